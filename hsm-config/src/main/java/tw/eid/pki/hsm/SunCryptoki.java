@@ -1,0 +1,161 @@
+package tw.eid.pki.hsm;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import sun.security.pkcs11.wrapper.CK_ATTRIBUTE;
+import sun.security.pkcs11.wrapper.CK_MECHANISM;
+import sun.security.pkcs11.wrapper.CK_TOKEN_INFO;
+import sun.security.pkcs11.wrapper.PKCS11;
+import sun.security.pkcs11.wrapper.PKCS11Exception;
+
+/**
+ * {@link Cryptoki} over the JDK's SunPKCS11 wrapper ({@code jdk.crypto.cryptoki}). The wrapper
+ * initialises a library once per JVM and keeps it: a library that is broken beyond a new login
+ * needs the process to restart (see {@link TokenHealth#restartRequired()}).
+ */
+final class SunCryptoki implements Cryptoki {
+    private final PKCS11 p11;
+
+    private SunCryptoki(PKCS11 p11) {
+        this.p11 = p11;
+    }
+
+    static SunCryptoki load(Path library) {
+        try {
+            return new SunCryptoki(PKCS11.getInstance(library.toString(), "C_GetFunctionList", null, false));
+        } catch (IOException e) {
+            throw new TokenException(TokenException.Code.LIBRARY_UNUSABLE,
+                    "cannot load PKCS#11 library " + library + ": " + e.getMessage(), e);
+        } catch (PKCS11Exception e) {
+            throw new TokenException(TokenException.Code.LIBRARY_UNUSABLE,
+                    "cannot initialise PKCS#11 library " + library + ": " + Pkcs11.name(e.getErrorCode()), e);
+        }
+    }
+
+    private static CryptokiException fail(PKCS11Exception e, String function) {
+        return new CryptokiException(e.getErrorCode(), function);
+    }
+
+    @Override
+    public long[] slotsWithToken() throws CryptokiException {
+        try {
+            return p11.C_GetSlotList(true);
+        } catch (PKCS11Exception e) {
+            throw fail(e, "C_GetSlotList");
+        }
+    }
+
+    @Override
+    public TokenInfo tokenInfo(long slot) throws CryptokiException {
+        try {
+            CK_TOKEN_INFO info = p11.C_GetTokenInfo(slot);
+            return new TokenInfo(new String(info.label).trim(), info.flags, new String(info.serialNumber).trim());
+        } catch (PKCS11Exception e) {
+            throw fail(e, "C_GetTokenInfo");
+        }
+    }
+
+    @Override
+    public long openSession(long slot) throws CryptokiException {
+        try {
+            return p11.C_OpenSession(slot, Pkcs11.CKF_SERIAL_SESSION | Pkcs11.CKF_RW_SESSION, null, null);
+        } catch (PKCS11Exception e) {
+            throw fail(e, "C_OpenSession");
+        }
+    }
+
+    @Override
+    public void closeSession(long session) throws CryptokiException {
+        try {
+            p11.C_CloseSession(session);
+        } catch (PKCS11Exception e) {
+            throw fail(e, "C_CloseSession");
+        }
+    }
+
+    @Override
+    public void login(long session, char[] pin) throws CryptokiException {
+        try {
+            p11.C_Login(session, Pkcs11.CKU_USER, pin);
+        } catch (PKCS11Exception e) {
+            throw fail(e, "C_Login");
+        }
+    }
+
+    @Override
+    public void logout(long session) throws CryptokiException {
+        try {
+            p11.C_Logout(session);
+        } catch (PKCS11Exception e) {
+            throw fail(e, "C_Logout");
+        }
+    }
+
+    @Override
+    public long[] findObjects(long session, CK_ATTRIBUTE[] template) throws CryptokiException {
+        try {
+            p11.C_FindObjectsInit(session, template);
+            try {
+                return p11.C_FindObjects(session, 16);
+            } finally {
+                p11.C_FindObjectsFinal(session);
+            }
+        } catch (PKCS11Exception e) {
+            throw fail(e, "C_FindObjects");
+        }
+    }
+
+    @Override
+    public void getAttributes(long session, long object, CK_ATTRIBUTE[] attributes) throws CryptokiException {
+        try {
+            p11.C_GetAttributeValue(session, object, attributes);
+        } catch (PKCS11Exception e) {
+            throw fail(e, "C_GetAttributeValue");
+        }
+    }
+
+    @Override
+    public long[] generateKeyPair(long session, long mechanism, byte[] mechanismParameter,
+                                  CK_ATTRIBUTE[] publicTemplate, CK_ATTRIBUTE[] privateTemplate)
+            throws CryptokiException {
+        try {
+            CK_MECHANISM m = mechanismParameter == null
+                    ? new CK_MECHANISM(mechanism) : new CK_MECHANISM(mechanism, mechanismParameter);
+            return p11.C_GenerateKeyPair(session, m, publicTemplate, privateTemplate);
+        } catch (PKCS11Exception e) {
+            throw fail(e, "C_GenerateKeyPair");
+        }
+    }
+
+    @Override
+    public long generateKey(long session, long mechanism, CK_ATTRIBUTE[] template) throws CryptokiException {
+        try {
+            return p11.C_GenerateKey(session, new CK_MECHANISM(mechanism), template);
+        } catch (PKCS11Exception e) {
+            throw fail(e, "C_GenerateKey");
+        }
+    }
+
+    @Override
+    public byte[] sign(long session, long mechanism, long key, byte[] data) throws CryptokiException {
+        try {
+            p11.C_SignInit(session, new CK_MECHANISM(mechanism), key);
+        } catch (PKCS11Exception e) {
+            throw fail(e, "C_SignInit");
+        }
+        try {
+            return p11.C_Sign(session, data);
+        } catch (PKCS11Exception e) {
+            throw fail(e, "C_Sign");
+        }
+    }
+
+    @Override
+    public byte[] wrapKey(long session, long mechanism, long wrappingKey, long key) throws CryptokiException {
+        try {
+            return p11.C_WrapKey(session, new CK_MECHANISM(mechanism), wrappingKey, key);
+        } catch (PKCS11Exception e) {
+            throw fail(e, "C_WrapKey");
+        }
+    }
+}
