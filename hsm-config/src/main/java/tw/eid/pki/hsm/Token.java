@@ -110,16 +110,8 @@ public final class Token implements AutoCloseable {
         Token token = new Token(config, ck, pin, clock);
         try {
             token.slot = token.findSlot();
-            long s = ck.openSession(token.slot);
+            long s = token.openLoggedIn();
             token.openSessions.incrementAndGet();
-            try {
-                ck.login(s, token.pin);
-            } catch (CryptokiException e) {
-                if (e.ckr() != Pkcs11.CKR_USER_ALREADY_LOGGED_IN) {
-                    token.closeQuietly(s);
-                    throw e;
-                }
-            }
             token.idle.offer(s);
         } catch (CryptokiException e) {
             Arrays.fill(token.pin, '\0');
@@ -516,7 +508,7 @@ public final class Token implements AutoCloseable {
             while (s == null) {
                 if (openSessions.incrementAndGet() <= config.maxSessions()) {
                     try {
-                        return ck.openSession(slot);
+                        return openLoggedIn();
                     } catch (CryptokiException e) {
                         openSessions.decrementAndGet();
                         if (!recover(generation.get(), e)) {
@@ -546,6 +538,28 @@ public final class Token implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new TokenException(TokenException.Code.TOKEN_UNAVAILABLE, "interrupted waiting for a session", e);
         }
+    }
+
+    /**
+     * Opens a session and logs in. Login state belongs to the application and ends when its last
+     * session closes, so a session opened after every other one was evicted must log in again;
+     * CKR_USER_ALREADY_LOGGED_IN is the normal answer otherwise.
+     */
+    private long openLoggedIn() throws CryptokiException {
+        long s = ck.openSession(slot);
+        try {
+            ck.login(s, pin);
+        } catch (CryptokiException e) {
+            if (e.ckr() != Pkcs11.CKR_USER_ALREADY_LOGGED_IN) {
+                try {
+                    ck.closeSession(s);
+                } catch (CryptokiException ignored) {
+                    // the login failure is what matters
+                }
+                throw e;
+            }
+        }
+        return s;
     }
 
     private void release(long s) {
@@ -585,16 +599,8 @@ public final class Token implements AutoCloseable {
         }
         try {
             slot = findSlot();
-            long s = ck.openSession(slot);
+            long s = openLoggedIn();
             openSessions.incrementAndGet();
-            try {
-                ck.login(s, pin);
-            } catch (CryptokiException e) {
-                if (e.ckr() != Pkcs11.CKR_USER_ALREADY_LOGGED_IN) {
-                    closeQuietly(s);
-                    throw e;
-                }
-            }
             idle.offerFirst(s);
             generation.incrementAndGet();
             log.warn("token '{}' recovered after {}", label(), cause.getMessage());
