@@ -1,0 +1,164 @@
+package tw.eid.pki.ca.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class DatabaseMigrationTest {
+
+  @RegisterExtension static final TestDatabase db = new TestDatabase();
+
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00.123456Z");
+
+  @Test
+  void migrationCreatesTheFoundationTables() throws SQLException {
+    List<String> tables = new ArrayList<>();
+    try (Connection c = db.dataSource().getConnection();
+        PreparedStatement s = c.prepareStatement(
+            "SELECT table_name, engine, table_collation FROM information_schema.tables"
+                + " WHERE table_schema = ? ORDER BY table_name")) {
+      s.setString(1, db.name());
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          tables.add(rs.getString(1));
+          if (!rs.getString(1).equals("flyway_schema_history")) {
+            assertThat(rs.getString(2)).as(rs.getString(1)).isEqualTo("InnoDB");
+            assertThat(rs.getString(3)).as(rs.getString(1)).isEqualTo("utf8mb4_bin");
+          }
+        }
+      }
+    }
+    assertThat(tables).containsExactlyInAnyOrder(
+        "ca", "card", "certificate", "status_change", "crl", "crl_number_seq", "audit_event",
+        "audit_head", "audit_checkpoint", "ceremony", "flyway_schema_history");
+  }
+
+  @Test
+  void reopeningAppliesNothingAndKeepsData() throws SQLException {
+    String name = TestDatabase.createDatabaseName();
+    DatabaseSettings settings = TestDatabase.server().settings(name);
+    try (Database first = Database.open(settings)) {
+      first.inTransaction(c -> insertCa(c, "reopen-ca"));
+    }
+    try (Database second = Database.open(settings)) {
+      assertThat(count(second, "SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1"))
+          .isEqualTo(count(second, "SELECT COUNT(*) FROM flyway_schema_history"));
+      assertThat(count(second, "SELECT COUNT(*) FROM flyway_schema_history WHERE version = '1'"))
+          .isEqualTo(1);
+      assertThat(count(second, "SELECT COUNT(*) FROM ca WHERE name = 'reopen-ca'")).isEqualTo(1);
+      long historyRows = count(second, "SELECT COUNT(*) FROM flyway_schema_history");
+      try (Database third = Database.open(settings)) {
+        assertThat(count(third, "SELECT COUNT(*) FROM flyway_schema_history"))
+            .isEqualTo(historyRows);
+      }
+    }
+  }
+
+  @Test
+  void validateOnlyOpensAMigratedDatabaseAndRefusesAnEmptyOne() {
+    try (Database validating = Database.open(db.settings().withMigration(SchemaMigration.VALIDATE))) {
+      assertThat(validating.dataSource()).isNotNull();
+    }
+    String empty = TestDatabase.createDatabaseName();
+    DatabaseSettings settings =
+        TestDatabase.server().settings(empty).withMigration(SchemaMigration.VALIDATE);
+    assertThatThrownBy(() -> Database.open(settings))
+        .isInstanceOfSatisfying(StoreException.class,
+            e -> assertThat(e.code()).isEqualTo(StoreException.Code.MIGRATION));
+  }
+
+  @Test
+  void schemaRefusesMalformedSerialsAndInconsistentRevocation() {
+    db.database().inTransaction(c -> insertCa(c, "serial-ca"));
+    assertThatThrownBy(() -> db.database().inTransaction(
+        c -> insertCertificate(c, "serial-ca", "0abc", "GOOD", null)))
+        .isInstanceOf(StoreException.class);
+    assertThatThrownBy(() -> db.database().inTransaction(
+        c -> insertCertificate(c, "serial-ca", "ABC", "GOOD", null)))
+        .isInstanceOf(StoreException.class);
+    assertThatThrownBy(() -> db.database().inTransaction(
+        c -> insertCertificate(c, "serial-ca", "abc", "REVOKED", null)))
+        .isInstanceOf(StoreException.class);
+    db.database().inTransaction(c -> insertCertificate(c, "serial-ca", "abc", "GOOD", null));
+    db.database().inTransaction(c -> insertCertificate(c, "serial-ca", "abd", "HOLD", T0));
+  }
+
+  @Test
+  void auditTablesRefuseUpdateAndDelete() {
+    db.database().inTransaction(c -> {
+      try (Statement s = c.createStatement()) {
+        s.executeUpdate("INSERT INTO audit_event (seq, event_time, actor, action, result,"
+            + " prev_hash, hash) VALUES (1, '2026-01-01', 'a', 'b', 'SUCCESS', REPEAT(X'00', 32),"
+            + " REPEAT(X'01', 32))");
+      }
+      return null;
+    });
+    assertThatThrownBy(() -> db.database().inTransaction(c -> {
+      try (Statement s = c.createStatement()) {
+        return s.executeUpdate("UPDATE audit_event SET actor = 'b' WHERE seq = 1");
+      }
+    })).isInstanceOf(StoreException.class).rootCause()
+        .hasMessageEndingWith("audit_event is append-only");
+    assertThatThrownBy(() -> db.database().inTransaction(c -> {
+      try (Statement s = c.createStatement()) {
+        return s.executeUpdate("DELETE FROM audit_event WHERE seq = 1");
+      }
+    })).isInstanceOf(StoreException.class).rootCause()
+        .hasMessageEndingWith("audit_event is append-only");
+  }
+
+  static Void insertCa(Connection c, String name) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(
+        "INSERT INTO ca (name, kind, subject_der, key_label, token_label, status, created_at)"
+            + " VALUES (?, 'ONLINE_CA', X'3000', 'key', 'online', 'ACTIVE', ?)")) {
+      s.setString(1, name);
+      s.setObject(2, DatabaseTime.toColumn(T0));
+      s.executeUpdate();
+    }
+    return null;
+  }
+
+  private static Void insertCertificate(Connection c, String ca, String serial, String status,
+      Instant revokedAt) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(
+        "INSERT INTO certificate (ca_name, serial_hex, profile, status, revocation_reason,"
+            + " revocation_time, not_before, not_after, tbs_der, public_key_sha256, created_at,"
+            + " updated_at) VALUES (?, ?, 'citizen-sign-v1', ?, ?, ?, ?, ?, X'3000',"
+            + " REPEAT(X'aa', 32), ?, ?)")) {
+      s.setString(1, ca);
+      s.setString(2, serial);
+      s.setString(3, status);
+      if (revokedAt == null) {
+        s.setNull(4, java.sql.Types.TINYINT);
+      } else {
+        s.setInt(4, 6);
+      }
+      s.setObject(5, revokedAt == null ? null : DatabaseTime.toColumn(revokedAt));
+      s.setObject(6, DatabaseTime.toColumn(T0));
+      s.setObject(7, DatabaseTime.toColumn(T0.plusSeconds(86_400)));
+      s.setObject(8, DatabaseTime.toColumn(T0));
+      s.setObject(9, DatabaseTime.toColumn(T0));
+      s.executeUpdate();
+    }
+    return null;
+  }
+
+  static long count(Database database, String sql) {
+    return database.inTransaction(c -> {
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    });
+  }
+}
