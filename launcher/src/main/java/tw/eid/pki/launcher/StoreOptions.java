@@ -1,0 +1,69 @@
+package tw.eid.pki.launcher;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+import tw.eid.pki.ca.store.Database;
+import tw.eid.pki.ca.store.DatabasePassword;
+import tw.eid.pki.ca.store.DatabaseSettings;
+import tw.eid.pki.ca.store.EmbeddedMariaDb;
+
+/**
+ * Where state lives: the data directory, and the database — an embedded MariaDB under
+ * {@code DATA/db} unless {@code --jdbc-url} names a server or Galera cluster.
+ */
+final class StoreOptions {
+    static final String EMBEDDED_DATABASE = "eidpki";
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "data directory (default: $EIDPKI_DATA or ./data)")
+    Path dataDir;
+
+    @Option(names = "--jdbc-url", paramLabel = "URL",
+            description = "an external MariaDB or Galera cluster, e.g. jdbc:mariadb://db1,db2/eidpki (default: embedded under DATA/db)")
+    String jdbcUrl;
+
+    @Option(names = "--db-user", paramLabel = "USER", description = "database user (with --jdbc-url)")
+    String dbUser;
+
+    @Option(names = "--db-password-file", paramLabel = "FILE",
+            description = "file with the database password, owner-only permissions (with --jdbc-url)")
+    Path dbPasswordFile;
+
+    Path dataDir() {
+        if (dataDir != null) {
+            return dataDir.toAbsolutePath().normalize();
+        }
+        String env = System.getenv("EIDPKI_DATA");
+        return Path.of(env == null || env.isBlank() ? "data" : env).toAbsolutePath().normalize();
+    }
+
+    /** An open store; close both in reverse order. */
+    record Store(EmbeddedMariaDb embedded, Database database) implements AutoCloseable {
+        @Override
+        public void close() {
+            database.close();
+            if (embedded != null) {
+                embedded.close();
+            }
+        }
+    }
+
+    Store open() {
+        if (jdbcUrl != null) {
+            if (dbUser == null) {
+                throw new IllegalArgumentException("--jdbc-url needs --db-user (and --db-password-file)");
+            }
+            DatabasePassword password = dbPasswordFile == null ? DatabasePassword.fromEnvironment("EIDPKI_DB_PASSWORD")
+                    : DatabasePassword.fromFile(dbPasswordFile);
+            return new Store(null, Database.open(DatabaseSettings.of(jdbcUrl, dbUser, password)));
+        }
+        EmbeddedMariaDb embedded = EmbeddedMariaDb.start(dataDir().resolve("db"), 0);
+        try {
+            embedded.createDatabaseIfMissing(EMBEDDED_DATABASE);
+            return new Store(embedded, Database.open(embedded.settings(EMBEDDED_DATABASE)));
+        } catch (RuntimeException e) {
+            embedded.close();
+            throw e;
+        }
+    }
+}
