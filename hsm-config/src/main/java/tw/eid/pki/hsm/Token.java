@@ -406,12 +406,6 @@ public final class Token implements AutoCloseable {
         });
     }
 
-    /** Asks the token to wrap (export) a key; a sensitive, non-extractable key must be refused. For tests. */
-    byte[] tryWrap(String wrappingSecretLabel, String keyLabel) {
-        return withSession("wrap " + keyLabel, s -> ck.wrapKey(s, Pkcs11.CKM_AES_KEY_WRAP,
-                secretKeyIn(s, wrappingSecretLabel), keyIn(s, keyLabel).handle()));
-    }
-
     /** Asks the token for the private value of a key; a sensitive key must be refused. For tests. */
     byte[] tryReadPrivateValue(String keyLabel) {
         return withSession("read " + keyLabel, s -> {

@@ -115,6 +115,33 @@ class TokenTest {
     }
 
     @Test
+    void wrappingAPrivateKeyOutOfTheTokenIsRefused() throws Exception {
+        token.generateKeyPair("k-wrap", KeyAlgorithm.EC_P384);
+        // An attacker's session with a wrap-capable AES key of its own: the token must still refuse
+        // to wrap (export) a key generated without CKA_EXTRACTABLE.
+        Cryptoki ck = SunCryptoki.load(TokenConfig.SOFTHSM2_LIBRARY);
+        long s = ck.openSession(token.slot());
+        try {
+            long wrapping = ck.generateKey(s, Pkcs11.CKM_AES_KEY_GEN, new sun.security.pkcs11.wrapper.CK_ATTRIBUTE[] {
+                    new sun.security.pkcs11.wrapper.CK_ATTRIBUTE(Pkcs11.CKA_CLASS, Pkcs11.CKO_SECRET_KEY),
+                    new sun.security.pkcs11.wrapper.CK_ATTRIBUTE(Pkcs11.CKA_KEY_TYPE, Pkcs11.CKK_AES),
+                    new sun.security.pkcs11.wrapper.CK_ATTRIBUTE(Pkcs11.CKA_VALUE_LEN, 32L),
+                    new sun.security.pkcs11.wrapper.CK_ATTRIBUTE(Pkcs11.CKA_TOKEN, false),
+                    new sun.security.pkcs11.wrapper.CK_ATTRIBUTE(Pkcs11.CKA_WRAP, true)});
+            long[] priv = ck.findObjects(s, new sun.security.pkcs11.wrapper.CK_ATTRIBUTE[] {
+                    new sun.security.pkcs11.wrapper.CK_ATTRIBUTE(Pkcs11.CKA_CLASS, Pkcs11.CKO_PRIVATE_KEY),
+                    new sun.security.pkcs11.wrapper.CK_ATTRIBUTE(Pkcs11.CKA_LABEL, "k-wrap".toCharArray())});
+            assertThat(priv).hasSize(1);
+            assertThatThrownBy(() -> ck.wrapKey(s, Pkcs11.CKM_AES_KEY_WRAP, wrapping, priv[0]))
+                    .isInstanceOf(CryptokiException.class)
+                    .satisfies(e -> assertThat(((CryptokiException) e).ckr()).isEqualTo(Pkcs11.CKR_KEY_UNEXTRACTABLE));
+        } finally {
+            ck.closeSession(s);
+        }
+        assertThat(token.health().up()).isTrue();
+    }
+
+    @Test
     void secretKeysAreSensitiveThroughSunPkcs11AndMacInTheToken() throws Exception {
         token.generateSecretKey("hmac-1", SecretKeyType.HMAC_SHA256);
         token.generateSecretKey("aes-1", SecretKeyType.AES_256);
