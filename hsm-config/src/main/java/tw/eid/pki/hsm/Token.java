@@ -557,8 +557,17 @@ public final class Token implements AutoCloseable {
     }
 
     private void release(long s) {
+        if (closed) {
+            // The token was closed while this call ran: the session goes, it is not pooled again.
+            closeQuietly(s);
+            permits.release();
+            return;
+        }
         idle.offerFirst(s);
         permits.release();
+        if (closed && idle.remove(s)) {
+            closeQuietly(s); // close() drained the pool between our check and our offer
+        }
     }
 
     private void evict(long s) {

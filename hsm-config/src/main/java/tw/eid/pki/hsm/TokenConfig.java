@@ -24,9 +24,10 @@ public record TokenConfig(Path library, String tokenLabel, int maxSessions, Dura
     public static final Path SOFTHSM2_LIBRARY = Path.of("/usr/lib/softhsm/libsofthsm2.so");
 
     /**
-     * The default pool bound. Measured on 2 cores (BENCHMARKS.md): SoftHSM2 signing is CPU-bound,
-     * throughput stops rising at about one session per core, and a few spare sessions keep
-     * callers from queueing behind a slow RSA signature.
+     * The default pool bound. Measured on 2 cores with SoftHSM2 (BENCHMARKS.md): signing is
+     * CPU-bound inside the library and a second thread adds little or nothing, so the bound is not
+     * about throughput; it caps what a burst of callers can open on an HSM whose session count is
+     * limited, with a few spare sessions so a quick signature need not queue behind a slow RSA one.
      */
     public static final int DEFAULT_MAX_SESSIONS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 

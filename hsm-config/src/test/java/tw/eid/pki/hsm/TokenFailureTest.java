@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 class TokenFailureTest {
     private static final byte[] DATA = "failure test".getBytes(StandardCharsets.UTF_8);
     private static SoftHsmTestTokens.TestToken testToken;
+    private static SoftHsmTestTokens.TestToken closeTestToken;
     private static FaultInjectingCryptoki ck;
     private static MutableClock clock;
     private static Token token;
@@ -27,6 +28,7 @@ class TokenFailureTest {
     @BeforeAll
     static void open() {
         testToken = SoftHsmTestTokens.create("fail");
+        closeTestToken = SoftHsmTestTokens.create("close");
         ck = new FaultInjectingCryptoki(SunCryptoki.load(TokenConfig.SOFTHSM2_LIBRARY));
         clock = new MutableClock(Instant.parse("2026-11-27T00:00:00Z"));
         TokenConfig config = testToken.config().withMaxSessions(4)
@@ -124,6 +126,31 @@ class TokenFailureTest {
         }
         int open = ck.opened.get() - ck.closed.get();
         assertThat(open).isEqualTo(token.health().openSessions()).isBetween(1, 4);
+    }
+
+    @Test
+    void closingWhileACallRunsLeavesNoSessionOpen() throws Exception {
+        SoftHsmTestTokens.TestToken other = closeTestToken;
+        FaultInjectingCryptoki counting = new FaultInjectingCryptoki(SunCryptoki.load(TokenConfig.SOFTHSM2_LIBRARY));
+        Token t = Token.open(other.config().withMaxSessions(2), counting, other.userPin(), clock);
+        t.generateKeyPair("k", KeyAlgorithm.EC_P256);
+        java.util.concurrent.CountDownLatch inCall = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        Thread caller = new Thread(() -> t.withSession("slow call", s -> {
+            inCall.countDown();
+            try {
+                closed.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        }));
+        caller.start();
+        inCall.await();
+        t.close();
+        closed.countDown();
+        caller.join();
+        assertThat(counting.opened.get() - counting.closed.get()).isZero();
     }
 
     private static final class FailureCall {
