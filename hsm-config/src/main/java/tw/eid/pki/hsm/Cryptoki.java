@@ -34,6 +34,9 @@ interface Cryptoki {
     /** C_SignInit then C_Sign: one whole signature. */
     byte[] sign(long session, long mechanism, long key, byte[] data) throws CryptokiException;
 
+    /** AES-GCM with a 128-bit tag: C_EncryptInit/C_Encrypt (or the decrypt pair) in one call. */
+    byte[] aesGcm(long session, boolean encrypt, long key, byte[] iv, byte[] aad, byte[] input) throws CryptokiException;
+
     byte[] wrapKey(long session, long mechanism, long wrappingKey, long key) throws CryptokiException;
 
     record TokenInfo(String label, long flags, String serialNumber) {}

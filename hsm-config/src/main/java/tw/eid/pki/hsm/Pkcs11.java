@@ -55,6 +55,7 @@ final class Pkcs11 {
     static final long CKM_EC_KEY_PAIR_GEN = 0x1040;
     static final long CKM_ECDSA = 0x1041;
     static final long CKM_AES_KEY_GEN = 0x1080;
+    static final long CKM_AES_GCM = 0x1087;
     static final long CKM_AES_KEY_WRAP = 0x2109;
 
     // Sessions and users
@@ -70,6 +71,7 @@ final class Pkcs11 {
     static final long CKR_SLOT_ID_INVALID = 0x3;
     static final long CKR_ATTRIBUTE_SENSITIVE = 0x11;
     static final long CKR_DEVICE_ERROR = 0x30;
+    static final long CKR_ENCRYPTED_DATA_INVALID = 0x40;
     static final long CKR_DEVICE_MEMORY = 0x31;
     static final long CKR_DEVICE_REMOVED = 0x32;
     static final long CKR_KEY_HANDLE_INVALID = 0x60;
@@ -110,6 +112,7 @@ final class Pkcs11 {
         if (ckr == CKR_SLOT_ID_INVALID) return "CKR_SLOT_ID_INVALID";
         if (ckr == CKR_ATTRIBUTE_SENSITIVE) return "CKR_ATTRIBUTE_SENSITIVE";
         if (ckr == CKR_DEVICE_ERROR) return "CKR_DEVICE_ERROR";
+        if (ckr == CKR_ENCRYPTED_DATA_INVALID) return "CKR_ENCRYPTED_DATA_INVALID";
         if (ckr == CKR_DEVICE_MEMORY) return "CKR_DEVICE_MEMORY";
         if (ckr == CKR_DEVICE_REMOVED) return "CKR_DEVICE_REMOVED";
         if (ckr == CKR_KEY_HANDLE_INVALID) return "CKR_KEY_HANDLE_INVALID";

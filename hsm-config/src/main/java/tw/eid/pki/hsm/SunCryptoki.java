@@ -3,6 +3,7 @@ package tw.eid.pki.hsm;
 import java.io.IOException;
 import java.nio.file.Path;
 import sun.security.pkcs11.wrapper.CK_ATTRIBUTE;
+import sun.security.pkcs11.wrapper.CK_GCM_PARAMS;
 import sun.security.pkcs11.wrapper.CK_MECHANISM;
 import sun.security.pkcs11.wrapper.CK_TOKEN_INFO;
 import sun.security.pkcs11.wrapper.PKCS11;
@@ -147,6 +148,28 @@ final class SunCryptoki implements Cryptoki {
             return p11.C_Sign(session, data);
         } catch (PKCS11Exception e) {
             throw fail(e, "C_Sign");
+        }
+    }
+
+    @Override
+    public byte[] aesGcm(long session, boolean encrypt, long key, byte[] iv, byte[] aad, byte[] input)
+            throws CryptokiException {
+        CK_MECHANISM m = new CK_MECHANISM(Pkcs11.CKM_AES_GCM, new CK_GCM_PARAMS(128, iv, aad));
+        String function = encrypt ? "C_Encrypt" : "C_Decrypt";
+        try {
+            // The "WithRetry" forms try both CK_GCM_PARAMS layouts (PKCS#11 v2.40 and its errata).
+            if (encrypt) {
+                p11.C_GCMEncryptInitWithRetry(session, m, key, true);
+                byte[] out = new byte[input.length + 16];
+                int n = p11.C_Encrypt(session, 0, input, 0, input.length, 0, out, 0, out.length);
+                return n == out.length ? out : java.util.Arrays.copyOf(out, n);
+            }
+            p11.C_GCMDecryptInitWithRetry(session, m, key, true);
+            byte[] out = new byte[input.length];
+            int n = p11.C_Decrypt(session, 0, input, 0, input.length, 0, out, 0, out.length);
+            return java.util.Arrays.copyOf(out, n);
+        } catch (PKCS11Exception e) {
+            throw fail(e, function);
         }
     }
 

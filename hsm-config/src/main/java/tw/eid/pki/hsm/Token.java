@@ -51,6 +51,8 @@ public final class Token implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Token.class);
 
     private static final Map<String, Boolean> OPEN = new ConcurrentHashMap<>();
+    private static final int GCM_NONCE_BYTES = 12;
+    private static final java.security.SecureRandom NONCES = new java.security.SecureRandom();
 
     private final TokenConfig config;
     private final Cryptoki ck;
@@ -397,6 +399,35 @@ public final class Token implements AutoCloseable {
         return withSession("hmac " + label, s -> ck.sign(s, Pkcs11.CKM_SHA256_HMAC, secretKeyIn(s, label), data));
     }
 
+    /**
+     * AES-256-GCM encryption with the token's secret key {@code label}: returns nonce (12 bytes) ||
+     * ciphertext || tag (16 bytes). The nonce is random (96 bits, NIST SP 800-38D §8.2.2), so one
+     * key must not seal more than 2^32 values: rotate data keys well before (a new label).
+     */
+    public byte[] encrypt(String label, byte[] plaintext, byte[] associatedData) {
+        byte[] iv = new byte[GCM_NONCE_BYTES];
+        NONCES.nextBytes(iv);
+        byte[] sealed = withSession("encrypt " + label,
+                s -> ck.aesGcm(s, true, secretKeyIn(s, label), iv, associatedData, plaintext));
+        byte[] out = new byte[iv.length + sealed.length];
+        System.arraycopy(iv, 0, out, 0, iv.length);
+        System.arraycopy(sealed, 0, out, iv.length, sealed.length);
+        return out;
+    }
+
+    /**
+     * Opens what {@link #encrypt} sealed. A wrong key, wrong associated data or altered bytes fail
+     * with OPERATION_REFUSED (the tag does not verify); nothing is returned.
+     */
+    public byte[] decrypt(String label, byte[] sealed, byte[] associatedData) {
+        if (sealed.length < GCM_NONCE_BYTES + 16) {
+            throw new TokenException(TokenException.Code.OPERATION_REFUSED, "sealed value too short");
+        }
+        byte[] iv = Arrays.copyOfRange(sealed, 0, GCM_NONCE_BYTES);
+        byte[] body = Arrays.copyOfRange(sealed, GCM_NONCE_BYTES, sealed.length);
+        return withSession("decrypt " + label, s -> ck.aesGcm(s, false, secretKeyIn(s, label), iv, associatedData, body));
+    }
+
     /** The raw private-key operation: CKM_ECDSA over a digest, or CKM_RSA_PKCS over a DigestInfo. */
     byte[] signRaw(String label, byte[] input) {
         return withSession("sign " + label, s -> {
@@ -463,6 +494,13 @@ public final class Token implements AutoCloseable {
                 log.warn("{} on token '{}' failed: {}; evicting the session", what, label(), e.getMessage());
                 if (attempt == 0 && recover(gen, e)) {
                     continue;
+                }
+                if (attempt > 0 && recover(generation.get(), e)) {
+                    // The token logs in and answers, yet this call failed twice: the request is at
+                    // fault (SoftHSM2 answers a GCM tag mismatch with CKR_GENERAL_ERROR), not the
+                    // token. Failing only this call keeps one bad input from taking the token down.
+                    throw new TokenException(TokenException.Code.OPERATION_REFUSED,
+                            what + " on token '" + label() + "' failed twice while the token answers: " + e.getMessage(), e);
                 }
                 markDown(what + ": " + e.getMessage());
                 throw new TokenException(TokenException.Code.TOKEN_UNAVAILABLE,

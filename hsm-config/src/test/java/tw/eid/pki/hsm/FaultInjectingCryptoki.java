@@ -134,6 +134,13 @@ final class FaultInjectingCryptoki implements Cryptoki {
     }
 
     @Override
+    public byte[] aesGcm(long session, boolean encrypt, long key, byte[] iv, byte[] aad, byte[] input)
+            throws CryptokiException {
+        maybeFail(encrypt ? "C_Encrypt" : "C_Decrypt");
+        return real.aesGcm(session, encrypt, key, iv, aad, input);
+    }
+
+    @Override
     public byte[] wrapKey(long session, long mechanism, long wrappingKey, long key) throws CryptokiException {
         maybeFail("C_WrapKey");
         return real.wrapKey(session, mechanism, wrappingKey, key);

@@ -165,6 +165,27 @@ class TokenTest {
     }
 
     @Test
+    void aesGcmInTheTokenSealsAndOpensAndRefusesTampering() {
+        token.generateSecretKey("aes-gcm", SecretKeyType.AES_256);
+        token.generateSecretKey("aes-other", SecretKeyType.AES_256);
+        byte[] name = "王小明".getBytes(StandardCharsets.UTF_8);
+        byte[] aad = "card:A1234567:name".getBytes(StandardCharsets.UTF_8);
+        byte[] sealed = token.encrypt("aes-gcm", name, aad);
+        byte[] again = token.encrypt("aes-gcm", name, aad);
+        assertThat(sealed).hasSize(12 + name.length + 16).isNotEqualTo(again); // fresh nonce each time
+        assertThat(new String(sealed, StandardCharsets.ISO_8859_1)).doesNotContain(new String(name, StandardCharsets.ISO_8859_1));
+        assertThat(token.decrypt("aes-gcm", sealed, aad)).isEqualTo(name);
+
+        byte[] flipped = sealed.clone();
+        flipped[20] ^= 1;
+        assertThatThrownBy(() -> token.decrypt("aes-gcm", flipped, aad)).isInstanceOf(TokenException.class);
+        assertThatThrownBy(() -> token.decrypt("aes-gcm", sealed, "card:B0000000:name".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(TokenException.class);
+        assertThatThrownBy(() -> token.decrypt("aes-other", sealed, aad)).isInstanceOf(TokenException.class);
+        assertThat(token.health().up()).isTrue();
+    }
+
+    @Test
     void concurrentSignersShareABoundedPool() throws Exception {
         KeyInfo info = token.generateKeyPair("k-concurrent", KeyAlgorithm.EC_P256);
         ExecutorService pool = Executors.newFixedThreadPool(8);
