@@ -1,0 +1,48 @@
+package tw.eid.pki.ca.card;
+
+/**
+ * A card request refused, with a stable code for the HTTP edge (RFC 9457 problem "code").
+ */
+public final class CardException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public enum Code {
+        /** Malformed card number (400). */
+        INVALID_CARD_NUMBER("card.invalid-number", 400),
+        /** Malformed chip unique id (400). */
+        INVALID_CHIP_UID("card.invalid-chip-uid", 400),
+        /** Not a valid national ID number: shape or check digit (400). */
+        INVALID_NATIONAL_ID("card.invalid-national-id", 400),
+        /** The card number is already registered (409). */
+        CARD_EXISTS("card.exists", 409),
+        /** No such card (404). */
+        CARD_NOT_FOUND("card.not-found", 404);
+
+        private final String id;
+        private final int httpStatus;
+
+        Code(String id, int httpStatus) {
+            this.id = id;
+            this.httpStatus = httpStatus;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public int httpStatus() {
+            return httpStatus;
+        }
+    }
+
+    private final Code code;
+
+    public CardException(Code code, String message) {
+        super(message);
+        this.code = code;
+    }
+
+    public Code code() {
+        return code;
+    }
+}

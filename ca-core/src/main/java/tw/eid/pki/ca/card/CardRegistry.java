@@ -1,0 +1,131 @@
+package tw.eid.pki.ca.card;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.Optional;
+import tw.eid.pki.ca.audit.Actor;
+import tw.eid.pki.ca.audit.AuditLedger;
+import tw.eid.pki.ca.audit.AuditResult;
+import tw.eid.pki.ca.store.Database;
+import tw.eid.pki.ca.store.DatabaseTime;
+
+/**
+ * Registers cards and shows them. Personal data is sealed before it reaches the database (keyed
+ * hash for look-up, AES-GCM in the token for the values); each registration is audited in its own
+ * transaction, with the card number as target and no personal data in the event.
+ */
+public final class CardRegistry {
+    static final String STATUS_REGISTERED = "REGISTERED";
+
+    private final Database database;
+    private final PersonalDataKeys keys;
+    private final AuditLedger audit;
+    private final Clock clock;
+
+    public CardRegistry(Database database, PersonalDataKeys keys, AuditLedger audit, Clock clock) {
+        this.database = Objects.requireNonNull(database, "database");
+        this.keys = Objects.requireNonNull(keys, "keys");
+        this.audit = Objects.requireNonNull(audit, "audit");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** Registers a card; refuses a card number already registered (CARD_EXISTS). */
+    public Card register(Actor actor, CardRegistration r) {
+        Instant now = clock.instant();
+        // Sealing happens in the token, before the transaction: it must not hold row locks while signing.
+        byte[] idAscii = r.nationalId().asciiBytes();
+        byte[] idHash;
+        byte[] idSealed;
+        byte[] nameSealed;
+        try {
+            idHash = keys.lookupHash(r.nationalId());
+            idSealed = keys.seal(idAscii, r.cardNumber(), "national_id");
+            nameSealed = keys.seal(r.holderName().utf8(), r.cardNumber(), "name");
+        } finally {
+            java.util.Arrays.fill(idAscii, (byte) 0);
+        }
+        return database.inTransaction(c -> {
+            if (exists(c, r.cardNumber())) {
+                throw new CardException(CardException.Code.CARD_EXISTS, "card " + r.cardNumber() + " is already registered");
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO card (card_number, chip_uid, national_id_hmac,"
+                    + " national_id_enc, national_id_last4, name_enc, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, r.cardNumber());
+                ps.setBytes(2, r.chipUid());
+                ps.setBytes(3, idHash);
+                ps.setBytes(4, idSealed);
+                ps.setString(5, r.nationalId().last4());
+                ps.setBytes(6, nameSealed);
+                ps.setString(7, STATUS_REGISTERED);
+                ps.setObject(8, DatabaseTime.toColumn(now));
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                if ("23000".equals(e.getSQLState())) { // a concurrent registration of the same number won
+                    throw new CardException(CardException.Code.CARD_EXISTS, "card " + r.cardNumber() + " is already registered");
+                }
+                throw e;
+            }
+            audit.append(c, actor.event("card.register", r.cardNumber(), AuditResult.SUCCESS));
+            return new Card(r.cardNumber(), HexFormat.of().formatHex(r.chipUid()), r.nationalId().last4(),
+                    r.holderName().value(), STATUS_REGISTERED, now);
+        });
+    }
+
+    /**
+     * The card, with the holder's name opened from the token when {@code withPersonalData}; never
+     * the full national ID.
+     */
+    public Optional<Card> find(String cardNumber, boolean withPersonalData) {
+        CardRegistration.requireCardNumber(cardNumber);
+        Optional<Object[]> row = database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT chip_uid, national_id_last4, name_enc, status, created_at"
+                    + " FROM card WHERE card_number = ?")) {
+                ps.setString(1, cardNumber);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    return Optional.of(new Object[] {rs.getBytes(1), rs.getString(2), rs.getBytes(3), rs.getString(4),
+                            DatabaseTime.fromColumn(rs.getObject(5, java.time.LocalDateTime.class))});
+                }
+            }
+        });
+        return row.map(r -> new Card(cardNumber, HexFormat.of().formatHex((byte[]) r[0]), (String) r[1],
+                withPersonalData ? new String(keys.open((byte[]) r[2], cardNumber, "name"), StandardCharsets.UTF_8) : null,
+                (String) r[3], (Instant) r[4]));
+    }
+
+    /** The cards registered to a national ID (a citizen has successive cards), by keyed hash. */
+    public java.util.List<String> cardsOf(NationalId id) {
+        byte[] hash = keys.lookupHash(id);
+        return database.inTransaction(c -> {
+            java.util.List<String> cards = new java.util.ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT card_number FROM card WHERE national_id_hmac = ? ORDER BY created_at")) {
+                ps.setBytes(1, hash);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        cards.add(rs.getString(1));
+                    }
+                }
+            }
+            return cards;
+        });
+    }
+
+    private static boolean exists(Connection c, String cardNumber) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM card WHERE card_number = ? FOR UPDATE")) {
+            ps.setString(1, cardNumber);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+}
