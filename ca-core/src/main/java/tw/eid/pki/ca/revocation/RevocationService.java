@@ -1,0 +1,192 @@
+package tw.eid.pki.ca.revocation;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import tw.eid.pki.ca.audit.Actor;
+import tw.eid.pki.ca.audit.AuditLedger;
+import tw.eid.pki.ca.audit.AuditResult;
+import tw.eid.pki.ca.profile.RevocationReason;
+import tw.eid.pki.ca.store.Database;
+import tw.eid.pki.ca.store.DatabaseTime;
+
+/**
+ * Suspend (停用), resume (復用), revoke (廢止) and report a card lost, exactly as PROFILES.md's
+ * status rules say: suspend ↔ resume, revoke is final, a suspended certificate may be revoked, an
+ * expired one no longer changes.
+ *
+ * <p>Each change is one transaction: the certificate row is locked, checked and updated, the
+ * change is appended to the status change log and to the audit ledger, and the transaction commits
+ * before the method returns. A refused change writes nothing but a REFUSED audit event.
+ */
+public final class RevocationService {
+    private final Database database;
+    private final AuditLedger audit;
+    private final Clock clock;
+
+    public RevocationService(Database database, AuditLedger audit, Clock clock) {
+        this.database = Objects.requireNonNull(database, "database");
+        this.audit = Objects.requireNonNull(audit, "audit");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** certificateHold: reversible by {@link #resume}. */
+    public StatusChange suspend(Actor actor, String caName, String serialHex) {
+        return change(actor, "certificate.suspend", caName, serialHex, CertificateStatus.HOLD, RevocationReason.CERTIFICATE_HOLD);
+    }
+
+    /** Back to good: the certificate leaves the CRL (removeFromCRL in the next delta). */
+    public StatusChange resume(Actor actor, String caName, String serialHex) {
+        return change(actor, "certificate.resume", caName, serialHex, CertificateStatus.GOOD, null);
+    }
+
+    /** Revocation, final, with an RFC 5280 reason other than certificateHold. */
+    public StatusChange revoke(Actor actor, String caName, String serialHex, RevocationReason reason) {
+        if (reason == null || reason == RevocationReason.CERTIFICATE_HOLD) {
+            throw new StatusChangeRefusedException(StatusChangeRefusedException.Code.BAD_REASON,
+                    "revoke needs an RFC 5280 reason other than certificateHold (suspend puts a certificate on hold)");
+        }
+        return change(actor, "certificate.revoke", caName, serialHex, CertificateStatus.REVOKED, reason);
+    }
+
+    /**
+     * Every good certificate bound to the card goes on hold, in one transaction: the loss report
+     * stops the card everywhere at once. Certificates already on hold or revoked are left as they
+     * are. Returns the changes made (possibly none).
+     */
+    public List<StatusChange> reportLost(Actor actor, String cardNumber) {
+        return database.inTransaction(c -> {
+            Instant now = clock.instant();
+            List<String[]> targets = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT ca_name, serial_hex FROM certificate"
+                    + " WHERE card_number = ? AND status = 'GOOD' AND der IS NOT NULL AND not_after > ?"
+                    + " ORDER BY ca_name, serial_hex FOR UPDATE")) {
+                ps.setString(1, cardNumber);
+                ps.setObject(2, DatabaseTime.toColumn(now));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        targets.add(new String[] {rs.getString(1), rs.getString(2)});
+                    }
+                }
+            }
+            List<StatusChange> changes = new ArrayList<>();
+            for (String[] t : targets) {
+                changes.add(apply(c, t[0], t[1], CertificateStatus.GOOD, CertificateStatus.HOLD,
+                        RevocationReason.CERTIFICATE_HOLD, now));
+            }
+            audit.append(c, actor.event("card.report-lost", cardNumber, AuditResult.SUCCESS)
+                    .withDetails("{\"held\":" + changes.size() + "}"));
+            return changes;
+        });
+    }
+
+    private StatusChange change(Actor actor, String action, String caName, String serialHex, CertificateStatus to,
+                                RevocationReason reason) {
+        String target = caName + "/" + serialHex;
+        try {
+            return database.inTransaction(c -> {
+                Instant now = clock.instant();
+                CertificateStatus from = lockAndCheck(c, caName, serialHex, to, now);
+                StatusChange change = apply(c, caName, serialHex, from, to, reason, now);
+                audit.append(c, actor.event(action, target, AuditResult.SUCCESS)
+                        .withDetails("{\"from\":\"" + from + "\",\"to\":\"" + to + "\""
+                                + (reason == null ? "" : ",\"reason\":" + reason.code()) + "}"));
+                return change;
+            });
+        } catch (StatusChangeRefusedException e) {
+            // The refusal is an act too: recorded, in its own transaction, with its code.
+            database.inTransaction(c -> audit.append(c, actor.event(action, target, AuditResult.REFUSED)
+                    .withErrorCode(e.code().id())));
+            throw e;
+        }
+    }
+
+    /** Locks the row and returns its current status if the state machine allows going to {@code to}. */
+    private static CertificateStatus lockAndCheck(Connection c, String caName, String serialHex, CertificateStatus to,
+                                                  Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT status, der IS NULL, not_after FROM certificate WHERE ca_name = ? AND serial_hex = ? FOR UPDATE")) {
+            ps.setString(1, caName);
+            ps.setString(2, serialHex);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw refused(StatusChangeRefusedException.Code.NOT_FOUND, "no certificate " + serialHex + " of CA " + caName);
+                }
+                CertificateStatus from = CertificateStatus.valueOf(rs.getString(1));
+                boolean notIssued = rs.getBoolean(2);
+                Instant notAfter = DatabaseTime.fromColumn(rs.getObject(3, LocalDateTime.class));
+                if (notIssued) {
+                    throw refused(StatusChangeRefusedException.Code.NOT_ISSUED, "certificate " + serialHex + " was never issued whole");
+                }
+                if (from == CertificateStatus.REVOKED) {
+                    throw refused(StatusChangeRefusedException.Code.ALREADY_REVOKED, "certificate " + serialHex + " is revoked: revocation is final");
+                }
+                if (!now.isBefore(notAfter)) {
+                    throw refused(StatusChangeRefusedException.Code.EXPIRED, "certificate " + serialHex + " has expired");
+                }
+                if (to == CertificateStatus.HOLD && from == CertificateStatus.HOLD) {
+                    throw refused(StatusChangeRefusedException.Code.ALREADY_ON_HOLD, "certificate " + serialHex + " is already on hold");
+                }
+                if (to == CertificateStatus.GOOD && from != CertificateStatus.HOLD) {
+                    throw refused(StatusChangeRefusedException.Code.NOT_ON_HOLD, "certificate " + serialHex + " is not on hold");
+                }
+                return from;
+            }
+        }
+    }
+
+    /** Updates the row and appends to the status change log; the caller has locked and checked the row. */
+    static StatusChange apply(Connection c, String caName, String serialHex, CertificateStatus from, CertificateStatus to,
+                              RevocationReason reason, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE certificate SET status = ?, revocation_reason = ?,"
+                + " revocation_time = ?, updated_at = ? WHERE ca_name = ? AND serial_hex = ? AND status = ?")) {
+            ps.setString(1, to.name());
+            if (reason == null) {
+                ps.setNull(2, java.sql.Types.TINYINT);
+                ps.setNull(3, java.sql.Types.TIMESTAMP);
+            } else {
+                ps.setInt(2, reason.code());
+                ps.setObject(3, DatabaseTime.toColumn(now));
+            }
+            ps.setObject(4, DatabaseTime.toColumn(now));
+            ps.setString(5, caName);
+            ps.setString(6, serialHex);
+            ps.setString(7, from.name());
+            if (ps.executeUpdate() != 1) {
+                throw new SQLException("certificate " + serialHex + " changed under its row lock", "40001");
+            }
+        }
+        long id;
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO status_change (ca_name, serial_hex, old_status,"
+                + " new_status, reason, changed_at) VALUES (?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+            ps.setString(1, caName);
+            ps.setString(2, serialHex);
+            ps.setString(3, from.name());
+            ps.setString(4, to.name());
+            if (reason == null) {
+                ps.setNull(5, java.sql.Types.TINYINT);
+            } else {
+                ps.setInt(5, reason.code());
+            }
+            ps.setObject(6, DatabaseTime.toColumn(now));
+            ps.executeUpdate();
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                keys.next();
+                id = keys.getLong(1);
+            }
+        }
+        return new StatusChange(id, caName, serialHex, from, to, reason, now);
+    }
+
+    private static StatusChangeRefusedException refused(StatusChangeRefusedException.Code code, String message) {
+        return new StatusChangeRefusedException(code, message);
+    }
+}
