@@ -73,6 +73,10 @@ final class CsrEncoding {
       }
       base64.append(c);
     }
+    // RFC 7468 §3 and RFC 4648 §4: padded base64. Java's decoder would take a final unit unpadded.
+    if (base64.length() % 4 != 0) {
+      throw new CsrRejectedException(Code.BAD_PEM, "base64 in the PEM block is not padded to 4 characters");
+    }
     try {
       return Base64.getDecoder().decode(base64.toString());
     } catch (IllegalArgumentException e) {

@@ -301,6 +301,15 @@ class ChipCsrChecksTest {
         + "\n-----END CERTIFICATE REQUEST-----\n").getBytes(StandardCharsets.US_ASCII), Code.BAD_PEM);
     assertRefused(("-----BEGIN CERTIFICATE REQUEST-----\n" + base64.substring(1)
         + "\n-----END CERTIFICATE REQUEST-----\n").getBytes(StandardCharsets.US_ASCII), Code.BAD_PEM);
+    // Unpadded base64, which Java's decoder alone would take.
+    for (int extra = 1; extra <= 2; extra++) {
+      byte[] der = TestCsrs.concat(Keys.GOOD_P256, new byte[extra]);
+      if (der.length % 3 != 0) {
+        String unpadded = Base64.getEncoder().withoutPadding().encodeToString(der);
+        assertRefused(("-----BEGIN CERTIFICATE REQUEST-----\n" + unpadded
+            + "\n-----END CERTIFICATE REQUEST-----\n").getBytes(StandardCharsets.US_ASCII), Code.BAD_PEM);
+      }
+    }
     assertRefused(new byte[] {(byte) 0xa0, 0x00}, Code.BAD_PEM);
     assertRefused(new byte[0], Code.MALFORMED);
   }
