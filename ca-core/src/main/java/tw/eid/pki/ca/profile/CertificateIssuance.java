@@ -81,8 +81,16 @@ public final class CertificateIssuance {
       throw refused("issuer key not usable: " + e.getMessage());
     }
     Instant now = Asn1Times.seconds(clock.instant());
-    CertificateProfile.Validity validity = profile.validity(settings, now);
-    Extensions extensions = ProfileExtensions.build(profile, settings, request.subjectPublicKey(), issuer, validity);
+    Instant firstIssuance = request.firstIssuance();
+    if (firstIssuance != null
+        && (firstIssuance.isAfter(now) || !CertificateProfile.renewalCap(firstIssuance).isAfter(now))) {
+      // PROFILES.md: a key is certified for 8 years at most in all; a first issuance in the
+      // future is a data error.
+      throw refused(profile.id() + " renewal refused: the key's first issuance " + firstIssuance
+          + " is in the future or more than " + CertificateProfile.CITIZEN_RENEWAL_CAP_YEARS + " years ago");
+    }
+    CertificateProfile.Validity validity = profile.validity(settings, now, firstIssuance);
+    Extensions extensions = ProfileExtensions.build(request, settings, issuer, validity);
     PreparedCertificate prepared = new PreparedCertificate(profile, issuer, serials.next(), issuerName,
         request.subject(), validity, request.subjectPublicKey(), issuerKey, extensions, algorithm);
 
@@ -90,7 +98,7 @@ public final class CertificateIssuance {
     List<LintFinding> findings;
     try {
       X509CertificateHolder candidate = new X509CertificateHolder(lintCertificate);
-      findings = issuer == null ? lint.checkSelfSigned(profile, candidate) : lint.check(profile, candidate, issuer);
+      findings = issuer == null ? lint.checkSelfSigned(profile, candidate) : lint.check(request, candidate, issuer);
     } catch (IOException e) {
       findings = List.of(new LintFinding("encoding", "the lint certificate does not parse: " + e.getMessage()));
     }

@@ -16,10 +16,9 @@ import org.bouncycastle.asn1.x509.KeyUsage;
  * always be traced to the rules it was issued under.
  *
  * <p>The rules are package-private: issuance and {@link ProfileLint} read them, callers name a
- * profile and nothing more. The citizen end-entity profiles (signature, encryption) and the
- * operator, link and master-list-signer profiles come with their issues; they add constants here
- * and, where they need request data (the CRL partition URL, subjectDirectoryAttributes), fields
- * on {@link CertificateRequest}.
+ * profile and nothing more. The profiles the RA API issues (citizen signature and encryption,
+ * operator, RA TLS server) need registration data, which comes with the request ({@link
+ * CertificateRequest.EndEntity}); the link and master-list-signer profiles come with their issues.
  */
 public enum CertificateProfile {
 
@@ -62,7 +61,52 @@ public enum CertificateProfile {
   DOCUMENT_SIGNER("document-signer", 1, null, null,
       KeyUsage.digitalSignature, List.of(), false,
       false, true, false, false, false, true,
+      EnumSet.of(PublicKeyType.EC_P256, PublicKeyType.EC_P384)),
+
+  /**
+   * Citizen CA-issued, 5 y (a renewal of the same key: 8 y at most from its first issuance); chip
+   * key RSA-2048 or P-256; no basicConstraints; KU digitalSignature+nonRepudiation; EKU from
+   * settings (clientAuth, emailProtection); C=TW,CN=name,serialNumber=subscriber id;
+   * subjectDirectoryAttributes with the national ID's last four digits; policies; AKI; AIA OCSP and
+   * caIssuers; CRL DP = the certificate's own CRL partition.
+   */
+  CITIZEN_SIGNATURE("citizen-signature", 1, null, null,
+      KeyUsage.digitalSignature | KeyUsage.nonRepudiation, List.of(), false,
+      false, true, true, true, false, false,
+      EnumSet.of(PublicKeyType.RSA_2048, PublicKeyType.EC_P256)),
+
+  /**
+   * As {@link #CITIZEN_SIGNATURE} for the chip's second key, except KU (RSA: keyEncipherment; EC:
+   * keyAgreement, RFC 5480 §3: an EC key encrypts by key agreement) and EKU emailProtection.
+   */
+  CITIZEN_ENCRYPTION("citizen-encryption", 1, null, null,
+      KeyUsage.keyEncipherment, List.of(KeyPurposeId.id_kp_emailProtection), false,
+      false, true, true, true, false, false,
+      EnumSet.of(PublicKeyType.RSA_2048, PublicKeyType.EC_P256)),
+
+  /**
+   * RA Operators CA-issued, ≤ 2 y (settings); KU digitalSignature; EKU clientAuth;
+   * C=TW,O,OU=office,CN=operator id; exactly one policy, the role's; AKI; AIA caIssuers; CRL DP.
+   */
+  OPERATOR("operator", 1, null, null,
+      KeyUsage.digitalSignature, List.of(KeyPurposeId.id_kp_clientAuth), true,
+      false, true, true, true, false, false,
+      EnumSet.of(PublicKeyType.EC_P256, PublicKeyType.EC_P384, PublicKeyType.RSA_2048, PublicKeyType.RSA_3072)),
+
+  /**
+   * The RA API's TLS server certificate: RA Operators CA-issued, ≤ 397 d (settings); P-256 or
+   * P-384; KU digitalSignature (ECDHE only: no keyEncipherment for EC keys); EKU serverAuth;
+   * subjectAltName from the request; C=TW,O,CN=first host name; AKI; AIA caIssuers; CRL DP.
+   */
+  RA_TLS_SERVER("ra-tls-server", 1, null, null,
+      KeyUsage.digitalSignature, List.of(KeyPurposeId.id_kp_serverAuth), false,
+      false, true, true, false, false, false,
       EnumSet.of(PublicKeyType.EC_P256, PublicKeyType.EC_P384));
+
+  /** Citizen certificates: 5 years (PROFILES.md). */
+  static final int CITIZEN_YEARS = 5;
+  /** A renewal of a citizen key extends its certification to 8 years at most in all (PROFILES.md). */
+  static final int CITIZEN_RENEWAL_CAP_YEARS = 8;
 
   private final String profileName;
   private final int version;
@@ -137,6 +181,8 @@ public enum CertificateProfile {
       // RFC 6960 §4.2.2.2: the delegated signer is issued directly by the CA it answers for.
       case OCSP_SIGNER -> issuer == CITIZEN_CA || issuer == RA_OPERATORS_CA;
       case DOCUMENT_SIGNER -> issuer == CSCA;
+      case CITIZEN_SIGNATURE, CITIZEN_ENCRYPTION -> issuer == CITIZEN_CA;
+      case OPERATOR, RA_TLS_SERVER -> issuer == RA_OPERATORS_CA;
     };
   }
 
@@ -153,13 +199,72 @@ public enum CertificateProfile {
     return pathLen;
   }
 
-  /** The exact keyUsage bits (Bouncy Castle {@link KeyUsage} constants); always critical here. */
-  int keyUsage() {
+  /**
+   * The exact keyUsage bits (Bouncy Castle {@link KeyUsage} constants) for a subject key of type
+   * {@code subjectKey}; always critical here. Only the encryption certificate depends on the key:
+   * RSA encrypts keys (keyEncipherment), EC agrees on them (keyAgreement, RFC 5480 §3).
+   */
+  int keyUsage(PublicKeyType subjectKey) {
+    if (this == CITIZEN_ENCRYPTION && subjectKey.isEc()) {
+      return KeyUsage.keyAgreement;
+    }
     return keyUsage;
   }
 
-  List<KeyPurposeId> extendedKeyUsage() {
+  /** extKeyUsage in order; the citizen signature certificate's comes from settings. */
+  List<KeyPurposeId> extendedKeyUsage(ProfileSettings settings) {
+    if (this == CITIZEN_SIGNATURE) {
+      return settings.citizenSignatureExtendedKeyUsages().stream()
+          .map(oid -> KeyPurposeId.getInstance(new org.bouncycastle.asn1.ASN1ObjectIdentifier(oid))).toList();
+    }
     return extendedKeyUsage;
+  }
+
+  /** Citizen signature or encryption certificate. */
+  boolean isCitizen() {
+    return this == CITIZEN_SIGNATURE || this == CITIZEN_ENCRYPTION;
+  }
+
+  /** Whether the profile is issued from RA registration data ({@link CertificateRequest.EndEntity}). */
+  boolean needsRequestData() {
+    return isCitizen() || this == OPERATOR || this == RA_TLS_SERVER;
+  }
+
+  /** AIA id-ad-ocsp (the online CA's responder) besides caIssuers. */
+  boolean hasOcspUrl() {
+    return isCitizen();
+  }
+
+  /** CRL DP names the certificate's own partition of the issuer's CRL. */
+  boolean hasPartitionedCrl() {
+    return isCitizen();
+  }
+
+  /** subjectDirectoryAttributes with the last four digits of the national ID. */
+  boolean hasSubjectDirectoryAttributes() {
+    return isCitizen();
+  }
+
+  /** subjectAltName from the request. */
+  boolean hasSubjectAltName() {
+    return this == RA_TLS_SERVER;
+  }
+
+  /**
+   * The certificatePolicies OIDs, in order: the configured CA or citizen policies, or the one
+   * role policy of an operator.
+   */
+  List<String> policyOids(ProfileSettings settings, CertificateRequest.EndEntity endEntity) {
+    if (this == CITIZEN_CA) {
+      return settings.citizenCaPolicies();
+    }
+    if (isCitizen()) {
+      return settings.citizenPolicies();
+    }
+    if (this == OPERATOR && endEntity instanceof CertificateRequest.Operator o) {
+      return List.of(settings.operatorRolePolicies().get(o.role()));
+    }
+    return List.of();
   }
 
   boolean subjectHasOu() {
@@ -197,7 +302,26 @@ public enum CertificateProfile {
    * validity inclusive of both ends (as Boulder does).
    */
   Validity validity(ProfileSettings settings, Instant notBefore) {
+    return validity(settings, notBefore, null);
+  }
+
+  /**
+   * As {@link #validity(ProfileSettings, Instant)}, for a citizen key first certified at {@code
+   * firstIssuance} (a renewal; null otherwise): 5 years, but never past 8 years after the first
+   * issuance (PROFILES.md: the natural-person certificate's extension, 8 years at most in all).
+   */
+  Validity validity(ProfileSettings settings, Instant notBefore, Instant firstIssuance) {
     return switch (this) {
+      case CITIZEN_SIGNATURE, CITIZEN_ENCRYPTION -> {
+        Instant end = plusYears(notBefore, CITIZEN_YEARS);
+        if (firstIssuance != null) {
+          Instant cap = renewalCap(firstIssuance);
+          yield Validity.of(notBefore, cap.isBefore(end) ? cap : end, null);
+        }
+        yield Validity.of(notBefore, end, null);
+      }
+      case OPERATOR -> Validity.of(notBefore, notBefore.plus(settings.operatorValidity()), null);
+      case RA_TLS_SERVER -> Validity.of(notBefore, notBefore.plus(settings.raTlsServerValidity()), null);
       case CITIZEN_ROOT -> Validity.of(notBefore, plusYears(notBefore, 25), null);
       case CITIZEN_CA -> Validity.of(notBefore, plusYears(notBefore, 15), null);
       case RA_OPERATORS_CA -> Validity.of(notBefore, plusYears(notBefore, 10), null);
@@ -216,6 +340,11 @@ public enum CertificateProfile {
         yield Validity.of(notBefore, longestDs, usageEnd);
       }
     };
+  }
+
+  /** The exclusive end of a citizen key's certification: its first issuance (whole seconds) + 8 y. */
+  static Instant renewalCap(Instant firstIssuance) {
+    return plusYears(Asn1Times.seconds(firstIssuance), CITIZEN_RENEWAL_CAP_YEARS);
   }
 
   private static Instant plusYears(Instant t, int years) {

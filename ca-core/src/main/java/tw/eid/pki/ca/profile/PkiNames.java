@@ -110,6 +110,52 @@ public record PkiNames(
     return name(organization, null, String.format("%s %03d", documentSignerCnPrefix, batchNumber));
   }
 
+  /**
+   * C=TW, CN=holder's name, serialNumber=subscriber id: the subject of a citizen signature or
+   * encryption certificate (PROFILES.md), from the RA's registration data, never from the CSR.
+   * CN is the name's NFC form as a UTF8String, byte for byte; serialNumber (X.520, 2.5.4.5) is a
+   * PrintableString, as X.520 defines it. No O: a citizen speaks for no organisation.
+   */
+  public static X500Name citizen(HolderName holderName, String subscriberId) {
+    Objects.requireNonNull(holderName, "holderName");
+    if (!SubscriberIds.isWellFormed(subscriberId)) {
+      throw new IllegalArgumentException("not a subscriber id (" + SubscriberIds.LENGTH + " characters of "
+          + SubscriberIds.ALPHABET + ")");
+    }
+    return new X500Name(new RDN[] {
+        rdn(BCStyle.C, new DERPrintableString("TW", true)),
+        rdn(BCStyle.CN, new DERUTF8String(holderName.value())),
+        rdn(BCStyle.SERIALNUMBER, new DERPrintableString(subscriberId, true))});
+  }
+
+  /**
+   * C=TW, O, OU=office, CN=operator id: the subject of an operator certificate (PROFILES.md). The
+   * operator id is the RA's account name for the person or system (never a national ID number).
+   */
+  public X500Name operator(String office, String operatorId) {
+    return name(organization, checked("office", office), checkedOperatorId(operatorId));
+  }
+
+  /** C=TW, O, CN=the first host name: the subject of the RA API's TLS server certificate. */
+  public X500Name raTlsServer(String firstHostName) {
+    return name(organization, null, checked("host name", firstHostName));
+  }
+
+  /**
+   * An operator id: 1 to 64 characters of letters, digits, '.', '_', '-' and '@', starting with a
+   * letter or digit, and not shaped like a national ID number.
+   */
+  static String checkedOperatorId(String operatorId) {
+    Objects.requireNonNull(operatorId, "operatorId");
+    if (!operatorId.matches("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")) {
+      throw new IllegalArgumentException("operator id must be 1–64 characters of A-Z a-z 0-9 . _ @ -");
+    }
+    if (NationalIds.appearsIn(operatorId)) {
+      throw new IllegalArgumentException("operator id must not be a national ID number (PROFILES.md)");
+    }
+    return operatorId;
+  }
+
   /** The subject of a CA profile's certificate. */
   public X500Name caSubject(CertificateProfile ca) {
     return switch (ca) {

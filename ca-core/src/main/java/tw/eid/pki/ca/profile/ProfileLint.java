@@ -69,12 +69,40 @@ public final class ProfileLint {
     if (!profile.isSelfSigned()) {
       return List.of(new LintFinding("issuer-profile", profile.id() + " is not self-signed; name its issuer"));
     }
-    return check(profile, candidate, null);
+    return check(profile, null, candidate, null);
   }
 
-  /** Findings for {@code candidate}, issued under {@code profile} by {@code issuer}; empty when it fits. */
+  /**
+   * Findings for {@code candidate}, issued under {@code profile} by {@code issuer}; empty when it
+   * fits. The profiles the RA API issues (citizen, operator, RA TLS server) are checked against
+   * their registration data: use {@link #check(CertificateRequest, X509CertificateHolder,
+   * CaCertificate)} for them.
+   */
   public List<LintFinding> check(CertificateProfile profile, X509CertificateHolder candidate, CaCertificate issuer) {
     Objects.requireNonNull(profile, "profile");
+    if (profile.needsRequestData()) {
+      return List.of(new LintFinding("request", profile.id() + " is checked against its request's registration data"));
+    }
+    return check(profile, null, candidate, issuer);
+  }
+
+  /**
+   * Findings for {@code candidate}, issued for {@code request} by {@code issuer}; empty when it
+   * fits. Besides the profile's rows, the certificate must carry exactly the request's key and,
+   * for the RA API's profiles, exactly its registration data (holder name byte for byte, subscriber
+   * id, national ID's last four digits, CRL partition, renewal cap, role, host names).
+   */
+  public List<LintFinding> check(CertificateRequest request, X509CertificateHolder candidate, CaCertificate issuer) {
+    Objects.requireNonNull(request, "request");
+    List<LintFinding> findings = new ArrayList<>(check(request.profile(), request, candidate, issuer));
+    if (!Arrays.equals(der(request.subjectPublicKey()), der(candidate.getSubjectPublicKeyInfo()))) {
+      findings.add(new LintFinding("subject-key", "the certified key is not the request's key"));
+    }
+    return findings;
+  }
+
+  private List<LintFinding> check(CertificateProfile profile, CertificateRequest request,
+      X509CertificateHolder candidate, CaCertificate issuer) {
     Objects.requireNonNull(candidate, "candidate");
     Findings f = new Findings();
     if (profile.isSelfSigned() && issuer != null) {
@@ -112,10 +140,17 @@ public final class ProfileLint {
       f.add("unique-identifiers", "issuerUniqueID or subjectUniqueID present");
     }
 
-    CertificateProfile.Validity validity = checkValidity(profile, tbs.getStartDate(), tbs.getEndDate(), issuer, f);
-    checkSubject(profile, candidate.getSubject(), issuer, f);
+    CertificateRequest.EndEntity endEntity = request == null ? null : request.endEntity();
+    if (profile.needsRequestData() && endEntity == null) {
+      f.add("request", profile.id() + " needs its registration data");
+      return f.list;
+    }
+    CertificateProfile.Validity validity = checkValidity(profile, endEntity, tbs.getStartDate(), tbs.getEndDate(),
+        issuer, f);
+    checkSubject(profile, endEntity, candidate.getSubject(), issuer, f);
     checkKey(profile, candidate.getSubjectPublicKeyInfo(), issuerKey, issuer != null, f);
-    checkExtensions(profile, candidate, issuer, validity, f);
+    checkExtensions(profile, endEntity, candidate, issuer, validity, f);
+    checkNoNationalId(candidate, f);
     return f.list;
   }
 
@@ -187,8 +222,8 @@ public final class ProfileLint {
     }
   }
 
-  private CertificateProfile.Validity checkValidity(CertificateProfile profile, Time start, Time end,
-      CaCertificate issuer, Findings f) {
+  private CertificateProfile.Validity checkValidity(CertificateProfile profile, CertificateRequest.EndEntity endEntity,
+      Time start, Time end, CaCertificate issuer, Findings f) {
     for (Time t : List.of(start, end)) {
       String problem = Asn1Times.problem(t);
       if (problem != null) {
@@ -197,10 +232,22 @@ public final class ProfileLint {
     }
     Instant notBefore = start.getDate().toInstant();
     Instant notAfter = end.getDate().toInstant();
-    CertificateProfile.Validity expected = profile.validity(settings, notBefore);
-    if (!expected.notAfter().equals(notAfter)) {
+    Instant firstIssuance = endEntity instanceof CertificateRequest.Citizen c ? c.firstIssuance() : null;
+    CertificateProfile.Validity expected = profile.validity(settings, notBefore, firstIssuance);
+    if (!expected.notAfter().equals(notAfter) || !notAfter.isAfter(notBefore)) {
       f.add("validity-period", "notAfter " + notAfter + " is not " + expected.notAfter() + " (" + profile.id()
-          + " from notBefore " + notBefore + ")");
+          + " from notBefore " + notBefore + (firstIssuance == null ? "" : ", first issuance " + firstIssuance) + ")");
+    }
+    if (firstIssuance != null) {
+      // PROFILES.md: a renewal may extend a key's certification to 8 years at most in all.
+      Instant last = CertificateProfile.renewalCap(firstIssuance).minusSeconds(1);
+      if (notAfter.isAfter(last)) {
+        f.add("validity-renewal-cap", "notAfter " + notAfter + " is past " + last + ", "
+            + CertificateProfile.CITIZEN_RENEWAL_CAP_YEARS + " years after the key's first issuance");
+      }
+      if (firstIssuance.isAfter(notBefore)) {
+        f.add("validity-renewal-cap", "the key's first issuance " + firstIssuance + " is after notBefore");
+      }
     }
     if (issuer != null) {
       Instant issuerNotBefore = issuer.certificate().getNotBefore().toInstant();
@@ -222,9 +269,20 @@ public final class ProfileLint {
     return expected;
   }
 
-  private void checkSubject(CertificateProfile profile, X500Name subject, CaCertificate issuer, Findings f) {
+  private void checkSubject(CertificateProfile profile, CertificateRequest.EndEntity endEntity, X500Name subject,
+      CaCertificate issuer, Findings f) {
     PkiNames names = settings.names();
     X500Name expected = switch (profile) {
+      case CITIZEN_SIGNATURE, CITIZEN_ENCRYPTION -> {
+        CertificateRequest.Citizen c = (CertificateRequest.Citizen) endEntity;
+        checkHolderName(subject, c.holderName(), f);
+        yield PkiNames.citizen(c.holderName(), c.subscriberId());
+      }
+      case OPERATOR -> {
+        CertificateRequest.Operator o = (CertificateRequest.Operator) endEntity;
+        yield names.operator(o.office(), o.operatorId());
+      }
+      case RA_TLS_SERVER -> names.raTlsServer(((CertificateRequest.RaTlsServer) endEntity).hostNames().get(0));
       case OCSP_SIGNER -> issuer == null ? null : names.ocspResponder(issuer.profile());
       case DOCUMENT_SIGNER -> {
         String cn = commonName(subject);
@@ -245,6 +303,91 @@ public final class ProfileLint {
     }
     if (profile.subjectHasOu() != (subject.getRDNs(org.bouncycastle.asn1.x500.style.BCStyle.OU).length > 0)) {
       f.add("subject", "OU " + (profile.subjectHasOu() ? "missing" : "not allowed"));
+    }
+  }
+
+  /**
+   * PROFILES.md, "Names": the CN is one UTF8String whose contents octets are exactly the UTF-8 of
+   * the holder's NFC name, and that name passes the holder-name rules under the configured
+   * Private Use allow-list (so a CN built around the checks still fails here).
+   */
+  private void checkHolderName(X500Name subject, HolderName expected, Findings f) {
+    var rdns = subject.getRDNs(org.bouncycastle.asn1.x500.style.BCStyle.CN);
+    if (rdns.length != 1 || rdns[0].isMultiValued()
+        || !(rdns[0].getFirst().getValue() instanceof org.bouncycastle.asn1.ASN1UTF8String cn)) {
+      f.add("holder-name", "the subject has no single UTF8String CN");
+      return;
+    }
+    byte[] encoded = der(cn);
+    byte[] want = der(new DERUTF8String(expected.value()));
+    if (!Arrays.equals(encoded, want)) {
+      f.add("holder-name", "CN is not byte for byte the UTF-8 of the holder's NFC name");
+    }
+    try {
+      if (!HolderName.of(cn.getString(), settings.holderNamePrivateUse()).value().equals(cn.getString())) {
+        f.add("holder-name", "CN is not in Unicode NFC");
+      }
+    } catch (InvalidHolderNameException e) {
+      f.add("holder-name", "CN breaks a holder-name rule: " + e.code().id());
+    }
+  }
+
+  /**
+   * PROFILES.md: the full national ID number is never in a certificate. Looks for its shape (a
+   * letter, 1 or 2, eight digits) in every string of the subject and of every extension, decoded
+   * (so a BMPString or full-width form is found) and in the raw bytes (so a string inside an
+   * OCTET STRING or an implicitly tagged field is found too).
+   */
+  private static void checkNoNationalId(X509CertificateHolder candidate, Findings f) {
+    List<String> texts = new ArrayList<>();
+    collectStrings(candidate.getSubject().toASN1Primitive(), texts, 0);
+    texts.add(new String(der(candidate.getSubject()), java.nio.charset.StandardCharsets.ISO_8859_1));
+    Extensions exts = candidate.getExtensions();
+    if (exts != null) {
+      for (ASN1ObjectIdentifier oid : exts.getExtensionOIDs()) {
+        byte[] value = exts.getExtension(oid).getExtnValue().getOctets();
+        texts.add(new String(value, java.nio.charset.StandardCharsets.ISO_8859_1));
+        try {
+          collectStrings(org.bouncycastle.asn1.ASN1Primitive.fromByteArray(value), texts, 0);
+        } catch (IOException | RuntimeException e) {
+          // Unparsable values are findings of their own; the raw bytes were searched.
+        }
+      }
+    }
+    for (String text : texts) {
+      if (NationalIds.appearsIn(text)) {
+        f.add("national-id", "the subject or an extension contains a national ID number (PROFILES.md)");
+        return;
+      }
+    }
+  }
+
+  private static void collectStrings(org.bouncycastle.asn1.ASN1Primitive p, List<String> out, int depth) {
+    if (depth > 16) {
+      return;
+    }
+    if (p instanceof org.bouncycastle.asn1.ASN1String s) {
+      out.add(s.getString());
+    } else if (p instanceof ASN1Sequence seq) {
+      for (org.bouncycastle.asn1.ASN1Encodable e : seq) {
+        collectStrings(e.toASN1Primitive(), out, depth + 1);
+      }
+    } else if (p instanceof org.bouncycastle.asn1.ASN1Set set) {
+      for (org.bouncycastle.asn1.ASN1Encodable e : set) {
+        collectStrings(e.toASN1Primitive(), out, depth + 1);
+      }
+    } else if (p instanceof ASN1TaggedObject tagged) {
+      try {
+        collectStrings(tagged.getBaseObject().toASN1Primitive(), out, depth + 1);
+      } catch (RuntimeException e) {
+        // An implicitly tagged primitive: its raw bytes are searched by the caller.
+      }
+    } else if (p instanceof org.bouncycastle.asn1.ASN1OctetString octets) {
+      try {
+        collectStrings(org.bouncycastle.asn1.ASN1Primitive.fromByteArray(octets.getOctets()), out, depth + 1);
+      } catch (IOException | RuntimeException e) {
+        // Not nested DER: raw bytes were searched by the caller.
+      }
     }
   }
 
@@ -271,15 +414,15 @@ public final class ProfileLint {
     }
   }
 
-  private void checkExtensions(CertificateProfile profile, X509CertificateHolder candidate, CaCertificate issuer,
-      CertificateProfile.Validity validity, Findings f) {
+  private void checkExtensions(CertificateProfile profile, CertificateRequest.EndEntity endEntity,
+      X509CertificateHolder candidate, CaCertificate issuer, CertificateProfile.Validity validity, Findings f) {
     Extensions exts = candidate.getExtensions();
     Set<ASN1ObjectIdentifier> expected = new LinkedHashSet<>();
     expected.add(Extension.keyUsage);
     if (profile.pathLen() != null) {
       expected.add(Extension.basicConstraints);
     }
-    if (!profile.extendedKeyUsage().isEmpty()) {
+    if (!profile.extendedKeyUsage(settings).isEmpty()) {
       expected.add(Extension.extendedKeyUsage);
     }
     if (profile.hasSubjectKeyIdentifier()) {
@@ -300,6 +443,12 @@ public final class ProfileLint {
     }
     if (profile.hasOcspNoCheck()) {
       expected.add(OCSPObjectIdentifiers.id_pkix_ocsp_nocheck);
+    }
+    if (profile.hasSubjectAltName()) {
+      expected.add(Extension.subjectAlternativeName);
+    }
+    if (profile.hasSubjectDirectoryAttributes()) {
+      expected.add(Extension.subjectDirectoryAttributes);
     }
     List<ASN1ObjectIdentifier> present = exts == null ? List.of() : Arrays.asList(exts.getExtensionOIDs());
     for (ASN1ObjectIdentifier oid : present) {
@@ -325,13 +474,15 @@ public final class ProfileLint {
     Extensions profiled = new Extensions(kept.toArray(Extension[]::new));
     try {
       checkBasicConstraints(profile, profiled.getExtension(Extension.basicConstraints), f);
-      checkKeyUsage(profile, profiled.getExtension(Extension.keyUsage), f);
+      checkKeyUsage(profile, candidate.getSubjectPublicKeyInfo(), profiled.getExtension(Extension.keyUsage), f);
       checkExtendedKeyUsage(profile, profiled.getExtension(Extension.extendedKeyUsage), f);
       checkKeyIdentifiers(candidate, issuer, profiled, f);
-      checkPolicies(profiled.getExtension(Extension.certificatePolicies), f);
+      checkPolicies(profile, endEntity, issuer, profiled.getExtension(Extension.certificatePolicies), f);
       if (issuer != null) {
-        checkIssuerLinks(issuer, profiled, f);
+        checkIssuerLinks(profile, endEntity, issuer, profiled, f);
       }
+      checkSubjectAltName(endEntity, profiled.getExtension(Extension.subjectAlternativeName), f);
+      checkSubjectDirectoryAttributes(endEntity, profiled.getExtension(Extension.subjectDirectoryAttributes), f);
       checkUsagePeriod(profiled.getExtension(ProfileExtensions.PRIVATE_KEY_USAGE_PERIOD), validity,
           candidate.getNotAfter().toInstant(), f);
       checkOcspNoCheck(profiled.getExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nocheck), f);
@@ -357,18 +508,25 @@ public final class ProfileLint {
     }
   }
 
-  private static void checkKeyUsage(CertificateProfile profile, Extension ext, Findings f) {
+  private static void checkKeyUsage(CertificateProfile profile, SubjectPublicKeyInfo key, Extension ext, Findings f) {
     if (ext == null) {
       return;
     }
+    PublicKeyType keyType;
+    try {
+      keyType = PublicKeyType.of(key);
+    } catch (IllegalArgumentException e) {
+      return; // already a key-type finding
+    }
+    int want = profile.keyUsage(keyType);
     if (!ext.isCritical()) {
       f.add("key-usage", "keyUsage is not critical");
     }
     org.bouncycastle.asn1.ASN1BitString bits = org.bouncycastle.asn1.ASN1BitString.getInstance(ext.getParsedValue());
     int actual = bits.intValue();
-    if (actual != profile.keyUsage()) {
+    if (actual != want) {
       f.add("key-usage", "keyUsage bits " + Integer.toBinaryString(actual) + " are not "
-          + Integer.toBinaryString(profile.keyUsage()));
+          + Integer.toBinaryString(want) + " (" + profile.id() + ", " + keyType + " key)");
     }
     // X.690 §11.2.2: a named bit list in DER has no trailing zero bits.
     if (!Arrays.equals(der(new KeyUsage(actual)), der(bits))) {
@@ -376,13 +534,17 @@ public final class ProfileLint {
     }
   }
 
-  private static void checkExtendedKeyUsage(CertificateProfile profile, Extension ext, Findings f) {
+  private void checkExtendedKeyUsage(CertificateProfile profile, Extension ext, Findings f) {
     if (ext == null) {
       return;
     }
+    if (ext.isCritical()) {
+      f.add("extended-key-usage", "extKeyUsage is critical");
+    }
     KeyPurposeId[] usages = ExtendedKeyUsage.getInstance(ext.getParsedValue()).getUsages();
-    if (!Arrays.asList(usages).equals(profile.extendedKeyUsage())) {
-      f.add("extended-key-usage", "extKeyUsage " + Arrays.toString(usages) + " is not " + profile.extendedKeyUsage());
+    List<KeyPurposeId> want = profile.extendedKeyUsage(settings);
+    if (!Arrays.asList(usages).equals(want)) {
+      f.add("extended-key-usage", "extKeyUsage " + Arrays.toString(usages) + " is not " + want);
     }
   }
 
@@ -415,10 +577,12 @@ public final class ProfileLint {
     }
   }
 
-  private void checkPolicies(Extension ext, Findings f) {
+  private void checkPolicies(CertificateProfile profile, CertificateRequest.EndEntity endEntity, CaCertificate issuer,
+      Extension ext, Findings f) {
     if (ext == null) {
       return;
     }
+    List<String> want = profile.policyOids(settings, endEntity);
     if (ext.isCritical()) {
       f.add("certificate-policies", "certificatePolicies is critical");
     }
@@ -429,22 +593,105 @@ public final class ProfileLint {
         f.add("certificate-policies", "policy " + p.getPolicyIdentifier() + " has qualifiers");
       }
     }
-    if (!oids.equals(settings.citizenCaPolicies())) {
-      f.add("certificate-policies", "policies " + oids + " are not the configured " + settings.citizenCaPolicies());
+    if (!oids.equals(want)) {
+      f.add("certificate-policies", "policies " + oids + " are not the configured " + want);
+    }
+    if (profile == CertificateProfile.OPERATOR && oids.size() != 1) {
+      f.add("certificate-policies", "an operator certificate carries exactly one role policy, not " + oids.size());
+    }
+    // RFC 5280 §6.1.3 (d): a policy the issuing CA's certificate does not carry (nor anyPolicy)
+    // does not survive path validation.
+    Extension issuerPolicies = issuer == null ? null : issuer.certificate().getExtension(Extension.certificatePolicies);
+    if (issuerPolicies != null && !profile.isCertificateAuthority()) {
+      List<String> caOids = new ArrayList<>();
+      for (PolicyInformation p : CertificatePolicies.getInstance(issuerPolicies.getParsedValue()).getPolicyInformation()) {
+        caOids.add(p.getPolicyIdentifier().getId());
+      }
+      if (!caOids.contains("2.5.29.32.0") && !caOids.containsAll(oids)) {
+        f.add("certificate-policies", "policies " + oids + " are not all among the issuer's " + caOids);
+      }
     }
   }
 
-  private void checkIssuerLinks(CaCertificate issuer, Extensions exts, Findings f) {
+  private static void checkSubjectAltName(CertificateRequest.EndEntity endEntity, Extension ext, Findings f) {
+    if (ext == null || !(endEntity instanceof CertificateRequest.RaTlsServer server)) {
+      return;
+    }
+    // RFC 5280 §4.2.1.6: non-critical when the subject is not empty.
+    if (ext.isCritical()) {
+      f.add("subject-alt-name", "subjectAltName is critical although the subject is not empty");
+    }
+    GeneralName[] names = org.bouncycastle.asn1.x509.GeneralNames.getInstance(ext.getParsedValue()).getNames();
+    List<String> hosts = server.hostNames();
+    boolean ok = names.length == hosts.size();
+    for (int i = 0; ok && i < names.length; i++) {
+      String host = hosts.get(i);
+      if (CertificateRequest.RaTlsServer.isIpLiteral(host)) {
+        ok = names[i].getTagNo() == GeneralName.iPAddress && Arrays.equals(
+            org.bouncycastle.asn1.ASN1OctetString.getInstance(names[i].getName()).getOctets(),
+            CertificateRequest.RaTlsServer.address(host));
+      } else {
+        ok = names[i].getTagNo() == GeneralName.dNSName
+            && names[i].getName() instanceof org.bouncycastle.asn1.ASN1IA5String s && host.equals(s.getString());
+      }
+    }
+    if (!ok) {
+      f.add("subject-alt-name", "subjectAltName is not exactly the request's host names " + hosts);
+    }
+  }
+
+  /**
+   * PROFILES.md: the last four digits of the national ID only, as attribute 2.16.886.1.100.2.51:
+   * one Attribute, one value, a PrintableString of four digits equal to the request's.
+   */
+  private static void checkSubjectDirectoryAttributes(CertificateRequest.EndEntity endEntity, Extension ext,
+      Findings f) {
+    if (ext == null || !(endEntity instanceof CertificateRequest.Citizen citizen)) {
+      return;
+    }
+    // RFC 5280 §4.2.1.8: MUST be non-critical.
+    if (ext.isCritical()) {
+      f.add("subject-directory-attributes", "subjectDirectoryAttributes is critical (RFC 5280 §4.2.1.8)");
+    }
+    ASN1Sequence attributes = ASN1Sequence.getInstance(ext.getParsedValue());
+    boolean ok = attributes.size() == 1;
+    if (ok) {
+      ASN1Sequence attribute = ASN1Sequence.getInstance(attributes.getObjectAt(0));
+      ok = attribute.size() == 2 && ProfileExtensions.NATIONAL_ID_LAST4.equals(attribute.getObjectAt(0));
+      if (ok) {
+        org.bouncycastle.asn1.ASN1Set values = org.bouncycastle.asn1.ASN1Set.getInstance(attribute.getObjectAt(1));
+        ok = values.size() == 1 && values.getObjectAt(0) instanceof org.bouncycastle.asn1.ASN1PrintableString p
+            && p.getString().matches("[0-9]{4}") && p.getString().equals(citizen.nationalIdLast4());
+      }
+    }
+    if (!ok) {
+      f.add("subject-directory-attributes", "subjectDirectoryAttributes is not exactly one "
+          + ProfileExtensions.NATIONAL_ID_LAST4 + " attribute with the national ID's last four digits as a PrintableString");
+    }
+  }
+
+  private void checkIssuerLinks(CertificateProfile profile, CertificateRequest.EndEntity endEntity,
+      CaCertificate issuer, Extensions exts, Findings f) {
     Extension aia = exts.getExtension(Extension.authorityInfoAccess);
     if (aia != null) {
       if (aia.isCritical()) {
         f.add("authority-info-access", "authorityInfoAccess is critical (RFC 5280 §4.2.2.1)");
       }
       AccessDescription[] ads = AuthorityInformationAccess.getInstance(aia.getParsedValue()).getAccessDescriptions();
-      String want = settings.caCertificateUrl(issuer.profile()).toString();
-      if (ads.length != 1 || !AccessDescription.id_ad_caIssuers.equals(ads[0].getAccessMethod())
-          || !want.equals(uri(ads[0].getAccessLocation()))) {
-        f.add("authority-info-access", "authorityInfoAccess is not exactly caIssuers " + want);
+      List<String> want = new ArrayList<>();
+      if (profile.hasOcspUrl()) {
+        want.add("ocsp " + settings.ocspUrl());
+      }
+      want.add("caIssuers " + settings.caCertificateUrl(issuer.profile()));
+      List<String> actual = new ArrayList<>();
+      for (AccessDescription ad : ads) {
+        String method = AccessDescription.id_ad_ocsp.equals(ad.getAccessMethod()) ? "ocsp"
+            : AccessDescription.id_ad_caIssuers.equals(ad.getAccessMethod()) ? "caIssuers"
+            : ad.getAccessMethod().getId();
+        actual.add(method + " " + uri(ad.getAccessLocation()));
+      }
+      if (!actual.equals(want)) {
+        f.add("authority-info-access", "authorityInfoAccess is " + actual + ", not exactly " + want);
       }
     }
     Extension crldp = exts.getExtension(Extension.cRLDistributionPoints);
@@ -453,7 +700,14 @@ public final class ProfileLint {
         f.add("crl-distribution-points", "cRLDistributionPoints is critical");
       }
       DistributionPoint[] dps = CRLDistPoint.getInstance(crldp.getParsedValue()).getDistributionPoints();
-      String want = settings.crlUrl(issuer.profile()).toString();
+      String want;
+      if (profile.hasPartitionedCrl()) {
+        // PROFILES.md: the URL of the certificate's own CRL partition, fixed at issuance.
+        want = endEntity instanceof CertificateRequest.Citizen c
+            ? settings.crlPartitionUrl(issuer.profile(), c.crlPartition()).toString() : "(a partition URL)";
+      } else {
+        want = settings.crlUrl(issuer.profile()).toString();
+      }
       boolean ok = dps.length == 1 && dps[0].getReasons() == null && dps[0].getCRLIssuer() == null
           && dps[0].getDistributionPoint() != null
           && dps[0].getDistributionPoint().getType() == org.bouncycastle.asn1.x509.DistributionPointName.FULL_NAME;

@@ -11,5 +11,13 @@
  * The profiles themselves are the enums {@link tw.eid.pki.ca.profile.CertificateProfile} and
  * {@link tw.eid.pki.ca.profile.CrlProfile}; their rules are package-private so that callers
  * cannot bend them.
+ *
+ * <p>For the RA API: {@link tw.eid.pki.ca.profile.CertificateRequest#citizen}, {@link
+ * tw.eid.pki.ca.profile.CertificateRequest#operator} and {@link
+ * tw.eid.pki.ca.profile.CertificateRequest#raTlsServer} build requests from registration data;
+ * {@link tw.eid.pki.ca.profile.HolderName} checks a holder's name (refusals are {@link
+ * tw.eid.pki.ca.profile.InvalidHolderNameException}, HTTP 422), {@link
+ * tw.eid.pki.ca.profile.SubscriberIds} makes subscriber ids, and {@link
+ * tw.eid.pki.ca.profile.OperatorRole} names the roles an operator certificate carries.
  */
 package tw.eid.pki.ca.profile;

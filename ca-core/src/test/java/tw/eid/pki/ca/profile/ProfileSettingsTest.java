@@ -69,6 +69,63 @@ class ProfileSettingsTest {
   }
 
   @Test
+  void endEntityDefaults() {
+    assertThat(d.citizenPolicies()).containsExactly(ProfileSettings.PLACEHOLDER_POLICY);
+    assertThat(d.citizenSignatureExtendedKeyUsages()).containsExactly("1.3.6.1.5.5.7.3.2", "1.3.6.1.5.5.7.3.4");
+    assertThat(d.holderNamePrivateUse()).isEmpty();
+    assertThat(d.operatorRolePolicies()).containsOnly(
+        java.util.Map.entry(OperatorRole.OFFICER, "1.3.6.1.5.5.7.13.2"),
+        java.util.Map.entry(OperatorRole.SUPERVISOR, "1.3.6.1.5.5.7.13.3"),
+        java.util.Map.entry(OperatorRole.AUDITOR, "1.3.6.1.5.5.7.13.4"),
+        java.util.Map.entry(OperatorRole.ADMIN, "1.3.6.1.5.5.7.13.5"),
+        java.util.Map.entry(OperatorRole.PERSONALIZATION, "1.3.6.1.5.5.7.13.6"));
+    assertThat(d.operatorRole("1.3.6.1.5.5.7.13.6")).contains(OperatorRole.PERSONALIZATION);
+    assertThat(d.operatorRole(ProfileSettings.PLACEHOLDER_POLICY)).isEmpty();
+    assertThat(d.operatorValidity()).isEqualTo(Duration.ofDays(730));
+    assertThat(d.raTlsServerValidity()).isEqualTo(Duration.ofDays(397));
+    assertThat(d.ocspUrl()).hasToString("http://127.0.0.1:8080/ocsp");
+    assertThat(d.crlPartitionUrl(CertificateProfile.CITIZEN_CA, 12)).hasToString("http://127.0.0.1:8080/crl/citizen-ca/12.crl");
+    assertThatThrownBy(() -> d.crlPartitionUrl(CertificateProfile.CITIZEN_CA, 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(OperatorRole.fromId("personalization")).isEqualTo(OperatorRole.PERSONALIZATION);
+  }
+
+  @Test
+  void endEntityLimits() {
+    // EKUs a citizen key must never have.
+    for (String bad : List.of("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.3", "1.3.6.1.5.5.7.3.8", "1.3.6.1.5.5.7.3.9",
+        "2.5.29.37.0", "x")) {
+      assertThatThrownBy(() -> d.withCitizenSignatureExtendedKeyUsages(List.of("1.3.6.1.5.5.7.3.4", bad))).as(bad)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThatThrownBy(() -> d.withCitizenSignatureExtendedKeyUsages(List.of())).isInstanceOf(IllegalArgumentException.class);
+    assertThat(d.withCitizenSignatureExtendedKeyUsages(List.of("1.3.6.1.5.5.7.3.4")).citizenSignatureExtendedKeyUsages())
+        .containsExactly("1.3.6.1.5.5.7.3.4");
+    // Only Private Use Area code points may be allow-listed.
+    assertThat(d.withHolderNamePrivateUse(Set.of(0xE000, 0xF8FF, 0xF0000, 0x10FFFD)).holderNamePrivateUse()).hasSize(4);
+    for (int bad : List.of(0x4E00, 0xFFFF, 0x10FFFF, 0xDFFF)) {
+      assertThatThrownBy(() -> d.withHolderNamePrivateUse(Set.of(bad))).isInstanceOf(IllegalArgumentException.class);
+    }
+    // Every role mapped, to distinct OIDs other than the citizen policies.
+    java.util.Map<OperatorRole, String> roles = new java.util.EnumMap<>(d.operatorRolePolicies());
+    roles.remove(OperatorRole.ADMIN);
+    assertThatThrownBy(() -> d.withOperatorRolePolicies(roles)).hasMessageContaining("admin");
+    roles.put(OperatorRole.ADMIN, "1.3.6.1.5.5.7.13.2");
+    assertThatThrownBy(() -> d.withOperatorRolePolicies(roles)).hasMessageContaining("twice");
+    roles.put(OperatorRole.ADMIN, ProfileSettings.PLACEHOLDER_POLICY);
+    assertThatThrownBy(() -> d.withOperatorRolePolicies(roles)).hasMessageContaining("twice");
+    assertThatThrownBy(() -> d.withOperatorValidities(Duration.ofDays(732), Duration.ofDays(397)))
+        .hasMessageContaining("operatorValidity");
+    assertThatThrownBy(() -> d.withOperatorValidities(Duration.ofDays(730), Duration.ofDays(398)))
+        .hasMessageContaining("raTlsServerValidity");
+    // Citizen policies must be among the Citizen CA's.
+    assertThatThrownBy(() -> new ProfileSettings(d.names(), d.publicationBase(), d.citizenCaPolicies(),
+        d.ocspSignerValidity(), d.cscaKeyUsageYears(), d.documentSignerKeyUsage(), d.cardLifetimeYears(),
+        d.rootArlLifetime(), d.cscaCrlLifetime(), List.of("1.2.3.4"), d.citizenSignatureExtendedKeyUsages(),
+        d.holderNamePrivateUse(), d.operatorRolePolicies(), d.operatorValidity(), d.raTlsServerValidity()))
+        .hasMessageContaining("citizenCaPolicies");
+  }
+
+  @Test
   void namesAreCheckedAndEncoded() {
     PkiNames n = PkiNames.defaults();
     assertThat(n.citizenCa().toString())
@@ -95,6 +152,11 @@ class ProfileSettingsTest {
     }
     assertThat(CertificateProfile.CITIZEN_ROOT.id()).isEqualTo("citizen-root/1");
     assertThat(CrlProfile.CSCA_CRL.id()).isEqualTo("csca-crl/1");
+    assertThat(CertificateProfile.CITIZEN_SIGNATURE.id()).isEqualTo("citizen-signature/1");
+    assertThat(CertificateProfile.CITIZEN_ENCRYPTION.id()).isEqualTo("citizen-encryption/1");
+    assertThat(CertificateProfile.OPERATOR.id()).isEqualTo("operator/1");
+    assertThat(CertificateProfile.RA_TLS_SERVER.id()).isEqualTo("ra-tls-server/1");
+    assertThat(CertificateProfile.CITIZEN_SIGNATURE.isCertificateAuthority()).isFalse();
   }
 
   @Test
