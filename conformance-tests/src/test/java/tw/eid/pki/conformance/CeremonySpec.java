@@ -144,7 +144,7 @@ final class CeremonySpec {
                 throw new UncheckedIOException(e);
             }
         }
-        return new PinReconstructor().reconstruct(unlocks);
+        return new PinReconstructor().reconstruct(tokenLabel, unlocks);
     }
 
     Map<String, String> labels() {

@@ -10,7 +10,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import tw.eid.pki.conformance.Pkcs11Tool.P11Object;
 
@@ -105,8 +104,6 @@ class TwoCeremoniesOneTokenDirectoryTest {
         Refusals.assertOneLineRefusal(activate(a, a.onlineLabel, renamed, b.custodianArg("alice"), b.custodianArg("bob")));
     }
 
-    @Disabled("bug: activate believes the file name; another token's shares reach C_Login"
-            + " (ActivateCommand must compare the shares' authenticated tokenLabel with --token-label)")
     @Test
     void anotherTokensSharesAreRefusedBeforeTheTokenIsTried() throws IOException {
         Path renamed = renamedShares(b.onlineLabel, a.onlineLabel);

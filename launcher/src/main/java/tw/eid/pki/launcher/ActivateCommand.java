@@ -52,7 +52,7 @@ final class ActivateCommand implements Callable<Integer> {
                     : CeremonyCommand.prompt(name, "passphrase for custodian " + name);
             unlocks.add(new ShareUnlock(ShareLocator.find(shareDir, tokenLabel, name), passphrase));
         }
-        char[] pin = new PinReconstructor().reconstruct(unlocks);
+        char[] pin = new PinReconstructor().reconstruct(tokenLabel, unlocks);
         unlocks.forEach(u -> Arrays.fill(u.passphrase(), '\0'));
         try (Token token = Token.open(TokenConfig.of(library, tokenLabel), pin, Clock.systemUTC())) {
             TokenHealth health = token.probe();

@@ -155,6 +155,15 @@ public final class Ceremony {
         Map<String, Token> tokens = new LinkedHashMap<>();
         Transcript transcript = new Transcript(file.name(), fileSha256, started, present);
         try {
+            // Every new label is checked before any token is initialised: a refusal must leave no
+            // half-made token behind.
+            for (CeremonyFile.TokenSpec spec : file.tokens().values()) {
+                if (spec.initialize() && new TokenInitializer(tokenConfig(spec).library(), env.toolEnvironment())
+                        .labels().contains(spec.label())) {
+                    throw new CeremonyException("a token labelled '" + spec.label()
+                            + "' already exists: a ceremony never re-initialises a token");
+                }
+            }
             // Existing tokens first: their shares are checked before anything is created.
             for (Map.Entry<String, CeremonyFile.TokenSpec> t : file.tokens().entrySet()) {
                 if (!t.getValue().initialize()) {
@@ -237,7 +246,7 @@ public final class Ceremony {
         for (String custodian : present) {
             unlocks.add(new ShareUnlock(ShareLocator.find(shareDir, tokenLabel, custodian), passphrases.get(custodian)));
         }
-        return new PinReconstructor().reconstruct(unlocks);
+        return new PinReconstructor().reconstruct(tokenLabel, unlocks);
     }
 
     private char[] initializeToken(CeremonyFile.TokenSpec spec, Map<String, char[]> passphrases, List<Path> shareFiles,

@@ -250,13 +250,19 @@ public record CeremonyFile(
         }
     }
 
+    /** What a ceremony issues; end-entity profiles (citizens, operators, TLS) are the RA's. */
+    private static final Set<CertificateProfile> CEREMONY_PROFILES = Set.of(CertificateProfile.CITIZEN_ROOT,
+            CertificateProfile.CITIZEN_CA, CertificateProfile.OCSP_SIGNER, CertificateProfile.RA_OPERATORS_CA,
+            CertificateProfile.CSCA, CertificateProfile.DOCUMENT_SIGNER);
+
     private static CertificateProfile profile(String where, String name) {
-        for (CertificateProfile p : CertificateProfile.values()) {
+        for (CertificateProfile p : CEREMONY_PROFILES) {
             if (p.profileName().equals(name)) {
                 return p;
             }
         }
-        throw new CeremonyException(where + "unknown profile '" + name + "'");
+        throw new CeremonyException(where + "unknown ceremony profile '" + name + "' (a ceremony issues citizen-root,"
+                + " citizen-ca, ocsp-signer, ra-operators-ca, csca, document-signer)");
     }
 
     static CertificateProfile profile(String name) {

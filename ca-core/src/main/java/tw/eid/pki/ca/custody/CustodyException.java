@@ -28,6 +28,8 @@ public final class CustodyException extends RuntimeException {
     WRONG_PASSPHRASE("custody.wrong-passphrase"),
     /** The share files come from different splits or different tokens. */
     MIXED_SPLITS("custody.mixed-splits"),
+    /** The shares belong to another token than the one being activated. */
+    WRONG_TOKEN("custody.wrong-token"),
     /** Two share files carry the same share index. */
     DUPLICATE_INDEX("custody.duplicate-index"),
     /** Fewer than k distinct shares were given. */

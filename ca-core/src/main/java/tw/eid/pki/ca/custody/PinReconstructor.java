@@ -23,14 +23,16 @@ import java.util.Objects;
 public final class PinReconstructor {
 
   /**
-   * The PIN of the token the shares belong to. The caller clears the returned array once the
+   * The PIN of token {@code expectedTokenLabel}, from shares that say (under their seal) that they
+   * belong to it. The caller clears the returned array once the
    * token is logged in.
    *
    * @throws CustodyException {@code SHARE_UNREADABLE}, {@code CORRUPT_SHARE},
-   *     {@code WRONG_PASSPHRASE}, {@code MIXED_SPLITS}, {@code DUPLICATE_INDEX},
+   *     {@code WRONG_PASSPHRASE}, {@code WRONG_TOKEN}, {@code MIXED_SPLITS}, {@code DUPLICATE_INDEX},
    *     {@code TOO_FEW_SHARES} or {@code PIN_MISMATCH}, each naming the file or custodian
    */
-  public char[] reconstruct(List<ShareUnlock> unlocks) {
+  public char[] reconstruct(String expectedTokenLabel, List<ShareUnlock> unlocks) {
+    Objects.requireNonNull(expectedTokenLabel, "expectedTokenLabel");
     Objects.requireNonNull(unlocks, "unlocks");
     if (unlocks.isEmpty()) {
       throw new CustodyException(CustodyException.Code.TOO_FEW_SHARES, "no share files given");
@@ -47,6 +49,16 @@ public final class PinReconstructor {
         opened.add(new OpenedShare(unlock.file(), file.header(), share));
       }
       OpenedShare first = opened.get(0);
+      // The label inside the sealed header, not the file name, says whose PIN this is: shares of
+      // another token must never reach this token's C_Login (a failed login spends an attempt).
+      for (OpenedShare share : opened) {
+        if (!share.header().tokenLabel().equals(expectedTokenLabel)) {
+          throw new CustodyException(CustodyException.Code.WRONG_TOKEN,
+              "share file " + share.file() + " (custodian '" + share.header().custodian()
+                  + "') is a share of token '" + share.header().tokenLabel() + "', not of '"
+                  + expectedTokenLabel + "'");
+        }
+      }
       Map<Integer, byte[]> parts = new HashMap<>();
       Map<Integer, OpenedShare> byIndex = new HashMap<>();
       for (OpenedShare share : opened) {

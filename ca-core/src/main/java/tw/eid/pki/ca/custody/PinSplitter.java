@@ -127,7 +127,7 @@ public final class PinSplitter {
         ShareFileStore.writeNew(targets.get(i), file.toJson());
         written.add(targets.get(i));
       }
-      checkReadBack(written, custodians, pin);
+      checkReadBack(tokenLabel, written, custodians, pin);
       complete = true;
       return List.copyOf(written);
     } finally {
@@ -185,12 +185,12 @@ public final class PinSplitter {
     }
   }
 
-  private static void checkReadBack(List<Path> files, List<Custodian> custodians, char[] pin) {
+  private static void checkReadBack(String tokenLabel, List<Path> files, List<Custodian> custodians, char[] pin) {
     List<ShareUnlock> unlocks = new ArrayList<>(files.size());
     for (int i = 0; i < files.size(); i++) {
       unlocks.add(new ShareUnlock(files.get(i), custodians.get(i).passphrase()));
     }
-    char[] rebuilt = new PinReconstructor().reconstruct(unlocks);
+    char[] rebuilt = new PinReconstructor().reconstruct(tokenLabel, unlocks);
     try {
       if (!Arrays.equals(rebuilt, pin)) {
         throw new IllegalStateException("share files written do not rebuild the PIN");

@@ -36,7 +36,7 @@ class PinReconstructorTest {
     List<int[]> subsets = subsetsOfAtLeast(3, 2);
     assertThat(subsets).hasSize(4);
     for (int[] subset : subsets) {
-      assertThat(reconstructor.reconstruct(unlocks(files, subset)))
+      assertThat(reconstructor.reconstruct(LABEL, unlocks(files, subset)))
           .as("shares %s", java.util.Arrays.toString(subset))
           .isEqualTo(pin);
     }
@@ -50,7 +50,7 @@ class PinReconstructorTest {
     List<int[]> subsets = subsetsOfAtLeast(5, 3);
     assertThat(subsets).hasSize(10 + 5 + 1);
     for (int[] subset : subsets) {
-      assertThat(reconstructor.reconstruct(unlocks(files, subset)))
+      assertThat(reconstructor.reconstruct(LABEL, unlocks(files, subset)))
           .as("shares %s", java.util.Arrays.toString(subset))
           .isEqualTo(pin);
     }
@@ -61,7 +61,7 @@ class PinReconstructorTest {
     char[] pin = PinSplitter.generatePin(new SecureRandom());
     List<Path> files = splitter().split(LABEL, pin, custodians(5), 3, dir);
 
-    assertThat(reconstructor.reconstruct(unlocks(files, 4, 0, 2))).isEqualTo(pin);
+    assertThat(reconstructor.reconstruct(LABEL, unlocks(files, 4, 0, 2))).isEqualTo(pin);
   }
 
   @Test
@@ -69,16 +69,16 @@ class PinReconstructorTest {
     char[] pin = "身分證-PIN-Ωµ-😀-1234".toCharArray();
     List<Path> files = splitter().split(LABEL, pin, custodians(3), 2, dir);
 
-    assertThat(reconstructor.reconstruct(unlocks(files, 0, 2))).isEqualTo(pin);
+    assertThat(reconstructor.reconstruct(LABEL, unlocks(files, 0, 2))).isEqualTo(pin);
   }
 
   @Test
   void fewerThanKSharesAreRefused() {
     List<Path> files = split(5, 3);
 
-    assertFails(() -> reconstructor.reconstruct(unlocks(files, 0, 3)),
+    assertFails(() -> reconstructor.reconstruct(LABEL, unlocks(files, 0, 3)),
         CustodyException.Code.TOO_FEW_SHARES, "needs 3 of 5 shares, got 2");
-    assertFails(() -> reconstructor.reconstruct(List.of()),
+    assertFails(() -> reconstructor.reconstruct(LABEL, List.of()),
         CustodyException.Code.TOO_FEW_SHARES, "no share files");
   }
 
@@ -87,7 +87,7 @@ class PinReconstructorTest {
     List<Path> files = split(3, 2);
     List<ShareUnlock> twice = unlocks(files, 1, 1);
 
-    assertFails(() -> reconstructor.reconstruct(twice),
+    assertFails(() -> reconstructor.reconstruct(LABEL, twice),
         CustodyException.Code.DUPLICATE_INDEX, "both carry share 2");
   }
 
@@ -98,7 +98,7 @@ class PinReconstructorTest {
         new ShareUnlock(files.get(0), passphrase("alice")),
         new ShareUnlock(files.get(1), "not-bobs-passphrase".toCharArray()));
 
-    assertFails(() -> reconstructor.reconstruct(unlocks),
+    assertFails(() -> reconstructor.reconstruct(LABEL, unlocks),
         CustodyException.Code.WRONG_PASSPHRASE, "custodian 'bob'");
   }
 
@@ -140,7 +140,7 @@ class PinReconstructorTest {
     List<Path> files = split(3, 2);
     editJson(files.get(0), json -> json.put("index", 3));
 
-    assertFails(() -> reconstructor.reconstruct(unlocks(files, 0, 1)),
+    assertFails(() -> reconstructor.reconstruct(LABEL, unlocks(files, 0, 1)),
         CustodyException.Code.CORRUPT_SHARE, files.get(0).toString());
   }
 
@@ -167,7 +167,7 @@ class PinReconstructorTest {
     List<Path> files = split(3, 2);
     Files.writeString(files.get(1), "{\"format\": \"eidpki-pin-share\", ");
 
-    assertFails(() -> reconstructor.reconstruct(unlocks(files, 0, 1)),
+    assertFails(() -> reconstructor.reconstruct(LABEL, unlocks(files, 0, 1)),
         CustodyException.Code.CORRUPT_SHARE, files.get(1) + " is corrupt: not valid JSON");
   }
 
@@ -176,7 +176,7 @@ class PinReconstructorTest {
     List<Path> files = split(3, 2);
     editJson(files.get(1), json -> ((ObjectNode) json.get("cipher")).put("ciphertext", "@@@@"));
 
-    assertFails(() -> reconstructor.reconstruct(unlocks(files, 0, 1)),
+    assertFails(() -> reconstructor.reconstruct(LABEL, unlocks(files, 0, 1)),
         CustodyException.Code.CORRUPT_SHARE, "'ciphertext' is not valid base64");
   }
 
@@ -186,9 +186,9 @@ class PinReconstructorTest {
     editJson(files.get(0), json -> json.put("comment", "added later"));
     editJson(files.get(1), json -> json.put("version", 2));
 
-    assertFails(() -> reconstructor.reconstruct(unlocks(files, 0, 2)),
+    assertFails(() -> reconstructor.reconstruct(LABEL, unlocks(files, 0, 2)),
         CustodyException.Code.CORRUPT_SHARE, "unknown field 'comment'");
-    assertFails(() -> reconstructor.reconstruct(unlocks(files, 1, 2)),
+    assertFails(() -> reconstructor.reconstruct(LABEL, unlocks(files, 1, 2)),
         CustodyException.Code.CORRUPT_SHARE, "unsupported format version 2");
   }
 
@@ -199,7 +199,7 @@ class PinReconstructorTest {
         new ShareUnlock(files.get(0), passphrase("alice")),
         new ShareUnlock(dir.resolve("nowhere.json"), passphrase("bob")));
 
-    assertFails(() -> reconstructor.reconstruct(unlocks),
+    assertFails(() -> reconstructor.reconstruct(LABEL, unlocks),
         CustodyException.Code.SHARE_UNREADABLE, "nowhere.json does not exist");
   }
 
@@ -213,7 +213,7 @@ class PinReconstructorTest {
         new ShareUnlock(first.get(0), passphrase("alice")),
         new ShareUnlock(second.get(1), passphrase("bob")));
 
-    assertFails(() -> reconstructor.reconstruct(mixed),
+    assertFails(() -> reconstructor.reconstruct(LABEL, mixed),
         CustodyException.Code.MIXED_SPLITS, "different splits of token 'citizen-ca'");
   }
 
@@ -228,8 +228,22 @@ class PinReconstructorTest {
         new ShareUnlock(citizen.get(0), passphrase("alice")),
         new ShareUnlock(operators.get(1), passphrase("bob")));
 
-    assertFails(() -> reconstructor.reconstruct(mixed),
-        CustodyException.Code.MIXED_SPLITS, "'citizen-ca' and 'ra-operators-ca'");
+    assertFails(() -> reconstructor.reconstruct(LABEL, mixed),
+        CustodyException.Code.WRONG_TOKEN, "is a share of token 'ra-operators-ca', not of 'citizen-ca'");
+  }
+
+  @Test
+  void aCompleteSetOfAnotherTokensSharesIsRefusedBeforeJoining() throws IOException {
+    char[] pin = PinSplitter.generatePin(new SecureRandom());
+    List<Path> operators = splitter().split("ra-operators-ca", pin, custodians(3), 2,
+        Files.createDirectory(dir.resolve("operators-only")));
+    List<ShareUnlock> theirs = List.of(
+        new ShareUnlock(operators.get(0), passphrase("alice")),
+        new ShareUnlock(operators.get(1), passphrase("bob")));
+
+    assertFails(() -> reconstructor.reconstruct(LABEL, theirs),
+        CustodyException.Code.WRONG_TOKEN, "not of 'citizen-ca'");
+    assertThat(reconstructor.reconstruct("ra-operators-ca", theirs)).isEqualTo(pin);
   }
 
   @Test
@@ -246,10 +260,10 @@ class PinReconstructorTest {
         new SecureRandom());
     Files.write(bobs, forged.toJson());
 
-    assertFails(() -> reconstructor.reconstruct(unlocks(files, 0, 1)),
+    assertFails(() -> reconstructor.reconstruct(LABEL, unlocks(files, 0, 1)),
         CustodyException.Code.PIN_MISMATCH,
         "shares do not combine to the PIN of token 'citizen-ca': one of them is corrupt");
-    assertThat(reconstructor.reconstruct(unlocks(files, 0, 2)))
+    assertThat(reconstructor.reconstruct(LABEL, unlocks(files, 0, 2)))
         .as("the other two shares still rebuild it")
         .hasSize(PinSplitter.GENERATED_PIN_LENGTH);
   }
@@ -269,7 +283,7 @@ class PinReconstructorTest {
 
   private void assertCorrupt(List<Path> files, int damaged) {
     int other = damaged == 0 ? 1 : 0;
-    assertFails(() -> reconstructor.reconstruct(unlocks(files, other, damaged)),
+    assertFails(() -> reconstructor.reconstruct(LABEL, unlocks(files, other, damaged)),
         CustodyException.Code.CORRUPT_SHARE, files.get(damaged).toString());
   }
 
