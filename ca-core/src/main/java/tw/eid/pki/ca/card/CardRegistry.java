@@ -120,6 +120,42 @@ public final class CardRegistry {
         });
     }
 
+    /**
+     * For issuance, in the caller's transaction: locks the card's row (issuances for one card are
+     * serialised), opens the holder's name in the token, and gives the card its subscriber id on
+     * its first certificate. Empty if the card is not registered.
+     */
+    public Optional<CardHolder> lockForIssuance(Connection c, String cardNumber, java.util.function.Supplier<String> newSubscriberId)
+            throws SQLException {
+        byte[] chipUid;
+        String last4;
+        byte[] nameSealed;
+        String subscriberId;
+        try (PreparedStatement ps = c.prepareStatement("SELECT chip_uid, national_id_last4, name_enc, subscriber_id"
+                + " FROM card WHERE card_number = ? FOR UPDATE")) {
+            ps.setString(1, cardNumber);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                chipUid = rs.getBytes(1);
+                last4 = rs.getString(2);
+                nameSealed = rs.getBytes(3);
+                subscriberId = rs.getString(4);
+            }
+        }
+        if (subscriberId == null) {
+            subscriberId = newSubscriberId.get();
+            try (PreparedStatement ps = c.prepareStatement("UPDATE card SET subscriber_id = ? WHERE card_number = ?")) {
+                ps.setString(1, subscriberId);
+                ps.setString(2, cardNumber);
+                ps.executeUpdate();
+            }
+        }
+        String name = new String(keys.open(nameSealed, cardNumber, "name"), StandardCharsets.UTF_8);
+        return Optional.of(new CardHolder(cardNumber, chipUid, last4, name, subscriberId));
+    }
+
     private static boolean exists(Connection c, String cardNumber) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM card WHERE card_number = ? FOR UPDATE")) {
             ps.setString(1, cardNumber);

@@ -143,8 +143,12 @@ public final class RevocationService {
         }
     }
 
-    /** Updates the row and appends to the status change log; the caller has locked and checked the row. */
-    static StatusChange apply(Connection c, String caName, String serialHex, CertificateStatus from, CertificateStatus to,
+    /**
+     * Updates the row and appends to the status change log, in the caller's transaction. For
+     * callers that have locked and checked the row themselves (issuance superseding a previous
+     * certificate in the transaction of the new one's final write).
+     */
+    public static StatusChange apply(Connection c, String caName, String serialHex, CertificateStatus from, CertificateStatus to,
                               RevocationReason reason, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE certificate SET status = ?, revocation_reason = ?,"
                 + " revocation_time = ?, updated_at = ? WHERE ca_name = ? AND serial_hex = ? AND status = ?")) {

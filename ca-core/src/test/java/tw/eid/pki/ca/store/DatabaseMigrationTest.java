@@ -21,7 +21,7 @@ class DatabaseMigrationTest {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00.123456Z");
 
   @Test
-  void migrationCreatesTheFoundationTables() throws SQLException {
+  void migrationsCreateTheSchemaTables() throws SQLException {
     List<String> tables = new ArrayList<>();
     try (Connection c = db.dataSource().getConnection();
         PreparedStatement s = c.prepareStatement(
@@ -40,7 +40,9 @@ class DatabaseMigrationTest {
     }
     assertThat(tables).containsExactlyInAnyOrder(
         "ca", "card", "certificate", "status_change", "crl", "crl_number_seq", "audit_event",
-        "audit_head", "audit_checkpoint", "ceremony", "flyway_schema_history");
+        "audit_head", "audit_checkpoint", "ceremony", "flyway_schema_history",
+        // V2, issuance
+        "crl_partition", "idempotency_key");
   }
 
   @Test

@@ -1,0 +1,373 @@
+package tw.eid.pki.ca.issuance;
+
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tw.eid.pki.ca.audit.Actor;
+import tw.eid.pki.ca.audit.AuditLedger;
+import tw.eid.pki.ca.audit.AuditResult;
+import tw.eid.pki.ca.card.CardHolder;
+import tw.eid.pki.ca.card.CardRegistry;
+import tw.eid.pki.ca.csr.ChipCsrChecks;
+import tw.eid.pki.ca.csr.VerifiedCsr;
+import tw.eid.pki.ca.profile.CertificateIssuance;
+import tw.eid.pki.ca.profile.CertificateRequest;
+import tw.eid.pki.ca.profile.HolderName;
+import tw.eid.pki.ca.profile.PreparedCertificate;
+import tw.eid.pki.ca.profile.ProfileSettings;
+import tw.eid.pki.ca.profile.RevocationReason;
+import tw.eid.pki.ca.profile.SubscriberIds;
+import tw.eid.pki.ca.revocation.CertificateStatus;
+import tw.eid.pki.ca.revocation.RevocationService;
+import tw.eid.pki.ca.store.Database;
+import tw.eid.pki.ca.store.DatabaseTime;
+import tw.eid.pki.hsm.Token;
+
+/**
+ * Issues citizen certificates from the chip's CSR, in Boulder's order (STYLE.md #3):
+ * <ol>
+ *   <li>check the CSR (strict DER, proof of possession, chip key policy);</li>
+ *   <li>one transaction: lock the card, match the chip id, refuse a key certified elsewhere or
+ *       once compromised, assign the CRL partition, build and lint the to-be-signed certificate,
+ *       and store it with its serial — stored <em>revoked (cessationOfOperation)</em> with no DER,
+ *       so a serial whose final write never lands is never good, by construction;</li>
+ *   <li>sign in the token, and check the signed TBS equals the linted one;</li>
+ *   <li>one transaction: store the DER and make it good, supersede the card's previous certificate
+ *       of the profile, audit; commit — and only then return the certificate.</li>
+ * </ol>
+ */
+public final class CitizenIssuer {
+    private static final Logger log = LoggerFactory.getLogger(CitizenIssuer.class);
+
+    private final Database database;
+    private final Token token;
+    private final IssuingCa ca;
+    private final ProfileSettings settings;
+    private final CertificateIssuance issuance;
+    private final ChipCsrChecks csrChecks;
+    private final CardRegistry cards;
+    private final SubscriberIds subscriberIds;
+    private final AuditLedger audit;
+    private final Clock clock;
+    private final int partitionCapacity;
+
+    public CitizenIssuer(Database database, Token token, IssuingCa ca, ProfileSettings settings, ChipCsrChecks csrChecks,
+                         CardRegistry cards, AuditLedger audit, Clock clock, SecureRandom random, int partitionCapacity) {
+        this.database = Objects.requireNonNull(database, "database");
+        this.token = Objects.requireNonNull(token, "token");
+        this.ca = Objects.requireNonNull(ca, "ca");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.issuance = new CertificateIssuance(settings, clock, random);
+        this.csrChecks = Objects.requireNonNull(csrChecks, "csrChecks");
+        this.cards = Objects.requireNonNull(cards, "cards");
+        this.subscriberIds = new SubscriberIds(random);
+        this.audit = Objects.requireNonNull(audit, "audit");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        if (partitionCapacity < 1) {
+            throw new IllegalArgumentException("partition capacity must be at least 1");
+        }
+        this.partitionCapacity = partitionCapacity;
+    }
+
+    /** PROFILES.md: a partition holds at most this many certificates by default. */
+    public static final int DEFAULT_PARTITION_CAPACITY = 100_000;
+
+    private record Pending(PreparedCertificate prepared, String serialHex, int partition) {}
+
+    public IssuedCertificate issue(Actor actor, IssueRequest request) {
+        VerifiedCsr csr = csrChecks.check(request.csr());
+        byte[] keyHash = sha256(der(csr));
+        byte[] requestHash = requestHash(request);
+
+        Object first = database.inTransaction(c -> {
+            if (request.idempotencyKey() != null) {
+                Optional<IssuedCertificate> earlier = replay(c, actor, request.idempotencyKey(), requestHash);
+                if (earlier.isPresent()) {
+                    return earlier.get();
+                }
+            }
+            Instant now = clock.instant();
+            CardHolder holder = cards.lockForIssuance(c, request.cardNumber(), subscriberIds::next)
+                    .orElseThrow(() -> new IssuanceException(IssuanceException.Code.CARD_NOT_FOUND,
+                            "card " + request.cardNumber() + " is not registered"));
+            if (!MessageDigest.isEqual(holder.chipUid(), request.chipUid())) {
+                throw new IssuanceException(IssuanceException.Code.CHIP_MISMATCH,
+                        "the chip unique id does not match card " + request.cardNumber());
+            }
+            Instant firstIssuance = checkKey(c, request, keyHash);
+            int partition = assignPartition(c, now);
+            CertificateRequest certificateRequest = CertificateRequest.citizen(request.profile(),
+                    new CertificateRequest.Citizen(HolderName.of(holder.holderName(), settings.holderNamePrivateUse()),
+                            holder.subscriberId(), holder.nationalIdLast4(), partition, firstIssuance),
+                    csr.publicKey());
+            PreparedCertificate prepared = issuance.prepare(certificateRequest, ca.certificate());
+            String serialHex = prepared.serialNumber().toString(16);
+            storePrepared(c, request, prepared, serialHex, keyHash, partition, now);
+            if (request.idempotencyKey() != null) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO idempotency_key (actor, idem_key,"
+                        + " request_sha256, ca_name, serial_hex, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                    ps.setString(1, actor.id());
+                    ps.setString(2, request.idempotencyKey());
+                    ps.setBytes(3, requestHash);
+                    ps.setString(4, ca.name());
+                    ps.setString(5, serialHex);
+                    ps.setObject(6, DatabaseTime.toColumn(now));
+                    ps.executeUpdate();
+                }
+            }
+            return new Pending(prepared, serialHex, partition);
+        });
+        if (first instanceof IssuedCertificate replayed) {
+            return replayed;
+        }
+        Pending pending = (Pending) first;
+
+        // The token signs outside any transaction: no row lock is held across the signature.
+        X509CertificateHolder certificate = issuance.issue(pending.prepared(), token.signer(ca.keyLabel()));
+
+        try {
+            return database.inTransaction(c -> finalWrite(c, actor, request, pending, certificate));
+        } catch (RuntimeException e) {
+            log.error("final write of {} serial {} failed; it stays revoked (cessationOfOperation)", ca.name(),
+                    pending.serialHex(), e);
+            try {
+                database.inTransaction(c -> audit.append(c, actor.event("certificate.issue", ca.name() + "/" + pending.serialHex(),
+                        AuditResult.FAILURE).withErrorCode(IssuanceException.Code.FINAL_WRITE_FAILED.id())));
+            } catch (RuntimeException auditFailure) {
+                log.error("cannot audit the failed final write either", auditFailure);
+            }
+            throw new IssuanceException(IssuanceException.Code.FINAL_WRITE_FAILED,
+                    "the certificate could not be stored; serial " + pending.serialHex() + " is revoked", e);
+        }
+    }
+
+    private IssuedCertificate finalWrite(Connection c, Actor actor, IssueRequest request, Pending pending,
+                                         X509CertificateHolder certificate) throws SQLException {
+        Instant now = clock.instant();
+        try (PreparedStatement ps = c.prepareStatement("UPDATE certificate SET der = ?, status = 'GOOD',"
+                + " revocation_reason = NULL, revocation_time = NULL, updated_at = ?"
+                + " WHERE ca_name = ? AND serial_hex = ? AND der IS NULL AND status = 'REVOKED'")) {
+            ps.setBytes(1, encoded(certificate));
+            ps.setObject(2, DatabaseTime.toColumn(now));
+            ps.setString(3, ca.name());
+            ps.setString(4, pending.serialHex());
+            if (ps.executeUpdate() != 1) {
+                throw new SQLException("prepared certificate " + pending.serialHex() + " is gone or already final");
+            }
+        }
+        // One active certificate per profile per card: the previous one is superseded in this transaction.
+        List<String> superseded = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT serial_hex, status FROM certificate WHERE ca_name = ?"
+                + " AND card_number = ? AND profile = ? AND serial_hex <> ? AND der IS NOT NULL"
+                + " AND status IN ('GOOD', 'HOLD') ORDER BY serial_hex FOR UPDATE")) {
+            ps.setString(1, ca.name());
+            ps.setString(2, request.cardNumber());
+            ps.setString(3, request.profile().id());
+            ps.setString(4, pending.serialHex());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    superseded.add(rs.getString(1) + ":" + rs.getString(2));
+                }
+            }
+        }
+        for (String s : superseded) {
+            String[] parts = s.split(":");
+            RevocationService.apply(c, ca.name(), parts[0], CertificateStatus.valueOf(parts[1]), CertificateStatus.REVOKED,
+                    RevocationReason.SUPERSEDED, now);
+        }
+        audit.append(c, actor.event("certificate.issue", ca.name() + "/" + pending.serialHex(), AuditResult.SUCCESS)
+                .withDetails("{\"card\":\"" + request.cardNumber() + "\",\"profile\":\"" + request.profile().id()
+                        + "\",\"partition\":" + pending.partition() + ",\"superseded\":" + superseded.size() + "}"));
+        return new IssuedCertificate(ca.name(), pending.serialHex(), certificate, pending.partition(), false);
+    }
+
+    /**
+     * PROFILES.md "Keys": a key certified for another card or profile, or once revoked for
+     * keyCompromise, is refused; the same card's same key may be re-certified once (renewal).
+     * Returns the first issuance of the key for a renewal, null for a new key.
+     */
+    private Instant checkKey(Connection c, IssueRequest request, byte[] keyHash) throws SQLException {
+        int sameCardAndProfile = 0;
+        Instant firstIssuance = null;
+        try (PreparedStatement ps = c.prepareStatement("SELECT card_number, profile, revocation_reason, not_before"
+                + " FROM certificate WHERE public_key_sha256 = ? FOR UPDATE")) {
+            ps.setBytes(1, keyHash);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Object reason = rs.getObject(3);
+                    if (reason != null && ((Number) reason).intValue() == RevocationReason.KEY_COMPROMISE.code()) {
+                        throw new IssuanceException(IssuanceException.Code.KEY_COMPROMISED,
+                                "this key was revoked for keyCompromise");
+                    }
+                    if (!request.cardNumber().equals(rs.getString(1)) || !request.profile().id().equals(rs.getString(2))) {
+                        throw new IssuanceException(IssuanceException.Code.KEY_ALREADY_CERTIFIED,
+                                "this key is already certified for another card or profile");
+                    }
+                    sameCardAndProfile++;
+                    Instant notBefore = DatabaseTime.fromColumn(rs.getObject(4, LocalDateTime.class));
+                    firstIssuance = firstIssuance == null || notBefore.isBefore(firstIssuance) ? notBefore : firstIssuance;
+                }
+            }
+        }
+        if (sameCardAndProfile >= 2) {
+            throw new IssuanceException(IssuanceException.Code.RENEWAL_EXHAUSTED,
+                    "this key was already renewed once; a new key is needed");
+        }
+        return firstIssuance;
+    }
+
+    /** The open partition, or the next one when it is full. The row lock serialises assignment. */
+    private int assignPartition(Connection c, Instant now) throws SQLException {
+        int number = 0;
+        int assigned = 0;
+        int capacity = 0;
+        try (PreparedStatement ps = c.prepareStatement("SELECT partition_number, assigned, capacity FROM crl_partition"
+                + " WHERE ca_name = ? ORDER BY partition_number DESC LIMIT 1 FOR UPDATE")) {
+            ps.setString(1, ca.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    number = rs.getInt(1);
+                    assigned = rs.getInt(2);
+                    capacity = rs.getInt(3);
+                }
+            }
+        }
+        // The configured capacity applies to the open partition too: lowering it closes it sooner.
+        if (number == 0 || assigned >= Math.min(capacity, partitionCapacity)) {
+            if (number != 0) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE crl_partition SET closed_at = ? WHERE ca_name = ? AND partition_number = ?")) {
+                    ps.setObject(1, DatabaseTime.toColumn(now));
+                    ps.setString(2, ca.name());
+                    ps.setInt(3, number);
+                    ps.executeUpdate();
+                }
+            }
+            number++;
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO crl_partition (ca_name, partition_number,"
+                    + " capacity, assigned, opened_at) VALUES (?, ?, ?, 1, ?)")) {
+                ps.setString(1, ca.name());
+                ps.setInt(2, number);
+                ps.setInt(3, partitionCapacity);
+                ps.setObject(4, DatabaseTime.toColumn(now));
+                ps.executeUpdate();
+            }
+            return number;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE crl_partition SET assigned = assigned + 1 WHERE ca_name = ? AND partition_number = ?")) {
+            ps.setString(1, ca.name());
+            ps.setInt(2, number);
+            ps.executeUpdate();
+        }
+        return number;
+    }
+
+    private void storePrepared(Connection c, IssueRequest request, PreparedCertificate prepared, String serialHex,
+                               byte[] keyHash, int partition, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificate (ca_name, serial_hex, profile, card_number,"
+                + " status, revocation_reason, revocation_time, not_before, not_after, tbs_der, der, public_key_sha256,"
+                + " crl_partition, created_at, updated_at) VALUES (?, ?, ?, ?, 'REVOKED', ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)")) {
+            ps.setString(1, ca.name());
+            ps.setString(2, serialHex);
+            ps.setString(3, request.profile().id());
+            ps.setString(4, request.cardNumber());
+            // Stored revoked until the final write: a signed serial that is never stored whole is never good.
+            ps.setInt(5, RevocationReason.CESSATION_OF_OPERATION.code());
+            ps.setObject(6, DatabaseTime.toColumn(now));
+            ps.setObject(7, DatabaseTime.toColumn(prepared.notBefore()));
+            ps.setObject(8, DatabaseTime.toColumn(prepared.notAfter()));
+            ps.setBytes(9, prepared.tbsCertificate());
+            ps.setBytes(10, keyHash);
+            ps.setInt(11, partition);
+            ps.setObject(12, DatabaseTime.toColumn(now));
+            ps.setObject(13, DatabaseTime.toColumn(now));
+            ps.executeUpdate();
+        }
+    }
+
+    /** The earlier issuance of this client's Idempotency-Key, if it was the same request and is final. */
+    private Optional<IssuedCertificate> replay(Connection c, Actor actor, String key, byte[] requestHash) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT i.request_sha256, i.serial_hex, c.der, c.crl_partition"
+                + " FROM idempotency_key i JOIN certificate c ON c.ca_name = i.ca_name AND c.serial_hex = i.serial_hex"
+                + " WHERE i.actor = ? AND i.idem_key = ? FOR UPDATE")) {
+            ps.setString(1, actor.id());
+            ps.setString(2, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                if (!MessageDigest.isEqual(rs.getBytes(1), requestHash)) {
+                    throw new IssuanceException(IssuanceException.Code.IDEMPOTENCY_KEY_REUSED,
+                            "this Idempotency-Key was used for a different request");
+                }
+                byte[] der = rs.getBytes(3);
+                if (der == null) {
+                    throw new IssuanceException(IssuanceException.Code.IDEMPOTENCY_PENDING,
+                            "the request with this Idempotency-Key is in progress or failed (serial " + rs.getString(2) + ")");
+                }
+                try {
+                    return Optional.of(new IssuedCertificate(ca.name(), rs.getString(2), new X509CertificateHolder(der),
+                            rs.getInt(4), true));
+                } catch (IOException e) {
+                    throw new SQLException("stored certificate " + rs.getString(2) + " does not parse", e);
+                }
+            }
+        }
+    }
+
+    private static byte[] requestHash(IssueRequest r) {
+        MessageDigest d = sha256();
+        d.update(r.cardNumber().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        d.update((byte) 0);
+        d.update(r.chipUid());
+        d.update((byte) 0);
+        d.update(r.profile().id().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        d.update((byte) 0);
+        d.update(r.csr());
+        return d.digest();
+    }
+
+    private static byte[] der(VerifiedCsr csr) {
+        try {
+            return csr.publicKey().getEncoded("DER");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] encoded(X509CertificateHolder cert) {
+        try {
+            return cert.getEncoded();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] sha256(byte[] data) {
+        return sha256().digest(data);
+    }
+}
