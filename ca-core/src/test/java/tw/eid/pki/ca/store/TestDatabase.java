@@ -1,7 +1,5 @@
 package tw.eid.pki.ca.store;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.LoggerContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +15,6 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.slf4j.LoggerFactory;
 
 /**
  * A real MariaDB for tests: one embedded server per JVM, a fresh database per test class with the
@@ -37,10 +34,6 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
 
   private static EmbeddedMariaDb server;
   private static Path serverDirectory;
-
-  static {
-    quietDatabaseLibraries();
-  }
 
   private String name;
   private Database database;
@@ -64,14 +57,6 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
    * Without a logback-test.xml, logback logs everything at DEBUG; the JDBC driver alone then
    * writes a line per statement, which buries the test output.
    */
-  private static void quietDatabaseLibraries() {
-    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
-      for (String name : new String[] {"org.mariadb.jdbc", "com.zaxxer.hikari", "org.flywaydb"}) {
-        context.getLogger(name).setLevel(Level.INFO);
-      }
-    }
-  }
-
   /** Where tests may put files: {@code eidpki.test.workdir}, else target/test-work. */
   public static Path workDirectory() {
     return Paths.get(System.getProperty("eidpki.test.workdir", "target/test-work"))
