@@ -58,6 +58,9 @@ final class Pkcs11 {
     static final long CKM_AES_GCM = 0x1087;
     static final long CKM_AES_KEY_WRAP = 0x2109;
 
+    // C_Initialize flags
+    static final long CKF_OS_LOCKING_OK = 0x2;
+
     // Sessions and users
     static final long CKF_RW_SESSION = 0x2;
     static final long CKF_SERIAL_SESSION = 0x4;

@@ -3,6 +3,7 @@ package tw.eid.pki.hsm;
 import java.io.IOException;
 import java.nio.file.Path;
 import sun.security.pkcs11.wrapper.CK_ATTRIBUTE;
+import sun.security.pkcs11.wrapper.CK_C_INITIALIZE_ARGS;
 import sun.security.pkcs11.wrapper.CK_GCM_PARAMS;
 import sun.security.pkcs11.wrapper.CK_MECHANISM;
 import sun.security.pkcs11.wrapper.CK_TOKEN_INFO;
@@ -23,7 +24,13 @@ final class SunCryptoki implements Cryptoki {
 
     static SunCryptoki load(Path library) {
         try {
-            return new SunCryptoki(PKCS11.getInstance(library.toString(), "C_GetFunctionList", null, false));
+            // CKF_OS_LOCKING_OK: we call the library from many threads. With NULL arguments
+            // C_Initialize lets a library assume a single-threaded caller (PKCS#11 v2.40 §5.4), and
+            // SoftHSM2 then runs without mutexes: concurrent C_EncryptInit calls crashed the JVM
+            // in its object maps. SunPKCS11's own provider passes the same flag.
+            CK_C_INITIALIZE_ARGS args = new CK_C_INITIALIZE_ARGS();
+            args.flags = Pkcs11.CKF_OS_LOCKING_OK;
+            return new SunCryptoki(PKCS11.getInstance(library.toString(), "C_GetFunctionList", args, false));
         } catch (IOException e) {
             throw new TokenException(TokenException.Code.LIBRARY_UNUSABLE,
                     "cannot load PKCS#11 library " + library + ": " + e.getMessage(), e);

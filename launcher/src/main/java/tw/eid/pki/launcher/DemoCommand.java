@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import tw.eid.pki.ca.ceremony.Ceremony;
 import tw.eid.pki.ca.ceremony.CeremonyException;
 
 /**

@@ -52,9 +52,8 @@ public final class CardRegistry {
             java.util.Arrays.fill(idAscii, (byte) 0);
         }
         return database.inTransaction(c -> {
-            if (exists(c, r.cardNumber())) {
-                throw new CardException(CardException.Code.CARD_EXISTS, "card " + r.cardNumber() + " is already registered");
-            }
+            // No SELECT … FOR UPDATE first: on a number not yet there it takes a gap lock, and two
+            // registrations would deadlock on their inserts. The primary key decides (23000 below).
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO card (card_number, chip_uid, national_id_hmac,"
                     + " national_id_enc, national_id_last4, name_enc, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, r.cardNumber());
@@ -154,14 +153,5 @@ public final class CardRegistry {
         }
         String name = new String(keys.open(nameSealed, cardNumber, "name"), StandardCharsets.UTF_8);
         return Optional.of(new CardHolder(cardNumber, chipUid, last4, name, subscriberId));
-    }
-
-    private static boolean exists(Connection c, String cardNumber) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM card WHERE card_number = ? FOR UPDATE")) {
-            ps.setString(1, cardNumber);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
     }
 }

@@ -102,6 +102,11 @@ public final class CitizenIssuer {
                 }
             }
             Instant now = clock.instant();
+            // The CA's row is this phase's mutex: key uniqueness and partition assignment read
+            // ranges that do not exist yet, and InnoDB's gap locks on them deadlock concurrent
+            // issuances. Serialising this short phase (no token signature happens in it) is the
+            // simple correct order; its cost is the issuance benchmark's to show.
+            lockCa(c);
             CardHolder holder = cards.lockForIssuance(c, request.cardNumber(), subscriberIds::next)
                     .orElseThrow(() -> new IssuanceException(IssuanceException.Code.CARD_NOT_FOUND,
                             "card " + request.cardNumber() + " is not registered"));
@@ -194,6 +199,17 @@ public final class CitizenIssuer {
                 .withDetails("{\"card\":\"" + request.cardNumber() + "\",\"profile\":\"" + request.profile().id()
                         + "\",\"partition\":" + pending.partition() + ",\"superseded\":" + superseded.size() + "}"));
         return new IssuedCertificate(ca.name(), pending.serialHex(), certificate, pending.partition(), false);
+    }
+
+    private void lockCa(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT name FROM ca WHERE name = ? FOR UPDATE")) {
+            ps.setString(1, ca.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException("CA '" + ca.name() + "' is not in the store");
+                }
+            }
+        }
     }
 
     /**

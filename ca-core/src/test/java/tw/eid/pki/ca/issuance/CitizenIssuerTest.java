@@ -3,10 +3,7 @@ package tw.eid.pki.ca.issuance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,24 +26,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import tw.eid.pki.ca.audit.Actor;
-import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditVerifier;
 import tw.eid.pki.ca.card.CardRegistration;
 import tw.eid.pki.ca.card.CardRegistry;
 import tw.eid.pki.ca.card.NationalId;
-import tw.eid.pki.ca.card.PersonalDataKeys;
-import tw.eid.pki.ca.csr.ChipCsrChecks;
-import tw.eid.pki.ca.profile.CaCertificate;
-import tw.eid.pki.ca.profile.CertificateIssuance;
 import tw.eid.pki.ca.profile.CertificateProfile;
-import tw.eid.pki.ca.profile.CertificateRequest;
 import tw.eid.pki.ca.profile.HolderName;
-import tw.eid.pki.ca.profile.PkiNames;
-import tw.eid.pki.ca.profile.ProfileSettings;
-import tw.eid.pki.ca.store.DatabaseTime;
 import tw.eid.pki.ca.store.TestDatabase;
 import tw.eid.pki.hsm.KeyAlgorithm;
-import tw.eid.pki.hsm.SecretKeyType;
 import tw.eid.pki.hsm.SoftHsmTestTokens;
 import tw.eid.pki.hsm.Token;
 
@@ -65,54 +52,29 @@ class CitizenIssuerTest {
     private static final Clock CLOCK = Clock.systemUTC();
     private static Token caToken;
     private static Token chip;
-    private static ProfileSettings settings;
+    private static IssuanceFixture fixture;
     private static CardRegistry cards;
-    private static IssuingCa citizenCa;
     private static CitizenIssuer issuer;
     private static Path rootPem;
     private static Path caPem;
     private static int chipKeys;
 
     @BeforeAll
-    static void setUp() throws Exception {
+    static void setUp() {
         SoftHsmTestTokens.TestToken online = SoftHsmTestTokens.create("online");
         SoftHsmTestTokens.TestToken card = SoftHsmTestTokens.create("chip");
         caToken = online.open(CLOCK);
         chip = card.open(CLOCK);
-        caToken.generateKeyPair("root-key", KeyAlgorithm.EC_P384);
-        caToken.generateKeyPair("citizen-ca-key", KeyAlgorithm.EC_P384);
-        caToken.generateKeyPair("audit-key", KeyAlgorithm.EC_P256);
-        caToken.generateSecretKey("pii-hmac-1", SecretKeyType.HMAC_SHA256);
-        caToken.generateSecretKey("pii-aes-1", SecretKeyType.AES_256);
-
-        settings = ProfileSettings.defaults();
-        CertificateIssuance ceremony = new CertificateIssuance(settings, CLOCK, new SecureRandom());
-        PkiNames names = settings.names();
-        X509CertificateHolder root = ceremony.issue(ceremony.prepareSelfSigned(new CertificateRequest(
-                CertificateProfile.CITIZEN_ROOT, names.citizenRoot(), caToken.publicKey("root-key"))), caToken.signer("root-key"));
-        CaCertificate rootCa = new CaCertificate(CertificateProfile.CITIZEN_ROOT, root);
-        X509CertificateHolder ca = ceremony.issue(ceremony.prepare(new CertificateRequest(CertificateProfile.CITIZEN_CA,
-                names.citizenCa(), caToken.publicKey("citizen-ca-key")), rootCa), caToken.signer("root-key"));
-        rootPem = writePem("root.pem", root);
-        caPem = writePem("citizen-ca.pem", ca);
-        db.database().inTransaction(c -> {
-            try {
-                insertCa(c, "citizen-root", "citizen-root", root, "root-key");
-                insertCa(c, "citizen-ca", "citizen-ca", ca, "citizen-ca-key");
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-            return null;
-        });
-        AuditLedger audit = AuditLedger.hashChained(CLOCK);
-        cards = new CardRegistry(db.database(), new PersonalDataKeys(caToken, "pii-hmac-1", "pii-aes-1"), audit, CLOCK);
-        citizenCa = IssuingCa.load(db.database(), "citizen-ca");
-        issuer = issuer(CitizenIssuer.DEFAULT_PARTITION_CAPACITY);
+        IssuanceFixture pki = new IssuanceFixture(db.database(), caToken, dir, CLOCK);
+        fixture = pki;
+        cards = pki.cards;
+        rootPem = pki.rootPem;
+        caPem = pki.caPem;
+        issuer = pki.issuer(CitizenIssuer.DEFAULT_PARTITION_CAPACITY);
     }
 
     private static CitizenIssuer issuer(int capacity) {
-        return new CitizenIssuer(db.database(), caToken, citizenCa, settings, new ChipCsrChecks(), cards,
-                AuditLedger.hashChained(CLOCK), CLOCK, new SecureRandom(), capacity);
+        return fixture.issuer(capacity);
     }
 
     @AfterAll
@@ -121,27 +83,8 @@ class CitizenIssuerTest {
         chip.close();
     }
 
-    private static void insertCa(Connection c, String name, String kind, X509CertificateHolder cert, String key)
-            throws java.sql.SQLException, IOException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO ca (name, kind, subject_der, certificate_der, key_label,"
-                + " token_label, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'ACTIVE', ?)")) {
-            ps.setString(1, name);
-            ps.setString(2, kind);
-            ps.setBytes(3, cert.getSubject().getEncoded("DER"));
-            ps.setBytes(4, cert.getEncoded());
-            ps.setString(5, key);
-            ps.setString(6, caToken.label());
-            ps.setObject(7, DatabaseTime.toColumn(CLOCK.instant()));
-            ps.executeUpdate();
-        }
-    }
-
-    private static Path writePem(String name, X509CertificateHolder cert) throws IOException {
-        Path p = dir.resolve(name);
-        Files.writeString(p, "-----BEGIN CERTIFICATE-----\n"
-                + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(cert.getEncoded())
-                + "\n-----END CERTIFICATE-----\n");
-        return p;
+    private static Path writePem(String name, X509CertificateHolder cert) {
+        return IssuanceFixture.writePem(dir.resolve(name), cert);
     }
 
     private static String register(String cardNumber) {
