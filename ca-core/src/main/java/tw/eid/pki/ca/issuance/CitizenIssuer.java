@@ -122,7 +122,7 @@ public final class CitizenIssuer {
                     csr.publicKey());
             PreparedCertificate prepared = issuance.prepare(certificateRequest, ca.certificate());
             String serialHex = prepared.serialNumber().toString(16);
-            storePrepared(c, request, prepared, serialHex, keyHash, partition, now);
+            CertificateRows.storePrepared(c, ca.name(), prepared, request.cardNumber(), keyHash, partition, now);
             if (request.idempotencyKey() != null) {
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO idempotency_key (actor, idem_key,"
                         + " request_sha256, ca_name, serial_hex, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
@@ -164,17 +164,7 @@ public final class CitizenIssuer {
     private IssuedCertificate finalWrite(Connection c, Actor actor, IssueRequest request, Pending pending,
                                          X509CertificateHolder certificate) throws SQLException {
         Instant now = clock.instant();
-        try (PreparedStatement ps = c.prepareStatement("UPDATE certificate SET der = ?, status = 'GOOD',"
-                + " revocation_reason = NULL, revocation_time = NULL, updated_at = ?"
-                + " WHERE ca_name = ? AND serial_hex = ? AND der IS NULL AND status = 'REVOKED'")) {
-            ps.setBytes(1, encoded(certificate));
-            ps.setObject(2, DatabaseTime.toColumn(now));
-            ps.setString(3, ca.name());
-            ps.setString(4, pending.serialHex());
-            if (ps.executeUpdate() != 1) {
-                throw new SQLException("prepared certificate " + pending.serialHex() + " is gone or already final");
-            }
-        }
+        CertificateRows.makeGood(c, ca.name(), pending.serialHex(), certificate, now);
         // One active certificate per profile per card: the previous one is superseded in this transaction.
         List<String> superseded = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT serial_hex, status FROM certificate WHERE ca_name = ?"
@@ -294,29 +284,6 @@ public final class CitizenIssuer {
         return number;
     }
 
-    private void storePrepared(Connection c, IssueRequest request, PreparedCertificate prepared, String serialHex,
-                               byte[] keyHash, int partition, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificate (ca_name, serial_hex, profile, card_number,"
-                + " status, revocation_reason, revocation_time, not_before, not_after, tbs_der, der, public_key_sha256,"
-                + " crl_partition, created_at, updated_at) VALUES (?, ?, ?, ?, 'REVOKED', ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)")) {
-            ps.setString(1, ca.name());
-            ps.setString(2, serialHex);
-            ps.setString(3, request.profile().id());
-            ps.setString(4, request.cardNumber());
-            // Stored revoked until the final write: a signed serial that is never stored whole is never good.
-            ps.setInt(5, RevocationReason.CESSATION_OF_OPERATION.code());
-            ps.setObject(6, DatabaseTime.toColumn(now));
-            ps.setObject(7, DatabaseTime.toColumn(prepared.notBefore()));
-            ps.setObject(8, DatabaseTime.toColumn(prepared.notAfter()));
-            ps.setBytes(9, prepared.tbsCertificate());
-            ps.setBytes(10, keyHash);
-            ps.setInt(11, partition);
-            ps.setObject(12, DatabaseTime.toColumn(now));
-            ps.setObject(13, DatabaseTime.toColumn(now));
-            ps.executeUpdate();
-        }
-    }
-
     /** The earlier issuance of this client's Idempotency-Key, if it was the same request and is final. */
     private Optional<IssuedCertificate> replay(Connection c, Actor actor, String key, byte[] requestHash) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT i.request_sha256, i.serial_hex, c.der, c.crl_partition"
@@ -362,14 +329,6 @@ public final class CitizenIssuer {
     private static byte[] der(VerifiedCsr csr) {
         try {
             return csr.publicKey().getEncoded("DER");
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static byte[] encoded(X509CertificateHolder cert) {
-        try {
-            return cert.getEncoded();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -36,6 +36,8 @@ final class IssuanceFixture {
     final ProfileSettings settings = ProfileSettings.defaults();
     final CardRegistry cards;
     final IssuingCa citizenCa;
+    final IssuingCa raOperatorsCa;
+    final Path operatorsPem;
     final Path rootPem;
     final Path caPem;
     private final Database database;
@@ -47,6 +49,7 @@ final class IssuanceFixture {
         this.clock = clock;
         caToken.generateKeyPair("root-key", KeyAlgorithm.EC_P384);
         caToken.generateKeyPair("citizen-ca-key", KeyAlgorithm.EC_P384);
+        caToken.generateKeyPair("ra-operators-ca-key", KeyAlgorithm.EC_P384);
         caToken.generateKeyPair("audit-key", KeyAlgorithm.EC_P256);
         caToken.generateSecretKey("pii-hmac-1", SecretKeyType.HMAC_SHA256);
         caToken.generateSecretKey("pii-aes-1", SecretKeyType.AES_256);
@@ -57,21 +60,32 @@ final class IssuanceFixture {
         X509CertificateHolder ca = ceremony.issue(ceremony.prepare(new CertificateRequest(CertificateProfile.CITIZEN_CA,
                         names.citizenCa(), caToken.publicKey("citizen-ca-key")), new CaCertificate(CertificateProfile.CITIZEN_ROOT, root)),
                 caToken.signer("root-key"));
+        X509CertificateHolder operators = ceremony.issue(ceremony.prepare(new CertificateRequest(
+                        CertificateProfile.RA_OPERATORS_CA, names.raOperatorsCa(), caToken.publicKey("ra-operators-ca-key")),
+                new CaCertificate(CertificateProfile.CITIZEN_ROOT, root)), caToken.signer("root-key"));
         rootPem = writePem(dir.resolve("root.pem"), root);
+        operatorsPem = writePem(dir.resolve("ra-operators-ca.pem"), operators);
         caPem = writePem(dir.resolve("citizen-ca.pem"), ca);
         database.inTransaction(c -> {
             insertCa(c, "citizen-root", root, "root-key");
             insertCa(c, "citizen-ca", ca, "citizen-ca-key");
+            insertCa(c, "ra-operators-ca", operators, "ra-operators-ca-key");
             return null;
         });
         cards = new CardRegistry(database, new PersonalDataKeys(caToken, "pii-hmac-1", "pii-aes-1"),
                 AuditLedger.hashChained(clock), clock);
         citizenCa = IssuingCa.load(database, "citizen-ca");
+        raOperatorsCa = IssuingCa.load(database, "ra-operators-ca");
     }
 
     CitizenIssuer issuer(int partitionCapacity) {
         return new CitizenIssuer(database, caToken, citizenCa, settings, new ChipCsrChecks(), cards,
                 AuditLedger.hashChained(clock), clock, new SecureRandom(), partitionCapacity);
+    }
+
+    OperatorCertificates operatorCertificates() {
+        return new OperatorCertificates(database, caToken, raOperatorsCa, settings, AuditLedger.hashChained(clock), clock,
+                new SecureRandom());
     }
 
     private void insertCa(Connection c, String name, X509CertificateHolder cert, String key) throws SQLException {
