@@ -338,25 +338,11 @@ public final class ApprovalService {
         return new Checked(states, null);
     }
 
-    /** PROFILES.md "Status rules", checked in the order RevocationService checks them. */
+    /** PROFILES.md "Status rules", as RevocationService applies them to a single certificate. */
     private static Refusal refusal(String serial, CertificateState state, CertificateStatus to, Instant now) {
-        if (!state.issued()) {
-            return new Refusal(serial, StatusChangeRefusedException.Code.NOT_ISSUED,
-                    "certificate " + serial + " was never issued whole");
-        }
-        if (state.status() == CertificateStatus.REVOKED) {
-            return new Refusal(serial, StatusChangeRefusedException.Code.ALREADY_REVOKED,
-                    "certificate " + serial + " is revoked: revocation is final");
-        }
-        if (!now.isBefore(state.notAfter())) {
-            return new Refusal(serial, StatusChangeRefusedException.Code.EXPIRED,
-                    "certificate " + serial + " has expired");
-        }
-        if (to == CertificateStatus.HOLD && state.status() == CertificateStatus.HOLD) {
-            return new Refusal(serial, StatusChangeRefusedException.Code.ALREADY_ON_HOLD,
-                    "certificate " + serial + " is already on hold");
-        }
-        return null;
+        StatusChangeRefusedException refused = RevocationService.refusal(serial, state.status(), state.issued(),
+                state.notAfter(), to, now);
+        return refused == null ? null : new Refusal(serial, refused.code(), refused.getMessage());
     }
 
     /**

@@ -121,26 +121,39 @@ public final class RevocationService {
                     throw refused(StatusChangeRefusedException.Code.NOT_FOUND, "no certificate " + serialHex + " of CA " + caName);
                 }
                 CertificateStatus from = CertificateStatus.valueOf(rs.getString(1));
-                boolean notIssued = rs.getBoolean(2);
-                Instant notAfter = DatabaseTime.fromColumn(rs.getObject(3, LocalDateTime.class));
-                if (notIssued) {
-                    throw refused(StatusChangeRefusedException.Code.NOT_ISSUED, "certificate " + serialHex + " was never issued whole");
-                }
-                if (from == CertificateStatus.REVOKED) {
-                    throw refused(StatusChangeRefusedException.Code.ALREADY_REVOKED, "certificate " + serialHex + " is revoked: revocation is final");
-                }
-                if (!now.isBefore(notAfter)) {
-                    throw refused(StatusChangeRefusedException.Code.EXPIRED, "certificate " + serialHex + " has expired");
-                }
-                if (to == CertificateStatus.HOLD && from == CertificateStatus.HOLD) {
-                    throw refused(StatusChangeRefusedException.Code.ALREADY_ON_HOLD, "certificate " + serialHex + " is already on hold");
-                }
-                if (to == CertificateStatus.GOOD && from != CertificateStatus.HOLD) {
-                    throw refused(StatusChangeRefusedException.Code.NOT_ON_HOLD, "certificate " + serialHex + " is not on hold");
+                StatusChangeRefusedException refused = refusal(serialHex, from, !rs.getBoolean(2),
+                        DatabaseTime.fromColumn(rs.getObject(3, LocalDateTime.class)), to, now);
+                if (refused != null) {
+                    throw refused;
                 }
                 return from;
             }
         }
+    }
+
+    /**
+     * PROFILES.md "Status rules" in one place: why a certificate in this state may not go to
+     * {@code to}, or null if it may. Revoked is final, an expired or never-issued certificate no
+     * longer changes, hold is not taken twice, and only a held certificate resumes.
+     */
+    public static StatusChangeRefusedException refusal(String serialHex, CertificateStatus from, boolean issued,
+                                                       Instant notAfter, CertificateStatus to, Instant now) {
+        if (!issued) {
+            return refused(StatusChangeRefusedException.Code.NOT_ISSUED, "certificate " + serialHex + " was never issued whole");
+        }
+        if (from == CertificateStatus.REVOKED) {
+            return refused(StatusChangeRefusedException.Code.ALREADY_REVOKED, "certificate " + serialHex + " is revoked: revocation is final");
+        }
+        if (!now.isBefore(notAfter)) {
+            return refused(StatusChangeRefusedException.Code.EXPIRED, "certificate " + serialHex + " has expired");
+        }
+        if (to == CertificateStatus.HOLD && from == CertificateStatus.HOLD) {
+            return refused(StatusChangeRefusedException.Code.ALREADY_ON_HOLD, "certificate " + serialHex + " is already on hold");
+        }
+        if (to == CertificateStatus.GOOD && from != CertificateStatus.HOLD) {
+            return refused(StatusChangeRefusedException.Code.NOT_ON_HOLD, "certificate " + serialHex + " is not on hold");
+        }
+        return null;
     }
 
     /**
