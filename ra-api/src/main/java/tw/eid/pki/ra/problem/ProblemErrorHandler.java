@@ -1,0 +1,59 @@
+package tw.eid.pki.ra.problem;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
+import java.util.List;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Jetty's own errors (a path outside {@code /api/v1}, a request Jetty refuses before Jersey sees it)
+ * as problems too, instead of Jetty's HTML error page. One instance for the server, one for the
+ * servlet context (the ee10 error handler is a subclass of the core one).
+ */
+public final class ProblemErrorHandler {
+    private ProblemErrorHandler() {}
+
+    /** For {@code Server.setErrorHandler}. */
+    public static org.eclipse.jetty.server.handler.ErrorHandler core() {
+        return new org.eclipse.jetty.server.handler.ErrorHandler() {
+            @Override
+            protected boolean generateAcceptableResponse(Request request, Response response, Callback callback,
+                                                         String contentType, List<Charset> charsets, int code,
+                                                         String message, Throwable cause) {
+                return ProblemErrorHandler.writeProblem(response, callback, code);
+            }
+        };
+    }
+
+    /** For {@code ServletContextHandler.setErrorHandler}. */
+    public static org.eclipse.jetty.ee10.servlet.ErrorHandler servlet() {
+        return new org.eclipse.jetty.ee10.servlet.ErrorHandler() {
+            @Override
+            protected boolean generateAcceptableResponse(Request request, Response response, Callback callback,
+                                                         String contentType, List<Charset> charsets, int code,
+                                                         String message, Throwable cause) throws IOException {
+                return ProblemErrorHandler.writeProblem(response, callback, code);
+            }
+        };
+    }
+
+    static boolean writeProblem(Response response, Callback callback, int status) {
+        String code = switch (status) {
+            case 400 -> "request.bad-request";
+            case 404 -> "request.not-found";
+            case 405 -> "request.method-not-allowed";
+            case 413 -> "request.too-large";
+            case 414 -> "request.uri-too-long";
+            case 431 -> "request.headers-too-large";
+            default -> status >= 500 ? "internal-error" : "request.refused";
+        };
+        Problem p = Problem.of(status, code, status == 404 ? "no such resource" : "the request was refused");
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problem.MEDIA_TYPE);
+        response.write(true, ByteBuffer.wrap(p.toJson()), callback);
+        return true;
+    }
+}

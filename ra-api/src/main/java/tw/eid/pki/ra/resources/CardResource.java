@@ -1,0 +1,168 @@
+package tw.eid.pki.ra.resources;
+
+import static tw.eid.pki.ca.profile.OperatorRole.AUDITOR;
+import static tw.eid.pki.ca.profile.OperatorRole.OFFICER;
+import static tw.eid.pki.ca.profile.OperatorRole.PERSONALIZATION;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.core.UriInfo;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+import tw.eid.pki.ca.card.Card;
+import tw.eid.pki.ca.card.CardException;
+import tw.eid.pki.ca.card.CardRegistration;
+import tw.eid.pki.ca.card.CardRegistry;
+import tw.eid.pki.ca.card.NationalId;
+import tw.eid.pki.ca.issuance.CitizenIssuer;
+import tw.eid.pki.ca.issuance.IssueRequest;
+import tw.eid.pki.ca.issuance.IssuedCertificate;
+import tw.eid.pki.ca.profile.HolderName;
+import tw.eid.pki.ca.profile.OperatorRole;
+import tw.eid.pki.ca.profile.ProfileSettings;
+import tw.eid.pki.ca.revocation.RevocationService;
+import tw.eid.pki.ca.revocation.StatusChange;
+import tw.eid.pki.ra.auth.Allowed;
+import tw.eid.pki.ra.auth.AuthenticatedOperator;
+import tw.eid.pki.ra.store.CertificateRecords;
+
+/**
+ * {@code /cards}: register a card, show it, issue its certificates from the chip's CSRs, report it
+ * lost. Each method hands a checked request to one ca-core call and shapes the answer; errors are
+ * the domain's exceptions, mapped to problems at the edge (ProblemMappers).
+ */
+@Path("cards")
+public final class CardResource {
+    static final String PKCS10 = "application/pkcs10";
+
+    private final CardRegistry cards;
+    private final CitizenIssuer issuer;
+    private final RevocationService revocations;
+    private final CertificateRecords certificates;
+    private final ProfileSettings settings;
+
+    public CardResource(CardRegistry cards, CitizenIssuer issuer, RevocationService revocations,
+                        CertificateRecords certificates, ProfileSettings settings) {
+        this.cards = Objects.requireNonNull(cards, "cards");
+        this.issuer = Objects.requireNonNull(issuer, "issuer");
+        this.revocations = Objects.requireNonNull(revocations, "revocations");
+        this.certificates = Objects.requireNonNull(certificates, "certificates");
+        this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Allowed(OFFICER)
+    public Response register(Views.CardBody body, @Context SecurityContext security, @Context UriInfo uri) {
+        Inputs.required(body, "body");
+        CardRegistration.requireCardNumber(Inputs.required(body.cardNumber(), "cardNumber"));
+        byte[] chipUid = CardRegistration.chipUidFromHex(Inputs.required(body.chipUid(), "chipUid"));
+        NationalId id = NationalId.of(Inputs.required(body.nationalId(), "nationalId"));
+        HolderName name = HolderName.of(Inputs.required(body.holderName(), "holderName"), settings.holderNamePrivateUse());
+        Card card = cards.register(actor(security).actor(), new CardRegistration(body.cardNumber(), chipUid, id, name));
+        return Response.created(uri.getBaseUriBuilder().path("cards").path(card.cardNumber()).build())
+                .entity(view(card, true, List.of())).build();
+    }
+
+    /** The card, its status and its certificates; auditors get no personal data (name, ID digits). */
+    @GET
+    @Path("{cardNumber}")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Allowed({OFFICER, AUDITOR})
+    public Views.CardView get(@PathParam("cardNumber") String cardNumber, @Context SecurityContext security) {
+        boolean personalData = actor(security).role() != OperatorRole.AUDITOR;
+        Card card = cards.find(cardNumber, personalData).orElseThrow(() -> notFound(cardNumber));
+        return view(card, personalData, certificates.ofCard(cardNumber).stream()
+                .map(r -> Views.CertificateView.of(r, false)).toList());
+    }
+
+    @POST
+    @Path("{cardNumber}/certificates")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Allowed({PERSONALIZATION, OFFICER})
+    public Response issueFromJson(@PathParam("cardNumber") String cardNumber, Views.IssueBody body,
+                                  @HeaderParam("Idempotency-Key") String idempotencyKey,
+                                  @Context SecurityContext security, @Context UriInfo uri) {
+        Inputs.required(body, "body");
+        byte[] csr = Inputs.required(body.csr(), "csr").getBytes(StandardCharsets.UTF_8);
+        return issue(cardNumber, body.profile(), body.chipUid(), csr, idempotencyKey, security, uri);
+    }
+
+    /** The CSR as the body (RFC 5967: DER, or PEM), profile and chip id as query parameters. */
+    @POST
+    @Path("{cardNumber}/certificates")
+    @Consumes(PKCS10)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Allowed({PERSONALIZATION, OFFICER})
+    public Response issueFromPkcs10(@PathParam("cardNumber") String cardNumber, @QueryParam("profile") String profile,
+                                    @QueryParam("chipUid") String chipUid, byte[] csr,
+                                    @HeaderParam("Idempotency-Key") String idempotencyKey,
+                                    @Context SecurityContext security, @Context UriInfo uri) {
+        if (csr == null || csr.length == 0) {
+            throw tw.eid.pki.ra.problem.ProblemException.badRequest("request.missing-field", "missing field: csr");
+        }
+        return issue(cardNumber, profile, chipUid, csr, idempotencyKey, security, uri);
+    }
+
+    private Response issue(String cardNumber, String profile, String chipUidHex, byte[] csr, String idempotencyKey,
+                           SecurityContext security, UriInfo uri) {
+        CardRegistration.requireCardNumber(cardNumber);
+        IssueRequest request = new IssueRequest(cardNumber,
+                CardRegistration.chipUidFromHex(Inputs.required(chipUidHex, "chipUid")), Inputs.profile(profile), csr,
+                Inputs.idempotencyKey(idempotencyKey));
+        IssuedCertificate issued = issuer.issue(actor(security).actor(), request);
+        byte[] der;
+        try {
+            der = issued.certificate().getEncoded();
+        } catch (IOException e) {
+            throw new IllegalStateException("an issued certificate does not encode", e);
+        }
+        Response.ResponseBuilder b = Response.created(uri.getBaseUriBuilder().path("certificates")
+                        .path(issued.serialHex()).queryParam("ca", issued.caName()).build())
+                .entity(new Views.IssuedView(issued.caName(), issued.serialHex(), request.profile().profileName(), "good",
+                        issued.crlPartition(), Views.pem(der), issued.replay()));
+        if (issued.replay()) {
+            b.header("Idempotency-Replayed", "true");
+        }
+        return b.build();
+    }
+
+    /** Every good certificate of the card on hold, in one transaction (RevocationService.reportLost). */
+    @POST
+    @Path("{cardNumber}/report-lost")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Allowed(OFFICER)
+    public Views.LostReportView reportLost(@PathParam("cardNumber") String cardNumber, @Context SecurityContext security) {
+        cards.find(cardNumber, false).orElseThrow(() -> notFound(cardNumber));
+        List<StatusChange> changes = revocations.reportLost(actor(security).actor(), cardNumber);
+        return new Views.LostReportView(cardNumber, changes.stream().map(StatusChange::serialHex).toList());
+    }
+
+    private static CardException notFound(String cardNumber) {
+        return new CardException(CardException.Code.CARD_NOT_FOUND, "card " + cardNumber + " is not registered");
+    }
+
+    private static AuthenticatedOperator actor(SecurityContext security) {
+        return (AuthenticatedOperator) security.getUserPrincipal();
+    }
+
+    private static Views.CardView view(Card card, boolean personalData, List<Views.CertificateView> certificates) {
+        return new Views.CardView(card.cardNumber(), card.chipUidHex(), card.status().toLowerCase(java.util.Locale.ROOT),
+                card.registeredAt().toString(), personalData ? card.holderName() : null,
+                personalData ? card.nationalIdLast4() : null, certificates);
+    }
+}

@@ -1,0 +1,91 @@
+package tw.eid.pki.ra.resources;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import tw.eid.pki.ca.profile.RevocationReason;
+import tw.eid.pki.ca.revocation.CertificateStatus;
+import tw.eid.pki.ra.store.CertificateRecord;
+
+/**
+ * The JSON shapes of the RA API (published in openapi.yaml; change both together). Requests are
+ * read strictly: an unknown field is a 400, not ignored.
+ */
+public final class Views {
+    private Views() {}
+
+    /** POST /cards. */
+    public record CardBody(String cardNumber, String chipUid, String nationalId, String holderName) {
+        @Override
+        public String toString() {
+            return "CardBody[" + cardNumber + "]"; // personal data stays out of logs
+        }
+    }
+
+    /** POST /cards/{cardNumber}/certificates as JSON. */
+    public record IssueBody(String profile, String chipUid, String csr) {}
+
+    /** POST /certificates/{serial}/revoke. */
+    public record RevokeBody(String reason) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record CardView(String cardNumber, String chipUid, String status, String registeredAt, String holderName,
+                           String nationalIdLast4, List<CertificateView> certificates) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record CertificateView(String ca, String serial, String profile, String cardNumber, String status,
+                                  String revocationReason, String revocationTime, String notBefore, String notAfter,
+                                  String certificate) {
+        static CertificateView of(CertificateRecord r, boolean withPem) {
+            return new CertificateView(r.caName(), r.serialHex(), r.profile(), r.cardNumber(), statusName(r.status()),
+                    r.revocationReason() == null ? null : reasonName(r.revocationReason()),
+                    r.revocationTime() == null ? null : r.revocationTime().toString(), r.notBefore().toString(),
+                    r.notAfter().toString(), withPem ? pem(r.der()) : null);
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record IssuedView(String ca, String serial, String profile, String status, int crlPartition,
+                             String certificate, boolean replay) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record StatusChangeView(String ca, String serial, String from, String to, String reason, String at) {}
+
+    public record LostReportView(String cardNumber, List<String> held) {}
+
+    public record TokenView(String label, boolean up) {}
+
+    public record HealthView(String status, String database, List<TokenView> tokens) {}
+
+    static String statusName(CertificateStatus s) {
+        return s.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** RFC 5280 §5.3.1 CRLReason names, as ASN.1 spells them. */
+    static final Map<String, RevocationReason> REASONS = Map.of(
+            "keyCompromise", RevocationReason.KEY_COMPROMISE,
+            "cACompromise", RevocationReason.CA_COMPROMISE,
+            "affiliationChanged", RevocationReason.AFFILIATION_CHANGED,
+            "superseded", RevocationReason.SUPERSEDED,
+            "cessationOfOperation", RevocationReason.CESSATION_OF_OPERATION,
+            "certificateHold", RevocationReason.CERTIFICATE_HOLD,
+            "privilegeWithdrawn", RevocationReason.PRIVILEGE_WITHDRAWN,
+            "aACompromise", RevocationReason.AA_COMPROMISE);
+
+    static String reasonName(RevocationReason reason) {
+        return reason == null ? null : REASONS.entrySet().stream().filter(e -> e.getValue() == reason)
+                .map(Map.Entry::getKey).findFirst().orElseThrow();
+    }
+
+    static String reasonName(int code) {
+        return reasonName(RevocationReason.ofCode(code));
+    }
+
+    /** RFC 7468 §5: the textual encoding of a certificate, 64 characters a line. */
+    static String pem(byte[] der) {
+        return "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+                + "\n-----END CERTIFICATE-----\n";
+    }
+}
