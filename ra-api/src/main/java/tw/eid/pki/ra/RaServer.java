@@ -143,7 +143,7 @@ public final class RaServer {
         rc.register(new RequestSizeLimit(config.maxRequestBytes()));
         rc.register(new RoleAuthorization(audit));
         ProblemMappers.all().forEach(rc::register);
-        rc.register(new CardResource(s.cards(), s.issuer(), s.revocations(), records, s.profileSettings()));
+        rc.register(new CardResource(s.cards(), s.issuer(), s.revocations(), records, s.profileSettings(), audit));
         rc.register(new CertificateResource(records, s.revocations(), config.citizenCaName()));
         rc.register(new HealthResource(records, s.tokens()));
         rc.register(new OpenApiResource());

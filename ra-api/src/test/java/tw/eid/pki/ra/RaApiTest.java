@@ -112,6 +112,8 @@ class RaApiTest {
         assertThat(json(asAuditor).has("nationalIdLast4")).isFalse();
         assertThat(asAuditor.text()).doesNotContain("王小明").doesNotContain("6789");
         assertThat(json(asAuditor).get("certificates")).hasSize(2);
+        assertThat(ra.count("SELECT COUNT(*) FROM audit_event WHERE action = 'card.view-personal-data' AND target = '"
+                + card + "'")).as("only the officer's view is a view of personal data").isEqualTo(1);
 
         // suspend → on hold; resume → good; revoke keyCompromise; resume → 409
         Reply suspended = ra.call(officer, "POST", "/certificates/" + sigSerial + "/suspend");

@@ -10,7 +10,8 @@ import tw.eid.pki.ca.store.Database;
 /**
  * Audits what the RA refuses before the domain sees it (401, 403), each in its own transaction.
  * The refusal stands whether or not the audit row lands: a store that is down must not turn a
- * refusal into an acceptance; the failure to audit is logged.
+ * refusal into an acceptance; the failure to audit is logged. Also records the few acts of the
+ * edge itself ({@link #record}), failing closed.
  */
 public final class RequestAudit {
     private static final Logger log = LoggerFactory.getLogger(RequestAudit.class);
@@ -29,6 +30,15 @@ public final class RequestAudit {
         } catch (RuntimeException e) {
             log.error("could not audit refusal {} {}", event.action(), event.errorCode(), e);
         }
+    }
+
+    /**
+     * Records an act of the edge that has no transaction of its own in the domain (an officer
+     * reading personal data), before its result is shown: a failure to record throws (503), so
+     * nothing is shown unrecorded.
+     */
+    public void record(AuditEvent event) {
+        database.inTransaction(c -> ledger.append(c, event));
     }
 
     /** A target for the audit row: method and path, one line, at most 255 characters. */

@@ -36,6 +36,8 @@ import tw.eid.pki.ca.revocation.RevocationService;
 import tw.eid.pki.ca.revocation.StatusChange;
 import tw.eid.pki.ra.auth.Allowed;
 import tw.eid.pki.ra.auth.AuthenticatedOperator;
+import tw.eid.pki.ra.auth.RequestAudit;
+import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ra.store.CertificateRecords;
 
 /**
@@ -52,9 +54,11 @@ public final class CardResource {
     private final RevocationService revocations;
     private final CertificateRecords certificates;
     private final ProfileSettings settings;
+    private final RequestAudit audit;
 
     public CardResource(CardRegistry cards, CitizenIssuer issuer, RevocationService revocations,
-                        CertificateRecords certificates, ProfileSettings settings) {
+                        CertificateRecords certificates, ProfileSettings settings, RequestAudit audit) {
+        this.audit = Objects.requireNonNull(audit, "audit");
         this.cards = Objects.requireNonNull(cards, "cards");
         this.issuer = Objects.requireNonNull(issuer, "issuer");
         this.revocations = Objects.requireNonNull(revocations, "revocations");
@@ -77,7 +81,11 @@ public final class CardResource {
                 .entity(view(card, true, List.of())).build();
     }
 
-    /** The card, its status and its certificates; auditors get no personal data (name, ID digits). */
+    /**
+     * The card, its status and its certificates; auditors get no personal data (name, ID digits).
+     * An officer's view opens the holder's name in the token: that is recorded in the audit trail
+     * before the name is shown (if it cannot be recorded, nothing is shown).
+     */
     @GET
     @Path("{cardNumber}")
     @Produces(MediaType.APPLICATION_JSON)
@@ -85,6 +93,9 @@ public final class CardResource {
     public Views.CardView get(@PathParam("cardNumber") String cardNumber, @Context SecurityContext security) {
         boolean personalData = actor(security).role() != OperatorRole.AUDITOR;
         Card card = cards.find(cardNumber, personalData).orElseThrow(() -> notFound(cardNumber));
+        if (personalData) {
+            audit.record(actor(security).actor().event("card.view-personal-data", cardNumber, AuditResult.SUCCESS));
+        }
         return view(card, personalData, certificates.ofCard(cardNumber).stream()
                 .map(r -> Views.CertificateView.of(r, false)).toList());
     }
