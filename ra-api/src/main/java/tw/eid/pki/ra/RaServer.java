@@ -44,12 +44,15 @@ import tw.eid.pki.ra.auth.RequestAudit;
 import tw.eid.pki.ra.auth.RoleAuthorization;
 import tw.eid.pki.ra.problem.ProblemErrorHandler;
 import tw.eid.pki.ra.problem.ProblemMappers;
+import tw.eid.pki.ra.resources.ApprovalResource;
+import tw.eid.pki.ra.resources.AuditResource;
 import tw.eid.pki.ra.resources.CardResource;
 import tw.eid.pki.ra.resources.CertificateResource;
 import tw.eid.pki.ra.resources.HealthResource;
 import tw.eid.pki.ra.resources.JsonMapper;
 import tw.eid.pki.ra.resources.OpenApiResource;
 import tw.eid.pki.ra.resources.RequestSizeLimit;
+import tw.eid.pki.ra.resources.RevocationsResource;
 import tw.eid.pki.ra.store.CertificateRecords;
 
 /**
@@ -145,6 +148,9 @@ public final class RaServer {
         ProblemMappers.all().forEach(rc::register);
         rc.register(new CardResource(s.cards(), s.issuer(), s.revocations(), records, s.profileSettings(), audit));
         rc.register(new CertificateResource(records, s.revocations(), config.citizenCaName()));
+        rc.register(new RevocationsResource(s.approvals(), config.citizenCaName()));
+        rc.register(new ApprovalResource(s.approvals()));
+        rc.register(new AuditResource(s.auditQuery()));
         rc.register(new HealthResource(records, s.tokens()));
         rc.register(new OpenApiResource());
         return rc;

@@ -1,8 +1,11 @@
 package tw.eid.pki.ra;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
+import tw.eid.pki.ca.approval.ApprovalService;
 import tw.eid.pki.ca.audit.AuditLedger;
+import tw.eid.pki.ca.audit.AuditQuery;
 import tw.eid.pki.ca.card.CardRegistry;
 import tw.eid.pki.ca.issuance.CitizenIssuer;
 import tw.eid.pki.ca.profile.ProfileSettings;
@@ -17,9 +20,12 @@ import tw.eid.pki.hsm.Token;
  * @param database  the store: operator certificate status on every request, certificate look-ups
  * @param audit     the ledger where refusals at the edge (401, 403) are recorded
  * @param tokens    the tokens whose health {@code GET /health} reports
+ * @param approvals the two-person rule ({@code POST /revocations}, {@code /approvals})
+ * @param auditQuery the auditor's reader of the ledger ({@code GET /audit})
  */
 public record RaServices(Database database, CardRegistry cards, CitizenIssuer issuer, RevocationService revocations,
-                         ProfileSettings profileSettings, AuditLedger audit, List<Token> tokens) {
+                         ProfileSettings profileSettings, AuditLedger audit, List<Token> tokens,
+                         ApprovalService approvals, AuditQuery auditQuery) {
     public RaServices {
         Objects.requireNonNull(database, "database");
         Objects.requireNonNull(cards, "cards");
@@ -28,5 +34,23 @@ public record RaServices(Database database, CardRegistry cards, CitizenIssuer is
         Objects.requireNonNull(profileSettings, "profileSettings");
         Objects.requireNonNull(audit, "audit");
         tokens = List.copyOf(Objects.requireNonNull(tokens, "tokens"));
+        Objects.requireNonNull(approvals, "approvals");
+        Objects.requireNonNull(auditQuery, "auditQuery");
+    }
+
+    /**
+     * The same, with the approval service and the audit reader made from {@code database}, {@code
+     * audit} and {@code clock}.
+     */
+    public RaServices(Database database, CardRegistry cards, CitizenIssuer issuer, RevocationService revocations,
+                      ProfileSettings profileSettings, AuditLedger audit, List<Token> tokens, Clock clock) {
+        this(database, cards, issuer, revocations, profileSettings, audit, tokens,
+                new ApprovalService(database, audit, clock), new AuditQuery(database.dataSource()));
+    }
+
+    /** As {@link #RaServices(Database, CardRegistry, CitizenIssuer, RevocationService, ProfileSettings, AuditLedger, List, Clock)} on the system clock. */
+    public RaServices(Database database, CardRegistry cards, CitizenIssuer issuer, RevocationService revocations,
+                      ProfileSettings profileSettings, AuditLedger audit, List<Token> tokens) {
+        this(database, cards, issuer, revocations, profileSettings, audit, tokens, Clock.systemUTC());
     }
 }

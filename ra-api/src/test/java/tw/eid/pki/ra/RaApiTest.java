@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.junit.jupiter.api.AfterAll;
@@ -272,7 +273,8 @@ class RaApiTest {
         assertThat(api.get("paths").fieldNames()).toIterable().containsExactlyInAnyOrder("/cards", "/cards/{cardNumber}",
                 "/cards/{cardNumber}/certificates", "/cards/{cardNumber}/report-lost", "/certificates/{serial}",
                 "/certificates/{serial}/suspend", "/certificates/{serial}/resume", "/certificates/{serial}/revoke",
-                "/health", "/openapi.yaml");
+                "/revocations", "/approvals", "/approvals/{id}", "/approvals/{id}/approve", "/approvals/{id}/reject",
+                "/audit", "/health", "/openapi.yaml");
     }
 
     @Test
@@ -294,6 +296,82 @@ class RaApiTest {
         assertThat(report.ok()).as(String.valueOf(report.problem())).isTrue();
         assertThat(ra.count("SELECT COUNT(*) FROM audit_event WHERE details LIKE '%A123456789%'"
                 + " OR target LIKE '%A123456789%'")).isZero();
+    }
+
+    @Test
+    void aBulkSuspensionWaitsForASecondSupervisorAndIsCarriedOutOnce() throws Exception {
+        var first = ra.role(OperatorRole.SUPERVISOR);
+        var second = ra.secondSupervisor;
+        List<String> serials = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            serials.add(ra.issuedCertificate().serialHex());
+        }
+        Reply requested = ra.json(first, "POST", "/revocations", "{\"action\":\"suspend\",\"serials\":"
+                + JSON.writeValueAsString(serials) + "}");
+        assertThat(requested.status()).as(requested.text()).isEqualTo(202);
+        long id = json(requested).get("id").asLong();
+        assertThat(json(requested).get("status").asText()).isEqualTo("pending");
+        assertThat(requested.header("location")).endsWith("/api/v1/approvals/" + id);
+        for (String serial : serials) {
+            assertThat(json(ra.call(ra.role(OperatorRole.OFFICER), "GET", "/certificates/" + serial)).get("status").asText())
+                    .as("nothing changes before the approval").isEqualTo("good");
+        }
+        assertThat(json(ra.call(second, "GET", "/approvals")).findValuesAsText("id")).contains(Long.toString(id));
+        assertProblem(ra.call(first, "POST", "/approvals/" + id + "/approve"), 403, "approval.self-approval");
+        Reply approved = ra.call(second, "POST", "/approvals/" + id + "/approve");
+        assertThat(approved.status()).as(approved.text()).isEqualTo(200);
+        assertThat(json(approved).get("status").asText()).isEqualTo("approved");
+        assertThat(json(approved).get("outcome").get("changed").asInt()).isEqualTo(3);
+        assertThat(json(approved).get("decidedBy").asText()).isEqualTo("supervisor-2");
+        for (String serial : serials) {
+            assertThat(json(ra.call(ra.role(OperatorRole.OFFICER), "GET", "/certificates/" + serial)).get("status").asText())
+                    .isEqualTo("hold");
+        }
+        assertProblem(ra.call(second, "POST", "/approvals/" + id + "/approve"), 409, "approval.already-decided");
+        assertProblem(ra.call(second, "POST", "/approvals/" + id + "/reject"), 409, "approval.already-decided");
+        assertProblem(ra.call(second, "POST", "/approvals/999999/approve"), 404, "approval.not-found");
+        assertProblem(ra.call(second, "POST", "/approvals/x1/approve"), 400, "request.bad-approval-id");
+        // a request that could not be carried out now is refused at once; malformed ones are 400
+        assertProblem(ra.json(first, "POST", "/revocations", "{\"action\":\"suspend\",\"serials\":[\"" + serials.get(0)
+                + "\"]}"), 409, "approval.transition-refused");
+        assertProblem(ra.json(first, "POST", "/revocations", "{\"action\":\"revoke\",\"reason\":\"keyCompromise\","
+                + "\"serials\":[\"ab\",\"ab\"]}"), 400, "approval.duplicate-serial");
+        assertProblem(ra.json(first, "POST", "/revocations", "{\"action\":\"revoke\",\"serials\":[\"ab\"]}"), 400,
+                "request.missing-field");
+        assertProblem(ra.json(first, "POST", "/revocations", "{\"action\":\"erase\",\"serials\":[\"ab\"]}"), 400,
+                "request.unknown-action");
+        // a rejection does nothing
+        String other = ra.issuedCertificate().serialHex();
+        long rejectedId = json(ra.json(first, "POST", "/revocations", "{\"action\":\"revoke\",\"reason\":\"superseded\","
+                + "\"serials\":[\"" + other + "\"]}")).get("id").asLong();
+        Reply rejected = ra.call(second, "POST", "/approvals/" + rejectedId + "/reject");
+        assertThat(json(rejected).get("status").asText()).isEqualTo("rejected");
+        assertThat(json(ra.call(ra.role(OperatorRole.OFFICER), "GET", "/certificates/" + other)).get("status").asText())
+                .isEqualTo("good");
+    }
+
+    @Test
+    void theAuditorReadsTheLedgerAPageAtATime() throws Exception {
+        var auditor = ra.role(OperatorRole.AUDITOR);
+        IssuedCertificate c = ra.issuedCertificate();
+        assertThat(ra.call(ra.role(OperatorRole.OFFICER), "POST", "/certificates/" + c.serialHex() + "/suspend").status())
+                .isEqualTo(200);
+        Reply page = ra.call(auditor, "GET", "/audit?action=certificate.suspend&actor=officer-1&limit=1000");
+        assertThat(page.status()).as(page.text()).isEqualTo(200);
+        JsonNode events = json(page).get("events");
+        assertThat(events.findValuesAsText("target")).contains("citizen-ca/" + c.serialHex());
+        assertThat(events.get(0).get("result").asText()).isEqualTo("success");
+        Reply first = ra.call(auditor, "GET", "/audit?limit=1");
+        long next = json(first).get("nextAfter").asLong();
+        Reply second = ra.call(auditor, "GET", "/audit?limit=1&after=" + next);
+        assertThat(json(second).get("events").get(0).get("seq").asLong()).isGreaterThan(next);
+        assertProblem(ra.call(auditor, "GET", "/audit?limit=0"), 400, "audit.invalid-query");
+        assertProblem(ra.call(auditor, "GET", "/audit?from=yesterday"), 400, "audit.invalid-query");
+        assertProblem(ra.call(auditor, "GET", "/audit?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z"), 400,
+                "audit.invalid-query");
+        Reply none = ra.call(auditor, "GET", "/audit?from=2000-01-01T00:00:00Z&to=2000-01-02T00:00:00Z");
+        assertThat(json(none).get("events")).isEmpty();
+        assertThat(json(none).has("nextAfter")).isFalse();
     }
 
     @Test

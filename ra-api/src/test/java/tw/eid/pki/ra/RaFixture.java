@@ -122,7 +122,9 @@ final class RaFixture implements AutoCloseable {
     final CardRegistry cards;
     final CitizenIssuer issuer;
     final RevocationService revocations;
+    final tw.eid.pki.ca.approval.ApprovalService approvals;
     final Map<OperatorRole, Client> clients = new EnumMap<>(OperatorRole.class);
+    final Client secondSupervisor;
     final Client foreign;
     final Client expired;
     final Client revoked;
@@ -182,6 +184,7 @@ final class RaFixture implements AutoCloseable {
         issuer = new CitizenIssuer(db.database(), caToken, IssuingCa.load(db.database(), CITIZEN_CA), settings,
                 new ChipCsrChecks(), cards, audit, domainClock, RANDOM, CitizenIssuer.DEFAULT_PARTITION_CAPACITY);
         revocations = new RevocationService(db.database(), audit, domainClock);
+        approvals = new tw.eid.pki.ca.approval.ApprovalService(db.database(), audit, domainClock);
 
         // The RA's TLS server key: software P-256 in an owner-only PKCS#12 file (see RaConfig).
         KeyPair tlsKey = p256();
@@ -204,6 +207,8 @@ final class RaFixture implements AutoCloseable {
         for (OperatorRole role : OperatorRole.values()) {
             clients.put(role, operatorClient(role.id() + "-1", role, yesterday, operatorsCaCa, "ra-operators-ca-key", true));
         }
+        secondSupervisor = operatorClient("supervisor-2", OperatorRole.SUPERVISOR, yesterday, operatorsCaCa,
+                "ra-operators-ca-key", true);
         foreign = operatorClient("officer-rogue", OperatorRole.OFFICER, yesterday,
                 new CaCertificate(CertificateProfile.RA_OPERATORS_CA, rogueOps), "rogue-ops-key", false);
         expired = operatorClient("officer-expired", OperatorRole.OFFICER, t0.plus(Duration.ofDays(1)), operatorsCaCa,
@@ -214,7 +219,8 @@ final class RaFixture implements AutoCloseable {
         unknown = operatorClient("officer-unknown", OperatorRole.OFFICER, yesterday, operatorsCaCa, "ra-operators-ca-key", false);
         noCertificate = new Client("anonymous", trustOnly(), null, null, null);
 
-        RaServices services = new RaServices(db.database(), cards, issuer, revocations, settings, audit, List.of(caToken));
+        RaServices services = new RaServices(db.database(), cards, issuer, revocations, settings, audit, List.of(caToken),
+                domainClock);
         server = RaServer.newServer(RaConfig.builder(services, p12, password).host("127.0.0.1").port(0)
                 .clock(authClock).build());
         server.start();

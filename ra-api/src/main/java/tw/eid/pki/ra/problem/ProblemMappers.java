@@ -9,6 +9,8 @@ import java.sql.SQLTransientConnectionException;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tw.eid.pki.ca.approval.ApprovalException;
+import tw.eid.pki.ca.audit.AuditQuery;
 import tw.eid.pki.ca.card.CardException;
 import tw.eid.pki.ca.csr.CsrRejectedException;
 import tw.eid.pki.ca.issuance.IssuanceException;
@@ -33,8 +35,22 @@ public final class ProblemMappers {
 
     /** All mappers, for registration. */
     public static List<Class<?>> all() {
-        return List.of(Card.class, Issuance.class, StatusChange.class, Csr.class, HolderName.class,
+        return List.of(Approval.class, AuditCriteria.class, Card.class, Issuance.class, StatusChange.class, Csr.class, HolderName.class,
                 IssuanceRefused.class, Token.class, Store.class, Json.class, Jersey.class, Edge.class, Internal.class);
+    }
+
+    public static final class Approval implements ExceptionMapper<ApprovalException> {
+        @Override
+        public Response toResponse(ApprovalException e) {
+            return Problem.of(e.code().httpStatus(), e.code().id(), e.getMessage()).toResponse();
+        }
+    }
+
+    public static final class AuditCriteria implements ExceptionMapper<AuditQuery.InvalidCriteriaException> {
+        @Override
+        public Response toResponse(AuditQuery.InvalidCriteriaException e) {
+            return Problem.of(400, e.code(), e.getMessage()).toResponse();
+        }
     }
 
     public static final class Card implements ExceptionMapper<CardException> {

@@ -53,6 +53,51 @@ public final class Views {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record StatusChangeView(String ca, String serial, String from, String to, String reason, String at) {}
 
+    /** POST /revocations: a bulk act for a second supervisor to approve. */
+    public record BulkBody(String ca, String action, String reason, List<String> serials) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record OutcomeView(int changed, String errorCode, String target) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ApprovalView(long id, String kind, String ca, String action, String reason, List<String> serials,
+                               String requestedBy, String requestedAt, String status, String decidedBy,
+                               String decidedAt, OutcomeView outcome) {
+        static ApprovalView of(tw.eid.pki.ca.approval.Approval a) {
+            tw.eid.pki.ca.approval.BulkStatusChange bulk = (tw.eid.pki.ca.approval.BulkStatusChange) a.act();
+            return new ApprovalView(a.id(), a.act().kind(), bulk.caName(), ApprovalResource.actionName(bulk.action()),
+                    reasonName(bulk.reason()), bulk.serials(), a.requestedBy(), a.requestedAt().toString(),
+                    a.status().name().toLowerCase(Locale.ROOT), a.decidedBy(),
+                    a.decidedAt() == null ? null : a.decidedAt().toString(),
+                    a.outcome() == null ? null
+                            : new OutcomeView(a.outcome().changed(), a.outcome().errorCode(), a.outcome().target()));
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record AuditEventView(long seq, String time, String actor, String action, String target, String result,
+                                 String sourceAddress, String destinationAddress, String errorCode,
+                                 com.fasterxml.jackson.databind.JsonNode details) {
+        private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+        static AuditEventView of(tw.eid.pki.ca.audit.AuditQuery.RecordedEvent e) {
+            com.fasterxml.jackson.databind.JsonNode details = null;
+            if (e.details() != null) {
+                try {
+                    details = JSON.readTree(e.details());
+                } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+                    details = com.fasterxml.jackson.databind.node.TextNode.valueOf(e.details());
+                }
+            }
+            return new AuditEventView(e.seq(), e.time().toString(), e.actor(), e.action(), e.target(),
+                    e.result().name().toLowerCase(Locale.ROOT), e.sourceAddress(), e.destinationAddress(), e.errorCode(),
+                    details);
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record AuditPage(List<AuditEventView> events, Long nextAfter) {}
+
     public record LostReportView(String cardNumber, List<String> held) {}
 
     public record TokenView(String label, boolean up) {}
