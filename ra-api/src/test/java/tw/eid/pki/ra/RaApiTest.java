@@ -214,6 +214,8 @@ class RaApiTest {
         assertProblem(ra.call(officer, "POST", "/certificates/abc123/suspend"), 404, "certificate.not-found");
         assertProblem(ra.call(officer, "GET", "/no/such/path"), 404, "request.not-found");
         assertProblem(ra.call(officer, "DELETE", "/cards/" + card), 405, "request.method-not-allowed");
+        // Jersey's own OPTIONS answer has no annotated method: closed like anything unannotated.
+        assertProblem(ra.call(officer, "OPTIONS", "/cards/" + card), 403, "auth.role-not-allowed");
         assertProblem(ra.call(officer, "POST", "/cards", "text/plain", "hello".getBytes(StandardCharsets.UTF_8), Map.of()),
                 415, "request.unsupported-media-type");
         assertProblem(ra.call(officer, "GET", "/certificates/abc123", null, null, Map.of("Accept", "image/png")), 406,

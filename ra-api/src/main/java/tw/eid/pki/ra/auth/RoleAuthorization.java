@@ -31,10 +31,11 @@ public final class RoleAuthorization implements DynamicFeature {
     @Override
     public void configure(ResourceInfo resource, FeatureContext context) {
         Method m = resource.getResourceMethod();
-        if (m == null || m.isAnnotationPresent(AnyOperator.class)) {
+        if (m != null && m.isAnnotationPresent(AnyOperator.class)) {
             return;
         }
-        Allowed allowed = m.getAnnotation(Allowed.class);
+        // No method (Jersey's own OPTIONS answers) or no annotation: closed to every role.
+        Allowed allowed = m == null ? null : m.getAnnotation(Allowed.class);
         Set<OperatorRole> roles = EnumSet.noneOf(OperatorRole.class);
         if (allowed != null) {
             roles.addAll(Set.of(allowed.value()));
