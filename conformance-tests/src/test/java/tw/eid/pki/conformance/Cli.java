@@ -49,6 +49,18 @@ final class Cli {
 
     /** Runs {@code eidpki ARGS...}; the child's working directory is {@code directory} if not null. */
     static Tools.Result eidpki(Path directory, String... args) {
+        return Tools.run(command(args), environment(), null, directory, TIMEOUT);
+    }
+
+    /** Starts {@code eidpki ARGS...} without waiting (a service); output goes to {@code log}. */
+    static Process start(Path log, String... args) throws java.io.IOException {
+        ProcessBuilder pb = new ProcessBuilder(command(args)).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().putAll(environment());
+        return pb.start();
+    }
+
+    private static List<String> command(String... args) {
         Path target = launcherTarget();
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = new ArrayList<>();
@@ -61,7 +73,7 @@ final class Cli {
         command.add(target.resolve("eidpki.jar") + ":" + target.resolve("lib") + "/*");
         command.add("tw.eid.pki.launcher.EidPki");
         command.addAll(List.of(args));
-        return Tools.run(command, environment(), null, directory, TIMEOUT);
+        return command;
     }
 
     static Tools.Result eidpki(String... args) {

@@ -239,11 +239,8 @@ class RaApiTest {
         assertProblem(new Reply(response.statusCode(), response.headers().map(), response.body()), 413, "request.too-large");
     }
 
-    // TODO(issue 3, ca-core): ChipCsrChecks accepts P-384, the citizen profiles certify P-256 and
-    // RSA-2048 only, and CertificateRequest refuses the mismatch with an IllegalArgumentException
-    // inside CitizenIssuer.issue, which the edge can only answer 500. It needs a coded
-    // IssuanceException (422); the RA must not guess from IllegalArgumentException.
-    @org.junit.jupiter.api.Disabled("waits for a coded refusal of a key type the profile does not certify (ca-core)")
+    // ChipCsrChecks accepts what a chip may hold (P-384 too); the citizen profiles certify P-256 and
+    // RSA-2048 only, and the issuer refuses the rest with a coded 422.
     @Test
     void aChipKeyTheCsrChecksAcceptButTheProfileDoesNot() throws Exception {
         String card = ra.registeredCard();
@@ -251,6 +248,7 @@ class RaApiTest {
                 + "/certificates?profile=citizen-signature&chipUid=04a1b2c3d4e5f6a7", "application/pkcs10",
                 ra.chipCsrDer(KeyAlgorithm.EC_P384), Map.of());
         assertThat(r.status()).as(r.text()).isEqualTo(422);
+        assertThat(r.text()).contains("issuance.key-type-not-certified");
     }
 
     @Test

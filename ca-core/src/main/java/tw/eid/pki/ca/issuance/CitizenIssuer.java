@@ -91,6 +91,11 @@ public final class CitizenIssuer {
 
     public IssuedCertificate issue(Actor actor, IssueRequest request) {
         VerifiedCsr csr = csrChecks.check(request.csr());
+        if (!request.profile().keyTypes().contains(csr.keyType())) {
+            // The CSR checks accept what a chip may hold; the profile says what we certify.
+            throw new IssuanceException(IssuanceException.Code.KEY_TYPE_NOT_CERTIFIED, request.profile().profileName()
+                    + " certifies " + request.profile().keyTypes() + " keys, not " + csr.keyType());
+        }
         byte[] keyHash = sha256(der(csr));
         byte[] requestHash = requestHash(request);
 

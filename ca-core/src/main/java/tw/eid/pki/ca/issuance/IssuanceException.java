@@ -10,6 +10,8 @@ public final class IssuanceException extends RuntimeException {
         CARD_NOT_FOUND("issuance.card-not-found", 404),
         /** Only citizen-signature and citizen-encryption are issued from a chip CSR. */
         PROFILE_NOT_ISSUABLE("issuance.profile-not-issuable", 400),
+        /** The chip's key is a type the profile does not certify (PROFILES.md: RSA-2048 or P-256). */
+        KEY_TYPE_NOT_CERTIFIED("issuance.key-type-not-certified", 422),
         /** The chip unique id of the request is not the registered one. */
         CHIP_MISMATCH("issuance.chip-mismatch", 422),
         /** The key is certified for another card or another profile (two distinct chip keys per card). */

@@ -1,0 +1,62 @@
+package tw.eid.pki.launcher;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import picocli.CommandLine.Option;
+import tw.eid.pki.ca.custody.PinReconstructor;
+import tw.eid.pki.ca.custody.ShareLocator;
+import tw.eid.pki.ca.custody.ShareUnlock;
+import tw.eid.pki.hsm.Token;
+import tw.eid.pki.hsm.TokenConfig;
+
+/**
+ * Activation of a token by k custodians (ARCHITECTURE.md): the PIN is rebuilt from their shares
+ * in memory only, checked against the shares' verifier, used to log in, and cleared.
+ */
+final class CustodianOptions {
+    @Option(names = "--token-label", paramLabel = "LABEL", description = "the token to activate (default: ${DEFAULT-VALUE})")
+    String tokenLabel = "eid-online";
+
+    @Option(names = "--library", paramLabel = "PATH", description = "PKCS#11 library (default: SoftHSM2)")
+    Path library = TokenConfig.SOFTHSM2_LIBRARY;
+
+    @Option(names = "--custodian", required = true, paramLabel = "NAME[:PASSFILE]",
+            description = "a custodian present (k of them); the passphrase is read from PASSFILE or typed at the console")
+    List<String> custodians;
+
+    @Option(names = "--shares", paramLabel = "DIR", description = "the shares directory (default: DATA/custody)")
+    Path shares;
+
+    /** Who acted, for the audit trail: the custodians present. */
+    String actorId() {
+        List<String> names = new ArrayList<>();
+        for (String c : custodians) {
+            names.add(c.contains(":") ? c.substring(0, c.indexOf(':')) : c);
+        }
+        return "custodians:" + String.join("+", names);
+    }
+
+    Token open(Path dataDir, Clock clock) throws IOException {
+        Path shareDir = shares != null ? shares : dataDir.resolve("custody");
+        List<ShareUnlock> unlocks = new ArrayList<>();
+        for (String c : custodians) {
+            String name = c.contains(":") ? c.substring(0, c.indexOf(':')) : c;
+            char[] passphrase = c.contains(":")
+                    ? Files.readString(Path.of(c.substring(c.indexOf(':') + 1))).strip().toCharArray()
+                    : CeremonyCommand.prompt(name, "passphrase for custodian " + name);
+            unlocks.add(new ShareUnlock(ShareLocator.find(shareDir, tokenLabel, name), passphrase));
+        }
+        char[] pin = new PinReconstructor().reconstruct(tokenLabel, unlocks);
+        unlocks.forEach(u -> Arrays.fill(u.passphrase(), '\0'));
+        try {
+            return Token.open(TokenConfig.of(library, tokenLabel), pin, clock);
+        } finally {
+            Arrays.fill(pin, '\0');
+        }
+    }
+}
