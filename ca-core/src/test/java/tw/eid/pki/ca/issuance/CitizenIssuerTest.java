@@ -267,6 +267,45 @@ class CitizenIssuerTest {
     }
 
     @Test
+    void withTheAuditLedgerUnavailableIssuanceAndStatusChangesFailClosed() throws Exception {
+        String card = register("TWC0000010");
+        IssuedCertificate good = issue(card, CertificateProfile.CITIZEN_SIGNATURE, chipCsr(KeyAlgorithm.EC_P256));
+        tw.eid.pki.ca.revocation.RevocationService revocations = new tw.eid.pki.ca.revocation.RevocationService(
+                db.database(), tw.eid.pki.ca.audit.AuditLedger.hashChained(CLOCK), CLOCK);
+        byte[] csr = chipCsr(KeyAlgorithm.EC_P256);
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("RENAME TABLE audit_head TO audit_head_unavailable");
+        }
+        long before = certificateRows();
+        try {
+            assertThatThrownBy(() -> issue(card, CertificateProfile.CITIZEN_ENCRYPTION, csr))
+                    .isInstanceOfSatisfying(IssuanceException.class,
+                            e -> assertThat(e.code()).isEqualTo(IssuanceException.Code.FINAL_WRITE_FAILED));
+            assertThatThrownBy(() -> revocations.suspend(PERSO, "citizen-ca", good.serialHex()))
+                    .isInstanceOf(RuntimeException.class);
+        } finally {
+            try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+                s.execute("RENAME TABLE audit_head_unavailable TO audit_head");
+            }
+        }
+        // Nothing unaudited took effect: the new serial is revoked and DER-less, the old one still good.
+        assertThat(certificateRows()).isEqualTo(before + 1);
+        assertThat(row(good)[0]).isEqualTo("GOOD");
+        db.database().inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT status, der FROM certificate WHERE card_number = ?"
+                    + " AND profile = 'citizen-encryption/1'")) {
+                ps.setString(1, card);
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).isEqualTo("REVOKED");
+                    assertThat(rs.getBytes(2)).isNull();
+                }
+            }
+            return null;
+        });
+    }
+
+    @Test
     void aFullPartitionClosesAndTheNextCertificateNamesANewOne() throws Exception {
         CitizenIssuer small = issuer(1);
         String card = register("TWC0000008");
