@@ -57,7 +57,14 @@ final class CeremonyCommand implements Callable<Integer> {
     /** EIDPKI_SCRYPT_LOG2N lowers the share-file KDF cost for tests; production keeps the recommended cost. */
     static ScryptCost scryptCost() {
         String v = System.getenv("EIDPKI_SCRYPT_LOG2N");
-        return v == null ? ScryptCost.RECOMMENDED : new ScryptCost(Integer.parseInt(v), 8, 1);
+        if (v == null) {
+            return ScryptCost.RECOMMENDED;
+        }
+        ScryptCost cost = new ScryptCost(Integer.parseInt(v), 8, 1);
+        org.slf4j.LoggerFactory.getLogger(CeremonyCommand.class).warn(
+                "EIDPKI_SCRYPT_LOG2N={} weakens the custodian share files (recommended: {}); for tests only",
+                cost.log2N(), ScryptCost.RECOMMENDED.log2N());
+        return cost;
     }
 
     static char[] prompt(String custodian, String purpose) {
