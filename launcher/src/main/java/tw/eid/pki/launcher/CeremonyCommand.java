@@ -61,9 +61,9 @@ final class CeremonyCommand implements Callable<Integer> {
             return ScryptCost.RECOMMENDED;
         }
         ScryptCost cost = new ScryptCost(Integer.parseInt(v), 8, 1);
-        org.slf4j.LoggerFactory.getLogger(CeremonyCommand.class).warn(
-                "EIDPKI_SCRYPT_LOG2N={} weakens the custodian share files (recommended: {}); for tests only",
-                cost.log2N(), ScryptCost.RECOMMENDED.log2N());
+        // On stdout, in the ceremony's record: stderr carries only the one line of a refusal.
+        System.out.println("warning: EIDPKI_SCRYPT_LOG2N=" + cost.log2N() + " weakens the custodian share files"
+                + " (recommended: " + ScryptCost.RECOMMENDED.log2N() + "); for tests only");
         return cost;
     }
 
