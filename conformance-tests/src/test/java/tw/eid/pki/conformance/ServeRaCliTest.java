@@ -36,10 +36,10 @@ class ServeRaCliTest {
                     "--custodian", spec.custodianArg("alice"), "--custodian", spec.custodianArg("bob"));
             assertThat(r.exitCode()).as(r.stderr()).isZero();
         }
-        assertThat(Files.getPosixFilePermissions(data.resolve("operators/officer-0001.key.pem")).toString())
-                .isEqualTo("[OWNER_READ, OWNER_WRITE]");
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(data.resolve("operators/officer-0001.key.pem")))).isEqualTo("rw-------");
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
         }
         server = Cli.start(data.resolve("serve.log"), "serve", "ra", "--data-dir", data.toString(), "--port",
                 String.valueOf(port), "--token-label", spec.onlineLabel, "--custodian", spec.custodianArg("alice"),
