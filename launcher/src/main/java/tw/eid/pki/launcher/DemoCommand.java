@@ -1,29 +1,95 @@
 package tw.eid.pki.launcher;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyStore;
 import java.security.SecureRandom;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.PKCS10CertificationRequestBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import tw.eid.pki.ca.ceremony.CeremonyException;
+import tw.eid.pki.hsm.KeyAlgorithm;
+import tw.eid.pki.hsm.Token;
+import tw.eid.pki.hsm.TokenConfig;
+import tw.eid.pki.hsm.TokenInitializer;
+import tw.eid.pki.ra.RaConfig;
 
 /**
- * The demo, at this stage (issue 2): runs the initial ceremony into a fresh data directory with
- * three demo custodians (2 of 3), activates the online token with two of them, verifies the
- * audit trail, and prints the chains with the openssl commands that check them.
+ * The demo (issue 3): runs the initial ceremony into the data directory with three demo custodians
+ * (2 of 3), activates the online token, verifies the audit trail and prints the chains; issues demo
+ * operator certificates (officer, supervisor, auditor, personalization) under {@code DATA/demo/};
+ * starts the RA API; registers a sample card over HTTPS as the officer; makes two "chip" keys in a
+ * second SoftHSM2 token (standing in for the citizen's card) and submits their CSRs as the
+ * personalization line; checks the certificates with openssl; prints curl commands; and serves
+ * until interrupted. A second run on the same data directory reuses what exists and serves again.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the demo ceremony into a fresh data directory (2-of-3 demo custodians), check it, and print",
-                "the certificate chains and the openssl commands that verify them."})
+        description = {"Run the demo: the key ceremony into the data directory (2-of-3 demo custodians, once), demo",
+                "operator certificates under DATA/demo/, the RA API, a sample card with two certificates from on-chip",
+                "keys, and curl commands to try; then serve until Ctrl-C. Re-running reuses what exists."})
 final class DemoCommand implements Callable<Integer> {
     static final List<String> CUSTODIANS = List.of("alice", "bob", "carol");
+    /** The second SoftHSM2 token: the citizen's card in the demo. */
+    static final String CHIP_TOKEN = "demo-chip";
+    static final String CARD_NUMBER = "TW00000001";
+    static final String CHIP_UID = "04a1b2c3d4e5f6";
+    /** A made-up holder: the check digit is valid, the person is not real. */
+    static final String NATIONAL_ID = "A123456789";
+    static final String HOLDER_NAME = "王小明";
+    static final String OFFICER = "demo-officer";
+    static final String SUPERVISOR = "demo-supervisor";
+    static final String AUDITOR = "demo-auditor";
+    static final String PERSONALIZATION = "demo-personalization";
+    private static final String[][] OPERATORS = {
+            {OFFICER, "officer", "Daan District Household Registration Office"},
+            {SUPERVISOR, "supervisor", "Daan District Household Registration Office"},
+            {AUDITOR, "auditor", "Ministry of the Interior Internal Audit"},
+            {PERSONALIZATION, "personalization", "Card Personalization Line 1"},
+    };
+    /** Profile name -> the chip key's label, in the order of issuance. */
+    private static final Map<String, String> CHIP_KEYS = new LinkedHashMap<>();
+
+    static {
+        CHIP_KEYS.put("citizen-signature", "chip-signature-key");
+        CHIP_KEYS.put("citizen-encryption", "chip-encryption-key");
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--port", description = "the RA API's TLS port (default: ${DEFAULT-VALUE})")
+    int port = RaConfig.DEFAULT_PORT;
 
     @Mixin
     StoreOptions store;
@@ -32,33 +98,336 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path data = store.dataDir();
         Path out = data.resolve("ceremony/initial");
-        if (!Files.isDirectory(out)) {
-            if (Files.exists(data.resolve("db")) || Files.exists(data.resolve("custody"))) {
-                throw new CeremonyException(data + " holds an unfinished demo: remove it to start over");
-            }
+        Path demo = data.resolve("demo");
+        boolean fresh = !Files.isDirectory(out);
+        if (fresh && (Files.exists(data.resolve("db")) || Files.exists(data.resolve("custody")))) {
+            throw new CeremonyException(data + " holds an unfinished demo: remove it to start over");
+        }
+        ownerOnlyDirectory(demo);
+        // Before anything loads the PKCS#11 library in this JVM: SoftHSM2 shows a process only the
+        // tokens that existed when it was loaded.
+        ensureChipToken(demo);
+        if (fresh) {
             runCeremony(data);
         } else {
             System.out.println("the demo ceremony already ran in " + data + " (remove it to start over)");
         }
-        int rc = EidPki.execute("activate", "--data-dir", data.toString(), "--token-label", "eid-online",
-                "--custodian", "alice:" + data.resolve("demo-custodians/alice.pass"),
-                "--custodian", "bob:" + data.resolve("demo-custodians/bob.pass"));
+        int rc = EidPki.execute(concat(List.of("activate", "--token-label", "eid-online"), custodianArgs(data),
+                storeArgs(data)));
         if (rc != 0) {
             return rc;
         }
-        rc = EidPki.execute("audit", "verify", "--data-dir", data.toString());
+        rc = EidPki.execute(concat(List.of("audit", "verify"), storeArgs(data)));
         if (rc != 0) {
             return rc;
         }
         printChains(out);
-        return 0;
+        System.out.println();
+        for (String[] op : OPERATORS) {
+            if (Files.exists(demo.resolve(op[0] + ".p12"))) {
+                System.out.println("operator " + op[0] + " (" + op[1] + "): " + show(demo.resolve(op[0])) + ".{p12,pem,key.pem} exist");
+                continue;
+            }
+            rc = EidPki.execute(concat(List.of("operator", "issue", "--id", op[0], "--office", op[2], "--role", op[1],
+                    "--out", demo.toString()), custodianArgs(data), storeArgs(data)));
+            if (rc != 0) {
+                return rc;
+            }
+        }
+        Path trust = demo.resolve("trust.pem");
+        Files.writeString(trust, Files.readString(out.resolve("ra-operators-ca.pem")) + Files.readString(out.resolve("citizen-root.pem")));
+        return serve(data, out, demo, trust);
+    }
+
+    /** The RA API in this process (the embedded database is free now), the card, the certificates, then serving. */
+    private int serve(Path data, Path out, Path demo, Path trust) throws Exception {
+        Clock clock = Clock.systemUTC();
+        CustodianOptions custodians = new CustodianOptions();
+        custodians.custodians = custodianSpecs(data);
+        try (RaService.ShutdownSignal stop = new RaService.ShutdownSignal(); StoreOptions.Store s = store.open();
+             Token token = custodians.open(data, clock);
+             RaService ra = RaService.start(s, token, data, "127.0.0.1", port, List.of("localhost", "127.0.0.1"), clock)) {
+            String api = ra.url();
+            System.out.println();
+            System.out.println("RA API started: " + api + " (client certificates of the RA Operators CA only)");
+
+            HttpClient officer = client(demo, OFFICER, trust);
+            JsonNode card = ensureCard(officer, api);
+            String chipUid = card.path("chipUid").asText(CHIP_UID);
+
+            HttpClient line = client(demo, PERSONALIZATION, trust);
+            Map<String, String> serials = new LinkedHashMap<>();
+            Token chip = null;
+            try {
+                for (Map.Entry<String, String> e : CHIP_KEYS.entrySet()) {
+                    String profile = e.getKey();
+                    Path pem = demo.resolve(profile + ".pem");
+                    String known = certificateOf(card, profile);
+                    if (!Files.exists(pem) && known != null) {
+                        fetch(officer, api, known, pem);
+                    } else if (!Files.exists(pem)) {
+                        if (chip == null) {
+                            chip = Token.open(TokenConfig.of(TokenConfig.SOFTHSM2_LIBRARY, CHIP_TOKEN), chipPin(demo), clock);
+                        }
+                        issue(line, api, chip, e.getValue(), profile, chipUid, demo);
+                    }
+                    X509CertificateHolder cert = readCertificate(pem);
+                    serials.put(profile, cert.getSerialNumber().toString(16));
+                    System.out.println(profile + ": serial " + cert.getSerialNumber().toString(16) + ", " + show(pem)
+                            + " (" + cert.getSubject() + ")");
+                }
+            } finally {
+                if (chip != null) {
+                    chip.close();
+                }
+            }
+
+            String[] verify = {"openssl", "verify", "-x509_strict", "-CAfile", rel(out.resolve("citizen-root.pem")),
+                    "-untrusted", rel(out.resolve("citizen-ca.pem")), rel(demo.resolve("citizen-signature.pem")),
+                    rel(demo.resolve("citizen-encryption.pem"))};
+            System.out.println();
+            System.out.println("The citizen certificates chain up to the Citizen Root CA:");
+            System.out.println("  " + printable(verify));
+            System.out.println("    -> " + run(verify));
+            printCurls(api, demo, trust, serials.get("citizen-signature"));
+            System.out.println();
+            System.out.println("Serving the RA API on " + api + " until Ctrl-C. The OCSP responder and the CRL publisher"
+                    + " (http://127.0.0.1:8080) come with issues 4 and 5: not served yet.");
+            System.out.flush();
+            return ra.serveUntil(stop);
+        }
+    }
+
+    // ---------------------------------------------------------------- the chip token
+
+    /** The "card": a second SoftHSM2 token with random PINs in DATA/demo/chip.pin (owner-only); kept if it exists. */
+    private static void ensureChipToken(Path demo) throws IOException {
+        Map<String, String> env = new java.util.HashMap<>();
+        String conf = System.getenv("SOFTHSM2_CONF");
+        if (conf != null) {
+            env.put("SOFTHSM2_CONF", conf);
+        }
+        TokenInitializer init = new TokenInitializer(TokenConfig.SOFTHSM2_LIBRARY, env);
+        Path pinFile = demo.resolve("chip.pin");
+        if (init.labels().contains(CHIP_TOKEN)) {
+            if (!Files.exists(pinFile)) {
+                throw new CeremonyException("token '" + CHIP_TOKEN + "' exists but " + pinFile + " does not: remove "
+                        + "the data directory to start over");
+            }
+            return;
+        }
+        SecureRandom random = new SecureRandom();
+        String user = HexFormat.of().formatHex(random.generateSeed(8));
+        String so = HexFormat.of().formatHex(random.generateSeed(8));
+        Files.deleteIfExists(pinFile);
+        Files.createFile(pinFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(pinFile, "# the demo chip token '" + CHIP_TOKEN + "' (stands in for a citizen's card)\n"
+                + "user-pin=" + user + "\nso-pin=" + so + "\n", StandardOpenOption.WRITE);
+        init.initialize(CHIP_TOKEN, so.toCharArray(), user.toCharArray());
+        System.out.println("created the SoftHSM2 token '" + CHIP_TOKEN + "' standing in for a citizen's card (PINs in "
+                + show(pinFile) + ")");
+    }
+
+    private static char[] chipPin(Path demo) throws IOException {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(demo.resolve("chip.pin"))) {
+            p.load(in);
+        }
+        String pin = p.getProperty("user-pin");
+        if (pin == null) {
+            throw new CeremonyException(demo.resolve("chip.pin") + " has no user-pin");
+        }
+        return pin.toCharArray();
+    }
+
+    /** A key pair made on the chip, its CSR signed on the chip, submitted as the personalization line. */
+    private static void issue(HttpClient line, String api, Token chip, String keyLabel, String profile, String chipUid,
+                              Path demo) throws Exception {
+        Path csrFile = demo.resolve(profile + ".csr.pem");
+        String csrPem;
+        if (chip.exists(keyLabel) && Files.exists(csrFile)) {
+            // An interrupted demo sends the same CSR again: with the same Idempotency-Key the RA
+            // answers with the certificate it already issued (a new ECDSA signature would make it
+            // a different request).
+            csrPem = Files.readString(csrFile);
+        } else {
+            if (!chip.exists(keyLabel)) {
+                chip.generateKeyPair(keyLabel, KeyAlgorithm.EC_P256);
+            }
+            PKCS10CertificationRequest csr = new PKCS10CertificationRequestBuilder(
+                    new X500Name("CN=" + CARD_NUMBER + " " + keyLabel), chip.publicKey(keyLabel)).build(chip.signer(keyLabel));
+            csrPem = Pkcs12Files.pem(csr);
+            Files.writeString(csrFile, csrPem);
+        }
+        ObjectNode body = JSON.createObjectNode().put("profile", profile).put("chipUid", chipUid).put("csr", csrPem);
+        HttpResponse<String> r = line.send(HttpRequest.newBuilder(URI.create(api + "/cards/" + CARD_NUMBER + "/certificates"))
+                .header("Content-Type", "application/json").header("Accept", "application/json")
+                // A retried demo gets the same certificate back, never a second one.
+                .header("Idempotency-Key", "demo-" + CARD_NUMBER + "-" + profile)
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 201) {
+            throw new CeremonyException("POST /cards/" + CARD_NUMBER + "/certificates (" + profile + ") answered "
+                    + r.statusCode() + ": " + r.body());
+        }
+        JsonNode issued = JSON.readTree(r.body());
+        Files.writeString(demo.resolve(profile + ".pem"), issued.path("certificate").asText());
+        System.out.println((issued.path("replay").asBoolean() ? "fetched again " : "issued ") + profile + " from the chip key '"
+                + keyLabel + "' (CSR " + show(csrFile) + "), submitted as " + PERSONALIZATION);
+    }
+
+    /** The serial of the card's good or suspended certificate of {@code profile} (e.g. citizen-signature/1), or null. */
+    private static String certificateOf(JsonNode card, String profile) {
+        for (JsonNode c : card.path("certificates")) {
+            String status = c.path("status").asText();
+            if (c.path("profile").asText().startsWith(profile + "/") && ("good".equals(status) || "hold".equals(status))) {
+                return c.path("serial").asText();
+            }
+        }
+        return null;
+    }
+
+    /** A certificate the RA already issued, as PEM (its file under DATA/demo/ was removed). */
+    private static void fetch(HttpClient officer, String api, String serial, Path pem) throws Exception {
+        HttpResponse<String> r = officer.send(HttpRequest.newBuilder(URI.create(api + "/certificates/" + serial))
+                .header("Accept", "application/x-pem-file").GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new CeremonyException("GET /certificates/" + serial + " answered " + r.statusCode() + ": " + r.body());
+        }
+        Files.writeString(pem, r.body());
+        System.out.println("fetched certificate " + serial + " again from the RA API into " + show(pem));
+    }
+
+    private static X509CertificateHolder readCertificate(Path pem) throws IOException {
+        try (PEMParser p = new PEMParser(Files.newBufferedReader(pem))) {
+            Object o = p.readObject();
+            if (!(o instanceof X509CertificateHolder cert)) {
+                throw new CeremonyException(pem + " holds no certificate");
+            }
+            return cert;
+        }
+    }
+
+    // ---------------------------------------------------------------- the RA API as a client
+
+    /** The sample card, registered by the officer unless it already is. */
+    private static JsonNode ensureCard(HttpClient officer, String api) throws Exception {
+        HttpResponse<String> r = officer.send(HttpRequest.newBuilder(URI.create(api + "/cards/" + CARD_NUMBER))
+                .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+            System.out.println("card " + CARD_NUMBER + " is registered");
+            return JSON.readTree(r.body());
+        }
+        if (r.statusCode() != 404) {
+            throw new CeremonyException("GET /cards/" + CARD_NUMBER + " answered " + r.statusCode() + ": " + r.body());
+        }
+        ObjectNode body = JSON.createObjectNode().put("cardNumber", CARD_NUMBER).put("chipUid", CHIP_UID)
+                .put("nationalId", NATIONAL_ID).put("holderName", HOLDER_NAME);
+        r = officer.send(HttpRequest.newBuilder(URI.create(api + "/cards")).header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body), StandardCharsets.UTF_8)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 201) {
+            throw new CeremonyException("POST /cards answered " + r.statusCode() + ": " + r.body());
+        }
+        System.out.println("registered card " + CARD_NUMBER + " (chip " + CHIP_UID + ") as " + OFFICER);
+        return JSON.readTree(r.body());
+    }
+
+    /** Java's HttpClient with an operator's PKCS#12 as its client certificate, trusting the RA Operators CA. */
+    private static HttpClient client(Path demo, String operator, Path trust) throws Exception {
+        char[] password = Files.readString(demo.resolve(operator + ".p12.pass")).strip().toCharArray();
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(demo.resolve(operator + ".p12"))) {
+            keys.load(in, password);
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, password);
+        KeyStore anchors = KeyStore.getInstance("PKCS12");
+        anchors.load(null, null);
+        int i = 0;
+        for (Certificate c : CertificateFactory.getInstance("X.509")
+                .generateCertificates(new ByteArrayInputStream(Files.readAllBytes(trust)))) {
+            anchors.setCertificateEntry("anchor-" + i++, c);
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(anchors);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
+        return HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    private static void printCurls(String api, Path demo, Path trust, String serial) {
+        String t = "--cacert " + show(trust);
+        String officer = "curl -sS -w '\\n' " + t + " --cert " + show(demo.resolve(OFFICER + ".pem")) + " --key "
+                + show(demo.resolve(OFFICER + ".key.pem"));
+        String auditor = "curl -sS -w '\\n' " + t + " --cert " + show(demo.resolve(AUDITOR + ".pem")) + " --key "
+                + show(demo.resolve(AUDITOR + ".key.pem"));
+        System.out.println();
+        System.out.println("Try the RA API with curl (officer " + OFFICER + ", supervisor " + SUPERVISOR + ", auditor "
+                + AUDITOR + ", personalization " + PERSONALIZATION + ": " + show(demo) + "/<id>.{pem,key.pem,p12}):");
+        System.out.println("  # the card as the officer sees it (reading the holder's name is audited)");
+        System.out.println("  " + officer + " " + api + "/cards/" + CARD_NUMBER);
+        System.out.println("  # the signature certificate as PEM");
+        System.out.println("  " + officer + " -H 'Accept: application/x-pem-file' " + api + "/certificates/" + serial);
+        System.out.println("  # suspend it, then resume it");
+        System.out.println("  " + officer + " -X POST " + api + "/certificates/" + serial + "/suspend");
+        System.out.println("  " + officer + " -X POST " + api + "/certificates/" + serial + "/resume");
+        System.out.println("  # the audit trail as the auditor (no personal data); also ?action=certificate.suspend, ?limit=, ?after=");
+        System.out.println("  " + auditor + " '" + api + "/audit?action=certificate.issue'");
+        System.out.println("  # the OpenAPI document");
+        System.out.println("  " + officer + " " + api + "/openapi.yaml");
+    }
+
+    // ---------------------------------------------------------------- the ceremony
+
+    private static List<String> custodianSpecs(Path data) {
+        return List.of("alice:" + data.resolve("demo-custodians/alice.pass"), "bob:" + data.resolve("demo-custodians/bob.pass"));
+    }
+
+    private static List<String> custodianArgs(Path data) {
+        List<String> args = new ArrayList<>();
+        for (String c : custodianSpecs(data)) {
+            args.add("--custodian");
+            args.add(c);
+        }
+        return args;
+    }
+
+    /** The demo's store options, passed on to the commands it runs. */
+    private List<String> storeArgs(Path data) {
+        List<String> args = new ArrayList<>(List.of("--data-dir", data.toString()));
+        if (store.jdbcUrl != null) {
+            args.addAll(List.of("--jdbc-url", store.jdbcUrl));
+            if (store.dbUser != null) {
+                args.addAll(List.of("--db-user", store.dbUser));
+            }
+            if (store.dbPasswordFile != null) {
+                args.addAll(List.of("--db-password-file", store.dbPasswordFile.toString()));
+            }
+        }
+        return args;
+    }
+
+    @SafeVarargs
+    private static String[] concat(List<String>... parts) {
+        List<String> all = new ArrayList<>();
+        for (List<String> p : parts) {
+            all.addAll(p);
+        }
+        return all.toArray(String[]::new);
+    }
+
+    private static void ownerOnlyDirectory(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
     }
 
     private void runCeremony(Path data) throws IOException {
         Files.createDirectories(data);
         Path passDir = data.resolve("demo-custodians");
-        Files.createDirectories(passDir);
-        Files.setPosixFilePermissions(passDir, PosixFilePermissions.fromString("rwx------"));
+        ownerOnlyDirectory(passDir);
         SecureRandom random = new SecureRandom();
         for (String c : CUSTODIANS) {
             Path f = passDir.resolve(c + ".pass");
@@ -74,16 +443,16 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         System.out.println("running the demo ceremony " + ceremonyFile + " (custodians alice, bob, carol; threshold 2)");
-        int rc = EidPki.execute("ceremony", "--data-dir", data.toString(), ceremonyFile.toString());
+        int rc = EidPki.execute(concat(List.of("ceremony"), storeArgs(data), List.of(ceremonyFile.toString())));
         if (rc != 0) {
             throw new CeremonyException("the demo ceremony failed (see above)");
         }
     }
 
     private static void printChains(Path out) {
-        String o = out.toString();
+        String o = rel(out);
         System.out.println();
-        System.out.println("Certificate chains (PEM and DER in " + o + "):");
+        System.out.println("Certificate chains (PEM and DER in " + show(out) + "):");
         System.out.println("  Citizen Root CA -> Citizen CA -> Citizen CA OCSP Responder");
         System.out.println("  Citizen Root CA -> RA Operators CA");
         System.out.println("  CSCA -> Document Signer 001");
@@ -98,14 +467,41 @@ final class DemoCommand implements Callable<Integer> {
         };
         System.out.println("Check them with openssl:");
         for (String[] check : checks) {
-            System.out.println("  " + String.join(" ", check));
+            System.out.println("  " + printable(check));
             System.out.println("    -> " + run(check));
         }
         System.out.println("The ceremony transcript is signed by the offline root key:");
-        String t = "openssl dgst -sha384 -verify <(openssl x509 -in " + o + "/citizen-root.pem -pubkey -noout) -signature "
-                + o + "/transcript.json.sig " + o + "/transcript.json";
+        String t = "openssl dgst -sha384 -verify <(openssl x509 -in " + quote(o + "/citizen-root.pem") + " -pubkey -noout)"
+                + " -signature " + quote(o + "/transcript.json.sig") + " " + quote(o + "/transcript.json");
         System.out.println("  " + t);
         System.out.println("    -> " + run(new String[] {"bash", "-c", t}));
+    }
+
+    /**
+     * A path as the printed commands use it: relative to the working directory when it is below it,
+     * so that they work as printed from where the demo was started.
+     */
+    static String rel(Path p) {
+        Path cwd = Path.of("").toAbsolutePath();
+        Path abs = p.toAbsolutePath().normalize();
+        return abs.startsWith(cwd) && !abs.equals(cwd) ? cwd.relativize(abs).toString() : abs.toString();
+    }
+
+    /** {@link #rel}, single-quoted if the shell would split or expand it. */
+    static String show(Path p) {
+        return quote(rel(p));
+    }
+
+    static String quote(String s) {
+        return s.matches("[A-Za-z0-9._/+=:@%,-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    private static String printable(String[] command) {
+        List<String> words = new ArrayList<>();
+        for (String w : command) {
+            words.add(quote(w));
+        }
+        return String.join(" ", words);
     }
 
     private static String run(String[] command) {

@@ -1,0 +1,151 @@
+package tw.eid.pki.launcher;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.eclipse.jetty.server.Server;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tw.eid.pki.ca.audit.Actor;
+import tw.eid.pki.ca.audit.AuditLedger;
+import tw.eid.pki.ca.card.CardRegistry;
+import tw.eid.pki.ca.card.PersonalDataKeys;
+import tw.eid.pki.ca.csr.ChipCsrChecks;
+import tw.eid.pki.ca.issuance.CitizenIssuer;
+import tw.eid.pki.ca.issuance.IssuingCa;
+import tw.eid.pki.ca.issuance.OperatorCertificates;
+import tw.eid.pki.ca.profile.ProfileSettings;
+import tw.eid.pki.ca.revocation.RevocationService;
+import tw.eid.pki.hsm.Token;
+import tw.eid.pki.ra.RaConfig;
+import tw.eid.pki.ra.RaServer;
+import tw.eid.pki.ra.RaServices;
+
+/**
+ * The RA API wired on an open store and an activated online token: what {@code serve ra} and the
+ * demo both run. Closing it stops the server; the caller closes the token and the store after it.
+ */
+final class RaService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RaService.class);
+
+    private final Server server;
+    private final Token token;
+    private final String url;
+
+    private RaService(Server server, Token token, String url) {
+        this.server = server;
+        this.token = token;
+        this.url = url;
+    }
+
+    /**
+     * Wires the RA API on {@code token} (the activated online token) and the store, and starts it.
+     * The TLS key and certificate are {@code DATA/ra/tls.p12}, issued by the RA Operators CA for
+     * {@code tlsNames} on first start.
+     */
+    static RaService start(StoreOptions.Store s, Token token, Path data, String host, int port, List<String> tlsNames,
+                           Clock clock) throws Exception {
+        ProfileSettings settings = ProfileSettings.defaults();
+        AuditLedger audit = AuditLedger.hashChained(clock);
+        IssuingCa citizenCa = IssuingCa.load(s.database(), "citizen-ca");
+        IssuingCa operatorsCa = IssuingCa.load(s.database(), OperatorCommand.RA_OPERATORS_CA);
+        Path tls = tlsKeyStore(data, s, token, operatorsCa, settings, audit, clock, tlsNames);
+        CardRegistry cards = new CardRegistry(s.database(), new PersonalDataKeys(token, "pii-hmac-1", "pii-aes-1"),
+                audit, clock);
+        CitizenIssuer issuer = new CitizenIssuer(s.database(), token, citizenCa, settings, new ChipCsrChecks(), cards,
+                audit, clock, new SecureRandom(), CitizenIssuer.DEFAULT_PARTITION_CAPACITY);
+        RaServices services = new RaServices(s.database(), cards, issuer,
+                new RevocationService(s.database(), audit, clock), settings, audit, List.of(token));
+        Server server = RaServer.newServer(RaConfig.builder(services, tls, Path.of(tls + ".pass"))
+                .host(host).port(port).clock(clock).build());
+        server.start();
+        return new RaService(server, token, "https://" + host + ":" + port + RaServer.CONTEXT_PATH);
+    }
+
+    /** The API's base URL, e.g. {@code https://127.0.0.1:8443/api/v1}. */
+    String url() {
+        return url;
+    }
+
+    /**
+     * Serves until {@code signal} fires (Ctrl-C, SIGTERM): 0; or until the token stays down past
+     * its restart threshold: {@link ServeCommand#EXIT_RESTART}.
+     */
+    int serveUntil(ShutdownSignal signal) throws InterruptedException {
+        while (!signal.await(1, TimeUnit.SECONDS)) {
+            if (token.health().restartRequired()) {
+                log.error("token '{}' down since {} ({}): restarting the process", token.label(),
+                        token.health().since(), token.health().lastError());
+                return ServeCommand.EXIT_RESTART;
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.stop();
+    }
+
+    /** The RA's TLS key and certificate: DATA/ra/tls.p12, issued by the RA Operators CA on first start. */
+    private static Path tlsKeyStore(Path data, StoreOptions.Store s, Token token, IssuingCa operatorsCa,
+                                    ProfileSettings settings, AuditLedger audit, Clock clock, List<String> tlsNames)
+            throws Exception {
+        Path dir = data.resolve("ra");
+        Path base = dir.resolve("tls");
+        Path p12 = Path.of(base + ".p12");
+        if (Files.exists(p12)) {
+            return p12;
+        }
+        Files.createDirectories(dir);
+        KeyPair key = Pkcs12Files.newP256();
+        X509CertificateHolder cert = new OperatorCertificates(s.database(), token, operatorsCa, settings, audit, clock,
+                new SecureRandom()).issueTlsServer(Actor.local("serve:ra"), List.copyOf(tlsNames),
+                SubjectPublicKeyInfo.getInstance(key.getPublic().getEncoded()));
+        return Pkcs12Files.write(base, key, cert, operatorsCa.certificate().certificate());
+    }
+
+    /**
+     * Ctrl-C or SIGTERM, seen by a shutdown hook. The hook lets the JVM end only once this signal is
+     * closed (at most 30 s): open it before the store and the token, so that try-with-resources
+     * closes it last and the server, the token and the embedded database are shut down in order.
+     */
+    static final class ShutdownSignal implements AutoCloseable {
+        private final CountDownLatch stop = new CountDownLatch(1);
+        private final CountDownLatch closed = new CountDownLatch(1);
+        private final Thread hook;
+
+        ShutdownSignal() {
+            hook = new Thread(() -> {
+                stop.countDown();
+                try {
+                    closed.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "eidpki-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
+
+        boolean await(long time, TimeUnit unit) throws InterruptedException {
+            return stop.await(time, unit);
+        }
+
+        @Override
+        public void close() {
+            closed.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook has seen 'closed' and ends
+            }
+        }
+    }
+}
