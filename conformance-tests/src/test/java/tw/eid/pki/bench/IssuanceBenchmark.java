@@ -103,7 +103,9 @@ import tw.eid.pki.ra.RaServices;
  *
  * <p>System properties: {@code bench.warmup} (s, default 5), {@code bench.window} (s, 20),
  * {@code bench.raw.window} (s, 10), {@code bench.commit.window} (s, 10), {@code bench.clients}
- * (default "2,4,8,16"), {@code bench.direct.threads} (default "2,8"), {@code bench.cards} (cards registered; each gets a citizen-signature and a
+ * (default "2,4,8,16"), {@code bench.jit.warmup} (s of unreported 8-client issuance before the first
+ * measured phase, default 40: the JIT is still compiling Jetty, Jersey and Bouncy Castle for
+ * about half a minute, which a 5 s warm-up left inside the first windows), {@code bench.direct.threads} (default "2,8"), {@code bench.cards} (cards registered; each gets a citizen-signature and a
  * citizen-encryption certificate, so 2x as many issuances are possible), {@code bench.out}
  * (results file).
  */
@@ -121,7 +123,9 @@ public final class IssuanceBenchmark {
     static final int WINDOW = Integer.getInteger("bench.window", 20);
     static final int RAW_WINDOW = Integer.getInteger("bench.raw.window", 10);
     static final int COMMIT_WINDOW = Integer.getInteger("bench.commit.window", 10);
-    static final int CARDS = Integer.getInteger("bench.cards", 12_000);
+    static final int CARDS = Integer.getInteger("bench.cards", 24_000);
+    static final int JIT_WARMUP = Integer.getInteger("bench.jit.warmup", 40);
+    static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     static final int[] CLIENTS = Arrays.stream(System.getProperty("bench.clients", "2,4,8,16").split(","))
             .mapToInt(s -> Integer.parseInt(s.trim())).toArray();
 
@@ -195,7 +199,9 @@ public final class IssuanceBenchmark {
         line("| threads | sig/s | CPU-ms/sig (JVM) |");
         line("|---:|---:|---:|");
         rawSigning(1);
-        rawSigning(2);
+        Result raw2 = rawSigning(2);
+        raw2Rate = raw2.rate();
+        raw2CpuMs = raw2.jvmCpuMsPerOp();
 
         line("");
         line("## disk commit rate: single-row INSERT + COMMIT, own JDBC connection per thread, same MariaDB");
@@ -206,10 +212,19 @@ public final class IssuanceBenchmark {
 
         line("");
         line("## issuance: POST /api/v1/cards/{n}/certificates (application/pkcs10, DER), HTTPS mTLS, HTTP/1.1 keep-alive");
-        line("| clients | issuances | issuances/s | p50 ms | p99 ms | max ms | errors | deadlock retries | CPU-ms/issuance (JVM) | CPU-ms/issuance (JVM+mysqld) |");
-        line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        if (JIT_WARMUP > 0) {
+            // Not reported: compiles the HTTP path before anything is measured.
+            issuance(8, new Window(JIT_WARMUP, 1), false);
+        }
+        line("CPU columns: the whole JVM (RA server and load generator), the load generator alone (its client threads"
+                + " and the HttpClient threads, by ThreadMXBean), the server = JVM - load generator + mysqld, and that"
+                + " server figure against the CPU of one raw 2-thread signature measured above.");
+        line("");
+        line("| clients | issuances | issuances/s | / raw 2-thread rate | p50 ms | p99 ms | max ms | errors | deadlock retries"
+                + " | CPU-ms/issuance JVM | of which load generator | server + mysqld | server+mysqld / raw signature |");
+        line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (int c : CLIENTS) {
-            issuance(c);
+            issuance(c, new Window(WARMUP, WINDOW), true);
         }
 
         line("");
@@ -219,6 +234,8 @@ public final class IssuanceBenchmark {
         for (int t : DIRECT_THREADS) {
             directIssuance(t);
         }
+
+        printLatestDeadlock();
 
         line("");
         line("## raw signing again (drift check, after the issuance runs)");
@@ -236,6 +253,23 @@ public final class IssuanceBenchmark {
         }
     }
 
+    /** InnoDB's description of the latest deadlock, on stderr: what the "deadlock retries" were. */
+    void printLatestDeadlock() {
+        try (Connection c = database.dataSource().getConnection(); Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SHOW ENGINE INNODB STATUS")) {
+            if (rs.next()) {
+                String status = rs.getString(3);
+                int from = status.indexOf("LATEST DETECTED DEADLOCK");
+                int to = status.indexOf("TRANSACTIONS\n", from + 1);
+                if (from >= 0) {
+                    System.err.println(status.substring(from, to > from ? to : status.length()));
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            System.err.println("cannot read InnoDB status: " + e.getMessage());
+        }
+    }
+
     void line(String s) {
         System.out.println(s);
         System.out.flush();
@@ -245,7 +279,7 @@ public final class IssuanceBenchmark {
     // ------------------------------------------------------------------ measured phases
 
     /** Raw signatures with the Citizen CA key through the token layer, {@code threads} threads. */
-    void rawSigning(int threads) throws Exception {
+    Result rawSigning(int threads) throws Exception {
         Window w = new Window(WARMUP, RAW_WINDOW);
         Result r = runThreads(threads, w, i -> {
             ContentSigner signer = caToken.signer("citizen-ca-key");
@@ -257,7 +291,12 @@ public final class IssuanceBenchmark {
             }
         });
         line(String.format(Locale.ROOT, "| %d | %,.0f | %.3f |", threads, r.rate(), r.jvmCpuMsPerOp()));
+        return r;
     }
+
+    /** The first 2-thread raw signing figures: what the issuance rows are compared with. */
+    double raw2Rate = Double.NaN;
+    double raw2CpuMs = Double.NaN;
 
     void commits(int threads) throws Exception {
         EmbeddedMariaDb server = TestDatabase.server();
@@ -294,7 +333,7 @@ public final class IssuanceBenchmark {
         }
     }
 
-    void issuance(int clients) throws Exception {
+    void issuance(int clients, Window w, boolean report) throws Exception {
         List<HttpClient> https = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
             https.add(HttpClient.newBuilder().sslContext(personalization).version(HttpClient.Version.HTTP_1_1)
@@ -303,7 +342,6 @@ public final class IssuanceBenchmark {
         AtomicLong errors = new AtomicLong();
         AtomicLong exhausted = new AtomicLong();
         int before = nextIssuance.get();
-        Window w = new Window(WARMUP, WINDOW);
         long deadlocks = DEADLOCKS.get();
         Result r = runThreads(clients, w, i -> {
             int n = nextIssuance.getAndIncrement();
@@ -326,9 +364,14 @@ public final class IssuanceBenchmark {
             }
         });
         https.clear(); // Java 17's HttpClient has no close(); its idle connections time out
-        line(String.format(Locale.ROOT, "| %d | %,d | %,.1f | %.1f | %.1f | %.1f | %d | %d | %.2f | %.2f |", clients, r.ops(), r.rate(),
-                r.percentileMs(50), r.percentileMs(99), r.percentileMs(100), r.failures(), DEADLOCKS.get() - deadlocks,
-                r.jvmCpuMsPerOp(), r.allCpuMsPerOp()));
+        if (!report) {
+            System.err.printf(Locale.ROOT, "JIT warm-up: %d issuances in %d s%n", nextIssuance.get() - before, w.warmupSeconds() + w.windowSeconds());
+            return;
+        }
+        double server = r.allCpuMsPerOp() - r.loadCpuMsPerOp();
+        line(String.format(Locale.ROOT, "| %d | %,d | %,.1f | %.2f | %.1f | %.1f | %.1f | %d | %d | %.2f | %.2f | %.2f | %.1fx |", clients,
+                r.ops(), r.rate(), r.rate() / raw2Rate, r.percentileMs(50), r.percentileMs(99), r.percentileMs(100), r.failures(),
+                DEADLOCKS.get() - deadlocks, r.jvmCpuMsPerOp(), r.loadCpuMsPerOp(), server, server / raw2CpuMs));
         if (exhausted.get() > 0) {
             line("(!) " + clients + " clients ran out of prepared cards/CSRs after " + (nextIssuance.get() - before)
                     + " issuances: the figure is void");
@@ -374,7 +417,12 @@ public final class IssuanceBenchmark {
     /** Warm-up, then the measurement window; times relative to the start. */
     record Window(int warmupSeconds, int windowSeconds) {}
 
-    record Result(long ops, long failures, double seconds, long jvmCpuNanos, long allCpuNanos, long[] latencies) {
+    record Result(long ops, long failures, double seconds, long jvmCpuNanos, long allCpuNanos, long loadCpuNanos,
+                  long[] latencies) {
+        double loadCpuMsPerOp() {
+            return ops == 0 ? Double.NaN : loadCpuNanos / 1e6 / ops;
+        }
+
         double rate() {
             return ops / seconds;
         }
@@ -410,7 +458,14 @@ public final class IssuanceBenchmark {
         AtomicLong failures = new AtomicLong();
         long[] cpuAtStart = new long[2];
         long[] cpuAtEnd = new long[2];
-        ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
+        java.util.Map<Long, Long> loadAtStart = new java.util.HashMap<>();
+        java.util.Map<Long, Long> loadAtEnd = new java.util.HashMap<>();
+        AtomicInteger threadNumber = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads + 1, task -> {
+            Thread t = new Thread(task, "load-" + threadNumber.getAndIncrement());
+            t.setDaemon(true);
+            return t;
+        });
         try {
             List<Future<?>> fs = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
@@ -450,9 +505,11 @@ public final class IssuanceBenchmark {
                 sleepUntil(windowStart);
                 cpuAtStart[0] = OS.getProcessCpuTime();
                 cpuAtStart[1] = mysqldCpuNanos();
+                loadAtStart.putAll(loadGeneratorCpuNanos());
                 sleepUntil(windowEnd);
                 cpuAtEnd[0] = OS.getProcessCpuTime();
                 cpuAtEnd[1] = mysqldCpuNanos();
+                loadAtEnd.putAll(loadGeneratorCpuNanos());
                 return null;
             }));
             for (Future<?> f : fs) {
@@ -471,7 +528,29 @@ public final class IssuanceBenchmark {
         Arrays.sort(all);
         long jvm = cpuAtEnd[0] - cpuAtStart[0];
         long mysqld = cpuAtEnd[1] - cpuAtStart[1];
-        return new Result(total, failures.get(), w.windowSeconds(), jvm, jvm + mysqld, all);
+        return new Result(total, failures.get(), w.windowSeconds(), jvm, jvm + mysqld,
+                loadAtEnd.entrySet().stream().mapToLong(e -> e.getValue() - loadAtStart.getOrDefault(e.getKey(), 0L)).sum(), all);
+    }
+
+    /**
+     * CPU time of the load generator's threads: the "load-" threads of {@link #runThreads} (in the
+     * HTTP phases they only build requests and wait) and the JDK HttpClient's selector and worker
+     * threads ("HttpClient-"), which do the client's TLS and HTTP work. Meaningful for the HTTP
+     * phases only: in the other phases the load threads do the measured work themselves.
+     */
+    static java.util.Map<Long, Long> loadGeneratorCpuNanos() {
+        // Per thread id, so a thread that ends inside the window (an earlier phase's idle HttpClient)
+        // is not subtracted; a thread that starts inside it counts from zero.
+        java.util.Map<Long, Long> cpu = new java.util.HashMap<>();
+        for (java.lang.management.ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+            if (info != null && (info.getThreadName().startsWith("load-") || info.getThreadName().startsWith("HttpClient-"))) {
+                long t = THREADS.getThreadCpuTime(info.getThreadId());
+                if (t >= 0) {
+                    cpu.put(info.getThreadId(), t);
+                }
+            }
+        }
+        return cpu;
     }
 
     static void sleepUntil(long nanoTime) throws InterruptedException {

@@ -20,9 +20,10 @@ import org.bouncycastle.operator.ContentSigner;
  * <ol>
  *   <li>{@link #prepare}: build the TBSCertificate from the profile, the request and the issuer
  *       certificate (issuer name copied byte for byte from the issuer's subject, AKI from the
- *       issuer's SKI, a fresh 128-bit serial, validity from the injected clock); sign it with a
- *       throwaway software key whose AlgorithmIdentifier equals the real one, and run {@link
- *       ProfileLint} on the result. Any finding refuses issuance.
+ *       issuer's SKI, a fresh 128-bit serial, validity from the injected clock); wrap it with the
+ *       real signatureAlgorithm and a placeholder signature value of the real one's form
+ *       ({@link LintSigners}), and run {@link ProfileLint} on the result. Any finding refuses
+ *       issuance.
  *   <li>{@link #issue}: refuse unless the real signer's TBS would be byte-identical to the linted
  *       one (the signature AlgorithmIdentifier is inside the TBS), sign exactly the linted bytes
  *       with the real signer, re-parse the result, check its TBS bytes once more and verify its
@@ -134,7 +135,7 @@ public final class CertificateIssuance {
       throw new IssuanceRefusedException(IssuanceRefusedException.Code.TBS_MISMATCH,
           "the signed certificate's TBS differs from the linted one");
     }
-    if (!RealSignature.verifies(lintSigners.provider(), prepared.issuerPublicKey(), algorithm, prepared.lintedTbs(),
+    if (!RealSignature.verifies(prepared.issuerPublicKey(), algorithm, prepared.lintedTbs(),
         certificate.getSignature())) {
       throw new IssuanceRefusedException(IssuanceRefusedException.Code.BAD_SIGNATURE,
           "the " + prepared.profile().id() + " signature does not verify with the issuer's public key");

@@ -1,5 +1,7 @@
 package tw.eid.pki.ca.profile;
 
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -16,16 +18,27 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * Throwaway software signers for the lint phase (Boulder's issuance/cert.go signs the
- * precertificate-to-lint with a throwaway key of the issuer's type, so the lint sees a complete,
- * parsable certificate while the real key signs only what passed). One key per key family, made
- * on first use and never written anywhere; it signs nothing that leaves this package.
+ * Signers for the lint phase: they give the to-be-linted TBS a signatureAlgorithm and a
+ * signature value of the real one's form, so the lint sees a complete, parsable certificate or
+ * CRL (Boulder's issuance/cert.go lints a certificate signed with a throwaway key of the issuer's
+ * type) while the real key signs only what passed.
+ *
+ * <p>The value is a <em>placeholder</em>: a real signature by a throwaway software key of the
+ * issuer's family and curve, made once per AlgorithmIdentifier over a fixed message, and returned
+ * for every TBS. Nothing verifies a lint signature (its key is not the issuer's), so signing each
+ * TBS in software bought no check and cost about half a token signature of CPU per issuance
+ * (BENCHMARKS.md, issuance). The key and the placeholder are never written anywhere; nothing
+ * signed with them leaves this package.
  */
 final class LintSigners {
+
+  private static final byte[] PLACEHOLDER_MESSAGE =
+      "eidpki lint placeholder: not a signature of this TBS".getBytes(StandardCharsets.US_ASCII);
 
   private final Provider provider = new BouncyCastleProvider();
   private final SecureRandom random;
   private final Map<PublicKeyType, KeyPair> keys = new ConcurrentHashMap<>();
+  private final Map<AlgorithmIdentifier, byte[]> placeholders = new ConcurrentHashMap<>();
 
   LintSigners(SecureRandom random) {
     this.random = random;
@@ -35,6 +48,26 @@ final class LintSigners {
   ContentSigner signer(AlgorithmIdentifier algorithm, PublicKeyType issuerType) {
     // Same family and curve as the issuer; any RSA size gives the same AlgorithmIdentifier, so
     // RSA issuers share one RSA-2048 lint key (an RSA-4096 key would cost seconds per start).
+    byte[] placeholder = placeholders.computeIfAbsent(algorithm, a -> placeholder(a, issuerType));
+    return new ContentSigner() {
+      @Override
+      public AlgorithmIdentifier getAlgorithmIdentifier() {
+        return algorithm;
+      }
+
+      @Override
+      public OutputStream getOutputStream() {
+        return OutputStream.nullOutputStream();
+      }
+
+      @Override
+      public byte[] getSignature() {
+        return placeholder.clone();
+      }
+    };
+  }
+
+  private byte[] placeholder(AlgorithmIdentifier algorithm, PublicKeyType issuerType) {
     PublicKeyType lintType = issuerType.isEc() ? issuerType : PublicKeyType.RSA_2048;
     KeyPair key = keys.computeIfAbsent(lintType, this::generate);
     try {
@@ -43,14 +76,13 @@ final class LintSigners {
       if (!signer.getAlgorithmIdentifier().equals(algorithm)) {
         throw new IllegalStateException("lint signer's AlgorithmIdentifier differs from " + algorithm.getAlgorithm());
       }
-      return signer;
-    } catch (OperatorCreationException e) {
+      try (OutputStream out = signer.getOutputStream()) {
+        out.write(PLACEHOLDER_MESSAGE);
+      }
+      return signer.getSignature();
+    } catch (OperatorCreationException | java.io.IOException e) {
       throw new IllegalStateException("cannot make a lint signer", e);
     }
-  }
-
-  Provider provider() {
-    return provider;
   }
 
   private KeyPair generate(PublicKeyType type) {

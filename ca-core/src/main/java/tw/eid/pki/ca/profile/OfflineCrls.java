@@ -114,7 +114,7 @@ public final class OfflineCrls {
           "the signed CRL's TBS differs from the linted one");
     }
     CertificateList list = crl.toASN1Structure();
-    if (!RealSignature.verifies(lintSigners.provider(), prepared.issuer().certificate().getSubjectPublicKeyInfo(),
+    if (!RealSignature.verifies(prepared.issuer().certificate().getSubjectPublicKeyInfo(),
         algorithm, prepared.lintedTbs(), list.getSignature().getOctets())) {
       throw new IssuanceRefusedException(IssuanceRefusedException.Code.BAD_SIGNATURE,
           "the " + prepared.profile().id() + " signature does not verify with the CA's public key");
