@@ -1,0 +1,103 @@
+package tw.eid.pki.ocsp;
+
+import java.io.IOException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tw.eid.pki.ca.store.Database;
+
+/**
+ * The online CAs a responder answers for, read from the store's {@code ca} table: each CA with a
+ * delegated OCSP signer (kind {@code ocsp-signer}) that it issued directly and that is valid now;
+ * of several, the one most recently made valid. Offline roots have no signer here and so are
+ * answered {@code unauthorized} (they publish CRLs only).
+ */
+public final class OcspAuthorities {
+    private static final Logger log = LoggerFactory.getLogger(OcspAuthorities.class);
+    static final String SIGNER_KIND = "ocsp-signer";
+
+    private final List<OcspAuthority> authorities;
+
+    public OcspAuthorities(List<OcspAuthority> authorities) {
+        this.authorities = List.copyOf(authorities);
+    }
+
+    public List<OcspAuthority> all() {
+        return authorities;
+    }
+
+    /** The authority a CertID names, if this responder answers for it. */
+    public Optional<OcspAuthority> find(ASN1ObjectIdentifier hashAlgorithm, byte[] nameHash, byte[] keyHash) {
+        for (OcspAuthority a : authorities) {
+            if (a.matches(hashAlgorithm, nameHash, keyHash)) {
+                return Optional.of(a);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private record Row(String name, String kind, X509CertificateHolder certificate, String keyLabel) {}
+
+    /** Loads every CA that has a valid delegated signer at {@code now}. */
+    public static OcspAuthorities load(Database database, Instant now) {
+        List<Row> rows = database.inTransaction(c -> {
+            List<Row> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT name, kind, certificate_der, key_label FROM ca WHERE certificate_der IS NOT NULL ORDER BY name");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    try {
+                        out.add(new Row(rs.getString(1), rs.getString(2), new X509CertificateHolder(rs.getBytes(3)),
+                                rs.getString(4)));
+                    } catch (IOException e) {
+                        throw new IllegalStateException("CA '" + rs.getString(1) + "' has an unreadable certificate", e);
+                    }
+                }
+            }
+            return out;
+        });
+        List<OcspAuthority> out = new ArrayList<>();
+        for (Row ca : rows) {
+            if (SIGNER_KIND.equals(ca.kind())) {
+                continue;
+            }
+            Row best = null;
+            for (Row signer : rows) {
+                if (!SIGNER_KIND.equals(signer.kind()) || !issuedBy(signer.certificate(), ca.certificate())
+                        || !signer.certificate().isValidOn(java.util.Date.from(now))) {
+                    continue;
+                }
+                if (best == null || signer.certificate().getNotBefore().after(best.certificate().getNotBefore())) {
+                    best = signer;
+                }
+            }
+            if (best != null) {
+                out.add(OcspAuthority.of(ca.name(), ca.certificate(), best.name(), best.certificate(), best.keyLabel()));
+                log.info("OCSP for CA '{}' signed by '{}' (until {})", ca.name(), best.name(),
+                        best.certificate().getNotAfter().toInstant());
+            }
+        }
+        return new OcspAuthorities(out);
+    }
+
+    /** Issued directly by {@code ca}: the issuer name is the CA's subject and the CA's key verifies the signature. */
+    static boolean issuedBy(X509CertificateHolder cert, X509CertificateHolder ca) {
+        try {
+            return Arrays.equals(cert.getIssuer().getEncoded(), ca.getSubject().getEncoded())
+                    && cert.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(new BouncyCastleProvider())
+                            .build(ca.getSubjectPublicKeyInfo()));
+        } catch (Exception e) {
+            return false;
+        }
+    }
+}

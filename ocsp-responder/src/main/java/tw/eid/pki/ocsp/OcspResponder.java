@@ -1,0 +1,316 @@
+package tw.eid.pki.ocsp;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.ASN1GeneralizedTime;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.DERNull;
+import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
+import org.bouncycastle.asn1.ocsp.OCSPRequest;
+import org.bouncycastle.asn1.ocsp.RevokedInfo;
+import org.bouncycastle.asn1.x509.CRLReason;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.ocsp.BasicOCSPResp;
+import org.bouncycastle.cert.ocsp.BasicOCSPRespBuilder;
+import org.bouncycastle.cert.ocsp.CertificateID;
+import org.bouncycastle.cert.ocsp.CertificateStatus;
+import org.bouncycastle.cert.ocsp.OCSPException;
+import org.bouncycastle.cert.ocsp.OCSPReq;
+import org.bouncycastle.cert.ocsp.OCSPResp;
+import org.bouncycastle.cert.ocsp.OCSPRespBuilder;
+import org.bouncycastle.cert.ocsp.Req;
+import org.bouncycastle.cert.ocsp.RespID;
+import org.bouncycastle.cert.ocsp.RevokedStatus;
+import org.bouncycastle.cert.ocsp.UnknownStatus;
+import org.bouncycastle.operator.DigestCalculator;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tw.eid.pki.ca.store.Database;
+import tw.eid.pki.ca.store.DatabaseTime;
+import tw.eid.pki.hsm.Token;
+
+/**
+ * RFC 6960 / RFC 5019 answers from the store, signed in the token by each CA's delegated signer.
+ *
+ * <p>Security guarantees: (1) {@code good} only for a certificate whose row is GOOD with its DER
+ * stored (a serial whose final write failed is REVOKED in the store, and a serial never issued is
+ * {@code unknown}, or the RFC 6960 §2.2 revoked form when configured); (2) a cached response is
+ * served only before half of its validity and never after the status change log names its
+ * certificate ({@link ResponseCache}); (3) nextUpdate never passes the signer certificate's
+ * notAfter, and with an expired signer the answer is tryLater; (4) client input never yields an
+ * internalError: anything unreadable is malformedRequest, a CA we do not answer for is
+ * unauthorized, a store or token that cannot be reached is tryLater.
+ */
+public final class OcspResponder {
+    private static final Logger log = LoggerFactory.getLogger(OcspResponder.class);
+
+    /** RFC 6960 §4.4.8 id-pkix-ocsp-extended-revoke. */
+    static final ASN1ObjectIdentifier EXTENDED_REVOKE = OCSPObjectIdentifiers.id_pkix_ocsp.branch("9");
+    /** RFC 6960 §2.2: the revocationTime of the "revoked for a serial never issued" form. */
+    static final Instant EPOCH = Instant.EPOCH;
+    /** RFC 9654 §2.1: nonce length limits. */
+    static final int MAX_NONCE = 128;
+
+    private final Database database;
+    private final Token token;
+    private final OcspAuthorities authorities;
+    private final OcspConfig config;
+    private final Clock clock;
+    private final ResponseCache cache;
+    private final RateLimiter liveSigning;
+    private final DigestCalculator sha1;
+
+    public OcspResponder(Database database, Token token, OcspAuthorities authorities, OcspConfig config, Clock clock) {
+        this.database = Objects.requireNonNull(database, "database");
+        this.token = Objects.requireNonNull(token, "token");
+        this.authorities = Objects.requireNonNull(authorities, "authorities");
+        this.config = Objects.requireNonNull(config, "config");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.cache = new ResponseCache(config.cacheEntries());
+        this.liveSigning = new RateLimiter(config.liveSignaturesPerSecond());
+        try {
+            this.sha1 = new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1);
+        } catch (OperatorCreationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public OcspConfig config() {
+        return config;
+    }
+
+    public OcspAuthorities authorities() {
+        return authorities;
+    }
+
+    ResponseCache cache() {
+        return cache;
+    }
+
+    /** Drops cached responses of one certificate (called by the status log follower). */
+    public void invalidate(String caName, String serialHex) {
+        cache.invalidate(caName, serialHex);
+    }
+
+    /** Cache figures for /health and the benchmark: entries, hits, misses, evictions. */
+    public Map<String, Long> cacheStatistics() {
+        return Map.of("entries", (long) cache.size(), "hits", cache.hits(), "misses", cache.misses(),
+                "evictions", cache.evictions());
+    }
+
+    /** Answers one DER OCSPRequest. Never throws for client input. */
+    public OcspAnswer respond(byte[] requestDer) {
+        if (requestDer == null || requestDer.length == 0 || requestDer.length > config.maxRequestBytes()) {
+            return status(OCSPRespBuilder.MALFORMED_REQUEST);
+        }
+        OCSPReq request;
+        Req[] singles;
+        try {
+            // fromByteArray refuses trailing bytes; the size limit above bounds the parser.
+            request = new OCSPReq(OCSPRequest.getInstance(ASN1Primitive.fromByteArray(requestDer)));
+            singles = request.getRequestList();
+        } catch (IOException | RuntimeException e) {
+            return status(OCSPRespBuilder.MALFORMED_REQUEST);
+        }
+        if (singles.length == 0 || singles.length > config.maxCertIds()) {
+            return status(OCSPRespBuilder.MALFORMED_REQUEST);
+        }
+        Extension nonce = config.ignoreNonce() ? null : request.getExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce);
+        if (nonce != null && !validNonce(nonce)) {
+            return status(OCSPRespBuilder.MALFORMED_REQUEST);
+        }
+
+        OcspAuthority authority = null;
+        List<String> serials = new ArrayList<>();
+        for (Req single : singles) {
+            CertificateID id = single.getCertID();
+            OcspAuthority a = authorities.find(id.getHashAlgOID(), id.getIssuerNameHash(), id.getIssuerKeyHash()).orElse(null);
+            if (a == null || (authority != null && a != authority)) {
+                // Not ours, or CertIDs of CAs with different signers in one request.
+                return status(OCSPRespBuilder.UNAUTHORIZED);
+            }
+            authority = a;
+            serials.add(serialHex(id.getSerialNumber()));
+        }
+        Instant now = clock.instant();
+        if (!now.isBefore(authority.signerNotAfter())) {
+            log.error("OCSP signer '{}' of '{}' expired at {}: answering tryLater", authority.signerName(),
+                    authority.caName(), authority.signerNotAfter());
+            return status(OCSPRespBuilder.TRY_LATER);
+        }
+
+        boolean cacheable = nonce == null && singles.length == 1;
+        String hashOid = singles[0].getCertID().getHashAlgOID().getId();
+        String cacheKey = ResponseCache.key(authority.caName(), serials.get(0));
+        if (cacheable) {
+            OcspAnswer cached = cache.get(cacheKey, hashOid, now);
+            if (cached != null) {
+                return cached;
+            }
+        }
+        long sequence = cache.sequence();
+        Map<String, Row> rows;
+        try {
+            rows = lookUp(authority.caName(), serials);
+        } catch (RuntimeException e) {
+            log.warn("OCSP status look-up failed: {}", e.toString());
+            return status(OCSPRespBuilder.TRY_LATER);
+        }
+        boolean neverIssued = serials.stream().anyMatch(s -> s == null || !rows.containsKey(s));
+        if ((!cacheable || neverIssued) && !liveSigning.tryAcquire()) {
+            return status(OCSPRespBuilder.TRY_LATER);
+        }
+
+        Instant thisUpdate = now.truncatedTo(ChronoUnit.SECONDS);
+        Instant nextUpdate = thisUpdate.plus(config.validity());
+        if (nextUpdate.isAfter(authority.signerNotAfter())) {
+            nextUpdate = authority.signerNotAfter();
+        }
+        OcspAnswer answer;
+        try {
+            BasicOCSPRespBuilder builder = new BasicOCSPRespBuilder(
+                    new RespID(authority.signerCertificate().getSubjectPublicKeyInfo(), sha1));
+            boolean extendedRevoke = false;
+            for (int i = 0; i < singles.length; i++) {
+                String serial = serials.get(i);
+                Row row = serial == null ? null : rows.get(serial);
+                CertificateStatus status;
+                if (row == null) {
+                    if (config.unknownAsRevoked()) {
+                        status = revokedStatus(EPOCH, CRLReason.certificateHold);
+                        extendedRevoke = true;
+                    } else {
+                        status = new UnknownStatus();
+                    }
+                } else {
+                    status = row.status();
+                }
+                builder.addResponse(singles[i].getCertID(), status, Date.from(thisUpdate), Date.from(nextUpdate), null);
+            }
+            List<Extension> extensions = new ArrayList<>();
+            if (nonce != null) {
+                extensions.add(nonce);
+            }
+            if (extendedRevoke) {
+                extensions.add(new Extension(EXTENDED_REVOKE, false, DERNull.INSTANCE.getEncoded(ASN1Encoding.DER)));
+            }
+            if (!extensions.isEmpty()) {
+                builder.setResponseExtensions(new Extensions(extensions.toArray(new Extension[0])));
+            }
+            BasicOCSPResp basic = builder.build(token.signer(authority.signerKeyLabel()),
+                    new X509CertificateHolder[] {authority.signerCertificate()}, Date.from(thisUpdate));
+            byte[] der = new OCSPRespBuilder().build(OCSPRespBuilder.SUCCESSFUL, basic).getEncoded();
+            answer = new OcspAnswer(der, OCSPRespBuilder.SUCCESSFUL, thisUpdate, nextUpdate);
+        } catch (OCSPException | IOException | RuntimeException e) {
+            log.warn("OCSP signing failed: {}", e.toString());
+            return status(OCSPRespBuilder.TRY_LATER);
+        }
+        if (cacheable && !neverIssued) {
+            Duration half = Duration.between(thisUpdate, nextUpdate).dividedBy(2);
+            cache.put(cacheKey, hashOid, new ResponseCache.Entry(answer, thisUpdate.plus(half)), sequence);
+        }
+        return answer;
+    }
+
+    /** RFC 9654: the nonce is an OCTET STRING of 1 to 128 octets inside extnValue. */
+    private static boolean validNonce(Extension nonce) {
+        try {
+            ASN1OctetString inner = ASN1OctetString.getInstance(ASN1Primitive.fromByteArray(nonce.getExtnValue().getOctets()));
+            int length = inner.getOctets().length;
+            return length >= 1 && length <= MAX_NONCE;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Our serial form (lower-case hex, no leading zeros), or null for what no certificate of ours can carry. */
+    static String serialHex(BigInteger serial) {
+        if (serial == null || serial.signum() <= 0 || serial.bitLength() > 159) {
+            return null;
+        }
+        return serial.toString(16);
+    }
+
+    private record Row(CertificateStatus status) {}
+
+    private Map<String, Row> lookUp(String caName, List<String> serials) {
+        List<String> wanted = serials.stream().filter(Objects::nonNull).distinct().toList();
+        if (wanted.isEmpty()) {
+            return Map.of();
+        }
+        return database.inTransaction(c -> {
+            Map<String, Row> out = new HashMap<>();
+            StringBuilder sql = new StringBuilder("SELECT serial_hex, status, revocation_reason, revocation_time"
+                    + " FROM certificate WHERE ca_name = ? AND serial_hex IN (");
+            for (int i = 0; i < wanted.size(); i++) {
+                sql.append(i == 0 ? "?" : ", ?");
+            }
+            sql.append(')');
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                ps.setString(1, caName);
+                for (int i = 0; i < wanted.size(); i++) {
+                    ps.setString(i + 2, wanted.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.put(rs.getString(1), new Row(status(rs.getString(2), rs.getObject(3),
+                                rs.getObject(4, LocalDateTime.class))));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    private static CertificateStatus status(String status, Object reason, LocalDateTime revoked) {
+        switch (status) {
+            case "GOOD":
+                return CertificateStatus.GOOD;
+            case "HOLD":
+                return revokedStatus(DatabaseTime.fromColumn(revoked), CRLReason.certificateHold);
+            case "REVOKED":
+                return revokedStatus(DatabaseTime.fromColumn(revoked), reason == null ? null : ((Number) reason).intValue());
+            default:
+                throw new IllegalStateException("unknown certificate status " + status);
+        }
+    }
+
+    /** RevokedInfo with a GeneralizedTime in whole seconds (RFC 5280 §4.1.2.5.2 form) and the reason, if any. */
+    static RevokedStatus revokedStatus(Instant time, Integer reason) {
+        return new RevokedStatus(new RevokedInfo(new ASN1GeneralizedTime(Date.from(time.truncatedTo(ChronoUnit.SECONDS))),
+                reason == null ? null : CRLReason.lookup(reason)));
+    }
+
+    private static OcspAnswer status(int responseStatus) {
+        try {
+            return new OcspAnswer(new OCSPRespBuilder().build(responseStatus, null).getEncoded(), responseStatus, null, null);
+        } catch (OCSPException | IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Parses an encoded answer (tests and tools). */
+    static OCSPResp parse(byte[] der) throws IOException {
+        return new OCSPResp(der);
+    }
+}

@@ -1,0 +1,95 @@
+package tw.eid.pki.ocsp;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Signed responses for single-CertID, nonce-free requests, by CA, serial and CertID hash
+ * algorithm; bounded (least recently used out). An entry is served only while it is fresh (before
+ * half of its validity) and is dropped when the status change log names its certificate.
+ *
+ * <p>The race between a response signed from an older read and the log's invalidation is closed
+ * by a sequence number: {@link #put} refuses an entry whose read began before the last
+ * invalidation ({@link #sequence}), so a response that could predate a change is never cached.
+ * Thread-safe.
+ */
+final class ResponseCache {
+
+    record Entry(OcspAnswer answer, Instant freshUntil) {}
+
+    private final int capacity;
+    /** By "ca/serial"; each holds the entries of its CertID hash algorithms (one or two). */
+    private final Map<String, Map<String, Entry>> entries;
+    private final AtomicLong invalidations = new AtomicLong();
+    private final AtomicLong hits = new AtomicLong();
+    private final AtomicLong misses = new AtomicLong();
+    private final AtomicLong evictions = new AtomicLong();
+
+    ResponseCache(int capacity) {
+        this.capacity = capacity;
+        this.entries = new LinkedHashMap<>(1024, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Map<String, Entry>> eldest) {
+                if (size() > ResponseCache.this.capacity) {
+                    evictions.incrementAndGet();
+                    return true;
+                }
+                return false;
+            }
+        };
+    }
+
+    static String key(String caName, String serialHex) {
+        return caName + '/' + serialHex;
+    }
+
+    /** The invalidation sequence to read before a database read whose result may be cached. */
+    long sequence() {
+        return invalidations.get();
+    }
+
+    synchronized OcspAnswer get(String key, String hashOid, Instant now) {
+        Map<String, Entry> byHash = entries.get(key);
+        Entry e = byHash == null ? null : byHash.get(hashOid);
+        if (e == null || !now.isBefore(e.freshUntil())) {
+            if (e != null) {
+                byHash.remove(hashOid);
+            }
+            misses.incrementAndGet();
+            return null;
+        }
+        hits.incrementAndGet();
+        return e.answer();
+    }
+
+    synchronized void put(String key, String hashOid, Entry entry, long readSequence) {
+        if (capacity == 0 || invalidations.get() != readSequence) {
+            return;
+        }
+        entries.computeIfAbsent(key, k -> new java.util.HashMap<>(2)).put(hashOid, entry);
+    }
+
+    /** Drops every entry of this certificate (all CertID hash algorithms). */
+    synchronized void invalidate(String caName, String serialHex) {
+        invalidations.incrementAndGet();
+        entries.remove(key(caName, serialHex));
+    }
+
+    synchronized int size() {
+        return entries.size();
+    }
+
+    long hits() {
+        return hits.get();
+    }
+
+    long misses() {
+        return misses.get();
+    }
+
+    long evictions() {
+        return evictions.get();
+    }
+}

@@ -1,0 +1,106 @@
+package tw.eid.pki.ocsp;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tw.eid.pki.ca.store.Database;
+
+/**
+ * Follows the store's status change log and drops the cached responses of every certificate it
+ * names, without restart or reload: a change the RA committed is answered correctly by this
+ * responder within one {@link OcspConfig#followInterval} plus a look-up.
+ *
+ * <p>The log's ids are allocated at insert, not at commit (and Galera leaves gaps), so each read
+ * goes back {@link #WINDOW} ids behind the highest seen: a row that commits late is still seen.
+ * Dropping an entry twice is harmless.
+ */
+public final class StatusLogFollower implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(StatusLogFollower.class);
+    static final int WINDOW = 256;
+
+    private final Database database;
+    private final OcspResponder responder;
+    private final Clock clock;
+    private final ScheduledExecutorService timer;
+    private volatile long highest;
+    private volatile Instant lastRead;
+
+    private StatusLogFollower(Database database, OcspResponder responder, Clock clock) {
+        this.database = database;
+        this.responder = responder;
+        this.clock = clock;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ocsp-status-follower");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts following from the log's current end (the cache is empty at start). */
+    public static StatusLogFollower start(Database database, OcspResponder responder, Clock clock) {
+        StatusLogFollower f = new StatusLogFollower(Objects.requireNonNull(database), Objects.requireNonNull(responder),
+                Objects.requireNonNull(clock));
+        f.highest = database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(id), 0) FROM status_change");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+        f.lastRead = clock.instant();
+        long interval = responder.config().followInterval().toMillis();
+        f.timer.scheduleWithFixedDelay(f::readOnce, interval, interval, TimeUnit.MILLISECONDS);
+        return f;
+    }
+
+    /** One read of the log; public for tests that drive it by hand. */
+    public void readOnce() {
+        try {
+            long from = Math.max(0, highest - WINDOW);
+            List<String[]> changes = database.inTransaction(c -> {
+                List<String[]> out = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT id, ca_name, serial_hex FROM status_change WHERE id > ? ORDER BY id")) {
+                    ps.setLong(1, from);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            out.add(new String[] {Long.toString(rs.getLong(1)), rs.getString(2), rs.getString(3)});
+                        }
+                    }
+                }
+                return out;
+            });
+            long max = highest;
+            for (String[] change : changes) {
+                long id = Long.parseLong(change[0]);
+                if (id > max) {
+                    max = id;
+                }
+                responder.invalidate(change[1], change[2]);
+            }
+            highest = max;
+            lastRead = clock.instant();
+        } catch (RuntimeException e) {
+            log.warn("cannot read the status change log: {}", e.toString());
+        }
+    }
+
+    /** When the log was last read successfully: /health turns red when this falls behind. */
+    public Instant lastRead() {
+        return lastRead;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
