@@ -161,6 +161,9 @@ final class OcspHandler extends Handler.Abstract {
                 b64.append(ch);
             }
         }
+        if (b64.length() % 4 != 0) {
+            return null; // RFC 4648 §4: standard base64 is padded (Java's decoder would accept it unpadded)
+        }
         try {
             byte[] der = Base64.getDecoder().decode(b64.toString());
             return der.length > maxRequestBytes ? null : der;
