@@ -169,6 +169,19 @@ public final class OcspResponder {
             }
         }
         long sequence = cache.sequence();
+        if (cacheable && PresignedResponses.HASH_OID.equals(hashOid) && serials.get(0) != null) {
+            OcspAnswer stored;
+            try {
+                stored = PresignedResponses.find(database, authority.caName(), serials.get(0), now);
+            } catch (RuntimeException e) {
+                log.warn("OCSP pre-signed look-up failed: {}", e.toString());
+                return status(OCSPRespBuilder.TRY_LATER);
+            }
+            if (stored != null) {
+                cache.put(cacheKey, hashOid, new ResponseCache.Entry(stored, freshUntil(stored)), sequence);
+                return stored;
+            }
+        }
         Map<String, Row> rows;
         try {
             rows = lookUp(authority.caName(), serials);
@@ -181,31 +194,56 @@ public final class OcspResponder {
             return status(OCSPRespBuilder.TRY_LATER);
         }
 
+        List<CertificateStatus> statuses = new ArrayList<>();
+        boolean extendedRevoke = false;
+        for (String serial : serials) {
+            Row row = serial == null ? null : rows.get(serial);
+            if (row != null) {
+                statuses.add(row.status());
+            } else if (config.unknownAsRevoked()) {
+                statuses.add(revokedStatus(EPOCH, CRLReason.certificateHold));
+                extendedRevoke = true;
+            } else {
+                statuses.add(new UnknownStatus());
+            }
+        }
+        List<CertificateID> ids = new ArrayList<>();
+        for (Req single : singles) {
+            ids.add(single.getCertID());
+        }
+        OcspAnswer answer = sign(authority, ids, statuses, nonce, extendedRevoke, now);
+        if (answer == null) {
+            return status(OCSPRespBuilder.TRY_LATER);
+        }
+        if (cacheable && !neverIssued) {
+            cache.put(cacheKey, hashOid, new ResponseCache.Entry(answer, freshUntil(answer)), sequence);
+        }
+        return answer;
+    }
+
+    /** A response is served (from memory or the store) only before half of its validity. */
+    static Instant freshUntil(OcspAnswer answer) {
+        return answer.thisUpdate().plus(Duration.between(answer.thisUpdate(), answer.nextUpdate()).dividedBy(2));
+    }
+
+    /**
+     * Signs one BasicOCSPResponse for {@code ids} with {@code statuses} (same order) by the CA's
+     * delegated signer: responderID by key, the signer certificate included, thisUpdate and
+     * producedAt = now in whole seconds, nextUpdate = now + validity but never past the signer's
+     * notAfter. Null if the token fails (the caller answers tryLater).
+     */
+    OcspAnswer sign(OcspAuthority authority, List<CertificateID> ids, List<CertificateStatus> statuses, Extension nonce,
+                    boolean extendedRevoke, Instant now) {
         Instant thisUpdate = now.truncatedTo(ChronoUnit.SECONDS);
         Instant nextUpdate = thisUpdate.plus(config.validity());
         if (nextUpdate.isAfter(authority.signerNotAfter())) {
             nextUpdate = authority.signerNotAfter();
         }
-        OcspAnswer answer;
         try {
             BasicOCSPRespBuilder builder = new BasicOCSPRespBuilder(
                     new RespID(authority.signerCertificate().getSubjectPublicKeyInfo(), sha1));
-            boolean extendedRevoke = false;
-            for (int i = 0; i < singles.length; i++) {
-                String serial = serials.get(i);
-                Row row = serial == null ? null : rows.get(serial);
-                CertificateStatus status;
-                if (row == null) {
-                    if (config.unknownAsRevoked()) {
-                        status = revokedStatus(EPOCH, CRLReason.certificateHold);
-                        extendedRevoke = true;
-                    } else {
-                        status = new UnknownStatus();
-                    }
-                } else {
-                    status = row.status();
-                }
-                builder.addResponse(singles[i].getCertID(), status, Date.from(thisUpdate), Date.from(nextUpdate), null);
+            for (int i = 0; i < ids.size(); i++) {
+                builder.addResponse(ids.get(i), statuses.get(i), Date.from(thisUpdate), Date.from(nextUpdate), null);
             }
             List<Extension> extensions = new ArrayList<>();
             if (nonce != null) {
@@ -220,16 +258,11 @@ public final class OcspResponder {
             BasicOCSPResp basic = builder.build(token.signer(authority.signerKeyLabel()),
                     new X509CertificateHolder[] {authority.signerCertificate()}, Date.from(thisUpdate));
             byte[] der = new OCSPRespBuilder().build(OCSPRespBuilder.SUCCESSFUL, basic).getEncoded();
-            answer = new OcspAnswer(der, OCSPRespBuilder.SUCCESSFUL, thisUpdate, nextUpdate);
+            return new OcspAnswer(der, OCSPRespBuilder.SUCCESSFUL, thisUpdate, nextUpdate);
         } catch (OCSPException | IOException | RuntimeException e) {
             log.warn("OCSP signing failed: {}", e.toString());
-            return status(OCSPRespBuilder.TRY_LATER);
+            return null;
         }
-        if (cacheable && !neverIssued) {
-            Duration half = Duration.between(thisUpdate, nextUpdate).dividedBy(2);
-            cache.put(cacheKey, hashOid, new ResponseCache.Entry(answer, thisUpdate.plus(half)), sequence);
-        }
-        return answer;
     }
 
     /** RFC 9654: the nonce is an OCTET STRING of 1 to 128 octets inside extnValue. */
@@ -251,7 +284,7 @@ public final class OcspResponder {
         return serial.toString(16);
     }
 
-    private record Row(CertificateStatus status) {}
+    record Row(CertificateStatus status) {}
 
     private Map<String, Row> lookUp(String caName, List<String> serials) {
         List<String> wanted = serials.stream().filter(Objects::nonNull).distinct().toList();
@@ -282,7 +315,7 @@ public final class OcspResponder {
         });
     }
 
-    private static CertificateStatus status(String status, Object reason, LocalDateTime revoked) {
+    static CertificateStatus status(String status, Object reason, LocalDateTime revoked) {
         switch (status) {
             case "GOOD":
                 return CertificateStatus.GOOD;

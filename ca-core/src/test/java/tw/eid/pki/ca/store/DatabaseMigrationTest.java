@@ -42,7 +42,7 @@ class DatabaseMigrationTest {
         "ca", "card", "certificate", "status_change", "crl", "crl_number_seq", "audit_event",
         "audit_head", "audit_checkpoint", "ceremony", "flyway_schema_history",
         // V2, issuance
-        "crl_partition", "idempotency_key", "approval");
+        "crl_partition", "idempotency_key", "approval", "ocsp_response", "ocsp_updater_lease");
   }
 
   @Test

@@ -1,0 +1,218 @@
+package tw.eid.pki.ocsp;
+
+import java.math.BigInteger;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.ocsp.CertID;
+import org.bouncycastle.cert.ocsp.CertificateID;
+import org.bouncycastle.cert.ocsp.CertificateStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tw.eid.pki.ca.store.Database;
+import tw.eid.pki.ca.store.DatabaseTime;
+
+/**
+ * Signs responses into the store ahead of need (issue 4, "pre-signed at national scale"): one
+ * updater at a time, chosen by a lease row in the database ({@code ocsp_updater_lease}; any
+ * number of responder processes may run one, the lease holder works). Each round it
+ *
+ * <ol>
+ *   <li>signs every certificate whose stored response is missing or no longer matches its status
+ *       (issuance's final write and every status change move {@code updated_at}; the round reads a
+ *       window of {@link #CHANGE_WINDOW} behind now, so a transaction that commits late is still
+ *       seen; the first round after taking the lease reads from the beginning);</li>
+ *   <li>re-signs stored responses that reach a quarter of their validity, so that none is ever
+ *       served past half of it, for certificates not yet expired.</li>
+ * </ol>
+ *
+ * <p>Correctness does not depend on this class: a responder serves a stored response only when
+ * it matches the certificate's current status ({@link PresignedResponses}). The updater only makes
+ * the common answer cheap.
+ */
+public final class OcspUpdater implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(OcspUpdater.class);
+    static final Duration LEASE = Duration.ofSeconds(10);
+    static final Duration CHANGE_WINDOW = Duration.ofSeconds(60);
+    static final int BATCH = 1000;
+
+    private final Database database;
+    private final OcspResponder responder;
+    private final String owner;
+    private final Clock clock;
+    private final ScheduledExecutorService timer;
+    private boolean caughtUp;
+    private volatile long signed;
+
+    public OcspUpdater(Database database, OcspResponder responder, String owner, Clock clock) {
+        this.database = Objects.requireNonNull(database, "database");
+        this.responder = Objects.requireNonNull(responder, "responder");
+        this.owner = Objects.requireNonNull(owner, "owner");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ocsp-updater");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Runs a round every {@code interval} from now on. */
+    public OcspUpdater start(Duration interval) {
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                runOnce();
+            } catch (RuntimeException e) {
+                log.warn("OCSP updater round failed: {}", e.toString());
+            }
+        }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /** Responses signed into the store by this updater so far. */
+    public long signed() {
+        return signed;
+    }
+
+    /** One round; returns the responses signed, or -1 when another updater holds the lease. */
+    public synchronized int runOnce() {
+        Instant now = clock.instant();
+        if (!holdLease(now)) {
+            caughtUp = false;
+            return -1;
+        }
+        int n = 0;
+        for (OcspAuthority authority : responder.authorities().all()) {
+            Instant from = caughtUp ? now.minus(CHANGE_WINDOW) : Instant.EPOCH;
+            List<Object[]> batch;
+            do {
+                batch = changed(authority.caName(), from);
+                n += sign(authority, batch, now);
+            } while (batch.size() == BATCH);
+            Instant refreshBefore = now.minus(responder.config().validity().dividedBy(4));
+            do {
+                batch = stale(authority.caName(), refreshBefore, now);
+                n += sign(authority, batch, now);
+            } while (batch.size() == BATCH);
+        }
+        caughtUp = true;
+        signed += n;
+        return n;
+    }
+
+    private boolean holdLease(Instant now) {
+        return database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE ocsp_updater_lease SET owner = ?, lease_until = ?"
+                    + " WHERE id = 1 AND (owner IS NULL OR owner = ? OR lease_until < ?)")) {
+                ps.setString(1, owner);
+                ps.setObject(2, DatabaseTime.toColumn(now.plus(LEASE)));
+                ps.setString(3, owner);
+                ps.setObject(4, DatabaseTime.toColumn(now));
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** Certificates changed since {@code from} whose stored response is missing or differs. */
+    private List<Object[]> changed(String caName, Instant from) {
+        return database.inTransaction(c -> {
+            List<Object[]> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT c.serial_hex, c.status, c.revocation_reason,"
+                    + " c.revocation_time FROM certificate c LEFT JOIN ocsp_response r"
+                    + " ON r.ca_name = c.ca_name AND r.serial_hex = c.serial_hex"
+                    + " WHERE c.ca_name = ? AND c.updated_at >= ? AND c.der IS NOT NULL AND (r.serial_hex IS NULL"
+                    + " OR r.status <> c.status OR NOT (r.revocation_reason <=> c.revocation_reason)"
+                    + " OR NOT (r.revocation_time <=> c.revocation_time)) ORDER BY c.updated_at LIMIT " + BATCH)) {
+                ps.setString(1, caName);
+                ps.setObject(2, DatabaseTime.toColumn(from));
+                read(ps, out);
+            }
+            return out;
+        });
+    }
+
+    /** Stored responses signed before {@code before}, of certificates not yet expired. */
+    private List<Object[]> stale(String caName, Instant before, Instant now) {
+        return database.inTransaction(c -> {
+            List<Object[]> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT c.serial_hex, c.status, c.revocation_reason,"
+                    + " c.revocation_time FROM ocsp_response r JOIN certificate c"
+                    + " ON c.ca_name = r.ca_name AND c.serial_hex = r.serial_hex"
+                    + " WHERE r.ca_name = ? AND r.this_update < ? AND c.not_after > ? ORDER BY r.this_update LIMIT " + BATCH)) {
+                ps.setString(1, caName);
+                ps.setObject(2, DatabaseTime.toColumn(before));
+                ps.setObject(3, DatabaseTime.toColumn(now));
+                read(ps, out);
+            }
+            return out;
+        });
+    }
+
+    private static void read(PreparedStatement ps, List<Object[]> out) throws java.sql.SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new Object[] {rs.getString(1), rs.getString(2), rs.getObject(3), rs.getObject(4, LocalDateTime.class)});
+            }
+        }
+    }
+
+    private int sign(OcspAuthority authority, List<Object[]> rows, Instant now) {
+        int n = 0;
+        for (Object[] row : rows) {
+            String serial = (String) row[0];
+            CertificateStatus status = OcspResponder.status((String) row[1], row[2], (LocalDateTime) row[3]);
+            CertificateID id = new CertificateID(new CertID(CertificateID.HASH_SHA1, new DEROctetString(authority.sha1NameHash()),
+                    new DEROctetString(authority.sha1KeyHash()), new ASN1Integer(new BigInteger(serial, 16))));
+            OcspAnswer answer = responder.sign(authority, List.of(id), java.util.Collections.singletonList(status), null, false, now); // GOOD is null in BC
+            if (answer == null) {
+                return n; // the token failed; the next round tries again
+            }
+            database.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO ocsp_response (ca_name, serial_hex, status,"
+                        + " revocation_reason, revocation_time, this_update, next_update, response_der)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE status = VALUES(status),"
+                        + " revocation_reason = VALUES(revocation_reason), revocation_time = VALUES(revocation_time),"
+                        + " this_update = VALUES(this_update), next_update = VALUES(next_update),"
+                        + " response_der = VALUES(response_der)")) {
+                    ps.setString(1, authority.caName());
+                    ps.setString(2, serial);
+                    ps.setString(3, (String) row[1]);
+                    ps.setObject(4, row[2]);
+                    ps.setObject(5, row[3]);
+                    ps.setObject(6, DatabaseTime.toColumn(answer.thisUpdate()));
+                    ps.setObject(7, DatabaseTime.toColumn(answer.nextUpdate()));
+                    ps.setBytes(8, answer.der());
+                    return ps.executeUpdate();
+                }
+            });
+            n++;
+        }
+        return n;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        try {
+            database.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE ocsp_updater_lease SET owner = NULL, lease_until = NULL WHERE id = 1 AND owner = ?")) {
+                    ps.setString(1, owner);
+                    return ps.executeUpdate();
+                }
+            });
+        } catch (RuntimeException e) {
+            log.debug("could not release the OCSP updater lease: {}", e.toString());
+        }
+    }
+}
