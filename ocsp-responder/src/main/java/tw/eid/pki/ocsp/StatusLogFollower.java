@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +22,8 @@ import tw.eid.pki.ca.store.Database;
  *
  * <p>The log's ids are allocated at insert, not at commit (and Galera leaves gaps), so each read
  * goes back {@link #WINDOW} ids behind the highest seen: a row that commits late is still seen.
- * Dropping an entry twice is harmless.
+ * Each row is applied once: the ids of the window already applied are remembered, so a re-read
+ * does not drop (again and again, every interval) the cached responses of the last changes.
  */
 public final class StatusLogFollower implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StatusLogFollower.class);
@@ -33,6 +35,8 @@ public final class StatusLogFollower implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private volatile long highest;
     private volatile Instant lastRead;
+    /** Ids above the next read's lower bound that were applied already (guarded by this). */
+    private final TreeSet<Long> applied = new TreeSet<>();
 
     private StatusLogFollower(Database database, OcspResponder responder, Clock clock) {
         this.database = database;
@@ -63,7 +67,7 @@ public final class StatusLogFollower implements AutoCloseable {
     }
 
     /** One read of the log; public for tests that drive it by hand. */
-    public void readOnce() {
+    public synchronized void readOnce() {
         try {
             long from = Math.max(0, highest - WINDOW);
             List<String[]> changes = database.inTransaction(c -> {
@@ -85,9 +89,12 @@ public final class StatusLogFollower implements AutoCloseable {
                 if (id > max) {
                     max = id;
                 }
-                responder.invalidate(change[1], change[2]);
+                if (applied.add(id)) {
+                    responder.invalidate(change[1], change[2]);
+                }
             }
             highest = max;
+            applied.headSet(Math.max(0, max - WINDOW), true).clear();
             lastRead = clock.instant();
         } catch (RuntimeException e) {
             log.warn("cannot read the status change log: {}", e.toString());
