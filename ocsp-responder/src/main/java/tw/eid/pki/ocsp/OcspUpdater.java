@@ -95,15 +95,18 @@ public final class OcspUpdater implements AutoCloseable {
         for (OcspAuthority authority : responder.authorities().all()) {
             Instant from = caughtUp ? now.minus(CHANGE_WINDOW) : Instant.EPOCH;
             List<Object[]> batch;
-            do {
+            int done;
+            do { // until a batch is short, or the token fails part-way (then the next round goes on)
                 batch = changed(authority.caName(), from);
-                n += sign(authority, batch, now);
-            } while (batch.size() == BATCH);
+                done = sign(authority, batch, now);
+                n += done;
+            } while (batch.size() == BATCH && done == BATCH);
             Instant refreshBefore = now.minus(responder.config().validity().dividedBy(4));
             do {
                 batch = stale(authority.caName(), refreshBefore, now);
-                n += sign(authority, batch, now);
-            } while (batch.size() == BATCH);
+                done = sign(authority, batch, now);
+                n += done;
+            } while (batch.size() == BATCH && done == BATCH);
         }
         caughtUp = true;
         signed += n;
@@ -166,38 +169,49 @@ public final class OcspUpdater implements AutoCloseable {
         }
     }
 
+    /** Signs {@code rows} and stores the responses in one transaction per batch (one commit, not one per response). */
     private int sign(OcspAuthority authority, List<Object[]> rows, Instant now) {
-        int n = 0;
+        List<Object[]> signedRows = new ArrayList<>();
         for (Object[] row : rows) {
             String serial = (String) row[0];
             CertificateStatus status = OcspResponder.status((String) row[1], row[2], (LocalDateTime) row[3]);
             CertificateID id = new CertificateID(new CertID(CertificateID.HASH_SHA1, new DEROctetString(authority.sha1NameHash()),
                     new DEROctetString(authority.sha1KeyHash()), new ASN1Integer(new BigInteger(serial, 16))));
-            OcspAnswer answer = responder.sign(authority, List.of(id), java.util.Collections.singletonList(status), null, false, now); // GOOD is null in BC
+            // GOOD is null in Bouncy Castle: a singleton list, not List.of.
+            OcspAnswer answer = responder.sign(authority, List.of(id), java.util.Collections.singletonList(status), null, false, now);
             if (answer == null) {
-                return n; // the token failed; the next round tries again
+                break; // the token failed; what was signed is stored, the next round tries the rest
             }
-            database.inTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO ocsp_response (ca_name, serial_hex, status,"
-                        + " revocation_reason, revocation_time, this_update, next_update, response_der)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE status = VALUES(status),"
-                        + " revocation_reason = VALUES(revocation_reason), revocation_time = VALUES(revocation_time),"
-                        + " this_update = VALUES(this_update), next_update = VALUES(next_update),"
-                        + " response_der = VALUES(response_der)")) {
+            signedRows.add(new Object[] {row, answer});
+        }
+        if (signedRows.isEmpty()) {
+            return 0;
+        }
+        database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO ocsp_response (ca_name, serial_hex, status,"
+                    + " revocation_reason, revocation_time, this_update, next_update, response_der)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE status = VALUES(status),"
+                    + " revocation_reason = VALUES(revocation_reason), revocation_time = VALUES(revocation_time),"
+                    + " this_update = VALUES(this_update), next_update = VALUES(next_update),"
+                    + " response_der = VALUES(response_der)")) {
+                for (Object[] pair : signedRows) {
+                    Object[] row = (Object[]) pair[0];
+                    OcspAnswer answer = (OcspAnswer) pair[1];
                     ps.setString(1, authority.caName());
-                    ps.setString(2, serial);
+                    ps.setString(2, (String) row[0]);
                     ps.setString(3, (String) row[1]);
                     ps.setObject(4, row[2]);
                     ps.setObject(5, row[3]);
                     ps.setObject(6, DatabaseTime.toColumn(answer.thisUpdate()));
                     ps.setObject(7, DatabaseTime.toColumn(answer.nextUpdate()));
                     ps.setBytes(8, answer.der());
-                    return ps.executeUpdate();
+                    ps.addBatch();
                 }
-            });
-            n++;
-        }
-        return n;
+                ps.executeBatch();
+            }
+            return null;
+        });
+        return signedRows.size();
     }
 
     @Override
