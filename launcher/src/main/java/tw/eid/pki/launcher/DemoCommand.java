@@ -44,6 +44,8 @@ import tw.eid.pki.hsm.KeyAlgorithm;
 import tw.eid.pki.hsm.Token;
 import tw.eid.pki.hsm.TokenConfig;
 import tw.eid.pki.hsm.TokenInitializer;
+import tw.eid.pki.ocsp.OcspAuthorities;
+import tw.eid.pki.ocsp.OcspConfig;
 import tw.eid.pki.ra.RaConfig;
 
 /**
@@ -52,13 +54,14 @@ import tw.eid.pki.ra.RaConfig;
  * operator certificates (officer, supervisor, auditor, personalization) under {@code DATA/demo/};
  * starts the RA API; registers a sample card over HTTPS as the officer; makes two "chip" keys in a
  * second SoftHSM2 token (standing in for the citizen's card) and submits their CSRs as the
- * personalization line; checks the certificates with openssl; prints curl commands; and serves
- * until interrupted. A second run on the same data directory reuses what exists and serves again.
+ * personalization line; checks the certificates with openssl; starts the OCSP responder and checks the
+ * sample certificate with {@code openssl ocsp}; prints curl commands; and serves until interrupted. A second run on the same data directory reuses what exists and serves again.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run the demo: the key ceremony into the data directory (2-of-3 demo custodians, once), demo",
                 "operator certificates under DATA/demo/, the RA API, a sample card with two certificates from on-chip",
-                "keys, and curl commands to try; then serve until Ctrl-C. Re-running reuses what exists."})
+                "keys, the OCSP responder, and curl and openssl commands to try; then serve until Ctrl-C. Re-running",
+                "reuses what exists."})
 final class DemoCommand implements Callable<Integer> {
     static final List<String> CUSTODIANS = List.of("alice", "bob", "carol");
     /** The second SoftHSM2 token: the citizen's card in the demo. */
@@ -90,6 +93,10 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--port", description = "the RA API's TLS port (default: ${DEFAULT-VALUE})")
     int port = RaConfig.DEFAULT_PORT;
+
+    @Option(names = "--ocsp-port", description = "the OCSP responder's HTTP port (default: ${DEFAULT-VALUE}, the port"
+            + " the demo certificates' AIA names)")
+    int ocspPort = ServeCommand.OCSP_DEFAULT_PORT;
 
     @Mixin
     StoreOptions store;
@@ -139,17 +146,24 @@ final class DemoCommand implements Callable<Integer> {
         return serve(data, out, demo, trust);
     }
 
-    /** The RA API in this process (the embedded database is free now), the card, the certificates, then serving. */
+    /**
+     * The RA API and the OCSP responder in this process (the embedded database is free now), the
+     * card, the certificates, then serving.
+     */
     private int serve(Path data, Path out, Path demo, Path trust) throws Exception {
         Clock clock = Clock.systemUTC();
         CustodianOptions custodians = new CustodianOptions();
         custodians.custodians = custodianSpecs(data);
-        try (RaService.ShutdownSignal stop = new RaService.ShutdownSignal(); StoreOptions.Store s = store.open();
+        try (ShutdownSignal stop = new ShutdownSignal(); StoreOptions.Store s = store.open();
              Token token = custodians.open(data, clock);
-             RaService ra = RaService.start(s, token, data, "127.0.0.1", port, List.of("localhost", "127.0.0.1"), clock)) {
+             RaService ra = RaService.start(s, token, data, "127.0.0.1", port, List.of("localhost", "127.0.0.1"), clock);
+             OcspService ocsp = startOcsp(s, token, clock)) {
             String api = ra.url();
             System.out.println();
             System.out.println("RA API started: " + api + " (client certificates of the RA Operators CA only)");
+            if (ocsp != null) {
+                System.out.println("OCSP responder started: " + ocsp.url() + " for " + String.join(", ", ocsp.describe()));
+            }
 
             HttpClient officer = client(demo, OFFICER, trust);
             JsonNode card = ensureCard(officer, api);
@@ -189,13 +203,57 @@ final class DemoCommand implements Callable<Integer> {
             System.out.println("The citizen certificates chain up to the Citizen Root CA:");
             System.out.println("  " + printable(verify));
             System.out.println("    -> " + run(verify));
+            if (ocsp != null) {
+                printOcspChecks(ocsp, out, demo, trust);
+            }
             printCurls(api, demo, trust, serials.get("citizen-signature"));
             System.out.println();
-            System.out.println("Serving the RA API on " + api + " until Ctrl-C. The OCSP responder and the CRL publisher"
-                    + " (http://127.0.0.1:8080) come with issues 4 and 5: not served yet.");
+            System.out.println("Serving the RA API on " + api + (ocsp != null ? " and the OCSP responder on " + ocsp.url() : "")
+                    + " until Ctrl-C. The CRL publisher comes with issue 5: not served yet.");
             System.out.flush();
             return ra.serveUntil(stop);
         }
+    }
+
+    /**
+     * The OCSP responder for the CAs that have a delegated signer; null (and a note) if none has a
+     * valid one, e.g. a data directory whose 30-day signer certificates have expired: the RA API
+     * still runs.
+     */
+    private OcspService startOcsp(StoreOptions.Store s, Token token, Clock clock) throws Exception {
+        OcspAuthorities authorities = OcspAuthorities.load(s.database(), clock.instant());
+        if (authorities.all().isEmpty()) {
+            System.out.println("OCSP responder not started: no CA in the store has a valid OCSP signer"
+                    + " (remove the data directory to start over)");
+            return null;
+        }
+        return OcspService.start(s.database(), token, authorities, "127.0.0.1", ocspPort, OcspConfig.defaults(), clock);
+    }
+
+    /**
+     * {@code openssl ocsp} against the running responder, as printed: the sample signature
+     * certificate, and an operator certificate if the RA Operators CA has a signer (a data
+     * directory from before it had one is served for the Citizen CA only).
+     */
+    private static void printOcspChecks(OcspService ocsp, Path out, Path demo, Path trust) throws IOException {
+        Path citizenChain = demo.resolve("citizen-chain.pem");
+        Files.writeString(citizenChain, Files.readString(out.resolve("citizen-ca.pem"))
+                + Files.readString(out.resolve("citizen-root.pem")));
+        List<String[]> checks = new ArrayList<>();
+        checks.add(new String[] {"openssl", "ocsp", "-issuer", rel(out.resolve("citizen-ca.pem")), "-cert",
+                rel(demo.resolve("citizen-signature.pem")), "-url", ocsp.url(), "-CAfile", rel(citizenChain)});
+        if (ocsp.answersFor().contains(OperatorCommand.RA_OPERATORS_CA)) {
+            checks.add(new String[] {"openssl", "ocsp", "-issuer", rel(out.resolve("ra-operators-ca.pem")), "-cert",
+                    rel(demo.resolve(OFFICER + ".pem")), "-url", ocsp.url(), "-CAfile", rel(trust)});
+        }
+        System.out.println();
+        System.out.println("Ask the OCSP responder (signed by each CA's own OCSP signer; add -resp_text to see the response):");
+        for (String[] check : checks) {
+            System.out.println("  " + printable(check));
+            System.out.println("    -> " + run(check));
+        }
+        System.out.println("  # suspend the certificate with the curl commands below, and the responder says revoked"
+                + " (certificateHold) at once");
     }
 
     // ---------------------------------------------------------------- the chip token
@@ -454,17 +512,24 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println();
         System.out.println("Certificate chains (PEM and DER in " + show(out) + "):");
         System.out.println("  Citizen Root CA -> Citizen CA -> Citizen CA OCSP Responder");
-        System.out.println("  Citizen Root CA -> RA Operators CA");
+        System.out.println("  Citizen Root CA -> RA Operators CA" + (Files.exists(out.resolve("ra-operators-ca-ocsp.pem"))
+                ? " -> RA Operators CA OCSP Responder" : ""));
         System.out.println("  CSCA -> Document Signer 001");
         System.out.println("Offline CRLs: citizen-root.crl (ARL), csca.crl");
         System.out.println();
-        String[][] checks = {
-                {"openssl", "verify", "-x509_strict", "-CAfile", o + "/citizen-root.pem", "-untrusted", o + "/citizen-ca.pem", o + "/citizen-ca-ocsp.pem"},
-                {"openssl", "verify", "-x509_strict", "-CAfile", o + "/citizen-root.pem", o + "/ra-operators-ca.pem"},
-                {"openssl", "verify", "-x509_strict", "-CAfile", o + "/csca.pem", o + "/ds-001.pem"},
-                {"openssl", "crl", "-noout", "-in", o + "/citizen-root.crl", "-inform", "DER", "-CAfile", o + "/citizen-root.pem"},
-                {"openssl", "crl", "-noout", "-in", o + "/csca.crl", "-inform", "DER", "-CAfile", o + "/csca.pem"},
-        };
+        List<String[]> checks = new ArrayList<>();
+        checks.add(new String[] {"openssl", "verify", "-x509_strict", "-CAfile", o + "/citizen-root.pem", "-untrusted",
+                o + "/citizen-ca.pem", o + "/citizen-ca-ocsp.pem"});
+        checks.add(new String[] {"openssl", "verify", "-x509_strict", "-CAfile", o + "/citizen-root.pem", o + "/ra-operators-ca.pem"});
+        if (Files.exists(out.resolve("ra-operators-ca-ocsp.pem"))) {
+            // A data directory from before the RA Operators CA had its own OCSP signer has no such file.
+            checks.add(new String[] {"openssl", "verify", "-x509_strict", "-CAfile", o + "/citizen-root.pem", "-untrusted",
+                    o + "/ra-operators-ca.pem", o + "/ra-operators-ca-ocsp.pem"});
+        }
+        checks.add(new String[] {"openssl", "verify", "-x509_strict", "-CAfile", o + "/csca.pem", o + "/ds-001.pem"});
+        checks.add(new String[] {"openssl", "crl", "-noout", "-in", o + "/citizen-root.crl", "-inform", "DER", "-CAfile",
+                o + "/citizen-root.pem"});
+        checks.add(new String[] {"openssl", "crl", "-noout", "-in", o + "/csca.crl", "-inform", "DER", "-CAfile", o + "/csca.pem"});
         System.out.println("Check them with openssl:");
         for (String[] check : checks) {
             System.out.println("  " + printable(check));

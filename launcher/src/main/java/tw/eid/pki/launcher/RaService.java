@@ -6,13 +6,9 @@ import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.eclipse.jetty.server.Server;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.card.CardRegistry;
@@ -33,8 +29,6 @@ import tw.eid.pki.ra.RaServices;
  * demo both run. Closing it stops the server; the caller closes the token and the store after it.
  */
 final class RaService implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(RaService.class);
-
     private final Server server;
     private final Token token;
     private final String url;
@@ -74,19 +68,9 @@ final class RaService implements AutoCloseable {
         return url;
     }
 
-    /**
-     * Serves until {@code signal} fires (Ctrl-C, SIGTERM): 0; or until the token stays down past
-     * its restart threshold: {@link ServeCommand#EXIT_RESTART}.
-     */
+    /** Serves until {@code signal} fires: 0; or until the token stays down: {@link ServeCommand#EXIT_RESTART}. */
     int serveUntil(ShutdownSignal signal) throws InterruptedException {
-        while (!signal.await(1, TimeUnit.SECONDS)) {
-            if (token.health().restartRequired()) {
-                log.error("token '{}' down since {} ({}): restarting the process", token.label(),
-                        token.health().since(), token.health().lastError());
-                return ServeCommand.EXIT_RESTART;
-            }
-        }
-        return 0;
+        return signal.serveUntilStopped(token);
     }
 
     @Override
@@ -110,42 +94,5 @@ final class RaService implements AutoCloseable {
                 new SecureRandom()).issueTlsServer(Actor.local("serve:ra"), List.copyOf(tlsNames),
                 SubjectPublicKeyInfo.getInstance(key.getPublic().getEncoded()));
         return Pkcs12Files.write(base, key, cert, operatorsCa.certificate().certificate());
-    }
-
-    /**
-     * Ctrl-C or SIGTERM, seen by a shutdown hook. The hook lets the JVM end only once this signal is
-     * closed (at most 30 s): open it before the store and the token, so that try-with-resources
-     * closes it last and the server, the token and the embedded database are shut down in order.
-     */
-    static final class ShutdownSignal implements AutoCloseable {
-        private final CountDownLatch stop = new CountDownLatch(1);
-        private final CountDownLatch closed = new CountDownLatch(1);
-        private final Thread hook;
-
-        ShutdownSignal() {
-            hook = new Thread(() -> {
-                stop.countDown();
-                try {
-                    closed.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "eidpki-stop");
-            Runtime.getRuntime().addShutdownHook(hook);
-        }
-
-        boolean await(long time, TimeUnit unit) throws InterruptedException {
-            return stop.await(time, unit);
-        }
-
-        @Override
-        public void close() {
-            closed.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // the JVM is shutting down: the hook has seen 'closed' and ends
-            }
-        }
     }
 }

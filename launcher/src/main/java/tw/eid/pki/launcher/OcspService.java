@@ -1,0 +1,103 @@
+package tw.eid.pki.launcher;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.List;
+import org.eclipse.jetty.server.Server;
+import tw.eid.pki.ca.store.Database;
+import tw.eid.pki.hsm.Token;
+import tw.eid.pki.ocsp.OcspAuthorities;
+import tw.eid.pki.ocsp.OcspAuthority;
+import tw.eid.pki.ocsp.OcspConfig;
+import tw.eid.pki.ocsp.OcspResponder;
+import tw.eid.pki.ocsp.OcspServer;
+import tw.eid.pki.ocsp.StatusLogFollower;
+
+/**
+ * The OCSP responder wired on an open store and an activated online token: what {@code serve
+ * ocsp} and the demo both run. It answers for every online CA that has a valid delegated signer
+ * in the store (RFC 6960 §4.2.2.2) and for no other. Closing it stops the server, then the status
+ * log follower; the caller closes the token and the store after it.
+ */
+final class OcspService implements AutoCloseable {
+    private final Server server;
+    private final StatusLogFollower follower;
+    private final OcspAuthorities authorities;
+    private final String url;
+
+    private OcspService(Server server, StatusLogFollower follower, OcspAuthorities authorities, String url) {
+        this.server = server;
+        this.follower = follower;
+        this.authorities = authorities;
+        this.url = url;
+    }
+
+    /**
+     * The CAs with a delegated signer valid now, read from the store; a store with none (no
+     * ceremony yet, or every signer expired) is refused, since such a responder could only answer
+     * unauthorized.
+     */
+    static OcspAuthorities authorities(Database database, Clock clock) {
+        OcspAuthorities authorities = OcspAuthorities.load(database, clock.instant());
+        if (authorities.all().isEmpty()) {
+            throw new IllegalStateException("no CA in the store has a valid OCSP signer (a ceremony certificate step"
+                    + " with profile ocsp-signer): nothing to answer for");
+        }
+        return authorities;
+    }
+
+    /** Wires the responder on {@code token} (the activated online token) and the store, and starts it on host:port. */
+    static OcspService start(Database database, Token token, OcspAuthorities authorities, String host, int port,
+                             OcspConfig config, Clock clock) throws Exception {
+        OcspResponder responder = new OcspResponder(database, token, authorities, config, clock);
+        StatusLogFollower follower = StatusLogFollower.start(database, responder, clock);
+        Server server = OcspServer.newServer(responder, follower, database, token, host, port, clock);
+        try {
+            server.start();
+        } catch (Exception e) {
+            stopQuietly(server);
+            follower.close();
+            if (e instanceof IOException) {
+                // Jetty's "Failed to bind to ..." with the reason (address in use) in its cause.
+                throw new IOException("cannot listen on " + host + ":" + port + ": " + OneLine.of(
+                        e.getCause() != null ? e.getCause() : e), e);
+            }
+            throw e;
+        }
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        return new OcspService(server, follower, authorities, "http://" + h + ":" + OcspServer.port(server) + "/ocsp");
+    }
+
+    /** The responder's URL for POST (and, below it, RFC 5019 GET), e.g. {@code http://127.0.0.1:8080/ocsp}. */
+    String url() {
+        return url;
+    }
+
+    /** The names of the CAs it answers for, each with its signer: {@code citizen-ca (citizen-ca-ocsp)}. */
+    List<String> answersFor() {
+        return authorities.all().stream().map(OcspAuthority::caName).toList();
+    }
+
+    /** One line per CA: {@code citizen-ca signed by citizen-ca-ocsp (until ...)}. */
+    List<String> describe() {
+        return authorities.all().stream().map(a -> a.caName() + " signed by " + a.signerName() + " (until "
+                + a.signerCertificate().getNotAfter().toInstant() + ")").toList();
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            server.stop();
+        } finally {
+            follower.close();
+        }
+    }
+
+    private static void stopQuietly(Server server) {
+        try {
+            server.stop();
+        } catch (Exception ignored) {
+            // not started: nothing to stop
+        }
+    }
+}

@@ -1,0 +1,316 @@
+package tw.eid.pki.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.ocsp.BasicOCSPResp;
+import org.bouncycastle.cert.ocsp.CertificateID;
+import org.bouncycastle.cert.ocsp.CertificateStatus;
+import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
+import org.bouncycastle.cert.ocsp.OCSPResp;
+import org.bouncycastle.cert.ocsp.SingleResp;
+import org.bouncycastle.cert.ocsp.UnknownStatus;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tw.eid.pki.hsm.SoftHsmTestTokens;
+
+/**
+ * {@code eidpki serve ocsp} end to end through processes, as {@code bin/eidpki} runs it: the demo
+ * ceremony (the launcher's own file, with this run's token labels) in a child JVM, then the
+ * responder in another, activated by two of the three custodians; this JVM judges it as a relying
+ * party with Bouncy Castle's OCSP client classes. Child JVMs because SoftHSM2 shows a process only
+ * the tokens that existed when it loaded the library.
+ */
+class ServeOcspCliTest {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Pattern LISTENING = Pattern.compile("OCSP responder: http://127\\.0\\.0\\.1:(\\d+)/ocsp");
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private static Path data;
+    private static Path output;
+    private static String onlineLabel;
+    private static Process server;
+    private static Path serverLog;
+    private static String base;
+
+    @BeforeAll
+    static void ceremonyAndServe() throws Exception {
+        data = freshDirectory("serve-ocsp");
+        String suffix = HexFormat.of().formatHex(RANDOM.generateSeed(4));
+        onlineLabel = "ocsp-on-" + suffix;
+        Path passphrases = data.resolve("demo-custodians");
+        Files.createDirectories(passphrases);
+        Files.setPosixFilePermissions(passphrases, PosixFilePermissions.fromString("rwx------"));
+        for (String c : DemoCommand.CUSTODIANS) {
+            Path f = passphrases.resolve(c + ".pass");
+            Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(f, "pass-" + c + "-" + HexFormat.of().formatHex(RANDOM.generateSeed(12)) + "\n");
+        }
+        String yaml;
+        try (InputStream in = DemoCommand.class.getResourceAsStream("demo-ceremony.yaml")) {
+            yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        // This run's token directory is shared by the test classes: labels of its own.
+        assertThat(yaml).contains("label: eid-offline,", "label: eid-online,");
+        Path ceremony = data.resolve("demo-ceremony.yaml");
+        Files.writeString(ceremony, yaml.replace("label: eid-offline,", "label: ocsp-off-" + suffix + ",")
+                .replace("label: eid-online,", "label: " + onlineLabel + ","));
+        Result r = eidpki("ceremony", "--data-dir", data.toString(), ceremony.toString());
+        assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+        output = data.resolve("ceremony/initial");
+
+        serverLog = data.resolve("serve-ocsp.log");
+        server = start(serverLog, "serve", "ocsp", "--data-dir", data.toString(), "--port", "0", "--token-label",
+                onlineLabel, "--custodian", custodian("alice"), "--custodian", custodian("carol"));
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (true) {
+            Matcher m = LISTENING.matcher(Files.readString(serverLog));
+            if (m.find()) {
+                base = "http://127.0.0.1:" + m.group(1);
+                break;
+            }
+            assertThat(server.isAlive()).as(Files.readString(serverLog)).isTrue();
+            assertThat(System.nanoTime()).as("serve ocsp did not listen within 2 minutes").isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (server != null) {
+            server.destroy(); // SIGTERM: the shutdown hook closes the server, the token and the database in order
+            assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("serve ocsp stops on SIGTERM").isTrue();
+        }
+    }
+
+    @Test
+    void healthIsUpAndNamesEachOnlineCaWithItsOwnSigner() throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/health")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).contains("\"status\":\"up\"")
+                .contains("{\"ca\":\"citizen-ca\",\"signer\":\"citizen-ca-ocsp\"")
+                .contains("{\"ca\":\"ra-operators-ca\",\"signer\":\"ra-operators-ca-ocsp\"");
+        assertThat(Files.readString(serverLog)).contains("OCSP for citizen-ca signed by citizen-ca-ocsp")
+                .contains("OCSP for ra-operators-ca signed by ra-operators-ca-ocsp");
+    }
+
+    @Test
+    void aCitizenCaCertificateIsGoodInAResponseSignedByTheCitizenCaOcspSigner() throws Exception {
+        X509CertificateHolder ca = certificate("citizen-ca");
+        X509CertificateHolder signer = certificate("citizen-ca-ocsp");
+        byte[] nonce = RANDOM.generateSeed(16);
+        BasicOCSPResp basic = post(ca, signer.getSerialNumber(), nonce);
+
+        assertSignedBy(basic, signer);
+        SingleResp single = basic.getResponses()[0];
+        assertThat(single.getCertID().getSerialNumber()).isEqualTo(signer.getSerialNumber());
+        assertThat(single.getCertStatus()).isEqualTo(CertificateStatus.GOOD);
+        assertThat(single.getNextUpdate()).isNotNull();
+        // RFC 9654: the nonce comes back.
+        Extension echoed = basic.getExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce);
+        assertThat(echoed).isNotNull();
+        assertThat(DEROctetString.getInstance(echoed.getParsedValue()).getOctets()).isEqualTo(nonce);
+    }
+
+    @Test
+    void theRaOperatorsCaAnswersThroughItsOwnSignerFromTheDemoCeremony() throws Exception {
+        X509CertificateHolder ca = certificate("ra-operators-ca");
+        X509CertificateHolder signer = certificate("ra-operators-ca-ocsp");
+        BasicOCSPResp basic = post(ca, signer.getSerialNumber(), null);
+
+        assertSignedBy(basic, signer);
+        assertThat(basic.getResponses()[0].getCertStatus()).isEqualTo(CertificateStatus.GOOD);
+    }
+
+    @Test
+    void aSerialTheCaNeverIssuedIsUnknown() throws Exception {
+        X509CertificateHolder ca = certificate("citizen-ca");
+        BasicOCSPResp basic = post(ca, new BigInteger(1, RANDOM.generateSeed(16)), null);
+
+        assertSignedBy(basic, certificate("citizen-ca-ocsp"));
+        assertThat(basic.getResponses()[0].getCertStatus()).isInstanceOf(UnknownStatus.class);
+    }
+
+    @Test
+    void badOptionsAreRefusedWithOneLineAndExitCode2() {
+        String[][] cases = {
+                {"--validity", "2"},
+                {"--validity", "241"},
+                {"--max-age", "-1"},
+                {"--validity", "8", "--max-age", "28801"},
+                {"--port", "70000"},
+                {"--validity", "a-day"},
+                {"--tls-name", "ocsp.example"},
+        };
+        for (String[] bad : cases) {
+            List<String> args = new ArrayList<>(List.of("serve", "ocsp", "--data-dir", data.resolve("never-opened").toString(),
+                    "--token-label", onlineLabel, "--custodian", custodian("alice"), "--custodian", custodian("bob")));
+            args.addAll(List.of(bad));
+            Result r = eidpki(args.toArray(String[]::new));
+            assertThat(r.exitCode()).as(String.join(" ", bad) + ": " + r.stderr()).isEqualTo(2);
+            assertThat(r.stderr().strip().lines()).as(String.join(" ", bad)).hasSize(1)
+                    .allMatch(l -> l.startsWith("eidpki: "));
+            assertThat(r.stdout()).isEmpty();
+        }
+        // Refused before anything was opened: no embedded database was started for it.
+        assertThat(data.resolve("never-opened")).doesNotExist();
+        Result ra = eidpki("serve", "ra", "--data-dir", data.toString(), "--unknown-as-revoked", "--custodian",
+                custodian("alice"));
+        assertThat(ra.exitCode()).isEqualTo(2);
+        assertThat(ra.stderr().strip()).isEqualTo("eidpki: --unknown-as-revoked is an option of 'serve ocsp', not of 'serve ra'");
+    }
+
+    // ---------------------------------------------------------------- the relying party
+
+    private static BasicOCSPResp post(X509CertificateHolder ca, BigInteger serial, byte[] nonce) throws Exception {
+        CertificateID id = new CertificateID(new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
+                ca, serial);
+        OCSPReqBuilder builder = new OCSPReqBuilder().addRequest(id);
+        if (nonce != null) {
+            builder.setRequestExtensions(new Extensions(new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false,
+                    new DEROctetString(nonce).getEncoded())));
+        }
+        HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/ocsp"))
+                .header("Content-Type", "application/ocsp-request")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(builder.build().getEncoded())).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("application/ocsp-response");
+        OCSPResp resp = new OCSPResp(r.body());
+        assertThat(resp.getStatus()).as("OCSPResponseStatus").isEqualTo(OCSPResp.SUCCESSFUL);
+        BasicOCSPResp basic = (BasicOCSPResp) resp.getResponseObject();
+        assertThat(basic.getResponses()).hasSize(1);
+        assertThat(basic.getResponses()[0].getCertID()).isEqualTo(id);
+        return basic;
+    }
+
+    /** RFC 6960 §4.2.2.2: signed by the CA's delegated signer, which the response carries. */
+    private static void assertSignedBy(BasicOCSPResp basic, X509CertificateHolder signer) throws Exception {
+        assertThat(basic.getCerts()).containsExactly(signer);
+        assertThat(basic.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(new BouncyCastleProvider())
+                .build(signer))).as("response signature").isTrue();
+    }
+
+    private static X509CertificateHolder certificate(String name) throws IOException {
+        try (PEMParser p = new PEMParser(Files.newBufferedReader(output.resolve(name + ".pem")))) {
+            return (X509CertificateHolder) p.readObject();
+        }
+    }
+
+    // ---------------------------------------------------------------- child processes
+
+    private record Result(int exitCode, String stdout, String stderr) {}
+
+    private static String custodian(String name) {
+        return name + ":" + data.resolve("demo-custodians").resolve(name + ".pass");
+    }
+
+    private static List<String> command(String... args) {
+        // Surefire's manifest-only jar hides the real class path in this property.
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules=jdk.crypto.cryptoki",
+                "--add-exports=jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED",
+                "--add-exports=jdk.crypto.cryptoki/sun.security.pkcs11=ALL-UNNAMED",
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classPath, EidPki.class.getName()));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    private static Map<String, String> environment() {
+        // Cheap share-file KDF for tests (production keeps the recommended cost).
+        return Map.of("SOFTHSM2_CONF", SoftHsmTestTokens.conf().toAbsolutePath().toString(), "EIDPKI_SCRYPT_LOG2N", "10");
+    }
+
+    private static Result eidpki(String... args) {
+        try {
+            Path out = Files.createTempFile(data, "out", ".txt");
+            Path err = Files.createTempFile(data, "err", ".txt");
+            ProcessBuilder pb = new ProcessBuilder(command(args)).redirectOutput(out.toFile()).redirectError(err.toFile());
+            pb.environment().putAll(environment());
+            Process p = pb.start();
+            if (!p.waitFor(3, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new AssertionError("eidpki " + String.join(" ", args) + " did not end within 3 minutes");
+            }
+            return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static Process start(Path log, String... args) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(environment());
+        return pb.start();
+    }
+
+    /** An empty owner-only directory under target/test-work (a temporary one if mariadbd's socket path would be too long). */
+    private static Path freshDirectory(String name) throws IOException {
+        Path dir = Path.of(System.getProperty("eidpki.test.workdir", "target/test-work")).toAbsolutePath().normalize()
+                .resolve(name);
+        if (dir.resolve("db/mysqld.sock").toString().length() > 100) {
+            dir = Files.createTempDirectory("eidpki-" + name);
+        } else {
+            deleteTree(dir);
+            Files.createDirectories(dir);
+        }
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        return dir;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}
