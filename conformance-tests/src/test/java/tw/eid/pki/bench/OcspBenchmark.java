@@ -165,6 +165,9 @@ public final class OcspBenchmark {
             long ng = nginx.cpuNanos();
             Wrk ceiling = wrk(script, nginx.port, DURATION);
             double ngCpu = (nginx.cpuNanos() - ng) / 1e9;
+            if (ceiling.non2xx() > 0) {
+                throw new IllegalStateException("nginx answered " + ceiling.non2xx() + " non-2xx: see " + nginx.dir + "/logs");
+            }
             line(String.format(Locale.ROOT, "| nginx, one of our responses from a file (the ceiling) | %,.0f | %.2f | %.2f | %d | %.2f | - |",
                     ceiling.rate, ceiling.p50, ceiling.p99, ceiling.non2xx, ngCpu / ceiling.requests * 10_000));
             line(String.format(Locale.ROOT, "ratio: %.2fx nginx's requests/s; %.2fx nginx's CPU per response",
@@ -352,7 +355,9 @@ public final class OcspBenchmark {
             try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
                 port = s.getLocalPort();
             }
-            Files.writeString(dir.resolve("nginx.conf"), "worker_processes auto;\ndaemon off;\npid " + dir + "/nginx.pid;\n"
+            // As root, nginx's workers would run as nobody, who cannot read this private temporary directory.
+            String user = "root".equals(System.getProperty("user.name")) ? "user root;\n" : "";
+            Files.writeString(dir.resolve("nginx.conf"), user + "worker_processes auto;\ndaemon off;\npid " + dir + "/nginx.pid;\n"
                     + "error_log " + dir + "/logs/error.log;\nevents { worker_connections 1024; }\n"
                     + "http {\n  access_log off;\n  client_body_temp_path " + dir + "/tmp;\n  proxy_temp_path " + dir + "/tmp;\n"
                     + "  fastcgi_temp_path " + dir + "/tmp;\n  uwsgi_temp_path " + dir + "/tmp;\n  scgi_temp_path " + dir + "/tmp;\n"

@@ -11,6 +11,7 @@ import tw.eid.pki.ocsp.OcspAuthority;
 import tw.eid.pki.ocsp.OcspConfig;
 import tw.eid.pki.ocsp.OcspResponder;
 import tw.eid.pki.ocsp.OcspServer;
+import tw.eid.pki.ocsp.OcspUpdater;
 import tw.eid.pki.ocsp.StatusLogFollower;
 
 /**
@@ -22,12 +23,15 @@ import tw.eid.pki.ocsp.StatusLogFollower;
 final class OcspService implements AutoCloseable {
     private final Server server;
     private final StatusLogFollower follower;
+    private final OcspUpdater updater;
     private final OcspAuthorities authorities;
     private final String url;
 
-    private OcspService(Server server, StatusLogFollower follower, OcspAuthorities authorities, String url) {
+    private OcspService(Server server, StatusLogFollower follower, OcspUpdater updater, OcspAuthorities authorities,
+                        String url) {
         this.server = server;
         this.follower = follower;
+        this.updater = updater;
         this.authorities = authorities;
         this.url = url;
     }
@@ -64,8 +68,11 @@ final class OcspService implements AutoCloseable {
             }
             throw e;
         }
+        // Every responder process runs an updater; the lease in the store lets one of them sign.
+        OcspUpdater updater = new OcspUpdater(database, responder, updaterName(host, OcspServer.port(server)), clock)
+                .start(java.time.Duration.ofSeconds(1));
         String h = host.contains(":") ? "[" + host + "]" : host;
-        return new OcspService(server, follower, authorities, "http://" + h + ":" + OcspServer.port(server) + "/ocsp");
+        return new OcspService(server, follower, updater, authorities, "http://" + h + ":" + OcspServer.port(server) + "/ocsp");
     }
 
     /** The responder's URL for POST (and, below it, RFC 5019 GET), e.g. {@code http://127.0.0.1:8080/ocsp}. */
@@ -84,11 +91,23 @@ final class OcspService implements AutoCloseable {
                 + a.signerCertificate().getNotAfter().toInstant() + ")").toList();
     }
 
+    /** This process's name in the updater lease: host name, process id and port. */
+    private static String updaterName(String host, int port) {
+        String node;
+        try {
+            node = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            node = host;
+        }
+        return node + "/" + ProcessHandle.current().pid() + ":" + port;
+    }
+
     @Override
     public void close() throws Exception {
         try {
             server.stop();
         } finally {
+            updater.close();
             follower.close();
         }
     }
