@@ -11,7 +11,10 @@ import tw.eid.pki.ocsp.OcspAuthority;
 import tw.eid.pki.ocsp.OcspConfig;
 import tw.eid.pki.ocsp.OcspResponder;
 import tw.eid.pki.ocsp.OcspServer;
+import tw.eid.pki.ocsp.OcspSignerRenewal;
 import tw.eid.pki.ocsp.OcspUpdater;
+import tw.eid.pki.ca.audit.AuditLedger;
+import tw.eid.pki.ca.profile.ProfileSettings;
 import tw.eid.pki.ocsp.StatusLogFollower;
 
 /**
@@ -69,7 +72,10 @@ final class OcspService implements AutoCloseable {
             throw e;
         }
         // Every responder process runs an updater; the lease in the store lets one of them sign.
-        OcspUpdater updater = new OcspUpdater(database, responder, updaterName(host, OcspServer.port(server)), clock)
+        // The lease holder also renews each CA's delegated signer in the token when a third of its life is left.
+        OcspSignerRenewal renewal = new OcspSignerRenewal(database, token, ProfileSettings.defaults(),
+                AuditLedger.hashChained(clock), clock, new java.security.SecureRandom());
+        OcspUpdater updater = new OcspUpdater(database, responder, updaterName(host, OcspServer.port(server)), clock, renewal)
                 .start(java.time.Duration.ofSeconds(1));
         String h = host.contains(":") ? "[" + host + "]" : host;
         return new OcspService(server, follower, updater, authorities, "http://" + h + ":" + OcspServer.port(server) + "/ocsp");

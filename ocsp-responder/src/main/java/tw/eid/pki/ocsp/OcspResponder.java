@@ -73,7 +73,7 @@ public final class OcspResponder {
 
     private final Database database;
     private final Token token;
-    private final OcspAuthorities authorities;
+    private volatile OcspAuthorities authorities;
     private final OcspConfig config;
     private final Clock clock;
     private final ResponseCache cache;
@@ -101,6 +101,11 @@ public final class OcspResponder {
 
     public OcspAuthorities authorities() {
         return authorities;
+    }
+
+    /** Answers for {@code reloaded} from now on (a renewed signer, a CA added by a ceremony). */
+    public void reload(OcspAuthorities reloaded) {
+        this.authorities = Objects.requireNonNull(reloaded, "reloaded");
     }
 
     ResponseCache cache() {

@@ -52,10 +52,23 @@ public final class OcspUpdater implements AutoCloseable {
     private final String owner;
     private final Clock clock;
     private final ScheduledExecutorService timer;
+    private final OcspSignerRenewal renewal;
+    /** Every process reloads its authorities this often (a signer renewed elsewhere). */
+    static final Duration RELOAD = Duration.ofSeconds(60);
+    private Instant reloaded = Instant.MIN;
     private boolean caughtUp;
     private volatile long signed;
 
     public OcspUpdater(Database database, OcspResponder responder, String owner, Clock clock) {
+        this(database, responder, owner, clock, null);
+    }
+
+    /**
+     * With {@code renewal}, the lease holder also renews each CA's delegated signer when it has
+     * less than a third of its lifetime left ({@link OcspSignerRenewal}).
+     */
+    public OcspUpdater(Database database, OcspResponder responder, String owner, Clock clock, OcspSignerRenewal renewal) {
+        this.renewal = renewal;
         this.database = Objects.requireNonNull(database, "database");
         this.responder = Objects.requireNonNull(responder, "responder");
         this.owner = Objects.requireNonNull(owner, "owner");
@@ -87,9 +100,26 @@ public final class OcspUpdater implements AutoCloseable {
     /** One round; returns the responses signed, or -1 when another updater holds the lease. */
     public synchronized int runOnce() {
         Instant now = clock.instant();
+        if (reloaded.plus(RELOAD).isBefore(now)) {
+            reload(now);
+        }
         if (!holdLease(now)) {
             caughtUp = false;
             return -1;
+        }
+        if (renewal != null) {
+            boolean renewed = false;
+            for (OcspAuthority authority : responder.authorities().all()) {
+                try {
+                    renewed |= renewal.renewIfDue(authority).isPresent();
+                } catch (RuntimeException e) {
+                    log.error("cannot renew the OCSP signer of '{}' (valid until {}): {}", authority.caName(),
+                            authority.signerNotAfter(), e.toString());
+                }
+            }
+            if (renewed) {
+                reload(now);
+            }
         }
         int n = 0;
         for (OcspAuthority authority : responder.authorities().all()) {
@@ -111,6 +141,18 @@ public final class OcspUpdater implements AutoCloseable {
         caughtUp = true;
         signed += n;
         return n;
+    }
+
+    private void reload(Instant now) {
+        try {
+            OcspAuthorities loaded = OcspAuthorities.load(database, now);
+            if (!loaded.all().isEmpty()) {
+                responder.reload(loaded);
+            }
+            reloaded = now;
+        } catch (RuntimeException e) {
+            log.warn("cannot reload the OCSP authorities: {}", e.toString());
+        }
     }
 
     private boolean holdLease(Instant now) {
