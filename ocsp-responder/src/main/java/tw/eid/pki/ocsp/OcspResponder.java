@@ -128,6 +128,15 @@ public final class OcspResponder {
         if (requestDer == null || requestDer.length == 0 || requestDer.length > config.maxRequestBytes()) {
             return status(OCSPRespBuilder.MALFORMED_REQUEST);
         }
+        // The hot path: the same bytes as an earlier cacheable request (one CertID, no nonce) name
+        // the same certificate; its cached answer, if still there and fresh, is served unparsed.
+        String[] known = cache.request(requestDer);
+        if (known != null) {
+            OcspAnswer cached = cache.get(known[0], known[1], clock.instant());
+            if (cached != null) {
+                return cached;
+            }
+        }
         OCSPReq request;
         Req[] singles;
         try {
@@ -170,6 +179,7 @@ public final class OcspResponder {
         if (cacheable) {
             OcspAnswer cached = cache.get(cacheKey, hashOid, now);
             if (cached != null) {
+                cache.rememberRequest(requestDer, cacheKey, hashOid);
                 return cached;
             }
         }
@@ -184,6 +194,7 @@ public final class OcspResponder {
             }
             if (stored != null) {
                 cache.put(cacheKey, hashOid, new ResponseCache.Entry(stored, freshUntil(stored)), sequence);
+                cache.rememberRequest(requestDer, cacheKey, hashOid);
                 return stored;
             }
         }
@@ -222,6 +233,7 @@ public final class OcspResponder {
         }
         if (cacheable && !neverIssued) {
             cache.put(cacheKey, hashOid, new ResponseCache.Entry(answer, freshUntil(answer)), sequence);
+            cache.rememberRequest(requestDer, cacheKey, hashOid);
         }
         return answer;
     }

@@ -27,8 +27,21 @@ final class ResponseCache {
     private final AtomicLong misses = new AtomicLong();
     private final AtomicLong evictions = new AtomicLong();
 
+    /**
+     * Raw request bytes of cacheable requests (one CertID, no nonce) → {cache key, hash OID}: a
+     * repeated request is answered without parsing it. Only an index: the entry it points to is
+     * looked up (and may be gone, invalidated or stale) as for any other request.
+     */
+    private final Map<java.nio.ByteBuffer, String[]> requests;
+
     ResponseCache(int capacity) {
         this.capacity = capacity;
+        this.requests = new LinkedHashMap<>(1024, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<java.nio.ByteBuffer, String[]> eldest) {
+                return size() > 2 * ResponseCache.this.capacity;
+            }
+        };
         this.entries = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Map<String, Entry>> eldest) {
@@ -69,6 +82,16 @@ final class ResponseCache {
             return;
         }
         entries.computeIfAbsent(key, k -> new java.util.HashMap<>(2)).put(hashOid, entry);
+    }
+
+    synchronized String[] request(byte[] der) {
+        return requests.get(java.nio.ByteBuffer.wrap(der));
+    }
+
+    synchronized void rememberRequest(byte[] der, String key, String hashOid) {
+        if (capacity > 0) {
+            requests.put(java.nio.ByteBuffer.wrap(der.clone()), new String[] {key, hashOid});
+        }
     }
 
     /** Drops every entry of this certificate (all CertID hash algorithms). */
