@@ -13,14 +13,10 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
@@ -39,9 +35,12 @@ import tw.eid.pki.hsm.SoftHsmTestTokens;
 import tw.eid.pki.hsm.Token;
 
 /**
- * 100,000 mutated requests (jqwik) over HTTP, POST and RFC 5019 GET, against a responder on a real
- * token and store: every answer is an OCSPResponse (HTTP 200) or a 4xx, never a 5xx, and the
- * server never lets an exception escape (it would be a 500).
+ * 100,000 mutated requests over HTTP, POST and RFC 5019 GET, against a responder on a real token
+ * and store: every answer is an OCSPResponse (HTTP 200) or a 4xx, never a 5xx, and the server never
+ * lets an exception escape (it would be a 500). The mutations (set or flip a byte, truncate, insert,
+ * long-form and indefinite lengths, duplicated slices) come from a seeded {@link Random}, so a
+ * failure names the mutation and reproduces. (jqwik was tried first and dropped: its output told
+ * automated users to disregard its results, which an acceptance test cannot live with.)
  */
 class OcspFuzzTest {
     static Database database;
@@ -53,7 +52,7 @@ class OcspFuzzTest {
     static final List<byte[]> SEEDS = new ArrayList<>();
     static final AtomicLong SUCCESSFUL = new AtomicLong();
 
-    @BeforeContainer
+    @BeforeAll
     static void setUp() throws Exception {
         Clock clock = Clock.systemUTC();
         database = Database.open(TestDatabase.server().settings(TestDatabase.createDatabaseName()));
@@ -77,7 +76,7 @@ class OcspFuzzTest {
                 .build().getEncoded());
     }
 
-    @AfterContainer
+    @AfterAll
     static void tearDown() throws Exception {
         server.stop();
         follower.close();
@@ -89,11 +88,8 @@ class OcspFuzzTest {
 
     record Mutation(int seed, int kind, int position, int value, int length, boolean get) {}
 
-    @Provide
-    Arbitrary<Mutation> mutations() {
-        return Combinators.combine(Arbitraries.integers().between(0, 2), Arbitraries.integers().between(0, 6),
-                Arbitraries.integers().between(0, 400), Arbitraries.integers().between(0, 255),
-                Arbitraries.integers().between(0, 40), Arbitraries.of(true, false)).as(Mutation::new);
+    static Mutation next(Random r) {
+        return new Mutation(r.nextInt(3), r.nextInt(7), r.nextInt(401), r.nextInt(256), r.nextInt(41), r.nextBoolean());
     }
 
     static byte[] apply(Mutation m) {
@@ -128,8 +124,20 @@ class OcspFuzzTest {
         return out;
     }
 
-    @Property(tries = 100_000, seed = "4242")
-    void everyMutatedRequestGetsAnOcspStatusOrA4xx(@ForAll("mutations") Mutation m) throws Exception {
+    @Test
+    void everyMutatedRequestGetsAnOcspStatusOrA4xx() throws Exception {
+        Random random = new Random(4242);
+        for (int i = 0; i < 100_000; i++) {
+            Mutation m = next(random);
+            try {
+                check(m);
+            } catch (AssertionError | Exception e) {
+                throw new AssertionError("mutation #" + i + " " + m, e);
+            }
+        }
+    }
+
+    static void check(Mutation m) throws Exception {
         byte[] body = apply(m);
         HttpRequest request = m.get()
                 ? HttpRequest.newBuilder(URI.create(base + "/ocsp/" + Base64.getEncoder().encodeToString(body)
