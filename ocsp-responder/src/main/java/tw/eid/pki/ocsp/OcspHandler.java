@@ -74,6 +74,10 @@ final class OcspHandler extends Handler.Abstract {
             }
             byte[] body = readAtMost(request, responder.config().maxRequestBytes());
             OcspAnswer answer = responder.respond(body);
+            if (body == null) {
+                // Too long: the rest of the body is not read, so the connection cannot carry another request.
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            }
             response.setStatus(200);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, OCSP_RESPONSE);
             response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
