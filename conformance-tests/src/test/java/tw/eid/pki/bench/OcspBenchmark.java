@@ -34,21 +34,15 @@ import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.eclipse.jetty.server.Server;
 import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditLedger;
-import tw.eid.pki.ca.profile.CaCertificate;
-import tw.eid.pki.ca.profile.CertificateIssuance;
-import tw.eid.pki.ca.profile.CertificateProfile;
-import tw.eid.pki.ca.profile.CertificateRequest;
-import tw.eid.pki.ca.profile.PkiNames;
-import tw.eid.pki.ca.profile.ProfileSettings;
 import tw.eid.pki.ca.revocation.RevocationService;
 import tw.eid.pki.ca.store.Database;
 import tw.eid.pki.ca.store.DatabaseTime;
 import tw.eid.pki.ca.store.TestDatabase;
-import tw.eid.pki.hsm.KeyAlgorithm;
 import tw.eid.pki.hsm.SoftHsmTestTokens;
 import tw.eid.pki.hsm.Token;
 import tw.eid.pki.ocsp.OcspAuthorities;
 import tw.eid.pki.ocsp.OcspConfig;
+import tw.eid.pki.ocsp.OcspFixture;
 import tw.eid.pki.ocsp.OcspResponder;
 import tw.eid.pki.ocsp.OcspServer;
 import tw.eid.pki.ocsp.OcspUpdater;
@@ -196,41 +190,8 @@ public final class OcspBenchmark {
     // ------------------------------------------------------------------ set-up
 
     void setUpCas() {
-        ProfileSettings settings = ProfileSettings.defaults();
-        token.generateKeyPair("root-key", KeyAlgorithm.EC_P384);
-        token.generateKeyPair("citizen-ca-key", KeyAlgorithm.EC_P384);
-        token.generateKeyPair("citizen-ca-ocsp-key", KeyAlgorithm.EC_P256);
-        CertificateIssuance issuance = new CertificateIssuance(settings, clock, RANDOM);
-        PkiNames names = settings.names();
-        X509CertificateHolder root = issuance.issue(issuance.prepareSelfSigned(new CertificateRequest(CertificateProfile.CITIZEN_ROOT,
-                names.citizenRoot(), token.publicKey("root-key"))), token.signer("root-key"));
-        ca = issuance.issue(issuance.prepare(new CertificateRequest(CertificateProfile.CITIZEN_CA, names.citizenCa(),
-                token.publicKey("citizen-ca-key")), new CaCertificate(CertificateProfile.CITIZEN_ROOT, root)), token.signer("root-key"));
-        X509CertificateHolder signer = issuance.issue(issuance.prepare(new CertificateRequest(CertificateProfile.OCSP_SIGNER,
-                names.ocspResponder(CertificateProfile.CITIZEN_CA), token.publicKey("citizen-ca-ocsp-key")),
-                new CaCertificate(CertificateProfile.CITIZEN_CA, ca)), token.signer("citizen-ca-key"));
-        insertCa("citizen-root", "citizen-root", root, "root-key");
-        insertCa("citizen-ca", "citizen-ca", ca, "citizen-ca-key");
-        insertCa("citizen-ca-ocsp", "ocsp-signer", signer, "citizen-ca-ocsp-key");
-    }
-
-    void insertCa(String name, String kind, X509CertificateHolder cert, String key) {
-        database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO ca (name, kind, subject_der, certificate_der, key_label,"
-                    + " token_label, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'ACTIVE', ?)")) {
-                ps.setString(1, name);
-                ps.setString(2, kind);
-                ps.setBytes(3, cert.getSubject().getEncoded("DER"));
-                ps.setBytes(4, cert.getEncoded());
-                ps.setString(5, key);
-                ps.setString(6, token.label());
-                ps.setObject(7, DatabaseTime.toColumn(clock.instant()));
-                ps.executeUpdate();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-            return null;
-        });
+        // Root, Citizen CA and its delegated signer in the token, recorded as the ceremony records them.
+        ca = new OcspFixture(database, token, clock).ca;
     }
 
     /** Certificate rows written directly (the responder reads only their status columns). */

@@ -23,18 +23,19 @@ import tw.eid.pki.hsm.Token;
 /**
  * A Citizen Root, Citizen CA and the CA's delegated OCSP signer, keys in a real token, recorded
  * in a real store the way the ceremony records them; and certificate rows of any status, written
- * directly (the responder reads only the status columns; issuance has its own tests).
+ * directly (the responder reads only the status columns; issuance has its own tests). Published
+ * in the module's test-jar for the OCSP benchmark.
  */
-final class OcspFixture {
-    final Database database;
-    final Token token;
-    final X509CertificateHolder root;
-    final X509CertificateHolder ca;
-    final X509CertificateHolder signer;
+public final class OcspFixture {
+    public final Database database;
+    public final Token token;
+    public final X509CertificateHolder root;
+    public final X509CertificateHolder ca;
+    public final X509CertificateHolder signer;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
-    OcspFixture(Database database, Token token, Clock clock) {
+    public OcspFixture(Database database, Token token, Clock clock) {
         this.database = database;
         this.token = token;
         this.clock = clock;
@@ -77,7 +78,7 @@ final class OcspFixture {
     }
 
     /** A certificate row of the Citizen CA: status GOOD, HOLD or REVOKED (with a reason or null). */
-    BigInteger certificate(String status, Integer reason) {
+    public BigInteger certificate(String status, Integer reason) {
         BigInteger serial = new BigInteger(128, random).setBit(127);
         byte[] filler = new byte[32];
         random.nextBytes(filler);
