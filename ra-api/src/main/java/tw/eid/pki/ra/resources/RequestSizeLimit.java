@@ -8,6 +8,7 @@ import jakarta.ws.rs.container.PreMatching;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import tw.eid.pki.ra.problem.Problem;
 import tw.eid.pki.ra.problem.ProblemException;
 
@@ -25,10 +26,31 @@ public final class RequestSizeLimit implements ContainerRequestFilter {
         this.maxBytes = maxBytes;
     }
 
+    /**
+     * A declared body up to this size is read and discarded before the 413 goes out (RFC 9112
+     * §9.6: a server that closes while the client is still sending may make it lose the response;
+     * the client then sees a reset instead of the problem). A larger one is answered at once and
+     * the connection closed: reading it would be the denial of service the limit is there for.
+     */
+    static final long DRAIN_LIMIT = 1 << 20;
+
     @Override
     public void filter(ContainerRequestContext ctx) {
         if (ctx.getLength() > maxBytes) {
-            ctx.abortWith(tooLarge().problem().toResponse());
+            boolean drained = false;
+            if (ctx.getLength() <= DRAIN_LIMIT && ctx.hasEntity()) {
+                try (InputStream in = ctx.getEntityStream()) {
+                    drained = in.transferTo(OutputStream.nullOutputStream()) >= 0;
+                } catch (IOException e) {
+                    drained = false;
+                }
+            }
+            jakarta.ws.rs.core.Response.ResponseBuilder response =
+                    jakarta.ws.rs.core.Response.fromResponse(tooLarge().problem().toResponse());
+            if (!drained) {
+                response.header("Connection", "close");
+            }
+            ctx.abortWith(response.build());
             return;
         }
         if (ctx.hasEntity()) {
