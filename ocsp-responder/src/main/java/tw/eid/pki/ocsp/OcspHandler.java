@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -107,7 +106,7 @@ final class OcspHandler extends Handler.Abstract {
         Instant now = clock.instant();
         long untilNext = Math.max(0, Duration.between(now, answer.nextUpdate()).getSeconds());
         long maxAge = Math.min(responder.config().maxAge().getSeconds(), untilNext);
-        String etag = "\"" + HexFormat.of().formatHex(OcspAuthority.digest("SHA-256", answer.der()), 0, 16) + "\"";
+        String etag = answer.etag();
         response.getHeaders().put(HttpHeader.ETAG, etag);
         response.getHeaders().put(HttpHeader.LAST_MODIFIED, HttpDates.format(answer.thisUpdate()));
         response.getHeaders().put(HttpHeader.EXPIRES, HttpDates.format(now.plusSeconds(maxAge)));
