@@ -256,19 +256,13 @@ public final class OcspUpdater implements AutoCloseable {
         return signedRows.size();
     }
 
+    /**
+     * Stops the rounds. The lease is not released here: on SIGTERM the store may already be going
+     * away, and waiting for a connection would hold up the shutdown; the lease simply lapses after
+     * {@link #LEASE} and another process takes over.
+     */
     @Override
     public void close() {
         timer.shutdownNow();
-        try {
-            database.inTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "UPDATE ocsp_updater_lease SET owner = NULL, lease_until = NULL WHERE id = 1 AND owner = ?")) {
-                    ps.setString(1, owner);
-                    return ps.executeUpdate();
-                }
-            });
-        } catch (RuntimeException e) {
-            log.debug("could not release the OCSP updater lease: {}", e.toString());
-        }
     }
 }
