@@ -184,23 +184,20 @@ public final class OcspResponder {
             }
         }
         long sequence = cache.sequence();
-        if (cacheable && PresignedResponses.HASH_OID.equals(hashOid) && serials.get(0) != null) {
-            OcspAnswer stored;
-            try {
-                stored = PresignedResponses.find(database, authority.caName(), serials.get(0), now);
-            } catch (RuntimeException e) {
-                log.warn("OCSP pre-signed look-up failed: {}", e.toString());
-                return status(OCSPRespBuilder.TRY_LATER);
-            }
-            if (stored != null) {
-                cache.put(cacheKey, hashOid, new ResponseCache.Entry(stored, freshUntil(stored)), sequence);
-                cache.rememberRequest(requestDer, cacheKey, hashOid);
-                return stored;
-            }
-        }
         Map<String, Row> rows;
         try {
-            rows = lookUp(authority.caName(), serials);
+            if (cacheable && serials.get(0) != null) {
+                // One read: the certificate's status and, for SHA-1 CertIDs, its pre-signed response.
+                PresignedResponses.Lookup found = PresignedResponses.find(database, authority.caName(), serials.get(0), now);
+                if (found.stored() != null && PresignedResponses.HASH_OID.equals(hashOid)) {
+                    cache.put(cacheKey, hashOid, new ResponseCache.Entry(found.stored(), freshUntil(found.stored())), sequence);
+                    cache.rememberRequest(requestDer, cacheKey, hashOid);
+                    return found.stored();
+                }
+                rows = found.issued() ? Map.of(serials.get(0), new Row(found.current())) : Map.of();
+            } else {
+                rows = lookUp(authority.caName(), serials);
+            }
         } catch (RuntimeException e) {
             log.warn("OCSP status look-up failed: {}", e.toString());
             return status(OCSPRespBuilder.TRY_LATER);
@@ -351,7 +348,17 @@ public final class OcspResponder {
                 reason == null ? null : CRLReason.lookup(reason)));
     }
 
+    /** The unsigned error answers (RFC 6960 §2.3), encoded once: malformed input is the attacker's cheap path. */
+    private static final Map<Integer, OcspAnswer> ERRORS = Map.of(
+            OCSPRespBuilder.MALFORMED_REQUEST, encodeStatus(OCSPRespBuilder.MALFORMED_REQUEST),
+            OCSPRespBuilder.TRY_LATER, encodeStatus(OCSPRespBuilder.TRY_LATER),
+            OCSPRespBuilder.UNAUTHORIZED, encodeStatus(OCSPRespBuilder.UNAUTHORIZED));
+
     private static OcspAnswer status(int responseStatus) {
+        return ERRORS.get(responseStatus);
+    }
+
+    private static OcspAnswer encodeStatus(int responseStatus) {
         try {
             return new OcspAnswer(new OCSPRespBuilder().build(responseStatus, null).getEncoded(), responseStatus, null, null);
         } catch (OCSPException | IOException e) {
