@@ -10,10 +10,15 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -30,38 +35,55 @@ import org.eclipse.jetty.util.Callback;
  * (404), a method other than GET/POST (405), a POST of another content type (415). A successful
  * GET answer carries ETag, Last-Modified, Expires and a short max-age (never past nextUpdate), and
  * If-None-Match gets 304.
+ *
+ * <p>The handler is declared non-blocking, so Jetty runs it on the selector thread that read the
+ * request, without handing the connection to another thread: a GET whose answer is in memory is
+ * answered there. Whatever may block (a store read, a signature, reading a POST body, /health's
+ * database check) is handed to {@code blocking} and completes the response from there.
  */
-final class OcspHandler extends Handler.Abstract {
+final class OcspHandler extends Handler.Abstract.NonBlocking {
     static final String OCSP_REQUEST = "application/ocsp-request";
     static final String OCSP_RESPONSE = "application/ocsp-response";
+    private static final HttpField RESPONSE_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, OCSP_RESPONSE);
+    private static final HttpField NO_STORE = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "no-store");
 
     private final OcspResponder responder;
     private final Supplier<Health> health;
+    private final Executor blocking;
     private final Clock clock;
+    /** Cache-Control of an answer whose nextUpdate is further than max-age: nearly all of them. */
+    private final HttpField fullMaxAge;
 
     /** The answer of {@code /health}: up or not, and a short JSON body. */
     record Health(boolean up, String json) {}
 
-    OcspHandler(OcspResponder responder, Supplier<Health> health, Clock clock) {
+    OcspHandler(OcspResponder responder, Supplier<Health> health, Executor blocking, Clock clock) {
         this.responder = Objects.requireNonNull(responder, "responder");
         this.health = Objects.requireNonNull(health, "health");
+        this.blocking = Objects.requireNonNull(blocking, "blocking");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.fullMaxAge = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, cacheControl(responder.config().maxAge().getSeconds()));
+    }
+
+    private static String cacheControl(long maxAge) {
+        return "max-age=" + maxAge + ", public, no-transform, must-revalidate";
     }
 
     @Override
-    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+    public boolean handle(Request request, Response response, Callback callback) {
         String path = request.getHttpURI().getPath(); // still percent-encoded
         String method = request.getMethod();
         if ("/health".equals(path)) {
             if (!HttpMethod.GET.is(method)) {
                 return error(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405);
             }
-            Health h = health.get();
-            response.setStatus(h.up() ? 200 : 503);
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-            response.write(true, ByteBuffer.wrap(h.json().getBytes(StandardCharsets.UTF_8)), callback);
-            return true;
+            return offload(callback, () -> {
+                Health h = health.get();
+                response.setStatus(h.up() ? 200 : 503);
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+                response.getHeaders().put(NO_STORE);
+                response.write(true, ByteBuffer.wrap(h.json().getBytes(StandardCharsets.UTF_8)), callback);
+            });
         }
         if ("/ocsp".equals(path) || "/ocsp/".equals(path)) {
             if (!HttpMethod.POST.is(method)) {
@@ -71,54 +93,81 @@ final class OcspHandler extends Handler.Abstract {
             if (type == null || !OCSP_REQUEST.equalsIgnoreCase(type.split(";", 2)[0].trim())) {
                 return error(response, callback, HttpStatus.UNSUPPORTED_MEDIA_TYPE_415);
             }
-            byte[] body = readAtMost(request, responder.config().maxRequestBytes());
-            OcspAnswer answer = responder.respond(body);
-            if (body == null) {
-                // Too long: the rest of the body is not read, so the connection cannot carry another request.
-                response.getHeaders().put(HttpHeader.CONNECTION, "close");
-            }
-            response.setStatus(200);
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, OCSP_RESPONSE);
-            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-            response.write(true, ByteBuffer.wrap(answer.der()), callback);
-            return true;
+            return offload(callback, () -> {
+                byte[] body = readAtMost(request, responder.config().maxRequestBytes());
+                OcspAnswer answer = responder.respond(body);
+                if (body == null) {
+                    // Too long: the rest of the body is not read, so the connection cannot carry another request.
+                    response.getHeaders().put(HttpHeader.CONNECTION, "close");
+                }
+                response.setStatus(200);
+                response.getHeaders().put(RESPONSE_TYPE);
+                response.getHeaders().put(NO_STORE);
+                response.write(true, ByteBuffer.wrap(answer.der()), callback);
+            });
         }
         if (path != null && path.startsWith("/ocsp/")) {
             if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
                 return error(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405);
             }
             byte[] der = decodeGetPath(path.substring("/ocsp/".length()), responder.config().maxRequestBytes());
-            OcspAnswer answer = responder.respond(der);
-            get(request, response, callback, answer);
-            return true;
+            OcspAnswer inMemory = responder.fromMemory(der);
+            if (inMemory != null) {
+                get(request, response, callback, inMemory);
+                return true;
+            }
+            return offload(callback, () -> get(request, response, callback, responder.respond(der)));
         }
         return error(response, callback, HttpStatus.NOT_FOUND_404);
     }
 
+    /** Runs {@code work}, which completes the response, on a thread that may block. */
+    private boolean offload(Callback callback, BlockingWork work) {
+        try {
+            blocking.execute(() -> {
+                try {
+                    work.run();
+                } catch (Throwable t) {
+                    callback.failed(t);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            callback.failed(e);
+        }
+        return true;
+    }
+
+    @FunctionalInterface
+    private interface BlockingWork {
+        void run() throws Exception;
+    }
+
     private void get(Request request, Response response, Callback callback, OcspAnswer answer) {
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, OCSP_RESPONSE);
+        HttpFields.Mutable headers = response.getHeaders();
+        headers.put(RESPONSE_TYPE);
         if (!answer.successful()) {
-            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+            headers.put(NO_STORE);
             response.setStatus(200);
             response.write(true, ByteBuffer.wrap(answer.der()), callback);
             return;
         }
         Instant now = clock.instant();
         long untilNext = Math.max(0, Duration.between(now, answer.nextUpdate()).getSeconds());
-        long maxAge = Math.min(responder.config().maxAge().getSeconds(), untilNext);
-        String etag = answer.etag();
-        response.getHeaders().put(HttpHeader.ETAG, etag);
-        response.getHeaders().put(HttpHeader.LAST_MODIFIED, HttpDates.format(answer.thisUpdate()));
-        response.getHeaders().put(HttpHeader.EXPIRES, HttpDates.format(now.plusSeconds(maxAge)));
-        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "max-age=" + maxAge + ", public, no-transform, must-revalidate");
-        if (matches(request.getHeaders().getValuesList(HttpHeader.IF_NONE_MATCH), etag)) {
+        long configured = responder.config().maxAge().getSeconds();
+        long maxAge = Math.min(configured, untilNext);
+        headers.put(answer.etagField());
+        headers.put(answer.lastModifiedField());
+        headers.put(HttpHeader.EXPIRES, HttpDates.format(now.plusSeconds(maxAge)));
+        headers.put(maxAge == configured ? fullMaxAge : new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, cacheControl(maxAge)));
+        if (request.getHeaders().contains(HttpHeader.IF_NONE_MATCH)
+                && matches(request.getHeaders().getValuesList(HttpHeader.IF_NONE_MATCH), answer.etag())) {
             response.setStatus(HttpStatus.NOT_MODIFIED_304);
             callback.succeeded();
             return;
         }
         response.setStatus(200);
         if (HttpMethod.HEAD.is(request.getMethod())) {
-            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, answer.der().length);
+            headers.put(HttpHeader.CONTENT_LENGTH, answer.der().length);
             callback.succeeded();
             return;
         }
@@ -190,7 +239,7 @@ final class OcspHandler extends Handler.Abstract {
     private static boolean error(Response response, Callback callback, int status) {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
-        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.getHeaders().put(NO_STORE);
         response.write(true, ByteBuffer.wrap((HttpStatus.getMessage(status) + "\n").getBytes(StandardCharsets.UTF_8)), callback);
         return true;
     }

@@ -59,7 +59,9 @@ import tw.eid.pki.hsm.Token;
  * certificate ({@link ResponseCache}); (3) nextUpdate never passes the signer certificate's
  * notAfter, and with an expired signer the answer is tryLater; (4) client input never yields an
  * internalError: anything unreadable is malformedRequest, a CA we do not answer for is
- * unauthorized, a store or token that cannot be reached is tryLater.
+ * unauthorized, a store or token that cannot be reached is tryLater; (5) the answer about a serial
+ * never issued is kept in memory for {@link #NEVER_ISSUED_FRESH} at most, so a certificate issued
+ * since is answered from the store within that time (before, it is unknown: never good).
  */
 public final class OcspResponder {
     private static final Logger log = LoggerFactory.getLogger(OcspResponder.class);
@@ -70,6 +72,13 @@ public final class OcspResponder {
     static final Instant EPOCH = Instant.EPOCH;
     /** RFC 9654 §2.1: nonce length limits. */
     static final int MAX_NONCE = 128;
+    /**
+     * How long the answer about a never-issued serial is served from memory. Issuance writes no
+     * status change, so this bounds how long a new certificate can still be answered unknown (an
+     * HTTP cache may keep that answer for max-age anyway). Short enough for a card just issued at
+     * the counter, long enough that a client repeating its question is not a store read each time.
+     */
+    public static final Duration NEVER_ISSUED_FRESH = Duration.ofSeconds(10);
 
     private final Database database;
     private final Token token;
@@ -123,19 +132,27 @@ public final class OcspResponder {
                 "evictions", cache.evictions());
     }
 
+    /**
+     * The hot path, which never blocks: the same bytes as an earlier cacheable request (one
+     * CertID, no nonce) name the same certificate; its cached answer, if still there and fresh, is
+     * served unparsed. Null when {@link #respond} has to do the work (it may read the store or sign).
+     */
+    public OcspAnswer fromMemory(byte[] requestDer) {
+        if (requestDer == null || requestDer.length == 0 || requestDer.length > config.maxRequestBytes()) {
+            return null;
+        }
+        String[] known = cache.request(requestDer);
+        return known == null ? null : cache.get(known[0], known[1], clock.instant());
+    }
+
     /** Answers one DER OCSPRequest. Never throws for client input. */
     public OcspAnswer respond(byte[] requestDer) {
         if (requestDer == null || requestDer.length == 0 || requestDer.length > config.maxRequestBytes()) {
             return status(OCSPRespBuilder.MALFORMED_REQUEST);
         }
-        // The hot path: the same bytes as an earlier cacheable request (one CertID, no nonce) name
-        // the same certificate; its cached answer, if still there and fresh, is served unparsed.
-        String[] known = cache.request(requestDer);
-        if (known != null) {
-            OcspAnswer cached = cache.get(known[0], known[1], clock.instant());
-            if (cached != null) {
-                return cached;
-            }
+        OcspAnswer hit = fromMemory(requestDer);
+        if (hit != null) {
+            return hit;
         }
         OCSPReq request;
         Req[] singles;
@@ -230,6 +247,11 @@ public final class OcspResponder {
         }
         if (cacheable && !neverIssued) {
             cache.put(cacheKey, hashOid, new ResponseCache.Entry(answer, freshUntil(answer)), sequence);
+            cache.rememberRequest(requestDer, cacheKey, hashOid);
+        } else if (cacheable && serials.get(0) != null) {
+            Instant until = now.plus(NEVER_ISSUED_FRESH);
+            cache.putNeverIssued(cacheKey, hashOid, new ResponseCache.Entry(answer,
+                    until.isBefore(freshUntil(answer)) ? until : freshUntil(answer)), sequence);
             cache.rememberRequest(requestDer, cacheKey, hashOid);
         }
         return answer;

@@ -38,12 +38,15 @@ public final class OcspServer {
         http.setSendXPoweredBy(false);
         http.setUriCompliance(UriCompliance.DEFAULT.with("rfc5019-get",
                 UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR, UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT));
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        // One selector per core: the handler answers from memory on the selector thread itself
+        // (OcspHandler), so the selectors are what serve the hot path.
+        ServerConnector connector = new ServerConnector(server, 1, Math.max(2, Runtime.getRuntime().availableProcessors()),
+                new HttpConnectionFactory(http));
         connector.setHost(host);
         connector.setPort(port);
         connector.setIdleTimeout(30_000);
         server.addConnector(connector);
-        server.setHandler(new OcspHandler(responder, () -> health(responder, follower, database, token, clock), clock));
+        server.setHandler(new OcspHandler(responder, () -> health(responder, follower, database, token, clock), threads, clock));
         server.setStopTimeout(5_000);
         return server;
     }

@@ -10,6 +10,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * algorithm; bounded (least recently used out). An entry is served only while it is fresh (before
  * half of its validity) and is dropped when the status change log names its certificate.
  *
+ * <p>Answers about serials the CA never issued (unknown, or the RFC 6960 §2.2 form) are kept apart,
+ * in a map a twentieth of the size, for a few seconds only ({@link OcspResponder#NEVER_ISSUED_FRESH}):
+ * nothing in the status change log announces an issuance, so a short life is what bounds how long
+ * a new certificate can still be answered as never issued; and a flood of random serials evicts
+ * only other such answers, never a real certificate's.
+ *
  * <p>The race between a response signed from an older read and the log's invalidation is closed
  * by a sequence number: {@link #put} refuses an entry whose read began before the last
  * invalidation ({@link #sequence}), so a response that could predate a change is never cached.
@@ -22,6 +28,8 @@ final class ResponseCache {
     private final int capacity;
     /** By "ca/serial"; each holds the entries of its CertID hash algorithms (one or two). */
     private final Map<String, Map<String, Entry>> entries;
+    /** Answers about never-issued serials, by the same key. */
+    private final Map<String, Map<String, Entry>> neverIssued;
     private final AtomicLong invalidations = new AtomicLong();
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();
@@ -40,6 +48,13 @@ final class ResponseCache {
             @Override
             protected boolean removeEldestEntry(Map.Entry<java.nio.ByteBuffer, String[]> eldest) {
                 return size() > 2 * ResponseCache.this.capacity;
+            }
+        };
+        int neverIssuedCapacity = capacity == 0 ? 0 : Math.max(1, capacity / 20);
+        this.neverIssued = new LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Map<String, Entry>> eldest) {
+                return size() > neverIssuedCapacity;
             }
         };
         this.entries = new LinkedHashMap<>(1024, 0.75f, true) {
@@ -64,16 +79,27 @@ final class ResponseCache {
     }
 
     synchronized OcspAnswer get(String key, String hashOid, Instant now) {
-        Map<String, Entry> byHash = entries.get(key);
+        OcspAnswer answer = fresh(entries, key, hashOid, now);
+        if (answer == null) {
+            answer = fresh(neverIssued, key, hashOid, now);
+        }
+        (answer == null ? misses : hits).incrementAndGet();
+        return answer;
+    }
+
+    private static OcspAnswer fresh(Map<String, Map<String, Entry>> map, String key, String hashOid, Instant now) {
+        Map<String, Entry> byHash = map.get(key);
         Entry e = byHash == null ? null : byHash.get(hashOid);
-        if (e == null || !now.isBefore(e.freshUntil())) {
-            if (e != null) {
-                byHash.remove(hashOid);
-            }
-            misses.incrementAndGet();
+        if (e == null) {
             return null;
         }
-        hits.incrementAndGet();
+        if (!now.isBefore(e.freshUntil())) {
+            byHash.remove(hashOid);
+            if (byHash.isEmpty()) {
+                map.remove(key);
+            }
+            return null;
+        }
         return e.answer();
     }
 
@@ -82,6 +108,14 @@ final class ResponseCache {
             return;
         }
         entries.computeIfAbsent(key, k -> new java.util.HashMap<>(2)).put(hashOid, entry);
+    }
+
+    /** Like {@link #put}, for the answer about a serial the CA never issued (kept apart, briefly). */
+    synchronized void putNeverIssued(String key, String hashOid, Entry entry, long readSequence) {
+        if (capacity == 0 || invalidations.get() != readSequence) {
+            return;
+        }
+        neverIssued.computeIfAbsent(key, k -> new java.util.HashMap<>(2)).put(hashOid, entry);
     }
 
     synchronized String[] request(byte[] der) {
@@ -98,10 +132,15 @@ final class ResponseCache {
     synchronized void invalidate(String caName, String serialHex) {
         invalidations.incrementAndGet();
         entries.remove(key(caName, serialHex));
+        neverIssued.remove(key(caName, serialHex));
     }
 
     synchronized int size() {
         return entries.size();
+    }
+
+    synchronized int neverIssuedSize() {
+        return neverIssued.size();
     }
 
     long hits() {

@@ -79,7 +79,11 @@ public final class OcspFixture {
 
     /** A certificate row of the Citizen CA: status GOOD, HOLD or REVOKED (with a reason or null). */
     public BigInteger certificate(String status, Integer reason) {
-        BigInteger serial = new BigInteger(128, random).setBit(127);
+        return certificate(new BigInteger(128, random).setBit(127), status, reason);
+    }
+
+    /** The same, with the serial chosen by the caller. */
+    public BigInteger certificate(BigInteger serial, String status, Integer reason) {
         byte[] filler = new byte[32];
         random.nextBytes(filler);
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);

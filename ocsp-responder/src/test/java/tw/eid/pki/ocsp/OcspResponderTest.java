@@ -272,4 +272,38 @@ class OcspResponderTest {
         }
         assertThat(tryLater).isGreaterThanOrEqualTo(5);
     }
+
+    @Test
+    void aNeverIssuedAnswerIsKeptBrieflyAndNeverHidesAnIssuanceLongerThanThat() throws Exception {
+        // One live signature per second: a repeated question about a never-issued serial must not need another.
+        OcspResponder r = responder(OcspConfig.defaults().withLiveSignaturesPerSecond(1));
+        BigInteger serial = new BigInteger(128, RANDOM).setBit(127);
+        byte[] req = request(id(pki.ca, serial));
+        OcspAnswer first = r.respond(req);
+        assertThat(single(first)).isInstanceOf(UnknownStatus.class);
+        assertThat(r.fromMemory(req)).isSameAs(first);
+        assertThat(r.respond(req)).isSameAs(first);
+
+        pki.certificate(serial, "GOOD", null); // issued since
+        CLOCK.advance(OcspResponder.NEVER_ISSUED_FRESH);
+        assertThat(r.fromMemory(req)).isNull();
+        assertThat(single(r.respond(req))).isNull(); // good, read from the store
+    }
+
+    @Test
+    void aFloodOfNeverIssuedSerialsEvictsNoRealCertificatesAnswer() {
+        ResponseCache cache = new ResponseCache(40); // room for 2 never-issued answers
+        Instant now = Instant.now();
+        OcspAnswer real = new OcspAnswer(new byte[] {1}, 0, now, now.plusSeconds(3600));
+        cache.put("citizen-ca/real", "1.3.14.3.2.26", new ResponseCache.Entry(real, now.plusSeconds(1800)), cache.sequence());
+        for (int i = 0; i < 1000; i++) {
+            OcspAnswer unknown = new OcspAnswer(new byte[] {2, (byte) i}, 0, now, now.plusSeconds(3600));
+            cache.putNeverIssued("citizen-ca/n" + i, "1.3.14.3.2.26", new ResponseCache.Entry(unknown, now.plusSeconds(10)),
+                    cache.sequence());
+        }
+        assertThat(cache.get("citizen-ca/real", "1.3.14.3.2.26", now)).isSameAs(real);
+        assertThat(cache.neverIssuedSize()).isEqualTo(2);
+        assertThat(cache.get("citizen-ca/n999", "1.3.14.3.2.26", now)).isNotNull();
+        assertThat(cache.get("citizen-ca/n999", "1.3.14.3.2.26", now.plusSeconds(10))).isNull();
+    }
 }
