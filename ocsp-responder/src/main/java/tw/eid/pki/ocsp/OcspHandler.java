@@ -1,7 +1,5 @@
 package tw.eid.pki.ocsp;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -93,18 +91,16 @@ final class OcspHandler extends Handler.Abstract.NonBlocking {
             if (type == null || !OCSP_REQUEST.equalsIgnoreCase(type.split(";", 2)[0].trim())) {
                 return error(response, callback, HttpStatus.UNSUPPORTED_MEDIA_TYPE_415);
             }
-            return offload(callback, () -> {
-                byte[] body = readAtMost(request, responder.config().maxRequestBytes());
-                OcspAnswer answer = responder.respond(body);
-                if (body == null) {
-                    // Too long: the rest of the body is not read, so the connection cannot carry another request.
-                    response.getHeaders().put(HttpHeader.CONNECTION, "close");
-                }
-                response.setStatus(200);
-                response.getHeaders().put(RESPONSE_TYPE);
-                response.getHeaders().put(NO_STORE);
-                response.write(true, ByteBuffer.wrap(answer.der()), callback);
-            });
+            int limit = responder.config().maxRequestBytes();
+            if (request.getLength() > limit) {
+                post(response, callback, null);
+                return true;
+            }
+            // Read without blocking. A body over the limit fails the read (so does a broken
+            // connection, whose answer then goes nowhere): either way, malformedRequest and close.
+            Content.Source.asByteArrayAsync(request, limit).whenComplete((body, failure) ->
+                    post(response, callback, failure == null ? body : null));
+            return true;
         }
         if (path != null && path.startsWith("/ocsp/")) {
             if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
@@ -119,6 +115,29 @@ final class OcspHandler extends Handler.Abstract.NonBlocking {
             return offload(callback, () -> get(request, response, callback, responder.respond(der)));
         }
         return error(response, callback, HttpStatus.NOT_FOUND_404);
+    }
+
+    /**
+     * Answers a POST body (null when it was over the limit: the answer is malformedRequest, and
+     * since the rest of the body is not read, the connection cannot carry another request).
+     */
+    private void post(Response response, Callback callback, byte[] body) {
+        OcspAnswer inMemory = body == null ? null : responder.fromMemory(body);
+        if (inMemory != null) {
+            writePost(response, callback, inMemory, false);
+            return;
+        }
+        offload(callback, () -> writePost(response, callback, responder.respond(body), body == null));
+    }
+
+    private static void writePost(Response response, Callback callback, OcspAnswer answer, boolean close) {
+        if (close) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
+        response.setStatus(200);
+        response.getHeaders().put(RESPONSE_TYPE);
+        response.getHeaders().put(NO_STORE);
+        response.write(true, ByteBuffer.wrap(answer.der()), callback);
     }
 
     /** Runs {@code work}, which completes the response, on a thread that may block. */
@@ -221,18 +240,6 @@ final class OcspHandler extends Handler.Abstract.NonBlocking {
             return der.length > maxRequestBytes ? null : der;
         } catch (IllegalArgumentException e) {
             return null;
-        }
-    }
-
-    /** The body, or null when it is longer than {@code limit} (not read further). */
-    private static byte[] readAtMost(Request request, int limit) throws IOException {
-        long declared = request.getLength();
-        if (declared > limit) {
-            return null;
-        }
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            byte[] body = in.readNBytes(limit + 1);
-            return body.length > limit ? null : body;
         }
     }
 

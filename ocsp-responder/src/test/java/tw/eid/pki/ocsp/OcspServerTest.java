@@ -116,6 +116,12 @@ class OcspServerTest {
                 .header("Content-Type", "application/ocsp-request").POST(HttpRequest.BodyPublishers.ofByteArray(new byte[20_000])) // over the 10,240-byte limit
                 .build(), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(new OCSPResp(huge.body()).getStatus()).isEqualTo(OCSPResp.MALFORMED_REQUEST);
+        HttpResponse<byte[]> hugeChunked = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/ocsp"))
+                .header("Content-Type", "application/ocsp-request") // no length declared: chunked, cut off while read
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(new byte[20_000])))
+                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(hugeChunked.statusCode()).isEqualTo(200);
+        assertThat(new OCSPResp(hugeChunked.body()).getStatus()).isEqualTo(OCSPResp.MALFORMED_REQUEST);
     }
 
     @Test
@@ -123,5 +129,48 @@ class OcspServerTest {
         HttpResponse<byte[]> health = get("/health");
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(new String(health.body())).contains("\"status\":\"up\"", "citizen-ca-ocsp", "\"hits\":");
+    }
+
+    @Test
+    void pipelinedPostsOnOneConnectionAreEachAnswered() throws Exception {
+        byte[] req = request(pki.certificate("GOOD", null));
+        String head = "POST /ocsp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/ocsp-request\r\nContent-Length: "
+                + req.length + "\r\n\r\n";
+        java.io.ByteArrayOutputStream three = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < 3; i++) {
+            three.write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            three.write(req); // the first is a store read, the next two are answered from memory
+        }
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", OcspServer.port(server))) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(three.toByteArray());
+            socket.getOutputStream().flush();
+            java.io.InputStream in = socket.getInputStream();
+            for (int i = 0; i < 3; i++) {
+                String status = readLine(in);
+                assertThat(status).as("response %d", i).isEqualTo("HTTP/1.1 200 OK");
+                int length = -1;
+                for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+                    if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                        length = Integer.parseInt(line.substring(15).trim());
+                    }
+                }
+                byte[] body = in.readNBytes(length);
+                assertThat(new OCSPResp(body).getStatus()).isEqualTo(OCSPResp.SUCCESSFUL);
+            }
+        }
+    }
+
+    private static String readLine(java.io.InputStream in) throws java.io.IOException {
+        StringBuilder b = new StringBuilder();
+        for (int c = in.read(); c != '\n'; c = in.read()) {
+            if (c < 0) {
+                throw new java.io.EOFException("connection closed after: " + b);
+            }
+            if (c != '\r') {
+                b.append((char) c);
+            }
+        }
+        return b.toString();
     }
 }
