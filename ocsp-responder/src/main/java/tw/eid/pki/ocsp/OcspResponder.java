@@ -79,9 +79,12 @@ public final class OcspResponder {
      * the counter, long enough that a client repeating its question is not a store read each time.
      */
     public static final Duration NEVER_ISSUED_FRESH = Duration.ofSeconds(10);
+    /** How recent the last read of the status change log must be for a live signature to use cached statuses. */
+    static final Duration STATUS_LOG_CURRENT = Duration.ofSeconds(1);
 
     private final Database database;
     private final Token token;
+    private volatile Instant statusLogReadAt = Instant.MIN;
     private volatile OcspAuthorities authorities;
     private final OcspConfig config;
     private final Clock clock;
@@ -119,6 +122,14 @@ public final class OcspResponder {
 
     ResponseCache cache() {
         return cache;
+    }
+
+    /**
+     * The status change log was read through, starting at {@code startedAt}: every change
+     * committed before then has been applied (called by the status log follower).
+     */
+    public void statusLogRead(Instant startedAt) {
+        statusLogReadAt = startedAt;
     }
 
     /** Drops cached responses of one certificate (called by the status log follower). */
@@ -201,19 +212,31 @@ public final class OcspResponder {
             }
         }
         long sequence = cache.sequence();
+        // A status the memory cache holds is as current as an answer it would serve (the status
+        // log drops it): a nonce, another CertID hash or several CertIDs need no store read for it.
+        Map<String, Row> known = knownStatuses(authority.caName(), serials, now);
         Map<String, Row> rows;
         try {
-            if (cacheable && serials.get(0) != null) {
+            if (known != null) {
+                rows = known;
+            } else if (cacheable && serials.get(0) != null) {
                 // One read: the certificate's status and, for SHA-1 CertIDs, its pre-signed response.
                 PresignedResponses.Lookup found = PresignedResponses.find(database, authority.caName(), serials.get(0), now);
                 if (found.stored() != null && PresignedResponses.HASH_OID.equals(hashOid)) {
-                    cache.put(cacheKey, hashOid, new ResponseCache.Entry(found.stored(), freshUntil(found.stored())), sequence);
+                    cache.put(cacheKey, hashOid, new ResponseCache.Entry(found.stored(), freshUntil(found.stored()),
+                            new Row(found.current())), sequence);
                     cache.rememberRequest(requestDer, cacheKey, hashOid);
                     return found.stored();
                 }
                 rows = found.issued() ? Map.of(serials.get(0), new Row(found.current())) : Map.of();
             } else {
                 rows = lookUp(authority.caName(), serials);
+                // Kept for the next live signature about these certificates (dropped by the log like any entry).
+                Instant until = now.plus(config.validity().dividedBy(2));
+                for (Map.Entry<String, Row> r : rows.entrySet()) {
+                    cache.put(ResponseCache.key(authority.caName(), r.getKey()), ResponseCache.STATUS_ONLY,
+                            new ResponseCache.Entry(null, until, r.getValue()), sequence);
+                }
             }
         } catch (RuntimeException e) {
             log.warn("OCSP status look-up failed: {}", e.toString());
@@ -246,7 +269,7 @@ public final class OcspResponder {
             return status(OCSPRespBuilder.TRY_LATER);
         }
         if (cacheable && !neverIssued) {
-            cache.put(cacheKey, hashOid, new ResponseCache.Entry(answer, freshUntil(answer)), sequence);
+            cache.put(cacheKey, hashOid, new ResponseCache.Entry(answer, freshUntil(answer), rows.get(serials.get(0))), sequence);
             cache.rememberRequest(requestDer, cacheKey, hashOid);
         } else if (cacheable && serials.get(0) != null) {
             Instant until = now.plus(NEVER_ISSUED_FRESH);
@@ -255,6 +278,27 @@ public final class OcspResponder {
             cache.rememberRequest(requestDer, cacheKey, hashOid);
         }
         return answer;
+    }
+
+    /**
+     * The statuses of all {@code serials} if the memory cache holds each and the status change
+     * log was read less than {@link #STATUS_LOG_CURRENT} ago, else null (then the store is read).
+     * A response signed now from them says "known correct at thisUpdate": true only while the log
+     * that would have dropped them is being followed.
+     */
+    private Map<String, Row> knownStatuses(String caName, List<String> serials, Instant now) {
+        if (Duration.between(statusLogReadAt, now).compareTo(STATUS_LOG_CURRENT) > 0) {
+            return null;
+        }
+        Map<String, Row> out = new HashMap<>();
+        for (String serial : serials) {
+            Row row = serial == null ? null : cache.status(ResponseCache.key(caName, serial), now);
+            if (row == null) {
+                return null;
+            }
+            out.put(serial, row);
+        }
+        return out;
     }
 
     /** A response is served (from memory or the store) only before half of its validity. */

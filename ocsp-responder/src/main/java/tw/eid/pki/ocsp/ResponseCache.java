@@ -23,7 +23,18 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class ResponseCache {
 
-    record Entry(OcspAnswer answer, Instant freshUntil) {}
+    /**
+     * A cached answer, and the certificate status it was signed for (null when not known: then
+     * it is not offered by {@link #status}).
+     */
+    /** The hash "OID" under which a status is kept without an answer (after a live signature's store read). */
+    static final String STATUS_ONLY = "status";
+
+    record Entry(OcspAnswer answer, Instant freshUntil, OcspResponder.Row row) {
+        Entry(OcspAnswer answer, Instant freshUntil) {
+            this(answer, freshUntil, null);
+        }
+    }
 
     private final int capacity;
     /** By "ca/serial"; each holds the entries of its CertID hash algorithms (one or two). */
@@ -85,6 +96,22 @@ final class ResponseCache {
         }
         (answer == null ? misses : hits).incrementAndGet();
         return answer;
+    }
+
+    /**
+     * The status of a certificate, from any fresh entry of it (not from never-issued answers),
+     * or null. As current as the entry itself: the status change log drops both.
+     */
+    synchronized OcspResponder.Row status(String key, Instant now) {
+        Map<String, Entry> byHash = entries.get(key);
+        if (byHash != null) {
+            for (Entry e : byHash.values()) {
+                if (e.row() != null && now.isBefore(e.freshUntil())) {
+                    return e.row();
+                }
+            }
+        }
+        return null;
     }
 
     private static OcspAnswer fresh(Map<String, Map<String, Entry>> map, String key, String hashOid, Instant now) {

@@ -69,6 +69,7 @@ public final class StatusLogFollower implements AutoCloseable {
     /** One read of the log; public for tests that drive it by hand. */
     public synchronized void readOnce() {
         try {
+            Instant started = clock.instant();
             long from = Math.max(0, highest - WINDOW);
             List<String[]> changes = database.inTransaction(c -> {
                 List<String[]> out = new ArrayList<>();
@@ -95,6 +96,7 @@ public final class StatusLogFollower implements AutoCloseable {
             }
             highest = max;
             applied.headSet(Math.max(0, max - WINDOW), true).clear();
+            responder.statusLogRead(started);
             lastRead = clock.instant();
         } catch (RuntimeException e) {
             log.warn("cannot read the status change log: {}", e.toString());

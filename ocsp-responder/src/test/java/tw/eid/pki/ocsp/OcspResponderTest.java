@@ -230,6 +230,7 @@ class OcspResponderTest {
         byte[] req = request(id(pki.ca, serial));
         OcspAnswer first = cached.respond(req);
         assertThat(cached.respond(req)).isSameAs(first); // served from the cache
+        assertThat(single(cached.respond(requestWithNonce(id(pki.ca, serial), new byte[] {6})))).isNull(); // good
         StatusLogFollower follower = StatusLogFollower.start(db.database(), cached, CLOCK);
         try {
             new RevocationService(db.database(), AuditLedger.hashChained(CLOCK), CLOCK)
@@ -237,6 +238,9 @@ class OcspResponderTest {
             follower.readOnce();
             RevokedStatus hold = (RevokedStatus) single(cached.respond(req));
             assertThat(hold.getRevocationReason()).isEqualTo(CRLReason.certificateHold);
+            // A nonce is signed live from the status the cache holds: the log dropped that too.
+            RevokedStatus live = (RevokedStatus) single(cached.respond(requestWithNonce(id(pki.ca, serial), new byte[] {7})));
+            assertThat(live.getRevocationReason()).isEqualTo(CRLReason.certificateHold);
             new RevocationService(db.database(), AuditLedger.hashChained(CLOCK), CLOCK)
                     .resume(Actor.local("test"), "citizen-ca", serial.toString(16));
             follower.readOnce();
@@ -305,5 +309,29 @@ class OcspResponderTest {
         assertThat(cache.neverIssuedSize()).isEqualTo(2);
         assertThat(cache.get("citizen-ca/n999", "1.3.14.3.2.26", now)).isNotNull();
         assertThat(cache.get("citizen-ca/n999", "1.3.14.3.2.26", now.plusSeconds(10))).isNull();
+    }
+
+    @Test
+    void aLiveSignatureTakesTheCachedStatusOnlyWhileTheStatusLogIsBeingFollowed() throws Exception {
+        OcspResponder r = responder(OcspConfig.defaults());
+        BigInteger serial = pki.certificate("GOOD", null);
+        r.respond(request(id(pki.ca, serial))); // its status is now in memory
+        // A change the log has not delivered yet (written without a status_change row).
+        db.database().inTransaction(c -> {
+            try (var ps = c.prepareStatement("UPDATE certificate SET status = 'HOLD', revocation_reason = 6,"
+                    + " revocation_time = ? WHERE ca_name = 'citizen-ca' AND serial_hex = ?")) {
+                ps.setObject(1, tw.eid.pki.ca.store.DatabaseTime.toColumn(CLOCK.instant()));
+                ps.setString(2, serial.toString(16));
+                ps.executeUpdate();
+            }
+            return null;
+        });
+        r.statusLogRead(CLOCK.instant());
+        // Log read just now: the status comes from memory, no store read.
+        assertThat(single(r.respond(requestWithNonce(id(pki.ca, serial), new byte[] {1})))).isNull();
+        // Log not read for longer than STATUS_LOG_CURRENT: the store is read.
+        CLOCK.advance(OcspResponder.STATUS_LOG_CURRENT.plusMillis(1));
+        RevokedStatus hold = (RevokedStatus) single(r.respond(requestWithNonce(id(pki.ca, serial), new byte[] {2})));
+        assertThat(hold.getRevocationReason()).isEqualTo(CRLReason.certificateHold);
     }
 }
