@@ -32,7 +32,9 @@ import tw.eid.pki.ca.store.DatabaseTime;
  *   <li>signs every certificate whose stored response is missing or no longer matches its status
  *       (issuance's final write and every status change move {@code updated_at}; the round reads a
  *       window of {@link #CHANGE_WINDOW} behind now, so a transaction that commits late is still
- *       seen; the first round after taking the lease reads from the beginning);</li>
+ *       seen; the first round after taking the lease reads from a window behind where the
+ *       previous holder had caught up, kept in the lease row, so a takeover does not scan every
+ *       certificate; a round the token cut short is not counted as caught up);</li>
  *   <li>re-signs stored responses that reach a quarter of their validity, so that none is ever
  *       served past half of it, for certificates not yet expired.</li>
  * </ol>
@@ -122,15 +124,19 @@ public final class OcspUpdater implements AutoCloseable {
             }
         }
         int n = 0;
+        boolean complete = true;
+        // Caught up: a window behind now. Just took the lease: a window behind where the last
+        // holder got to (kept in the lease row), or from the beginning if no holder ever got there.
+        Instant from = (caughtUp ? now : caughtUpTo()).minus(CHANGE_WINDOW);
         for (OcspAuthority authority : responder.authorities().all()) {
-            Instant from = caughtUp ? now.minus(CHANGE_WINDOW) : Instant.EPOCH;
             List<Object[]> batch;
             int done;
-            do { // until a batch is short, or the token fails part-way (then the next round goes on)
+            do { // until a batch is short, or the token fails part-way (then the next round goes on from the same place)
                 batch = changed(authority.caName(), from);
                 done = sign(authority, batch, now);
                 n += done;
             } while (batch.size() == BATCH && done == BATCH);
+            complete &= done == batch.size();
             Instant refreshBefore = now.minus(responder.config().validity().dividedBy(4));
             do {
                 batch = stale(authority.caName(), refreshBefore, now);
@@ -138,9 +144,35 @@ public final class OcspUpdater implements AutoCloseable {
                 n += done;
             } while (batch.size() == BATCH && done == BATCH);
         }
-        caughtUp = true;
+        if (complete) {
+            caughtUp = true;
+            recordCaughtUp(now);
+        }
         signed += n;
         return n;
+    }
+
+    /** Where the lease holders got to: every change before it is signed (EPOCH + window if none). */
+    private Instant caughtUpTo() {
+        Instant at = database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT caught_up_to FROM ocsp_updater_lease WHERE id = 1");
+                 ResultSet rs = ps.executeQuery()) {
+                LocalDateTime t = rs.next() ? rs.getObject(1, LocalDateTime.class) : null;
+                return t == null ? null : DatabaseTime.fromColumn(t);
+            }
+        });
+        return at == null ? Instant.EPOCH.plus(CHANGE_WINDOW) : at;
+    }
+
+    private void recordCaughtUp(Instant roundStart) {
+        database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE ocsp_updater_lease SET caught_up_to = ? WHERE id = 1 AND owner = ?")) {
+                ps.setObject(1, DatabaseTime.toColumn(roundStart));
+                ps.setString(2, owner);
+                return ps.executeUpdate();
+            }
+        });
     }
 
     private void reload(Instant now) {

@@ -119,6 +119,39 @@ class OcspUpdaterTest {
         assertThat(answer.thisUpdate()).isAfter(CLOCK.instant().minusSeconds(2));
     }
 
+    @Test
+    void aTakeoverStartsAWindowBehindWhereTheLastHolderCaughtUp() {
+        CLOCK.advance(OcspUpdater.LEASE.plusSeconds(1)); // earlier tests' leases lapse
+        OcspUpdater d = new OcspUpdater(db.database(), responder(), "node-d", CLOCK);
+        OcspUpdater e = new OcspUpdater(db.database(), responder(), "node-e", CLOCK);
+        try {
+            assertThat(d.runOnce()).isGreaterThanOrEqualTo(0);
+            Instant roundStart = CLOCK.instant();
+            assertThat(caughtUpTo()).isEqualTo(roundStart.truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+
+            CLOCK.advance(OcspUpdater.LEASE.plusSeconds(1)); // node-d stops; its lease lapses
+            BigInteger issuedSince = pki.certificate("GOOD", null);
+            assertThat(e.runOnce()).isEqualTo(1); // only what changed since node-d's position: this one
+            assertThat(stored(issuedSince)).isNotNull();
+            assertThat(caughtUpTo()).isAfter(roundStart);
+        } finally {
+            d.close();
+            e.close();
+            CLOCK.advance(OcspUpdater.LEASE.plusSeconds(1)); // node-e's lease lapses for the other tests
+        }
+    }
+
+    static Instant caughtUpTo() {
+        return db.database().inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT caught_up_to FROM ocsp_updater_lease WHERE id = 1");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                java.time.LocalDateTime t = rs.getObject(1, java.time.LocalDateTime.class);
+                return t == null ? null : tw.eid.pki.ca.store.DatabaseTime.fromColumn(t);
+            }
+        });
+    }
+
     static Object status(OcspAnswer answer) throws Exception {
         BasicOCSPResp basic = (BasicOCSPResp) new OCSPResp(answer.der()).getResponseObject();
         return basic.getResponses()[0].getCertStatus();
