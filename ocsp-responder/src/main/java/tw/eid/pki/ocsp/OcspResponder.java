@@ -152,8 +152,7 @@ public final class OcspResponder {
         if (requestDer == null || requestDer.length == 0 || requestDer.length > config.maxRequestBytes()) {
             return null;
         }
-        String[] known = cache.request(requestDer);
-        return known == null ? null : cache.get(known[0], known[1], clock.instant());
+        return cache.answer(requestDer, clock.instant());
     }
 
     /** Answers one DER OCSPRequest. Never throws for client input. */

@@ -145,8 +145,10 @@ final class ResponseCache {
         neverIssued.computeIfAbsent(key, k -> new java.util.HashMap<>(2)).put(hashOid, entry);
     }
 
-    synchronized String[] request(byte[] der) {
-        return requests.get(java.nio.ByteBuffer.wrap(der));
+    /** The fresh answer to a request seen before (by its bytes), or null: one lock for both look-ups. */
+    synchronized OcspAnswer answer(byte[] der, Instant now) {
+        String[] known = requests.get(java.nio.ByteBuffer.wrap(der));
+        return known == null ? null : get(known[0], known[1], now);
     }
 
     synchronized void rememberRequest(byte[] der, String key, String hashOid) {
