@@ -131,10 +131,20 @@ public final class OcspUpdater implements AutoCloseable {
         for (OcspAuthority authority : responder.authorities().all()) {
             List<Object[]> batch;
             int done;
+            // Keyset pagination over (updated_at, serial): each batch goes on after the last row of
+            // the one before, so a round reads each changed row once (re-reading from `from` made a
+            // catch-up over N rows cost N^2/BATCH row reads: a million rows took more than half an hour).
+            LocalDateTime afterTime = DatabaseTime.toColumn(from);
+            String afterSerial = "";
             do { // until a batch is short, or the token fails part-way (then the next round goes on from the same place)
-                batch = changed(authority.caName(), from);
+                batch = changed(authority.caName(), afterTime, afterSerial);
                 done = sign(authority, batch, now);
                 n += done;
+                if (!batch.isEmpty()) {
+                    Object[] last = batch.get(batch.size() - 1);
+                    afterTime = (LocalDateTime) last[4];
+                    afterSerial = (String) last[0];
+                }
             } while (batch.size() == BATCH && done == BATCH);
             complete &= done == batch.size();
             Instant refreshBefore = now.minus(responder.config().validity().dividedBy(4));
@@ -200,19 +210,31 @@ public final class OcspUpdater implements AutoCloseable {
         });
     }
 
-    /** Certificates changed since {@code from} whose stored response is missing or differs. */
-    private List<Object[]> changed(String caName, Instant from) {
+    /**
+     * Certificates changed at or after {@code afterTime} (after {@code afterSerial} at that very
+     * time) whose stored response is missing or differs, in (updated_at, serial) order. The index
+     * on updated_at holds the primary key too, so the range starts right after the last row read.
+     */
+    private List<Object[]> changed(String caName, LocalDateTime afterTime, String afterSerial) {
         return database.inTransaction(c -> {
             List<Object[]> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT c.serial_hex, c.status, c.revocation_reason,"
-                    + " c.revocation_time FROM certificate c LEFT JOIN ocsp_response r"
+                    + " c.revocation_time, c.updated_at FROM certificate c LEFT JOIN ocsp_response r"
                     + " ON r.ca_name = c.ca_name AND r.serial_hex = c.serial_hex"
-                    + " WHERE c.ca_name = ? AND c.updated_at >= ? AND c.der IS NOT NULL AND (r.serial_hex IS NULL"
+                    + " WHERE c.ca_name = ? AND ((c.updated_at = ? AND c.serial_hex > ?) OR c.updated_at > ?)"
+                    + " AND c.der IS NOT NULL AND (r.serial_hex IS NULL"
                     + " OR r.status <> c.status OR NOT (r.revocation_reason <=> c.revocation_reason)"
-                    + " OR NOT (r.revocation_time <=> c.revocation_time)) ORDER BY c.updated_at LIMIT " + BATCH)) {
+                    + " OR NOT (r.revocation_time <=> c.revocation_time)) ORDER BY c.updated_at, c.serial_hex LIMIT " + BATCH)) {
                 ps.setString(1, caName);
-                ps.setObject(2, DatabaseTime.toColumn(from));
-                read(ps, out);
+                ps.setObject(2, afterTime);
+                ps.setString(3, afterSerial);
+                ps.setObject(4, afterTime);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Object[] {rs.getString(1), rs.getString(2), rs.getObject(3),
+                                rs.getObject(4, LocalDateTime.class), rs.getObject(5, LocalDateTime.class)});
+                    }
+                }
             }
             return out;
         });
