@@ -42,7 +42,9 @@ class DatabaseMigrationTest {
         "ca", "card", "certificate", "status_change", "crl", "crl_number_seq", "audit_event",
         "audit_head", "audit_checkpoint", "ceremony", "flyway_schema_history",
         // V2, issuance
-        "crl_partition", "idempotency_key", "approval", "ocsp_response", "ocsp_updater_lease");
+        "crl_partition", "idempotency_key", "approval", "ocsp_response", "ocsp_updater_lease",
+        // V6, CRL publisher
+        "crl_publisher_lease");
   }
 
   @Test

@@ -1,0 +1,80 @@
+package tw.eid.pki.crl;
+
+import java.io.ByteArrayOutputStream;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+
+/** The few DER primitives the streaming CRL encoder writes by hand (X.690 §8, §10). */
+final class Der {
+    static final int SEQUENCE = 0x30;
+    static final int INTEGER = 0x02;
+    static final int UTC_TIME = 0x17;
+    static final int GENERALIZED_TIME = 0x18;
+    static final int BIT_STRING = 0x03;
+    static final int CONTEXT_0 = 0xa0;
+    private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'");
+    private static final DateTimeFormatter GENERALIZED = DateTimeFormatter.ofPattern("yyyyMMddHHmmss'Z'");
+
+    private Der() {}
+
+    /** Tag and definite length (X.690 §10.1: the shortest form). */
+    static byte[] header(int tag, long length) {
+        if (length < 0x80) {
+            return new byte[] {(byte) tag, (byte) length};
+        }
+        int octets = (64 - Long.numberOfLeadingZeros(length) + 7) / 8;
+        byte[] h = new byte[2 + octets];
+        h[0] = (byte) tag;
+        h[1] = (byte) (0x80 | octets);
+        for (int i = 0; i < octets; i++) {
+            h[2 + i] = (byte) (length >>> (8 * (octets - 1 - i)));
+        }
+        return h;
+    }
+
+    static byte[] tlv(int tag, byte[] content) {
+        byte[] h = header(tag, content.length);
+        byte[] out = new byte[h.length + content.length];
+        System.arraycopy(h, 0, out, 0, h.length);
+        System.arraycopy(content, 0, out, h.length, content.length);
+        return out;
+    }
+
+    /**
+     * RFC 5280 §5.1.2.4 and §5.1.2.6: UTCTime through 2049, GeneralizedTime from 2050, Zulu, whole
+     * seconds.
+     */
+    static byte[] time(Instant t) {
+        ZonedDateTime z = t.truncatedTo(ChronoUnit.SECONDS).atZone(ZoneOffset.UTC);
+        if (z.getYear() < 2050) {
+            return tlv(UTC_TIME, UTC.format(z).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        return tlv(GENERALIZED_TIME, GENERALIZED.format(z).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    /** A positive INTEGER from lower-case hex without leading zeros (the store's serial form). */
+    static byte[] positiveInteger(String hex) {
+        int digits = hex.length();
+        int octets = (digits + 1) / 2;
+        byte[] v = new byte[octets];
+        for (int i = 0; i < digits; i++) {
+            int d = Character.digit(hex.charAt(digits - 1 - i), 16);
+            if (d < 0) {
+                throw new IllegalArgumentException("not hex: " + hex);
+            }
+            v[octets - 1 - i / 2] |= (byte) (i % 2 == 0 ? d : d << 4);
+        }
+        // Two's complement: a leading 1 bit needs a zero octet in front to stay positive.
+        boolean pad = (v[0] & 0x80) != 0;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(octets + 3);
+        out.writeBytes(header(INTEGER, octets + (pad ? 1 : 0)));
+        if (pad) {
+            out.write(0);
+        }
+        out.writeBytes(v);
+        return out.toByteArray();
+    }
+}
