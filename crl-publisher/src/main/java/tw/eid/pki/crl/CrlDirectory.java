@@ -46,12 +46,9 @@ final class CrlDirectory {
             try {
                 try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
                      OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
-                    crl.writeTo(new java.io.BufferedOutputStream(out, 64 * 1024) {
-                        @Override
-                        public void close() throws IOException {
-                            flush();
-                        }
-                    });
+                    java.io.BufferedOutputStream buffered = new java.io.BufferedOutputStream(out, 64 * 1024);
+                    crl.writeTo(buffered);
+                    buffered.flush();
                     ch.force(true);
                 }
                 // What is on disk is what gets checked: a short write cannot pass.

@@ -34,6 +34,8 @@ import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
  */
 record CrlFacts(byte[] issuer, Instant thisUpdate, Instant nextUpdate, long entries, BigInteger number,
                 BigInteger baseNumber, byte[] issuingDistributionPoint, boolean signatureValid) {
+    /** Verification only (public keys): Bouncy Castle knows every curve a CA of ours may use (brainpool too). */
+    private static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
 
     static CrlFacts read(byte[] der, SubjectPublicKeyInfo caKey) throws IOException {
         return read(new ByteArrayInputStream(der), caKey);
@@ -120,7 +122,7 @@ record CrlFacts(byte[] issuer, Instant thisUpdate, Instant nextUpdate, long entr
 
     private static ContentVerifier verifier(SubjectPublicKeyInfo key, byte[] algorithm) {
         try {
-            return new JcaContentVerifierProviderBuilder().build(key)
+            return new JcaContentVerifierProviderBuilder().setProvider(BC).build(key)
                     .get(AlgorithmIdentifier.getInstance(ASN1Primitive.fromByteArray(algorithm)));
         } catch (OperatorCreationException | IOException | RuntimeException e) {
             return null; // an algorithm the key cannot verify: the signature is not valid
