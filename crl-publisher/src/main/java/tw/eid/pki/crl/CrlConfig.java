@@ -86,6 +86,11 @@ public record CrlConfig(Duration fullLifetime, Duration deltaLifetime, Duration 
                 offlineWarning, age, directory);
     }
 
+    public CrlConfig withOfflineWarning(Duration warning) {
+        return new CrlConfig(fullLifetime, deltaLifetime, fullAfterChange, round, changeMargin, keepExpired,
+                warning, maxAge, directory);
+    }
+
     private static void require(boolean ok, String message) {
         if (!ok) {
             throw new IllegalArgumentException(message);

@@ -22,6 +22,8 @@ import java.util.Objects;
  * (its name starts with a dot and ends in {@code .tmp}).
  */
 final class CrlDirectory {
+    /** One replacement at a time in this JVM (a FileLock is per process, and throws when the process holds it). */
+    private static final java.util.concurrent.locks.ReentrantLock LOCAL = new java.util.concurrent.locks.ReentrantLock();
     private final Path root;
 
     CrlDirectory(Path root) {
@@ -37,11 +39,17 @@ final class CrlDirectory {
         return root.resolve(path.substring(1)).normalize();
     }
 
-    /** Writes {@code crl} as the file of {@code url}, replacing the previous one only if it checks. */
-    void publish(URI url, EncodedCrl crl, CrlAuthority authority) {
+    /**
+     * Writes {@code crl} as the file of {@code url}, replacing the previous one only if it checks;
+     * false when the file already holds a CRL with a number at least as high (another publisher
+     * wrote a newer one: ours is dropped). The check and the rename happen under a lock on {@code
+     * DIR/.publish.lock}, so two publishers on one directory cannot interleave them.
+     */
+    boolean publish(URI url, EncodedCrl crl, CrlAuthority authority) {
         Path target = file(url);
         try {
             Files.createDirectories(target.getParent());
+            Files.createDirectories(root);
             Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
             try {
                 try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
@@ -56,19 +64,31 @@ final class CrlDirectory {
                 try (var in = new java.io.BufferedInputStream(Files.newInputStream(temp), 64 * 1024)) {
                     written = CrlFacts.read(in, authority.publicKey());
                 }
-                CrlFacts previous = null;
-                if (Files.exists(target)) {
-                    try (var in = new java.io.BufferedInputStream(Files.newInputStream(target), 64 * 1024)) {
-                        previous = CrlFacts.read(in, authority.publicKey());
-                    } catch (IOException e) {
-                        previous = null; // an unreadable file is replaced by a good one
+                LOCAL.lock();
+                try (FileChannel lock = FileChannel.open(root.resolve(".publish.lock"), StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE); var held = lock.lock()) {
+                    CrlFacts previous = null;
+                    if (Files.exists(target)) {
+                        try (var in = new java.io.BufferedInputStream(Files.newInputStream(target), 64 * 1024)) {
+                            previous = CrlFacts.read(in, authority.publicKey());
+                        } catch (IOException e) {
+                            previous = null; // an unreadable file is replaced by a good one
+                        }
                     }
-                }
-                CrlChecks.replaces(written, previous, authority, url.toString());
-                try {
-                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    throw new IOException("the directory cannot rename atomically: " + target.getParent(), e);
+                    if (previous != null && previous.signatureValid() && previous.number() != null
+                            && written.number() != null && written.number().compareTo(previous.number()) <= 0) {
+                        return false;
+                    }
+                    CrlChecks.replaces(written, previous != null && previous.signatureValid() ? previous : null, authority,
+                            url.toString());
+                    try {
+                        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    } catch (AtomicMoveNotSupportedException e) {
+                        throw new IOException("the directory cannot rename atomically: " + target.getParent(), e);
+                    }
+                    return true;
+                } finally {
+                    LOCAL.unlock();
                 }
             } finally {
                 Files.deleteIfExists(temp);

@@ -421,8 +421,8 @@ public final class CrlPublisher implements AutoCloseable {
             log.info("{} number {} superseded by a newer stored CRL: dropped", url, crl.number());
             return new Published(a.name(), partition, delta, crl.number(), baseNumber, url, -1, -1);
         }
-        if (directory != null) {
-            directory.publish(url, crl, a);
+        if (directory != null && !directory.publish(url, crl, a)) {
+            log.info("{} number {}: the directory already holds a newer CRL (another publisher's)", url, crl.number());
         }
         log.info("published {} number {}{} ({} entries, {} bytes)", url, crl.number(),
                 delta ? " base " + baseNumber : "", crl.entries(), crl.length());

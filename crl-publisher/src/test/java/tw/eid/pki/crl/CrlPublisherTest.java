@@ -123,8 +123,9 @@ class CrlPublisherTest {
     }
 
     static Tool.Result opensslVerify(Path cert, byte[]... crls) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("openssl", "verify", "-crl_check", "-use_deltas", "-CAfile",
-                chainPem.toString()));
+        // -attime: the tests' clock runs ahead of the wall clock (tests advance it).
+        List<String> cmd = new ArrayList<>(List.of("openssl", "verify", "-attime",
+                Long.toString(CLOCK.instant().getEpochSecond()), "-crl_check", "-use_deltas", "-CAfile", chainPem.toString()));
         for (byte[] crl : crls) {
             cmd.add("-CRLfile");
             cmd.add(Tool.crlPem(Files.createTempFile(dir, "crl", ".pem"), crl).toString());
@@ -225,6 +226,251 @@ class CrlPublisherTest {
             assertThat(pkix(other, full2)).isNull();
             assertThat(pkix(otherRevoked, full2)).isEqualTo("REVOKED");
         }
+    }
+
+    @Test
+    void resumeGivesRemoveFromCrlAndHoldThenRevokeChangesTheReason() throws Exception {
+        X509CertificateHolder resumed = pki.citizen(3);
+        X509CertificateHolder revokedLater = pki.citizen(3);
+        pki.suspend(resumed);
+        pki.suspend(revokedLater);
+        CLOCK.advance(Duration.ofSeconds(2));
+        try (CrlPublisher publisher = publisher("node-a")) {
+            publisher.publishAll();
+            X509CRL full = jdk(latest(3, false));
+            assertThat(reason(full, resumed)).isEqualTo(CRLReason.certificateHold);
+            assertThat(reason(full, revokedLater)).isEqualTo(CRLReason.certificateHold);
+
+            CLOCK.advance(Duration.ofSeconds(30));
+            pki.resume(resumed);
+            pki.revoke(revokedLater, RevocationReason.KEY_COMPROMISE);
+            CLOCK.advance(Duration.ofSeconds(1));
+            publisher.runOnce();
+            byte[] delta = latest(3, true);
+            X509CRL d = jdk(delta);
+            assertThat(reason(d, resumed)).isEqualTo(CRLReason.removeFromCRL);
+            assertThat(reason(d, revokedLater)).isEqualTo(CRLReason.keyCompromise);
+            // openssl applies the delta: the resumed certificate is good again, the other revoked.
+            Path resumedPem = CrlFixture.pem(dir.resolve("resumed.pem"), resumed);
+            Path revokedPem = CrlFixture.pem(dir.resolve("revoked-later.pem"), revokedLater);
+            byte[] fullDer = latest(3, false);
+            assertThat(opensslVerify(resumedPem, fullDer).output()).contains("certificate revoked");
+            Tool.Result ok = opensslVerify(resumedPem, fullDer, delta);
+            assertThat(ok.exit()).as(ok.output()).isZero();
+            assertThat(opensslVerify(revokedPem, fullDer, delta).output()).contains("certificate revoked");
+
+            CLOCK.advance(Duration.ofSeconds(1));
+            publisher.publishAll();
+            X509CRL next = jdk(latest(3, false));
+            assertThat(reason(next, resumed)).as("gone from the next full CRL").isNull();
+            assertThat(reason(next, revokedLater)).isEqualTo(CRLReason.keyCompromise);
+            assertThat(pkix(resumed, latest(3, false))).isNull();
+            assertThat(pkix(revokedLater, latest(3, false))).isEqualTo("REVOKED");
+        }
+    }
+
+    @Test
+    void twoPublishersAtOnceNeverDuplicateOrDecreaseANumber() throws Exception {
+        pki.revoke(pki.citizen(4), RevocationReason.AFFILIATION_CHANGED);
+        pki.citizen(4);
+        CLOCK.advance(Duration.ofSeconds(1));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (CrlPublisher a = publisher("node-a"); CrlPublisher b = publisher("node-b")) {
+            List<Future<?>> runs = new ArrayList<>();
+            for (CrlPublisher p : List.of(a, b)) {
+                runs.add(pool.submit(() -> {
+                    for (int i = 0; i < 4; i++) {
+                        p.publishAll();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : runs) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        List<long[]> rows = db.database().inTransaction(c -> {
+            List<long[]> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, is_delta, crl_number, der FROM crl"
+                    + " WHERE ca_name = 'citizen-ca' AND crl_partition = 4 ORDER BY id")) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        try {
+                            assertThat(number(rs.getBytes(4))).isEqualTo(rs.getLong(3));
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                        out.add(new long[] {rs.getLong(1), rs.getBoolean(2) ? 1 : 0, rs.getLong(3)});
+                    }
+                }
+            }
+            return out;
+        });
+        assertThat(rows.stream().filter(r -> r[1] == 0).count()).isGreaterThanOrEqualTo(4);
+        for (int kind = 0; kind <= 1; kind++) {
+            long last = -1;
+            for (long[] r : rows) {
+                if (r[1] == kind) {
+                    assertThat(r[2]).as("stored in order of id, numbers strictly increase").isGreaterThan(last);
+                    last = r[2];
+                }
+            }
+        }
+        // What is served is the highest number, in the store and in the directory.
+        byte[] file = Files.readAllBytes(dir.resolve("pub/crl/citizen-ca/4.crl"));
+        assertThat(number(file)).isEqualTo(number(latest(4, false)));
+    }
+
+    @Test
+    void aCrashBetweenSigningAndPublishingLeavesThePreviousCrlServed() throws Exception {
+        pki.revoke(pki.citizen(5), RevocationReason.KEY_COMPROMISE);
+        CLOCK.advance(Duration.ofSeconds(1));
+        Path file = dir.resolve("pub/crl/citizen-ca/5.crl");
+        String path = "/crl/citizen-ca/5.crl";
+        PublishedCrls served = new PublishedCrls(db.database(), pki.settings);
+        try (CrlPublisher publisher = publisher("node-a")) {
+            publisher.publishAll();
+            byte[] before = latest(5, false);
+            assertThat(Files.readAllBytes(file)).isEqualTo(before);
+            served.refresh(CLOCK.instant());
+            assertThat(served.get(path).der()).isEqualTo(before);
+
+            pki.revoke(pki.citizen(5), RevocationReason.SUPERSEDED);
+            CLOCK.advance(Duration.ofSeconds(1));
+            publisher.afterSigning = () -> {
+                throw new IllegalStateException("power cut after signing");
+            };
+            assertThatThrownBy(publisher::publishAll).hasMessageContaining("power cut");
+            // A crash while the file was being written leaves a partial temporary file beside it.
+            Files.write(dir.resolve("pub/crl/citizen-ca/.5.crl123.tmp"), Arrays.copyOf(before, before.length / 2));
+
+            assertThat(latest(5, false)).isEqualTo(before);
+            assertThat(Files.readAllBytes(file)).isEqualTo(before);
+            served.refresh(CLOCK.instant());
+            assertThat(served.get(path).der()).isEqualTo(before);
+            jdk(Files.readAllBytes(file)).verify(jdk(pki.ca).getPublicKey());
+
+            publisher.afterSigning = () -> {};
+            publisher.publishAll();
+            assertThat(number(Files.readAllBytes(file))).isGreaterThan(number(before));
+            assertThat(jdk(Files.readAllBytes(file)).getRevokedCertificates()).hasSize(2);
+        }
+    }
+
+    @Test
+    void aReplacementMustVerifyRaiseTheNumberAndKeepTheScope() throws Exception {
+        pki.citizen(6);
+        pki.citizen(60);
+        CLOCK.advance(Duration.ofSeconds(1));
+        try (CrlPublisher publisher = publisher("node-a")) {
+            publisher.publishAll();
+            byte[] first = latest(6, false);
+            CLOCK.advance(Duration.ofSeconds(1));
+            publisher.publishAll();
+            byte[] second = latest(6, false);
+            CrlAuthority ca = CrlAuthority.byName(CrlAuthority.load(db.database()), "citizen-ca").orElseThrow();
+            CrlFacts f1 = CrlFacts.read(first, ca.publicKey());
+            CrlFacts f2 = CrlFacts.read(second, ca.publicKey());
+            CrlChecks.replaces(f2, f1, ca, "6.crl");
+            assertThatThrownBy(() -> CrlChecks.replaces(f1, f2, ca, "6.crl")).hasMessageContaining("does not exceed");
+            CrlFacts otherScope = CrlFacts.read(latest(60, false), ca.publicKey());
+            assertThatThrownBy(() -> CrlChecks.replaces(f2, new CrlFacts(f1.issuer(), f1.thisUpdate(), f1.nextUpdate(),
+                    0, BigInteger.ONE, null, otherScope.issuingDistributionPoint(), true), ca, "6.crl"))
+                    .hasMessageContaining("issuingDistributionPoint");
+            byte[] tampered = second.clone();
+            tampered[tampered.length - 10] ^= 1;
+            assertThatThrownBy(() -> CrlChecks.replaces(CrlFacts.read(tampered, ca.publicKey()), f1, ca, "6.crl"))
+                    .hasMessageContaining("signature");
+            assertThat(Files.readAllBytes(dir.resolve("pub/crl/citizen-ca/6.crl"))).isEqualTo(second);
+        }
+    }
+
+    @Test
+    void expiredCertificatesLeaveTheCrlUnlessConfiguredToStay() throws Exception {
+        X509CertificateHolder old = pki.citizen(7);
+        pki.revoke(old, RevocationReason.KEY_COMPROMISE);
+        db.database().inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE certificate SET not_before = ?,"
+                    + " not_after = ? WHERE ca_name = 'citizen-ca' AND serial_hex = ?")) {
+                ps.setObject(1, tw.eid.pki.ca.store.DatabaseTime.toColumn(CLOCK.instant().minus(Duration.ofDays(400))));
+                ps.setObject(2, tw.eid.pki.ca.store.DatabaseTime.toColumn(CLOCK.instant().minus(Duration.ofDays(8))));
+                ps.setString(3, old.getSerialNumber().toString(16));
+                ps.executeUpdate();
+            }
+            return null;
+        });
+        CLOCK.advance(Duration.ofSeconds(1));
+        try (CrlPublisher publisher = publisher("node-a")) {
+            publisher.publishAll();
+            assertThat(reason(jdk(latest(7, false)), old)).as("expired 8 days ago, full lifetime 7 days").isNull();
+        }
+        CLOCK.advance(Duration.ofSeconds(1));
+        try (CrlPublisher keeping = publisher("node-a", CrlConfig.defaults().withKeepExpired(true))) {
+            keeping.publishAll();
+            assertThat(reason(jdk(latest(7, false)), old)).isEqualTo(CRLReason.keyCompromise);
+        }
+    }
+
+    @Test
+    void oneLeaseHolderWorksANewPartitionGetsItsCrlsAndOfflineCrlsAreWatched() throws Exception {
+        try (CrlPublisher a = publisher("node-a"); CrlPublisher b = publisher("node-b",
+                CrlConfig.defaults().withDirectory(dir.resolve("pub"))
+                        .withOfflineWarning(Duration.ofDays(400)))) {
+            CLOCK.advance(CrlPublisher.LEASE.plusSeconds(1)); // whatever lease an earlier test left lapses
+            assertThat(a.runOnce()).isNotNull();
+            assertThat(b.runOnce()).as("node-a holds the lease").isNull();
+            pki.citizen(8); // a partition that opened since the last round
+            CLOCK.advance(Duration.ofSeconds(1));
+            assertThat(a.runOnce()).extracting(CrlPublisher.Published::partition, CrlPublisher.Published::delta)
+                    .contains(org.assertj.core.groups.Tuple.tuple(8, false), org.assertj.core.groups.Tuple.tuple(8, true));
+            assertThat(a.offlineCrls()).singleElement().satisfies(o -> {
+                assertThat(o.caName()).isEqualTo("citizen-root");
+                assertThat(o.due()).isFalse();
+            });
+            CLOCK.advance(CrlPublisher.LEASE.plusSeconds(1));
+            assertThat(b.runOnce()).as("the lease lapsed: node-b takes over").isNotNull();
+            assertThat(b.offlineCrls()).singleElement().satisfies(o -> {
+                assertThat(o.due()).as("365-day ARL, warning 400 days ahead").isTrue();
+                assertThat(o.expired()).isFalse();
+            });
+        }
+    }
+
+    @Test
+    void theRaOperatorsCaHasOneCrlWithoutScopeOrDelta() throws Exception {
+        String serial = "7eadbeef01";
+        db.database().inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificate (ca_name, serial_hex, profile, status,"
+                    + " revocation_reason, revocation_time, not_before, not_after, tbs_der, der, public_key_sha256,"
+                    + " created_at, updated_at) VALUES ('ra-operators-ca', ?, 'operator/1', 'REVOKED', 4, ?, ?, ?,"
+                    + " x'00', x'00', x'00', ?, ?)")) {
+                Instant now = CLOCK.instant();
+                ps.setString(1, serial);
+                ps.setObject(2, tw.eid.pki.ca.store.DatabaseTime.toColumn(now.minusSeconds(60)));
+                ps.setObject(3, tw.eid.pki.ca.store.DatabaseTime.toColumn(now.minus(Duration.ofDays(1))));
+                ps.setObject(4, tw.eid.pki.ca.store.DatabaseTime.toColumn(now.plus(Duration.ofDays(700))));
+                ps.setObject(5, tw.eid.pki.ca.store.DatabaseTime.toColumn(now));
+                ps.setObject(6, tw.eid.pki.ca.store.DatabaseTime.toColumn(now));
+                ps.executeUpdate();
+            }
+            return null;
+        });
+        CLOCK.advance(Duration.ofSeconds(1));
+        try (CrlPublisher publisher = publisher("node-a")) {
+            publisher.publishAll();
+        }
+        CrlStore store = new CrlStore(db.database());
+        byte[] der = store.der(store.latest("ra-operators-ca", 0, false).orElseThrow().id());
+        X509CRLHolder crl = new X509CRLHolder(der);
+        assertThat(crl.getExtension(Extension.issuingDistributionPoint)).isNull();
+        assertThat(crl.getExtension(Extension.freshestCRL)).isNull();
+        assertThat(store.latest("ra-operators-ca", 0, true)).isEmpty();
+        X509CRL jdkCrl = jdk(der);
+        jdkCrl.verify(jdk(pki.operators).getPublicKey());
+        assertThat(jdkCrl.getRevokedCertificate(new BigInteger(serial, 16))).isNotNull();
+        assertThat(Files.readAllBytes(dir.resolve("pub/crl/ra-operators-ca.crl"))).isEqualTo(der);
     }
 
     /** The BasicReason of Java's PKIX validation with revocation on over {@code crls} and the root's ARL, or null if valid. */
