@@ -473,6 +473,72 @@ class CrlPublisherTest {
         assertThat(Files.readAllBytes(dir.resolve("pub/crl/ra-operators-ca.crl"))).isEqualTo(der);
     }
 
+    @Test
+    void theCrlDistributionPointUrlItselfServesTheCrl() throws Exception {
+        X509CertificateHolder cert = pki.citizen(9);
+        pki.suspend(cert);
+        CLOCK.advance(Duration.ofSeconds(1));
+        try (CrlPublisher publisher = publisher("node-a"); CrlServer crls = CrlServer.follow(db.database(), pki.settings, CLOCK)) {
+            publisher.publishAll();
+            crls.crls().refresh(CLOCK.instant());
+            org.eclipse.jetty.server.Server server = CrlServer.newServer(
+                    crls.handler(publisher, Duration.ofSeconds(60), CLOCK), "127.0.0.1", 0);
+            server.start();
+            try {
+                java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+                String base = "http://127.0.0.1:" + CrlServer.port(server);
+                // The certificate's own CRL DP, pointed at this server.
+                java.net.URI dp = java.net.URI.create(certificateCrlDp(cert));
+                java.net.http.HttpResponse<byte[]> r = http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(base + dp.getPath())).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.headers().firstValue("content-type")).hasValue("application/pkix-crl");
+                X509CRL crl = jdk(r.body());
+                assertThat(r.body()[0]).as("DER, not PEM").isEqualTo((byte) 0x30);
+                assertThat(crl.getIssuerX500Principal().getEncoded()).isEqualTo(jdk(pki.ca).getSubjectX500Principal().getEncoded());
+                crl.verify(jdk(pki.ca).getPublicKey());
+                assertThat(reason(crl, cert)).isEqualTo(CRLReason.certificateHold);
+                String etag = r.headers().firstValue("etag").orElseThrow();
+                long maxAge = Long.parseLong(r.headers().firstValue("cache-control").orElseThrow()
+                        .replaceAll(".*max-age=(\\d+).*", "$1"));
+                assertThat(maxAge).isBetween(1L, 60L);
+                assertThat(r.headers().firstValue("last-modified")).isPresent();
+                java.net.http.HttpResponse<byte[]> again = http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(base + dp.getPath())).header("If-None-Match", etag).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                assertThat(again.statusCode()).isEqualTo(304);
+                java.net.http.HttpResponse<byte[]> since = http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(base + dp.getPath())).header("If-Modified-Since",
+                        r.headers().firstValue("last-modified").orElseThrow()).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                assertThat(since.statusCode()).isEqualTo(304);
+                // Its delta, as the full CRL's freshestCRL names it; the single CRLs; nothing else.
+                String freshest = org.bouncycastle.asn1.x509.GeneralNames.getInstance(CRLDistPoint.getInstance(
+                        new X509CRLHolder(r.body()).getExtension(Extension.freshestCRL).getParsedValue())
+                        .getDistributionPoints()[0].getDistributionPoint().getName()).getNames()[0].getName().toString();
+                String deltaPath = java.net.URI.create(freshest).getPath();
+                for (String path : List.of(deltaPath, "/crl/citizen-root.crl", "/crl/ra-operators-ca.crl")) {
+                    java.net.http.HttpResponse<byte[]> ok = http.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(base + path)).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                    assertThat(ok.statusCode()).as(path).isEqualTo(200);
+                    assertThat(jdk(ok.body())).as(path).isNotNull();
+                }
+                for (String path : List.of("/crl/citizen-ca/99999.crl", "/crl/csca.crl", "/crl/../etc/passwd", "/other")) {
+                    assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path)).build(),
+                            java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).as(path).isIn(400, 404);
+                }
+                assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + dp.getPath()))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("x")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(405);
+                java.net.http.HttpResponse<String> health = http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(base + "/health")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(health.body()).contains("\"offline\":[{\"ca\":\"citizen-root\"");
+            } finally {
+                server.stop();
+            }
+        }
+    }
+
     /** The BasicReason of Java's PKIX validation with revocation on over {@code crls} and the root's ARL, or null if valid. */
     static String pkix(X509CertificateHolder cert, byte[]... crls) throws Exception {
         CertificateFactory cf = CertificateFactory.getInstance("X.509");
