@@ -188,6 +188,13 @@ public final class CrlPublisher implements AutoCloseable {
         return out;
     }
 
+    /** Publishes the full CRL (and its delta) of one partition of the Citizen CA now. */
+    public synchronized List<Published> publishPartition(int partition) {
+        CrlAuthority a = CrlAuthority.load(database).stream().filter(CrlAuthority::partitioned).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no Citizen CA in the store"));
+        return publishFull(a, partition, clock.instant());
+    }
+
     private Duration triggerWindow() {
         return config.changeMargin().plus(config.round().multipliedBy(3));
     }
