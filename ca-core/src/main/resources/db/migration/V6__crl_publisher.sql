@@ -6,6 +6,10 @@
 ALTER TABLE crl DROP INDEX crl_number_once,
   ADD UNIQUE KEY crl_number_once (ca_name, crl_partition, is_delta, crl_number);
 
+-- The issuingDistributionPoint extension of each CRL (DER; null without one): the publisher checks
+-- that a partition's scope never changes without reading the previous CRL, which may be megabytes.
+ALTER TABLE crl ADD COLUMN idp_der VARBINARY(1024) NULL AFTER base_number;
+
 -- The deltas are cumulative since their base (§5.2.4): the publisher reads the status changes
 -- of a CA since the base's thisUpdate (less a margin for transactions that commit late).
 CREATE INDEX status_change_by_time ON status_change (ca_name, changed_at);

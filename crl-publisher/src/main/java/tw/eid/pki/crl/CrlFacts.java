@@ -41,7 +41,11 @@ record CrlFacts(byte[] issuer, Instant thisUpdate, Instant nextUpdate, long entr
         return read(new ByteArrayInputStream(der), caKey);
     }
 
-    /** Reads and checks a CRL; IOException when it is not a well-formed CRL. */
+    /**
+     * Reads and checks a CRL; IOException when it is not a well-formed CRL. With a null key the
+     * signature is not checked (signatureValid false): for reading the number and IDP of the CRL
+     * being replaced, which was checked when it was published.
+     */
     static CrlFacts read(InputStream in, SubjectPublicKeyInfo caKey) throws IOException {
         Reader r = new Reader(in);
         long outer = r.header(Der.SEQUENCE);
@@ -59,7 +63,7 @@ record CrlFacts(byte[] issuer, Instant thisUpdate, Instant nextUpdate, long entr
         }
         byte[] innerAlgorithm = r.element();
         // The algorithm is known from here on: the rest of the TBS streams into the verifier.
-        ContentVerifier verifier = verifier(caKey, innerAlgorithm);
+        ContentVerifier verifier = caKey == null ? null : verifier(caKey, innerAlgorithm);
         OutputStream toVerifier = verifier == null ? OutputStream.nullOutputStream() : verifier.getOutputStream();
         toVerifier.write(start.toByteArray());
         r.tee = toVerifier;

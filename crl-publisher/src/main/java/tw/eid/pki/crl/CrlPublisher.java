@@ -10,17 +10,13 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.bouncycastle.asn1.DERSequence;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.CRLDistPoint;
@@ -87,6 +83,9 @@ public final class CrlPublisher implements AutoCloseable {
     private boolean caughtUp;
     private volatile List<OfflineCrlStatus> offline = List.of();
     private volatile Instant lastRound;
+    /** When each offline CA's CRL was last warned about (a warning an hour, not one a round). */
+    private final Map<String, Instant> warned = new java.util.concurrent.ConcurrentHashMap<>();
+    static final Duration WARN_EVERY = Duration.ofHours(1);
     /** Test hook: runs after a CRL is signed and checked, before it is stored (a crash there). */
     volatile Runnable afterSigning = () -> {};
 
@@ -411,17 +410,12 @@ public final class CrlPublisher implements AutoCloseable {
             throw new CrlRefusedException(url + ": the signed CRL's number or base differs from what was built");
         }
         afterSigning.run();
-        CrlStore.Outcome outcome = store.store(a.name(), partition, crl, baseNumber, clock.instant(), previousDer -> {
-            if (previousDer == null) {
-                return;
-            }
-            try {
-                CrlFacts previous = CrlFacts.read(previousDer, a.publicKey());
-                if (!java.util.Arrays.equals(previous.issuingDistributionPoint(), facts.issuingDistributionPoint())) {
-                    throw new CrlRefusedException(url + ": the issuingDistributionPoint differs from the published CRL's");
-                }
-            } catch (IOException e) {
-                log.warn("the stored CRL before {} does not parse; replacing it: {}", url, e.toString());
+        byte[] idp = facts.issuingDistributionPoint();
+        CrlStore.Outcome outcome = store.store(a.name(), partition, crl, baseNumber, idp, clock.instant(), previousIdp -> {
+            // Offline CRLs stored by a ceremony have no IDP, and neither does a single CRL: empty = none.
+            byte[] before = previousIdp.length == 0 ? null : previousIdp;
+            if (!java.util.Arrays.equals(before, idp)) {
+                throw new CrlRefusedException(url + ": the issuingDistributionPoint differs from the published CRL's");
             }
         });
         if (outcome == CrlStore.Outcome.SUPERSEDED) {
@@ -451,10 +445,15 @@ public final class CrlPublisher implements AutoCloseable {
             Instant next = s.get().nextUpdate();
             boolean expired = !now.isBefore(next);
             boolean due = !now.isBefore(next.minus(config.offlineWarning()));
-            if (expired) {
+            Instant last = warned.get(a.name());
+            boolean warn = (expired || due) && (last == null || !now.isBefore(last.plus(WARN_EVERY)));
+            if (warn) {
+                warned.put(a.name(), now);
+            }
+            if (expired && warn) {
                 log.error("the CRL of offline CA '{}' (number {}) passed its nextUpdate {}: relying parties will refuse"
                         + " its certificates; sign a new one at a ceremony", a.name(), s.get().number(), next);
-            } else if (due) {
+            } else if (due && warn) {
                 log.warn("the CRL of offline CA '{}' (number {}) expires at {}: a ceremony to sign the next one is due",
                         a.name(), s.get().number(), next);
             }

@@ -149,7 +149,7 @@ final class CrlStore {
      * check and insert between publishers. {@code check} runs under that lock against the CRL it
      * replaces (its DER, or null for the first).
      */
-    Outcome store(String caName, int partition, EncodedCrl crl, Long baseNumber, Instant now,
+    Outcome store(String caName, int partition, EncodedCrl crl, Long baseNumber, byte[] idp, Instant now,
                   java.util.function.Consumer<byte[]> check) {
         boolean delta = baseNumber != null;
         return database.inTransaction(c -> {
@@ -160,9 +160,12 @@ final class CrlStore {
             }
             // The IDP is checked against the previous full CRL of the scope for deltas too.
             Optional<Stored> previousFull = delta ? latest(c, caName, partition, false) : previous;
-            check.accept(previousFull.map(s -> derIn(c, s.id())).orElse(null));
+            if (previousFull.isPresent()) {
+                check.accept(idpIn(c, previousFull.get().id()));
+            }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO crl (ca_name, crl_partition, crl_number,"
-                    + " this_update, next_update, is_delta, base_number, der, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + " this_update, next_update, is_delta, base_number, der, created_at, idp_der)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, caName);
                 ps.setInt(2, partition);
                 ps.setLong(3, crl.number().longValueExact());
@@ -172,17 +175,20 @@ final class CrlStore {
                 ps.setObject(7, baseNumber);
                 ps.setBinaryStream(8, crl.inputStream(), crl.length());
                 ps.setObject(9, DatabaseTime.toColumn(now));
+                ps.setBytes(10, idp);
                 ps.executeUpdate();
             }
             return Outcome.STORED;
         });
     }
 
-    private static byte[] derIn(Connection c, long id) {
-        try (PreparedStatement ps = c.prepareStatement("SELECT der FROM crl WHERE id = ?")) {
+    /** The IDP extension's DER of a stored CRL, or an empty array when it has none. */
+    private static byte[] idpIn(Connection c, long id) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT idp_der FROM crl WHERE id = ?")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getBytes(1) : null;
+                byte[] idp = rs.next() ? rs.getBytes(1) : null;
+                return idp == null ? new byte[0] : idp;
             }
         } catch (SQLException e) {
             throw new tw.eid.pki.ca.store.StoreException(tw.eid.pki.ca.store.StoreException.Code.SQL,

@@ -379,6 +379,14 @@ class CrlPublisherTest {
             assertThatThrownBy(() -> CrlChecks.replaces(f2, new CrlFacts(f1.issuer(), f1.thisUpdate(), f1.nextUpdate(),
                     0, BigInteger.ONE, null, otherScope.issuingDistributionPoint(), true), ca, "6.crl"))
                     .hasMessageContaining("issuingDistributionPoint");
+            // A publisher whose publication base changed would change the partition's scope: the store refuses it.
+            try (CrlPublisher moved = new CrlPublisher(db.database(), token,
+                    pki.settings.withPublicationBase(java.net.URI.create("http://crl.example.invalid")),
+                    CrlConfig.defaults(), "node-a", CLOCK)) {
+                assertThatThrownBy(() -> moved.publishPartition(6)).isInstanceOf(CrlRefusedException.class)
+                        .hasMessageContaining("issuingDistributionPoint");
+            }
+            assertThat(latest(6, false)).isEqualTo(second);
             byte[] tampered = second.clone();
             tampered[tampered.length - 10] ^= 1;
             assertThatThrownBy(() -> CrlChecks.replaces(CrlFacts.read(tampered, ca.publicKey()), f1, ca, "6.crl"))
