@@ -88,7 +88,8 @@ final class CrlBuilder {
         byte[] date = Der.time(revocationDate);
         byte[] extensions = reason == 0 ? new byte[0] : REASON_EXTENSIONS[reason];
         int length = serial.length + date.length + extensions.length;
-        entries.write(Der.header(Der.SEQUENCE, length), 0, Der.header(Der.SEQUENCE, length).length);
+        byte[] header = Der.header(Der.SEQUENCE, length);
+        entries.write(header, 0, header.length);
         entries.write(serial, 0, serial.length);
         entries.write(date, 0, date.length);
         entries.write(extensions, 0, extensions.length);

@@ -151,6 +151,17 @@ final class CrlStore {
      */
     Outcome store(String caName, int partition, EncodedCrl crl, Long baseNumber, byte[] idp, Instant now,
                   java.util.function.Consumer<byte[]> check) {
+        return store(caName, partition, crl, baseNumber, idp, now, check, c -> {});
+    }
+
+    /** What else a store writes in the same transaction (an audit event). */
+    interface AlsoWrite {
+        void write(Connection c) throws SQLException;
+    }
+
+    /** As above, and {@code also} in the same transaction after the insert. */
+    Outcome store(String caName, int partition, EncodedCrl crl, Long baseNumber, byte[] idp, Instant now,
+                  java.util.function.Consumer<byte[]> check, AlsoWrite also) {
         boolean delta = baseNumber != null;
         return database.inTransaction(c -> {
             lockSequence(c, caName, partition);
@@ -178,6 +189,7 @@ final class CrlStore {
                 ps.setBytes(10, idp);
                 ps.executeUpdate();
             }
+            also.write(c);
             return Outcome.STORED;
         });
     }

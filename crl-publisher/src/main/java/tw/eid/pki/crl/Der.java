@@ -3,9 +3,6 @@ package tw.eid.pki.crl;
 import java.io.ByteArrayOutputStream;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 
 /** The few DER primitives the streaming CRL encoder writes by hand (X.690 §8, §10). */
 final class Der {
@@ -15,8 +12,6 @@ final class Der {
     static final int GENERALIZED_TIME = 0x18;
     static final int BIT_STRING = 0x03;
     static final int CONTEXT_0 = 0xa0;
-    private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'");
-    private static final DateTimeFormatter GENERALIZED = DateTimeFormatter.ofPattern("yyyyMMddHHmmss'Z'");
 
     private Der() {}
 
@@ -48,11 +43,34 @@ final class Der {
      * seconds.
      */
     static byte[] time(Instant t) {
-        ZonedDateTime z = t.truncatedTo(ChronoUnit.SECONDS).atZone(ZoneOffset.UTC);
-        if (z.getYear() < 2050) {
-            return tlv(UTC_TIME, UTC.format(z).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        // Digits written by hand: a DateTimeFormatter per entry was a visible share of a million-entry CRL.
+        java.time.LocalDateTime z = java.time.LocalDateTime.ofEpochSecond(t.getEpochSecond(), 0, ZoneOffset.UTC);
+        int year = z.getYear();
+        if (year < 1950 || year > 9999) {
+            throw new IllegalArgumentException("time out of range for RFC 5280: " + t);
         }
-        return tlv(GENERALIZED_TIME, GENERALIZED.format(z).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        boolean utc = year < 2050;
+        byte[] out = new byte[utc ? 15 : 17];
+        out[0] = (byte) (utc ? UTC_TIME : GENERALIZED_TIME);
+        out[1] = (byte) (utc ? 13 : 15);
+        int i = 2;
+        if (!utc) {
+            i = twoDigits(out, i, year / 100);
+        }
+        i = twoDigits(out, i, year % 100);
+        i = twoDigits(out, i, z.getMonthValue());
+        i = twoDigits(out, i, z.getDayOfMonth());
+        i = twoDigits(out, i, z.getHour());
+        i = twoDigits(out, i, z.getMinute());
+        i = twoDigits(out, i, z.getSecond());
+        out[i] = 'Z';
+        return out;
+    }
+
+    private static int twoDigits(byte[] out, int i, int v) {
+        out[i] = (byte) ('0' + v / 10);
+        out[i + 1] = (byte) ('0' + v % 10);
+        return i + 2;
     }
 
     /** A positive INTEGER from lower-case hex without leading zeros (the store's serial form). */

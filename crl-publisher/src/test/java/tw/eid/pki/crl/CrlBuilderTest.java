@@ -115,6 +115,19 @@ class CrlBuilderTest {
     }
 
     @Test
+    void timesAreUtcTimeThrough2049AndGeneralizedTimeFrom2050() throws Exception {
+        for (String t : new String[] {"1950-01-01T00:00:00Z", "2026-11-27T09:05:03Z", "2049-12-31T23:59:59Z",
+                "2050-01-01T00:00:00Z", "2099-06-30T12:00:00Z"}) {
+            Instant instant = Instant.parse(t);
+            byte[] der = Der.time(instant.plusMillis(999));
+            org.bouncycastle.asn1.x509.Time parsed = org.bouncycastle.asn1.x509.Time.getInstance(ASN1Primitive.fromByteArray(der));
+            assertThat(parsed.getDate().toInstant()).as(t).isEqualTo(instant);
+            assertThat(der[0]).as(t).isEqualTo((byte) (instant.isBefore(Instant.parse("2050-01-01T00:00:00Z")) ? 0x17 : 0x18));
+            assertThat(der[der.length - 1]).isEqualTo((byte) 'Z');
+        }
+    }
+
+    @Test
     void reasonUnspecifiedAndUnknownCodesAreRefused() throws Exception {
         CrlBuilder b = new CrlBuilder(issuer(), new AlgorithmIdentifier(org.bouncycastle.asn1.x9.X9ObjectIdentifiers.ecdsa_with_SHA384),
                 T, T.plusSeconds(60));

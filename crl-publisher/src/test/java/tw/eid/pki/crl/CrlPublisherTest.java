@@ -547,6 +547,58 @@ class CrlPublisherTest {
         }
     }
 
+    @Test
+    void aCeremonySignsTheRootsNextArlAndThePublisherServesIt() throws Exception {
+        // A certificate the root issued, revoked (e.g. a retired subordinate CA).
+        String serial = "5ca1ab1e";
+        db.database().inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificate (ca_name, serial_hex, profile, status,"
+                    + " revocation_reason, revocation_time, not_before, not_after, tbs_der, der, public_key_sha256,"
+                    + " created_at, updated_at) VALUES ('citizen-root', ?, 'citizen-ca/1', 'REVOKED', 5, ?, ?, ?,"
+                    + " x'00', x'00', x'01', ?, ?)")) {
+                Instant now = CLOCK.instant();
+                ps.setString(1, serial);
+                ps.setObject(2, tw.eid.pki.ca.store.DatabaseTime.toColumn(now.minusSeconds(60)));
+                ps.setObject(3, tw.eid.pki.ca.store.DatabaseTime.toColumn(now.minus(Duration.ofDays(10))));
+                ps.setObject(4, tw.eid.pki.ca.store.DatabaseTime.toColumn(now.plus(Duration.ofDays(3000))));
+                ps.setObject(5, tw.eid.pki.ca.store.DatabaseTime.toColumn(now));
+                ps.setObject(6, tw.eid.pki.ca.store.DatabaseTime.toColumn(now));
+                ps.executeUpdate();
+            }
+            return null;
+        });
+        CLOCK.advance(Duration.ofSeconds(1));
+        OfflineCrlCeremony ceremony = new OfflineCrlCeremony(db.database(), pki.settings, CLOCK);
+        OfflineCrlCeremony.Signed signed = ceremony.sign(token, "citizen-root", Duration.ofDays(365), "custodians:alice+bob");
+        assertThat(signed.number()).isGreaterThan(BigInteger.ONE);
+        assertThat(signed.path()).isEqualTo("/crl/citizen-root.crl");
+        X509CRL arl = jdk(signed.crl().getEncoded());
+        arl.verify(jdk(pki.root).getPublicKey());
+        assertThat(reason(arl, arl.getRevokedCertificate(new BigInteger(serial, 16)))).isEqualTo(CRLReason.cessationOfOperation);
+        assertThat(new X509CRLHolder(signed.crl().getEncoded()).getExtension(Extension.issuingDistributionPoint)).isNull();
+        Path f = Files.write(dir.resolve("arl.der"), signed.crl().getEncoded());
+        Path rootPem = dir.resolve("root.pem");
+        assertThat(Tool.run("openssl", "crl", "-inform", "DER", "-in", f.toString(), "-CAfile", rootPem.toString(),
+                "-verify", "-noout").output()).contains("verify OK");
+        PublishedCrls served = new PublishedCrls(db.database(), pki.settings);
+        served.refresh(CLOCK.instant());
+        assertThat(served.get("/crl/citizen-root.crl").der()).isEqualTo(signed.crl().getEncoded());
+        // Audited in the same transaction.
+        int audited = db.database().inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM audit_event WHERE action = 'crl.sign'"
+                    + " AND target = 'citizen-root'"); ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        });
+        assertThat(audited).isEqualTo(1);
+        // Online CAs are not a ceremony's; an ARL past a year is refused by the profile.
+        assertThatThrownBy(() -> ceremony.sign(token, "citizen-ca", Duration.ofDays(7), "x"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ceremony.sign(token, "citizen-root", Duration.ofDays(400), "x"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
     /** The BasicReason of Java's PKIX validation with revocation on over {@code crls} and the root's ARL, or null if valid. */
     static String pkix(X509CertificateHolder cert, byte[]... crls) throws Exception {
         CertificateFactory cf = CertificateFactory.getInstance("X.509");
