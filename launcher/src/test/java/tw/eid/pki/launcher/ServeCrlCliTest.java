@@ -52,6 +52,7 @@ class ServeCrlCliTest {
     private static Path serverLog;
     private static String base;
     private static Result publish;
+    private static Result sign;
 
     @BeforeAll
     static void ceremonyPublishAndServe() throws Exception {
@@ -79,6 +80,9 @@ class ServeCrlCliTest {
 
         publish = eidpki("crl", "publish", "--data-dir", data.toString(), "--token-label", onlineLabel,
                 "--custodian", custodian("alice"), "--custodian", custodian("bob"));
+
+        sign = eidpki("crl", "sign", "--issuer", "csca", "--next-update-days", "90", "--data-dir", data.toString(),
+                "--token-label", "crl-off-" + suffix, "--custodian", custodian("bob"), "--custodian", custodian("carol"));
 
         serverLog = data.resolve("serve-crl.log");
         server = start(serverLog, "serve", "crl", "--data-dir", data.toString(), "--port", "0", "--token-label",
@@ -129,9 +133,15 @@ class ServeCrlCliTest {
             X509Certificate issuer = certificate(ca);
             assertThat(crl.getIssuerX500Principal().getEncoded()).as(ca).isEqualTo(issuer.getSubjectX500Principal().getEncoded());
             crl.verify(issuer.getPublicKey());
-            if (!ca.equals("ra-operators-ca")) {
+            if (ca.equals("citizen-root")) {
                 // The ceremony's CRL, byte for byte: the publisher serves it, it never re-signs it.
                 assertThat(r.body()).as(ca).isEqualTo(Files.readAllBytes(output.resolve(ca + ".crl")));
+            }
+            if (ca.equals("csca")) {
+                // The CSCA's second CRL, signed by `crl sign` with the offline token.
+                assertThat(sign.exitCode()).as(sign.stdout() + sign.stderr()).isZero();
+                assertThat(sign.stdout()).contains("csca: CRL number 2");
+                assertThat(r.body()).isEqualTo(Files.readAllBytes(data.resolve("ceremony/crl/csca-2.crl")));
             }
         }
         assertThat(get("/crl/citizen-ca/1.crl").statusCode()).as("no citizen certificate issued: no partition").isEqualTo(404);
@@ -145,6 +155,7 @@ class ServeCrlCliTest {
                 new String[] {"crl", "publish", "--delta-hours", "0", "--custodian", "alice", "--data-dir", data.toString()},
                 new String[] {"serve", "crl", "--tls-name", "x", "--custodian", "alice"},
                 new String[] {"serve", "ocsp", "--full-days", "3", "--custodian", "alice"},
+                new String[] {"crl", "sign", "--issuer", "csca", "--next-update-days", "400", "--custodian", "alice"},
                 new String[] {"crl"})) {
             Result r = eidpki(args);
             assertThat(r.exitCode()).as(String.join(" ", args) + ": " + r.stderr()).isEqualTo(2);
