@@ -86,6 +86,8 @@ public final class CrlPublisher implements AutoCloseable {
     /** When each offline CA's CRL was last warned about (a warning an hour, not one a round). */
     private final Map<String, Instant> warned = new java.util.concurrent.ConcurrentHashMap<>();
     static final Duration WARN_EVERY = Duration.ofHours(1);
+    /** How long the last build took (cursor, DER, signature), for the publication's log line. */
+    private long lastBuildNanos;
     /** Test hook: runs after a CRL is signed and checked, before it is stored (a crash there). */
     volatile Runnable afterSigning = () -> {};
 
@@ -332,6 +334,7 @@ public final class CrlPublisher implements AutoCloseable {
     private EncodedCrl build(CrlAuthority a, int partition, BigInteger number, Long baseNumber, Instant baseThisUpdate,
                              Instant now) {
         boolean delta = baseNumber != null;
+        long started = System.nanoTime();
         Instant thisUpdate = now.truncatedTo(ChronoUnit.SECONDS);
         Instant nextUpdate = thisUpdate.plus(delta ? config.deltaLifetime() : config.fullLifetime());
         AlgorithmIdentifier algorithm = SignatureAlgorithms.forIssuer(a.publicKey());
@@ -353,7 +356,9 @@ public final class CrlPublisher implements AutoCloseable {
                     row.revocationTime(), reason(row)));
         }
         ContentSigner signer = token.signer(a.keyLabel());
-        return builder.sign(extensions(a, partition, number, baseNumber), number, signer);
+        EncodedCrl crl = builder.sign(extensions(a, partition, number, baseNumber), number, signer);
+        lastBuildNanos = System.nanoTime() - started;
+        return crl;
     }
 
     /** certificateHold for a held certificate; a revoked one's reason, none for unspecified (never 0 on the CRL). */
@@ -398,6 +403,8 @@ public final class CrlPublisher implements AutoCloseable {
     private Published publish(CrlAuthority a, int partition, EncodedCrl crl, Long baseNumber) {
         boolean delta = baseNumber != null;
         URI url = a.url(settings, partition, delta);
+        long built = lastBuildNanos;
+        long t0 = System.nanoTime();
         CrlFacts facts;
         try {
             facts = CrlFacts.read(crl.inputStream(), a.publicKey());
@@ -410,6 +417,7 @@ public final class CrlPublisher implements AutoCloseable {
             throw new CrlRefusedException(url + ": the signed CRL's number or base differs from what was built");
         }
         afterSigning.run();
+        long t1 = System.nanoTime();
         byte[] idp = facts.issuingDistributionPoint();
         CrlStore.Outcome outcome = store.store(a.name(), partition, crl, baseNumber, idp, clock.instant(), previousIdp -> {
             // Offline CRLs stored by a ceremony have no IDP, and neither does a single CRL: empty = none.
@@ -422,11 +430,14 @@ public final class CrlPublisher implements AutoCloseable {
             log.info("{} number {} superseded by a newer stored CRL: dropped", url, crl.number());
             return new Published(a.name(), partition, delta, crl.number(), baseNumber, url, -1, -1);
         }
+        long t2 = System.nanoTime();
         if (directory != null && !directory.publish(url, crl, a)) {
             log.info("{} number {}: the directory already holds a newer CRL (another publisher's)", url, crl.number());
         }
-        log.info("published {} number {}{} ({} entries, {} bytes)", url, crl.number(),
-                delta ? " base " + baseNumber : "", crl.entries(), crl.length());
+        long t3 = System.nanoTime();
+        log.info("published {} number {}{} ({} entries, {} bytes; ms: cursor+DER+signature {}, read-back check {},"
+                + " store {}, file {})", url, crl.number(), delta ? " base " + baseNumber : "", crl.entries(), crl.length(),
+                built / 1_000_000, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
         return new Published(a.name(), partition, delta, crl.number(), baseNumber, url, crl.entries(), crl.length());
     }
 
