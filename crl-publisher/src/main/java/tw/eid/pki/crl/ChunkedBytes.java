@@ -68,9 +68,10 @@ final class ChunkedBytes extends OutputStream {
                 return i == chunks.size() - 1 ? used : CHUNK;
             }
 
+            private final byte[] one = new byte[1];
+
             @Override
             public int read() {
-                byte[] one = new byte[1];
                 return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
             }
 

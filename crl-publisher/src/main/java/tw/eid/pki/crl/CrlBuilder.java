@@ -53,7 +53,9 @@ final class CrlBuilder {
     private final AlgorithmIdentifier algorithm;
     private final Instant thisUpdate;
     private final Instant nextUpdate;
+    private static final byte[] NONE = new byte[0];
     private final ChunkedBytes entries = new ChunkedBytes();
+    private final byte[] scratch = new byte[32];
     private long count;
 
     /**
@@ -85,13 +87,16 @@ final class CrlBuilder {
         if (serial.length > 2 + 20) {
             throw new IllegalArgumentException("serial longer than 20 octets (RFC 5280 §4.1.2.2): " + serialHex);
         }
-        byte[] date = Der.time(revocationDate);
-        byte[] extensions = reason == 0 ? new byte[0] : REASON_EXTENSIONS[reason];
-        int length = serial.length + date.length + extensions.length;
-        byte[] header = Der.header(Der.SEQUENCE, length);
-        entries.write(header, 0, header.length);
+        int dateLength = Der.timeLength(revocationDate);
+        byte[] extensions = reason == 0 ? NONE : REASON_EXTENSIONS[reason];
+        int length = serial.length + dateLength + extensions.length;
+        // Short form: an entry is well under 128 octets (2+23 serial, 17 time, 14 reasonCode).
+        scratch[0] = Der.SEQUENCE;
+        scratch[1] = (byte) length;
+        entries.write(scratch, 0, 2);
         entries.write(serial, 0, serial.length);
-        entries.write(date, 0, date.length);
+        int n = Der.writeTime(revocationDate, scratch, 0);
+        entries.write(scratch, 0, n);
         entries.write(extensions, 0, extensions.length);
         count++;
     }

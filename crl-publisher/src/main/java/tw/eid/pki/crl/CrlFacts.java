@@ -46,7 +46,10 @@ record CrlFacts(byte[] issuer, Instant thisUpdate, Instant nextUpdate, long entr
      * signature is not checked (signatureValid false): for reading the number and IDP of the CRL
      * being replaced, which was checked when it was published.
      */
-    static CrlFacts read(InputStream in, SubjectPublicKeyInfo caKey) throws IOException {
+    static CrlFacts read(InputStream raw, SubjectPublicKeyInfo caKey) throws IOException {
+        // Buffered: the walk reads tags and lengths a byte at a time (a million entries, three each).
+        InputStream in = raw instanceof java.io.BufferedInputStream || raw instanceof ByteArrayInputStream ? raw
+                : new java.io.BufferedInputStream(raw, 64 * 1024);
         Reader r = new Reader(in);
         long outer = r.header(Der.SEQUENCE);
         long outerEnd = r.pos + outer;

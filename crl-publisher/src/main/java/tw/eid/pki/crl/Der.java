@@ -1,6 +1,5 @@
 package tw.eid.pki.crl;
 
-import java.io.ByteArrayOutputStream;
 import java.time.Instant;
 import java.time.ZoneOffset;
 
@@ -43,6 +42,21 @@ final class Der {
      * seconds.
      */
     static byte[] time(Instant t) {
+        byte[] out = new byte[timeLength(t)];
+        writeTime(t, out, 0);
+        return out;
+    }
+
+    /** The encoded length of {@link #time}: 15 for UTCTime, 17 for GeneralizedTime. */
+    static int timeLength(Instant t) {
+        return t.getEpochSecond() < UTC_TIME_END ? 15 : 17;
+    }
+
+    /** 2050-01-01T00:00:00Z: the first GeneralizedTime. */
+    private static final long UTC_TIME_END = 2524608000L;
+
+    /** Writes {@link #time} of {@code t} at {@code off}; returns the length. */
+    static int writeTime(Instant t, byte[] out, int off) {
         // Digits written by hand: a DateTimeFormatter per entry was a visible share of a million-entry CRL.
         java.time.LocalDateTime z = java.time.LocalDateTime.ofEpochSecond(t.getEpochSecond(), 0, ZoneOffset.UTC);
         int year = z.getYear();
@@ -50,10 +64,9 @@ final class Der {
             throw new IllegalArgumentException("time out of range for RFC 5280: " + t);
         }
         boolean utc = year < 2050;
-        byte[] out = new byte[utc ? 15 : 17];
-        out[0] = (byte) (utc ? UTC_TIME : GENERALIZED_TIME);
-        out[1] = (byte) (utc ? 13 : 15);
-        int i = 2;
+        out[off] = (byte) (utc ? UTC_TIME : GENERALIZED_TIME);
+        out[off + 1] = (byte) (utc ? 13 : 15);
+        int i = off + 2;
         if (!utc) {
             i = twoDigits(out, i, year / 100);
         }
@@ -64,7 +77,7 @@ final class Der {
         i = twoDigits(out, i, z.getMinute());
         i = twoDigits(out, i, z.getSecond());
         out[i] = 'Z';
-        return out;
+        return i + 1 - off;
     }
 
     private static int twoDigits(byte[] out, int i, int v) {
@@ -87,12 +100,14 @@ final class Der {
         }
         // Two's complement: a leading 1 bit needs a zero octet in front to stay positive.
         boolean pad = (v[0] & 0x80) != 0;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(octets + 3);
-        out.writeBytes(header(INTEGER, octets + (pad ? 1 : 0)));
-        if (pad) {
-            out.write(0);
+        int length = octets + (pad ? 1 : 0);
+        if (length >= 0x80) {
+            throw new IllegalArgumentException("serial too long: " + hex);
         }
-        out.writeBytes(v);
-        return out.toByteArray();
+        byte[] out = new byte[2 + length];
+        out[0] = INTEGER;
+        out[1] = (byte) length;
+        System.arraycopy(v, 0, out, pad ? 3 : 2, octets);
+        return out;
     }
 }
