@@ -235,8 +235,10 @@ record CrlFacts(byte[] issuer, Instant thisUpdate, Instant nextUpdate, long entr
             return out;
         }
 
+        /** Reused by {@link #skip}: a fresh 8 KiB array per entry was 8 GB of allocation for a million entries. */
+        private final byte[] buffer = new byte[8192];
+
         void skip(long n) throws IOException {
-            byte[] buffer = new byte[8192];
             while (n > 0) {
                 int k = (int) Math.min(n, buffer.length);
                 readFully(buffer, 0, k);
