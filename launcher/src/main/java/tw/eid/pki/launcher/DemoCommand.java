@@ -44,6 +44,7 @@ import tw.eid.pki.hsm.KeyAlgorithm;
 import tw.eid.pki.hsm.Token;
 import tw.eid.pki.hsm.TokenConfig;
 import tw.eid.pki.hsm.TokenInitializer;
+import tw.eid.pki.crl.CrlConfig;
 import tw.eid.pki.ocsp.OcspAuthorities;
 import tw.eid.pki.ocsp.OcspConfig;
 import tw.eid.pki.ra.RaConfig;
@@ -157,13 +158,20 @@ final class DemoCommand implements Callable<Integer> {
         try (ShutdownSignal stop = new ShutdownSignal(); StoreOptions.Store s = store.open();
              Token token = custodians.open(data, clock);
              RaService ra = RaService.start(s, token, data, "127.0.0.1", port, List.of("localhost", "127.0.0.1"), clock);
-             OcspService ocsp = startOcsp(s, token, clock)) {
+             CrlService crl = CrlService.withoutServer(s.database(), token,
+                     CrlConfig.defaults().withDirectory(data.resolve("published")), clock);
+             OcspService ocsp = startOcsp(s, token, clock, crl);
+             CrlService crlAlone = ocsp == null ? CrlService.start(s.database(), token,
+                     CrlConfig.defaults().withDirectory(data.resolve("published")), "127.0.0.1", ocspPort, clock) : null) {
             String api = ra.url();
             System.out.println();
             System.out.println("RA API started: " + api + " (client certificates of the RA Operators CA only)");
             if (ocsp != null) {
                 System.out.println("OCSP responder started: " + ocsp.url() + " for " + String.join(", ", ocsp.describe()));
             }
+            String crlBase = "http://127.0.0.1:" + ocspPort + "/crl/";
+            System.out.println("CRL publisher started: " + crlBase + " (also written to " + show(data.resolve("published"))
+                    + "); a status change reaches the partition's delta CRL within about 10 s");
 
             HttpClient officer = client(demo, OFFICER, trust);
             JsonNode card = ensureCard(officer, api);
@@ -207,9 +215,10 @@ final class DemoCommand implements Callable<Integer> {
                 printOcspChecks(ocsp, out, demo, trust);
             }
             printCurls(api, demo, trust, serials.get("citizen-signature"));
+            printCrlChecks(crlBase, out, demo);
             System.out.println();
             System.out.println("Serving the RA API on " + api + (ocsp != null ? " and the OCSP responder on " + ocsp.url() : "")
-                    + " until Ctrl-C. The CRL publisher comes with issue 5: not served yet.");
+                    + " and CRLs on " + crlBase + " until Ctrl-C.");
             System.out.flush();
             return ra.serveUntil(stop);
         }
@@ -220,14 +229,33 @@ final class DemoCommand implements Callable<Integer> {
      * valid one, e.g. a data directory whose 30-day signer certificates have expired: the RA API
      * still runs.
      */
-    private OcspService startOcsp(StoreOptions.Store s, Token token, Clock clock) throws Exception {
+    /** How a relying party fetches and checks the sample certificate's partition CRL (printed, for the reader to run). */
+    private static void printCrlChecks(String crlBase, Path out, Path demo) throws IOException {
+        X509CertificateHolder cert = readCertificate(demo.resolve("citizen-signature.pem"));
+        String dp = new String(cert.getExtension(org.bouncycastle.asn1.x509.Extension.cRLDistributionPoints)
+                .getExtnValue().getOctets(), java.nio.charset.StandardCharsets.ISO_8859_1)
+                .replaceAll("(?s).*(/crl/[A-Za-z0-9/_.-]+\\.crl).*", "$1");
+        String url = crlBase.substring(0, crlBase.length() - "/crl/".length()) + dp;
+        System.out.println();
+        System.out.println("The sample certificate's CRL (its CRL DP), its delta, and a check with both (run after ~10 s):");
+        System.out.println("  curl -s " + url + " -o full.crl && curl -s " + url.replace(".crl", "-delta.crl")
+                + " -o delta.crl");
+        System.out.println("  openssl crl -inform DER -in full.crl -CAfile " + rel(out.resolve("citizen-ca.pem"))
+                + " -noout -text");
+        System.out.println("  openssl crl -inform DER -in full.crl -out full.pem && openssl crl -inform DER -in delta.crl"
+                + " -out delta.pem && openssl verify -crl_check -use_deltas -CRLfile full.pem -CRLfile delta.pem -CAfile "
+                + rel(demo.resolve("citizen-chain.pem")) + " " + rel(demo.resolve("citizen-signature.pem")));
+    }
+
+    private OcspService startOcsp(StoreOptions.Store s, Token token, Clock clock, CrlService crl) throws Exception {
         OcspAuthorities authorities = OcspAuthorities.load(s.database(), clock.instant());
         if (authorities.all().isEmpty()) {
             System.out.println("OCSP responder not started: no CA in the store has a valid OCSP signer"
                     + " (remove the data directory to start over)");
             return null;
         }
-        return OcspService.start(s.database(), token, authorities, "127.0.0.1", ocspPort, OcspConfig.defaults(), clock);
+        return OcspService.start(s.database(), token, authorities, "127.0.0.1", ocspPort, OcspConfig.defaults(), clock,
+                crl.handler());
     }
 
     /**

@@ -56,9 +56,21 @@ final class OcspService implements AutoCloseable {
     /** Wires the responder on {@code token} (the activated online token) and the store, and starts it on host:port. */
     static OcspService start(Database database, Token token, OcspAuthorities authorities, String host, int port,
                              OcspConfig config, Clock clock) throws Exception {
+        return start(database, token, authorities, host, port, config, clock, null);
+    }
+
+    /**
+     * As above; with {@code crl}, the same port also serves {@code /crl/...} through that handler
+     * (API.md: in the demo OCSP and CRLs share port 8080), routed in front of the OCSP handler.
+     */
+    static OcspService start(Database database, Token token, OcspAuthorities authorities, String host, int port,
+                             OcspConfig config, Clock clock, org.eclipse.jetty.server.Handler crl) throws Exception {
         OcspResponder responder = new OcspResponder(database, token, authorities, config, clock);
         StatusLogFollower follower = StatusLogFollower.start(database, responder, clock);
         Server server = OcspServer.newServer(responder, follower, database, token, host, port, clock);
+        if (crl != null) {
+            server.setHandler(new CrlService.Routing(crl, server.getHandler()));
+        }
         try {
             server.start();
         } catch (Exception e) {

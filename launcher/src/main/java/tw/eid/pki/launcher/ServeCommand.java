@@ -13,6 +13,7 @@ import tw.eid.pki.hsm.Token;
 import tw.eid.pki.ocsp.OcspAuthorities;
 import tw.eid.pki.ocsp.OcspConfig;
 import tw.eid.pki.ra.RaConfig;
+import tw.eid.pki.crl.CrlConfig;
 
 /**
  * {@code serve ra} (the RA API on its TLS port) and {@code serve ocsp} (the OCSP responder on
@@ -24,21 +25,22 @@ import tw.eid.pki.ra.RaConfig;
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Run a service until interrupted: 'ra' (the RA API, HTTPS with client certificates) or",
-                "'ocsp' (the OCSP responder of the online CAs, plain HTTP as RFC 5019 expects)."})
+                "'ocsp' (the OCSP responder of the online CAs, plain HTTP as RFC 5019 expects) or 'crl' (the CRL",
+                "publisher: signs the online CAs' full and delta CRLs and serves them with the offline CRLs over HTTP)."})
 final class ServeCommand implements Callable<Integer> {
     /** EX_TEMPFAIL: the supervisor (bin/eidpki) restarts the service. */
     static final int EXIT_RESTART = 75;
     /** API.md: relying parties reach OCSP (and CRLs) on plain HTTP port 8080. */
     static final int OCSP_DEFAULT_PORT = 8080;
 
-    @Parameters(index = "0", paramLabel = "SERVICE", description = "ra or ocsp")
+    @Parameters(index = "0", paramLabel = "SERVICE", description = "ra, ocsp or crl")
     String service;
 
     @Option(names = "--host", description = "address to bind (default: ${DEFAULT-VALUE})")
     String host = "127.0.0.1";
 
     @Option(names = "--port", description = "port, 0 for any free one (default: " + RaConfig.DEFAULT_PORT
-            + " for ra, " + OCSP_DEFAULT_PORT + " for ocsp)")
+            + " for ra, " + OCSP_DEFAULT_PORT + " for ocsp and crl)")
     Integer port;
 
     @Option(names = "--tls-name", split = ",", description = "ra: host names of the RA's TLS certificate, made on first"
@@ -61,6 +63,21 @@ final class ServeCommand implements Callable<Integer> {
             + " every answer can come from the cache")
     boolean ignoreNonce;
 
+    @Option(names = "--directory", paramLabel = "DIR", description = "crl: where the CRL files are also written, for any"
+            + " static web server (default: DATA/published)")
+    java.nio.file.Path directory;
+
+    @Option(names = "--full-days", paramLabel = "DAYS", description = "crl: nextUpdate - thisUpdate of full CRLs, 1 to 10"
+            + " (default: 7; re-issued at half of it, and within 12 h of a change)")
+    Integer fullDays;
+
+    @Option(names = "--delta-hours", paramLabel = "HOURS", description = "crl: nextUpdate - thisUpdate of delta CRLs"
+            + " (default: 24)")
+    Integer deltaHours;
+
+    @Option(names = "--keep-expired", description = "crl: keep revoked certificates on the CRLs after they expire")
+    boolean keepExpired;
+
     @Mixin
     CustodianOptions custodians;
 
@@ -76,14 +93,26 @@ final class ServeCommand implements Callable<Integer> {
         switch (service) {
             case "ra":
                 refuseOcspOptions();
+                refuseCrlOptions();
                 return serveRa();
             case "ocsp":
                 if (tlsNames != null) {
                     throw new IllegalArgumentException("--tls-name is an option of 'serve ra' (the OCSP responder is plain HTTP)");
                 }
+                refuseCrlOptions();
                 return serveOcsp(ocspConfig());
+            case "crl":
+                if (tlsNames != null) {
+                    throw new IllegalArgumentException("--tls-name is an option of 'serve ra' (CRLs are plain HTTP)");
+                }
+                if (validityHours != null || unknownAsRevoked || ignoreNonce) {
+                    throw new IllegalArgumentException("--validity, --unknown-as-revoked and --ignore-nonce are options of"
+                            + " 'serve ocsp', not of 'serve crl'");
+                }
+                return serveCrl(CrlService.config(fullDays, deltaHours, keepExpired, maxAgeSeconds,
+                        (directory != null ? directory : store.dataDir().resolve("published")).toAbsolutePath()));
             default:
-                throw new IllegalArgumentException("unknown service '" + service + "' (this version serves: ra, ocsp)");
+                throw new IllegalArgumentException("unknown service '" + service + "' (this version serves: ra, ocsp, crl)");
         }
     }
 
@@ -114,6 +143,27 @@ final class ServeCommand implements Callable<Integer> {
                 System.out.flush();
                 return stop.serveUntilStopped(token);
             }
+        }
+    }
+
+    private int serveCrl(CrlConfig config) throws Exception {
+        Clock clock = Clock.systemUTC();
+        try (ShutdownSignal stop = new ShutdownSignal(); StoreOptions.Store s = store.open();
+             Token token = custodians.open(store.dataDir(), clock);
+             CrlService crl = CrlService.start(s.database(), token, config, host, port != null ? port : OCSP_DEFAULT_PORT,
+                     clock)) {
+            System.out.println("CRL files: " + config.directory());
+            System.out.println("CRL publisher: " + crl.url() + " (Ctrl-C to stop)");
+            System.out.flush();
+            return stop.serveUntilStopped(token);
+        }
+    }
+
+    private void refuseCrlOptions() {
+        String given = directory != null ? "--directory" : fullDays != null ? "--full-days" : deltaHours != null
+                ? "--delta-hours" : keepExpired ? "--keep-expired" : null;
+        if (given != null) {
+            throw new IllegalArgumentException(given + " is an option of 'serve crl', not of 'serve " + service + "'");
         }
     }
 

@@ -42,7 +42,9 @@ class DatabaseMigrationTest {
         "ca", "card", "certificate", "status_change", "crl", "crl_number_seq", "audit_event",
         "audit_head", "audit_checkpoint", "ceremony", "flyway_schema_history",
         // V2, issuance
-        "crl_partition", "idempotency_key", "approval", "ocsp_response", "ocsp_updater_lease");
+        "crl_partition", "idempotency_key", "approval", "ocsp_response", "ocsp_updater_lease",
+        // V6, CRL publisher
+        "crl_publisher_lease");
   }
 
   @Test
@@ -117,6 +119,36 @@ class DatabaseMigrationTest {
       }
     })).isInstanceOf(StoreException.class).rootCause()
         .hasMessageEndingWith("audit_event is append-only");
+  }
+
+  @Test
+  void aFullAndADeltaCrlMayShareANumberButNeitherKindRepeatsOne() {
+    // V6, RFC 5280 §5.2.3: a delta issued with its full CRL carries the same number.
+    db.database().inTransaction(c -> insertCa(c, "crl-number-ca"));
+    db.database().inTransaction(c -> insertCrl(c, "crl-number-ca", 7, false, null));
+    db.database().inTransaction(c -> insertCrl(c, "crl-number-ca", 7, true, 5L));
+    assertThatThrownBy(() -> db.database().inTransaction(c -> insertCrl(c, "crl-number-ca", 7, false, null)))
+        .isInstanceOf(StoreException.class);
+    assertThatThrownBy(() -> db.database().inTransaction(c -> insertCrl(c, "crl-number-ca", 7, true, 6L)))
+        .isInstanceOf(StoreException.class);
+    // The V1 check still holds: a delta's base is below its own number.
+    assertThatThrownBy(() -> db.database().inTransaction(c -> insertCrl(c, "crl-number-ca", 8, true, 8L)))
+        .isInstanceOf(StoreException.class);
+  }
+
+  private static Void insertCrl(Connection c, String ca, long number, boolean delta, Long base) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("INSERT INTO crl (ca_name, crl_partition, crl_number, this_update,"
+        + " next_update, is_delta, base_number, der, created_at) VALUES (?, 1, ?, ?, ?, ?, ?, X'3000', ?)")) {
+      s.setString(1, ca);
+      s.setLong(2, number);
+      s.setObject(3, DatabaseTime.toColumn(T0));
+      s.setObject(4, DatabaseTime.toColumn(T0.plusSeconds(86_400)));
+      s.setBoolean(5, delta);
+      s.setObject(6, base);
+      s.setObject(7, DatabaseTime.toColumn(T0));
+      s.executeUpdate();
+    }
+    return null;
   }
 
   static Void insertCa(Connection c, String name) throws SQLException {

@@ -1,0 +1,481 @@
+package tw.eid.pki.crl;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
+import org.bouncycastle.asn1.x509.CRLDistPoint;
+import org.bouncycastle.asn1.x509.CRLNumber;
+import org.bouncycastle.asn1.x509.DistributionPoint;
+import org.bouncycastle.asn1.x509.DistributionPointName;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.asn1.x509.ExtensionsGenerator;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.IssuingDistributionPoint;
+import org.bouncycastle.operator.ContentSigner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tw.eid.pki.ca.profile.ProfileSettings;
+import tw.eid.pki.ca.profile.SignatureAlgorithms;
+import tw.eid.pki.ca.store.Database;
+import tw.eid.pki.hsm.Token;
+
+/**
+ * Publishes the online CAs' CRLs (issue 5; PROFILES.md, "CRLs"):
+ *
+ * <ul>
+ *   <li>the Citizen CA: per partition a full CRL with a critical issuingDistributionPoint equal to
+ *       the partition's URL (the CRL DP of its certificates) and a freshestCRL pointing at its delta
+ *       CRL; deltas (critical deltaCRLIndicator = the base's number, the same IDP) cumulative since
+ *       their base, RFC 5280 §5.2.4: new holds and revocations with their current reason (a hold
+ *       later revoked shows the new reason) and removeFromCRL for resumed certificates;</li>
+ *   <li>the RA Operators CA: one CRL, no IDP, no delta.</li>
+ * </ul>
+ *
+ * <p>Numbers: full and delta CRLs of a partition share one sequence kept in the store
+ * ({@link CrlStore#allocateNumber}); a delta issued together with its full CRL carries the same
+ * number (§5.2.3) and has the previous full CRL as its base, so that base + that delta says what
+ * the new full CRL says.
+ *
+ * <p>When: a round every {@link CrlConfig#round} on the lease holder ({@code crl_publisher_lease};
+ * any number of publishers may run, one works). A status change not yet covered gets a delta for
+ * its partition in the next round (the single CRL of the RA Operators CA is re-issued instead); a
+ * full CRL is re-issued when half its lifetime has passed, or when a change has waited {@link
+ * CrlConfig#fullAfterChange}; a delta when half its lifetime has passed.
+ *
+ * <p>Each CRL streams from a database cursor into DER ({@link CrlBuilder}), is signed in the
+ * token, read back and checked ({@link CrlFacts}, {@link CrlChecks}), stored (the store refuses a
+ * number that does not exceed the stored one), then written atomically into the directory if
+ * one is configured. A crash anywhere before the store's commit leaves the previous CRL served.
+ */
+public final class CrlPublisher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CrlPublisher.class);
+    static final Duration LEASE = Duration.ofSeconds(30);
+
+    private final Database database;
+    private final CrlStore store;
+    private final Token token;
+    private final ProfileSettings settings;
+    private final CrlConfig config;
+    private final String owner;
+    private final Clock clock;
+    private final CrlDirectory directory;
+    private final ScheduledExecutorService timer;
+    /** Status change ids already covered by a CRL this publisher issued (within the trigger window). */
+    private final Map<Long, Instant> covered = new HashMap<>();
+    private boolean caughtUp;
+    private volatile List<OfflineCrlStatus> offline = List.of();
+    private volatile Instant lastRound;
+    /** When each offline CA's CRL was last warned about (a warning an hour, not one a round). */
+    private final Map<String, Instant> warned = new java.util.concurrent.ConcurrentHashMap<>();
+    static final Duration WARN_EVERY = Duration.ofHours(1);
+    /** How long the last build took (cursor, DER, signature), for the publication's log line. */
+    private long lastBuildNanos;
+    /** Test hook: runs after a CRL is signed and checked, before it is stored (a crash there). */
+    volatile Runnable afterSigning = () -> {};
+
+    /** One CRL published by a round. */
+    public record Published(String caName, int partition, boolean delta, BigInteger number, Long baseNumber, URI url,
+                            long entries, long bytes) {}
+
+    /** An offline CA's CRL as the store has it, and whether its next ceremony is due. */
+    public record OfflineCrlStatus(String caName, BigInteger number, Instant nextUpdate, boolean due, boolean expired) {}
+
+    public CrlPublisher(Database database, Token token, ProfileSettings settings, CrlConfig config, String owner,
+                        Clock clock) {
+        this.database = Objects.requireNonNull(database, "database");
+        this.store = new CrlStore(database);
+        this.token = Objects.requireNonNull(token, "token");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.config = Objects.requireNonNull(config, "config");
+        this.owner = Objects.requireNonNull(owner, "owner");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.directory = config.directory() == null ? null : new CrlDirectory(config.directory());
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "crl-publisher");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Runs a round every {@link CrlConfig#round} from now on. */
+    public CrlPublisher start() {
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                runOnce();
+            } catch (RuntimeException e) {
+                log.warn("CRL publisher round failed: {}", e.toString());
+            }
+        }, 0, config.round().toMillis(), TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    public CrlConfig config() {
+        return config;
+    }
+
+    /** The offline CRLs as of the last round (for /health). */
+    public List<OfflineCrlStatus> offlineCrls() {
+        return offline;
+    }
+
+    /** When the last round ended (null before the first). */
+    public Instant lastRound() {
+        return lastRound;
+    }
+
+    /** One round: the CRLs it published, or null when another publisher holds the lease. */
+    public synchronized List<Published> runOnce() {
+        Instant now = clock.instant();
+        if (!store.holdLease(owner, now, now.plus(LEASE))) {
+            caughtUp = false;
+            covered.clear();
+            return null;
+        }
+        List<CrlAuthority> authorities = CrlAuthority.load(database);
+        offline = checkOffline(authorities, now);
+        List<Published> out = new ArrayList<>();
+        for (CrlAuthority a : authorities) {
+            if (!a.online() || !a.tokenLabel().equals(token.label())) {
+                continue;
+            }
+            out.addAll(a.partitioned() ? roundPartitioned(a, now) : roundSingle(a, now));
+        }
+        caughtUp = true;
+        Instant forget = now.minus(triggerWindow()).minus(triggerWindow());
+        covered.values().removeIf(t -> t.isBefore(forget));
+        lastRound = clock.instant();
+        return out;
+    }
+
+    /**
+     * Publishes every online CA's CRLs now, due or not (full CRLs, and with them the deltas):
+     * {@code bin/eidpki crl publish}. Ignores the lease; the numbers stay safe (the store).
+     */
+    public synchronized List<Published> publishAll() {
+        Instant now = clock.instant();
+        List<CrlAuthority> authorities = CrlAuthority.load(database);
+        offline = checkOffline(authorities, now);
+        List<Published> out = new ArrayList<>();
+        for (CrlAuthority a : authorities) {
+            if (!a.online() || !a.tokenLabel().equals(token.label())) {
+                continue;
+            }
+            if (a.partitioned()) {
+                for (int p : store.partitions(a.name())) {
+                    out.addAll(publishFull(a, p, now));
+                }
+            } else {
+                out.addAll(publishFull(a, 0, now));
+            }
+        }
+        return out;
+    }
+
+    /** Publishes the full CRL (and its delta) of one partition of the Citizen CA now. */
+    public synchronized List<Published> publishPartition(int partition) {
+        CrlAuthority a = CrlAuthority.load(database).stream().filter(CrlAuthority::partitioned).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no Citizen CA in the store"));
+        return publishFull(a, partition, clock.instant());
+    }
+
+    private Duration triggerWindow() {
+        return config.changeMargin().plus(config.round().multipliedBy(3));
+    }
+
+    private List<Published> roundPartitioned(CrlAuthority a, Instant now) {
+        List<Published> out = new ArrayList<>();
+        List<Integer> partitions = store.partitions(a.name());
+        Map<Integer, CrlStore.Stored> fulls = new HashMap<>();
+        Map<Integer, CrlStore.Stored> deltas = new HashMap<>();
+        Instant oldest = now;
+        for (int p : partitions) {
+            store.latest(a.name(), p, false).ifPresent(s -> fulls.put(p, s));
+            store.latest(a.name(), p, true).ifPresent(s -> deltas.put(p, s));
+            Instant since = deltas.containsKey(p) ? deltas.get(p).thisUpdate()
+                    : fulls.containsKey(p) ? fulls.get(p).thisUpdate() : Instant.EPOCH;
+            if (since.isBefore(oldest)) {
+                oldest = since;
+            }
+        }
+        // Changes not yet in a delta: the recent ones this publisher has not covered, and at the
+        // first round as leader every change newer than the partition's latest CRL.
+        Map<Integer, List<Long>> pending = new HashMap<>();
+        List<CrlStore.Change> changes = store.changesSince(a.name(), caughtUp ? now.minus(triggerWindow()) : oldest);
+        Map<Integer, Instant> firstUncoveredByFull = new HashMap<>();
+        for (CrlStore.Change ch : changes) {
+            if (covered.containsKey(ch.id())) {
+                continue;
+            }
+            CrlStore.Stored latest = latestOf(fulls.get(ch.partition()), deltas.get(ch.partition()));
+            if (caughtUp || latest == null || !ch.changedAt().isBefore(latest.thisUpdate())) {
+                pending.computeIfAbsent(ch.partition(), k -> new ArrayList<>()).add(ch.id());
+            }
+        }
+        // A change waits at most fullAfterChange for a full CRL that lists it.
+        Instant fullOldest = fulls.values().stream().map(CrlStore.Stored::thisUpdate).min(Instant::compareTo).orElse(now);
+        for (CrlStore.Change ch : store.changesSince(a.name(), fullOldest)) {
+            CrlStore.Stored f = fulls.get(ch.partition());
+            if (f != null && !ch.changedAt().isBefore(f.thisUpdate())) {
+                firstUncoveredByFull.merge(ch.partition(), ch.changedAt(), (x, y) -> x.isBefore(y) ? x : y);
+            }
+        }
+        for (int p : partitions) {
+            CrlStore.Stored f = fulls.get(p);
+            CrlStore.Stored d = deltas.get(p);
+            Instant waiting = firstUncoveredByFull.get(p);
+            boolean fullDue = f == null
+                    || !now.isBefore(f.thisUpdate().plus(config.fullLifetime().dividedBy(2)))
+                    || (waiting != null && !now.isBefore(waiting.plus(config.fullAfterChange())));
+            try {
+                if (fullDue) {
+                    out.addAll(publishFull(a, p, now));
+                } else if (d == null || pending.containsKey(p)
+                        || !now.isBefore(d.thisUpdate().plus(config.deltaLifetime().dividedBy(2)))) {
+                    out.add(publishDelta(a, p, f, now));
+                } else {
+                    continue;
+                }
+                for (long id : pending.getOrDefault(p, List.of())) {
+                    covered.put(id, now);
+                }
+                store.holdLease(owner, clock.instant(), clock.instant().plus(LEASE));
+            } catch (RuntimeException e) {
+                log.error("cannot publish the CRL of {} partition {}: {}", a.name(), p, e.toString());
+            }
+        }
+        return out;
+    }
+
+    private static CrlStore.Stored latestOf(CrlStore.Stored f, CrlStore.Stored d) {
+        if (f == null) {
+            return d;
+        }
+        if (d == null) {
+            return f;
+        }
+        return f.thisUpdate().isAfter(d.thisUpdate()) ? f : d;
+    }
+
+    private List<Published> roundSingle(CrlAuthority a, Instant now) {
+        Optional<CrlStore.Stored> f = store.latest(a.name(), 0, false);
+        boolean due = f.isEmpty() || !now.isBefore(f.get().thisUpdate().plus(config.fullLifetime().dividedBy(2)));
+        List<Long> pending = new ArrayList<>();
+        Instant since = caughtUp || f.isEmpty() ? now.minus(triggerWindow()) : f.get().thisUpdate();
+        for (CrlStore.Change ch : store.changesSince(a.name(), since)) {
+            if (!covered.containsKey(ch.id())) {
+                pending.add(ch.id());
+            }
+        }
+        if (!due && pending.isEmpty()) {
+            return List.of();
+        }
+        try {
+            List<Published> out = publishFull(a, 0, now);
+            pending.forEach(id -> covered.put(id, now));
+            return out;
+        } catch (RuntimeException e) {
+            log.error("cannot publish the CRL of {}: {}", a.name(), e.toString());
+            return List.of();
+        }
+    }
+
+    /**
+     * A full CRL of {@code partition} (0: the CA's single CRL); for a partition also the delta with
+     * the same number, based on the previous full CRL (or, for a partition's first full CRL, an
+     * empty delta based on it, so that its freshestCRL URL answers at once).
+     */
+    List<Published> publishFull(CrlAuthority a, int partition, Instant now) {
+        Optional<CrlStore.Stored> previous = store.latest(a.name(), partition, false);
+        BigInteger number = store.allocateNumber(a.name(), partition);
+        List<Published> out = new ArrayList<>();
+        out.add(publish(a, partition, build(a, partition, number, null, null, now), null));
+        if (a.partitioned()) {
+            if (previous.isPresent()) {
+                CrlStore.Stored base = previous.get();
+                out.add(publish(a, partition, build(a, partition, number, base.number(), base.thisUpdate(), now),
+                        base.number()));
+            } else {
+                BigInteger next = store.allocateNumber(a.name(), partition);
+                out.add(publish(a, partition, build(a, partition, next, number.longValueExact(), now, now),
+                        number.longValueExact()));
+            }
+        }
+        return out;
+    }
+
+    /** A delta of {@code partition} on its latest full CRL {@code base}, cumulative since it. */
+    Published publishDelta(CrlAuthority a, int partition, CrlStore.Stored base, Instant now) {
+        BigInteger number = store.allocateNumber(a.name(), partition);
+        return publish(a, partition, build(a, partition, number, base.number(), base.thisUpdate(), now), base.number());
+    }
+
+    /**
+     * Streams and signs one CRL. A full CRL when {@code baseNumber} is null; else a delta listing
+     * the certificates whose status changed since {@code baseThisUpdate} (less the margin).
+     */
+    private EncodedCrl build(CrlAuthority a, int partition, BigInteger number, Long baseNumber, Instant baseThisUpdate,
+                             Instant now) {
+        boolean delta = baseNumber != null;
+        long started = System.nanoTime();
+        Instant thisUpdate = now.truncatedTo(ChronoUnit.SECONDS);
+        Instant nextUpdate = thisUpdate.plus(delta ? config.deltaLifetime() : config.fullLifetime());
+        AlgorithmIdentifier algorithm = SignatureAlgorithms.forIssuer(a.publicKey());
+        CrlBuilder builder = new CrlBuilder(a.subject(), algorithm, thisUpdate, nextUpdate);
+        // RFC 5280 §3.3: an entry stays until it has appeared on a CRL issued after the certificate
+        // expired; full CRLs come at least every half lifetime, so one lifetime past notAfter suffices.
+        Instant expiredBefore = config.keepExpired() ? null : thisUpdate.minus(config.fullLifetime());
+        if (delta) {
+            store.changedEntries(a.name(), partition, baseThisUpdate.minus(config.changeMargin()), expiredBefore, row -> {
+                if ("GOOD".equals(row.status())) {
+                    // Resumed (or held and resumed since the base): removeFromCRL, §5.3.1.
+                    builder.add(row.serialHex(), row.lastChange(), CrlBuilder.REMOVE_FROM_CRL);
+                } else {
+                    builder.add(row.serialHex(), row.revocationTime(), reason(row));
+                }
+            });
+        } else {
+            store.fullEntries(a.name(), partition, expiredBefore, row -> builder.add(row.serialHex(),
+                    row.revocationTime(), reason(row)));
+        }
+        ContentSigner signer = token.signer(a.keyLabel());
+        EncodedCrl crl = builder.sign(extensions(a, partition, number, baseNumber), number, signer);
+        lastBuildNanos = System.nanoTime() - started;
+        return crl;
+    }
+
+    /** certificateHold for a held certificate; a revoked one's reason, none for unspecified (never 0 on the CRL). */
+    private static int reason(CrlStore.Row row) {
+        if ("HOLD".equals(row.status())) {
+            return org.bouncycastle.asn1.x509.CRLReason.certificateHold;
+        }
+        int r = row.reason();
+        return r == 0 || r == CrlBuilder.REMOVE_FROM_CRL || r == 7 || r > 10 ? 0 : r;
+    }
+
+    private Extensions extensions(CrlAuthority a, int partition, BigInteger number, Long baseNumber) {
+        try {
+            ExtensionsGenerator g = new ExtensionsGenerator();
+            // RFC 5280 §5.2.1: AKI keyIdentifier = the CA's SKI; §5.2.3: CRL number, non-critical.
+            g.addExtension(Extension.authorityKeyIdentifier, false, new AuthorityKeyIdentifier(a.keyIdentifier()));
+            g.addExtension(Extension.cRLNumber, false, new CRLNumber(number));
+            if (baseNumber != null) {
+                // §5.2.4: critical, the number of the complete CRL this delta updates.
+                g.addExtension(Extension.deltaCRLIndicator, true, new CRLNumber(BigInteger.valueOf(baseNumber)));
+            }
+            if (partition != 0) {
+                // §5.2.5: critical; the scope is the partition, named exactly as its certificates' CRL DP.
+                GeneralNames names = new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier,
+                        a.url(settings, partition, false).toString()));
+                g.addExtension(Extension.issuingDistributionPoint, true, new IssuingDistributionPoint(
+                        new DistributionPointName(names), false, false, null, false, false));
+                if (baseNumber == null) {
+                    // §5.2.6: freshestCRL in complete CRLs only, pointing at the delta.
+                    GeneralNames delta = new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier,
+                            a.url(settings, partition, true).toString()));
+                    g.addExtension(Extension.freshestCRL, false, new CRLDistPoint(new DistributionPoint[] {
+                            new DistributionPoint(new DistributionPointName(delta), null, null)}));
+                }
+            }
+            return g.generate();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Published publish(CrlAuthority a, int partition, EncodedCrl crl, Long baseNumber) {
+        boolean delta = baseNumber != null;
+        URI url = a.url(settings, partition, delta);
+        long built = lastBuildNanos;
+        long t0 = System.nanoTime();
+        CrlFacts facts;
+        try {
+            facts = CrlFacts.read(crl.inputStream(), a.publicKey());
+        } catch (IOException e) {
+            throw new CrlRefusedException(url + ": the signed CRL does not parse: " + e.getMessage(), e);
+        }
+        CrlChecks.replaces(facts, null, a, url.toString());
+        if (!facts.number().equals(crl.number()) || !Objects.equals(facts.baseNumber(),
+                baseNumber == null ? null : BigInteger.valueOf(baseNumber))) {
+            throw new CrlRefusedException(url + ": the signed CRL's number or base differs from what was built");
+        }
+        afterSigning.run();
+        long t1 = System.nanoTime();
+        byte[] idp = facts.issuingDistributionPoint();
+        CrlStore.Outcome outcome = store.store(a.name(), partition, crl, baseNumber, idp, clock.instant(), previousIdp -> {
+            // Offline CRLs stored by a ceremony have no IDP, and neither does a single CRL: empty = none.
+            byte[] before = previousIdp.length == 0 ? null : previousIdp;
+            if (!java.util.Arrays.equals(before, idp)) {
+                throw new CrlRefusedException(url + ": the issuingDistributionPoint differs from the published CRL's");
+            }
+        });
+        if (outcome == CrlStore.Outcome.SUPERSEDED) {
+            log.info("{} number {} superseded by a newer stored CRL: dropped", url, crl.number());
+            return new Published(a.name(), partition, delta, crl.number(), baseNumber, url, -1, -1);
+        }
+        long t2 = System.nanoTime();
+        if (directory != null && !directory.publish(url, crl, a)) {
+            log.info("{} number {}: the directory already holds a newer CRL (another publisher's)", url, crl.number());
+        }
+        long t3 = System.nanoTime();
+        log.info("published {} number {}{} ({} entries, {} bytes; ms: cursor+DER+signature {}, read-back check {},"
+                + " store {}, file {})", url, crl.number(), delta ? " base " + baseNumber : "", crl.entries(), crl.length(),
+                built / 1_000_000, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
+        return new Published(a.name(), partition, delta, crl.number(), baseNumber, url, crl.entries(), crl.length());
+    }
+
+    private List<OfflineCrlStatus> checkOffline(List<CrlAuthority> authorities, Instant now) {
+        List<OfflineCrlStatus> out = new ArrayList<>();
+        for (CrlAuthority a : authorities) {
+            if (a.online()) {
+                continue;
+            }
+            Optional<CrlStore.Stored> s = store.latest(a.name(), 0, false);
+            if (s.isEmpty()) {
+                log.warn("no CRL of offline CA '{}' in the store: sign one at a ceremony", a.name());
+                out.add(new OfflineCrlStatus(a.name(), null, null, true, true));
+                continue;
+            }
+            Instant next = s.get().nextUpdate();
+            boolean expired = !now.isBefore(next);
+            boolean due = !now.isBefore(next.minus(config.offlineWarning()));
+            Instant last = warned.get(a.name());
+            boolean warn = (expired || due) && (last == null || !now.isBefore(last.plus(WARN_EVERY)));
+            if (warn) {
+                warned.put(a.name(), now);
+            }
+            if (expired && warn) {
+                log.error("the CRL of offline CA '{}' (number {}) passed its nextUpdate {}: relying parties will refuse"
+                        + " its certificates; sign a new one at a ceremony", a.name(), s.get().number(), next);
+            } else if (due && warn) {
+                log.warn("the CRL of offline CA '{}' (number {}) expires at {}: a ceremony to sign the next one is due",
+                        a.name(), s.get().number(), next);
+            }
+            out.add(new OfflineCrlStatus(a.name(), BigInteger.valueOf(s.get().number()), next, due, expired));
+        }
+        return out;
+    }
+
+    /** Stops the rounds (the lease lapses by itself, like the OCSP updater's). */
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

@@ -1,0 +1,343 @@
+package tw.eid.pki.crl;
+
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import tw.eid.pki.ca.store.Database;
+import tw.eid.pki.ca.store.DatabaseTime;
+
+/**
+ * The publisher's reads and writes: CRL numbers, the stored CRLs, and the revoked certificates
+ * streamed from a cursor. The {@code crl} table is the record of what was published; the HTTP
+ * server and the file directory serve its latest row per URL.
+ */
+final class CrlStore {
+    /** Rows fetched per round trip while streaming entries (the driver streams with a fetch size). */
+    static final int FETCH = 1000;
+
+    /** A stored CRL's header fields (its DER is read separately, only when needed). */
+    record Stored(long id, long number, Long baseNumber, Instant thisUpdate, Instant nextUpdate) {}
+
+    /** One certificate row as the CRL needs it. */
+    record Row(String serialHex, String status, int reason, Instant revocationTime, Instant lastChange) {}
+
+    interface RowSink {
+        void accept(Row row);
+    }
+
+    private final Database database;
+
+    CrlStore(Database database) {
+        this.database = database;
+    }
+
+    /** The partitions of {@code caName} (numbered from 1, open or closed). */
+    List<Integer> partitions(String caName) {
+        return database.inTransaction(c -> {
+            List<Integer> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT partition_number FROM crl_partition WHERE ca_name = ? ORDER BY partition_number")) {
+                ps.setString(1, caName);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getInt(1));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    Optional<Stored> latest(String caName, int partition, boolean delta) {
+        return database.inTransaction(c -> latest(c, caName, partition, delta));
+    }
+
+    private static Optional<Stored> latest(Connection c, String caName, int partition, boolean delta) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, crl_number, base_number, this_update, next_update"
+                + " FROM crl WHERE ca_name = ? AND crl_partition = ? AND is_delta = ? ORDER BY crl_number DESC LIMIT 1")) {
+            ps.setString(1, caName);
+            ps.setInt(2, partition);
+            ps.setBoolean(3, delta);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                Long base = rs.getObject(3) == null ? null : rs.getLong(3);
+                return Optional.of(new Stored(rs.getLong(1), rs.getLong(2), base,
+                        DatabaseTime.fromColumn(rs.getObject(4, LocalDateTime.class)),
+                        DatabaseTime.fromColumn(rs.getObject(5, LocalDateTime.class))));
+            }
+        }
+    }
+
+    byte[] der(long id) {
+        return database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT der FROM crl WHERE id = ?")) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getBytes(1) : null;
+                }
+            }
+        });
+    }
+
+    /**
+     * The next CRL number of a scope (RFC 5280 §5.2.3: full and delta CRLs of one scope share one
+     * sequence), taken under the sequence row's lock and committed at once: two publishers never
+     * get the same number, and numbers never go back, across restarts.
+     */
+    BigInteger allocateNumber(String caName, int partition) {
+        return database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT IGNORE INTO crl_number_seq (ca_name, crl_partition, next_number) VALUES (?, ?, 1)")) {
+                ps.setString(1, caName);
+                ps.setInt(2, partition);
+                ps.executeUpdate();
+            }
+            long next = lockSequence(c, caName, partition);
+            // Never below a number already stored (a sequence row lost or restored from an old backup).
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT COALESCE(MAX(crl_number), 0) FROM crl WHERE ca_name = ? AND crl_partition = ?")) {
+                ps.setString(1, caName);
+                ps.setInt(2, partition);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    next = Math.max(next, rs.getLong(1) + 1);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE crl_number_seq SET next_number = ? WHERE ca_name = ? AND crl_partition = ?")) {
+                ps.setLong(1, next + 1);
+                ps.setString(2, caName);
+                ps.setInt(3, partition);
+                ps.executeUpdate();
+            }
+            return BigInteger.valueOf(next);
+        });
+    }
+
+    private static long lockSequence(Connection c, String caName, int partition) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT next_number FROM crl_number_seq WHERE ca_name = ? AND crl_partition = ? FOR UPDATE")) {
+            ps.setString(1, caName);
+            ps.setInt(2, partition);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException("no CRL number sequence for " + caName + "/" + partition);
+                }
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** What {@link #store} decided. */
+    enum Outcome { STORED, SUPERSEDED }
+
+    /**
+     * Stores a signed, checked CRL as the latest of its URL, unless a CRL with a number at least as
+     * high is already stored for that URL (another publisher was faster: its CRL is newer, ours is
+     * dropped, so the served number never goes back). The sequence row's lock serialises this
+     * check and insert between publishers. {@code check} runs under that lock against the CRL it
+     * replaces (its DER, or null for the first).
+     */
+    Outcome store(String caName, int partition, EncodedCrl crl, Long baseNumber, byte[] idp, Instant now,
+                  java.util.function.Consumer<byte[]> check) {
+        return store(caName, partition, crl, baseNumber, idp, now, check, c -> {});
+    }
+
+    /** What else a store writes in the same transaction (an audit event). */
+    interface AlsoWrite {
+        void write(Connection c) throws SQLException;
+    }
+
+    /** As above, and {@code also} in the same transaction after the insert. */
+    Outcome store(String caName, int partition, EncodedCrl crl, Long baseNumber, byte[] idp, Instant now,
+                  java.util.function.Consumer<byte[]> check, AlsoWrite also) {
+        boolean delta = baseNumber != null;
+        return database.inTransaction(c -> {
+            lockSequence(c, caName, partition);
+            Optional<Stored> previous = latest(c, caName, partition, delta);
+            if (previous.isPresent() && previous.get().number() >= crl.number().longValueExact()) {
+                return Outcome.SUPERSEDED;
+            }
+            // The IDP is checked against the previous full CRL of the scope for deltas too.
+            Optional<Stored> previousFull = delta ? latest(c, caName, partition, false) : previous;
+            if (previousFull.isPresent()) {
+                check.accept(idpIn(c, previousFull.get().id()));
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO crl (ca_name, crl_partition, crl_number,"
+                    + " this_update, next_update, is_delta, base_number, der, created_at, idp_der)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, caName);
+                ps.setInt(2, partition);
+                ps.setLong(3, crl.number().longValueExact());
+                ps.setObject(4, DatabaseTime.toColumn(crl.thisUpdate()));
+                ps.setObject(5, DatabaseTime.toColumn(crl.nextUpdate()));
+                ps.setBoolean(6, delta);
+                ps.setObject(7, baseNumber);
+                ps.setBinaryStream(8, crl.inputStream(), crl.length());
+                ps.setObject(9, DatabaseTime.toColumn(now));
+                ps.setBytes(10, idp);
+                ps.executeUpdate();
+            }
+            also.write(c);
+            return Outcome.STORED;
+        });
+    }
+
+    /** The IDP extension's DER of a stored CRL, or an empty array when it has none. */
+    private static byte[] idpIn(Connection c, long id) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT idp_der FROM crl WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                byte[] idp = rs.next() ? rs.getBytes(1) : null;
+                return idp == null ? new byte[0] : idp;
+            }
+        } catch (SQLException e) {
+            throw new tw.eid.pki.ca.store.StoreException(tw.eid.pki.ca.store.StoreException.Code.SQL,
+                    "cannot read the previous CRL", e);
+        }
+    }
+
+    /**
+     * Streams the certificates a full CRL lists: on hold or revoked, of the partition (0: every
+     * certificate of the CA), not expired before {@code expiredBefore} (null: keep expired ones).
+     * One statement, so one consistent read (InnoDB's read view per statement under READ COMMITTED).
+     */
+    void fullEntries(String caName, int partition, Instant expiredBefore, RowSink sink) {
+        String sql = "SELECT serial_hex, status, revocation_reason, revocation_time FROM certificate"
+                + " WHERE ca_name = ? AND status <> 'GOOD'" + (partition == 0 ? "" : " AND crl_partition = ?")
+                + (expiredBefore == null ? "" : " AND not_after >= ?");
+        database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+                int i = 1;
+                ps.setString(i++, caName);
+                if (partition != 0) {
+                    ps.setInt(i++, partition);
+                }
+                if (expiredBefore != null) {
+                    ps.setObject(i, DatabaseTime.toColumn(expiredBefore));
+                }
+                ps.setFetchSize(FETCH);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        sink.accept(new Row(rs.getString(1), rs.getString(2), reason(rs.getInt(3)),
+                                DatabaseTime.fromColumn(rs.getObject(4, LocalDateTime.class)), null));
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Streams the certificates of a partition whose status changed at or after {@code since} (a
+     * delta CRL is cumulative since its base, RFC 5280 §5.2.4), each with its current status and the
+     * time of its last change.
+     */
+    void changedEntries(String caName, int partition, Instant since, Instant expiredBefore, RowSink sink) {
+        String sql = "SELECT c.serial_hex, c.status, c.revocation_reason, c.revocation_time, MAX(s.changed_at)"
+                + " FROM status_change s JOIN certificate c ON c.ca_name = s.ca_name AND c.serial_hex = s.serial_hex"
+                + " WHERE s.ca_name = ? AND s.changed_at >= ?" + (partition == 0 ? "" : " AND c.crl_partition = ?")
+                + (expiredBefore == null ? "" : " AND c.not_after >= ?")
+                + " GROUP BY c.serial_hex, c.status, c.revocation_reason, c.revocation_time";
+        database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+                int i = 1;
+                ps.setString(i++, caName);
+                ps.setObject(i++, DatabaseTime.toColumn(since));
+                if (partition != 0) {
+                    ps.setInt(i++, partition);
+                }
+                if (expiredBefore != null) {
+                    ps.setObject(i, DatabaseTime.toColumn(expiredBefore));
+                }
+                ps.setFetchSize(FETCH);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        LocalDateTime revoked = rs.getObject(4, LocalDateTime.class);
+                        sink.accept(new Row(rs.getString(1), rs.getString(2), reason(rs.getInt(3)),
+                                revoked == null ? null : DatabaseTime.fromColumn(revoked),
+                                DatabaseTime.fromColumn(rs.getObject(5, LocalDateTime.class))));
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    private static int reason(int stored) {
+        return stored; // 0 when NULL: no reasonCode
+    }
+
+    /** A change of the status log: its id, and the partition of its certificate (0 when none). */
+    record Change(long id, int partition, Instant changedAt) {}
+
+    /** Status changes of {@code caName} stamped at or after {@code since}, oldest first. */
+    List<Change> changesSince(String caName, Instant since) {
+        return database.inTransaction(c -> {
+            List<Change> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT s.id, COALESCE(c.crl_partition, 0), s.changed_at"
+                    + " FROM status_change s JOIN certificate c ON c.ca_name = s.ca_name AND c.serial_hex = s.serial_hex"
+                    + " WHERE s.ca_name = ? AND s.changed_at >= ? ORDER BY s.changed_at")) {
+                ps.setString(1, caName);
+                ps.setObject(2, DatabaseTime.toColumn(since));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Change(rs.getLong(1), rs.getInt(2),
+                                DatabaseTime.fromColumn(rs.getObject(3, LocalDateTime.class))));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** The newest CRL header per (CA, partition, full or delta): what the server and directory serve. */
+    Map<String, Stored> latestAll() {
+        return database.inTransaction(c -> {
+            Map<String, Stored> out = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT k.id, k.ca_name, k.crl_partition, k.is_delta,"
+                    + " k.crl_number, k.base_number, k.this_update, k.next_update FROM crl k JOIN (SELECT ca_name,"
+                    + " crl_partition, is_delta, MAX(crl_number) AS n FROM crl GROUP BY ca_name, crl_partition, is_delta) m"
+                    + " ON m.ca_name = k.ca_name AND m.crl_partition = k.crl_partition AND m.is_delta = k.is_delta"
+                    + " AND m.n = k.crl_number");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Long base = rs.getObject(6) == null ? null : rs.getLong(6);
+                    out.put(key(rs.getString(2), rs.getInt(3), rs.getBoolean(4)), new Stored(rs.getLong(1), rs.getLong(5),
+                            base, DatabaseTime.fromColumn(rs.getObject(7, LocalDateTime.class)),
+                            DatabaseTime.fromColumn(rs.getObject(8, LocalDateTime.class))));
+                }
+            }
+            return out;
+        });
+    }
+
+    static String key(String caName, int partition, boolean delta) {
+        return caName + "/" + partition + (delta ? "/delta" : "");
+    }
+
+    /** Takes or renews the publisher lease for {@code owner} until {@code until}; false when another holds it. */
+    boolean holdLease(String owner, Instant now, Instant until) {
+        return database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE crl_publisher_lease SET owner = ?, lease_until = ?"
+                    + " WHERE id = 1 AND (owner IS NULL OR owner = ? OR lease_until < ?)")) {
+                ps.setString(1, owner);
+                ps.setObject(2, DatabaseTime.toColumn(until));
+                ps.setString(3, owner);
+                ps.setObject(4, DatabaseTime.toColumn(now));
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+}

@@ -1,0 +1,263 @@
+package tw.eid.pki.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tw.eid.pki.hsm.SoftHsmTestTokens;
+
+/**
+ * {@code eidpki crl publish} and {@code eidpki serve crl} end to end through processes, after the
+ * demo ceremony in a child JVM (as {@link ServeOcspCliTest} does): the one-off publication writes
+ * the RA Operators CA's CRL into the directory; the server then serves the ceremony's offline CRLs
+ * (root ARL, CSCA CRL) and the publisher's CRL at the API.md paths, judged here as a relying party
+ * would (status, content type, DER, issuer bytes, signature). Bad options exit 2 with one line.
+ */
+class ServeCrlCliTest {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Pattern LISTENING = Pattern.compile("CRL publisher: http://127\\.0\\.0\\.1:(\\d+)/crl/");
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private static Path data;
+    private static Path output;
+    private static String onlineLabel;
+    private static Process server;
+    private static Path serverLog;
+    private static String base;
+    private static Result publish;
+    private static Result sign;
+
+    @BeforeAll
+    static void ceremonyPublishAndServe() throws Exception {
+        data = freshDirectory("serve-crl");
+        String suffix = HexFormat.of().formatHex(RANDOM.generateSeed(4));
+        onlineLabel = "crl-on-" + suffix;
+        Path passphrases = data.resolve("demo-custodians");
+        Files.createDirectories(passphrases);
+        Files.setPosixFilePermissions(passphrases, PosixFilePermissions.fromString("rwx------"));
+        for (String c : DemoCommand.CUSTODIANS) {
+            Path f = passphrases.resolve(c + ".pass");
+            Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(f, "pass-" + c + "-" + HexFormat.of().formatHex(RANDOM.generateSeed(12)) + "\n");
+        }
+        String yaml;
+        try (InputStream in = DemoCommand.class.getResourceAsStream("demo-ceremony.yaml")) {
+            yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        Path ceremony = data.resolve("demo-ceremony.yaml");
+        Files.writeString(ceremony, yaml.replace("label: eid-offline,", "label: crl-off-" + suffix + ",")
+                .replace("label: eid-online,", "label: " + onlineLabel + ","));
+        Result r = eidpki("ceremony", "--data-dir", data.toString(), ceremony.toString());
+        assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+        output = data.resolve("ceremony/initial");
+
+        publish = eidpki("crl", "publish", "--data-dir", data.toString(), "--token-label", onlineLabel,
+                "--custodian", custodian("alice"), "--custodian", custodian("bob"));
+
+        sign = eidpki("crl", "sign", "--issuer", "csca", "--next-update-days", "90", "--data-dir", data.toString(),
+                "--token-label", "crl-off-" + suffix, "--custodian", custodian("bob"), "--custodian", custodian("carol"));
+
+        serverLog = data.resolve("serve-crl.log");
+        server = start(serverLog, "serve", "crl", "--data-dir", data.toString(), "--port", "0", "--token-label",
+                onlineLabel, "--custodian", custodian("alice"), "--custodian", custodian("carol"));
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (true) {
+            Matcher m = LISTENING.matcher(Files.readString(serverLog));
+            if (m.find()) {
+                base = "http://127.0.0.1:" + m.group(1);
+                break;
+            }
+            assertThat(server.isAlive()).as(Files.readString(serverLog)).isTrue();
+            assertThat(System.nanoTime()).as("serve crl did not listen within 2 minutes").isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (server != null) {
+            server.destroy();
+            assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("serve crl stops on SIGTERM").isTrue();
+        }
+    }
+
+    @Test
+    void crlPublishWritesTheRaOperatorsCaCrlIntoTheDirectory() throws Exception {
+        assertThat(publish.exitCode()).as(publish.stdout() + publish.stderr()).isZero();
+        assertThat(publish.stdout()).contains("/crl/ra-operators-ca.crl number ", "offline citizen-root: CRL 1",
+                "offline csca: CRL 1");
+        byte[] der = Files.readAllBytes(data.resolve("published/crl/ra-operators-ca.crl"));
+        X509CRL crl = crl(der);
+        crl.verify(certificate("ra-operators-ca").getPublicKey());
+        assertThat(crl.getIssuerX500Principal().getEncoded())
+                .isEqualTo(certificate("ra-operators-ca").getSubjectX500Principal().getEncoded());
+    }
+
+    @Test
+    void theServerServesTheOfflineAndOnlineCrlsAtTheApiPaths() throws Exception {
+        for (String ca : List.of("citizen-root", "csca", "ra-operators-ca")) {
+            HttpResponse<byte[]> r = get("/crl/" + ca + ".crl");
+            assertThat(r.statusCode()).as(ca).isEqualTo(200);
+            assertThat(r.headers().firstValue("content-type")).as(ca).hasValue("application/pkix-crl");
+            assertThat(r.headers().firstValue("etag")).as(ca).isPresent();
+            assertThat(r.headers().firstValue("cache-control").orElseThrow()).as(ca).contains("max-age=");
+            assertThat(r.body()[0]).as(ca + ": DER").isEqualTo((byte) 0x30);
+            X509CRL crl = crl(r.body());
+            X509Certificate issuer = certificate(ca);
+            assertThat(crl.getIssuerX500Principal().getEncoded()).as(ca).isEqualTo(issuer.getSubjectX500Principal().getEncoded());
+            crl.verify(issuer.getPublicKey());
+            if (ca.equals("citizen-root")) {
+                // The ceremony's CRL, byte for byte: the publisher serves it, it never re-signs it.
+                assertThat(r.body()).as(ca).isEqualTo(Files.readAllBytes(output.resolve(ca + ".crl")));
+            }
+            if (ca.equals("csca")) {
+                // The CSCA's second CRL, signed by `crl sign` with the offline token.
+                assertThat(sign.exitCode()).as(sign.stdout() + sign.stderr()).isZero();
+                assertThat(sign.stdout()).contains("csca: CRL number 2");
+                assertThat(r.body()).isEqualTo(Files.readAllBytes(data.resolve("ceremony/crl/csca-2.crl")));
+            }
+        }
+        assertThat(get("/crl/citizen-ca/1.crl").statusCode()).as("no citizen certificate issued: no partition").isEqualTo(404);
+        HttpResponse<byte[]> health = get("/health");
+        assertThat(new String(health.body(), StandardCharsets.UTF_8)).contains("\"ca\":\"citizen-root\"", "\"ca\":\"csca\"");
+    }
+
+    @Test
+    void badOptionsExitTwoWithOneLine() {
+        for (String[] args : List.of(new String[] {"serve", "crl", "--full-days", "11", "--custodian", "alice"},
+                new String[] {"crl", "publish", "--delta-hours", "0", "--custodian", "alice", "--data-dir", data.toString()},
+                new String[] {"serve", "crl", "--tls-name", "x", "--custodian", "alice"},
+                new String[] {"serve", "ocsp", "--full-days", "3", "--custodian", "alice"},
+                new String[] {"crl", "sign", "--issuer", "csca", "--next-update-days", "400", "--custodian", "alice"},
+                new String[] {"crl"})) {
+            Result r = eidpki(args);
+            assertThat(r.exitCode()).as(String.join(" ", args) + ": " + r.stderr()).isEqualTo(2);
+            assertThat(r.stderr().strip().lines().count()).as(r.stderr()).isEqualTo(1);
+        }
+    }
+
+    private static HttpResponse<byte[]> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static X509CRL crl(byte[] der) throws Exception {
+        return (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(der));
+    }
+
+    private static X509Certificate certificate(String name) throws Exception {
+        try (InputStream in = Files.newInputStream(output.resolve(name + ".pem"))) {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+    }
+
+    // ---------------------------------------------------------------- child processes
+
+    private record Result(int exitCode, String stdout, String stderr) {}
+
+    private static String custodian(String name) {
+        return name + ":" + data.resolve("demo-custodians").resolve(name + ".pass");
+    }
+
+    private static List<String> command(String... args) {
+        // Surefire's manifest-only jar hides the real class path in this property.
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules=jdk.crypto.cryptoki",
+                "--add-exports=jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED",
+                "--add-exports=jdk.crypto.cryptoki/sun.security.pkcs11=ALL-UNNAMED",
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classPath, EidPki.class.getName()));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    private static Map<String, String> environment() {
+        // Cheap share-file KDF for tests (production keeps the recommended cost).
+        return Map.of("SOFTHSM2_CONF", SoftHsmTestTokens.conf().toAbsolutePath().toString(), "EIDPKI_SCRYPT_LOG2N", "10");
+    }
+
+    private static Result eidpki(String... args) {
+        try {
+            Path out = Files.createTempFile(data, "out", ".txt");
+            Path err = Files.createTempFile(data, "err", ".txt");
+            ProcessBuilder pb = new ProcessBuilder(command(args)).redirectOutput(out.toFile()).redirectError(err.toFile());
+            pb.environment().putAll(environment());
+            Process p = pb.start();
+            if (!p.waitFor(3, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new AssertionError("eidpki " + String.join(" ", args) + " did not end within 3 minutes");
+            }
+            return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static Process start(Path log, String... args) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(environment());
+        return pb.start();
+    }
+
+    /** An empty owner-only directory under target/test-work (a temporary one if mariadbd's socket path would be too long). */
+    private static Path freshDirectory(String name) throws IOException {
+        Path dir = Path.of(System.getProperty("eidpki.test.workdir", "target/test-work")).toAbsolutePath().normalize()
+                .resolve(name);
+        if (dir.resolve("db/mysqld.sock").toString().length() > 100) {
+            dir = Files.createTempDirectory("eidpki-" + name);
+        } else {
+            deleteTree(dir);
+            Files.createDirectories(dir);
+        }
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        return dir;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}
