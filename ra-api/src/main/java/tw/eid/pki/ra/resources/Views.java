@@ -27,6 +27,18 @@ public final class Views {
     /** POST /cards/{cardNumber}/certificates as JSON. */
     public record IssueBody(String profile, String chipUid, String csr) {}
 
+    /**
+     * POST /cards/{cardNumber}/sod: the hash algorithm (SHA-256 when absent, SHA-384, SHA-512), each
+     * data group's number (1..16) and hash (base64), and for an LDSSecurityObject v1 both
+     * ldsVersion ("0108") and unicodeVersion ("040000").
+     */
+    public record SodBody(String hashAlgorithm, List<DataGroupBody> dataGroups, String ldsVersion, String unicodeVersion) {}
+
+    public record DataGroupBody(Integer number, String hash) {}
+
+    /** The stored SOD: EF.SOD in base64 and the serial of the DS certificate (issued by the CSCA). */
+    public record SodView(String cardNumber, int personalization, String documentSignerSerial, String sod) {}
+
     /** POST /certificates/{serial}/revoke. */
     public record RevokeBody(String reason) {}
 
