@@ -31,6 +31,11 @@ final class DsCommand implements Runnable {
         picocli.CommandLine.usage(this, System.out);
     }
 
+    static String pem(byte[] der) {
+        return "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+                + "\n-----END CERTIFICATE-----\n";
+    }
+
     @Command(name = "generate", mixinStandardHelpOptions = true,
             description = {"Generate DS keys in the online token (sensitive, not extractable), ahead of need; a CSCA",
                     "ceremony (ds certify) certifies them. Needs k custodians of the online token."})
@@ -103,9 +108,7 @@ final class DsCommand implements Runnable {
                 for (DocumentSignerCeremony.Certified c : done) {
                     String name = String.format("ds-%03d", c.number());
                     Files.write(out.resolve(name + ".crt"), c.certificate().getEncoded());
-                    Files.writeString(out.resolve(name + ".pem"), "-----BEGIN CERTIFICATE-----\n"
-                            + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(c.certificate().getEncoded())
-                            + "\n-----END CERTIFICATE-----\n");
+                    Files.writeString(out.resolve(name + ".pem"), pem(c.certificate().getEncoded()));
                     System.out.println("  " + name + ": key " + c.keyLabel() + ", serial "
                             + c.certificate().getSerialNumber().toString(16));
                 }

@@ -22,10 +22,12 @@ import tw.eid.pki.ca.document.DocumentSignerPool;
 import tw.eid.pki.hsm.SoftHsmTestTokens;
 
 /**
- * {@code eidpki ds} through processes, as an operator runs it: the demo ceremony (its DS 001 joins
+ * {@code eidpki ds} and {@code eidpki csca} through processes, as an operator runs it: the demo ceremony (its DS 001 joins
  * the pool), {@code ds generate} in the online token, {@code ds certify} with the CSCA in the
  * offline token, each activated by two custodians, {@code ds status}, and {@code ds rotate}
- * retiring the active DS so that the next document is signed by the next one.
+ * retiring the active DS so that the next document is signed by the next one; {@code csca rollover}
+ * (link certificate verified by openssl from the old CSCA) and {@code csca master-list} (verified by
+ * {@code openssl cms -verify} up to the new CSCA).
  */
 class DsCliTest {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -88,6 +90,24 @@ class DsCliTest {
         r = eidpki("ds", "status", "--data-dir", data.toString());
         assertThat(r.stdout()).contains("(rotated)", "active: " + second);
 
+        // CSCA rollover and the master list, with the offline token's custodians.
+        Path csca = data.resolve("csca-rollover");
+        r = eidpki("csca", "rollover", "--new", "csca-2", "--new-key-label", "csca-2-key", "--out", csca.toString(),
+                "--data-dir", data.toString(), "--token-label", offline, "--custodian", custodian("alice"),
+                "--custodian", custodian("carol"));
+        assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+        assertThat(run("openssl", "verify", "-x509_strict", "-CAfile", data.resolve("ceremony/initial/csca.pem").toString(),
+                csca.resolve("csca-2-link.pem").toString())).startsWith("0 ");
+        Path ml = data.resolve("csca-masterlist.ml");
+        r = eidpki("csca", "master-list", "--csca", "csca-2", "--signer-key-label", "ml-signer-1", "--out", ml.toString(),
+                "--data-dir", data.toString(), "--token-label", offline, "--custodian", custodian("alice"),
+                "--custodian", custodian("bob"));
+        assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+        assertThat(r.stdout()).contains("3 CSCA certificate(s)");
+        assertThat(run("openssl", "cms", "-verify", "-inform", "DER", "-in", ml.toString(), "-CAfile",
+                csca.resolve("csca-2.pem").toString(), "-purpose", "any", "-out", "/dev/null"))
+                .startsWith("0 ").contains("Verification successful");
+
         r = eidpki("ds", "rotate", "--data-dir", data.toString());
         assertThat(r.exitCode()).as("--operator is required").isEqualTo(2);
         assertThat(r.stderr().strip().lines().count()).isEqualTo(1);
@@ -104,6 +124,13 @@ class DsCliTest {
     }
 
     private record Result(int exitCode, String stdout, String stderr) {}
+
+    private static String run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return p.exitValue() + " " + out.strip();
+    }
 
     private String custodian(String name) {
         return name + ":" + data.resolve("demo-custodians").resolve(name + ".pass");
