@@ -142,11 +142,28 @@ public final class DocumentSignerPool {
         });
     }
 
+    /** A check the caller runs first in the reservation's transaction (it throws to refuse). */
+    @FunctionalInterface
+    public interface Precondition {
+        void check(Connection c) throws SQLException;
+    }
+
     /** Takes one document from the signer that may sign now (see the class comment). */
     public Reserved reserve(Actor actor) {
+        return reserve(actor, c -> { });
+    }
+
+    /**
+     * As {@link #reserve(Actor)}, after {@code precondition} in the same transaction: a refusal by it
+     * spends no document (one transaction instead of two per SOD).
+     */
+    public Reserved reserve(Actor actor, Precondition precondition) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return database.inTransaction(c -> reserve(c, actor, clock.instant()));
+                return database.inTransaction(c -> {
+                    precondition.check(c);
+                    return reserve(c, actor, clock.instant());
+                });
             } catch (LostActivationRace e) {
                 if (attempt >= 3) {
                     throw new IllegalStateException("could not activate a Document Signer after 3 attempts", e);

@@ -54,19 +54,25 @@ public final class SodIssuer {
     public IssuedSod issue(Actor actor, SodRequest request) {
         Objects.requireNonNull(actor, "actor");
         Objects.requireNonNull(request, "request");
-        String state = database.inTransaction(c -> cardState(c, request.cardNumber(), false));
-        requireRegistered(request.cardNumber(), state);
-
-        DocumentSignerPool.Reserved signer = pool.reserve(actor);
+        // The card's state is checked in the reservation's transaction, so a refusal spends no DS count.
+        DocumentSignerPool.Reserved signer = pool.reserve(actor,
+                c -> requireRegistered(request.cardNumber(), cardState(c, request.cardNumber(), false)));
         Instant signingTime = clock.instant();
         byte[] efSod = SecurityObjects.signSod(request, onlineToken.signer(signer.keyLabel()), signer.certificate(),
                 signer.publicKey(), signingTime);
         byte[] sodSha256 = DocumentSignerPool.sha256(efSod);
 
         return database.inTransaction(c -> {
-            String now = cardState(c, request.cardNumber(), true);
-            requireRegistered(request.cardNumber(), now);
-            int personalization = personalizations(c, request.cardNumber()) + 1;
+            int personalization;
+            try (PreparedStatement ps = c.prepareStatement("SELECT status, personalizations FROM card WHERE card_number = ?"
+                    + " FOR UPDATE")) {
+                ps.setString(1, request.cardNumber());
+                try (ResultSet rs = ps.executeQuery()) {
+                    boolean found = rs.next();
+                    requireRegistered(request.cardNumber(), found ? rs.getString(1) : null);
+                    personalization = rs.getInt(2) + 1;
+                }
+            }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO card_sod (card_number, personalization,"
                     + " ds_key_label, hash_algorithm, data_groups, sod_sha256, sod_der, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, request.cardNumber());
@@ -118,7 +124,7 @@ public final class SodIssuer {
         });
     }
 
-    private static void requireRegistered(String cardNumber, String state) {
+    static void requireRegistered(String cardNumber, String state) {
         if (state == null) {
             throw new CardException(CardException.Code.CARD_NOT_FOUND, "card " + cardNumber + " is not registered");
         }
@@ -138,13 +144,4 @@ public final class SodIssuer {
         }
     }
 
-    private static int personalizations(Connection c, String cardNumber) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT personalizations FROM card WHERE card_number = ?")) {
-            ps.setString(1, cardNumber);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        }
-    }
 }
