@@ -23,8 +23,9 @@ import tw.eid.pki.hsm.Token;
  * CSCA at a ceremony in batches, the pool's state, and a forced switch to the next DS.
  */
 @Command(name = "ds", mixinStandardHelpOptions = true,
-        description = "Document Signer pool: generate keys ahead, certify a batch with the CSCA, status, rotate.",
-        subcommands = {DsCommand.Generate.class, DsCommand.Certify.class, DsCommand.Status.class, DsCommand.Rotate.class})
+        description = "Document Signer pool: generate keys ahead, certify a batch with the CSCA, status, rotate, revoke.",
+        subcommands = {DsCommand.Generate.class, DsCommand.Certify.class, DsCommand.Status.class, DsCommand.Rotate.class,
+                DsCommand.Revoke.class})
 final class DsCommand implements Runnable {
     @Override
     public void run() {
@@ -170,6 +171,63 @@ final class DsCommand implements Runnable {
                 if (st.usableSpares() == 0) {
                     System.out.println("warning: no certified spare: SOD requests are refused until a CSCA ceremony (ds certify)");
                 }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = {"Revoke a DS certificate (final): recorded on its certificate row, which the CSCA CRL lists;",
+                    "the pool never uses it again (if it is active, the next SOD moves to the next DS). A CSCA act:",
+                    "k custodians of the offline token (--token-label, default eid-offline) must be present."})
+    static final class Revoke implements Callable<Integer> {
+        @Option(names = "--serial", required = true, paramLabel = "HEX", description = "the DS certificate's serial")
+        String serial;
+
+        @Option(names = "--csca", paramLabel = "NAME", description = "its issuing CSCA (default: ${DEFAULT-VALUE})")
+        String csca = "csca";
+
+        @Option(names = "--reason", paramLabel = "REASON",
+                description = "keyCompromise, superseded, cessationOfOperation, affiliationChanged (default: ${DEFAULT-VALUE})")
+        String reason = "keyCompromise";
+
+        @Mixin
+        CustodianOptions custodians;
+
+        @Mixin
+        StoreOptions store;
+
+        @Override
+        public Integer call() throws Exception {
+            tw.eid.pki.ca.profile.RevocationReason r = switch (reason) {
+                case "keyCompromise" -> tw.eid.pki.ca.profile.RevocationReason.KEY_COMPROMISE;
+                case "superseded" -> tw.eid.pki.ca.profile.RevocationReason.SUPERSEDED;
+                case "cessationOfOperation" -> tw.eid.pki.ca.profile.RevocationReason.CESSATION_OF_OPERATION;
+                case "affiliationChanged" -> tw.eid.pki.ca.profile.RevocationReason.AFFILIATION_CHANGED;
+                default -> throw new IllegalArgumentException("unknown reason '" + reason + "'");
+            };
+            if ("eid-online".equals(custodians.tokenLabel)) {
+                custodians.tokenLabel = "eid-offline";
+            }
+            Clock clock = Clock.systemUTC();
+            // The offline token is opened only to prove that k custodians of the CSCA are present.
+            try (StoreOptions.Store s = store.open(); Token ignored = custodians.open(store.dataDir(), clock)) {
+                boolean isDs = s.database().inTransaction(c -> {
+                    try (var ps = c.prepareStatement("SELECT COUNT(*) FROM document_signer WHERE csca_name = ? AND serial_hex = ?")) {
+                        ps.setString(1, csca);
+                        ps.setString(2, serial);
+                        try (var rs = ps.executeQuery()) {
+                            rs.next();
+                            return rs.getInt(1) == 1;
+                        }
+                    }
+                });
+                if (!isDs) {
+                    throw new IllegalArgumentException("no Document Signer of " + csca + " has serial " + serial);
+                }
+                new tw.eid.pki.ca.revocation.RevocationService(s.database(), AuditLedger.hashChained(clock), clock)
+                        .revoke(Actor.local(custodians.actorId()), csca, serial, r);
+                System.out.println("DS certificate " + serial + " revoked (" + reason + "); the pool will not use it again");
             }
             return 0;
         }

@@ -89,6 +89,15 @@ class DsCliTest {
         assertThat(second).isNotEqualTo("ds-001-key").startsWith("ds-");
         r = eidpki("ds", "status", "--data-dir", data.toString());
         assertThat(r.stdout()).contains("(rotated)", "active: " + second);
+        // Revoking the active DS's certificate (a CSCA act): the pool moves to the last spare.
+        String serial = r.stdout().lines().filter(l -> l.startsWith(second)).findFirst().orElseThrow().split("\\s+")[3];
+        r = eidpki("ds", "revoke", "--serial", serial, "--data-dir", data.toString(), "--token-label", offline,
+                "--custodian", custodian("alice"), "--custodian", custodian("bob"));
+        assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+        String third = activateOne();
+        assertThat(third).isNotIn("ds-001-key", second);
+        r = eidpki("ds", "status", "--data-dir", data.toString());
+        assertThat(r.stdout()).contains("(certificate-revoked)", "active: " + third);
 
         // CSCA rollover and the master list, with the offline token's custodians.
         Path csca = data.resolve("csca-rollover");
