@@ -153,7 +153,7 @@ public final class RaServer {
         rc.register(new RevocationsResource(s.approvals(), config.citizenCaName()));
         rc.register(new ApprovalResource(s.approvals()));
         rc.register(new AuditResource(s.auditQuery()));
-        rc.register(new HealthResource(records, s.tokens()));
+        rc.register(new HealthResource(records, s.tokens(), s.sods() == null ? null : s.sods().pool()));
         rc.register(new OpenApiResource());
         return rc;
     }

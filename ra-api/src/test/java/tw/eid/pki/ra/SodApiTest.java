@@ -132,6 +132,27 @@ class SodApiTest {
     }
 
     @Test
+    void healthShowsTheDocumentSignerPool() throws Exception {
+        Reply r = ra.call(ra.role(OperatorRole.AUDITOR), "GET", "/health");
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        JsonNode ds = JSON.readTree(r.body()).get("documentSigners");
+        DocumentSignerPoolView expected = DocumentSignerPoolView.of(ra.documents.pool.status());
+        assertThat(ds.get("usableSpares").asInt()).isEqualTo(expected.spares());
+        assertThat(ds.get("low").asBoolean()).isEqualTo(expected.low());
+        assertThat(ds.get("spareDocuments").asLong()).isEqualTo(expected.spareDocuments());
+        // The fixture certified two DS keys and nothing here retires one: active + spares = 2, and
+        // with one spare or none the pool reports itself low.
+        assertThat(ds.get("usableSpares").asInt() + (ds.hasNonNull("active") ? 1 : 0)).isEqualTo(2);
+        assertThat(ds.get("low").asBoolean()).isEqualTo(ds.get("usableSpares").asInt() < 2);
+    }
+
+    record DocumentSignerPoolView(int spares, boolean low, long spareDocuments) {
+        static DocumentSignerPoolView of(tw.eid.pki.ca.document.DocumentSignerPool.Status s) {
+            return new DocumentSignerPoolView(s.usableSpares(), s.low(), s.spareDocuments());
+        }
+    }
+
+    @Test
     void aSecondSodNeedsAnOfficersReopen() throws Exception {
         String card = ra.registeredCard();
         assertThat(sod(card, RaFixture.sodJson("SHA-256")).status()).isEqualTo(201);

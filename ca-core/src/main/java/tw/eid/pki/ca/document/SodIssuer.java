@@ -50,6 +50,11 @@ public final class SodIssuer {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
+    /** The DS pool this issuer signs from (its status for health checks). */
+    public DocumentSignerPool pool() {
+        return pool;
+    }
+
     /** Signs, stores and audits the card's SOD; see the class comment. */
     public IssuedSod issue(Actor actor, SodRequest request) {
         Objects.requireNonNull(actor, "actor");

@@ -114,7 +114,16 @@ public final class Views {
 
     public record TokenView(String label, boolean up) {}
 
-    public record HealthView(String status, String database, List<TokenView> tokens) {}
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record HealthView(String status, String database, List<TokenView> tokens, DocumentSignersView documentSigners) {}
+
+    /**
+     * The DS pool at a glance: the active DS, certified spares still usable and the documents they
+     * may sign; {@code low} when fewer spares remain than the warning threshold (a CSCA ceremony is
+     * due). A low pool does not make the RA unhealthy; an empty one makes SOD requests 503.
+     */
+    public record DocumentSignersView(String active, long activeDocumentsLeft, int usableSpares, long spareDocuments,
+                                      boolean low) {}
 
     static String statusName(CertificateStatus s) {
         return s.name().toLowerCase(Locale.ROOT);
