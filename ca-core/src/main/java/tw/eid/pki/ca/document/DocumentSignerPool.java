@@ -165,8 +165,8 @@ public final class DocumentSignerPool {
                     return reserve(c, actor, clock.instant());
                 });
             } catch (LostActivationRace e) {
-                if (attempt >= 3) {
-                    throw new IllegalStateException("could not activate a Document Signer after 3 attempts", e);
+                if (attempt >= 10) {
+                    throw new IllegalStateException("could not activate a Document Signer after 10 attempts", e);
                 }
             }
         }

@@ -252,6 +252,39 @@ class SodIssuerTest {
     }
 
     @Test
+    void concurrentReservationsNeverPassACountAndUseEverySignerExactly() throws Exception {
+        List<DocumentSignerCeremony.Certified> batch = fixture.certifiedBatch(4, 5, null);
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(8);
+        AtomicInteger reserved = new AtomicInteger();
+        AtomicInteger empty = new AtomicInteger();
+        List<java.util.concurrent.Future<?>> fs = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            fs.add(threads.submit(() -> {
+                try {
+                    fixture.pool.reserve(LINE);
+                    reserved.incrementAndGet();
+                } catch (SodException e) {
+                    assertThat(e.code()).isEqualTo(SodException.Code.POOL_EMPTY);
+                    empty.incrementAndGet();
+                }
+            }));
+        }
+        for (var f : fs) {
+            f.get(); // any other failure fails the test
+        }
+        threads.shutdown();
+        assertThat(reserved.get()).isEqualTo(20);
+        assertThat(empty.get()).isEqualTo(20);
+        for (DocumentSignerCeremony.Certified ds : batch) {
+            assertThat(count("SELECT documents_signed FROM document_signer WHERE key_label = '" + ds.keyLabel() + "'"))
+                    .as(ds.keyLabel()).isEqualTo(5);
+        }
+        assertThat(count("SELECT COUNT(*) FROM audit_event WHERE action = 'ds.activate' AND target IN ('"
+                + String.join("','", batch.stream().map(DocumentSignerCeremony.Certified::keyLabel).toList()) + "')"))
+                .as("each DS activated once").isEqualTo(4);
+    }
+
+    @Test
     void oneSodPerPersonalizationUntilAnOfficerReopensTheCard() throws Exception {
         fixture.certifiedBatch(1, 1000, null);
         String card = card();
