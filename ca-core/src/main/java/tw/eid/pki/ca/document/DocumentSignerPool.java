@@ -44,8 +44,9 @@ import tw.eid.pki.hsm.Token;
  *   <li>The count is taken before the token signs, so a DS never signs more than its count
  *       (a signature whose SOD is then not stored still counts).</li>
  *   <li>{@link #rotate} retires the ACTIVE signer now ({@code bin/eidpki ds rotate}).</li>
- *   <li>{@link #status} tells how much certified capacity is left; {@link #reserve} logs a warning
- *       whenever fewer than {@code lowWaterMark} certified spares remain.</li>
+ *   <li>{@link #status} tells how much certified capacity is left (the RA's health check and
+ *       {@code ds status} show it); each activation of a DS logs a warning when fewer than {@code
+ *       lowWaterMark} certified spares remain after it, and an empty pool logs an error.</li>
  * </ul>
  */
 public final class DocumentSignerPool {

@@ -18,7 +18,8 @@ import org.bouncycastle.asn1.x509.KeyUsage;
  * <p>The rules are package-private: issuance and {@link ProfileLint} read them, callers name a
  * profile and nothing more. The profiles the RA API issues (citizen signature and encryption,
  * operator, RA TLS server) need registration data, which comes with the request ({@link
- * CertificateRequest.EndEntity}); the link and master-list-signer profiles come with their issues.
+ * CertificateRequest.EndEntity}). The CSCA link certificate and the master list signer are issued
+ * by the document side's ceremonies (tw.eid.pki.ca.document).
  */
 public enum CertificateProfile {
 
