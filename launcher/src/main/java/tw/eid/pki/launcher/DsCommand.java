@@ -140,9 +140,11 @@ final class DsCommand implements Runnable {
                 DocumentSignerPool.Status st = pool.status();
                 System.out.println("active: " + (st.active() == null ? "none (the next SOD activates a spare)" : st.active().keyLabel())
                         + "; certified spares: " + st.usableSpares() + " (" + st.spareDocuments() + " documents); generated,"
-                        + " not certified: " + st.generated());
+                        + " not certified: " + st.generated() + "; signing covered until "
+                        + (st.coveredUntil() == null ? "-" : st.coveredUntil().toString()));
                 if (st.low()) {
-                    System.out.println("warning: the certified DS pool is low; generate keys and run a CSCA ceremony (ds certify)");
+                    System.out.println("warning: the certified DS pool is low (fewer than 2 spares, or signing covered for"
+                            + " less than 30 days); generate keys and run a CSCA ceremony (ds certify)");
                 }
             }
             return 0;

@@ -66,8 +66,17 @@ public final class DocumentSignerPool {
                          Instant usageNotAfter, long documentsSigned, long maxDocuments, String certificateStatus,
                          String retireReason) {}
 
-    /** The pool at a glance: the active signer and the certified spares still usable. */
-    public record Status(Signer active, int usableSpares, long spareDocuments, int generated, boolean low) {}
+    /**
+     * The pool at a glance: the active signer, the certified spares still usable, and until when the
+     * active signer and the spares can sign at all ({@code coveredUntil}, the latest end of their
+     * usage periods; null when there is nothing). {@code low}: fewer spares than the water mark, or
+     * the cover ends within {@link #WARN_BEFORE} — a CSCA ceremony is due.
+     */
+    public record Status(Signer active, int usableSpares, long spareDocuments, int generated, Instant coveredUntil,
+                         boolean low) {}
+
+    /** Warn when the certified pool stops covering signing within this time (a ceremony takes planning). */
+    public static final java.time.Duration WARN_BEFORE = java.time.Duration.ofDays(30);
 
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
@@ -215,7 +224,7 @@ public final class DocumentSignerPool {
                 .withDetails("{\"serial\":\"" + next.serial + "\",\"previous\":"
                         + (active == null ? "null" : "\"" + active.label + "\"") + "}"));
         int spares = usableSpares(c, now);
-        if (spares < lowWaterMark) {
+        if (spares < lowWaterMark || next.usageNotAfter.isBefore(now.plus(WARN_BEFORE)) && spares == 0) {
             log.warn("Document Signer pool low: {} certified spare(s) left after activating {}; certify a batch soon",
                     spares, next.label);
         } else {
@@ -268,16 +277,24 @@ public final class DocumentSignerPool {
             int spares = 0;
             long docs = 0;
             int generated = 0;
+            Instant covered = null;
             for (Signer s : all) {
                 if (s.state().equals("GENERATED")) {
                     generated++;
                 }
-                if (s.state().equals("CERTIFIED") && "GOOD".equals(s.certificateStatus()) && !s.usageNotAfter().isBefore(now)) {
+                boolean usable = "GOOD".equals(s.certificateStatus()) && s.usageNotAfter() != null
+                        && !s.usageNotAfter().isBefore(now) && s.documentsSigned() < s.maxDocuments();
+                if (s.state().equals("CERTIFIED") && usable) {
                     spares++;
                     docs += s.maxDocuments() - s.documentsSigned();
                 }
+                if ((s.state().equals("CERTIFIED") || s.state().equals("ACTIVE")) && usable
+                        && (covered == null || s.usageNotAfter().isAfter(covered))) {
+                    covered = s.usageNotAfter();
+                }
             }
-            return new Status(active, spares, docs, generated, spares < lowWaterMark);
+            boolean low = spares < lowWaterMark || covered == null || covered.isBefore(now.plus(WARN_BEFORE));
+            return new Status(active, spares, docs, generated, covered, low);
         });
     }
 

@@ -211,6 +211,10 @@ class SodIssuerTest {
         List<DocumentSignerCeremony.Certified> later = fixture.certifiedBatch(1, 1000, start.plus(Duration.ofDays(80)));
         assertThat(fixture.sodIssuer().issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null)).dsKeyLabel())
                 .isEqualTo(now.get(0).keyLabel());
+        // Counted by time alone (no water mark): covered until the later batch's end, well over 30 days.
+        DocumentSignerPool byTime = new DocumentSignerPool(db.database(), AuditLedger.hashChained(clock), clock, 0);
+        assertThat(byTime.status().coveredUntil()).isEqualTo(DocumentSignerCeremony.usagePeriod(later.get(0).certificate())[1]);
+        assertThat(byTime.status().low()).isFalse();
         // Day 85: both in their periods; the active one still signs.
         clock.set(start.plus(Duration.ofDays(85)));
         assertThat(fixture.sodIssuer().issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null)).dsKeyLabel())
@@ -221,6 +225,9 @@ class SodIssuerTest {
         assertThat(sod.dsKeyLabel()).isEqualTo(later.get(0).keyLabel());
         SodChecks.pkixValidates(SodChecks.jmrtdMatches(sod.efSod(), dataGroups(), "SHA-256").getDocSigningCertificate(),
                 fixture.csca, clock.instant());
+        // 29 days before the last cover ends: the pool warns.
+        clock.set(DocumentSignerCeremony.usagePeriod(later.get(0).certificate())[1].minus(Duration.ofDays(29)));
+        assertThat(byTime.status().low()).isTrue();
         // Past the second one's period too: refused, never an expired DS.
         clock.set(DocumentSignerCeremony.usagePeriod(later.get(0).certificate())[1].plusSeconds(1));
         String card = card();

@@ -46,7 +46,8 @@ public final class HealthResource {
             tw.eid.pki.ca.document.DocumentSignerPool.Status st = documentSigners.status();
             ds = new Views.DocumentSignersView(st.active() == null ? null : st.active().keyLabel(),
                     st.active() == null ? 0 : st.active().maxDocuments() - st.active().documentsSigned(),
-                    st.usableSpares(), st.spareDocuments(), st.low());
+                    st.usableSpares(), st.spareDocuments(), st.coveredUntil() == null ? null : st.coveredUntil().toString(),
+                    st.low());
         }
         return Response.status(up ? 200 : 503)
                 .entity(new Views.HealthView(up ? "up" : "down", database ? "up" : "down", tokenViews, ds)).build();

@@ -119,11 +119,12 @@ public final class Views {
 
     /**
      * The DS pool at a glance: the active DS, certified spares still usable and the documents they
-     * may sign; {@code low} when fewer spares remain than the warning threshold (a CSCA ceremony is
-     * due). A low pool does not make the RA unhealthy; an empty one makes SOD requests 503.
+     * may sign, until when they can sign at all; {@code low} when fewer than two spares remain or the
+     * cover ends within 30 days (a CSCA ceremony is due). A low pool does not make the RA unhealthy; an empty one makes SOD requests 503.
      */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record DocumentSignersView(String active, long activeDocumentsLeft, int usableSpares, long spareDocuments,
-                                      boolean low) {}
+                                      String coveredUntil, boolean low) {}
 
     static String statusName(CertificateStatus s) {
         return s.name().toLowerCase(Locale.ROOT);
