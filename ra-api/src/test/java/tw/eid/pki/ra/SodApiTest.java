@@ -108,6 +108,8 @@ class SodApiTest {
                 new Case("unknown algorithm", card, "{\"hashAlgorithm\":\"SHA-1\",\"dataGroups\":[{\"number\":1,\"hash\":\""
                         + Base64.getEncoder().encodeToString(new byte[20]) + "\"}]}", 400, "sod.unknown-hash-algorithm"),
                 new Case("empty list", card, "{\"dataGroups\":[]}", 400, "sod.no-data-groups"),
+                new Case("one data group", card, "{\"dataGroups\":[{\"number\":1,\"hash\":\"" + h32 + "\"}]}", 400,
+                        "sod.too-few-data-groups"),
                 new Case("no list", card, "{}", 400, "sod.no-data-groups"),
                 new Case("hash not base64", card, "{\"dataGroups\":[{\"number\":1,\"hash\":\"not base64!\"}]}", 400,
                         "request.bad-base64"),

@@ -17,7 +17,6 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tw.eid.pki.ca.audit.Actor;
@@ -249,7 +248,7 @@ public final class DocumentSignerPool {
     private static Reserved reserved(Row row) {
         try {
             X509CertificateHolder cert = new X509CertificateHolder(row.certificate);
-            PublicKey key = new JcaPEMKeyConverter().getPublicKey(cert.getSubjectPublicKeyInfo());
+            PublicKey key = SecurityObjects.publicKey(cert.getSubjectPublicKeyInfo());
             return new Reserved(row.label, row.serial, cert, key, 0);
         } catch (IOException e) {
             throw new IllegalStateException("Document Signer " + row.label + " has an unreadable certificate", e);

@@ -19,7 +19,6 @@ import org.bouncycastle.asn1.cms.ContentInfo;
 import org.bouncycastle.asn1.icao.CscaMasterList;
 import org.bouncycastle.asn1.x509.Certificate;
 import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
@@ -82,12 +81,7 @@ public final class MasterLists {
         List<X509CertificateHolder> cscas = cscaCertificates();
         byte[] content = SecurityObjects.der(new CscaMasterList(cscas.stream()
                 .map(X509CertificateHolder::toASN1Structure).toArray(Certificate[]::new)));
-        PublicKey signerKey;
-        try {
-            signerKey = new JcaPEMKeyConverter().getPublicKey(signerCert.getSubjectPublicKeyInfo());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        PublicKey signerKey = SecurityObjects.publicKey(signerCert.getSubjectPublicKeyInfo());
         Instant now = clock.instant();
         ContentInfo list = SecurityObjects.signedData(SecurityObjects.CSCA_MASTER_LIST, content,
                 offlineToken.signer(signerKeyLabel), signerCert, signerKey, now);

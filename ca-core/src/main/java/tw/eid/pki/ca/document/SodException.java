@@ -10,6 +10,8 @@ public final class SodException extends RuntimeException {
     public enum Code {
         /** No data groups (400). */
         NO_DATA_GROUPS("sod.no-data-groups", 400),
+        /** Fewer than two data groups: ICAO 9303-10 dataGroupHashValues is SIZE (2..16) (400). */
+        TOO_FEW_DATA_GROUPS("sod.too-few-data-groups", 400),
         /** A data-group number outside DG1..DG16 (400). */
         UNKNOWN_DATA_GROUP("sod.unknown-data-group", 400),
         /** The same data group twice (400). */

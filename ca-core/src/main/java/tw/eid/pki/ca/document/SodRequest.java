@@ -21,6 +21,8 @@ public record SodRequest(String cardNumber, HashAlgorithm hashAlgorithm, List<Da
 
     /** ICAO 9303-10: DG1..DG16 are the data groups of the LDS. */
     public static final int MAX_DATA_GROUP = 16;
+    /** ICAO 9303-10: LDSSecurityObject.dataGroupHashValues is SEQUENCE SIZE (2..ub-DataGroups). */
+    public static final int MIN_DATA_GROUPS = 2;
 
     /** A data group's number (1..16) and its hash. */
     public record DataGroupHash(int number, byte[] hash) {
@@ -73,6 +75,11 @@ public record SodRequest(String cardNumber, HashAlgorithm hashAlgorithm, List<Da
                 throw new SodException(SodException.Code.BAD_HASH_LENGTH, "the hash of data group " + g.number() + " has "
                         + g.hash.length + " bytes; " + hashAlgorithm.jcaName() + " has " + hashAlgorithm.length());
             }
+        }
+        if (dataGroups.size() < MIN_DATA_GROUPS) {
+            // Checked after each group's own rules, so a lone bad group is reported as what it is.
+            throw new SodException(SodException.Code.TOO_FEW_DATA_GROUPS, "an SOD lists at least " + MIN_DATA_GROUPS
+                    + " data groups (ICAO 9303-10: dataGroupHashValues SIZE (2..16))");
         }
         // ICAO 9303-10 lists the hashes in data-group order; sorting makes the SOD independent of input order.
         List<DataGroupHash> sorted = new ArrayList<>(dataGroups);

@@ -331,6 +331,8 @@ class SodIssuerTest {
                 List.of(new SodRequest.DataGroupHash(1, h32)), null), SodException.Code.BAD_HASH_LENGTH);
         assertCode(() -> new SodRequest("TWD0000001", HashAlgorithm.SHA_256,
                 List.of(new SodRequest.DataGroupHash(1, new byte[31])), null), SodException.Code.BAD_HASH_LENGTH);
+        assertCode(() -> new SodRequest("TWD0000001", HashAlgorithm.SHA_256,
+                List.of(new SodRequest.DataGroupHash(1, h32)), null), SodException.Code.TOO_FEW_DATA_GROUPS);
         assertCode(() -> HashAlgorithm.of("SHA-1"), SodException.Code.UNKNOWN_HASH_ALGORITHM);
         assertCode(() -> HashAlgorithm.of("MD5"), SodException.Code.UNKNOWN_HASH_ALGORITHM);
         assertCode(() -> new SodRequest.LdsVersion("1.8", "040000"), SodException.Code.BAD_LDS_VERSION);
