@@ -74,6 +74,19 @@ public final class DocumentSignerCeremony {
             throw new IllegalArgumentException("CA '" + cscaName + "' is a " + csca.certificate().profile().profileName()
                     + ", not a CSCA");
         }
+        String status = database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT status FROM ca WHERE name = ?")) {
+                ps.setString(1, cscaName);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getString(1);
+                }
+            }
+        });
+        if (!"ACTIVE".equals(status)) {
+            // A rolled-over CSCA still verifies what it signed and signs its CRLs, but certifies no new DS.
+            throw new IllegalArgumentException("CSCA '" + cscaName + "' is " + status + ": certify with the current CSCA");
+        }
         Instant now = clock.instant();
         Instant start = usageStart == null ? now : usageStart;
         if (start.isBefore(now.minusSeconds(60))) {

@@ -105,6 +105,8 @@ class CscaRolloverAndMasterListTest {
         // The old CSCA is superseded; a new DS batch is certified by the new CSCA.
         DocumentSignerCeremony ceremony = fixture.ceremony();
         fixture.pool.generate(CUSTODIANS, online, 1, KeyAlgorithm.EC_P256, 100);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ceremony.certify(CUSTODIANS, offline,
+                DocumentSignerFixture.CSCA, 1, null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("SUPERSEDED");
         List<DocumentSignerCeremony.Certified> batch = ceremony.certify(CUSTODIANS, offline, "csca-2", 1, null);
         X509CertificateHolder ds = batch.get(0).certificate();
         assertThat(ds.getIssuer()).isEqualTo(r.selfSigned().getSubject());
