@@ -462,8 +462,28 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("  " + officer + " -X POST " + api + "/certificates/" + serial + "/resume");
         System.out.println("  # the audit trail as the auditor (no personal data); also ?action=certificate.suspend, ?limit=, ?after=");
         System.out.println("  " + auditor + " '" + api + "/audit?action=certificate.issue'");
+        String perso = "curl -sS " + t + " --cert " + show(demo.resolve(PERSONALIZATION + ".pem")) + " --key "
+                + show(demo.resolve(PERSONALIZATION + ".key.pem"));
+        System.out.println("  # the card's SOD from its data-group hashes, as the personalization line (EF.SOD, tag 0x77, into sod.bin);");
+        System.out.println("  # once per personalization: asked again it answers 409 until an officer re-opens the card");
+        System.out.println("  " + perso + " -H 'Content-Type: application/json' -H 'Accept: application/octet-stream' -o sod.bin"
+                + " -d '" + demoSodJson() + "' " + api + "/cards/" + CARD_NUMBER + "/sod");
+        System.out.println("  openssl asn1parse -inform DER -in sod.bin -i | head -20");
+        System.out.println("  " + officer + " -X POST " + api + "/cards/" + CARD_NUMBER + "/personalization/reopen");
         System.out.println("  # the OpenAPI document");
         System.out.println("  " + officer + " " + api + "/openapi.yaml");
+    }
+
+    /** An SOD request for two demo data groups (SHA-256 of their stand-in contents). */
+    static String demoSodJson() {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+            return "{\"dataGroups\":[{\"number\":1,\"hash\":\"" + b64.encodeToString(md.digest("demo DG1".getBytes()))
+                    + "\"},{\"number\":2,\"hash\":\"" + b64.encodeToString(md.digest("demo DG2".getBytes())) + "\"}]}";
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     // ---------------------------------------------------------------- the ceremony

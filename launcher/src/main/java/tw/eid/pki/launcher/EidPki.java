@@ -9,9 +9,9 @@ import picocli.CommandLine.Command;
  * to the custodian's screen.
  */
 @Command(name = "eidpki", mixinStandardHelpOptions = true, version = "eidpki 0.1.0",
-        description = "New eID PKI: key ceremonies, token activation, audit verification, demo.",
+        description = "New eID PKI: key ceremonies, token activation, document signers, audit verification, demo.",
         subcommands = {CeremonyCommand.class, ActivateCommand.class, OperatorCommand.class, ServeCommand.class,
-                CrlCommand.class, AuditCommand.class, DemoCommand.class})
+                CrlCommand.class, AuditCommand.class, DsCommand.class, CscaCommand.class, DemoCommand.class})
 public final class EidPki implements Runnable {
 
     /** Exit code for bad input or a refused act (one clear line on stderr). */

@@ -68,6 +68,9 @@ final class OcspService implements AutoCloseable {
         OcspResponder responder = new OcspResponder(database, token, authorities, config, clock);
         StatusLogFollower follower = StatusLogFollower.start(database, responder, clock);
         Server server = OcspServer.newServer(responder, follower, database, token, host, port, clock);
+        // The CSCA master list shares the relying parties' port (issue 6).
+        server.setHandler(new MasterListHandler(new tw.eid.pki.ca.document.MasterLists(database, ProfileSettings.defaults(),
+                AuditLedger.hashChained(clock), clock, new java.security.SecureRandom()), server.getHandler()));
         if (crl != null) {
             server.setHandler(new CrlService.Routing(crl, server.getHandler()));
         }

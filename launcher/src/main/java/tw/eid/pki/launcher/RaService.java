@@ -12,6 +12,8 @@ import org.eclipse.jetty.server.Server;
 import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.card.CardRegistry;
+import tw.eid.pki.ca.document.DocumentSignerPool;
+import tw.eid.pki.ca.document.SodIssuer;
 import tw.eid.pki.ca.card.PersonalDataKeys;
 import tw.eid.pki.ca.csr.ChipCsrChecks;
 import tw.eid.pki.ca.issuance.CitizenIssuer;
@@ -55,8 +57,10 @@ final class RaService implements AutoCloseable {
                 audit, clock);
         CitizenIssuer issuer = new CitizenIssuer(s.database(), token, citizenCa, settings, new ChipCsrChecks(), cards,
                 audit, clock, new SecureRandom(), CitizenIssuer.DEFAULT_PARTITION_CAPACITY);
+        // The document signer: the DS pool's keys are in this (online) token; see bin/eidpki ds.
+        SodIssuer sods = new SodIssuer(s.database(), token, new DocumentSignerPool(s.database(), audit, clock), audit, clock);
         RaServices services = new RaServices(s.database(), cards, issuer,
-                new RevocationService(s.database(), audit, clock), settings, audit, List.of(token));
+                new RevocationService(s.database(), audit, clock), settings, audit, List.of(token)).withSods(sods);
         Server server = RaServer.newServer(RaConfig.builder(services, tls, Path.of(tls + ".pass"))
                 .host(host).port(port).clock(clock).build());
         server.start();

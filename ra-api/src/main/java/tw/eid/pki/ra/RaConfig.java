@@ -29,18 +29,20 @@ import java.util.regex.Pattern;
  * @param authFailureLimit      this many failures within the window lock the source out (3)
  * @param lockout               for this long (30 min)
  * @param maxRequestBytes       larger request bodies are refused with 413 (64 KiB)
+ * @param sodPerSecond          SOD requests a second per client certificate, burst twice that (20)
  * @param clock                 time for certificate validity and lockout (injected, STYLE.md #5)
  * @param services              the domain
  */
 public record RaConfig(String host, int port, Path tlsKeyStore, Path tlsKeyStorePassword, String operatorsCaName,
                        String citizenCaName, Duration authFailureWindow, int authFailureLimit, Duration lockout,
-                       int maxRequestBytes, Clock clock, RaServices services) {
+                       int maxRequestBytes, int sodPerSecond, Clock clock, RaServices services) {
 
     public static final int DEFAULT_PORT = 8443;
     public static final Duration DEFAULT_AUTH_FAILURE_WINDOW = Duration.ofMinutes(10);
     public static final int DEFAULT_AUTH_FAILURE_LIMIT = 3;
     public static final Duration DEFAULT_LOCKOUT = Duration.ofMinutes(30);
     public static final int DEFAULT_MAX_REQUEST_BYTES = 64 * 1024;
+    public static final int DEFAULT_SOD_PER_SECOND = 20;
 
     private static final Pattern CA_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
 
@@ -64,6 +66,9 @@ public record RaConfig(String host, int port, Path tlsKeyStore, Path tlsKeyStore
         }
         if (maxRequestBytes < 1024 || maxRequestBytes > 16 * 1024 * 1024) {
             throw new IllegalArgumentException("maxRequestBytes must be 1 KiB..16 MiB: " + maxRequestBytes);
+        }
+        if (sodPerSecond < 1 || sodPerSecond > 100_000) {
+            throw new IllegalArgumentException("sodPerSecond must be 1..100000: " + sodPerSecond);
         }
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(services, "services");
@@ -93,6 +98,7 @@ public record RaConfig(String host, int port, Path tlsKeyStore, Path tlsKeyStore
         private int authFailureLimit = DEFAULT_AUTH_FAILURE_LIMIT;
         private Duration lockout = DEFAULT_LOCKOUT;
         private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
+        private int sodPerSecond = DEFAULT_SOD_PER_SECOND;
         private Clock clock = Clock.systemUTC();
 
         private Builder(RaServices services, Path tlsKeyStore, Path tlsKeyStorePassword) {
@@ -141,6 +147,11 @@ public record RaConfig(String host, int port, Path tlsKeyStore, Path tlsKeyStore
             return this;
         }
 
+        public Builder sodPerSecond(int value) {
+            sodPerSecond = value;
+            return this;
+        }
+
         public Builder clock(Clock value) {
             clock = value;
             return this;
@@ -148,7 +159,7 @@ public record RaConfig(String host, int port, Path tlsKeyStore, Path tlsKeyStore
 
         public RaConfig build() {
             return new RaConfig(host, port, tlsKeyStore, tlsKeyStorePassword, operatorsCaName, citizenCaName,
-                    authFailureWindow, authFailureLimit, lockout, maxRequestBytes, clock, services);
+                    authFailureWindow, authFailureLimit, lockout, maxRequestBytes, sodPerSecond, clock, services);
         }
     }
 }

@@ -53,6 +53,7 @@ import tw.eid.pki.ra.resources.JsonMapper;
 import tw.eid.pki.ra.resources.OpenApiResource;
 import tw.eid.pki.ra.resources.RequestSizeLimit;
 import tw.eid.pki.ra.resources.RevocationsResource;
+import tw.eid.pki.ra.resources.SodRateLimit;
 import tw.eid.pki.ra.store.CertificateRecords;
 
 /**
@@ -146,12 +147,13 @@ public final class RaServer {
         rc.register(new RequestSizeLimit(config.maxRequestBytes()));
         rc.register(new RoleAuthorization(audit));
         ProblemMappers.all().forEach(rc::register);
-        rc.register(new CardResource(s.cards(), s.issuer(), s.revocations(), records, s.profileSettings(), audit));
+        rc.register(new CardResource(s.cards(), s.issuer(), s.revocations(), records, s.profileSettings(), audit,
+                s.sods(), new SodRateLimit(System::nanoTime, config.sodPerSecond())));
         rc.register(new CertificateResource(records, s.revocations(), config.citizenCaName()));
         rc.register(new RevocationsResource(s.approvals(), config.citizenCaName()));
         rc.register(new ApprovalResource(s.approvals()));
         rc.register(new AuditResource(s.auditQuery()));
-        rc.register(new HealthResource(records, s.tokens()));
+        rc.register(new HealthResource(records, s.tokens(), s.sods() == null ? null : s.sods().pool()));
         rc.register(new OpenApiResource());
         return rc;
     }

@@ -7,6 +7,7 @@ import tw.eid.pki.ca.approval.ApprovalService;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditQuery;
 import tw.eid.pki.ca.card.CardRegistry;
+import tw.eid.pki.ca.document.SodIssuer;
 import tw.eid.pki.ca.issuance.CitizenIssuer;
 import tw.eid.pki.ca.profile.ProfileSettings;
 import tw.eid.pki.ca.revocation.RevocationService;
@@ -22,10 +23,12 @@ import tw.eid.pki.hsm.Token;
  * @param tokens    the tokens whose health {@code GET /health} reports
  * @param approvals the two-person rule ({@code POST /revocations}, {@code /approvals})
  * @param auditQuery the auditor's reader of the ledger ({@code GET /audit})
+ * @param sods      the document signer ({@code POST /cards/{cardNumber}/sod}); null when this RA
+ *                  has no DS pool, and the endpoint answers 503 {@code ds.not-configured}
  */
 public record RaServices(Database database, CardRegistry cards, CitizenIssuer issuer, RevocationService revocations,
                          ProfileSettings profileSettings, AuditLedger audit, List<Token> tokens,
-                         ApprovalService approvals, AuditQuery auditQuery) {
+                         ApprovalService approvals, AuditQuery auditQuery, SodIssuer sods) {
     public RaServices {
         Objects.requireNonNull(database, "database");
         Objects.requireNonNull(cards, "cards");
@@ -45,7 +48,13 @@ public record RaServices(Database database, CardRegistry cards, CitizenIssuer is
     public RaServices(Database database, CardRegistry cards, CitizenIssuer issuer, RevocationService revocations,
                       ProfileSettings profileSettings, AuditLedger audit, List<Token> tokens, Clock clock) {
         this(database, cards, issuer, revocations, profileSettings, audit, tokens,
-                new ApprovalService(database, audit, clock), new AuditQuery(database.dataSource()));
+                new ApprovalService(database, audit, clock), new AuditQuery(database.dataSource()), null);
+    }
+
+    /** The same services with the document signer {@code sodIssuer}. */
+    public RaServices withSods(SodIssuer sodIssuer) {
+        return new RaServices(database, cards, issuer, revocations, profileSettings, audit, tokens, approvals, auditQuery,
+                Objects.requireNonNull(sodIssuer, "sodIssuer"));
     }
 
     /** As {@link #RaServices(Database, CardRegistry, CitizenIssuer, RevocationService, ProfileSettings, AuditLedger, List, Clock)} on the system clock. */

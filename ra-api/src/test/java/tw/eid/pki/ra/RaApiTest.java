@@ -271,7 +271,8 @@ class RaApiTest {
         JsonNode api = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(doc.body());
         assertThat(api.get("openapi").asText()).startsWith("3.");
         assertThat(api.get("paths").fieldNames()).toIterable().containsExactlyInAnyOrder("/cards", "/cards/{cardNumber}",
-                "/cards/{cardNumber}/certificates", "/cards/{cardNumber}/report-lost", "/certificates/{serial}",
+                "/cards/{cardNumber}/certificates", "/cards/{cardNumber}/report-lost", "/cards/{cardNumber}/sod",
+                "/cards/{cardNumber}/personalization/reopen", "/certificates/{serial}",
                 "/certificates/{serial}/suspend", "/certificates/{serial}/resume", "/certificates/{serial}/revoke",
                 "/revocations", "/approvals", "/approvals/{id}", "/approvals/{id}/approve", "/approvals/{id}/reject",
                 "/audit", "/health", "/openapi.yaml");

@@ -136,7 +136,13 @@ final class RaFixture implements AutoCloseable {
     private final AtomicInteger cardNumbers = new AtomicInteger();
     final CaCertificate operatorsCaCa;
 
+    final tw.eid.pki.ca.document.DocumentSignerFixture documents;
+
     RaFixture(TestDatabase db, Path dir) throws Exception {
+        this(db, dir, RaConfig.DEFAULT_SOD_PER_SECOND);
+    }
+
+    RaFixture(TestDatabase db, Path dir, int sodPerSecond) throws Exception {
         this.db = db;
         this.dir = dir;
         // Both tokens exist before either opens: the PKCS#11 library reads the slot list once.
@@ -219,10 +225,15 @@ final class RaFixture implements AutoCloseable {
         unknown = operatorClient("officer-unknown", OperatorRole.OFFICER, yesterday, operatorsCaCa, "ra-operators-ca-key", false);
         noCertificate = new Client("anonymous", trustOnly(), null, null, null);
 
+        // The document side: a CSCA (its key in the same test token; a real one is offline) and a
+        // certified pool of DS keys, issued a day ago so that the CSCA's usage period holds now.
+        documents = new tw.eid.pki.ca.document.DocumentSignerFixture(db.database(), caToken, caToken, domainClock,
+                now.minus(Duration.ofDays(1)), dir);
+        documents.certifiedBatch(2, 100_000, null);
         RaServices services = new RaServices(db.database(), cards, issuer, revocations, settings, audit, List.of(caToken),
-                domainClock);
+                domainClock).withSods(documents.sodIssuer());
         server = RaServer.newServer(RaConfig.builder(services, p12, password).host("127.0.0.1").port(0)
-                .clock(authClock).build());
+                .clock(authClock).sodPerSecond(sodPerSecond).build());
         server.start();
         port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     }
@@ -280,6 +291,43 @@ final class RaFixture implements AutoCloseable {
         String n = newCardNumber();
         cards.register(SETUP, new CardRegistration(n, CHIP_UID, NationalId.of(NATIONAL_ID), HolderName.of("王小明", Set.of())));
         return n;
+    }
+
+    /** The test data groups (DG1, DG2, DG14), by number. */
+    static Map<Integer, byte[]> dataGroups() {
+        Map<Integer, byte[]> dgs = new java.util.LinkedHashMap<>();
+        dgs.put(1, "P<TWNWANG<<XIAOMING<<<<<<<<<<<<<<<<<<<<<<<<<".getBytes(StandardCharsets.US_ASCII));
+        dgs.put(2, new byte[] {0x75, 0x03, 1, 2, 3});
+        dgs.put(14, new byte[] {0x6e, 0x02, 9, 9});
+        return dgs;
+    }
+
+    /** The JSON body of an SOD request for {@link #dataGroups()} hashed with {@code algorithm}. */
+    static String sodJson(String algorithm) throws Exception {
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance(algorithm);
+        StringBuilder b = new StringBuilder("{\"hashAlgorithm\":\"" + algorithm + "\",\"dataGroups\":[");
+        String sep = "";
+        for (Map.Entry<Integer, byte[]> dg : dataGroups().entrySet()) {
+            b.append(sep).append("{\"number\":").append(dg.getKey()).append(",\"hash\":\"")
+                    .append(java.util.Base64.getEncoder().encodeToString(md.digest(dg.getValue()))).append("\"}");
+            sep = ",";
+        }
+        return b.append("]}").toString();
+    }
+
+    String sodJson() throws Exception {
+        return sodJson("SHA-256");
+    }
+
+    /** A registered card that already has its SOD (signed through the domain). */
+    String personalizedCard() throws Exception {
+        String card = registeredCard();
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        List<tw.eid.pki.ca.document.SodRequest.DataGroupHash> hashes = new ArrayList<>();
+        dataGroups().forEach((n, v) -> hashes.add(new tw.eid.pki.ca.document.SodRequest.DataGroupHash(n, md.digest(v))));
+        documents.sodIssuer().issue(SETUP, new tw.eid.pki.ca.document.SodRequest(card,
+                tw.eid.pki.ca.document.HashAlgorithm.SHA_256, hashes, null));
+        return card;
     }
 
     /** A good citizen-signature certificate of a new card, issued through the domain. */

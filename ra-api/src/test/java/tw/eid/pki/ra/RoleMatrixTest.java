@@ -96,6 +96,10 @@ class RoleMatrixTest {
                 ra.issuedFor(card);
                 return new Req("POST", "/cards/" + card + "/report-lost", null, null);
             }),
+            new Endpoint("POST /cards/{cardNumber}/sod", EnumSet.of(PERSONALIZATION), 201,
+                    ra -> new Req("POST", "/cards/" + ra.registeredCard() + "/sod", "application/json", ra.sodJson())),
+            new Endpoint("POST /cards/{cardNumber}/personalization/reopen", EnumSet.of(OFFICER), 204,
+                    ra -> new Req("POST", "/cards/" + ra.personalizedCard() + "/personalization/reopen", null, null)),
             new Endpoint("POST /revocations", EnumSet.of(SUPERVISOR), 202,
                     ra -> new Req("POST", "/revocations", "application/json", "{\"action\":\"suspend\",\"serials\":[\""
                             + ra.issuedCertificate().serialHex() + "\"]}")),
@@ -129,7 +133,9 @@ class RoleMatrixTest {
 
     private static final String STATE = "SELECT (SELECT COUNT(*) FROM card) * 1000000000 + (SELECT COUNT(*) FROM certificate)"
             + " * 1000000 + (SELECT COUNT(*) FROM status_change) * 1000"
-            + " + (SELECT COUNT(*) FROM approval WHERE status <> 'PENDING') * 10 + (SELECT COUNT(*) FROM approval) % 10";
+            + " + (SELECT COUNT(*) FROM approval WHERE status <> 'PENDING') * 10 + (SELECT COUNT(*) FROM approval) % 10"
+            + " + (SELECT COUNT(*) FROM card_sod) * 100000000000000 + (SELECT COUNT(*) FROM card WHERE status = 'REGISTERED')"
+            + " * 10000000000000000";
     private static final String REFUSALS =
             "SELECT COUNT(*) FROM audit_event WHERE action = 'ra.authorize' AND error_code = 'auth.role-not-allowed'";
 
@@ -154,7 +160,7 @@ class RoleMatrixTest {
 
     @Test
     void theTableIsApiMdsAndAdminsOnlyReadHealth() {
-        assertThat(ENDPOINTS).hasSize(16);
+        assertThat(ENDPOINTS).hasSize(18);
         for (Endpoint e : ENDPOINTS) {
             if (!e.name().contains("health") && !e.name().contains("openapi")) {
                 assertThat(e.allowed()).doesNotContain(ADMIN);

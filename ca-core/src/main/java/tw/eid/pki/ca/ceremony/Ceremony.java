@@ -443,6 +443,9 @@ public final class Ceremony {
             }
             for (Issued i : outputs.certificates().values()) {
                 insertCertificate(c, i, now);
+                if (i.profile() == CertificateProfile.DOCUMENT_SIGNER) {
+                    insertDocumentSigner(c, i, tokens.get(i.tokenRole()).label(), now);
+                }
             }
             for (Map.Entry<String, X509CRLHolder> crl : outputs.crls().entrySet()) {
                 insertCrl(c, crl.getKey(), crl.getValue(), now);
@@ -501,6 +504,38 @@ public final class Ceremony {
             ps.setObject(9, DatabaseTime.toColumn(now));
             ps.setObject(10, DatabaseTime.toColumn(now));
             ps.executeUpdate();
+        }
+    }
+
+    /**
+     * A Document Signer certified at this ceremony joins the DS pool (tw.eid.pki.ca.document) as
+     * CERTIFIED, with the default document count; the pool activates it when the first SOD is asked.
+     */
+    private static void insertDocumentSigner(Connection c, Issued i, String tokenLabel, Instant now) throws SQLException {
+        X509CertificateHolder cert = i.certificate();
+        org.bouncycastle.asn1.x509.PrivateKeyUsagePeriod usage = org.bouncycastle.asn1.x509.PrivateKeyUsagePeriod.getInstance(
+                cert.getExtension(org.bouncycastle.asn1.x509.Extension.privateKeyUsagePeriod).getParsedValue());
+        String cn = cert.getSubject().getRDNs(org.bouncycastle.asn1.x500.style.BCStyle.CN)[0].getFirst().getValue().toString();
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO document_signer (key_label, token_label, public_key_der,"
+                + " public_key_sha256, state, ds_number, csca_name, serial_hex, certificate_der, usage_not_before,"
+                + " usage_not_after, max_documents, documents_signed, generated_at, certified_at)"
+                + " VALUES (?, ?, ?, ?, 'CERTIFIED', ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)")) {
+            ps.setString(1, i.keyLabel());
+            ps.setString(2, tokenLabel);
+            ps.setBytes(3, der(cert.getSubjectPublicKeyInfo()));
+            ps.setBytes(4, Transcript.sha256(der(cert.getSubjectPublicKeyInfo())));
+            ps.setInt(5, Integer.parseInt(cn.substring(cn.length() - 3)));
+            ps.setString(6, i.issuer());
+            ps.setString(7, cert.getSerialNumber().toString(16));
+            ps.setBytes(8, encoded(cert));
+            ps.setObject(9, DatabaseTime.toColumn(usage.getNotBefore().getDate().toInstant()));
+            ps.setObject(10, DatabaseTime.toColumn(usage.getNotAfter().getDate().toInstant()));
+            ps.setLong(11, tw.eid.pki.ca.document.DocumentSignerPool.DEFAULT_MAX_DOCUMENTS);
+            ps.setObject(12, DatabaseTime.toColumn(now));
+            ps.setObject(13, DatabaseTime.toColumn(now));
+            ps.executeUpdate();
+        } catch (java.text.ParseException e) {
+            throw new CeremonyException("Document Signer '" + i.name() + "': privateKeyUsagePeriod does not parse");
         }
     }
 

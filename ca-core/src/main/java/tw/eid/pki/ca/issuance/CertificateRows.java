@@ -15,10 +15,10 @@ import tw.eid.pki.ca.store.DatabaseTime;
  * its serial stored <em>revoked (cessationOfOperation)</em> before the token signs, then made good
  * with its DER by the final write. A signed serial whose final write never lands stays revoked.
  */
-final class CertificateRows {
+public final class CertificateRows {
     private CertificateRows() {}
 
-    static void storePrepared(Connection c, String caName, PreparedCertificate prepared, String cardNumber,
+    public static void storePrepared(Connection c, String caName, PreparedCertificate prepared, String cardNumber,
                               byte[] publicKeySha256, Integer crlPartition, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificate (ca_name, serial_hex, profile, card_number,"
                 + " status, revocation_reason, revocation_time, not_before, not_after, tbs_der, der, public_key_sha256,"
@@ -44,7 +44,7 @@ final class CertificateRows {
         }
     }
 
-    static void makeGood(Connection c, String caName, String serialHex, X509CertificateHolder certificate, Instant now)
+    public static void makeGood(Connection c, String caName, String serialHex, X509CertificateHolder certificate, Instant now)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE certificate SET der = ?, status = 'GOOD',"
                 + " revocation_reason = NULL, revocation_time = NULL, updated_at = ?"

@@ -90,7 +90,7 @@ public final class CertificateIssuance {
       throw refused(profile.id() + " renewal refused: the key's first issuance " + firstIssuance
           + " is in the future or more than " + CertificateProfile.CITIZEN_RENEWAL_CAP_YEARS + " years ago");
     }
-    CertificateProfile.Validity validity = profile.validity(settings, now, firstIssuance);
+    CertificateProfile.Validity validity = profile.validity(settings, now, firstIssuance, issuer);
     Extensions extensions = ProfileExtensions.build(request, settings, issuer, validity);
     PreparedCertificate prepared = new PreparedCertificate(profile, issuer, serials.next(), issuerName,
         request.subject(), validity, request.subjectPublicKey(), issuerKey, extensions, algorithm);

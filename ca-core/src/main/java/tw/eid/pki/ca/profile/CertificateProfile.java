@@ -18,7 +18,8 @@ import org.bouncycastle.asn1.x509.KeyUsage;
  * <p>The rules are package-private: issuance and {@link ProfileLint} read them, callers name a
  * profile and nothing more. The profiles the RA API issues (citizen signature and encryption,
  * operator, RA TLS server) need registration data, which comes with the request ({@link
- * CertificateRequest.EndEntity}); the link and master-list-signer profiles come with their issues.
+ * CertificateRequest.EndEntity}). The CSCA link certificate and the master list signer are issued
+ * by the document side's ceremonies (tw.eid.pki.ca.document).
  */
 public enum CertificateProfile {
 
@@ -64,6 +65,27 @@ public enum CertificateProfile {
       EnumSet.of(PublicKeyType.EC_P256, PublicKeyType.EC_P384)),
 
   /**
+   * CSCA key rollover (ICAO 9303-12 §5.1.1): the old CSCA key certifies the new one (old → new
+   * only). Subject, key, extensions and privateKeyUsagePeriod as the new CSCA's self-signed
+   * certificate, plus AKI (the old key's SKI); notAfter is the new CSCA's, capped at the old
+   * CSCA's notAfter so the link nests in its issuer.
+   */
+  CSCA_LINK("csca-link", 1, "csca", 0,
+      KeyUsage.keyCertSign | KeyUsage.cRLSign, List.of(), false,
+      true, true, false, false, false, true,
+      EnumSet.of(PublicKeyType.EC_P384, PublicKeyType.EC_BRAINPOOL_P384R1)),
+
+  /**
+   * The CSCA master list signer (ICAO 9303-12 §9; PROFILES.md): CSCA-issued, 3 y; KU
+   * digitalSignature; extKeyUsage id-icao-mrtd-security-cscaMasterListSigningKey (2.23.136.1.1.3),
+   * critical; AKI.
+   */
+  MASTER_LIST_SIGNER("master-list-signer", 1, null, null,
+      KeyUsage.digitalSignature, List.of(KeyPurposeId.getInstance(new org.bouncycastle.asn1.ASN1ObjectIdentifier("2.23.136.1.1.3"))),
+      false, false, true, false, false, false, false,
+      EnumSet.of(PublicKeyType.EC_P256, PublicKeyType.EC_P384)),
+
+  /**
    * Citizen CA-issued, 5 y (a renewal of the same key: 8 y at most from its first issuance); chip
    * key RSA-2048 or P-256; no basicConstraints; KU digitalSignature+nonRepudiation; EKU from
    * settings (clientAuth, emailProtection); C=TW,CN=name,serialNumber=subscriber id;
@@ -102,6 +124,9 @@ public enum CertificateProfile {
       KeyUsage.digitalSignature, List.of(KeyPurposeId.id_kp_serverAuth), false,
       false, true, true, false, false, false,
       EnumSet.of(PublicKeyType.EC_P256, PublicKeyType.EC_P384));
+
+  /** Master list signer certificates: 3 years. */
+  static final int MASTER_LIST_SIGNER_YEARS = 3;
 
   /** Citizen certificates: 5 years (PROFILES.md). */
   static final int CITIZEN_YEARS = 5;
@@ -180,7 +205,7 @@ public enum CertificateProfile {
       case CITIZEN_CA, RA_OPERATORS_CA -> issuer == CITIZEN_ROOT;
       // RFC 6960 §4.2.2.2: the delegated signer is issued directly by the CA it answers for.
       case OCSP_SIGNER -> issuer == CITIZEN_CA || issuer == RA_OPERATORS_CA;
-      case DOCUMENT_SIGNER -> issuer == CSCA;
+      case DOCUMENT_SIGNER, CSCA_LINK, MASTER_LIST_SIGNER -> issuer == CSCA;
       case CITIZEN_SIGNATURE, CITIZEN_ENCRYPTION -> issuer == CITIZEN_CA;
       case OPERATOR, RA_TLS_SERVER -> issuer == RA_OPERATORS_CA;
     };
@@ -218,6 +243,27 @@ public enum CertificateProfile {
           .map(oid -> KeyPurposeId.getInstance(new org.bouncycastle.asn1.ASN1ObjectIdentifier(oid))).toList();
     }
     return extendedKeyUsage;
+  }
+
+  /** PROFILES.md: the master list signer's extKeyUsage is critical; every other profile's is not. */
+  boolean extendedKeyUsageCritical() {
+    return this == MASTER_LIST_SIGNER;
+  }
+
+  /**
+   * The validity of a certificate of this profile issued by {@code issuer} (null when
+   * self-signed): {@link #validity(ProfileSettings, Instant, Instant)}, with a link certificate's
+   * notAfter capped at its issuer's.
+   */
+  Validity validity(ProfileSettings settings, Instant notBefore, Instant firstIssuance, CaCertificate issuer) {
+    Validity v = validity(settings, notBefore, firstIssuance);
+    if (this == CSCA_LINK && issuer != null) {
+      Instant cap = issuer.certificate().getNotAfter().toInstant();
+      if (v.notAfter().isAfter(cap)) {
+        return new Validity(v.notBefore(), cap, v.usageNotBefore(), v.usageNotAfter());
+      }
+    }
+    return v;
   }
 
   /** Citizen signature or encryption certificate. */
@@ -332,7 +378,8 @@ public enum CertificateProfile {
         Instant usageEnd = notBefore.plus(settings.documentSignerKeyUsage());
         yield Validity.of(notBefore, plusYears(usageEnd, settings.cardLifetimeYears()), usageEnd);
       }
-      case CSCA -> {
+      case MASTER_LIST_SIGNER -> Validity.of(notBefore, plusYears(notBefore, MASTER_LIST_SIGNER_YEARS), null);
+      case CSCA, CSCA_LINK -> {
         // PROFILES.md: validity = key usage period + the longest Document Signer validity
         // (a DS certified on the last day of the CSCA's key usage period must stay verifiable).
         Instant usageEnd = plusYears(notBefore, settings.cscaKeyUsageYears());

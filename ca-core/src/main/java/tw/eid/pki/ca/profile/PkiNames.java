@@ -44,6 +44,9 @@ public record PkiNames(
   /** Appended to the issuing CA's CN for its delegated OCSP signer (RFC 6960 §4.2.2.2). */
   static final String OCSP_RESPONDER_SUFFIX = " OCSP Responder";
 
+  /** Appended to the CSCA's CN for its master list signer. */
+  static final String MASTER_LIST_SIGNER_SUFFIX = " Master List Signer";
+
   public PkiNames {
     organization = checked("organization", organization);
     citizenRootCn = checked("citizenRootCn", citizenRootCn);
@@ -56,6 +59,7 @@ public record PkiNames(
     checked("OCSP responder CN", citizenCaCn + OCSP_RESPONDER_SUFFIX);
     checked("OCSP responder CN", raOperatorsCaCn + OCSP_RESPONDER_SUFFIX);
     checked("Document Signer CN", documentSignerCnPrefix + " 999");
+    checked("master list signer CN", cscaCn + MASTER_LIST_SIGNER_SUFFIX);
   }
 
   /** The ministry's defaults. */
@@ -100,6 +104,11 @@ public record PkiNames(
       case RA_OPERATORS_CA -> name(organization, null, raOperatorsCaCn + OCSP_RESPONDER_SUFFIX);
       default -> throw new IllegalArgumentException(issuer.id() + " is not an online CA with an OCSP signer");
     };
+  }
+
+  /** C=TW, O, CN=&lt;CSCA CN&gt; Master List Signer. */
+  public X500Name masterListSigner() {
+    return name(organization, null, cscaCn + MASTER_LIST_SIGNER_SUFFIX);
   }
 
   /** C=TW, O, CN=Document Signer 001 for {@code batchNumber} 1 (1 to 999). */
@@ -162,7 +171,7 @@ public record PkiNames(
       case CITIZEN_ROOT -> citizenRoot();
       case CITIZEN_CA -> citizenCa();
       case RA_OPERATORS_CA -> raOperatorsCa();
-      case CSCA -> csca();
+      case CSCA, CSCA_LINK -> csca();
       default -> throw new IllegalArgumentException(ca.id() + " is not a CA profile");
     };
   }

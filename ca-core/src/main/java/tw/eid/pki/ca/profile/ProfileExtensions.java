@@ -64,8 +64,10 @@ final class ProfileExtensions {
       g.addExtension(Extension.keyUsage, true, new KeyUsage(profile.keyUsage(PublicKeyType.of(subjectKey))));
       List<KeyPurposeId> eku = profile.extendedKeyUsage(settings);
       if (!eku.isEmpty()) {
-        // RFC 5280 §4.2.1.12: non-critical, so software that does not know a purpose still works.
-        g.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(eku.toArray(KeyPurposeId[]::new)));
+        // RFC 5280 §4.2.1.12: non-critical, so software that does not know a purpose still works;
+        // except the master list signer's, which PROFILES.md (after ICAO 9303-12) makes critical.
+        g.addExtension(Extension.extendedKeyUsage, profile.extendedKeyUsageCritical(),
+            new ExtendedKeyUsage(eku.toArray(KeyPurposeId[]::new)));
       }
       if (profile.hasSubjectKeyIdentifier()) {
         g.addExtension(Extension.subjectKeyIdentifier, false, new SubjectKeyIdentifier(keyIdentifier(subjectKey)));

@@ -233,7 +233,7 @@ public final class ProfileLint {
     Instant notBefore = start.getDate().toInstant();
     Instant notAfter = end.getDate().toInstant();
     Instant firstIssuance = endEntity instanceof CertificateRequest.Citizen c ? c.firstIssuance() : null;
-    CertificateProfile.Validity expected = profile.validity(settings, notBefore, firstIssuance);
+    CertificateProfile.Validity expected = profile.validity(settings, notBefore, firstIssuance, issuer);
     if (!expected.notAfter().equals(notAfter) || !notAfter.isAfter(notBefore)) {
       f.add("validity-period", "notAfter " + notAfter + " is not " + expected.notAfter() + " (" + profile.id()
           + " from notBefore " + notBefore + (firstIssuance == null ? "" : ", first issuance " + firstIssuance) + ")");
@@ -284,6 +284,7 @@ public final class ProfileLint {
       }
       case RA_TLS_SERVER -> names.raTlsServer(((CertificateRequest.RaTlsServer) endEntity).hostNames().get(0));
       case OCSP_SIGNER -> issuer == null ? null : names.ocspResponder(issuer.profile());
+      case MASTER_LIST_SIGNER -> names.masterListSigner();
       case DOCUMENT_SIGNER -> {
         String cn = commonName(subject);
         Matcher m = cn == null ? null : DOCUMENT_SIGNER_NUMBER.matcher(cn);
@@ -538,8 +539,8 @@ public final class ProfileLint {
     if (ext == null) {
       return;
     }
-    if (ext.isCritical()) {
-      f.add("extended-key-usage", "extKeyUsage is critical");
+    if (ext.isCritical() != profile.extendedKeyUsageCritical()) {
+      f.add("extended-key-usage", "extKeyUsage is " + (ext.isCritical() ? "" : "not ") + "critical");
     }
     KeyPurposeId[] usages = ExtendedKeyUsage.getInstance(ext.getParsedValue()).getUsages();
     List<KeyPurposeId> want = profile.extendedKeyUsage(settings);

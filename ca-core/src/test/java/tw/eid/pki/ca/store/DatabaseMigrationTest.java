@@ -44,7 +44,9 @@ class DatabaseMigrationTest {
         // V2, issuance
         "crl_partition", "idempotency_key", "approval", "ocsp_response", "ocsp_updater_lease",
         // V6, CRL publisher
-        "crl_publisher_lease");
+        "crl_publisher_lease",
+        // V7, document signer
+        "document_signer", "card_sod", "master_list");
   }
 
   @Test
@@ -95,6 +97,52 @@ class DatabaseMigrationTest {
         .isInstanceOf(StoreException.class);
     db.database().inTransaction(c -> insertCertificate(c, "serial-ca", "abc", "GOOD", null));
     db.database().inTransaction(c -> insertCertificate(c, "serial-ca", "abd", "HOLD", T0));
+  }
+
+  @Test
+  void documentSignerPoolHasOneActiveSignerAndABoundedCount() {
+    db.database().inTransaction(c -> insertCa(c, "ds-csca"));
+    db.database().inTransaction(c -> insertCertificate(c, "ds-csca", "d1", "GOOD", null));
+    db.database().inTransaction(c -> insertCertificate(c, "ds-csca", "d2", "GOOD", null));
+    db.database().inTransaction(c -> insertSigner(c, "ds-1", "d1", "ACTIVE", 0, 10));
+    // A second ACTIVE signer is refused by the schema, whatever the code does.
+    assertThatThrownBy(() -> db.database().inTransaction(c -> insertSigner(c, "ds-2", "d2", "ACTIVE", 0, 10)))
+        .isInstanceOf(StoreException.class);
+    db.database().inTransaction(c -> insertSigner(c, "ds-2", "d2", "CERTIFIED", 0, 10));
+    // The count never passes the maximum.
+    assertThatThrownBy(() -> db.database().inTransaction(c -> {
+      try (Statement s = c.createStatement()) {
+        return s.executeUpdate("UPDATE document_signer SET documents_signed = 11 WHERE key_label = 'ds-1'");
+      }
+    })).isInstanceOf(StoreException.class);
+    // GENERATED without a certificate is fine; CERTIFIED without one is not.
+    assertThatThrownBy(() -> db.database().inTransaction(c -> insertSigner(c, "ds-3", null, "CERTIFIED", 0, 10)))
+        .isInstanceOf(StoreException.class);
+    db.database().inTransaction(c -> insertSigner(c, "ds-3", null, "GENERATED", 0, 10));
+  }
+
+  private static Void insertSigner(Connection c, String label, String serial, String state, long signed, long max)
+      throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(
+        "INSERT INTO document_signer (key_label, token_label, public_key_der, public_key_sha256, state, csca_name,"
+            + " serial_hex, certificate_der, usage_not_before, usage_not_after, max_documents, documents_signed,"
+            + " generated_at) VALUES (?, 'online', X'3000', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      s.setString(1, label);
+      s.setBytes(2, java.security.MessageDigest.getInstance("SHA-256").digest(label.getBytes()));
+      s.setString(3, state);
+      s.setString(4, serial == null ? null : "ds-csca");
+      s.setString(5, serial);
+      s.setBytes(6, serial == null ? null : new byte[] {0x30, 0});
+      s.setObject(7, serial == null ? null : DatabaseTime.toColumn(T0));
+      s.setObject(8, serial == null ? null : DatabaseTime.toColumn(T0.plusSeconds(86_400)));
+      s.setLong(9, max);
+      s.setLong(10, signed);
+      s.setObject(11, DatabaseTime.toColumn(T0));
+      s.executeUpdate();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    return null;
   }
 
   @Test

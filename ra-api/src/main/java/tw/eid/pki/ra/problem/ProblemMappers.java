@@ -13,6 +13,7 @@ import tw.eid.pki.ca.approval.ApprovalException;
 import tw.eid.pki.ca.audit.AuditQuery;
 import tw.eid.pki.ca.card.CardException;
 import tw.eid.pki.ca.csr.CsrRejectedException;
+import tw.eid.pki.ca.document.SodException;
 import tw.eid.pki.ca.issuance.IssuanceException;
 import tw.eid.pki.ca.profile.InvalidHolderNameException;
 import tw.eid.pki.ca.profile.IssuanceRefusedException;
@@ -35,7 +36,7 @@ public final class ProblemMappers {
 
     /** All mappers, for registration. */
     public static List<Class<?>> all() {
-        return List.of(Approval.class, AuditCriteria.class, Card.class, Issuance.class, StatusChange.class, Csr.class, HolderName.class,
+        return List.of(Approval.class, AuditCriteria.class, Card.class, Sod.class, Issuance.class, StatusChange.class, Csr.class, HolderName.class,
                 IssuanceRefused.class, Token.class, Store.class, Json.class, Jersey.class, Edge.class, Internal.class);
     }
 
@@ -57,6 +58,21 @@ public final class ProblemMappers {
         @Override
         public Response toResponse(CardException e) {
             return Problem.of(e.code().httpStatus(), e.code().id(), e.getMessage()).toResponse();
+        }
+    }
+
+    /** SOD refusals keep their status; an empty DS pool is a 503 the line retries after a ceremony. */
+    public static final class Sod implements ExceptionMapper<SodException> {
+        @Override
+        public Response toResponse(SodException e) {
+            Response.ResponseBuilder b = Problem.of(e.code().httpStatus(), e.code().id(), e.getMessage()).toResponseBuilder();
+            if (e.code() == SodException.Code.POOL_EMPTY) {
+                log.error("SOD refused: {}", e.getMessage());
+                b.header("Retry-After", "300");
+            } else if (e.code() == SodException.Code.RATE_LIMITED) {
+                b.header("Retry-After", "1");
+            }
+            return b.build();
         }
     }
 

@@ -13,6 +13,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
@@ -26,6 +27,11 @@ import tw.eid.pki.ca.card.CardException;
 import tw.eid.pki.ca.card.CardRegistration;
 import tw.eid.pki.ca.card.CardRegistry;
 import tw.eid.pki.ca.card.NationalId;
+import tw.eid.pki.ca.document.HashAlgorithm;
+import tw.eid.pki.ca.document.IssuedSod;
+import tw.eid.pki.ca.document.SodException;
+import tw.eid.pki.ca.document.SodIssuer;
+import tw.eid.pki.ca.document.SodRequest;
 import tw.eid.pki.ca.issuance.CitizenIssuer;
 import tw.eid.pki.ca.issuance.IssueRequest;
 import tw.eid.pki.ca.issuance.IssuedCertificate;
@@ -55,9 +61,15 @@ public final class CardResource {
     private final CertificateRecords certificates;
     private final ProfileSettings settings;
     private final RequestAudit audit;
+    private final SodIssuer sods;
+    private final SodRateLimit sodRate;
 
+    /** {@code sods} may be null: an RA without a DS pool answers 503 to SOD requests. */
     public CardResource(CardRegistry cards, CitizenIssuer issuer, RevocationService revocations,
-                        CertificateRecords certificates, ProfileSettings settings, RequestAudit audit) {
+                        CertificateRecords certificates, ProfileSettings settings, RequestAudit audit,
+                        SodIssuer sods, SodRateLimit sodRate) {
+        this.sods = sods;
+        this.sodRate = Objects.requireNonNull(sodRate, "sodRate");
         this.audit = Objects.requireNonNull(audit, "audit");
         this.cards = Objects.requireNonNull(cards, "cards");
         this.issuer = Objects.requireNonNull(issuer, "issuer");
@@ -161,6 +173,66 @@ public final class CardResource {
         cards.find(cardNumber, false).orElseThrow(() -> notFound(cardNumber));
         List<StatusChange> changes = revocations.reportLost(actor(security).actor(), cardNumber);
         return new Views.LostReportView(cardNumber, changes.stream().map(StatusChange::serialHex).toList());
+    }
+
+    /**
+     * The card's EF.SOD from its data-group hashes (API.md; issue 6): once per personalization of a
+     * registered card, rate-limited per client, stored and audited before it is answered. JSON with
+     * the SOD in base64 by default; the bare EF.SOD bytes with {@code Accept: application/octet-stream}.
+     */
+    @POST
+    @Path("{cardNumber}/sod")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces({MediaType.APPLICATION_JSON, MediaType.APPLICATION_OCTET_STREAM})
+    @Allowed(PERSONALIZATION)
+    public Response sod(@PathParam("cardNumber") String cardNumber, Views.SodBody body,
+                        @Context SecurityContext security, @Context UriInfo uri, @Context HttpHeaders headers) {
+        AuthenticatedOperator operator = actor(security);
+        if (!sodRate.tryAcquire(operator.certificateSerial())) {
+            audit.record(operator.actor().event("card.sod", cardNumber, AuditResult.REFUSED)
+                    .withErrorCode(SodException.Code.RATE_LIMITED.id()));
+            throw new SodException(SodException.Code.RATE_LIMITED, "too many SOD requests from this client; slow down");
+        }
+        if (sods == null) {
+            throw new tw.eid.pki.ra.problem.ProblemException(503, "ds.not-configured",
+                    "this RA has no document signer pool");
+        }
+        CardRegistration.requireCardNumber(cardNumber);
+        Inputs.required(body, "body");
+        HashAlgorithm algorithm = HashAlgorithm.of(body.hashAlgorithm());
+        List<SodRequest.DataGroupHash> groups = new java.util.ArrayList<>();
+        if (body.dataGroups() != null) {
+            for (Views.DataGroupBody g : body.dataGroups()) {
+                Inputs.required(g, "dataGroups[]");
+                groups.add(new SodRequest.DataGroupHash(Inputs.required(g.number(), "dataGroups[].number"),
+                        Inputs.base64(Inputs.required(g.hash(), "dataGroups[].hash"), "dataGroups[].hash")));
+            }
+        }
+        SodRequest.LdsVersion version = body.ldsVersion() == null && body.unicodeVersion() == null ? null
+                : new SodRequest.LdsVersion(body.ldsVersion(), body.unicodeVersion());
+        IssuedSod sod = sods.issue(operator.actor(), new SodRequest(cardNumber, algorithm, groups, version));
+        java.net.URI location = uri.getBaseUriBuilder().path("cards").path(cardNumber).build();
+        if (headers.getAcceptableMediaTypes().get(0).isCompatible(MediaType.APPLICATION_OCTET_STREAM_TYPE)
+                && !headers.getAcceptableMediaTypes().get(0).isWildcardType()) {
+            return Response.created(location).type(MediaType.APPLICATION_OCTET_STREAM_TYPE).entity(sod.efSod()).build();
+        }
+        return Response.created(location).type(MediaType.APPLICATION_JSON_TYPE).entity(new Views.SodView(cardNumber,
+                sod.personalization(), sod.dsSerialHex(), java.util.Base64.getEncoder().encodeToString(sod.efSod()))).build();
+    }
+
+    /** The officer's act before a re-personalization: the card may get one more SOD (409 if it has none). */
+    @POST
+    @Path("{cardNumber}/personalization/reopen")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Allowed(OFFICER)
+    public Response reopen(@PathParam("cardNumber") String cardNumber, @Context SecurityContext security) {
+        CardRegistration.requireCardNumber(cardNumber);
+        if (sods == null) {
+            throw new tw.eid.pki.ra.problem.ProblemException(503, "ds.not-configured",
+                    "this RA has no document signer pool");
+        }
+        sods.reopen(actor(security).actor(), cardNumber);
+        return Response.noContent().build();
     }
 
     private static CardException notFound(String cardNumber) {

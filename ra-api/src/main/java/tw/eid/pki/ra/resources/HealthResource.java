@@ -21,10 +21,14 @@ import tw.eid.pki.ra.store.CertificateRecords;
 public final class HealthResource {
     private final CertificateRecords store;
     private final List<Token> tokens;
+    private final tw.eid.pki.ca.document.DocumentSignerPool documentSigners;
 
-    public HealthResource(CertificateRecords store, List<Token> tokens) {
+    /** {@code documentSigners} may be null (an RA without a DS pool). */
+    public HealthResource(CertificateRecords store, List<Token> tokens,
+                          tw.eid.pki.ca.document.DocumentSignerPool documentSigners) {
         this.store = Objects.requireNonNull(store, "store");
         this.tokens = List.copyOf(tokens);
+        this.documentSigners = documentSigners;
     }
 
     @GET
@@ -37,7 +41,15 @@ public final class HealthResource {
             return new Views.TokenView(h.tokenLabel(), h.up());
         }).toList();
         boolean up = database && tokenViews.stream().allMatch(Views.TokenView::up);
+        Views.DocumentSignersView ds = null;
+        if (database && documentSigners != null) {
+            tw.eid.pki.ca.document.DocumentSignerPool.Status st = documentSigners.status();
+            ds = new Views.DocumentSignersView(st.active() == null ? null : st.active().keyLabel(),
+                    st.active() == null ? 0 : st.active().maxDocuments() - st.active().documentsSigned(),
+                    st.usableSpares(), st.spareDocuments(), st.coveredUntil() == null ? null : st.coveredUntil().toString(),
+                    st.low());
+        }
         return Response.status(up ? 200 : 503)
-                .entity(new Views.HealthView(up ? "up" : "down", database ? "up" : "down", tokenViews)).build();
+                .entity(new Views.HealthView(up ? "up" : "down", database ? "up" : "down", tokenViews, ds)).build();
     }
 }

@@ -20,6 +20,15 @@ final class Inputs {
         return value;
     }
 
+    /** Standard base64 (RFC 4648 §4), padded; anything else is a 400. */
+    static byte[] base64(String value, String field) {
+        try {
+            return java.util.Base64.getDecoder().decode(value);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("request.bad-base64", field + " is not standard base64");
+        }
+    }
+
     static String serial(String serial) {
         if (serial == null || !SERIAL.matcher(serial).matches()) {
             throw ProblemException.badRequest("request.bad-serial", "a serial is lower-case hex without leading zeros");

@@ -27,6 +27,18 @@ public final class Views {
     /** POST /cards/{cardNumber}/certificates as JSON. */
     public record IssueBody(String profile, String chipUid, String csr) {}
 
+    /**
+     * POST /cards/{cardNumber}/sod: the hash algorithm (SHA-256 when absent, SHA-384, SHA-512), each
+     * data group's number (1..16) and hash (base64), and for an LDSSecurityObject v1 both
+     * ldsVersion ("0108") and unicodeVersion ("040000").
+     */
+    public record SodBody(String hashAlgorithm, List<DataGroupBody> dataGroups, String ldsVersion, String unicodeVersion) {}
+
+    public record DataGroupBody(Integer number, String hash) {}
+
+    /** The stored SOD: EF.SOD in base64 and the serial of the DS certificate (issued by the CSCA). */
+    public record SodView(String cardNumber, int personalization, String documentSignerSerial, String sod) {}
+
     /** POST /certificates/{serial}/revoke. */
     public record RevokeBody(String reason) {}
 
@@ -102,7 +114,17 @@ public final class Views {
 
     public record TokenView(String label, boolean up) {}
 
-    public record HealthView(String status, String database, List<TokenView> tokens) {}
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record HealthView(String status, String database, List<TokenView> tokens, DocumentSignersView documentSigners) {}
+
+    /**
+     * The DS pool at a glance: the active DS, certified spares still usable and the documents they
+     * may sign, until when they can sign at all; {@code low} when fewer than two spares remain or the
+     * cover ends within 30 days (a CSCA ceremony is due). A low pool does not make the RA unhealthy; an empty one makes SOD requests 503.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record DocumentSignersView(String active, long activeDocumentsLeft, int usableSpares, long spareDocuments,
+                                      String coveredUntil, boolean low) {}
 
     static String statusName(CertificateStatus s) {
         return s.name().toLowerCase(Locale.ROOT);

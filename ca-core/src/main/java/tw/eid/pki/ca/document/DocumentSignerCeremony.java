@@ -1,0 +1,185 @@
+package tw.eid.pki.ca.document;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.cert.X509CertificateHolder;
+import tw.eid.pki.ca.audit.Actor;
+import tw.eid.pki.ca.audit.AuditLedger;
+import tw.eid.pki.ca.audit.AuditResult;
+import tw.eid.pki.ca.issuance.CertificateRows;
+import tw.eid.pki.ca.issuance.IssuingCa;
+import tw.eid.pki.ca.profile.CertificateIssuance;
+import tw.eid.pki.ca.profile.CertificateProfile;
+import tw.eid.pki.ca.profile.CertificateRequest;
+import tw.eid.pki.ca.profile.PreparedCertificate;
+import tw.eid.pki.ca.profile.ProfileSettings;
+import tw.eid.pki.ca.store.Database;
+import tw.eid.pki.ca.store.DatabaseTime;
+import tw.eid.pki.hsm.Token;
+
+/**
+ * The CSCA's batch ceremony for Document Signers (PROFILES.md: "CSCA, at a ceremony, in batches
+ * ahead of need"): the CSCA key, in the offline token opened by k custodians, certifies up to
+ * {@code count} DS keys that were generated ahead in the online token ({@link
+ * DocumentSignerPool#generate}); only their public keys, from the store, reach this ceremony.
+ *
+ * <p>Each certificate goes through two-phase issuance (lint, then the stored serial and TBS,
+ * revoked until the final write, then the token's signature, then GOOD with its DER), exactly as
+ * the online CAs issue. Its private key usage period starts at {@code usageStart} (the ceremony's
+ * time, or a later date for a batch prepared ahead for the next quarter) and lasts the configured
+ * DS key usage (≤ 90 days). The DS rows become CERTIFIED in the final write; the pool takes them in
+ * the order their usage periods end.
+ */
+public final class DocumentSignerCeremony {
+    /** One certified DS. */
+    public record Certified(String keyLabel, int number, X509CertificateHolder certificate) {}
+
+    private final Database database;
+    private final ProfileSettings settings;
+    private final AuditLedger audit;
+    private final Clock clock;
+    private final SecureRandom random;
+
+    public DocumentSignerCeremony(Database database, ProfileSettings settings, AuditLedger audit, Clock clock,
+                                  SecureRandom random) {
+        this.database = Objects.requireNonNull(database, "database");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.audit = Objects.requireNonNull(audit, "audit");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.random = Objects.requireNonNull(random, "random");
+    }
+
+    /**
+     * Certifies up to {@code count} GENERATED DS keys with CSCA {@code cscaName}, whose key is in
+     * {@code offlineToken}. {@code usageStart} null means now. Returns what was certified (possibly
+     * fewer than asked when fewer keys wait).
+     */
+    public List<Certified> certify(Actor actor, Token offlineToken, String cscaName, int count, Instant usageStart) {
+        if (count < 1 || count > 100) {
+            throw new IllegalArgumentException("count must be 1..100");
+        }
+        IssuingCa csca = IssuingCa.load(database, cscaName);
+        if (csca.certificate().profile() != CertificateProfile.CSCA) {
+            throw new IllegalArgumentException("CA '" + cscaName + "' is a " + csca.certificate().profile().profileName()
+                    + ", not a CSCA");
+        }
+        String status = database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT status FROM ca WHERE name = ?")) {
+                ps.setString(1, cscaName);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getString(1);
+                }
+            }
+        });
+        if (!"ACTIVE".equals(status)) {
+            // A rolled-over CSCA still verifies what it signed and signs its CRLs, but certifies no new DS.
+            throw new IllegalArgumentException("CSCA '" + cscaName + "' is " + status + ": certify with the current CSCA");
+        }
+        Instant now = clock.instant();
+        Instant start = usageStart == null ? now : usageStart;
+        if (start.isBefore(now.minusSeconds(60))) {
+            throw new IllegalArgumentException("a DS usage period cannot start in the past");
+        }
+        CertificateIssuance issuance = new CertificateIssuance(settings, Clock.fixed(start, ZoneOffset.UTC), random);
+
+        record Pending(String label, int number, SubjectPublicKeyInfo key, PreparedCertificate prepared) {}
+        List<Pending> pending = database.inTransaction(c -> {
+            List<Pending> list = new ArrayList<>();
+            int number = nextNumber(c);
+            try (PreparedStatement ps = c.prepareStatement("SELECT key_label, public_key_der, public_key_sha256"
+                    + " FROM document_signer WHERE state = 'GENERATED' ORDER BY generated_at, key_label LIMIT ? FOR UPDATE")) {
+                ps.setInt(1, count);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        SubjectPublicKeyInfo key = SubjectPublicKeyInfo.getInstance(rs.getBytes(2));
+                        PreparedCertificate prepared = issuance.prepare(new CertificateRequest(
+                                CertificateProfile.DOCUMENT_SIGNER, settings.names().documentSigner(number), key),
+                                csca.certificate());
+                        list.add(new Pending(rs.getString(1), number, key, prepared));
+                        CertificateRows.storePrepared(c, cscaName, prepared, null, rs.getBytes(3), null, now);
+                        number++;
+                    }
+                }
+            }
+            for (Pending p : list) {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE document_signer SET ds_number = ? WHERE key_label = ?")) {
+                    ps.setInt(1, p.number());
+                    ps.setString(2, p.label());
+                    ps.executeUpdate();
+                }
+            }
+            return list;
+        });
+
+        List<Certified> done = new ArrayList<>();
+        for (Pending p : pending) {
+            X509CertificateHolder cert = issuance.issue(p.prepared(), offlineToken.signer(csca.keyLabel()));
+            database.inTransaction(c -> {
+                String serial = cert.getSerialNumber().toString(16);
+                CertificateRows.makeGood(c, cscaName, serial, cert, now);
+                try (PreparedStatement ps = c.prepareStatement("UPDATE document_signer SET state = 'CERTIFIED',"
+                        + " csca_name = ?, serial_hex = ?, certificate_der = ?, usage_not_before = ?, usage_not_after = ?,"
+                        + " certified_at = ? WHERE key_label = ? AND state = 'GENERATED'")) {
+                    ps.setString(1, cscaName);
+                    ps.setString(2, serial);
+                    ps.setBytes(3, cert.getEncoded());
+                    Instant[] usage = usagePeriod(cert);
+                    ps.setObject(4, DatabaseTime.toColumn(usage[0]));
+                    ps.setObject(5, DatabaseTime.toColumn(usage[1]));
+                    ps.setObject(6, DatabaseTime.toColumn(now));
+                    ps.setString(7, p.label());
+                    if (ps.executeUpdate() != 1) {
+                        throw new SQLException("DS key " + p.label() + " is no longer GENERATED");
+                    }
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+                audit.append(c, actor.event("ds.certify", p.label(), AuditResult.SUCCESS).withDetails(
+                        "{\"csca\":\"" + cscaName + "\",\"serial\":\"" + serial + "\",\"number\":" + p.number() + "}"));
+                return null;
+            });
+            done.add(new Certified(p.label(), p.number(), cert));
+        }
+        return done;
+    }
+
+    /** The next "Document Signer NNN": one past the highest in the pool or in the ca table's DS rows. */
+    private static int nextNumber(Connection c) throws SQLException {
+        int max = 0;
+        try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(ds_number), 0) FROM document_signer");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            max = rs.getInt(1);
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM ca WHERE kind = 'document-signer'"
+                + " AND key_label NOT IN (SELECT key_label FROM document_signer)");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            max += rs.getInt(1);
+        }
+        return max + 1;
+    }
+
+    /** privateKeyUsagePeriod notBefore and notAfter of a DS certificate. */
+    static Instant[] usagePeriod(X509CertificateHolder cert) {
+        org.bouncycastle.asn1.x509.PrivateKeyUsagePeriod p = org.bouncycastle.asn1.x509.PrivateKeyUsagePeriod.getInstance(
+                cert.getExtension(org.bouncycastle.asn1.x509.Extension.privateKeyUsagePeriod).getParsedValue());
+        try {
+            return new Instant[] {p.getNotBefore().getDate().toInstant(), p.getNotAfter().getDate().toInstant()};
+        } catch (java.text.ParseException e) {
+            throw new IllegalStateException("privateKeyUsagePeriod does not parse", e);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package tw.eid.pki.ca.document;
+
+import java.io.IOException;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.bouncycastle.asn1.cms.ContentInfo;
+import org.bouncycastle.asn1.icao.CscaMasterList;
+import org.bouncycastle.asn1.x509.Certificate;
+import org.bouncycastle.cert.X509CertificateHolder;
+import tw.eid.pki.ca.audit.Actor;
+import tw.eid.pki.ca.audit.AuditLedger;
+import tw.eid.pki.ca.audit.AuditResult;
+import tw.eid.pki.ca.issuance.IssuingCa;
+import tw.eid.pki.ca.profile.CertificateIssuance;
+import tw.eid.pki.ca.profile.CertificateProfile;
+import tw.eid.pki.ca.profile.CertificateRequest;
+import tw.eid.pki.ca.profile.ProfileSettings;
+import tw.eid.pki.ca.store.Database;
+import tw.eid.pki.ca.store.DatabaseTime;
+import tw.eid.pki.hsm.KeyAlgorithm;
+import tw.eid.pki.hsm.KeyInfo;
+import tw.eid.pki.hsm.Token;
+
+/**
+ * The CSCA master list (ICAO 9303-12 §9; PROFILES.md "Master list signer"), signed at a ceremony:
+ * a master-list signer key is generated in the offline token and certified by the CSCA (profile
+ * master-list-signer, extKeyUsage 2.23.136.1.1.3 critical), then signs CMS SignedData whose
+ * content (id-icao-cscaMasterList, 2.23.136.1.1.2) is CscaMasterList { v0, every CSCA
+ * certificate in the store: the self-signed ones and the link certificates }, its certificate
+ * included. The newest list is what {@link #latest} returns and {@code /certs/csca-masterlist.ml}
+ * serves.
+ */
+public final class MasterLists {
+    /** A signed master list. */
+    public record Signed(long id, byte[] der, X509CertificateHolder signer, int cscaCount) {}
+
+    private final Database database;
+    private final ProfileSettings settings;
+    private final AuditLedger audit;
+    private final Clock clock;
+    private final SecureRandom random;
+
+    public MasterLists(Database database, ProfileSettings settings, AuditLedger audit, Clock clock, SecureRandom random) {
+        this.database = Objects.requireNonNull(database, "database");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.audit = Objects.requireNonNull(audit, "audit");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.random = Objects.requireNonNull(random, "random");
+    }
+
+    /**
+     * The ceremony: a new master-list signer key {@code signerKeyLabel} in {@code offlineToken},
+     * certified by CSCA {@code cscaName} (whose key is in the same token), signs the list of every
+     * CSCA certificate in the store. Stored and audited in one transaction.
+     */
+    public Signed sign(Actor actor, Token offlineToken, String cscaName, String signerKeyLabel) {
+        IssuingCa csca = IssuingCa.load(database, cscaName);
+        if (csca.certificate().profile() != CertificateProfile.CSCA) {
+            throw new IllegalArgumentException("CA '" + cscaName + "' is not a CSCA");
+        }
+        KeyInfo key = offlineToken.generateKeyPair(signerKeyLabel, KeyAlgorithm.EC_P256);
+        if (!key.sensitive() || key.extractable()) {
+            throw new IllegalStateException("token generated '" + signerKeyLabel + "' without CKA_SENSITIVE or with CKA_EXTRACTABLE");
+        }
+        CertificateIssuance issuance = new CertificateIssuance(settings, clock, random);
+        X509CertificateHolder signerCert = issuance.issue(issuance.prepare(new CertificateRequest(
+                CertificateProfile.MASTER_LIST_SIGNER, settings.names().masterListSigner(), key.publicKey()),
+                csca.certificate()), offlineToken.signer(csca.keyLabel()));
+        List<X509CertificateHolder> cscas = cscaCertificates();
+        byte[] content = SecurityObjects.der(new CscaMasterList(cscas.stream()
+                .map(X509CertificateHolder::toASN1Structure).toArray(Certificate[]::new)));
+        PublicKey signerKey = SecurityObjects.publicKey(signerCert.getSubjectPublicKeyInfo());
+        Instant now = clock.instant();
+        ContentInfo list = SecurityObjects.signedData(SecurityObjects.CSCA_MASTER_LIST, content,
+                offlineToken.signer(signerKeyLabel), signerCert, signerKey, now);
+        byte[] der = SecurityObjects.der(list);
+        long id = database.inTransaction(c -> {
+            CscaRollover.insertCertificate(c, cscaName, CertificateProfile.MASTER_LIST_SIGNER, signerCert, now);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO master_list (signer_serial_hex, csca_count, der,"
+                    + " created_at) VALUES (?, ?, ?, ?)", java.sql.Statement.RETURN_GENERATED_KEYS)) {
+                ps.setString(1, signerCert.getSerialNumber().toString(16));
+                ps.setInt(2, cscas.size());
+                ps.setBytes(3, der);
+                ps.setObject(4, DatabaseTime.toColumn(now));
+                ps.executeUpdate();
+                try (ResultSet rs = ps.getGeneratedKeys()) {
+                    rs.next();
+                    long newId = rs.getLong(1);
+                    audit.append(c, actor.event("csca.master-list", "master-list-" + newId, AuditResult.SUCCESS)
+                            .withDetails("{\"signerSerial\":\"" + signerCert.getSerialNumber().toString(16)
+                                    + "\",\"cscaCertificates\":" + cscas.size() + "}"));
+                    return newId;
+                }
+            }
+        });
+        return new Signed(id, der, signerCert, cscas.size());
+    }
+
+    /** Every CSCA certificate in the store: self-signed CSCAs (ca rows of kind csca) and link certificates. */
+    public List<X509CertificateHolder> cscaCertificates() {
+        return database.inTransaction(c -> {
+            Map<String, X509CertificateHolder> certs = new LinkedHashMap<>();
+            read(c, "SELECT certificate_der FROM ca WHERE kind = 'csca' AND certificate_der IS NOT NULL ORDER BY created_at, name",
+                    certs);
+            read(c, "SELECT der FROM certificate WHERE profile = '" + CertificateProfile.CSCA_LINK.id() + "' AND der IS NOT NULL"
+                    + " AND status = 'GOOD' ORDER BY created_at", certs);
+            return new ArrayList<>(certs.values());
+        });
+    }
+
+    private static void read(Connection c, String sql, Map<String, X509CertificateHolder> into) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                try {
+                    X509CertificateHolder h = new X509CertificateHolder(rs.getBytes(1));
+                    into.put(java.util.HexFormat.of().formatHex(h.getEncoded()), h);
+                } catch (IOException e) {
+                    throw new IllegalStateException("an unreadable CSCA certificate in the store", e);
+                }
+            }
+        }
+    }
+
+    /** The newest master list's DER and time, if any (what {@code /certs/csca-masterlist.ml} serves). */
+    public Optional<Latest> latest() {
+        return database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, der, created_at FROM master_list ORDER BY id DESC LIMIT 1");
+                 ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.<Latest>empty();
+                }
+                return Optional.of(new Latest(rs.getLong(1), rs.getBytes(2),
+                        DatabaseTime.fromColumn(rs.getObject(3, java.time.LocalDateTime.class))));
+            }
+        });
+    }
+
+    /** A stored master list. */
+    public record Latest(long id, byte[] der, Instant createdAt) {}
+}

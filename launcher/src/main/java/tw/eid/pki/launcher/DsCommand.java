@@ -1,0 +1,237 @@
+package tw.eid.pki.launcher;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import tw.eid.pki.ca.audit.Actor;
+import tw.eid.pki.ca.audit.AuditLedger;
+import tw.eid.pki.ca.document.DocumentSignerCeremony;
+import tw.eid.pki.ca.document.DocumentSignerPool;
+import tw.eid.pki.ca.profile.ProfileSettings;
+import tw.eid.pki.hsm.KeyAlgorithm;
+import tw.eid.pki.hsm.Token;
+
+/**
+ * The Document Signer pool (issue 6): keys generated ahead in the online token, certified by the
+ * CSCA at a ceremony in batches, the pool's state, and a forced switch to the next DS.
+ */
+@Command(name = "ds", mixinStandardHelpOptions = true,
+        description = "Document Signer pool: generate keys ahead, certify a batch with the CSCA, status, rotate, revoke.",
+        subcommands = {DsCommand.Generate.class, DsCommand.Certify.class, DsCommand.Status.class, DsCommand.Rotate.class,
+                DsCommand.Revoke.class})
+final class DsCommand implements Runnable {
+    @Override
+    public void run() {
+        picocli.CommandLine.usage(this, System.out);
+    }
+
+    static String pem(byte[] der) {
+        return "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+                + "\n-----END CERTIFICATE-----\n";
+    }
+
+    @Command(name = "generate", mixinStandardHelpOptions = true,
+            description = {"Generate DS keys in the online token (sensitive, not extractable), ahead of need; a CSCA",
+                    "ceremony (ds certify) certifies them. Needs k custodians of the online token."})
+    static final class Generate implements Callable<Integer> {
+        @Option(names = "--count", required = true, paramLabel = "N", description = "how many keys (1-100)")
+        int count;
+
+        @Option(names = "--algorithm", paramLabel = "ALG", description = "ec-p256 or ec-p384 (default: ${DEFAULT-VALUE})")
+        String algorithm = "ec-p256";
+
+        @Option(names = "--max-documents", paramLabel = "N",
+                description = "documents each DS may sign (default: ${DEFAULT-VALUE})")
+        long maxDocuments = DocumentSignerPool.DEFAULT_MAX_DOCUMENTS;
+
+        @Mixin
+        CustodianOptions custodians;
+
+        @Mixin
+        StoreOptions store;
+
+        @Override
+        public Integer call() throws Exception {
+            Clock clock = Clock.systemUTC();
+            try (StoreOptions.Store s = store.open(); Token token = custodians.open(store.dataDir(), clock)) {
+                List<String> labels = new DocumentSignerPool(s.database(), AuditLedger.hashChained(clock), clock)
+                        .generate(Actor.local(custodians.actorId()), token, count, KeyAlgorithm.fromId(algorithm), maxDocuments);
+                System.out.println("generated " + labels.size() + " DS key(s) in token '" + token.label() + "': "
+                        + String.join(", ", labels));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "certify", mixinStandardHelpOptions = true,
+            description = {"CSCA ceremony: certify up to N generated DS keys with the CSCA, whose key is in the",
+                    "offline token (activate it with --token-label, default eid-offline, and k custodians).",
+                    "Certificates are written to OUT/ds-NNN.{crt,pem}."})
+    static final class Certify implements Callable<Integer> {
+        @Option(names = "--count", required = true, paramLabel = "N", description = "at most this many (1-100)")
+        int count;
+
+        @Option(names = "--csca", paramLabel = "NAME", description = "the CSCA in the store (default: ${DEFAULT-VALUE})")
+        String csca = "csca";
+
+        @Option(names = "--usage-start", paramLabel = "ISO-INSTANT",
+                description = "start of the batch's private key usage period, e.g. 2027-01-01T00:00:00Z (default: now)")
+        String usageStart;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "where to write the certificates")
+        Path out;
+
+        @Mixin
+        CustodianOptions custodians;
+
+        @Mixin
+        StoreOptions store;
+
+        @Override
+        public Integer call() throws Exception {
+            if ("eid-online".equals(custodians.tokenLabel)) {
+                custodians.tokenLabel = "eid-offline"; // the CSCA's key is offline
+            }
+            Instant start = usageStart == null ? null : Instant.parse(usageStart);
+            Clock clock = Clock.systemUTC();
+            Files.createDirectories(out);
+            try (StoreOptions.Store s = store.open(); Token offline = custodians.open(store.dataDir(), clock)) {
+                List<DocumentSignerCeremony.Certified> done = new DocumentSignerCeremony(s.database(),
+                        ProfileSettings.defaults(), AuditLedger.hashChained(clock), clock, new SecureRandom())
+                        .certify(Actor.local(custodians.actorId()), offline, csca, count, start);
+                for (DocumentSignerCeremony.Certified c : done) {
+                    String name = String.format("ds-%03d", c.number());
+                    Files.write(out.resolve(name + ".crt"), c.certificate().getEncoded());
+                    Files.writeString(out.resolve(name + ".pem"), pem(c.certificate().getEncoded()));
+                    System.out.println("  " + name + ": key " + c.keyLabel() + ", serial "
+                            + c.certificate().getSerialNumber().toString(16));
+                }
+                System.out.println("certified " + done.size() + " DS key(s) with " + csca
+                        + (done.size() < count ? " (no more generated keys were waiting)" : ""));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "The DS pool: active signer, spares, warnings.")
+    static final class Status implements Callable<Integer> {
+        @Mixin
+        StoreOptions store;
+
+        @Override
+        public Integer call() {
+            Clock clock = Clock.systemUTC();
+            try (StoreOptions.Store s = store.open()) {
+                DocumentSignerPool pool = new DocumentSignerPool(s.database(), AuditLedger.hashChained(clock), clock);
+                for (DocumentSignerPool.Signer d : pool.signers()) {
+                    System.out.printf("%-28s %-9s %4s %-34s %s..%s %d/%d %s%s%n", d.keyLabel(), d.state(),
+                            d.number() == null ? "-" : String.format("%03d", d.number()),
+                            d.serialHex() == null ? "-" : d.serialHex(), d.usageNotBefore(), d.usageNotAfter(),
+                            d.documentsSigned(), d.maxDocuments(), d.certificateStatus() == null ? "" : d.certificateStatus(),
+                            d.retireReason() == null ? "" : " (" + d.retireReason() + ")");
+                }
+                DocumentSignerPool.Status st = pool.status();
+                System.out.println("active: " + (st.active() == null ? "none (the next SOD activates a spare)" : st.active().keyLabel())
+                        + "; certified spares: " + st.usableSpares() + " (" + st.spareDocuments() + " documents); generated,"
+                        + " not certified: " + st.generated() + "; signing covered until "
+                        + (st.coveredUntil() == null ? "-" : st.coveredUntil().toString()));
+                if (st.low()) {
+                    System.out.println("warning: the certified DS pool is low (fewer than 2 spares, or signing covered for"
+                            + " less than 30 days); generate keys and run a CSCA ceremony (ds certify)");
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "rotate", mixinStandardHelpOptions = true,
+            description = {"Retire the active DS now; the next SOD is signed by the next certified DS (audited).",
+                    "Needs only the store: it never makes a key or a certificate."})
+    static final class Rotate implements Callable<Integer> {
+        @Option(names = "--operator", required = true, paramLabel = "ID", description = "who forces the switch (audited)")
+        String operator;
+
+        @Mixin
+        StoreOptions store;
+
+        @Override
+        public Integer call() {
+            Clock clock = Clock.systemUTC();
+            try (StoreOptions.Store s = store.open()) {
+                DocumentSignerPool pool = new DocumentSignerPool(s.database(), AuditLedger.hashChained(clock), clock);
+                var retired = pool.rotate(Actor.local("cli:" + operator));
+                DocumentSignerPool.Status st = pool.status();
+                System.out.println(retired.map(l -> "retired " + l).orElse("no DS was active")
+                        + "; certified spares left: " + st.usableSpares());
+                if (st.usableSpares() == 0) {
+                    System.out.println("warning: no certified spare: SOD requests are refused until a CSCA ceremony (ds certify)");
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = {"Revoke a DS certificate (final): recorded on its certificate row, which the CSCA CRL lists;",
+                    "the pool never uses it again (if it is active, the next SOD moves to the next DS). A CSCA act:",
+                    "k custodians of the offline token (--token-label, default eid-offline) must be present."})
+    static final class Revoke implements Callable<Integer> {
+        @Option(names = "--serial", required = true, paramLabel = "HEX", description = "the DS certificate's serial")
+        String serial;
+
+        @Option(names = "--csca", paramLabel = "NAME", description = "its issuing CSCA (default: ${DEFAULT-VALUE})")
+        String csca = "csca";
+
+        @Option(names = "--reason", paramLabel = "REASON",
+                description = "keyCompromise, superseded, cessationOfOperation, affiliationChanged (default: ${DEFAULT-VALUE})")
+        String reason = "keyCompromise";
+
+        @Mixin
+        CustodianOptions custodians;
+
+        @Mixin
+        StoreOptions store;
+
+        @Override
+        public Integer call() throws Exception {
+            tw.eid.pki.ca.profile.RevocationReason r = switch (reason) {
+                case "keyCompromise" -> tw.eid.pki.ca.profile.RevocationReason.KEY_COMPROMISE;
+                case "superseded" -> tw.eid.pki.ca.profile.RevocationReason.SUPERSEDED;
+                case "cessationOfOperation" -> tw.eid.pki.ca.profile.RevocationReason.CESSATION_OF_OPERATION;
+                case "affiliationChanged" -> tw.eid.pki.ca.profile.RevocationReason.AFFILIATION_CHANGED;
+                default -> throw new IllegalArgumentException("unknown reason '" + reason + "'");
+            };
+            if ("eid-online".equals(custodians.tokenLabel)) {
+                custodians.tokenLabel = "eid-offline";
+            }
+            Clock clock = Clock.systemUTC();
+            // The offline token is opened only to prove that k custodians of the CSCA are present.
+            try (StoreOptions.Store s = store.open(); Token ignored = custodians.open(store.dataDir(), clock)) {
+                boolean isDs = s.database().inTransaction(c -> {
+                    try (var ps = c.prepareStatement("SELECT COUNT(*) FROM document_signer WHERE csca_name = ? AND serial_hex = ?")) {
+                        ps.setString(1, csca);
+                        ps.setString(2, serial);
+                        try (var rs = ps.executeQuery()) {
+                            rs.next();
+                            return rs.getInt(1) == 1;
+                        }
+                    }
+                });
+                if (!isDs) {
+                    throw new IllegalArgumentException("no Document Signer of " + csca + " has serial " + serial);
+                }
+                new tw.eid.pki.ca.revocation.RevocationService(s.database(), AuditLedger.hashChained(clock), clock)
+                        .revoke(Actor.local(custodians.actorId()), csca, serial, r);
+                System.out.println("DS certificate " + serial + " revoked (" + reason + "); the pool will not use it again");
+            }
+            return 0;
+        }
+    }
+}

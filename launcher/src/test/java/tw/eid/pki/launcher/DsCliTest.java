@@ -1,0 +1,168 @@
+package tw.eid.pki.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import tw.eid.pki.ca.audit.Actor;
+import tw.eid.pki.ca.audit.AuditLedger;
+import tw.eid.pki.ca.document.DocumentSignerPool;
+import tw.eid.pki.hsm.SoftHsmTestTokens;
+
+/**
+ * {@code eidpki ds} and {@code eidpki csca} through processes, as an operator runs it: the demo ceremony (its DS 001 joins
+ * the pool), {@code ds generate} in the online token, {@code ds certify} with the CSCA in the
+ * offline token, each activated by two custodians, {@code ds status}, and {@code ds rotate}
+ * retiring the active DS so that the next document is signed by the next one; {@code csca rollover}
+ * (link certificate verified by openssl from the old CSCA) and {@code csca master-list} (verified by
+ * {@code openssl cms -verify} up to the new CSCA).
+ */
+class DsCliTest {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private Path data;
+
+    @Test
+    void generateCertifyStatusAndRotate() throws Exception {
+        data = Files.createTempDirectory("eidpki-ds-cli");
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
+        String suffix = HexFormat.of().formatHex(RANDOM.generateSeed(4));
+        String offline = "ds-off-" + suffix;
+        String online = "ds-on-" + suffix;
+        Path passphrases = data.resolve("demo-custodians");
+        Files.createDirectories(passphrases);
+        for (String c : DemoCommand.CUSTODIANS) {
+            Path f = passphrases.resolve(c + ".pass");
+            Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(f, "pass-" + c + "-" + HexFormat.of().formatHex(RANDOM.generateSeed(12)) + "\n");
+        }
+        String yaml;
+        try (InputStream in = DemoCommand.class.getResourceAsStream("demo-ceremony.yaml")) {
+            yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        Path ceremony = data.resolve("demo-ceremony.yaml");
+        Files.writeString(ceremony, yaml.replace("label: eid-offline,", "label: " + offline + ",")
+                .replace("label: eid-online,", "label: " + online + ","));
+        Result r = eidpki("ceremony", "--data-dir", data.toString(), ceremony.toString());
+        assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+
+        r = eidpki("ds", "status", "--data-dir", data.toString());
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).contains("ds-001-key", "CERTIFIED", "certified spares: 1");
+
+        r = eidpki("ds", "generate", "--count", "2", "--data-dir", data.toString(), "--token-label", online,
+                "--custodian", custodian("alice"), "--custodian", custodian("bob"));
+        assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+        assertThat(r.stdout()).contains("generated 2 DS key(s)");
+
+        Path out = data.resolve("ds-batch-1");
+        r = eidpki("ds", "certify", "--count", "5", "--out", out.toString(), "--data-dir", data.toString(),
+                "--token-label", offline, "--custodian", custodian("bob"), "--custodian", custodian("carol"));
+        assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+        assertThat(r.stdout()).contains("ds-002", "ds-003", "certified 2 DS key(s) with csca",
+                "no more generated keys were waiting");
+        // The batch verifies with openssl up to the CSCA.
+        Process v = new ProcessBuilder("openssl", "verify", "-x509_strict", "-purpose", "any", "-CAfile",
+                data.resolve("ceremony/initial/csca.pem").toString(), out.resolve("ds-002.pem").toString(),
+                out.resolve("ds-003.pem").toString()).redirectErrorStream(true).start();
+        String verified = new String(v.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(v.waitFor()).as(verified).isZero();
+
+        // The next document activates the DS whose period ends first (DS 001, from the ceremony).
+        String first = activateOne();
+        assertThat(first).isEqualTo("ds-001-key");
+        r = eidpki("ds", "rotate", "--operator", "officer-7", "--data-dir", data.toString());
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).contains("retired ds-001-key", "certified spares left: 2");
+        String second = activateOne();
+        assertThat(second).isNotEqualTo("ds-001-key").startsWith("ds-");
+        r = eidpki("ds", "status", "--data-dir", data.toString());
+        assertThat(r.stdout()).contains("(rotated)", "active: " + second);
+        // Revoking the active DS's certificate (a CSCA act): the pool moves to the last spare.
+        String serial = r.stdout().lines().filter(l -> l.startsWith(second)).findFirst().orElseThrow().split("\\s+")[3];
+        r = eidpki("ds", "revoke", "--serial", serial, "--data-dir", data.toString(), "--token-label", offline,
+                "--custodian", custodian("alice"), "--custodian", custodian("bob"));
+        assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+        String third = activateOne();
+        assertThat(third).isNotIn("ds-001-key", second);
+        r = eidpki("ds", "status", "--data-dir", data.toString());
+        assertThat(r.stdout()).contains("(certificate-revoked)", "active: " + third);
+
+        // CSCA rollover and the master list, with the offline token's custodians.
+        Path csca = data.resolve("csca-rollover");
+        r = eidpki("csca", "rollover", "--new", "csca-2", "--new-key-label", "csca-2-key", "--out", csca.toString(),
+                "--data-dir", data.toString(), "--token-label", offline, "--custodian", custodian("alice"),
+                "--custodian", custodian("carol"));
+        assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+        assertThat(run("openssl", "verify", "-x509_strict", "-CAfile", data.resolve("ceremony/initial/csca.pem").toString(),
+                csca.resolve("csca-2-link.pem").toString())).startsWith("0 ");
+        Path ml = data.resolve("csca-masterlist.ml");
+        r = eidpki("csca", "master-list", "--csca", "csca-2", "--signer-key-label", "ml-signer-1", "--out", ml.toString(),
+                "--data-dir", data.toString(), "--token-label", offline, "--custodian", custodian("alice"),
+                "--custodian", custodian("bob"));
+        assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+        assertThat(r.stdout()).contains("3 CSCA certificate(s)");
+        assertThat(run("openssl", "cms", "-verify", "-inform", "DER", "-in", ml.toString(), "-CAfile",
+                csca.resolve("csca-2.pem").toString(), "-purpose", "any", "-out", "/dev/null"))
+                .startsWith("0 ").contains("Verification successful");
+
+        r = eidpki("ds", "rotate", "--data-dir", data.toString());
+        assertThat(r.exitCode()).as("--operator is required").isEqualTo(2);
+        assertThat(r.stderr().strip().lines().count()).isEqualTo(1);
+    }
+
+    /** One document from the pool, in this JVM on the same store (the pool needs no token for it). */
+    private String activateOne() {
+        StoreOptions options = new StoreOptions();
+        options.dataDir = data;
+        try (StoreOptions.Store s = options.open()) {
+            return new DocumentSignerPool(s.database(), AuditLedger.hashChained(Clock.systemUTC()), Clock.systemUTC())
+                    .reserve(Actor.local("test")).keyLabel();
+        }
+    }
+
+    private record Result(int exitCode, String stdout, String stderr) {}
+
+    private static String run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return p.exitValue() + " " + out.strip();
+    }
+
+    private String custodian(String name) {
+        return name + ":" + data.resolve("demo-custodians").resolve(name + ".pass");
+    }
+
+    private Result eidpki(String... args) throws IOException, InterruptedException {
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules=jdk.crypto.cryptoki",
+                "--add-exports=jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED",
+                "--add-exports=jdk.crypto.cryptoki/sun.security.pkcs11=ALL-UNNAMED",
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classPath, EidPki.class.getName()));
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile(data, "out", ".txt");
+        Path err = Files.createTempFile(data, "err", ".txt");
+        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().putAll(Map.of("SOFTHSM2_CONF", SoftHsmTestTokens.conf().toAbsolutePath().toString(),
+                "EIDPKI_SCRYPT_LOG2N", "10"));
+        Process p = pb.start();
+        if (!p.waitFor(3, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError("eidpki " + String.join(" ", args) + " did not end within 3 minutes");
+        }
+        return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+}
