@@ -10,28 +10,22 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import tw.eid.pki.hsm.SoftHsmTestTokens;
 
 /**
  * {@code eidpki crl publish} and {@code eidpki serve crl} end to end through processes, after the
@@ -51,8 +45,8 @@ class ServeCrlCliTest {
     private static Process server;
     private static Path serverLog;
     private static String base;
-    private static Result publish;
-    private static Result sign;
+    private static CliProcesses.Result publish;
+    private static CliProcesses.Result sign;
 
     @BeforeAll
     static void ceremonyPublishAndServe() throws Exception {
@@ -74,7 +68,7 @@ class ServeCrlCliTest {
         Path ceremony = data.resolve("demo-ceremony.yaml");
         Files.writeString(ceremony, yaml.replace("label: eid-offline,", "label: crl-off-" + suffix + ",")
                 .replace("label: eid-online,", "label: " + onlineLabel + ","));
-        Result r = eidpki("ceremony", "--data-dir", data.toString(), ceremony.toString());
+        CliProcesses.Result r = eidpki("ceremony", "--data-dir", data.toString(), ceremony.toString());
         assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
         output = data.resolve("ceremony/initial");
 
@@ -157,7 +151,7 @@ class ServeCrlCliTest {
                 new String[] {"serve", "ocsp", "--full-days", "3", "--custodian", "alice"},
                 new String[] {"crl", "sign", "--issuer", "csca", "--next-update-days", "400", "--custodian", "alice"},
                 new String[] {"crl"})) {
-            Result r = eidpki(args);
+            CliProcesses.Result r = eidpki(args);
             assertThat(r.exitCode()).as(String.join(" ", args) + ": " + r.stderr()).isEqualTo(2);
             assertThat(r.stderr().strip().lines().count()).as(r.stderr()).isEqualTo(1);
         }
@@ -179,85 +173,23 @@ class ServeCrlCliTest {
 
     // ---------------------------------------------------------------- child processes
 
-    private record Result(int exitCode, String stdout, String stderr) {}
-
     private static String custodian(String name) {
-        return name + ":" + data.resolve("demo-custodians").resolve(name + ".pass");
+        return CliProcesses.custodian(data, name);
     }
 
-    private static List<String> command(String... args) {
-        // Surefire's manifest-only jar hides the real class path in this property.
-        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules=jdk.crypto.cryptoki",
-                "--add-exports=jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED",
-                "--add-exports=jdk.crypto.cryptoki/sun.security.pkcs11=ALL-UNNAMED",
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classPath, EidPki.class.getName()));
-        command.addAll(List.of(args));
-        return command;
-    }
-
-    private static Map<String, String> environment() {
-        // Cheap share-file KDF for tests (production keeps the recommended cost).
-        return Map.of("SOFTHSM2_CONF", SoftHsmTestTokens.conf().toAbsolutePath().toString(), "EIDPKI_SCRYPT_LOG2N", "10");
-    }
-
-    private static Result eidpki(String... args) {
-        try {
-            Path out = Files.createTempFile(data, "out", ".txt");
-            Path err = Files.createTempFile(data, "err", ".txt");
-            ProcessBuilder pb = new ProcessBuilder(command(args)).redirectOutput(out.toFile()).redirectError(err.toFile());
-            pb.environment().putAll(environment());
-            Process p = pb.start();
-            if (!p.waitFor(3, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                throw new AssertionError("eidpki " + String.join(" ", args) + " did not end within 3 minutes");
-            }
-            return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+    private static CliProcesses.Result eidpki(String... args) {
+        return CliProcesses.eidpki(data, args);
     }
 
     private static Process start(Path log, String... args) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().putAll(environment());
-        return pb.start();
+        return CliProcesses.start(log, args);
     }
 
-    /** An empty owner-only directory under target/test-work (a temporary one if mariadbd's socket path would be too long). */
     private static Path freshDirectory(String name) throws IOException {
-        Path dir = Path.of(System.getProperty("eidpki.test.workdir", "target/test-work")).toAbsolutePath().normalize()
-                .resolve(name);
-        if (dir.resolve("db/mysqld.sock").toString().length() > 100) {
-            dir = Files.createTempDirectory("eidpki-" + name);
-        } else {
-            deleteTree(dir);
-            Files.createDirectories(dir);
-        }
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-        return dir;
+        return CliProcesses.freshDirectory(name);
     }
 
     private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
+        CliProcesses.deleteTree(dir);
     }
 }

@@ -10,18 +10,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,7 +40,6 @@ import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import tw.eid.pki.hsm.SoftHsmTestTokens;
 
 /**
  * {@code eidpki serve ocsp} end to end through processes, as {@code bin/eidpki} runs it: the demo
@@ -87,7 +82,7 @@ class ServeOcspCliTest {
         Path ceremony = data.resolve("demo-ceremony.yaml");
         Files.writeString(ceremony, yaml.replace("label: eid-offline,", "label: ocsp-off-" + suffix + ",")
                 .replace("label: eid-online,", "label: " + onlineLabel + ","));
-        Result r = eidpki("ceremony", "--data-dir", data.toString(), ceremony.toString());
+        CliProcesses.Result r = eidpki("ceremony", "--data-dir", data.toString(), ceremony.toString());
         assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
         output = data.resolve("ceremony/initial");
 
@@ -179,7 +174,7 @@ class ServeOcspCliTest {
             List<String> args = new ArrayList<>(List.of("serve", "ocsp", "--data-dir", data.resolve("never-opened").toString(),
                     "--token-label", onlineLabel, "--custodian", custodian("alice"), "--custodian", custodian("bob")));
             args.addAll(List.of(bad));
-            Result r = eidpki(args.toArray(String[]::new));
+            CliProcesses.Result r = eidpki(args.toArray(String[]::new));
             assertThat(r.exitCode()).as(String.join(" ", bad) + ": " + r.stderr()).isEqualTo(2);
             assertThat(r.stderr().strip().lines()).as(String.join(" ", bad)).hasSize(1)
                     .allMatch(l -> l.startsWith("eidpki: "));
@@ -187,7 +182,7 @@ class ServeOcspCliTest {
         }
         // Refused before anything was opened: no embedded database was started for it.
         assertThat(data.resolve("never-opened")).doesNotExist();
-        Result ra = eidpki("serve", "ra", "--data-dir", data.toString(), "--unknown-as-revoked", "--custodian",
+        CliProcesses.Result ra = eidpki("serve", "ra", "--data-dir", data.toString(), "--unknown-as-revoked", "--custodian",
                 custodian("alice"));
         assertThat(ra.exitCode()).isEqualTo(2);
         assertThat(ra.stderr().strip()).isEqualTo("eidpki: --unknown-as-revoked is an option of 'serve ocsp', not of 'serve ra'");
@@ -232,85 +227,23 @@ class ServeOcspCliTest {
 
     // ---------------------------------------------------------------- child processes
 
-    private record Result(int exitCode, String stdout, String stderr) {}
-
     private static String custodian(String name) {
-        return name + ":" + data.resolve("demo-custodians").resolve(name + ".pass");
+        return CliProcesses.custodian(data, name);
     }
 
-    private static List<String> command(String... args) {
-        // Surefire's manifest-only jar hides the real class path in this property.
-        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules=jdk.crypto.cryptoki",
-                "--add-exports=jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED",
-                "--add-exports=jdk.crypto.cryptoki/sun.security.pkcs11=ALL-UNNAMED",
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classPath, EidPki.class.getName()));
-        command.addAll(List.of(args));
-        return command;
-    }
-
-    private static Map<String, String> environment() {
-        // Cheap share-file KDF for tests (production keeps the recommended cost).
-        return Map.of("SOFTHSM2_CONF", SoftHsmTestTokens.conf().toAbsolutePath().toString(), "EIDPKI_SCRYPT_LOG2N", "10");
-    }
-
-    private static Result eidpki(String... args) {
-        try {
-            Path out = Files.createTempFile(data, "out", ".txt");
-            Path err = Files.createTempFile(data, "err", ".txt");
-            ProcessBuilder pb = new ProcessBuilder(command(args)).redirectOutput(out.toFile()).redirectError(err.toFile());
-            pb.environment().putAll(environment());
-            Process p = pb.start();
-            if (!p.waitFor(3, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                throw new AssertionError("eidpki " + String.join(" ", args) + " did not end within 3 minutes");
-            }
-            return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+    private static CliProcesses.Result eidpki(String... args) {
+        return CliProcesses.eidpki(data, args);
     }
 
     private static Process start(Path log, String... args) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().putAll(environment());
-        return pb.start();
+        return CliProcesses.start(log, args);
     }
 
-    /** An empty owner-only directory under target/test-work (a temporary one if mariadbd's socket path would be too long). */
     private static Path freshDirectory(String name) throws IOException {
-        Path dir = Path.of(System.getProperty("eidpki.test.workdir", "target/test-work")).toAbsolutePath().normalize()
-                .resolve(name);
-        if (dir.resolve("db/mysqld.sock").toString().length() > 100) {
-            dir = Files.createTempDirectory("eidpki-" + name);
-        } else {
-            deleteTree(dir);
-            Files.createDirectories(dir);
-        }
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-        return dir;
+        return CliProcesses.freshDirectory(name);
     }
 
     private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
+        CliProcesses.deleteTree(dir);
     }
 }

@@ -1,0 +1,105 @@
+package tw.eid.pki.launcher;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import tw.eid.pki.hsm.SoftHsmTestTokens;
+
+/**
+ * {@code bin/eidpki} as child processes, for the CLI tests that run the launcher end to end (the
+ * JVM flags of bin/eidpki, the test token directory, a cheap share-file KDF), and their work
+ * directories.
+ */
+final class CliProcesses {
+    private CliProcesses() {}
+
+    record Result(int exitCode, String stdout, String stderr) {}
+
+    static String custodian(Path data, String name) {
+        return name + ":" + data.resolve("demo-custodians").resolve(name + ".pass");
+    }
+
+    static List<String> command(String... args) {
+        // Surefire's manifest-only jar hides the real class path in this property.
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules=jdk.crypto.cryptoki",
+                "--add-exports=jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED",
+                "--add-exports=jdk.crypto.cryptoki/sun.security.pkcs11=ALL-UNNAMED",
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classPath, EidPki.class.getName()));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    static Map<String, String> environment() {
+        // Cheap share-file KDF for tests (production keeps the recommended cost).
+        return Map.of("SOFTHSM2_CONF", SoftHsmTestTokens.conf().toAbsolutePath().toString(), "EIDPKI_SCRYPT_LOG2N", "10");
+    }
+
+    static Result eidpki(Path data, String... args) {
+        try {
+            Path out = Files.createTempFile(data, "out", ".txt");
+            Path err = Files.createTempFile(data, "err", ".txt");
+            ProcessBuilder pb = new ProcessBuilder(command(args)).redirectOutput(out.toFile()).redirectError(err.toFile());
+            pb.environment().putAll(environment());
+            Process p = pb.start();
+            if (!p.waitFor(3, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new AssertionError("eidpki " + String.join(" ", args) + " did not end within 3 minutes");
+            }
+            return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    static Process start(Path log, String... args) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(environment());
+        return pb.start();
+    }
+
+    /** An empty owner-only directory under target/test-work (a temporary one if mariadbd's socket path would be too long). */
+    static Path freshDirectory(String name) throws IOException {
+        Path dir = Path.of(System.getProperty("eidpki.test.workdir", "target/test-work")).toAbsolutePath().normalize()
+                .resolve(name);
+        if (dir.resolve("db/mysqld.sock").toString().length() > 100) {
+            dir = Files.createTempDirectory("eidpki-" + name);
+        } else {
+            deleteTree(dir);
+            Files.createDirectories(dir);
+        }
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        return dir;
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}
