@@ -21,7 +21,9 @@ import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.DERNull;
+import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
+import org.bouncycastle.asn1.ocsp.ResponderID;
 import org.bouncycastle.asn1.ocsp.OCSPRequest;
 import org.bouncycastle.asn1.ocsp.RevokedInfo;
 import org.bouncycastle.asn1.x509.CRLReason;
@@ -41,8 +43,6 @@ import org.bouncycastle.cert.ocsp.RespID;
 import org.bouncycastle.cert.ocsp.RevokedStatus;
 import org.bouncycastle.cert.ocsp.UnknownStatus;
 import org.bouncycastle.operator.DigestCalculator;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tw.eid.pki.ca.store.Database;
@@ -90,7 +90,6 @@ public final class OcspResponder {
     private final Clock clock;
     private final ResponseCache cache;
     private final RateLimiter liveSigning;
-    private final DigestCalculator sha1;
 
     public OcspResponder(Database database, Token token, OcspAuthorities authorities, OcspConfig config, Clock clock) {
         this.database = Objects.requireNonNull(database, "database");
@@ -100,11 +99,6 @@ public final class OcspResponder {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.cache = new ResponseCache(config.cacheEntries());
         this.liveSigning = new RateLimiter(config.liveSignaturesPerSecond());
-        try {
-            this.sha1 = new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1);
-        } catch (OperatorCreationException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     public OcspConfig config() {
@@ -320,7 +314,7 @@ public final class OcspResponder {
         }
         try {
             BasicOCSPRespBuilder builder = new BasicOCSPRespBuilder(
-                    new RespID(authority.signerCertificate().getSubjectPublicKeyInfo(), sha1));
+                    responderId(authority));
             for (int i = 0; i < ids.size(); i++) {
                 builder.addResponse(ids.get(i), statuses.get(i), Date.from(thisUpdate), Date.from(nextUpdate), null);
             }
@@ -342,6 +336,17 @@ public final class OcspResponder {
             log.warn("OCSP signing failed: {}", e.toString());
             return null;
         }
+    }
+
+    /**
+     * RFC 6960 §4.2.2.3 byKey: the SHA-1 of the signer's public key BIT STRING (without tag,
+     * length and unused-bits octet). A fresh digest each time: signatures run on many threads at
+     * once, and a shared Bouncy Castle DigestCalculator is not thread-safe (sharing one gave
+     * "problem creating ID" under load).
+     */
+    static RespID responderId(OcspAuthority authority) {
+        byte[] key = authority.signerCertificate().getSubjectPublicKeyInfo().getPublicKeyData().getBytes();
+        return new RespID(new ResponderID(new DEROctetString(OcspAuthority.digest("SHA-1", key))));
     }
 
     /** RFC 9654: the nonce is an OCTET STRING of 1 to 128 octets inside extnValue. */

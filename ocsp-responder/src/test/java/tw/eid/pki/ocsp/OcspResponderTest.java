@@ -334,4 +334,26 @@ class OcspResponderTest {
         RevokedStatus hold = (RevokedStatus) single(r.respond(requestWithNonce(id(pki.ca, serial), new byte[] {2})));
         assertThat(hold.getRevocationReason()).isEqualTo(CRLReason.certificateHold);
     }
+
+    @Test
+    void liveSignaturesOnManyThreadsAtOnceAreEachWhole() throws Exception {
+        OcspResponder r = responder(OcspConfig.defaults().withLiveSignaturesPerSecond(1_000_000));
+        BigInteger serial = pki.certificate("GOOD", null);
+        byte[] expectedKeyHash = java.security.MessageDigest.getInstance("SHA-1")
+                .digest(pki.signer.getSubjectPublicKeyInfo().getPublicKeyData().getBytes());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            java.util.List<java.util.concurrent.Future<OcspAnswer>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                byte[] nonce = {(byte) i, (byte) (i >> 8), 1};
+                answers.add(pool.submit(() -> r.respond(requestWithNonce(id(pki.ca, serial), nonce))));
+            }
+            for (var f : answers) {
+                BasicOCSPResp basic = basic(f.get()); // successful, signature verified with the signer's key
+                assertThat(basic.getResponderId().toASN1Primitive().getKeyHash()).isEqualTo(expectedKeyHash);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
