@@ -102,4 +102,23 @@ final class CliProcesses {
             }
         });
     }
+
+    /**
+     * Waits (2 minutes at most) until the server started with {@code log} prints the line
+     * {@code listening} matches, and returns {@code http://127.0.0.1:PORT} from its first group;
+     * fails at once if the server dies.
+     */
+    static String awaitListening(Process server, Path log, java.util.regex.Pattern listening, String what) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (true) {
+            java.util.regex.Matcher m = listening.matcher(Files.readString(log));
+            if (m.find()) {
+                return "http://127.0.0.1:" + m.group(1);
+            }
+            org.assertj.core.api.Assertions.assertThat(server.isAlive()).as(Files.readString(log)).isTrue();
+            org.assertj.core.api.Assertions.assertThat(System.nanoTime()).as(what + " did not listen within 2 minutes")
+                    .isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
 }

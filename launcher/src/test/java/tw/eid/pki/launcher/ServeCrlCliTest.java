@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,17 +80,7 @@ class ServeCrlCliTest {
         serverLog = data.resolve("serve-crl.log");
         server = start(serverLog, "serve", "crl", "--data-dir", data.toString(), "--port", "0", "--token-label",
                 onlineLabel, "--custodian", custodian("alice"), "--custodian", custodian("carol"));
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (true) {
-            Matcher m = LISTENING.matcher(Files.readString(serverLog));
-            if (m.find()) {
-                base = "http://127.0.0.1:" + m.group(1);
-                break;
-            }
-            assertThat(server.isAlive()).as(Files.readString(serverLog)).isTrue();
-            assertThat(System.nanoTime()).as("serve crl did not listen within 2 minutes").isLessThan(deadline);
-            Thread.sleep(200);
-        }
+        base = CliProcesses.awaitListening(server, serverLog, LISTENING, "serve crl");
     }
 
     @AfterAll

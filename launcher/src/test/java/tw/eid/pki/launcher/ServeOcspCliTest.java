@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
@@ -89,17 +88,7 @@ class ServeOcspCliTest {
         serverLog = data.resolve("serve-ocsp.log");
         server = start(serverLog, "serve", "ocsp", "--data-dir", data.toString(), "--port", "0", "--token-label",
                 onlineLabel, "--custodian", custodian("alice"), "--custodian", custodian("carol"));
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (true) {
-            Matcher m = LISTENING.matcher(Files.readString(serverLog));
-            if (m.find()) {
-                base = "http://127.0.0.1:" + m.group(1);
-                break;
-            }
-            assertThat(server.isAlive()).as(Files.readString(serverLog)).isTrue();
-            assertThat(System.nanoTime()).as("serve ocsp did not listen within 2 minutes").isLessThan(deadline);
-            Thread.sleep(200);
-        }
+        base = CliProcesses.awaitListening(server, serverLog, LISTENING, "serve ocsp");
     }
 
     @AfterAll
