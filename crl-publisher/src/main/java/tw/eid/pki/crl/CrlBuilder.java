@@ -55,8 +55,10 @@ final class CrlBuilder {
     private final Instant nextUpdate;
     private static final byte[] NONE = new byte[0];
     private final ChunkedBytes entries = new ChunkedBytes();
-    private final byte[] scratch = new byte[32];
+    private final byte[] scratch = new byte[96];
     private long count;
+    /** The latest revocationDate listed (whole seconds since the epoch). */
+    private long latest = Long.MIN_VALUE;
 
     /**
      * @param issuer the DER of the CA certificate's subject, as it is in the certificate
@@ -80,24 +82,33 @@ final class CrlBuilder {
      *     reasonCode: RFC 5280 §5.3.1 says absent rather than unspecified)
      */
     void add(String serialHex, Instant revocationDate, int reason) {
+        add(serialHex.getBytes(java.nio.charset.StandardCharsets.US_ASCII), revocationDate.getEpochSecond(), reason);
+    }
+
+    /**
+     * As {@link #add(String, Instant, int)}, with the serial's hex digits as ASCII bytes and the
+     * revocation date in whole seconds since the epoch: the cursor's form, no object per entry.
+     */
+    void add(byte[] serialHex, long revocationDate, int reason) {
         if (reason < 0 || reason > 10 || (reason > 0 && REASON_EXTENSIONS[reason] == null)) {
             throw new IllegalArgumentException("CRLReason " + reason + " cannot be listed");
         }
-        byte[] serial = Der.positiveInteger(serialHex);
-        if (serial.length > 2 + 20) {
-            throw new IllegalArgumentException("serial longer than 20 octets (RFC 5280 §4.1.2.2): " + serialHex);
-        }
-        int dateLength = Der.timeLength(revocationDate);
         byte[] extensions = reason == 0 ? NONE : REASON_EXTENSIONS[reason];
-        int length = serial.length + dateLength + extensions.length;
-        // Short form: an entry is well under 128 octets (2+23 serial, 17 time, 14 reasonCode).
+        // Short form: an entry is well under 128 octets (2+21 serial, 17 time, 14 reasonCode).
+        int at = 2;
+        int serialLength = Der.writePositiveInteger(serialHex, scratch, at);
+        if (serialLength > 2 + 20) {
+            throw new IllegalArgumentException("serial longer than 20 octets (RFC 5280 §4.1.2.2): "
+                    + new String(serialHex, java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        at += serialLength;
+        at += Der.writeTime(revocationDate, scratch, at);
+        System.arraycopy(extensions, 0, scratch, at, extensions.length);
+        at += extensions.length;
         scratch[0] = Der.SEQUENCE;
-        scratch[1] = (byte) length;
-        entries.write(scratch, 0, 2);
-        entries.write(serial, 0, serial.length);
-        int n = Der.writeTime(revocationDate, scratch, 0);
-        entries.write(scratch, 0, n);
-        entries.write(extensions, 0, extensions.length);
+        scratch[1] = (byte) (at - 2);
+        entries.write(scratch, 0, at);
+        latest = Math.max(latest, revocationDate);
         count++;
     }
 
@@ -110,6 +121,13 @@ final class CrlBuilder {
         if (!signer.getAlgorithmIdentifier().equals(algorithm)) {
             throw new IllegalArgumentException("the signer's algorithm " + signer.getAlgorithmIdentifier().getAlgorithm()
                     + " is not the CA's " + algorithm.getAlgorithm());
+        }
+        if (latest > thisUpdate.getEpochSecond()) {
+            // The store's cursors leave out what changed after thisUpdate; an entry newer than the
+            // CRL would say a relying party's "revoked at" is in the future (Java's PKIX then
+            // treats some reasons as not yet revoked). Refused rather than signed.
+            throw new IllegalStateException("an entry's revocationDate " + Instant.ofEpochSecond(latest)
+                    + " is after the CRL's thisUpdate " + thisUpdate);
         }
         try {
             byte[] algorithmDer = algorithm.getEncoded(ASN1Encoding.DER);

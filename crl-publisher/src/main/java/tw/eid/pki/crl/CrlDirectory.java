@@ -16,8 +16,10 @@ import java.util.Objects;
  * CRLs as files under a directory that any static web server can serve, laid out like the URLs
  * ({@code DIR/crl/citizen-ca/1.crl}, {@code DIR/crl/citizen-ca/1-delta.crl}, {@code
  * DIR/crl/ra-operators-ca.crl}). A file is replaced atomically: the CRL is written to a temporary
- * file beside it and synced, read back and checked ({@link CrlChecks#replaces}: its signature, a
- * higher number than the file it replaces, the same IDP), and only then renamed over the old one.
+ * file beside it and synced, read back and compared byte for byte with the CRL the publisher
+ * checked ({@link CrlChecks#replaces}: its signature, a higher number than the file it replaces,
+ * the same IDP, checked again here against the file it replaces), and only then renamed over the
+ * old one.
  * A crash at any point leaves the previous file whole; a stray temporary file is never served
  * (its name starts with a dot and ends in {@code .tmp}).
  */
@@ -39,13 +41,36 @@ final class CrlDirectory {
         return root.resolve(path.substring(1)).normalize();
     }
 
+    /** Refuses the written file unless it holds exactly the bytes of {@code crl}. */
+    private static void sameBytes(Path file, EncodedCrl crl) throws IOException {
+        if (Files.size(file) != crl.length()) {
+            throw new CrlRefusedException(file + ": " + Files.size(file) + " bytes written of " + crl.length());
+        }
+        byte[] a = new byte[64 * 1024];
+        byte[] b = new byte[64 * 1024];
+        try (var onDisk = Files.newInputStream(file); var expected = crl.inputStream()) {
+            long at = 0;
+            while (true) {
+                int n = onDisk.readNBytes(a, 0, a.length);
+                int m = expected.readNBytes(b, 0, n);
+                if (n != m || java.util.Arrays.mismatch(a, 0, n, b, 0, n) >= 0) {
+                    throw new CrlRefusedException(file + ": the bytes written differ from the CRL's near offset " + at);
+                }
+                if (n == 0) {
+                    return;
+                }
+                at += n;
+            }
+        }
+    }
+
     /**
-     * Writes {@code crl} as the file of {@code url}, replacing the previous one only if it checks;
+     * Writes {@code crl} (whose facts, {@code written}, the publisher has checked) as the file of {@code url}, replacing the previous one only if it checks;
      * false when the file already holds a CRL with a number at least as high (another publisher
      * wrote a newer one: ours is dropped). The check and the rename happen under a lock on {@code
      * DIR/.publish.lock}, so two publishers on one directory cannot interleave them.
      */
-    boolean publish(URI url, EncodedCrl crl, CrlAuthority authority) {
+    boolean publish(URI url, EncodedCrl crl, CrlFacts written, CrlAuthority authority) {
         Path target = file(url);
         try {
             Files.createDirectories(target.getParent());
@@ -59,11 +84,9 @@ final class CrlDirectory {
                     buffered.flush();
                     ch.force(true);
                 }
-                // What is on disk is what gets checked: a short write cannot pass.
-                CrlFacts written;
-                try (var in = new java.io.BufferedInputStream(Files.newInputStream(temp), 64 * 1024)) {
-                    written = CrlFacts.read(in, authority.publicKey());
-                }
+                // What is on disk must be, byte for byte, the CRL that was checked: a short or torn
+                // write cannot pass. (Comparing is as strong as checking the file again, and cheaper.)
+                sameBytes(temp, crl);
                 LOCAL.lock();
                 try (FileChannel lock = FileChannel.open(root.resolve(".publish.lock"), StandardOpenOption.CREATE,
                         StandardOpenOption.WRITE); var held = lock.lock()) {

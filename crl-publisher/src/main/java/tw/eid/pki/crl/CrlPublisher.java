@@ -32,6 +32,9 @@ import org.bouncycastle.asn1.x509.IssuingDistributionPoint;
 import org.bouncycastle.operator.ContentSigner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tw.eid.pki.ca.audit.Actor;
+import tw.eid.pki.ca.audit.AuditLedger;
+import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.profile.ProfileSettings;
 import tw.eid.pki.ca.profile.SignatureAlgorithms;
 import tw.eid.pki.ca.store.Database;
@@ -77,6 +80,9 @@ public final class CrlPublisher implements AutoCloseable {
     private final String owner;
     private final Clock clock;
     private final CrlDirectory directory;
+    private final AuditLedger audit;
+    /** Who the audit trail names for online publications: the publisher and its owner id. */
+    private final Actor actor;
     private final ScheduledExecutorService timer;
     /** Status change ids already covered by a CRL this publisher issued (within the trigger window). */
     private final Map<Long, Instant> covered = new HashMap<>();
@@ -108,6 +114,8 @@ public final class CrlPublisher implements AutoCloseable {
         this.owner = Objects.requireNonNull(owner, "owner");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.directory = config.directory() == null ? null : new CrlDirectory(config.directory());
+        this.audit = AuditLedger.hashChained(clock);
+        this.actor = Actor.local("crl-publisher:" + owner);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "crl-publisher");
             t.setDaemon(true);
@@ -220,9 +228,10 @@ public final class CrlPublisher implements AutoCloseable {
         Map<Integer, List<Long>> pending = new HashMap<>();
         List<CrlStore.Change> changes = store.changesSince(a.name(), caughtUp ? now.minus(triggerWindow()) : oldest);
         Map<Integer, Instant> firstUncoveredByFull = new HashMap<>();
+        Instant listable = listableBefore(now);
         for (CrlStore.Change ch : changes) {
-            if (covered.containsKey(ch.id())) {
-                continue;
+            if (covered.containsKey(ch.id()) || !ch.changedAt().isBefore(listable)) {
+                continue; // covered already, or too new for this round's CRLs: the next round's
             }
             CrlStore.Stored latest = latestOf(fulls.get(ch.partition()), deltas.get(ch.partition()));
             if (caughtUp || latest == null || !ch.changedAt().isBefore(latest.thisUpdate())) {
@@ -264,6 +273,14 @@ public final class CrlPublisher implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The changes a CRL made now can list: those before its thisUpdate's next whole second (see
+     * {@link #build}). A later one is not marked covered, so the next round lists it.
+     */
+    private static Instant listableBefore(Instant now) {
+        return now.truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+    }
+
     private static CrlStore.Stored latestOf(CrlStore.Stored f, CrlStore.Stored d) {
         if (f == null) {
             return d;
@@ -279,8 +296,9 @@ public final class CrlPublisher implements AutoCloseable {
         boolean due = f.isEmpty() || !now.isBefore(f.get().thisUpdate().plus(config.fullLifetime().dividedBy(2)));
         List<Long> pending = new ArrayList<>();
         Instant since = caughtUp || f.isEmpty() ? now.minus(triggerWindow()) : f.get().thisUpdate();
+        Instant listable = listableBefore(now);
         for (CrlStore.Change ch : store.changesSince(a.name(), since)) {
-            if (!covered.containsKey(ch.id())) {
+            if (!covered.containsKey(ch.id()) && ch.changedAt().isBefore(listable)) {
                 pending.add(ch.id());
             }
         }
@@ -342,8 +360,11 @@ public final class CrlPublisher implements AutoCloseable {
         // RFC 5280 §3.3: an entry stays until it has appeared on a CRL issued after the certificate
         // expired; full CRLs come at least every half lifetime, so one lifetime past notAfter suffices.
         Instant expiredBefore = config.keepExpired() ? null : thisUpdate.minus(config.fullLifetime());
+        // What changed after thisUpdate (in its second: the dates are listed in whole seconds) waits
+        // for the next delta: no CRL lists a revocationDate after its own thisUpdate.
+        Instant before = listableBefore(now);
         if (delta) {
-            store.changedEntries(a.name(), partition, baseThisUpdate.minus(config.changeMargin()), expiredBefore, row -> {
+            store.changedEntries(a.name(), partition, baseThisUpdate.minus(config.changeMargin()), before, expiredBefore, row -> {
                 if ("GOOD".equals(row.status())) {
                     // Resumed (or held and resumed since the base): removeFromCRL, §5.3.1.
                     builder.add(row.serialHex(), row.lastChange(), CrlBuilder.REMOVE_FROM_CRL);
@@ -352,8 +373,8 @@ public final class CrlPublisher implements AutoCloseable {
                 }
             });
         } else {
-            store.fullEntries(a.name(), partition, expiredBefore, row -> builder.add(row.serialHex(),
-                    row.revocationTime(), reason(row)));
+            store.fullEntries(a.name(), partition, before, expiredBefore, (serial, hold, reason, revokedAt) ->
+                    builder.add(serial, revokedAt, hold ? org.bouncycastle.asn1.x509.CRLReason.certificateHold : listed(reason)));
         }
         ContentSigner signer = token.signer(a.keyLabel());
         EncodedCrl crl = builder.sign(extensions(a, partition, number, baseNumber), number, signer);
@@ -366,7 +387,11 @@ public final class CrlPublisher implements AutoCloseable {
         if ("HOLD".equals(row.status())) {
             return org.bouncycastle.asn1.x509.CRLReason.certificateHold;
         }
-        int r = row.reason();
+        return listed(row.reason());
+    }
+
+    /** A revoked certificate's stored reason as listed: none for unspecified or a code a revoked entry cannot carry. */
+    private static int listed(int r) {
         return r == 0 || r == CrlBuilder.REMOVE_FROM_CRL || r == 7 || r > 10 ? 0 : r;
     }
 
@@ -425,13 +450,14 @@ public final class CrlPublisher implements AutoCloseable {
             if (!java.util.Arrays.equals(before, idp)) {
                 throw new CrlRefusedException(url + ": the issuingDistributionPoint differs from the published CRL's");
             }
-        });
+        }, c -> audit.append(c, actor.event(delta ? "crl.publish-delta" : "crl.publish", url.toString(),
+                AuditResult.SUCCESS).withDetails(auditDetails(crl, baseNumber))));
         if (outcome == CrlStore.Outcome.SUPERSEDED) {
             log.info("{} number {} superseded by a newer stored CRL: dropped", url, crl.number());
             return new Published(a.name(), partition, delta, crl.number(), baseNumber, url, -1, -1);
         }
         long t2 = System.nanoTime();
-        if (directory != null && !directory.publish(url, crl, a)) {
+        if (directory != null && !directory.publish(url, crl, facts, a)) {
             log.info("{} number {}: the directory already holds a newer CRL (another publisher's)", url, crl.number());
         }
         long t3 = System.nanoTime();
@@ -439,6 +465,25 @@ public final class CrlPublisher implements AutoCloseable {
                 + " store {}, file {})", url, crl.number(), delta ? " base " + baseNumber : "", crl.entries(), crl.length(),
                 built / 1_000_000, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
         return new Published(a.name(), partition, delta, crl.number(), baseNumber, url, crl.entries(), crl.length());
+    }
+
+    /**
+     * What the audit trail says of a publication: number, base, thisUpdate, nextUpdate, entries,
+     * length and the SHA-256 of the CRL's signatureAlgorithm and signature (the last bytes of the
+     * DER; the signature binds the whole TBSCertList, so this names the CRL without hashing
+     * megabytes again).
+     */
+    private static String auditDetails(EncodedCrl crl, Long baseNumber) {
+        try {
+            String signature = java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(crl.tail()));
+            return "{\"number\":" + crl.number() + (baseNumber == null ? "" : ",\"base\":" + baseNumber)
+                    + ",\"thisUpdate\":\"" + crl.thisUpdate() + "\",\"nextUpdate\":\"" + crl.nextUpdate()
+                    + "\",\"entries\":" + crl.entries() + ",\"bytes\":" + crl.length()
+                    + ",\"signatureSha256\":\"" + signature + "\"}";
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private List<OfflineCrlStatus> checkOffline(List<CrlAuthority> authorities, Instant now) {

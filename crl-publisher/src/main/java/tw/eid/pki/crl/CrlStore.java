@@ -79,14 +79,52 @@ final class CrlStore {
         }
     }
 
+    /**
+     * A stored CRL's DER: {@code crl.der} and, for a CRL over {@link #PIECE} bytes, its further
+     * pieces in order; null when there is no such CRL. A CRL whose pieces do not add up to its
+     * recorded length is refused, never served shorter.
+     */
     byte[] der(long id) {
         return database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT der FROM crl WHERE id = ?")) {
+            byte[] first;
+            Long length;
+            try (PreparedStatement ps = c.prepareStatement("SELECT der, der_length FROM crl WHERE id = ?")) {
                 ps.setLong(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getBytes(1) : null;
+                    if (!rs.next()) {
+                        return null;
+                    }
+                    first = rs.getBytes(1);
+                    length = rs.getObject(2) == null ? null : rs.getLong(2);
                 }
             }
+            if (length == null || length == first.length) {
+                return first; // whole in one row (every CRL up to a MiB; rows written before V9)
+            }
+            if (length < first.length || length > Integer.MAX_VALUE - 16) {
+                throw new IllegalStateException("CRL " + id + ": recorded length " + length + " against " + first.length
+                        + " bytes in its first piece");
+            }
+            byte[] out = java.util.Arrays.copyOf(first, (int) (long) length);
+            int at = first.length;
+            try (PreparedStatement ps = c.prepareStatement("SELECT piece, bytes FROM crl_der_more WHERE crl_id = ? ORDER BY piece")) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    int expected = 1;
+                    while (rs.next()) {
+                        byte[] b = rs.getBytes(2);
+                        if (rs.getInt(1) != expected++ || at + b.length > out.length) {
+                            throw new IllegalStateException("CRL " + id + ": its pieces do not add up to " + length + " bytes");
+                        }
+                        System.arraycopy(b, 0, out, at, b.length);
+                        at += b.length;
+                    }
+                }
+            }
+            if (at != out.length) {
+                throw new IllegalStateException("CRL " + id + ": " + at + " of " + length + " bytes stored");
+            }
+            return out;
         });
     }
 
@@ -174,9 +212,14 @@ final class CrlStore {
             if (previousFull.isPresent()) {
                 check.accept(idpIn(c, previousFull.get().id()));
             }
+            long length = crl.length();
+            long id;
+            java.io.InputStream der = crl.inputStream();
+            byte[] piece = new byte[(int) Math.min(length, PIECE)];
+            readFully(der, piece, piece.length);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO crl (ca_name, crl_partition, crl_number,"
-                    + " this_update, next_update, is_delta, base_number, der, created_at, idp_der)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + " this_update, next_update, is_delta, base_number, der, der_length, created_at, idp_der)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", java.sql.Statement.RETURN_GENERATED_KEYS)) {
                 ps.setString(1, caName);
                 ps.setInt(2, partition);
                 ps.setLong(3, crl.number().longValueExact());
@@ -184,14 +227,48 @@ final class CrlStore {
                 ps.setObject(5, DatabaseTime.toColumn(crl.nextUpdate()));
                 ps.setBoolean(6, delta);
                 ps.setObject(7, baseNumber);
-                ps.setBinaryStream(8, crl.inputStream(), crl.length());
-                ps.setObject(9, DatabaseTime.toColumn(now));
-                ps.setBytes(10, idp);
+                ps.setBytes(8, piece);
+                ps.setLong(9, length);
+                ps.setObject(10, DatabaseTime.toColumn(now));
+                ps.setBytes(11, idp);
                 ps.executeUpdate();
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    keys.next();
+                    id = keys.getLong(1);
+                }
+            }
+            // The rest in pieces of a MiB: the driver never holds more than one piece (see V9).
+            if (length > PIECE) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO crl_der_more (crl_id, piece, bytes) VALUES (?, ?, ?)")) {
+                    int n = 1;
+                    for (long at = PIECE; at < length; at += PIECE, n++) {
+                        int size = (int) Math.min(PIECE, length - at);
+                        byte[] b = size == piece.length ? piece : new byte[size];
+                        readFully(der, b, size);
+                        ps.setLong(1, id);
+                        ps.setInt(2, n);
+                        ps.setBytes(3, b);
+                        ps.executeUpdate();
+                    }
+                }
             }
             also.write(c);
             return Outcome.STORED;
         });
+    }
+
+    /** What a CRL row holds in {@code crl.der}; the rest goes to {@code crl_der_more} in pieces this size (V9). */
+    static final int PIECE = 1 << 20;
+
+    private static void readFully(java.io.InputStream in, byte[] b, int n) {
+        try {
+            if (in.readNBytes(b, 0, n) != n) {
+                throw new IllegalStateException("the CRL ended before its length");
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** The IDP extension's DER of a stored CRL, or an empty array when it has none. */
@@ -208,15 +285,29 @@ final class CrlStore {
         }
     }
 
+    /** One entry of a full CRL, as the cursor gives it (no object per entry: a partition may list a million). */
+    interface EntrySink {
+        /**
+         * @param serialHex the serial's lower-case hex digits, ASCII (the column's bytes)
+         * @param hold on hold (certificateHold) rather than revoked
+         * @param reason the stored CRLReason code, 0 when none
+         * @param revokedAt the revocation time in whole seconds since the epoch (the fraction dropped)
+         */
+        void accept(byte[] serialHex, boolean hold, int reason, long revokedAt);
+    }
+
     /**
-     * Streams the certificates a full CRL lists: on hold or revoked, of the partition (0: every
-     * certificate of the CA), not expired before {@code expiredBefore} (null: keep expired ones).
-     * One statement, so one consistent read (InnoDB's read view per statement under READ COMMITTED).
+     * Streams the certificates a full CRL lists: on hold or revoked before {@code before}, of the
+     * partition (0: every certificate of the CA), not expired before {@code expiredBefore} (null:
+     * keep expired ones). One statement, so one consistent read (InnoDB's read view per statement
+     * under READ COMMITTED); for a partition it reads only the index {@code
+     * certificate_crl_entries} (V9), never the certificate rows.
      */
-    void fullEntries(String caName, int partition, Instant expiredBefore, RowSink sink) {
-        String sql = "SELECT serial_hex, status, revocation_reason, revocation_time FROM certificate"
-                + " WHERE ca_name = ? AND status <> 'GOOD'" + (partition == 0 ? "" : " AND crl_partition = ?")
-                + (expiredBefore == null ? "" : " AND not_after >= ?");
+    void fullEntries(String caName, int partition, Instant before, Instant expiredBefore, EntrySink sink) {
+        String sql = "SELECT serial_hex, status = 'HOLD', COALESCE(revocation_reason, 0),"
+                + " TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', revocation_time) FROM certificate"
+                + " WHERE ca_name = ?" + (partition == 0 ? "" : " AND crl_partition = ?")
+                + " AND status <> 'GOOD' AND revocation_time < ?" + (expiredBefore == null ? "" : " AND not_after >= ?");
         database.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
                 int i = 1;
@@ -224,14 +315,14 @@ final class CrlStore {
                 if (partition != 0) {
                     ps.setInt(i++, partition);
                 }
+                ps.setObject(i++, DatabaseTime.toColumn(before));
                 if (expiredBefore != null) {
                     ps.setObject(i, DatabaseTime.toColumn(expiredBefore));
                 }
                 ps.setFetchSize(FETCH);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        sink.accept(new Row(rs.getString(1), rs.getString(2), reason(rs.getInt(3)),
-                                DatabaseTime.fromColumn(rs.getObject(4, LocalDateTime.class)), null));
+                        sink.accept(rs.getBytes(1), rs.getBoolean(2), rs.getInt(3), rs.getLong(4));
                     }
                 }
             }
@@ -239,17 +330,41 @@ final class CrlStore {
         });
     }
 
+    /** The plan MariaDB makes for a partition's full CRL cursor (a test checks that it reads the index only). */
+    List<String> explainFullEntries(String caName, int partition, Instant before, Instant expiredBefore) {
+        return database.inTransaction(c -> {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("EXPLAIN SELECT serial_hex, status = 'HOLD',"
+                    + " COALESCE(revocation_reason, 0), TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', revocation_time)"
+                    + " FROM certificate WHERE ca_name = ? AND crl_partition = ? AND status <> 'GOOD'"
+                    + " AND revocation_time < ? AND not_after >= ?")) {
+                ps.setString(1, caName);
+                ps.setInt(2, partition);
+                ps.setObject(3, DatabaseTime.toColumn(before));
+                ps.setObject(4, DatabaseTime.toColumn(expiredBefore));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add("key=" + rs.getString("key") + " extra=" + rs.getString("Extra"));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
     /**
      * Streams the certificates of a partition whose status changed at or after {@code since} (a
      * delta CRL is cumulative since its base, RFC 5280 §5.2.4), each with its current status and the
-     * time of its last change.
+     * time of its last change; a certificate whose last change is at or after {@code before} (the
+     * CRL's thisUpdate plus a second: it committed while the CRL was being made) waits for the next
+     * delta, so no entry is newer than the CRL that lists it.
      */
-    void changedEntries(String caName, int partition, Instant since, Instant expiredBefore, RowSink sink) {
+    void changedEntries(String caName, int partition, Instant since, Instant before, Instant expiredBefore, RowSink sink) {
         String sql = "SELECT c.serial_hex, c.status, c.revocation_reason, c.revocation_time, MAX(s.changed_at)"
                 + " FROM status_change s JOIN certificate c ON c.ca_name = s.ca_name AND c.serial_hex = s.serial_hex"
                 + " WHERE s.ca_name = ? AND s.changed_at >= ?" + (partition == 0 ? "" : " AND c.crl_partition = ?")
                 + (expiredBefore == null ? "" : " AND c.not_after >= ?")
-                + " GROUP BY c.serial_hex, c.status, c.revocation_reason, c.revocation_time";
+                + " GROUP BY c.serial_hex, c.status, c.revocation_reason, c.revocation_time HAVING MAX(s.changed_at) < ?";
         database.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
                 int i = 1;
@@ -259,8 +374,9 @@ final class CrlStore {
                     ps.setInt(i++, partition);
                 }
                 if (expiredBefore != null) {
-                    ps.setObject(i, DatabaseTime.toColumn(expiredBefore));
+                    ps.setObject(i++, DatabaseTime.toColumn(expiredBefore));
                 }
+                ps.setObject(i, DatabaseTime.toColumn(before));
                 ps.setFetchSize(FETCH);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {

@@ -64,8 +64,19 @@ public final class PublishedCrls {
                         next.put(path, old);
                         continue;
                     }
-                    byte[] der = store.der(s.id());
+                    byte[] der;
+                    try {
+                        der = store.der(s.id());
+                    } catch (RuntimeException ex) {
+                        // One unreadable CRL (pieces missing) keeps its path's previous CRL, if any;
+                        // the others still refresh.
+                        log.error("cannot read CRL {} ({}) from the store: {}", s.id(), path, ex.toString());
+                        der = null;
+                    }
                     if (der == null) {
+                        if (old != null) {
+                            next.put(path, old);
+                        }
                         continue;
                     }
                     ids.put(e.getKey(), s.id());

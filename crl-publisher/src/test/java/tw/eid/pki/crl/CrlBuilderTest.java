@@ -136,4 +136,58 @@ class CrlBuilderTest {
         assertThatThrownBy(() -> b.add("1", T, -1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> b.add("1" + "0".repeat(40), T, 1)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void timesFromEpochSecondsMatchJavaTimeAcrossTheWholeRange() {
+        java.time.format.DateTimeFormatter utc = java.time.format.DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'")
+                .withZone(java.time.ZoneOffset.UTC);
+        java.time.format.DateTimeFormatter generalized = java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss'Z'")
+                .withZone(java.time.ZoneOffset.UTC);
+        java.util.Random random = new java.util.Random(5280);
+        long first = Instant.parse("1950-01-01T00:00:00Z").getEpochSecond();
+        long last = Instant.parse("9999-12-31T23:59:59Z").getEpochSecond();
+        byte[] out = new byte[20];
+        for (int i = 0; i < 200_000; i++) {
+            // Half anywhere in the range, half near the days that trip calendars (leap days, year ends, 2050).
+            long t = i % 2 == 0 ? first + Math.floorMod(random.nextLong(), last - first + 1)
+                    : Instant.parse(new String[] {"2000-02-29T00:00:00Z", "2100-03-01T00:00:00Z", "2049-12-31T23:59:59Z",
+                            "1969-12-31T23:59:59Z", "2024-12-31T23:59:59Z", "1950-01-01T00:00:00Z"}[i % 6]).getEpochSecond()
+                            + random.nextInt(4 * 86_400) - 2 * 86_400;
+            t = Math.max(first, Math.min(last, t));
+            int n = Der.writeTime(t, out, 0);
+            Instant instant = Instant.ofEpochSecond(t);
+            String expected = (t < Instant.parse("2050-01-01T00:00:00Z").getEpochSecond() ? utc : generalized).format(instant);
+            assertThat(new String(out, 2, n - 2, java.nio.charset.StandardCharsets.US_ASCII)).as("%s", instant).isEqualTo(expected);
+            assertThat(n).isEqualTo(Der.timeLength(t));
+        }
+        assertThatThrownBy(() -> Der.writeTime(first - 1, out, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Der.writeTime(last + 1, out, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void serialsFromAsciiDigitsEncodeAsTheStringForm() {
+        java.util.Random random = new java.util.Random(4);
+        byte[] out = new byte[32];
+        for (int i = 0; i < 100_000; i++) {
+            String hex = new BigInteger(1 + random.nextInt(159), random).setBit(0).toString(16);
+            int n = Der.writePositiveInteger(hex.getBytes(java.nio.charset.StandardCharsets.US_ASCII), out, 3);
+            assertThat(java.util.Arrays.copyOfRange(out, 3, 3 + n)).as(hex).isEqualTo(Der.positiveInteger(hex));
+        }
+        for (String bad : new String[] {"", "0", "01", "12g", "1".repeat(41)}) {
+            assertThatThrownBy(() -> Der.writePositiveInteger(bad.getBytes(java.nio.charset.StandardCharsets.US_ASCII), out, 0))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void anEntryNewerThanThisUpdateIsNeverSigned() throws Exception {
+        ContentSigner signer = new JcaContentSignerBuilder("SHA384withECDSA").build(key().getPrivate());
+        CrlBuilder b = new CrlBuilder(issuer(), signer.getAlgorithmIdentifier(), T, T.plusSeconds(60));
+        b.add("1", T.plusMillis(999), 1); // same second: listed
+        b.add("2", T.plusSeconds(1), 1);
+        ExtensionsGenerator g = new ExtensionsGenerator();
+        g.addExtension(Extension.cRLNumber, false, new CRLNumber(BigInteger.ONE));
+        assertThatThrownBy(() -> b.sign(g.generate(), BigInteger.ONE, signer)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("after the CRL's thisUpdate");
+    }
 }

@@ -600,6 +600,107 @@ class CrlPublisherTest {
     }
 
     /** The BasicReason of Java's PKIX validation with revocation on over {@code crls} and the root's ARL, or null if valid. */
+    @Test
+    void aCrlOverAMebibyteIsStoredInPiecesReadBackWholeAndNeverServedShort() throws Exception {
+        pki.bulkRevoked(70, 30_000, 70); // 30,000 entries: about 1.5 MB of DER
+        CLOCK.advance(Duration.ofSeconds(1));
+        try (CrlPublisher publisher = publisher("node-a")) {
+            publisher.publishPartition(70);
+        }
+        CrlStore store = new CrlStore(db.database());
+        long id = store.latest("citizen-ca", 70, false).orElseThrow().id();
+        byte[] der = store.der(id);
+        assertThat(der.length).isGreaterThan(CrlStore.PIECE);
+        assertThat(der).isEqualTo(Files.readAllBytes(dir.resolve("pub/crl/citizen-ca/70.crl")));
+        X509CRL crl = jdk(der);
+        crl.verify(jdk(pki.ca).getPublicKey());
+        assertThat(crl.getRevokedCertificates()).hasSize(30_000);
+        assertThat(count("SELECT COUNT(*) FROM crl_der_more WHERE crl_id = " + id)).isEqualTo((der.length - 1) / CrlStore.PIECE);
+
+        // A piece lost (a bad restore, a hand edit): the reader refuses the CRL rather than serve it short.
+        db.database().inTransaction(c -> {
+            try (var st = c.createStatement()) {
+                st.executeUpdate("DELETE FROM crl_der_more WHERE crl_id = " + id);
+            }
+            return null;
+        });
+        assertThatThrownBy(() -> store.der(id)).hasMessageContaining("of " + der.length + " bytes");
+        PublishedCrls served = new PublishedCrls(db.database(), pki.settings);
+        served.refresh(CLOCK.instant());
+        assertThat(served.get("/crl/citizen-ca/70.crl")).as("not served at all rather than short").isNull();
+    }
+
+    @Test
+    void theFullCrlCursorReadsOnlyTheIndexNeverTheCertificateRows() {
+        pki.bulkRevoked(71, 5_000, 71);
+        db.database().inTransaction(c -> {
+            try (var st = c.createStatement()) {
+                st.execute("ANALYZE TABLE certificate");
+            }
+            return null;
+        });
+        Instant now = CLOCK.instant();
+        List<String> plan = new CrlStore(db.database()).explainFullEntries("citizen-ca", 71, now, now.minus(Duration.ofDays(7)));
+        assertThat(plan).singleElement().satisfies(p -> assertThat(p).contains("key=certificate_crl_entries")
+                .contains("Using index"));
+    }
+
+    @Test
+    void aChangeStampedAfterThisUpdateWaitsForTheNextDeltaAndIsNotLost() throws Exception {
+        X509CertificateHolder early = pki.citizen(72);
+        X509CertificateHolder late = pki.citizen(72);
+        CLOCK.advance(Duration.ofSeconds(1));
+        try (CrlPublisher publisher = publisher("node-a")) {
+            publisher.publishAll();
+            CLOCK.advance(Duration.ofSeconds(30));
+            pki.revoke(early, RevocationReason.KEY_COMPROMISE);
+            // A change committed while the round runs, stamped after its thisUpdate's second (here
+            // by a clock ahead of the publisher's: an RA host a few seconds fast).
+            Instant round = CLOCK.instant();
+            CLOCK.set(round.plusSeconds(3));
+            pki.revoke(late, RevocationReason.KEY_COMPROMISE);
+            CLOCK.set(round);
+            publisher.runOnce();
+            X509CRL delta = jdk(latest(72, true));
+            assertThat(reason(delta, early)).isEqualTo(CRLReason.keyCompromise);
+            assertThat(reason(delta, late)).as("not yet: it would be dated after the CRL").isNull();
+            assertThat(delta.getRevokedCertificates()).allSatisfy(e ->
+                    assertThat(e.getRevocationDate()).isBeforeOrEqualTo(delta.getThisUpdate()));
+
+            CLOCK.advance(Duration.ofSeconds(5));
+            publisher.runOnce();
+            X509CRL next = jdk(latest(72, true));
+            assertThat(reason(next, late)).as("the next round lists it").isEqualTo(CRLReason.keyCompromise);
+            assertThat(next.getRevokedCertificates()).allSatisfy(e ->
+                    assertThat(e.getRevocationDate()).isBeforeOrEqualTo(next.getThisUpdate()));
+        }
+    }
+
+    @Test
+    void everyOnlinePublicationIsInTheAuditTrail() throws Exception {
+        pki.revoke(pki.citizen(73), RevocationReason.KEY_COMPROMISE);
+        CLOCK.advance(Duration.ofSeconds(1));
+        try (CrlPublisher publisher = publisher("node-audit")) {
+            List<CrlPublisher.Published> out = publisher.publishPartition(73);
+            assertThat(out).hasSize(2);
+            String url = pki.settings.crlPartitionUrl(CertificateProfile.CITIZEN_CA, 73).toString();
+            assertThat(count("SELECT COUNT(*) FROM audit_event WHERE actor = 'crl-publisher:node-audit'"
+                    + " AND action = 'crl.publish' AND target = '" + url + "' AND JSON_VALUE(details, '$.entries') = 1"))
+                    .isEqualTo(1);
+            assertThat(count("SELECT COUNT(*) FROM audit_event WHERE actor = 'crl-publisher:node-audit'"
+                    + " AND action = 'crl.publish-delta' AND target = '" + url.replace(".crl", "-delta.crl") + "'")).isEqualTo(1);
+        }
+    }
+
+    static long count(String sql) {
+        return db.database().inTransaction(c -> {
+            try (var st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
     static String pkix(X509CertificateHolder cert, byte[]... crls) throws Exception {
         CertificateFactory cf = CertificateFactory.getInstance("X.509");
         List<Object> store = new ArrayList<>();

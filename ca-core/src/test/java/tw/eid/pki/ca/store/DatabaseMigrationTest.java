@@ -46,7 +46,9 @@ class DatabaseMigrationTest {
         // V6, CRL publisher
         "crl_publisher_lease",
         // V7, document signer
-        "document_signer", "card_sod", "master_list");
+        "document_signer", "card_sod", "master_list",
+        // V9, CRL pieces
+        "crl_der_more");
   }
 
   @Test
