@@ -8,7 +8,7 @@
 ALTER TABLE certificate DROP INDEX certificate_by_partition,
   ADD INDEX certificate_crl_entries (ca_name, crl_partition, status, not_after, revocation_time, revocation_reason);
 
--- A CRL's DER past its first MiB, in 1 MiB pieces (crl.der holds the first MiB, so every CRL of
+-- A CRL's DER past its first MiB, in 64 KiB pieces (crl.der holds the first MiB, so every CRL of
 -- a realistic partition, ~0.5 MB at 10 % revoked, is still one row). One 50 MB value made the JDBC
 -- driver grow a packet buffer to tens of MB; pieces keep the publisher's heap near the CRL's size.
 -- crl.der_length is the whole CRL's length, checked by the reader (a missing piece cannot pass as a

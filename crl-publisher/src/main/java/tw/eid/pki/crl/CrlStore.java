@@ -80,7 +80,7 @@ final class CrlStore {
     }
 
     /**
-     * A stored CRL's DER: {@code crl.der} and, for a CRL over {@link #PIECE} bytes, its further
+     * A stored CRL's DER: {@code crl.der} and, for a CRL over {@link #FIRST} bytes, its further
      * pieces in order; null when there is no such CRL. A CRL whose pieces do not add up to its
      * recorded length is refused, never served shorter.
      */
@@ -215,8 +215,8 @@ final class CrlStore {
             long length = crl.length();
             long id;
             java.io.InputStream der = crl.inputStream();
-            byte[] piece = new byte[(int) Math.min(length, PIECE)];
-            readFully(der, piece, piece.length);
+            byte[] first = new byte[(int) Math.min(length, FIRST)];
+            readFully(der, first, first.length);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO crl (ca_name, crl_partition, crl_number,"
                     + " this_update, next_update, is_delta, base_number, der, der_length, created_at, idp_der)"
                     + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", java.sql.Statement.RETURN_GENERATED_KEYS)) {
@@ -227,7 +227,7 @@ final class CrlStore {
                 ps.setObject(5, DatabaseTime.toColumn(crl.nextUpdate()));
                 ps.setBoolean(6, delta);
                 ps.setObject(7, baseNumber);
-                ps.setBytes(8, piece);
+                ps.setBytes(8, first);
                 ps.setLong(9, length);
                 ps.setObject(10, DatabaseTime.toColumn(now));
                 ps.setBytes(11, idp);
@@ -237,14 +237,15 @@ final class CrlStore {
                     id = keys.getLong(1);
                 }
             }
-            // The rest in pieces of a MiB: the driver never holds more than one piece (see V9).
-            if (length > PIECE) {
+            // The rest in pieces: the driver never holds more than one (see V9 and PIECE).
+            if (length > FIRST) {
+                byte[] piece = new byte[PIECE];
                 try (PreparedStatement ps = c.prepareStatement(
                         "INSERT INTO crl_der_more (crl_id, piece, bytes) VALUES (?, ?, ?)")) {
                     int n = 1;
-                    for (long at = PIECE; at < length; at += PIECE, n++) {
+                    for (long at = FIRST; at < length; at += PIECE, n++) {
                         int size = (int) Math.min(PIECE, length - at);
-                        byte[] b = size == piece.length ? piece : new byte[size];
+                        byte[] b = size == PIECE ? piece : new byte[size];
                         readFully(der, b, size);
                         ps.setLong(1, id);
                         ps.setInt(2, n);
@@ -258,8 +259,14 @@ final class CrlStore {
         });
     }
 
-    /** What a CRL row holds in {@code crl.der}; the rest goes to {@code crl_der_more} in pieces this size (V9). */
-    static final int PIECE = 1 << 20;
+    /** What a CRL row holds in {@code crl.der} at most (V9): every realistic partition's CRL whole. */
+    static final int FIRST = 1 << 20;
+    /**
+     * The size of the further pieces in {@code crl_der_more}. Small on purpose: the JDBC driver
+     * grows a packet buffer to each value's size and drops it after the statement, so 1 MiB pieces
+     * cost megabytes of short-lived humongous arrays each; 64 KiB ones stay in its reused buffer.
+     */
+    static final int PIECE = 64 * 1024;
 
     private static void readFully(java.io.InputStream in, byte[] b, int n) {
         try {
@@ -304,7 +311,9 @@ final class CrlStore {
      * certificate_crl_entries} (V9), never the certificate rows.
      */
     void fullEntries(String caName, int partition, Instant before, Instant expiredBefore, EntrySink sink) {
-        String sql = "SELECT serial_hex, status = 'HOLD', COALESCE(revocation_reason, 0),"
+        // revocation_reason as it is (getInt gives 0 for NULL): COALESCE(it, 0) came back as a DECIMAL,
+        // which the driver decodes through a String and a BigDecimal per row.
+        String sql = "SELECT serial_hex, status = 'HOLD', revocation_reason,"
                 + " TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', revocation_time) FROM certificate"
                 + " WHERE ca_name = ?" + (partition == 0 ? "" : " AND crl_partition = ?")
                 + " AND status <> 'GOOD' AND revocation_time < ?" + (expiredBefore == null ? "" : " AND not_after >= ?");
@@ -335,7 +344,7 @@ final class CrlStore {
         return database.inTransaction(c -> {
             List<String> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("EXPLAIN SELECT serial_hex, status = 'HOLD',"
-                    + " COALESCE(revocation_reason, 0), TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', revocation_time)"
+                    + " revocation_reason, TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', revocation_time)"
                     + " FROM certificate WHERE ca_name = ? AND crl_partition = ? AND status <> 'GOOD'"
                     + " AND revocation_time < ? AND not_after >= ?")) {
                 ps.setString(1, caName);
