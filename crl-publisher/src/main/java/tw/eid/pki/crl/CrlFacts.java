@@ -47,14 +47,11 @@ record CrlFacts(byte[] issuer, Instant thisUpdate, Instant nextUpdate, long entr
      * being replaced, which was checked when it was published.
      */
     static CrlFacts read(InputStream raw, SubjectPublicKeyInfo caKey) throws IOException {
-        // Buffered: the walk reads tags and lengths a byte at a time (a million entries, three each).
-        InputStream in = raw instanceof java.io.BufferedInputStream || raw instanceof ByteArrayInputStream ? raw
-                : new java.io.BufferedInputStream(raw, 64 * 1024);
-        Reader r = new Reader(in);
+        Reader r = new Reader(raw);
         long outer = r.header(Der.SEQUENCE);
         long outerEnd = r.pos + outer;
         java.io.ByteArrayOutputStream start = new java.io.ByteArrayOutputStream();
-        r.tee = start;
+        r.tee(start);
         long tbsLength = r.header(Der.SEQUENCE);
         long tbsEnd = r.pos + tbsLength;
         int tag = r.peek();
@@ -67,11 +64,12 @@ record CrlFacts(byte[] issuer, Instant thisUpdate, Instant nextUpdate, long entr
         byte[] innerAlgorithm = r.element();
         // The algorithm is known from here on: the rest of the TBS streams into the verifier.
         ContentVerifier verifier = caKey == null ? null : verifier(caKey, innerAlgorithm);
-        // Buffered: the walk hands the verifier a few bytes at a time, a million times over.
-        OutputStream toVerifier = verifier == null ? OutputStream.nullOutputStream()
-                : new java.io.BufferedOutputStream(verifier.getOutputStream(), 64 * 1024);
-        toVerifier.write(start.toByteArray());
-        r.tee = toVerifier;
+        OutputStream toVerifier = verifier == null ? null : verifier.getOutputStream();
+        r.tee(null); // what was read so far is all in start
+        if (toVerifier != null) {
+            toVerifier.write(start.toByteArray());
+        }
+        r.tee(toVerifier);
         byte[] issuer = r.element();
         Instant thisUpdate = time(r.element());
         Instant nextUpdate = null;
@@ -98,10 +96,10 @@ record CrlFacts(byte[] issuer, Instant thisUpdate, Instant nextUpdate, long entr
         if (r.pos != tbsEnd) {
             throw new IOException("TBSCertList has trailing data");
         }
-        r.tee = null;
+        r.tee(null);
         byte[] outerAlgorithm = r.element();
         byte[] bits = r.element();
-        if (r.pos != outerEnd || in.read() != -1) {
+        if (r.pos != outerEnd || !r.atEnd()) {
             throw new IOException("trailing data after the CRL");
         }
         if (!Arrays.equals(innerAlgorithm, outerAlgorithm)) {
@@ -112,7 +110,9 @@ record CrlFacts(byte[] issuer, Instant thisUpdate, Instant nextUpdate, long entr
         }
         int lengthOctets = (bits[1] & 0x80) == 0 ? 1 : 1 + (bits[1] & 0x7f);
         byte[] signature = Arrays.copyOfRange(bits, 1 + lengthOctets + 1, bits.length);
-        toVerifier.close();
+        if (toVerifier != null) {
+            toVerifier.close();
+        }
         boolean valid = verifier != null && verifier.verify(signature);
 
         BigInteger number = null;
@@ -158,34 +158,68 @@ record CrlFacts(byte[] issuer, Instant thisUpdate, Instant nextUpdate, long entr
         return Time.getInstance(ASN1Primitive.fromByteArray(der)).getDate().toInstant();
     }
 
-    /** A forward-only DER reader that counts its position and copies what it reads into {@code tee}. */
+    /**
+     * A forward-only DER reader over its own 64 KiB buffer that counts its position and hands what
+     * it reads to {@code tee} in runs of bytes, not a byte at a time (a million entries are three
+     * million tags and lengths).
+     */
     private static final class Reader {
         private final InputStream in;
+        private final byte[] buf = new byte[64 * 1024];
+        /** The next byte in buf, the end of what buf holds, and the first byte read but not yet teed. */
+        private int at;
+        private int end;
+        private int teeFrom;
         private long pos;
-        private int peeked = -1;
-        OutputStream tee;
+        private OutputStream tee;
 
         Reader(InputStream in) {
             this.in = in;
         }
 
-        int peek() throws IOException {
-            if (peeked < 0) {
-                peeked = in.read();
-                if (peeked < 0) {
-                    throw new IOException("truncated CRL");
-                }
+        /** From here on, what is read also goes to {@code next} (null: nowhere); what was read before went to the previous tee. */
+        void tee(OutputStream next) throws IOException {
+            flushTee();
+            tee = next;
+        }
+
+        private void flushTee() throws IOException {
+            if (tee != null && at > teeFrom) {
+                tee.write(buf, teeFrom, at - teeFrom);
             }
-            return peeked;
+            teeFrom = at;
+        }
+
+        private void fill() throws IOException {
+            flushTee();
+            int n = in.read(buf, 0, buf.length);
+            while (n == 0) {
+                n = in.read(buf, 0, buf.length);
+            }
+            if (n < 0) {
+                throw new IOException("truncated CRL");
+            }
+            at = 0;
+            end = n;
+            teeFrom = 0;
+        }
+
+        /** Whether the input ends here. */
+        boolean atEnd() throws IOException {
+            return at == end && in.read() == -1;
+        }
+
+        int peek() throws IOException {
+            if (at == end) {
+                fill();
+            }
+            return buf[at] & 0xff;
         }
 
         int read() throws IOException {
             int b = peek();
-            peeked = -1;
+            at++;
             pos++;
-            if (tee != null) {
-                tee.write(b);
-            }
             return b;
         }
 
@@ -235,37 +269,29 @@ record CrlFacts(byte[] issuer, Instant thisUpdate, Instant nextUpdate, long entr
             return out;
         }
 
-        /** Reused by {@link #skip}: a fresh 8 KiB array per entry was 8 GB of allocation for a million entries. */
-        private final byte[] buffer = new byte[8192];
-
         void skip(long n) throws IOException {
             while (n > 0) {
-                int k = (int) Math.min(n, buffer.length);
-                readFully(buffer, 0, k);
+                if (at == end) {
+                    fill();
+                }
+                int k = (int) Math.min(n, end - at);
+                at += k;
+                pos += k;
                 n -= k;
             }
         }
 
         private void readFully(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return;
-            }
-            if (peeked >= 0) {
-                b[off] = (byte) read();
-                off++;
-                len--;
-            }
-            int done = 0;
-            while (done < len) {
-                int n = in.read(b, off + done, len - done);
-                if (n < 0) {
-                    throw new IOException("truncated CRL");
+            while (len > 0) {
+                if (at == end) {
+                    fill();
                 }
-                done += n;
-            }
-            pos += len;
-            if (tee != null) {
-                tee.write(b, off, len);
+                int k = Math.min(len, end - at);
+                System.arraycopy(buf, at, b, off, k);
+                at += k;
+                pos += k;
+                off += k;
+                len -= k;
             }
         }
     }
