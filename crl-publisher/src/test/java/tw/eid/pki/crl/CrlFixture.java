@@ -176,6 +176,58 @@ public final class CrlFixture {
     }
 
     /**
+     * A full partition as the Citizen CA has it at national scale: {@code count} certificate rows,
+     * every {@code revokedEvery}-th on the CRL (one in ten of those on hold, the rest keyCompromise),
+     * the rest good; made by the server (the sequence engine) like {@link #bulkRevoked}, with the
+     * partition's row marking it full. Serials are distinct per (partition, row).
+     */
+    public void bulkPartition(int partition, int count, int revokedEvery) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO crl_partition (ca_name, partition_number, capacity,"
+                    + " assigned, opened_at) VALUES ('citizen-ca', ?, ?, ?, ?)")) {
+                ps.setInt(1, partition);
+                ps.setInt(2, count);
+                ps.setInt(3, count);
+                ps.setObject(4, DatabaseTime.toColumn(now));
+                ps.executeUpdate();
+            }
+            return null;
+        });
+        int batch = 100_000;
+        for (int from = 1; from <= count; from += batch) {
+            int to = Math.min(count, from + batch - 1);
+            int f = from;
+            database.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificate (ca_name, serial_hex, profile, status,"
+                        + " revocation_reason, revocation_time, not_before, not_after, tbs_der, der, public_key_sha256,"
+                        + " crl_partition, created_at, updated_at)"
+                        + " SELECT 'citizen-ca', LOWER(CONCAT('9', LPAD(HEX(?), 7, '0'), LPAD(HEX(seq), 8, '0'),"
+                        + " SUBSTRING(SHA2(CONCAT(?, '-', seq), 256), 1, 16))), 'citizen-signature/1',"
+                        + " IF(seq % ? = 0, IF(seq % (? * 10) = 0, 'HOLD', 'REVOKED'), 'GOOD'),"
+                        + " IF(seq % ? = 0, IF(seq % (? * 10) = 0, 6, 1), NULL), IF(seq % ? = 0, ?, NULL), ?, ?,"
+                        + " x'00', x'00', UNHEX(SHA2(CONCAT('p', ?, '/', seq), 256)), ?, ?, ? FROM seq_" + f + "_to_" + to)) {
+                    int i = 1;
+                    ps.setInt(i++, partition);
+                    ps.setInt(i++, partition);
+                    for (int k = 0; k < 5; k++) {
+                        ps.setInt(i++, revokedEvery);
+                    }
+                    ps.setObject(i++, DatabaseTime.toColumn(now.minus(1, ChronoUnit.HOURS)));
+                    ps.setObject(i++, DatabaseTime.toColumn(now.minus(30, ChronoUnit.DAYS)));
+                    ps.setObject(i++, DatabaseTime.toColumn(now.plus(5 * 365, ChronoUnit.DAYS)));
+                    ps.setInt(i++, partition);
+                    ps.setInt(i++, partition);
+                    ps.setObject(i++, DatabaseTime.toColumn(now));
+                    ps.setObject(i, DatabaseTime.toColumn(now));
+                    ps.executeUpdate();
+                }
+                return null;
+            });
+        }
+    }
+
+    /**
      * {@code count} certificate rows in {@code partition}, revoked (keyCompromise) or on hold, made
      * by the server itself (MariaDB's sequence engine) so that a million rows take seconds; their DER
      * is a placeholder (a CRL reads only serial, status, reason and times). Serials are distinct
