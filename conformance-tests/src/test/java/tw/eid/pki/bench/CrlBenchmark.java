@@ -47,7 +47,7 @@ import tw.eid.pki.hsm.Token;
  *   <li>a partition of {@code bench.small} entries (default 10,000: a 100,000-certificate partition
  *       with 10 % revoked, what the Citizen CA's partitions hold at full population), timed, for an
  *       estimate of the whole CA (labelled as an estimate);</li>
- *   <li>{@code bench.trials} status changes (default 10), each timed from the RA's commit to the
+ *   <li>{@code bench.trials} status changes (default 100, overlapping), each timed from the RA's commit to the
  *       delta CRL that lists it being served by {@link PublishedCrls} (the HTTP server's source),
  *       with the publisher's default 10 s round.</li>
  * </ol>
@@ -55,7 +55,7 @@ import tw.eid.pki.hsm.Token;
 public final class CrlBenchmark {
     static final int ENTRIES = Integer.getInteger("bench.entries", 1_000_000);
     static final int SMALL = Integer.getInteger("bench.small", 10_000);
-    static final int TRIALS = Integer.getInteger("bench.trials", 10);
+    static final int TRIALS = Integer.getInteger("bench.trials", 100);
     final StringBuilder report = new StringBuilder();
     final Clock clock = Clock.systemUTC();
 
@@ -81,15 +81,7 @@ public final class CrlBenchmark {
         Path work = Files.createTempDirectory("eidpki-crl-bench");
         String name = TestDatabase.createDatabaseName();
         DatabaseSettings settings = TestDatabase.server().settings(name);
-        try (Database first = Database.open(settings)) {
-            // A 1,000,000-entry CRL is about 40 MB: the server must take it as one row (production partitions stay ~1 MB).
-            first.inTransaction(c -> {
-                try (Statement s = c.createStatement()) {
-                    s.execute("SET GLOBAL max_allowed_packet = 268435456");
-                }
-                return null;
-            });
-        }
+        // No max_allowed_packet change: a CRL row holds its first MiB, the rest goes in 64 KiB pieces (V9).
         Database database = Database.open(settings);
         Token token = SoftHsmTestTokens.create("crl-bench").open(clock);
         try {
@@ -169,7 +161,8 @@ public final class CrlBenchmark {
 
             // 4. status change -> delta served
             line("");
-            line("## status change (RA commit) -> delta CRL listing it served, publisher round 10 s, served set refreshed every 2 s");
+            line("## status change (RA commit) -> delta CRL listing it served, publisher round 10 s, served set refreshed"
+                    + " every 2 s, one revocation every 0.5-2.5 s");
             trials(pki, database, config, 3);
         } finally {
             token.close();
@@ -254,10 +247,16 @@ public final class CrlBenchmark {
         }
     }
 
-    /** {@code TRIALS} revocations in {@code partition}, each timed from its commit to the served delta CRL that lists it. */
+    /**
+     * {@code TRIALS} revocations in {@code partition}, one every 0.5 to 2.5 s (at random) while the
+     * publisher runs its rounds, each timed from its commit to the first served delta CRL that
+     * lists it (the served set is polled every 50 ms; a new delta is parsed once). Overlapping
+     * trials give a p99 over 100 of them in minutes rather than one after another.
+     */
     void trials(CrlFixture pki, Database database, CrlConfig config, int partition) throws Exception {
-        List<Double> latencies = new ArrayList<>();
         String path = "/crl/citizen-ca/" + partition + "-delta.crl";
+        java.util.Map<java.math.BigInteger, Long> pending = new java.util.concurrent.ConcurrentHashMap<>();
+        List<Double> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
         try (CrlPublisher publisher = new CrlPublisher(database, pki.token, pki.settings, config, "bench", clock).start();
              CrlServer served = CrlServer.follow(database, pki.settings, clock)) {
             List<X509CertificateHolder> certs = new ArrayList<>();
@@ -271,22 +270,55 @@ public final class CrlBenchmark {
                     throw new IllegalStateException("no delta CRL for partition " + partition + " within 300 s");
                 }
             }
-            for (X509CertificateHolder cert : certs) {
-                long start = System.nanoTime();
-                pki.revoke(cert, RevocationReason.KEY_COMPROMISE);
-                while (!listed(served.crls(), path, cert)) {
-                    Thread.sleep(50);
-                    if (System.nanoTime() - start > Duration.ofSeconds(120).toNanos()) {
-                        throw new IllegalStateException("no delta within 120 s");
+            Thread watcher = new Thread(() -> {
+                byte[] seen = null;
+                while (!Thread.currentThread().isInterrupted()) {
+                    PublishedCrls.Served s = served.crls().get(path);
+                    long now = System.nanoTime();
+                    if (s != null && s.der() != seen) {
+                        seen = s.der();
+                        try {
+                            var crl = (java.security.cert.X509CRL) java.security.cert.CertificateFactory.getInstance("X.509")
+                                    .generateCRL(new java.io.ByteArrayInputStream(seen));
+                            for (var e : pending.entrySet()) {
+                                if (crl.getRevokedCertificate(e.getKey()) != null && pending.remove(e.getKey()) != null) {
+                                    latencies.add((now - e.getValue()) / 1e9);
+                                }
+                            }
+                        } catch (java.security.GeneralSecurityException ex) {
+                            throw new IllegalStateException(ex);
+                        }
+                    }
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException ex) {
+                        return;
                     }
                 }
-                latencies.add((System.nanoTime() - start) / 1e9);
-                Thread.sleep((long) (Math.random() * 3000));
+            }, "delta-watcher");
+            watcher.start();
+            java.util.Random random = new java.util.Random();
+            for (X509CertificateHolder cert : certs) {
+                Thread.sleep(500 + random.nextInt(2000));
+                long start = System.nanoTime();
+                pki.revoke(cert, RevocationReason.KEY_COMPROMISE);
+                pending.put(cert.getSerialNumber(), start);
+            }
+            long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (!pending.isEmpty() && System.nanoTime() < end) {
+                Thread.sleep(100);
+            }
+            watcher.interrupt();
+            watcher.join();
+            if (!pending.isEmpty()) {
+                throw new IllegalStateException(pending.size() + " revocations not in a served delta within 120 s");
             }
         }
-        Collections.sort(latencies);
-        line(String.format(Locale.ROOT, "%d trials: min %.1f s, median %.1f s, max (= p99 of so few) %.1f s",
-                latencies.size(), latencies.get(0), latencies.get(latencies.size() / 2), latencies.get(latencies.size() - 1)));
+        List<Double> sorted = new ArrayList<>(latencies);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        line(String.format(Locale.ROOT, "%d trials: min %.1f s, median %.1f s, p99 %.1f s, max %.1f s", n, sorted.get(0),
+                sorted.get(n / 2), sorted.get(Math.min(n - 1, (int) Math.ceil(n * 0.99) - 1)), sorted.get(n - 1)));
     }
 
     static boolean listed(PublishedCrls crls, String path, X509CertificateHolder cert) throws Exception {
