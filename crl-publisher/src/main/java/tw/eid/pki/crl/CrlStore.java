@@ -312,9 +312,11 @@ final class CrlStore {
      */
     void fullEntries(String caName, int partition, Instant before, Instant expiredBefore, EntrySink sink) {
         // revocation_reason as it is (getInt gives 0 for NULL): COALESCE(it, 0) came back as a DECIMAL,
-        // which the driver decodes through a String and a BigDecimal per row.
+        // which the driver decodes through a String and a BigDecimal per row. The epoch as a TIMESTAMP
+        // literal: as a string the server parsed it again for every row. The time in seconds: the
+        // driver's LocalDateTime decoding (time zones, calendars) cost more than the server's sum.
         String sql = "SELECT serial_hex, status = 'HOLD', revocation_reason,"
-                + " TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', revocation_time) FROM certificate"
+                + " TIMESTAMPDIFF(SECOND, TIMESTAMP'1970-01-01 00:00:00', revocation_time) FROM certificate"
                 + " WHERE ca_name = ?" + (partition == 0 ? "" : " AND crl_partition = ?")
                 + " AND status <> 'GOOD' AND revocation_time < ?" + (expiredBefore == null ? "" : " AND not_after >= ?");
         database.inTransaction(c -> {
@@ -344,7 +346,7 @@ final class CrlStore {
         return database.inTransaction(c -> {
             List<String> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("EXPLAIN SELECT serial_hex, status = 'HOLD',"
-                    + " revocation_reason, TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', revocation_time)"
+                    + " revocation_reason, TIMESTAMPDIFF(SECOND, TIMESTAMP'1970-01-01 00:00:00', revocation_time)"
                     + " FROM certificate WHERE ca_name = ? AND crl_partition = ? AND status <> 'GOOD'"
                     + " AND revocation_time < ? AND not_after >= ?")) {
                 ps.setString(1, caName);
