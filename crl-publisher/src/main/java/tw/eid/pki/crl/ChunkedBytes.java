@@ -7,25 +7,36 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An append-only byte buffer in fixed 64 KiB chunks: growing it never copies what was written
- * (a ByteArrayOutputStream doubles and copies, which would put a 1,000,000-entry CRL in memory
- * up to three times over while it grows).
+ * An append-only byte buffer in 64 KiB chunks: growing it never copies what was written (a
+ * ByteArrayOutputStream doubles and copies, which would put a 1,000,000-entry CRL in memory up to
+ * three times over while it grows), and {@link #append} moves another buffer's chunks over without
+ * copying them (the CRL cursor's parallel segments are joined that way).
  */
 final class ChunkedBytes extends OutputStream {
     private static final int CHUNK = 64 * 1024;
     private final List<byte[]> chunks = new ArrayList<>();
+    /** How many bytes of each chunk are used (a chunk before an appended one may be partly used). */
+    private int[] lengths = new int[16];
     private byte[] current;
     private int used = CHUNK;
     private long size;
 
+    private void newChunk() {
+        current = new byte[CHUNK];
+        if (chunks.size() == lengths.length) {
+            lengths = java.util.Arrays.copyOf(lengths, lengths.length * 2);
+        }
+        chunks.add(current);
+        used = 0;
+    }
+
     @Override
     public void write(int b) {
         if (used == CHUNK) {
-            current = new byte[CHUNK];
-            chunks.add(current);
-            used = 0;
+            newChunk();
         }
         current[used++] = (byte) b;
+        lengths[chunks.size() - 1] = used;
         size++;
     }
 
@@ -33,9 +44,7 @@ final class ChunkedBytes extends OutputStream {
     public void write(byte[] b, int off, int len) {
         while (len > 0) {
             if (used == CHUNK) {
-                current = new byte[CHUNK];
-                chunks.add(current);
-                used = 0;
+                newChunk();
             }
             int n = Math.min(len, CHUNK - used);
             System.arraycopy(b, off, current, used, n);
@@ -43,7 +52,29 @@ final class ChunkedBytes extends OutputStream {
             off += n;
             len -= n;
             size += n;
+            lengths[chunks.size() - 1] = used;
         }
+    }
+
+    /**
+     * Moves every byte of {@code other} to the end of this buffer, in order, without copying them;
+     * {@code other} is empty afterwards. What is written next goes into a fresh chunk.
+     */
+    void append(ChunkedBytes other) {
+        for (int i = 0; i < other.chunks.size(); i++) {
+            if (chunks.size() == lengths.length) {
+                lengths = java.util.Arrays.copyOf(lengths, lengths.length * 2);
+            }
+            chunks.add(other.chunks.get(i));
+            lengths[chunks.size() - 1] = other.lengths[i];
+        }
+        size += other.size;
+        current = null;
+        used = CHUNK;
+        other.chunks.clear();
+        other.current = null;
+        other.used = CHUNK;
+        other.size = 0;
     }
 
     long size() {
@@ -53,8 +84,7 @@ final class ChunkedBytes extends OutputStream {
     /** Writes every byte, in order, to {@code out}. */
     void writeTo(OutputStream out) throws IOException {
         for (int i = 0; i < chunks.size(); i++) {
-            byte[] c = chunks.get(i);
-            out.write(c, 0, i == chunks.size() - 1 ? used : CHUNK);
+            out.write(chunks.get(i), 0, lengths[i]);
         }
     }
 
@@ -63,11 +93,6 @@ final class ChunkedBytes extends OutputStream {
         return new InputStream() {
             private int chunk;
             private int pos;
-
-            private int available(int i) {
-                return i == chunks.size() - 1 ? used : CHUNK;
-            }
-
             private final byte[] one = new byte[1];
 
             @Override
@@ -80,14 +105,14 @@ final class ChunkedBytes extends OutputStream {
                 if (len == 0) {
                     return 0;
                 }
-                while (chunk < chunks.size() && pos >= available(chunk)) {
+                while (chunk < chunks.size() && pos >= lengths[chunk]) {
                     chunk++;
                     pos = 0;
                 }
                 if (chunk >= chunks.size()) {
                     return -1;
                 }
-                int n = Math.min(len, available(chunk) - pos);
+                int n = Math.min(len, lengths[chunk] - pos);
                 System.arraycopy(chunks.get(chunk), pos, b, off, n);
                 pos += n;
                 return n;

@@ -54,11 +54,53 @@ final class CrlBuilder {
     private final Instant thisUpdate;
     private final Instant nextUpdate;
     private static final byte[] NONE = new byte[0];
-    private final ChunkedBytes entries = new ChunkedBytes();
-    private final byte[] scratch = new byte[96];
-    private long count;
-    /** The latest revocationDate listed (whole seconds since the epoch). */
-    private long latest = Long.MIN_VALUE;
+    /** The entries, in segments listed in this order; the first is the builder's own. */
+    private final java.util.List<Segment> segments = new java.util.ArrayList<>();
+    private final Segment first = segment();
+
+    /**
+     * A run of entries written by one thread (the CRL cursor reads disjoint ranges of a partition in
+     * parallel, each into its own segment); the CRL lists the segments' entries in the order the
+     * segments were made. A segment is not thread-safe; different segments may be filled at once.
+     */
+    final class Segment {
+        private final ChunkedBytes entries = new ChunkedBytes();
+        private final byte[] scratch = new byte[96];
+        private long count;
+        /** The latest revocationDate listed (whole seconds since the epoch). */
+        private long latest = Long.MIN_VALUE;
+
+        /** See {@link CrlBuilder#add(byte[], long, int)}. */
+        void add(byte[] serialHex, long revocationDate, int reason) {
+            if (reason < 0 || reason > 10 || (reason > 0 && REASON_EXTENSIONS[reason] == null)) {
+                throw new IllegalArgumentException("CRLReason " + reason + " cannot be listed");
+            }
+            byte[] extensions = reason == 0 ? NONE : REASON_EXTENSIONS[reason];
+            // Short form: an entry is well under 128 octets (2+21 serial, 17 time, 14 reasonCode).
+            int at = 2;
+            int serialLength = Der.writePositiveInteger(serialHex, scratch, at);
+            if (serialLength > 2 + 20) {
+                throw new IllegalArgumentException("serial longer than 20 octets (RFC 5280 §4.1.2.2): "
+                        + new String(serialHex, java.nio.charset.StandardCharsets.US_ASCII));
+            }
+            at += serialLength;
+            at += Der.writeTime(revocationDate, scratch, at);
+            System.arraycopy(extensions, 0, scratch, at, extensions.length);
+            at += extensions.length;
+            scratch[0] = Der.SEQUENCE;
+            scratch[1] = (byte) (at - 2);
+            entries.write(scratch, 0, at);
+            latest = Math.max(latest, revocationDate);
+            count++;
+        }
+    }
+
+    /** A new segment, after every segment made before it. Not thread-safe: make segments before filling them. */
+    Segment segment() {
+        Segment s = new Segment();
+        segments.add(s);
+        return s;
+    }
 
     /**
      * @param issuer the DER of the CA certificate's subject, as it is in the certificate
@@ -90,30 +132,15 @@ final class CrlBuilder {
      * revocation date in whole seconds since the epoch: the cursor's form, no object per entry.
      */
     void add(byte[] serialHex, long revocationDate, int reason) {
-        if (reason < 0 || reason > 10 || (reason > 0 && REASON_EXTENSIONS[reason] == null)) {
-            throw new IllegalArgumentException("CRLReason " + reason + " cannot be listed");
-        }
-        byte[] extensions = reason == 0 ? NONE : REASON_EXTENSIONS[reason];
-        // Short form: an entry is well under 128 octets (2+21 serial, 17 time, 14 reasonCode).
-        int at = 2;
-        int serialLength = Der.writePositiveInteger(serialHex, scratch, at);
-        if (serialLength > 2 + 20) {
-            throw new IllegalArgumentException("serial longer than 20 octets (RFC 5280 §4.1.2.2): "
-                    + new String(serialHex, java.nio.charset.StandardCharsets.US_ASCII));
-        }
-        at += serialLength;
-        at += Der.writeTime(revocationDate, scratch, at);
-        System.arraycopy(extensions, 0, scratch, at, extensions.length);
-        at += extensions.length;
-        scratch[0] = Der.SEQUENCE;
-        scratch[1] = (byte) (at - 2);
-        entries.write(scratch, 0, at);
-        latest = Math.max(latest, revocationDate);
-        count++;
+        first.add(serialHex, revocationDate, reason);
     }
 
     long entries() {
-        return count;
+        long n = 0;
+        for (Segment seg : segments) {
+            n += seg.count;
+        }
+        return n;
     }
 
     /** Signs the CRL with {@code crlExtensions} (AKI, CRL number, ...) through {@code signer}. */
@@ -121,6 +148,15 @@ final class CrlBuilder {
         if (!signer.getAlgorithmIdentifier().equals(algorithm)) {
             throw new IllegalArgumentException("the signer's algorithm " + signer.getAlgorithmIdentifier().getAlgorithm()
                     + " is not the CA's " + algorithm.getAlgorithm());
+        }
+        ChunkedBytes entries = new ChunkedBytes();
+        long count = 0;
+        long latest = Long.MIN_VALUE;
+        for (Segment seg : segments) {
+            entries.append(seg.entries);
+            count += seg.count;
+            latest = Math.max(latest, seg.latest);
+            seg.count = 0; // its bytes moved: one builder makes one CRL
         }
         if (latest > thisUpdate.getEpochSecond()) {
             // The store's cursors leave out what changed after thisUpdate; an entry newer than the

@@ -614,7 +614,14 @@ class CrlPublisherTest {
         assertThat(der).isEqualTo(Files.readAllBytes(dir.resolve("pub/crl/citizen-ca/70.crl")));
         X509CRL crl = jdk(der);
         crl.verify(jdk(pki.ca).getPublicKey());
+        // Read as two serial ranges at once: every entry once (the JDK's set would hide a duplicate; the count would not).
         assertThat(crl.getRevokedCertificates()).hasSize(30_000);
+        CrlAuthority ca = CrlAuthority.byName(CrlAuthority.load(db.database()), "citizen-ca").orElseThrow();
+        assertThat(CrlFacts.read(der, ca.publicKey()).entries()).isEqualTo(30_000);
+        String middle = CrlPublisher.split(store.revokedSerialBounds("citizen-ca", 70));
+        assertThat(crl.getRevokedCertificates()).as("both ranges hold entries")
+                .anySatisfy(e -> assertThat(e.getSerialNumber().toString(16)).isLessThan(middle))
+                .anySatisfy(e -> assertThat(e.getSerialNumber().toString(16)).isGreaterThanOrEqualTo(middle));
         assertThat(count("SELECT COUNT(*) FROM crl_der_more WHERE crl_id = " + id)).isEqualTo((der.length - CrlStore.FIRST + CrlStore.PIECE - 1) / CrlStore.PIECE);
 
         // A piece lost (a bad restore, a hand edit): the reader refuses the CRL rather than serve it short.
@@ -640,9 +647,14 @@ class CrlPublisherTest {
             return null;
         });
         Instant now = CLOCK.instant();
-        List<String> plan = new CrlStore(db.database()).explainFullEntries("citizen-ca", 71, now, now.minus(Duration.ofDays(7)));
-        assertThat(plan).singleElement().satisfies(p -> assertThat(p).contains("key=certificate_crl_entries")
-                .contains("Using index"));
+        CrlStore store = new CrlStore(db.database());
+        String middle = CrlPublisher.split(store.revokedSerialBounds("citizen-ca", 71));
+        assertThat(middle).isNotNull();
+        for (String[] range : new String[][] {{null, null}, {null, middle}, {middle, null}}) {
+            List<String> plan = store.explainFullEntries("citizen-ca", 71, now, now.minus(Duration.ofDays(7)), range[0], range[1]);
+            assertThat(plan).singleElement().satisfies(p -> assertThat(p).contains("key=certificate_crl_entries")
+                    .contains("Using index"));
+        }
     }
 
     @Test
@@ -690,6 +702,18 @@ class CrlPublisherTest {
             assertThat(count("SELECT COUNT(*) FROM audit_event WHERE actor = 'crl-publisher:node-audit'"
                     + " AND action = 'crl.publish-delta' AND target = '" + url.replace(".crl", "-delta.crl") + "'")).isEqualTo(1);
         }
+    }
+
+    @Test
+    void theSplitIsBetweenTheBoundsOrNone() {
+        assertThat(CrlPublisher.split(null)).isNull();
+        assertThat(CrlPublisher.split(new String[] {"8000", "8000"})).isNull();
+        String m = CrlPublisher.split(new String[] {"80000001000000011234", "80000001000f423f1234"});
+        assertThat(m).isGreaterThan("80000001000000011234").isLessThanOrEqualTo("80000001000f423f1234");
+        String n = CrlPublisher.split(new String[] {"1a", "ffffffffffffffffffffffffffffffff"});
+        assertThat(n).hasSize(8).isGreaterThan("1a").isLessThan("ffff");
+        String k = CrlPublisher.split(new String[] {"8000004700000001aaaa", "800000470000138801bb"});
+        assertThat(k).isGreaterThan("8000004700000001aaaa").isLessThan("800000470000138801bb").startsWith("80000047000009");
     }
 
     static long count(String sql) {
