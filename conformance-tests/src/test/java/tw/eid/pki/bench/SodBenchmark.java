@@ -82,7 +82,7 @@ import tw.eid.pki.ra.RaServices;
  *
  * <p>Properties: {@code bench.warmup} (s, 5), {@code bench.window} (s, 15), {@code bench.raw.window}
  * (s, 10), {@code bench.clients} ("2,8,16"), {@code bench.direct.threads} ("2,8"),
- * {@code bench.jit.warmup} (s, 20), {@code bench.cards} (cards inserted, 60,000), {@code bench.out}.
+ * {@code bench.jit.warmup} (s, 20), {@code bench.cards} (cards inserted, 250,000), {@code bench.out}.
  */
 public final class SodBenchmark {
     static final Actor SETUP = Actor.local("bench-setup");
@@ -90,7 +90,7 @@ public final class SodBenchmark {
     static final int WINDOW = Integer.getInteger("bench.window", 15);
     static final int RAW_WINDOW = Integer.getInteger("bench.raw.window", 10);
     static final int JIT_WARMUP = Integer.getInteger("bench.jit.warmup", 20);
-    static final int CARDS = Integer.getInteger("bench.cards", 60_000);
+    static final int CARDS = Integer.getInteger("bench.cards", 250_000);
     static final int[] CLIENTS = Arrays.stream(System.getProperty("bench.clients", "2,8,16").split(","))
             .mapToInt(Integer::parseInt).toArray();
     static final int[] DIRECT = Arrays.stream(System.getProperty("bench.direct.threads", "2,8").split(","))
