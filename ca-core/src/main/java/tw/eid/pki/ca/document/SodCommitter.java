@@ -82,16 +82,9 @@ final class SodCommitter {
     /** Queues {@code pending} and waits for its commit: the stored SOD, or the refusal or failure. */
     IssuedSod commit(Pending pending) {
         queue.add(pending);
-        synchronized (this) {
-            // After the add: a committer that finds the queue empty under this lock has not seen it
-            // and ends; then running is false here and a new one starts.
-            if (!running) {
-                running = true;
-                Thread t = new Thread(this::run, "sod-committer");
-                t.setDaemon(true);
-                t.start();
-            }
-        }
+        // After the add: a committer that finds the queue empty under the lock has not seen it and
+        // ends; then running is false and a new one starts.
+        ensureRunning();
         try {
             return pending.done().get();
         } catch (InterruptedException e) {
@@ -106,7 +99,32 @@ final class SodCommitter {
         }
     }
 
+    private synchronized void ensureRunning() {
+        if (!running) {
+            running = true;
+            Thread t = new Thread(this::run, "sod-committer");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
     private void run() {
+        try {
+            commitUntilIdle();
+        } catch (RuntimeException | Error e) {
+            // write() completes every request it took; this is a failure around it (out of memory).
+            log.error("the SOD committer stopped", e);
+        } finally {
+            synchronized (this) {
+                running = false;
+            }
+            if (!queue.isEmpty()) {
+                ensureRunning();
+            }
+        }
+    }
+
+    private void commitUntilIdle() {
         List<Pending> batch = new ArrayList<>(maxBatch);
         while (true) {
             Pending first;
@@ -118,8 +136,7 @@ final class SodCommitter {
             if (first == null) {
                 synchronized (this) {
                     if (queue.isEmpty()) {
-                        running = false;
-                        return;
+                        return; // run() clears running under this lock's next hold; a new SOD starts a committer
                     }
                 }
                 continue;
