@@ -171,6 +171,43 @@ class SodApiTest {
     }
 
     @Test
+    void concurrentRequestsForOneCardGetOneSodAndTheOthers409() throws Exception {
+        // Its own line certificate: its own rate bucket (burst 10), untouched by the other tests.
+        RaFixture.Client line = ra.operatorClient("perso-concurrent", OperatorRole.PERSONALIZATION,
+                Instant.now().minus(java.time.Duration.ofDays(1)), ra.operatorsCaCa, "ra-operators-ca-key", true);
+        String card = ra.registeredCard();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<Reply>> replies = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            replies.add(pool.submit(() -> {
+                start.await();
+                return ra.json(line, "POST", "/cards/" + card + "/sod", RaFixture.sodJson("SHA-256"));
+            }));
+        }
+        start.countDown();
+        String returned = null;
+        int conflicts = 0;
+        for (var f : replies) {
+            Reply r = f.get();
+            if (r.status() == 201) {
+                assertThat(returned).as("a second SOD was returned").isNull();
+                returned = JSON.readTree(r.body()).get("sod").asText();
+            } else {
+                assertThat(r.status()).as(r.text()).isEqualTo(409);
+                assertThat(JSON.readTree(r.body()).get("code").asText()).isEqualTo("sod.already-personalized");
+                conflicts++;
+            }
+        }
+        pool.shutdown();
+        assertThat(conflicts).isEqualTo(5);
+        // The one returned is the one stored.
+        assertThat(ra.count("SELECT COUNT(*) FROM card_sod WHERE card_number = '" + card + "'")).isEqualTo(1);
+        assertThat(ra.count("SELECT COUNT(*) FROM card_sod WHERE card_number = '" + card + "' AND sod_der = FROM_BASE64('"
+                + returned + "')")).isEqualTo(1);
+    }
+
+    @Test
     void aClientOverItsRateGets429() throws Exception {
         Thread.sleep(2_100); // a full bucket: burst 10
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);

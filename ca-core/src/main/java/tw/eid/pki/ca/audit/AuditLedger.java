@@ -3,6 +3,8 @@ package tw.eid.pki.ca.audit;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -21,6 +23,21 @@ public interface AuditLedger {
    * @throws IllegalStateException if the connection is in auto-commit mode
    */
   AuditEntry append(Connection connection, AuditEvent event) throws SQLException;
+
+  /**
+   * Appends {@code events} in the caller's open transaction, in their order, as consecutive links
+   * of the chain: the same rows as {@link #append} once per event, with the head locked and moved
+   * once (a group commit of several acts writes their events this way).
+   *
+   * @throws IllegalStateException if the connection is in auto-commit mode
+   */
+  default List<AuditEntry> appendAll(Connection connection, List<AuditEvent> events) throws SQLException {
+    List<AuditEntry> entries = new ArrayList<>(events.size());
+    for (AuditEvent event : events) {
+      entries.add(append(connection, event));
+    }
+    return entries;
+  }
 
   /** The hash-chained ledger in table {@code audit_event}, timed by {@code clock}. */
   static AuditLedger hashChained(Clock clock) {

@@ -8,6 +8,8 @@ import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import tw.eid.pki.ca.store.DatabaseTime;
 
 /**
@@ -33,10 +35,18 @@ final class HashChainedAuditLedger implements AuditLedger {
 
   @Override
   public AuditEntry append(Connection connection, AuditEvent event) throws SQLException {
+    return appendAll(connection, List.of(event)).get(0);
+  }
+
+  @Override
+  public List<AuditEntry> appendAll(Connection connection, List<AuditEvent> events) throws SQLException {
     if (connection.getAutoCommit()) {
       // In auto-commit the head lock would end with the SELECT; and an audit row committed apart
       // from its act is exactly what STYLE.md #9 rules out.
       throw new IllegalStateException("audit events are appended inside the act's transaction");
+    }
+    if (events.isEmpty()) {
+      return List.of();
     }
     long lastSeq;
     byte[] prevHash;
@@ -48,25 +58,42 @@ final class HashChainedAuditLedger implements AuditLedger {
       lastSeq = head.getLong(1);
       prevHash = head.getBytes(2);
     }
-    long seq = Math.addExact(lastSeq, 1);
-    // Taken under the lock, so times do not go backwards along the chain unless the clock does.
-    Instant time = clock.instant().truncatedTo(ChronoUnit.MICROS);
-    byte[] hash = AuditChainHash.eventHash(prevHash, seq, time, event);
-
+    List<AuditEntry> entries = new ArrayList<>(events.size());
+    long seq = lastSeq;
+    byte[] hash = prevHash;
     try (PreparedStatement insert = connection.prepareStatement(INSERT_EVENT)) {
-      insert.setLong(1, seq);
-      insert.setObject(2, DatabaseTime.toColumn(time));
-      insert.setString(3, event.actor());
-      insert.setString(4, event.action());
-      setNullable(insert, 5, event.target());
-      insert.setString(6, event.result().name());
-      setNullable(insert, 7, event.sourceAddress());
-      setNullable(insert, 8, event.destinationAddress());
-      setNullable(insert, 9, event.errorCode());
-      setNullable(insert, 10, event.details());
-      insert.setBytes(11, prevHash);
-      insert.setBytes(12, hash);
-      insert.executeUpdate();
+      for (AuditEvent event : events) {
+        byte[] prev = hash;
+        seq = Math.addExact(seq, 1);
+        // Taken under the lock, so times do not go backwards along the chain unless the clock does.
+        Instant time = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        hash = AuditChainHash.eventHash(prev, seq, time, event);
+        insert.setLong(1, seq);
+        insert.setObject(2, DatabaseTime.toColumn(time));
+        insert.setString(3, event.actor());
+        insert.setString(4, event.action());
+        setNullable(insert, 5, event.target());
+        insert.setString(6, event.result().name());
+        setNullable(insert, 7, event.sourceAddress());
+        setNullable(insert, 8, event.destinationAddress());
+        setNullable(insert, 9, event.errorCode());
+        setNullable(insert, 10, event.details());
+        insert.setBytes(11, prev);
+        insert.setBytes(12, hash);
+        if (events.size() == 1) {
+          insert.executeUpdate();
+        } else {
+          insert.addBatch();
+        }
+        entries.add(new AuditEntry(seq, time, event, prev, hash));
+      }
+      if (events.size() > 1) {
+        for (int count : insert.executeBatch()) {
+          if (count != 1 && count != java.sql.Statement.SUCCESS_NO_INFO) {
+            throw new SQLException("an audit event was not inserted");
+          }
+        }
+      }
     }
     try (PreparedStatement move = connection.prepareStatement(MOVE_HEAD)) {
       move.setLong(1, seq);
@@ -76,7 +103,7 @@ final class HashChainedAuditLedger implements AuditLedger {
         throw new SQLException("audit_head moved while locked");
       }
     }
-    return new AuditEntry(seq, time, event, prevHash, hash);
+    return entries;
   }
 
   private static void setNullable(PreparedStatement statement, int index, String value)

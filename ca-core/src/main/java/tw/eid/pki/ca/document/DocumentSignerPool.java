@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.slf4j.Logger;
@@ -34,19 +35,39 @@ import tw.eid.pki.hsm.Token;
  * ceremony ({@link DocumentSignerCeremony}), and used one at a time:
  *
  * <ul>
- *   <li>{@link #reserve} takes one document from the ACTIVE signer in a transaction that locks its
- *       row: the signer must be within its private key usage period at the injected clock's
- *       instant, under its document count, and its certificate good; otherwise it is RETIRED in
- *       the same transaction and the CERTIFIED signer whose usage period ends first takes over, so
- *       the line never waits for a person. No usable signer: {@link SodException.Code#POOL_EMPTY},
- *       never an expired one.</li>
- *   <li>The count is taken before the token signs, so a DS never signs more than its count
- *       (a signature whose SOD is then not stored still counts).</li>
- *   <li>{@link #rotate} retires the ACTIVE signer now ({@code bin/eidpki ds rotate}).</li>
+ *   <li><b>Blocks of counts.</b> {@link #reserve} hands out one document at a time from a block of
+ *       document counts that this pool object reserved in one transaction: the transaction locks
+ *       the ACTIVE signer's row, checks that it is within its private key usage period at the
+ *       injected clock's instant, under its document count and that its certificate is good, and
+ *       adds {@code min(blockSize, max_documents - documents_signed)} to its count (otherwise it
+ *       RETIRES the signer in the same transaction and the CERTIFIED signer whose usage period ends
+ *       first takes over, so the line never waits for a person). The counts of a block are then
+ *       handed out from memory without touching the store (issue 6 benchmark: one pool
+ *       transaction per {@code blockSize} SODs instead of one per SOD). No usable signer:
+ *       {@link SodException.Code#POOL_EMPTY}, never an expired one.</li>
+ *   <li><b>Count.</b> {@code documents_signed} is taken before the token signs and a block never
+ *       goes past {@code max_documents}, so a DS never signs more than its count. Counts of a block
+ *       that are not used (the block is dropped at a rotation, a revocation, the end of the usage
+ *       period, a restart) are <i>burned</i>: {@code documents_signed} is an upper bound of the
+ *       documents a DS really signed (the exact number is the card_sod rows naming it).</li>
+ *   <li><b>Usage period.</b> Every {@link #reserve} checks the clock's instant against the block's
+ *       signer's private key usage period (and its certificate's notAfter), and the caller signs
+ *       with that same instant as signingTime ({@link Reserved#at}); a block whose period has ended
+ *       is dropped at once.</li>
+ *   <li><b>Rotation and revocation reach a running pool within {@link Settings#recheck}</b> (1 s by
+ *       default): at most that long after the block's signer row was last read (by the monotonic
+ *       {@code ticker}, not the wall clock), the next {@link #reserve} reads it again (a plain
+ *       read, no lock) and drops the block if the signer is no longer ACTIVE ({@code ds rotate} in
+ *       another process, a retirement) or its certificate is no longer good ({@code ds revoke}). So
+ *       a DS may sign for up to that long after it was rotated or revoked elsewhere, never after.
+ *       {@link #rotate} on this pool object drops the block at once.</li>
  *   <li>{@link #status} tells how much certified capacity is left (the RA's health check and
  *       {@code ds status} show it); each activation of a DS logs a warning when fewer than {@code
  *       lowWaterMark} certified spares remain after it, and an empty pool logs an error.</li>
  * </ul>
+ *
+ * <p>Several pool objects (RA processes) may share a store: each reserves its own blocks of the
+ * same ACTIVE signer under the row lock, so together they never pass its count.
  */
 public final class DocumentSignerPool {
     private static final Logger log = LoggerFactory.getLogger(DocumentSignerPool.class);
@@ -56,9 +77,38 @@ public final class DocumentSignerPool {
     /** Warn when fewer certified spares than this remain. */
     public static final int DEFAULT_LOW_WATER_MARK = 2;
 
-    /** A DS that may sign one more document now. */
+    /**
+     * A DS that may sign one more document now: {@code at} is the clock's instant checked against
+     * its usage period, to be the SOD's signingTime; {@code documentNumber} counts this DS's documents.
+     */
     public record Reserved(String keyLabel, String serialHex, X509CertificateHolder certificate, PublicKey publicKey,
-                           long documentNumber) {}
+                           long documentNumber, Instant at) {}
+
+    /** Default number of document counts reserved per pool transaction. */
+    public static final int DEFAULT_BLOCK_SIZE = 256;
+    /** Default bound on how long a running pool signs with a DS rotated or revoked elsewhere. */
+    public static final java.time.Duration DEFAULT_RECHECK = java.time.Duration.ofSeconds(1);
+
+    /**
+     * How the pool hands out counts. {@code blockSize}: counts reserved per transaction (1 to
+     * 100,000; 1 is the per-SOD reservation of old); {@code recheck}: how long the signer row read
+     * with the block is trusted before it is read again (0 to 60 s; 0 re-reads it for every SOD).
+     */
+    public record Settings(int blockSize, java.time.Duration recheck) {
+        public Settings {
+            if (blockSize < 1 || blockSize > 100_000) {
+                throw new IllegalArgumentException("blockSize must be 1..100000: " + blockSize);
+            }
+            Objects.requireNonNull(recheck, "recheck");
+            if (recheck.isNegative() || recheck.compareTo(java.time.Duration.ofSeconds(60)) > 0) {
+                throw new IllegalArgumentException("recheck must be 0..60 s: " + recheck);
+            }
+        }
+
+        public static Settings defaults() {
+            return new Settings(DEFAULT_BLOCK_SIZE, DEFAULT_RECHECK);
+        }
+    }
 
     /** One row of the pool, for {@code ds status} and tests. */
     public record Signer(String keyLabel, String state, Integer number, String serialHex, Instant usageNotBefore,
@@ -83,9 +133,20 @@ public final class DocumentSignerPool {
     private final AuditLedger audit;
     private final Clock clock;
     private final int lowWaterMark;
+    private final Settings settings;
+    private final LongSupplier ticker;
     private final ConcurrentHashMap<String, Reserved> certificates = new ConcurrentHashMap<>();
+    /** Guards {@link #block}. */
+    private final Object blockLock = new Object();
+    /** The counts this pool object holds; null when it holds none. */
+    private Block block;
 
-    public DocumentSignerPool(Database database, AuditLedger audit, Clock clock, int lowWaterMark) {
+    /**
+     * @param ticker monotonic nanoseconds ({@code System::nanoTime} in a server; injected so that
+     *               tests can step past {@link Settings#recheck} without waiting)
+     */
+    public DocumentSignerPool(Database database, AuditLedger audit, Clock clock, int lowWaterMark, Settings settings,
+                              LongSupplier ticker) {
         this.database = Objects.requireNonNull(database, "database");
         this.audit = Objects.requireNonNull(audit, "audit");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -93,6 +154,12 @@ public final class DocumentSignerPool {
             throw new IllegalArgumentException("lowWaterMark must be >= 0");
         }
         this.lowWaterMark = lowWaterMark;
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
+    }
+
+    public DocumentSignerPool(Database database, AuditLedger audit, Clock clock, int lowWaterMark) {
+        this(database, audit, clock, lowWaterMark, Settings.defaults(), System::nanoTime);
     }
 
     public DocumentSignerPool(Database database, AuditLedger audit, Clock clock) {
@@ -151,28 +218,101 @@ public final class DocumentSignerPool {
         });
     }
 
-    /** A check the caller runs first in the reservation's transaction (it throws to refuse). */
-    @FunctionalInterface
-    public interface Precondition {
-        void check(Connection c) throws SQLException;
-    }
-
-    /** Takes one document from the signer that may sign now (see the class comment). */
-    public Reserved reserve(Actor actor) {
-        return reserve(actor, c -> { });
-    }
-
     /**
-     * As {@link #reserve(Actor)}, after {@code precondition} in the same transaction: a refusal by it
-     * spends no document (one transaction instead of two per SOD).
+     * One document from the signer that may sign now (see the class comment): from the block this
+     * pool holds while it is usable, else from a new block reserved in one transaction.
+     *
+     * @throws SodException {@link SodException.Code#POOL_EMPTY} when no certified DS is usable
      */
-    public Reserved reserve(Actor actor, Precondition precondition) {
+    public Reserved reserve(Actor actor) {
+        Objects.requireNonNull(actor, "actor");
+        synchronized (blockLock) {
+            Instant now = clock.instant();
+            long tick = ticker.getAsLong();
+            if (block != null) {
+                String unusable = block.unusableReason(now);
+                if (unusable == null && tick - block.checkedAt >= settings.recheck().toNanos()) {
+                    unusable = stillActive(block.signer.keyLabel());
+                    block.checkedAt = tick;
+                }
+                if (unusable == null) {
+                    return block.take(now);
+                }
+                log.info("Document Signer {}: dropping its block ({}; {} counts burned)", block.signer.keyLabel(),
+                        unusable, block.end - block.next + 1);
+                block = null;
+            }
+            Block fresh = reserveBlock(actor, now);
+            fresh.checkedAt = tick;
+            block = fresh;
+            return fresh.take(now);
+        }
+    }
+
+    /** The counts a pool object holds: documents {@code next..end} of one signer. */
+    private static final class Block {
+        final Reserved signer;
+        final Instant notBefore;
+        final Instant notAfter;
+        final long end;
+        long next;
+        long checkedAt;
+
+        Block(Reserved signer, Instant notBefore, Instant notAfter, long first, long end) {
+            this.signer = signer;
+            this.notBefore = notBefore;
+            this.notAfter = notAfter;
+            this.next = first;
+            this.end = end;
+        }
+
+        String unusableReason(Instant now) {
+            if (next > end) {
+                return "block used up";
+            }
+            if (now.isAfter(notAfter)) {
+                return "usage period ended";
+            }
+            if (now.isBefore(notBefore)) {
+                return "usage period not started";
+            }
+            return null;
+        }
+
+        Reserved take(Instant now) {
+            long n = next++;
+            return new Reserved(signer.keyLabel(), signer.serialHex(), signer.certificate(), signer.publicKey(), n, now);
+        }
+    }
+
+    /** Null if the signer is still ACTIVE with a good certificate in the store (a plain read), else why not. */
+    private String stillActive(String keyLabel) {
+        try (Connection c = database.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT d.state, c.status FROM document_signer d"
+                     + " JOIN certificate c ON c.ca_name = d.csca_name AND c.serial_hex = d.serial_hex WHERE d.key_label = ?")) {
+            ps.setString(1, keyLabel);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return "signer row gone";
+                }
+                if (!"ACTIVE".equals(rs.getString(1))) {
+                    return "no longer active (" + rs.getString(1).toLowerCase(java.util.Locale.ROOT) + ")";
+                }
+                if (!"GOOD".equals(rs.getString(2))) {
+                    return "certificate " + rs.getString(2).toLowerCase(java.util.Locale.ROOT);
+                }
+                return null;
+            }
+        } catch (SQLException e) {
+            throw new tw.eid.pki.ca.store.StoreException(tw.eid.pki.ca.store.StoreException.Code.SQL,
+                    "cannot read the Document Signer's state", e);
+        }
+    }
+
+    private Block reserveBlock(Actor actor, Instant now) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return database.inTransaction(c -> {
-                    precondition.check(c);
-                    return reserve(c, actor, clock.instant());
-                });
+                return database.inTransaction(c -> reserve(c, actor, now));
             } catch (LostActivationRace e) {
                 if (attempt >= 10) {
                     throw new IllegalStateException("could not activate a Document Signer after 10 attempts", e);
@@ -190,7 +330,7 @@ public final class DocumentSignerPool {
         }
     }
 
-    private Reserved reserve(Connection c, Actor actor, Instant now) throws SQLException {
+    private Block reserve(Connection c, Actor actor, Instant now) throws SQLException {
         Row active = one(c, "d.state = 'ACTIVE'", null, true);
         if (active != null) {
             String unusable = active.unusableReason(now);
@@ -232,39 +372,51 @@ public final class DocumentSignerPool {
         return take(c, next);
     }
 
-    private Reserved take(Connection c, Row row) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE document_signer SET documents_signed = documents_signed + 1"
-                + " WHERE key_label = ? AND documents_signed < max_documents")) {
-            ps.setString(1, row.label);
-            if (ps.executeUpdate() != 1) {
+    /** Takes a block of counts from {@code row}, locked by the caller's transaction. */
+    private Block take(Connection c, Row row) throws SQLException {
+        long count = Math.min(settings.blockSize(), row.max - row.signed);
+        try (PreparedStatement ps = c.prepareStatement("UPDATE document_signer SET documents_signed = documents_signed + ?"
+                + " WHERE key_label = ? AND documents_signed + ? <= max_documents")) {
+            ps.setLong(1, count);
+            ps.setString(2, row.label);
+            ps.setLong(3, count);
+            if (count < 1 || ps.executeUpdate() != 1) {
                 throw new IllegalStateException("Document Signer " + row.label + " reached its count under its own lock");
             }
         }
         Reserved cached = certificates.computeIfAbsent(row.label, l -> reserved(row));
-        return new Reserved(cached.keyLabel(), cached.serialHex(), cached.certificate(), cached.publicKey(),
-                row.signed + 1);
+        Instant notAfter = row.notAfter.isBefore(row.usageNotAfter) ? row.notAfter : row.usageNotAfter;
+        return new Block(cached, row.usageNotBefore, notAfter, row.signed + 1, row.signed + count);
     }
 
     private static Reserved reserved(Row row) {
         try {
             X509CertificateHolder cert = new X509CertificateHolder(row.certificate);
             PublicKey key = SecurityObjects.publicKey(cert.getSubjectPublicKeyInfo());
-            return new Reserved(row.label, row.serial, cert, key, 0);
+            return new Reserved(row.label, row.serial, cert, key, 0, null);
         } catch (IOException e) {
             throw new IllegalStateException("Document Signer " + row.label + " has an unreadable certificate", e);
         }
     }
 
-    /** Retires the ACTIVE signer now; the next {@link #reserve} activates the next one. Empty if none was active. */
+    /**
+     * Retires the ACTIVE signer now; the next {@link #reserve} of this pool object activates the
+     * next one (other pool objects within {@link Settings#recheck}). Empty if none was active.
+     */
     public java.util.Optional<String> rotate(Actor actor) {
-        return database.inTransaction(c -> {
-            Row active = one(c, "d.state = 'ACTIVE'", null, true);
-            if (active == null) {
-                return java.util.Optional.empty();
-            }
-            retire(c, actor, active, "rotated", clock.instant());
-            return java.util.Optional.of(active.label);
-        });
+        // Under the block lock, so that no reservation of this pool object takes a new block of the
+        // signer between dropping the block and retiring the signer.
+        synchronized (blockLock) {
+            block = null;
+            return database.inTransaction(c -> {
+                Row active = one(c, "d.state = 'ACTIVE'", null, true);
+                if (active == null) {
+                    return java.util.Optional.<String>empty();
+                }
+                retire(c, actor, active, "rotated", clock.instant());
+                return java.util.Optional.of(active.label);
+            });
+        }
     }
 
     /** The pool's rows, newest first, and its capacity at the clock's instant. */

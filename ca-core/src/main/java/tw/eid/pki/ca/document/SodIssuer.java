@@ -5,14 +5,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Objects;
 import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.card.CardException;
 import tw.eid.pki.ca.store.Database;
-import tw.eid.pki.ca.store.DatabaseTime;
+import tw.eid.pki.ca.store.StoreException;
 import tw.eid.pki.hsm.Token;
 
 /**
@@ -21,13 +20,18 @@ import tw.eid.pki.hsm.Token;
  *
  * <ol>
  *   <li>The request was checked when it was built ({@link SodRequest}); the card must exist and be
- *       REGISTERED (not yet personalized), checked before any DS count is spent.</li>
- *   <li>{@link DocumentSignerPool#reserve} takes one document from a DS that may sign now.</li>
- *   <li>The DS key signs in the online token; the CMS signature is verified with the DS
- *       certificate's key ({@link SecurityObjects#signSod}).</li>
- *   <li>One transaction locks the card, checks it is still REGISTERED, stores the SOD as the card's
- *       next personalization, marks the card PERSONALIZED and appends the audit event. Only after
- *       the commit is the SOD returned. A refusal stores nothing.</li>
+ *       REGISTERED (not yet personalized): a plain read, before any DS count is spent. It only
+ *       spares the DS count and the signature of a request that is refused anyway; the commit
+ *       decides.</li>
+ *   <li>{@link DocumentSignerPool#reserve} gives one document of a DS that may sign at the clock's
+ *       instant, from a block of counts the pool reserved in one transaction.</li>
+ *   <li>The DS key signs in the online token, with that instant as signingTime; the CMS signature
+ *       is verified with the DS certificate's key ({@link SecurityObjects#signSod}).</li>
+ *   <li>{@link SodCommitter}: one transaction, shared with the SODs of concurrent requests (group
+ *       commit, at most {@code maxBatch}), locks the card, checks it is still REGISTERED, stores
+ *       the SOD as the card's next personalization, marks the card PERSONALIZED and appends the
+ *       audit event. Only after the commit is the SOD returned. A refusal stores nothing for that
+ *       card and does not hold back the rest of the batch; a failed transaction returns nothing.</li>
  * </ol>
  *
  * <p>{@link #reopen} is the officer's act that lets a personalized card be personalized again.
@@ -35,19 +39,31 @@ import tw.eid.pki.hsm.Token;
 public final class SodIssuer {
     static final String REGISTERED = "REGISTERED";
     static final String PERSONALIZED = "PERSONALIZED";
+    /** Default upper bound of SODs written in one group-commit transaction. */
+    public static final int DEFAULT_MAX_BATCH = 64;
 
     private final Database database;
     private final Token onlineToken;
     private final DocumentSignerPool pool;
     private final AuditLedger audit;
-    private final Clock clock;
+    private final SodCommitter committer;
 
-    public SodIssuer(Database database, Token onlineToken, DocumentSignerPool pool, AuditLedger audit, Clock clock) {
+    /**
+     * @param maxBatch at most this many SODs are written in one transaction (1..1000; 1 turns the
+     *                 group commit into one transaction per SOD)
+     */
+    public SodIssuer(Database database, Token onlineToken, DocumentSignerPool pool, AuditLedger audit, int maxBatch) {
         this.database = Objects.requireNonNull(database, "database");
         this.onlineToken = Objects.requireNonNull(onlineToken, "onlineToken");
         this.pool = Objects.requireNonNull(pool, "pool");
         this.audit = Objects.requireNonNull(audit, "audit");
-        this.clock = Objects.requireNonNull(clock, "clock");
+        this.committer = new SodCommitter(database, audit, maxBatch);
+    }
+
+    /** With {@link #DEFAULT_MAX_BATCH}; the time of an SOD is the pool's clock. */
+    public SodIssuer(Database database, Token onlineToken, DocumentSignerPool pool, AuditLedger audit, Clock clock) {
+        this(database, onlineToken, pool, audit, DEFAULT_MAX_BATCH);
+        Objects.requireNonNull(clock, "clock");
     }
 
     /** The DS pool this issuer signs from (its status for health checks). */
@@ -59,51 +75,20 @@ public final class SodIssuer {
     public IssuedSod issue(Actor actor, SodRequest request) {
         Objects.requireNonNull(actor, "actor");
         Objects.requireNonNull(request, "request");
-        // The card's state is checked in the reservation's transaction, so a refusal spends no DS count.
-        DocumentSignerPool.Reserved signer = pool.reserve(actor,
-                c -> requireRegistered(request.cardNumber(), cardState(c, request.cardNumber(), false)));
-        Instant signingTime = clock.instant();
+        requireRegistered(request.cardNumber(), currentState(request.cardNumber()));
+        DocumentSignerPool.Reserved signer = pool.reserve(actor);
         byte[] efSod = SecurityObjects.signSod(request, onlineToken.signer(signer.keyLabel()), signer.certificate(),
-                signer.publicKey(), signingTime);
-        byte[] sodSha256 = DocumentSignerPool.sha256(efSod);
+                signer.publicKey(), signer.at());
+        return committer.commit(new SodCommitter.Pending(actor, request, signer, efSod));
+    }
 
-        return database.inTransaction(c -> {
-            int personalization;
-            try (PreparedStatement ps = c.prepareStatement("SELECT status, personalizations FROM card WHERE card_number = ?"
-                    + " FOR UPDATE")) {
-                ps.setString(1, request.cardNumber());
-                try (ResultSet rs = ps.executeQuery()) {
-                    boolean found = rs.next();
-                    requireRegistered(request.cardNumber(), found ? rs.getString(1) : null);
-                    personalization = rs.getInt(2) + 1;
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO card_sod (card_number, personalization,"
-                    + " ds_key_label, hash_algorithm, data_groups, sod_sha256, sod_der, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-                ps.setString(1, request.cardNumber());
-                ps.setInt(2, personalization);
-                ps.setString(3, signer.keyLabel());
-                ps.setString(4, request.hashAlgorithm().jcaName());
-                ps.setString(5, request.dataGroupNumbers());
-                ps.setBytes(6, sodSha256);
-                ps.setBytes(7, efSod);
-                ps.setObject(8, DatabaseTime.toColumn(signingTime));
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE card SET status = ?, personalizations = ?"
-                    + " WHERE card_number = ?")) {
-                ps.setString(1, PERSONALIZED);
-                ps.setInt(2, personalization);
-                ps.setString(3, request.cardNumber());
-                ps.executeUpdate();
-            }
-            audit.append(c, actor.event("card.sod", request.cardNumber(), AuditResult.SUCCESS).withDetails(
-                    "{\"personalization\":" + personalization + ",\"ds\":\"" + signer.keyLabel() + "\",\"dsSerial\":\""
-                            + signer.serialHex() + "\",\"hashAlgorithm\":\"" + request.hashAlgorithm().jcaName()
-                            + "\",\"dataGroups\":[" + request.dataGroupNumbers() + "],\"sodSha256\":\""
-                            + java.util.HexFormat.of().formatHex(sodSha256) + "\"}"));
-            return new IssuedSod(request.cardNumber(), personalization, efSod, signer.keyLabel(), signer.serialHex());
-        });
+    /** The card's state by a plain read (auto-commit, no lock), or null when there is no such card. */
+    private String currentState(String cardNumber) {
+        try (Connection c = database.dataSource().getConnection()) {
+            return cardState(c, cardNumber, false);
+        } catch (SQLException e) {
+            throw new StoreException(StoreException.Code.SQL, "cannot read the card's state", e);
+        }
     }
 
     /**

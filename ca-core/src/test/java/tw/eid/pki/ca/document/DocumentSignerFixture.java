@@ -11,6 +11,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.bouncycastle.cert.X509CertificateHolder;
 import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditLedger;
@@ -40,12 +42,27 @@ public final class DocumentSignerFixture {
     public final X509CertificateHolder csca;
     public final Path cscaPem;
     public final DocumentSignerPool pool;
+    /**
+     * The pool's monotonic ticker in nanoseconds when the fixture owns it (the 6-argument
+     * constructor): it stands still unless a test steps it, e.g. past {@link DocumentSignerPool.Settings#recheck}.
+     */
+    public final AtomicLong ticker = new AtomicLong();
     private final Clock clock;
     private final AuditLedger audit;
+    private SodIssuer sodIssuer;
 
-    /** A CSCA issued at {@code cscaIssuedAt}; the pool runs on {@code clock}. */
+    /**
+     * A CSCA issued at {@code cscaIssuedAt}; the pool runs on {@code clock} and on {@link #ticker},
+     * which a test steps to make the pool re-read its signer.
+     */
     public DocumentSignerFixture(Database database, Token cscaToken, Token onlineToken, Clock clock, Instant cscaIssuedAt,
                                  Path dir) {
+        this(database, cscaToken, onlineToken, clock, cscaIssuedAt, dir, null);
+    }
+
+    /** As above, the pool's ticker {@code ticker} (null: {@link #ticker}), e.g. {@code System::nanoTime}. */
+    public DocumentSignerFixture(Database database, Token cscaToken, Token onlineToken, Clock clock, Instant cscaIssuedAt,
+                                 Path dir, LongSupplier ticker) {
         this.database = database;
         this.cscaToken = cscaToken;
         this.onlineToken = onlineToken;
@@ -70,7 +87,8 @@ public final class DocumentSignerFixture {
             return null;
         });
         cscaPem = pem(dir.resolve("csca.pem"), csca);
-        pool = new DocumentSignerPool(database, audit, clock);
+        pool = new DocumentSignerPool(database, audit, clock, DocumentSignerPool.DEFAULT_LOW_WATER_MARK,
+                DocumentSignerPool.Settings.defaults(), ticker != null ? ticker : this.ticker::get);
     }
 
     /** Generates {@code count} DS keys with {@code maxDocuments} each and certifies them, usage from {@code usageStart} (null: now). */
@@ -83,8 +101,17 @@ public final class DocumentSignerFixture {
         return new DocumentSignerCeremony(database, settings, audit, clock, new SecureRandom());
     }
 
-    public SodIssuer sodIssuer() {
-        return new SodIssuer(database, onlineToken, pool, audit, clock);
+    /** The one SOD issuer on {@link #pool} (one group committer). */
+    public synchronized SodIssuer sodIssuer() {
+        if (sodIssuer == null) {
+            sodIssuer = new SodIssuer(database, onlineToken, pool, audit, SodIssuer.DEFAULT_MAX_BATCH);
+        }
+        return sodIssuer;
+    }
+
+    /** Steps {@link #ticker} past the pool's re-check interval: its next reservation re-reads its signer. */
+    public void passRecheck() {
+        ticker.addAndGet(DocumentSignerPool.DEFAULT_RECHECK.toNanos());
     }
 
     public static Path pem(Path p, X509CertificateHolder cert) {

@@ -99,6 +99,8 @@ class SodIssuerTest {
             }
             return null;
         });
+        // ... and let the pool see it: past its re-check interval it drops a block of a retired signer.
+        fixture.passRecheck();
     }
 
     private static String card() {
@@ -191,7 +193,8 @@ class SodIssuerTest {
         // Ordered by usage end, then number: both end together, so the lower number first.
         assertThat(used).containsExactly(batch.get(0).keyLabel(), batch.get(0).keyLabel(), batch.get(1).keyLabel(),
                 batch.get(1).keyLabel());
-        assertThat(count("SELECT MAX(documents_signed) FROM document_signer")).isEqualTo(2);
+        assertThat(count("SELECT MAX(documents_signed) FROM document_signer WHERE key_label IN ('" + batch.get(0).keyLabel()
+                + "','" + batch.get(1).keyLabel() + "')")).isEqualTo(2);
         // Both exhausted: an empty pool refuses, and nothing is stored.
         String card = card();
         long sods = count("SELECT COUNT(*) FROM card_sod");
@@ -249,6 +252,8 @@ class SodIssuerTest {
         new RevocationService(db.database(), AuditLedger.hashChained(clock), clock).revoke(Actor.local("test"),
                 DocumentSignerFixture.CSCA, batch.get(1).certificate().getSerialNumber().toString(16),
                 RevocationReason.KEY_COMPROMISE);
+        // The pool reads its signer's row again once its re-check interval has passed (1 s by default).
+        fixture.passRecheck();
         assertThat(fixture.sodIssuer().issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null)).dsKeyLabel())
                 .isEqualTo(batch.get(2).keyLabel());
         assertThat(count("SELECT COUNT(*) FROM document_signer WHERE retire_reason = 'certificate-revoked'")).isEqualTo(1);
@@ -313,6 +318,209 @@ class SodIssuerTest {
         assertThatThrownBy(() -> fixture.sodIssuer().issue(LINE, request("TWD9999999", HashAlgorithm.SHA_256, dataGroups(), null)))
                 .isInstanceOfSatisfying(CardException.class,
                         e -> assertThat(e.code()).isEqualTo(CardException.Code.CARD_NOT_FOUND));
+    }
+
+    @Test
+    void aSignerRotatedOrRevokedElsewhereStopsBeingUsedWithinTheRecheckInterval() throws Exception {
+        List<DocumentSignerCeremony.Certified> batch = fixture.certifiedBatch(3, 1000, null);
+        assertThat(fixture.sodIssuer().issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null)).dsKeyLabel())
+                .isEqualTo(batch.get(0).keyLabel());
+        // `ds rotate` in another process: another pool object on the same store.
+        DocumentSignerPool elsewhere = new DocumentSignerPool(db.database(), AuditLedger.hashChained(clock), clock);
+        assertThat(elsewhere.rotate(Actor.local("cli:ds-rotate"))).contains(batch.get(0).keyLabel());
+        // Within the interval the running pool still signs from its block (the documented bound) ...
+        assertThat(fixture.sodIssuer().issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null)).dsKeyLabel())
+                .isEqualTo(batch.get(0).keyLabel());
+        fixture.ticker.addAndGet(DocumentSignerPool.DEFAULT_RECHECK.toNanos() - 1);
+        assertThat(fixture.sodIssuer().issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null)).dsKeyLabel())
+                .isEqualTo(batch.get(0).keyLabel());
+        // ... and once it has passed, never again.
+        fixture.ticker.addAndGet(1);
+        assertThat(fixture.sodIssuer().issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null)).dsKeyLabel())
+                .isEqualTo(batch.get(1).keyLabel());
+        // `ds revoke` of the new one (a CSCA act recorded on its certificate row), same bound.
+        new RevocationService(db.database(), AuditLedger.hashChained(clock), clock).revoke(Actor.local("test"),
+                DocumentSignerFixture.CSCA, batch.get(1).certificate().getSerialNumber().toString(16),
+                RevocationReason.KEY_COMPROMISE);
+        fixture.passRecheck();
+        for (int i = 0; i < 3; i++) {
+            assertThat(fixture.sodIssuer().issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null)).dsKeyLabel())
+                    .isEqualTo(batch.get(2).keyLabel());
+        }
+        assertThat(count("SELECT COUNT(*) FROM document_signer WHERE key_label = '" + batch.get(1).keyLabel()
+                + "' AND state = 'RETIRED' AND retire_reason = 'certificate-revoked'")).isEqualTo(1);
+        // No SOD names the revoked DS after the interval: the rotated one has 3, the revoked one 1.
+        assertThat(count("SELECT COUNT(*) FROM card_sod WHERE ds_key_label = '" + batch.get(0).keyLabel() + "'")).isEqualTo(3);
+        assertThat(count("SELECT COUNT(*) FROM card_sod WHERE ds_key_label = '" + batch.get(1).keyLabel() + "'")).isEqualTo(1);
+    }
+
+    @Test
+    void blocksOfCountsNeverPassASignersCountAndUnusedCountsAreBurned() throws Exception {
+        List<DocumentSignerCeremony.Certified> batch = fixture.certifiedBatch(2, 10, null);
+        java.util.concurrent.atomic.AtomicLong ticks = new java.util.concurrent.atomic.AtomicLong();
+        DocumentSignerPool blocksOfFour = new DocumentSignerPool(db.database(), AuditLedger.hashChained(clock), clock, 0,
+                new DocumentSignerPool.Settings(4, Duration.ofSeconds(1)), ticks::get);
+        List<String> labels = new ArrayList<>();
+        List<Long> numbers = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            DocumentSignerPool.Reserved r = blocksOfFour.reserve(LINE);
+            labels.add(r.keyLabel());
+            numbers.add(r.documentNumber());
+            assertThat(r.at()).isEqualTo(clock.instant());
+            // Blocks of 4, 4, then the 2 left: the count in the store is always the end of the block.
+            assertThat(count("SELECT documents_signed FROM document_signer WHERE key_label = '" + batch.get(0).keyLabel() + "'"))
+                    .isEqualTo(Math.min(10, (i / 4 + 1) * 4L));
+        }
+        assertThat(labels).containsOnly(batch.get(0).keyLabel());
+        assertThat(numbers).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
+        DocumentSignerPool.Reserved next = blocksOfFour.reserve(LINE);
+        assertThat(next.keyLabel()).isEqualTo(batch.get(1).keyLabel());
+        assertThat(count("SELECT COUNT(*) FROM document_signer WHERE key_label = '" + batch.get(0).keyLabel()
+                + "' AND retire_reason = 'document-count-reached'")).isEqualTo(1);
+        // Rotated with 3 of its block of 4 unused: those are burned, the next block starts after them.
+        assertThat(blocksOfFour.rotate(Actor.local("cli:ds-rotate"))).contains(batch.get(1).keyLabel());
+        assertThat(count("SELECT documents_signed FROM document_signer WHERE key_label = '" + batch.get(1).keyLabel() + "'"))
+                .isEqualTo(4);
+        assertThatThrownBy(() -> blocksOfFour.reserve(LINE)).isInstanceOfSatisfying(SodException.class,
+                e -> assertThat(e.code()).isEqualTo(SodException.Code.POOL_EMPTY));
+        assertThatThrownBy(() -> new DocumentSignerPool.Settings(0, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new DocumentSignerPool.Settings(1, Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aGroupCommitRefusesACardThatIsNoLongerRegisteredAndCommitsTheRest() throws Exception {
+        fixture.certifiedBatch(1, 1000, null);
+        String a = card();
+        String b = card();
+        String c = card();
+        SodCommitter committer = new SodCommitter(db.database(), AuditLedger.hashChained(clock), 64);
+        long events = count("SELECT COUNT(*) FROM audit_event WHERE action = 'card.sod'");
+        // Two requests for card a in one batch (both passed the pre-check), between b and c.
+        List<SodCommitter.Pending> batch = List.of(signed(b), signed(a), signed(a), signed(c));
+        committer.write(batch);
+        assertThat(batch.get(0).done().get().cardNumber()).isEqualTo(b);
+        assertThat(batch.get(1).done().get().personalization()).isEqualTo(1);
+        assertThat(batch.get(3).done().get().cardNumber()).isEqualTo(c);
+        assertThatThrownBy(() -> batch.get(2).done().get()).hasCauseInstanceOf(SodException.class)
+                .cause().satisfies(e -> assertThat(((SodException) e).code()).isEqualTo(SodException.Code.ALREADY_PERSONALIZED));
+        // The refused one stored nothing: one SOD for a, the one returned.
+        assertThat(count("SELECT COUNT(*) FROM card_sod WHERE card_number = '" + a + "'")).isEqualTo(1);
+        byte[] stored = db.database().inTransaction(conn -> {
+            try (var ps = conn.prepareStatement("SELECT sod_der FROM card_sod WHERE card_number = ?")) {
+                ps.setString(1, a);
+                try (var rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getBytes(1);
+                }
+            }
+        });
+        assertThat(stored).isEqualTo(batch.get(1).done().get().efSod()).isNotEqualTo(batch.get(2).efSod());
+        assertThat(count("SELECT COUNT(*) FROM card WHERE card_number IN ('" + a + "','" + b + "','" + c
+                + "') AND status = 'PERSONALIZED' AND personalizations = 1")).isEqualTo(3);
+        // One audit event per stored SOD, in the batch's order, and the chain still verifies.
+        assertThat(count("SELECT COUNT(*) FROM audit_event WHERE action = 'card.sod'")).isEqualTo(events + 3);
+        List<String> targets = db.database().inTransaction(conn -> {
+            List<String> t = new ArrayList<>();
+            try (var st = conn.createStatement();
+                 var rs = st.executeQuery("SELECT target FROM audit_event WHERE action = 'card.sod' ORDER BY seq DESC LIMIT 3")) {
+                while (rs.next()) {
+                    t.add(0, rs.getString(1));
+                }
+            }
+            return t;
+        });
+        assertThat(targets).containsExactly(b, a, c);
+        assertAuditChainVerifies();
+        // A later batch for a card personalized meanwhile: refused alone, nothing written.
+        SodCommitter.Pending late = signed(b);
+        committer.write(List.of(late));
+        assertThatThrownBy(() -> late.done().get()).hasCauseInstanceOf(SodException.class);
+        assertThat(count("SELECT COUNT(*) FROM card_sod WHERE card_number = '" + b + "'")).isEqualTo(1);
+    }
+
+    @Test
+    void aFailingBatchAcknowledgesNothingAndStoresNothing() throws Exception {
+        fixture.certifiedBatch(1, 1000, null);
+        String a = card();
+        String b = card();
+        SodCommitter committer = new SodCommitter(db.database(), AuditLedger.hashChained(clock), 64);
+        SodCommitter.Pending good = signed(a);
+        SodCommitter.Pending p = signed(b);
+        long events = count("SELECT COUNT(*) FROM audit_event");
+        // A DS that is not in the store: the card_sod foreign key fails the whole transaction.
+        DocumentSignerPool.Reserved s = p.signer();
+        SodCommitter.Pending broken = new SodCommitter.Pending(LINE, p.request(), new DocumentSignerPool.Reserved(
+                "ds-not-in-the-store", s.serialHex(), s.certificate(), s.publicKey(), 1, s.at()), p.efSod());
+        committer.write(List.of(good, broken));
+        assertThat(good.done()).isCompletedExceptionally();
+        assertThat(broken.done()).isCompletedExceptionally();
+        assertThat(count("SELECT COUNT(*) FROM card_sod WHERE card_number IN ('" + a + "','" + b + "')")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM card WHERE card_number IN ('" + a + "','" + b + "') AND status = 'REGISTERED'"))
+                .isEqualTo(2);
+        assertThat(count("SELECT COUNT(*) FROM audit_event")).isEqualTo(events);
+        // Through the issuer the same card then gets its SOD normally.
+        assertThat(fixture.sodIssuer().issue(LINE, request(a, HashAlgorithm.SHA_256, dataGroups(), null)).personalization())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void concurrentRequestsForOneCardGetOneSodAndTheOthers409() throws Exception {
+        fixture.certifiedBatch(1, 1000, null);
+        String shared = card();
+        List<String> own = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            own.add(card());
+        }
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(16);
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<IssuedSod>> forShared = new ArrayList<>();
+        List<java.util.concurrent.Future<IssuedSod>> forOwn = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            String mine = own.get(i);
+            forShared.add(threads.submit(() -> {
+                start.await();
+                return fixture.sodIssuer().issue(LINE, request(shared, HashAlgorithm.SHA_256, dataGroups(), null));
+            }));
+            forOwn.add(threads.submit(() -> {
+                start.await();
+                return fixture.sodIssuer().issue(LINE, request(mine, HashAlgorithm.SHA_256, dataGroups(), null));
+            }));
+        }
+        start.countDown();
+        int ok = 0;
+        for (var f : forShared) {
+            try {
+                assertThat(f.get().personalization()).isEqualTo(1);
+                ok++;
+            } catch (java.util.concurrent.ExecutionException e) {
+                assertThat(e.getCause()).isInstanceOfSatisfying(SodException.class,
+                        x -> assertThat(x.code()).isEqualTo(SodException.Code.ALREADY_PERSONALIZED));
+            }
+        }
+        for (var f : forOwn) {
+            assertThat(f.get().personalization()).isEqualTo(1);
+        }
+        threads.shutdown();
+        assertThat(ok).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM card_sod WHERE card_number = '" + shared + "'")).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM audit_event WHERE action = 'card.sod' AND target = '" + shared + "'"))
+                .isEqualTo(1);
+        assertAuditChainVerifies();
+    }
+
+    /** A signed SOD for {@code card} from the fixture's pool, not yet stored. */
+    private static SodCommitter.Pending signed(String card) throws Exception {
+        SodRequest r = request(card, HashAlgorithm.SHA_256, dataGroups(), null);
+        DocumentSignerPool.Reserved s = fixture.pool.reserve(LINE);
+        return new SodCommitter.Pending(LINE, r, s, SecurityObjects.signSod(r, online.signer(s.keyLabel()), s.certificate(),
+                s.publicKey(), s.at()));
+    }
+
+    private static void assertAuditChainVerifies() throws Exception {
+        assertThat(AuditVerifier.verify(db.dataSource(), new org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder()
+                .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider()).build(online.publicKey("audit-key")))
+                .ok()).isTrue();
     }
 
     @Test

@@ -43,6 +43,10 @@ public final class OperatorAuthenticator {
     private final CertificateRecords certificates;
     private final ProfileSettings settings;
     private final Clock clock;
+    /** Keyed by the certificate object (X509Certificate equality is by its DER bytes). */
+    private final java.util.concurrent.ConcurrentHashMap<X509Certificate, Identity> identities =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    static final int IDENTITY_CACHE = 4096;
 
     public OperatorAuthenticator(X509Certificate operatorsCa, String operatorsCaName, CertificateRecords certificates,
                                  ProfileSettings settings, Clock clock) {
@@ -87,9 +91,10 @@ public final class OperatorAuthenticator {
         if (eku == null || !eku.contains(OperatorTrustManager.CLIENT_AUTH)) {
             throw new AuthenticationFailure(AuthenticationFailure.Code.MALFORMED, "not a client authentication certificate");
         }
-        String operatorId = operatorId(leaf).orElseThrow(() -> new AuthenticationFailure(
+        Identity identity = identity(leaf);
+        String operatorId = identity.operatorId().orElseThrow(() -> new AuthenticationFailure(
                 AuthenticationFailure.Code.MALFORMED, "the client certificate has no usable operator id (CN)"));
-        OperatorRole role = role(leaf).orElseThrow(() -> new AuthenticationFailure(
+        OperatorRole role = identity.role().orElseThrow(() -> new AuthenticationFailure(
                 AuthenticationFailure.Code.NO_ROLE, "the client certificate names no single operator role"));
 
         String serial = leaf.getSerialNumber().toString(16);
@@ -102,6 +107,27 @@ public final class OperatorAuthenticator {
                     "the client certificate is " + (stored.get().status() == CertificateStatus.HOLD ? "on hold" : "revoked"));
         }
         return new AuthenticatedOperator(operatorId, role, serial, new Actor(operatorId, source, destination));
+    }
+
+    /** What a certificate's bytes say about its holder: the operator id (CN) and the role (policy OID). */
+    private record Identity(Optional<String> operatorId, Optional<OperatorRole> role) {}
+
+    /**
+     * The identity of {@code leaf}, parsed once per certificate object: the TLS layer hands the same
+     * object to every request of a connection, and what its bytes say never changes (the status,
+     * which does, is read from the store on every request). Bounded: at most {@link #IDENTITY_CACHE}
+     * certificates, then the memo starts again.
+     */
+    private Identity identity(X509Certificate leaf) {
+        Identity known = identities.get(leaf);
+        if (known == null) {
+            known = new Identity(operatorId(leaf), role(leaf));
+            if (identities.size() >= IDENTITY_CACHE) {
+                identities.clear();
+            }
+            identities.put(leaf, known);
+        }
+        return known;
     }
 
     private static boolean sameBytes(byte[] der, X509Certificate leaf) {

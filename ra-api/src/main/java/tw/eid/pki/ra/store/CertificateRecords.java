@@ -12,6 +12,7 @@ import java.util.Optional;
 import tw.eid.pki.ca.revocation.CertificateStatus;
 import tw.eid.pki.ca.store.Database;
 import tw.eid.pki.ca.store.DatabaseTime;
+import tw.eid.pki.ca.store.StoreException;
 
 /**
  * Read-only look-ups the RA needs and ca-core does not offer yet: one certificate by CA and
@@ -29,16 +30,21 @@ public final class CertificateRecords {
         this.database = Objects.requireNonNull(database, "database");
     }
 
-    /** The certificate, if it was issued whole. */
+    /**
+     * The certificate, if it was issued whole. One SELECT on an auto-commit connection (no
+     * transaction around it): the RA asks this for the operator's own certificate on every request,
+     * and a single-row read sees the latest committed row either way.
+     */
     public Optional<CertificateRecord> find(String caName, String serialHex) {
-        return database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
-                    + " FROM certificate WHERE ca_name = ? AND serial_hex = ? AND der IS NOT NULL")) {
-                ps.setString(1, caName);
-                ps.setString(2, serialHex);
-                return first(ps);
-            }
-        });
+        try (Connection c = database.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
+                     + " FROM certificate WHERE ca_name = ? AND serial_hex = ? AND der IS NOT NULL")) {
+            ps.setString(1, caName);
+            ps.setString(2, serialHex);
+            return first(ps);
+        } catch (SQLException e) {
+            throw new StoreException(StoreException.Code.SQL, "cannot read the certificate", e);
+        }
     }
 
     /** The card's certificates stored whole, oldest first. */
