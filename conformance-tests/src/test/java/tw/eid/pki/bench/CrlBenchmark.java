@@ -168,10 +168,7 @@ public final class CrlBenchmark {
             token.close();
             database.close();
         }
-        String out = System.getProperty("bench.out");
-        if (out != null) {
-            Files.writeString(Path.of(out), report.toString());
-        }
+        writeReport();
     }
 
     /**
@@ -241,10 +238,7 @@ public final class CrlBenchmark {
             token.close();
             database.close();
         }
-        String out = System.getProperty("bench.out");
-        if (out != null) {
-            Files.writeString(Path.of(out), report.toString());
-        }
+        writeReport();
     }
 
     /**
@@ -319,6 +313,14 @@ public final class CrlBenchmark {
         int n = sorted.size();
         line(String.format(Locale.ROOT, "%d trials: min %.1f s, median %.1f s, p99 %.1f s, max %.1f s", n, sorted.get(0),
                 sorted.get(n / 2), sorted.get(Math.min(n - 1, (int) Math.ceil(n * 0.99) - 1)), sorted.get(n - 1)));
+    }
+
+    /** The report, into {@code bench.out} when given (bench/main.sh gives target/bench/crl.md). */
+    void writeReport() throws java.io.IOException {
+        String out = System.getProperty("bench.out");
+        if (out != null) {
+            Files.writeString(Path.of(out), report.toString());
+        }
     }
 
     static boolean listed(PublishedCrls crls, String path, X509CertificateHolder cert) throws Exception {

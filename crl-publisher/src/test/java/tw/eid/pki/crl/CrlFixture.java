@@ -194,37 +194,7 @@ public final class CrlFixture {
             }
             return null;
         });
-        int batch = 100_000;
-        for (int from = 1; from <= count; from += batch) {
-            int to = Math.min(count, from + batch - 1);
-            int f = from;
-            database.inTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificate (ca_name, serial_hex, profile, status,"
-                        + " revocation_reason, revocation_time, not_before, not_after, tbs_der, der, public_key_sha256,"
-                        + " crl_partition, created_at, updated_at)"
-                        + " SELECT 'citizen-ca', LOWER(CONCAT('9', LPAD(HEX(?), 7, '0'), LPAD(HEX(seq), 8, '0'),"
-                        + " SUBSTRING(SHA2(CONCAT(?, '-', seq), 256), 1, 16))), 'citizen-signature/1',"
-                        + " IF(seq % ? = 0, IF(seq % (? * 10) = 0, 'HOLD', 'REVOKED'), 'GOOD'),"
-                        + " IF(seq % ? = 0, IF(seq % (? * 10) = 0, 6, 1), NULL), IF(seq % ? = 0, ?, NULL), ?, ?,"
-                        + " x'00', x'00', UNHEX(SHA2(CONCAT('p', ?, '/', seq), 256)), ?, ?, ? FROM seq_" + f + "_to_" + to)) {
-                    int i = 1;
-                    ps.setInt(i++, partition);
-                    ps.setInt(i++, partition);
-                    for (int k = 0; k < 5; k++) {
-                        ps.setInt(i++, revokedEvery);
-                    }
-                    ps.setObject(i++, DatabaseTime.toColumn(now.minus(1, ChronoUnit.HOURS)));
-                    ps.setObject(i++, DatabaseTime.toColumn(now.minus(30, ChronoUnit.DAYS)));
-                    ps.setObject(i++, DatabaseTime.toColumn(now.plus(5 * 365, ChronoUnit.DAYS)));
-                    ps.setInt(i++, partition);
-                    ps.setInt(i++, partition);
-                    ps.setObject(i++, DatabaseTime.toColumn(now));
-                    ps.setObject(i, DatabaseTime.toColumn(now));
-                    ps.executeUpdate();
-                }
-                return null;
-            });
-        }
+        generate(partition, count, '9', partition, revokedEvery, now);
     }
 
     /**
@@ -245,6 +215,16 @@ public final class CrlFixture {
             }
             return null;
         });
+        generate(partition, count, '8', seed, 1, now);
+    }
+
+    /**
+     * The rows of {@link #bulkRevoked} and {@link #bulkPartition}, 100,000 a transaction: serial
+     * {@code lead} + the seed (7 hex digits) + the row number (8) + 16 hex digits of a hash; every
+     * {@code revokedEvery}-th row on the CRL, one in ten of those on hold (certificateHold), the
+     * rest keyCompromise, revoked an hour before {@code now}.
+     */
+    private void generate(int partition, int count, char lead, int seed, int revokedEvery, Instant now) {
         int batch = 100_000;
         for (int from = 1; from <= count; from += batch) {
             int to = Math.min(count, from + batch - 1);
@@ -253,16 +233,22 @@ public final class CrlFixture {
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificate (ca_name, serial_hex, profile, status,"
                         + " revocation_reason, revocation_time, not_before, not_after, tbs_der, der, public_key_sha256,"
                         + " crl_partition, created_at, updated_at)"
-                        + " SELECT 'citizen-ca', LOWER(CONCAT('8', LPAD(HEX(?), 7, '0'), LPAD(HEX(seq), 8, '0'),"
-                        + " SUBSTRING(SHA2(CONCAT(?, '-', seq), 256), 1, 16))),"
-                        + " 'citizen-signature/1', IF(seq % 10 = 0, 'HOLD', 'REVOKED'), IF(seq % 10 = 0, 6, 1), ?, ?, ?,"
-                        + " x'00', x'00', UNHEX(SHA2(CONCAT(?, '/', seq), 256)), ?, ?, ? FROM seq_" + f + "_to_" + to)) {
+                        + " SELECT 'citizen-ca', LOWER(CONCAT(?, LPAD(HEX(?), 7, '0'), LPAD(HEX(seq), 8, '0'),"
+                        + " SUBSTRING(SHA2(CONCAT(?, '-', seq), 256), 1, 16))), 'citizen-signature/1',"
+                        + " IF(seq % ? = 0, IF(seq % (? * 10) = 0, 'HOLD', 'REVOKED'), 'GOOD'),"
+                        + " IF(seq % ? = 0, IF(seq % (? * 10) = 0, 6, 1), NULL), IF(seq % ? = 0, ?, NULL), ?, ?,"
+                        + " x'00', x'00', UNHEX(SHA2(CONCAT(?, ?, '/', seq), 256)), ?, ?, ? FROM seq_" + f + "_to_" + to)) {
                     int i = 1;
+                    ps.setString(i++, String.valueOf(lead));
                     ps.setInt(i++, seed);
                     ps.setInt(i++, seed);
+                    for (int k = 0; k < 5; k++) {
+                        ps.setInt(i++, revokedEvery);
+                    }
                     ps.setObject(i++, DatabaseTime.toColumn(now.minus(1, ChronoUnit.HOURS)));
                     ps.setObject(i++, DatabaseTime.toColumn(now.minus(30, ChronoUnit.DAYS)));
                     ps.setObject(i++, DatabaseTime.toColumn(now.plus(5 * 365, ChronoUnit.DAYS)));
+                    ps.setString(i++, String.valueOf(lead));
                     ps.setInt(i++, seed);
                     ps.setInt(i++, partition);
                     ps.setObject(i++, DatabaseTime.toColumn(now));

@@ -249,9 +249,7 @@ class SodIssuerTest {
         assertThat(fixture.sodIssuer().issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null)).dsKeyLabel())
                 .isEqualTo(batch.get(1).keyLabel());
         // The active DS's certificate is revoked (recorded on the certificate row, for the CSCA CRL).
-        new RevocationService(db.database(), AuditLedger.hashChained(clock), clock).revoke(Actor.local("test"),
-                DocumentSignerFixture.CSCA, batch.get(1).certificate().getSerialNumber().toString(16),
-                RevocationReason.KEY_COMPROMISE);
+        revokeDs(batch.get(1));
         // The pool reads its signer's row again once its re-check interval has passed (1 s by default).
         fixture.passRecheck();
         assertThat(fixture.sodIssuer().issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null)).dsKeyLabel())
@@ -339,9 +337,7 @@ class SodIssuerTest {
         assertThat(fixture.sodIssuer().issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null)).dsKeyLabel())
                 .isEqualTo(batch.get(1).keyLabel());
         // `ds revoke` of the new one (a CSCA act recorded on its certificate row), same bound.
-        new RevocationService(db.database(), AuditLedger.hashChained(clock), clock).revoke(Actor.local("test"),
-                DocumentSignerFixture.CSCA, batch.get(1).certificate().getSerialNumber().toString(16),
-                RevocationReason.KEY_COMPROMISE);
+        revokeDs(batch.get(1));
         fixture.passRecheck();
         for (int i = 0; i < 3; i++) {
             assertThat(fixture.sodIssuer().issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null)).dsKeyLabel())
@@ -550,5 +546,12 @@ class SodIssuerTest {
 
     private static void assertCode(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, SodException.Code code) {
         assertThatThrownBy(call).isInstanceOfSatisfying(SodException.class, e -> assertThat(e.code()).isEqualTo(code));
+    }
+
+    /** `ds revoke` of {@code ds}: a CSCA act recorded on its certificate row (for the CSCA CRL). */
+    private static void revokeDs(DocumentSignerCeremony.Certified ds) {
+        new RevocationService(db.database(), AuditLedger.hashChained(clock), clock).revoke(Actor.local("test"),
+                DocumentSignerFixture.CSCA, ds.certificate().getSerialNumber().toString(16),
+                RevocationReason.KEY_COMPROMISE);
     }
 }
