@@ -58,7 +58,8 @@ final class RaService implements AutoCloseable {
         CitizenIssuer issuer = new CitizenIssuer(s.database(), token, citizenCa, settings, new ChipCsrChecks(), cards,
                 audit, clock, new SecureRandom(), CitizenIssuer.DEFAULT_PARTITION_CAPACITY);
         // The document signer: the DS pool's keys are in this (online) token; see bin/eidpki ds.
-        SodIssuer sods = new SodIssuer(s.database(), token, new DocumentSignerPool(s.database(), audit, clock), audit, clock);
+        SodIssuer sods = new SodIssuer(s.database(), token, new DocumentSignerPool(s.database(), audit, clock), audit,
+                SodIssuer.DEFAULT_MAX_BATCH);
         RaServices services = new RaServices(s.database(), cards, issuer,
                 new RevocationService(s.database(), audit, clock), settings, audit, List.of(token)).withSods(sods);
         Server server = RaServer.newServer(RaConfig.builder(services, tls, Path.of(tls + ".pass"))

@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.util.Objects;
 import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditLedger;
@@ -58,12 +57,6 @@ public final class SodIssuer {
         this.pool = Objects.requireNonNull(pool, "pool");
         this.audit = Objects.requireNonNull(audit, "audit");
         this.committer = new SodCommitter(database, audit, maxBatch);
-    }
-
-    /** With {@link #DEFAULT_MAX_BATCH}; the time of an SOD is the pool's clock. */
-    public SodIssuer(Database database, Token onlineToken, DocumentSignerPool pool, AuditLedger audit, Clock clock) {
-        this(database, onlineToken, pool, audit, DEFAULT_MAX_BATCH);
-        Objects.requireNonNull(clock, "clock");
     }
 
     /** The DS pool this issuer signs from (its status for health checks). */
