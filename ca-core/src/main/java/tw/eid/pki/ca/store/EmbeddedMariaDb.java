@@ -249,6 +249,13 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       builder.setWorkingDirectory(baseDir);
       builder.addFileArgument("--datadir", new File(configuration.getDataDir()));
       builder.addFileArgument("--basedir", baseDir);
+      // The bootstrap server's temporary tables in this instance's own directory, as the running
+      // server's (setTmpDir): in the shared /tmp, installs beside other processes' servers failed
+      // now and then with "Error on delete of '/tmp/#sql-temptable-...'".
+      File tmp = new File(configuration.getTmpDir());
+      if (!tmp.isDirectory() && !tmp.mkdirs()) {
+        throw new IOException("cannot create " + tmp);
+      }
       builder.addArgument("--no-defaults");
       // --force here only skips the host name look-up check (hosts without DNS for their own
       // name); this install runs on an empty data directory only.
@@ -257,6 +264,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       if (runningAsRoot()) {
         builder.addArgument("--user=root");
       }
+      // mariadb-install-db hands options it does not know to the bootstrap mariadbd.
+      builder.addFileArgument("--tmpdir", tmp);
       return builder.build();
     }
   }
