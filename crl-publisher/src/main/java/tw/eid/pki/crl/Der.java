@@ -28,21 +28,13 @@ final class Der {
         return h;
     }
 
-    static byte[] tlv(int tag, byte[] content) {
-        byte[] h = header(tag, content.length);
-        byte[] out = new byte[h.length + content.length];
-        System.arraycopy(h, 0, out, 0, h.length);
-        System.arraycopy(content, 0, out, h.length, content.length);
-        return out;
-    }
-
     /**
      * RFC 5280 §5.1.2.4 and §5.1.2.6: UTCTime through 2049, GeneralizedTime from 2050, Zulu, whole
      * seconds.
      */
     static byte[] time(Instant t) {
         byte[] out = new byte[timeLength(t)];
-        writeTime(t, out, 0);
+        writeTime(t.getEpochSecond(), out, 0);
         return out;
     }
 
@@ -61,11 +53,6 @@ final class Der {
     /** 1950-01-01T00:00:00Z and 10000-01-01T00:00:00Z: the range RFC 5280's two forms can say. */
     private static final long FIRST = -631152000L;
     private static final long AFTER_LAST = 253402300800L;
-
-    /** Writes {@link #time} of {@code t} at {@code off}; returns the length. */
-    static int writeTime(Instant t, byte[] out, int off) {
-        return writeTime(t.getEpochSecond(), out, off);
-    }
 
     /**
      * Writes {@link #time} of the whole second {@code epochSecond} at {@code off}; returns the
@@ -110,36 +97,10 @@ final class Der {
         return i + 2;
     }
 
-    /** A positive INTEGER from lower-case hex without leading zeros (the store's serial form). */
-    static byte[] positiveInteger(String hex) {
-        int digits = hex.length();
-        int octets = (digits + 1) / 2;
-        byte[] v = new byte[octets];
-        for (int i = 0; i < digits; i++) {
-            int d = Character.digit(hex.charAt(digits - 1 - i), 16);
-            if (d < 0) {
-                throw new IllegalArgumentException("not hex: " + hex);
-            }
-            v[octets - 1 - i / 2] |= (byte) (i % 2 == 0 ? d : d << 4);
-        }
-        // Two's complement: a leading 1 bit needs a zero octet in front to stay positive.
-        boolean pad = (v[0] & 0x80) != 0;
-        int length = octets + (pad ? 1 : 0);
-        if (length >= 0x80) {
-            throw new IllegalArgumentException("serial too long: " + hex);
-        }
-        byte[] out = new byte[2 + length];
-        out[0] = INTEGER;
-        out[1] = (byte) length;
-        System.arraycopy(v, 0, out, pad ? 3 : 2, octets);
-        return out;
-    }
-
     /**
      * Writes the positive INTEGER of {@code hex} (ASCII lower- or upper-case hex digits without
      * leading zeros, the store's serial form, as the column's bytes) at {@code off}; returns the
-     * length. The same encoding as {@link #positiveInteger(String)}, without a String or an array
-     * per entry.
+     * length (X.690 §8.3: the fewest octets, a zero octet in front when the first bit is set).
      */
     static int writePositiveInteger(byte[] hex, byte[] out, int off) {
         int digits = hex.length;

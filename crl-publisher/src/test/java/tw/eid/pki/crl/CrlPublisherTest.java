@@ -449,22 +449,7 @@ class CrlPublisherTest {
     @Test
     void theRaOperatorsCaHasOneCrlWithoutScopeOrDelta() throws Exception {
         String serial = "7eadbeef01";
-        db.database().inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificate (ca_name, serial_hex, profile, status,"
-                    + " revocation_reason, revocation_time, not_before, not_after, tbs_der, der, public_key_sha256,"
-                    + " created_at, updated_at) VALUES ('ra-operators-ca', ?, 'operator/1', 'REVOKED', 4, ?, ?, ?,"
-                    + " x'00', x'00', x'00', ?, ?)")) {
-                Instant now = CLOCK.instant();
-                ps.setString(1, serial);
-                ps.setObject(2, tw.eid.pki.ca.store.DatabaseTime.toColumn(now.minusSeconds(60)));
-                ps.setObject(3, tw.eid.pki.ca.store.DatabaseTime.toColumn(now.minus(Duration.ofDays(1))));
-                ps.setObject(4, tw.eid.pki.ca.store.DatabaseTime.toColumn(now.plus(Duration.ofDays(700))));
-                ps.setObject(5, tw.eid.pki.ca.store.DatabaseTime.toColumn(now));
-                ps.setObject(6, tw.eid.pki.ca.store.DatabaseTime.toColumn(now));
-                ps.executeUpdate();
-            }
-            return null;
-        });
+        revokedRow("ra-operators-ca", serial, "operator/1", 4, Duration.ofDays(1), Duration.ofDays(700));
         CLOCK.advance(Duration.ofSeconds(1));
         try (CrlPublisher publisher = publisher("node-a")) {
             publisher.publishAll();
@@ -551,22 +536,7 @@ class CrlPublisherTest {
     void aCeremonySignsTheRootsNextArlAndThePublisherServesIt() throws Exception {
         // A certificate the root issued, revoked (e.g. a retired subordinate CA).
         String serial = "5ca1ab1e";
-        db.database().inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificate (ca_name, serial_hex, profile, status,"
-                    + " revocation_reason, revocation_time, not_before, not_after, tbs_der, der, public_key_sha256,"
-                    + " created_at, updated_at) VALUES ('citizen-root', ?, 'citizen-ca/1', 'REVOKED', 5, ?, ?, ?,"
-                    + " x'00', x'00', x'01', ?, ?)")) {
-                Instant now = CLOCK.instant();
-                ps.setString(1, serial);
-                ps.setObject(2, tw.eid.pki.ca.store.DatabaseTime.toColumn(now.minusSeconds(60)));
-                ps.setObject(3, tw.eid.pki.ca.store.DatabaseTime.toColumn(now.minus(Duration.ofDays(10))));
-                ps.setObject(4, tw.eid.pki.ca.store.DatabaseTime.toColumn(now.plus(Duration.ofDays(3000))));
-                ps.setObject(5, tw.eid.pki.ca.store.DatabaseTime.toColumn(now));
-                ps.setObject(6, tw.eid.pki.ca.store.DatabaseTime.toColumn(now));
-                ps.executeUpdate();
-            }
-            return null;
-        });
+        revokedRow("citizen-root", serial, "citizen-ca/1", 5, Duration.ofDays(10), Duration.ofDays(3000));
         CLOCK.advance(Duration.ofSeconds(1));
         OfflineCrlCeremony ceremony = new OfflineCrlCeremony(db.database(), pki.settings, CLOCK);
         OfflineCrlCeremony.Signed signed = ceremony.sign(token, "citizen-root", Duration.ofDays(365), "custodians:alice+bob");
@@ -714,6 +684,31 @@ class CrlPublisherTest {
         assertThat(n).hasSize(8).isGreaterThan("1a").isLessThan("ffff");
         String k = CrlPublisher.split(new String[] {"8000004700000001aaaa", "800000470000138801bb"});
         assertThat(k).isGreaterThan("8000004700000001aaaa").isLessThan("800000470000138801bb").startsWith("80000047000009");
+    }
+
+    /**
+     * A certificate row of {@code ca} revoked a minute ago with {@code reason}, valid from {@code
+     * issuedAgo} ago for {@code validFor} more (placeholder DER), as a CA's issuance would have left it.
+     */
+    static void revokedRow(String ca, String serial, String profile, int reason, Duration issuedAgo, Duration validFor) {
+        db.database().inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificate (ca_name, serial_hex, profile, status,"
+                    + " revocation_reason, revocation_time, not_before, not_after, tbs_der, der, public_key_sha256,"
+                    + " created_at, updated_at) VALUES (?, ?, ?, 'REVOKED', ?, ?, ?, ?, x'00', x'00', x'00', ?, ?)")) {
+                Instant now = CLOCK.instant();
+                ps.setString(1, ca);
+                ps.setString(2, serial);
+                ps.setString(3, profile);
+                ps.setInt(4, reason);
+                ps.setObject(5, tw.eid.pki.ca.store.DatabaseTime.toColumn(now.minusSeconds(60)));
+                ps.setObject(6, tw.eid.pki.ca.store.DatabaseTime.toColumn(now.minus(issuedAgo)));
+                ps.setObject(7, tw.eid.pki.ca.store.DatabaseTime.toColumn(now.plus(validFor)));
+                ps.setObject(8, tw.eid.pki.ca.store.DatabaseTime.toColumn(now));
+                ps.setObject(9, tw.eid.pki.ca.store.DatabaseTime.toColumn(now));
+                ps.executeUpdate();
+            }
+            return null;
+        });
     }
 
     static long count(String sql) {

@@ -44,6 +44,33 @@ final class CliProcesses {
         return Map.of("SOFTHSM2_CONF", SoftHsmTestTokens.conf().toAbsolutePath().toString(), "EIDPKI_SCRYPT_LOG2N", "10");
     }
 
+    /**
+     * Runs the demo's ceremony file in {@code data} as a test's own: the custodians' passphrase files
+     * under {@code data/demo-custodians} (private), and the offline and online token labels replaced
+     * by {@code offlineLabel} and {@code onlineLabel} (the token directory is shared by the test
+     * classes). The ceremony's result, for the caller to check.
+     */
+    static Result demoCeremony(Path data, String offlineLabel, String onlineLabel) throws IOException {
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        Path passphrases = data.resolve("demo-custodians");
+        Files.createDirectories(passphrases);
+        Files.setPosixFilePermissions(passphrases, PosixFilePermissions.fromString("rwx------"));
+        for (String c : DemoCommand.CUSTODIANS) {
+            Path f = passphrases.resolve(c + ".pass");
+            Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(f, "pass-" + c + "-" + java.util.HexFormat.of().formatHex(random.generateSeed(12)) + "\n");
+        }
+        String yaml;
+        try (java.io.InputStream in = DemoCommand.class.getResourceAsStream("demo-ceremony.yaml")) {
+            yaml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        org.assertj.core.api.Assertions.assertThat(yaml).contains("label: eid-offline,", "label: eid-online,");
+        Path ceremony = data.resolve("demo-ceremony.yaml");
+        Files.writeString(ceremony, yaml.replace("label: eid-offline,", "label: " + offlineLabel + ",")
+                .replace("label: eid-online,", "label: " + onlineLabel + ","));
+        return eidpki(data, "ceremony", "--data-dir", data.toString(), ceremony.toString());
+    }
+
     static Result eidpki(Path data, String... args) {
         try {
             Path out = Files.createTempFile(data, "out", ".txt");

@@ -2,24 +2,18 @@ package tw.eid.pki.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.document.DocumentSignerPool;
-import tw.eid.pki.hsm.SoftHsmTestTokens;
 
 /**
  * {@code eidpki ds} and {@code eidpki csca} through processes, as an operator runs it: the demo ceremony (its DS 001 joins
@@ -40,21 +34,7 @@ class DsCliTest {
         String suffix = HexFormat.of().formatHex(RANDOM.generateSeed(4));
         String offline = "ds-off-" + suffix;
         String online = "ds-on-" + suffix;
-        Path passphrases = data.resolve("demo-custodians");
-        Files.createDirectories(passphrases);
-        for (String c : DemoCommand.CUSTODIANS) {
-            Path f = passphrases.resolve(c + ".pass");
-            Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(f, "pass-" + c + "-" + HexFormat.of().formatHex(RANDOM.generateSeed(12)) + "\n");
-        }
-        String yaml;
-        try (InputStream in = DemoCommand.class.getResourceAsStream("demo-ceremony.yaml")) {
-            yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        Path ceremony = data.resolve("demo-ceremony.yaml");
-        Files.writeString(ceremony, yaml.replace("label: eid-offline,", "label: " + offline + ",")
-                .replace("label: eid-online,", "label: " + online + ","));
-        Result r = eidpki("ceremony", "--data-dir", data.toString(), ceremony.toString());
+        CliProcesses.Result r = CliProcesses.demoCeremony(data, offline, online);
         assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
 
         r = eidpki("ds", "status", "--data-dir", data.toString());
@@ -132,8 +112,6 @@ class DsCliTest {
         }
     }
 
-    private record Result(int exitCode, String stdout, String stderr) {}
-
     private static String run(String... command) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -142,27 +120,10 @@ class DsCliTest {
     }
 
     private String custodian(String name) {
-        return name + ":" + data.resolve("demo-custodians").resolve(name + ".pass");
+        return CliProcesses.custodian(data, name);
     }
 
-    private Result eidpki(String... args) throws IOException, InterruptedException {
-        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules=jdk.crypto.cryptoki",
-                "--add-exports=jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED",
-                "--add-exports=jdk.crypto.cryptoki/sun.security.pkcs11=ALL-UNNAMED",
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classPath, EidPki.class.getName()));
-        command.addAll(List.of(args));
-        Path out = Files.createTempFile(data, "out", ".txt");
-        Path err = Files.createTempFile(data, "err", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-        pb.environment().putAll(Map.of("SOFTHSM2_CONF", SoftHsmTestTokens.conf().toAbsolutePath().toString(),
-                "EIDPKI_SCRYPT_LOG2N", "10"));
-        Process p = pb.start();
-        if (!p.waitFor(3, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new AssertionError("eidpki " + String.join(" ", args) + " did not end within 3 minutes");
-        }
-        return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    private CliProcesses.Result eidpki(String... args) {
+        return CliProcesses.eidpki(data, args);
     }
 }

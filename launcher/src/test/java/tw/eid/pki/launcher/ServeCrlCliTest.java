@@ -12,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
@@ -52,22 +51,7 @@ class ServeCrlCliTest {
         data = freshDirectory("serve-crl");
         String suffix = HexFormat.of().formatHex(RANDOM.generateSeed(4));
         onlineLabel = "crl-on-" + suffix;
-        Path passphrases = data.resolve("demo-custodians");
-        Files.createDirectories(passphrases);
-        Files.setPosixFilePermissions(passphrases, PosixFilePermissions.fromString("rwx------"));
-        for (String c : DemoCommand.CUSTODIANS) {
-            Path f = passphrases.resolve(c + ".pass");
-            Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(f, "pass-" + c + "-" + HexFormat.of().formatHex(RANDOM.generateSeed(12)) + "\n");
-        }
-        String yaml;
-        try (InputStream in = DemoCommand.class.getResourceAsStream("demo-ceremony.yaml")) {
-            yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        Path ceremony = data.resolve("demo-ceremony.yaml");
-        Files.writeString(ceremony, yaml.replace("label: eid-offline,", "label: crl-off-" + suffix + ",")
-                .replace("label: eid-online,", "label: " + onlineLabel + ","));
-        CliProcesses.Result r = eidpki("ceremony", "--data-dir", data.toString(), ceremony.toString());
+        CliProcesses.Result r = CliProcesses.demoCeremony(data, "crl-off-" + suffix, onlineLabel);
         assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
         output = data.resolve("ceremony/initial");
 

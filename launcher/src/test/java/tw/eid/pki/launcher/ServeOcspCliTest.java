@@ -3,16 +3,13 @@ package tw.eid.pki.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,24 +61,8 @@ class ServeOcspCliTest {
         data = freshDirectory("serve-ocsp");
         String suffix = HexFormat.of().formatHex(RANDOM.generateSeed(4));
         onlineLabel = "ocsp-on-" + suffix;
-        Path passphrases = data.resolve("demo-custodians");
-        Files.createDirectories(passphrases);
-        Files.setPosixFilePermissions(passphrases, PosixFilePermissions.fromString("rwx------"));
-        for (String c : DemoCommand.CUSTODIANS) {
-            Path f = passphrases.resolve(c + ".pass");
-            Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(f, "pass-" + c + "-" + HexFormat.of().formatHex(RANDOM.generateSeed(12)) + "\n");
-        }
-        String yaml;
-        try (InputStream in = DemoCommand.class.getResourceAsStream("demo-ceremony.yaml")) {
-            yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
         // This run's token directory is shared by the test classes: labels of its own.
-        assertThat(yaml).contains("label: eid-offline,", "label: eid-online,");
-        Path ceremony = data.resolve("demo-ceremony.yaml");
-        Files.writeString(ceremony, yaml.replace("label: eid-offline,", "label: ocsp-off-" + suffix + ",")
-                .replace("label: eid-online,", "label: " + onlineLabel + ","));
-        CliProcesses.Result r = eidpki("ceremony", "--data-dir", data.toString(), ceremony.toString());
+        CliProcesses.Result r = CliProcesses.demoCeremony(data, "ocsp-off-" + suffix, onlineLabel);
         assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
         output = data.resolve("ceremony/initial");
 
