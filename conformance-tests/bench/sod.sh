@@ -4,8 +4,8 @@
 # with 2, 8, 16 clients and in-process, beside the raw signing rate of the same DS key (P-256), in
 # one run (tw.eid.pki.bench.SodBenchmark, a main: `mvn test` does not run it).
 #
-#   conformance-tests/bench/sod.sh                            # full run, ~3-4 minutes on 2 cores
-#   BENCH_PROPS="-Dbench.window=3 -Dbench.warmup=1 -Dbench.raw.window=2 -Dbench.jit.warmup=3 -Dbench.cards=5000" \
+#   conformance-tests/bench/sod.sh                            # full run, ~5 minutes on 2 cores
+#   BENCH_PROPS="-Dbench.window=3 -Dbench.warmup=1 -Dbench.raw.window=2 -Dbench.jit.warmup=3 -Dbench.cards=60000" \
 #       conformance-tests/bench/sod.sh                        # quick look
 #
 # Environment: BENCH_PROPS, MVN_ARGS (default "-o"), SKIP_BUILD=1 (see main.sh).

@@ -80,9 +80,13 @@ import tw.eid.pki.ra.RaServices;
  * (cards locked, SODs stored, cards personalized, audit events appended to the hash chain) shared
  * with the concurrent requests' SODs, then the answer.
  *
+ * <p>Floors, in the same run: the least any SOD path costs here (the signature with its
+ * verification; the durable store alone at the committer's largest batch), with {@code openssl
+ * speed ecdsap256} as the peer, and the bound on the ratio they give.
+ *
  * <p>Properties: {@code bench.warmup} (s, 5), {@code bench.window} (s, 15), {@code bench.raw.window}
  * (s, 10), {@code bench.clients} ("2,8,16"), {@code bench.direct.threads} ("2,8"),
- * {@code bench.jit.warmup} (s, 20), {@code bench.cards} (cards inserted, 250,000), {@code bench.out}.
+ * {@code bench.jit.warmup} (s, 20), {@code bench.cards} (cards inserted, 500,000), {@code bench.out}.
  */
 public final class SodBenchmark {
     static final Actor SETUP = Actor.local("bench-setup");
@@ -90,7 +94,7 @@ public final class SodBenchmark {
     static final int WINDOW = Integer.getInteger("bench.window", 15);
     static final int RAW_WINDOW = Integer.getInteger("bench.raw.window", 10);
     static final int JIT_WARMUP = Integer.getInteger("bench.jit.warmup", 20);
-    static final int CARDS = Integer.getInteger("bench.cards", 250_000);
+    static final int CARDS = Integer.getInteger("bench.cards", 500_000);
     static final int[] CLIENTS = Arrays.stream(System.getProperty("bench.clients", "2,8,16").split(","))
             .mapToInt(Integer::parseInt).toArray();
     static final int[] DIRECT = Arrays.stream(System.getProperty("bench.direct.threads", "2,8").split(","))
@@ -159,6 +163,8 @@ public final class SodBenchmark {
         for (int t : DIRECT) {
             direct(t, raw2);
         }
+        h.line("");
+        floors(raw2);
         h.line("");
         h.line("## raw signing again (drift check)");
         h.line("| threads | sig/s | CPU-ms/sig (JVM) |");
@@ -242,6 +248,110 @@ public final class SodBenchmark {
         h.line(String.format(Locale.ROOT, "| %d | %,d | %,.1f | %.3f | %.1f | %.1f | %d | %.1f | %.2f | %.2f | %.1fx |", threads, r.ops(),
                 r.rate(), r.rate() / raw2.rate(), r.percentileMs(50), r.percentileMs(99), r.failures(), perCommit,
                 r.jvmCpuMsPerOp(), r.allCpuMsPerOp(), r.allCpuMsPerOp() / raw2.jvmCpuMsPerOp()));
+    }
+
+    /**
+     * What any SOD costs here at least, whatever the path around it: the DS key's signature in the
+     * token together with the software verification of it that every SOD gets, and the durable
+     * store alone (SodCommitter's transaction at its largest batch, the SODs already signed). With
+     * OpenSSL's own P-256 figures as the peer: the verification SoftHSM2 or any native code could
+     * offer instead. The bound is the raw 2-thread CPU per signature over the sum of the floors'.
+     */
+    void floors(IssuanceBenchmark.Result raw2) throws Exception {
+        h.line("## floors: the least any SOD path costs here (same run)");
+        h.line("| step | threads | per second | / raw 2-thread rate | CPU-ms each (JVM) | CPU-ms each (JVM+mysqld) |");
+        h.line("|---|---:|---:|---:|---:|---:|");
+        java.security.PublicKey key = tw.eid.pki.ca.document.SecurityObjects.publicKey(h.caToken.publicKey(dsLabel));
+        ContentSigner once = h.caToken.signer(dsLabel);
+        try (OutputStream o = once.getOutputStream()) {
+            o.write(IssuanceBenchmark.MESSAGE);
+        }
+        byte[] signature = once.getSignature();
+        IssuanceBenchmark.Result verify = h.runThreads(2, new IssuanceBenchmark.Window(WARMUP, RAW_WINDOW), i -> {
+            if (!verifies(key, IssuanceBenchmark.MESSAGE, signature)) {
+                throw new IllegalStateException("the DS signature does not verify");
+            }
+        });
+        floorLine("software verification of a DS signature alone (Bouncy Castle, the key decoded once)", 2, verify, raw2, 1);
+        IssuanceBenchmark.Result signVerify = h.runThreads(2, new IssuanceBenchmark.Window(WARMUP, RAW_WINDOW), i -> {
+            ContentSigner signer = h.caToken.signer(dsLabel);
+            try (OutputStream o = signer.getOutputStream()) {
+                o.write(IssuanceBenchmark.MESSAGE);
+            }
+            if (!verifies(key, IssuanceBenchmark.MESSAGE, signer.getSignature())) {
+                throw new IllegalStateException("the DS signature does not verify");
+            }
+        });
+        floorLine("token signature + its software verification", 2, signVerify, raw2, 1);
+
+        tw.eid.pki.ca.document.DocumentSignerPool.Reserved ds = sods.pool().reserve(SETUP);
+        byte[] efSod = tw.eid.pki.ca.document.SecurityObjects.signSod(new SodRequest(card(), HashAlgorithm.SHA_256, hashes, null),
+                h.caToken.signer(ds.keyLabel()), ds.certificate(), ds.publicKey(), ds.at());
+        tw.eid.pki.ca.document.SodStoreProbe store = new tw.eid.pki.ca.document.SodStoreProbe(h.database, audit,
+                SodIssuer.DEFAULT_MAX_BATCH);
+        IssuanceBenchmark.Result stored = h.runThreads(1, new IssuanceBenchmark.Window(WARMUP, RAW_WINDOW), i -> {
+            List<SodRequest> batch = new ArrayList<>(SodIssuer.DEFAULT_MAX_BATCH);
+            for (int k = 0; k < SodIssuer.DEFAULT_MAX_BATCH; k++) {
+                batch.add(new SodRequest(card(), HashAlgorithm.SHA_256, hashes, null));
+            }
+            store.store(SETUP, batch, ds, efSod);
+        });
+        floorLine("durable store alone: " + SodIssuer.DEFAULT_MAX_BATCH + " signed SODs per transaction (" + efSod.length
+                + "-byte EF.SOD, card update, audit event)", 1, stored, raw2, SodIssuer.DEFAULT_MAX_BATCH);
+
+        double[] openssl = opensslP256();
+        if (openssl != null) {
+            h.line(String.format(Locale.ROOT, "| peer: `openssl speed ecdsap256`, sign | 1 | %,.0f | | %.3f | |", openssl[0],
+                    1000 / openssl[0]));
+            h.line(String.format(Locale.ROOT, "| peer: `openssl speed ecdsap256`, verify | 1 | %,.0f | | %.3f | |", openssl[1],
+                    1000 / openssl[1]));
+        }
+        double storeMs = stored.allCpuMsPerOp() / SodIssuer.DEFAULT_MAX_BATCH;
+        double floor = signVerify.jvmCpuMsPerOp() + storeMs;
+        double raw = raw2.jvmCpuMsPerOp();
+        h.line("");
+        h.line(String.format(Locale.ROOT, "Bound, before any CMS encoding, request, TLS or authentication: raw signature %.3f CPU-ms"
+                        + " / (signature + verification %.3f + store %.3f) = **%.2fx** the raw rate at most;"
+                        + " with OpenSSL's native verification in place of Bouncy Castle's %.2fx; with no verification at all"
+                        + " (signature + store) %.2fx.",
+                raw, signVerify.jvmCpuMsPerOp(), storeMs, raw / floor,
+                openssl == null ? Double.NaN : raw / (floor - verify.jvmCpuMsPerOp() + 1000 / openssl[1]),
+                raw / (raw + storeMs)));
+    }
+
+    void floorLine(String step, int threads, IssuanceBenchmark.Result r, IssuanceBenchmark.Result raw2, int perOp) {
+        h.line(String.format(Locale.ROOT, "| %s | %d | %,.0f | %.3f | %.3f | %.3f |", step, threads, r.rate() * perOp,
+                r.rate() * perOp / raw2.rate(), r.jvmCpuMsPerOp() / perOp, r.allCpuMsPerOp() / perOp));
+    }
+
+    static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+
+    /** As SecurityObjects checks an SOD's signature: SHA256withECDSA in Bouncy Castle with a kept key. */
+    static boolean verifies(java.security.PublicKey key, byte[] message, byte[] signature) throws Exception {
+        java.security.Signature s = java.security.Signature.getInstance("SHA256withECDSA", BC);
+        s.initVerify(key);
+        s.update(message);
+        return s.verify(signature);
+    }
+
+    /** {@code openssl speed -seconds 3 ecdsap256}: {sign/s, verify/s} on one core, or null if it cannot run. */
+    static double[] opensslP256() {
+        try {
+            Process p = new ProcessBuilder("openssl", "speed", "-seconds", "3", "ecdsap256").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                return null;
+            }
+            for (String l : out.split("\n")) {
+                if (l.contains("ecdsa (nistp256)")) {
+                    String[] f = l.trim().split("\\s+");
+                    return new double[] {Double.parseDouble(f[f.length - 2]), Double.parseDouble(f[f.length - 1])};
+                }
+            }
+            return null;
+        } catch (Exception e) {
+            return null;
+        }
     }
 
     /**
