@@ -274,31 +274,38 @@ public final class Token implements AutoCloseable {
     public int destroyKeyPair(String label) {
         requireLabel(label);
         keys.remove(label);
-        int destroyed = withSession("destroy " + label, s -> {
-            List<Long> objects = new ArrayList<>();
-            for (long objectClass : new long[] {Pkcs11.CKO_PRIVATE_KEY, Pkcs11.CKO_PUBLIC_KEY, Pkcs11.CKO_CERTIFICATE}) {
-                for (long object : ck.findObjects(s, new CK_ATTRIBUTE[] {
-                        new CK_ATTRIBUTE(Pkcs11.CKA_CLASS, objectClass),
-                        new CK_ATTRIBUTE(Pkcs11.CKA_LABEL, label.toCharArray())})) {
-                    requireExactLabel(s, object, label);
-                    objects.add(object);
-                }
-            }
-            if (objects.isEmpty()) {
-                throw new TokenException(TokenException.Code.KEY_NOT_FOUND,
-                        "no key pair labelled '" + label + "' in token '" + label() + "': nothing destroyed");
-            }
-            for (long object : objects) {
-                ck.destroyObject(s, object);
-            }
-            return objects.size();
-        });
-        // After the objects are gone: a look-up that raced with the destruction sees the new count
-        // and does not cache what it found (see keyIn), and whatever was cached before goes here.
-        destructions.incrementAndGet();
-        keys.remove(label);
+        int destroyed;
+        try {
+            destroyed = withSession("destroy " + label, s -> destroyIn(s, label));
+        } finally {
+            // After the objects are gone (or some of them, if this failed part-way): a look-up that
+            // raced with the destruction sees the new count and does not cache what it found (see
+            // keyIn), and whatever was cached meanwhile goes here.
+            destructions.incrementAndGet();
+            keys.remove(label);
+        }
         log.warn("destroyed key pair '{}' in token '{}' ({} objects)", label, label(), destroyed);
         return destroyed;
+    }
+
+    private int destroyIn(long s, String label) throws CryptokiException {
+        List<Long> objects = new ArrayList<>();
+        for (long objectClass : new long[] {Pkcs11.CKO_PRIVATE_KEY, Pkcs11.CKO_PUBLIC_KEY, Pkcs11.CKO_CERTIFICATE}) {
+            for (long object : ck.findObjects(s, new CK_ATTRIBUTE[] {
+                    new CK_ATTRIBUTE(Pkcs11.CKA_CLASS, objectClass),
+                    new CK_ATTRIBUTE(Pkcs11.CKA_LABEL, label.toCharArray())})) {
+                requireExactLabel(s, object, label);
+                objects.add(object);
+            }
+        }
+        if (objects.isEmpty()) {
+            throw new TokenException(TokenException.Code.KEY_NOT_FOUND,
+                    "no key pair labelled '" + label + "' in token '" + label() + "': nothing destroyed");
+        }
+        for (long object : objects) {
+            ck.destroyObject(s, object);
+        }
+        return objects.size();
     }
 
     private void requireExactLabel(long s, long object, String label) throws CryptokiException {

@@ -19,9 +19,9 @@ import tw.eid.pki.ca.store.Database;
 /**
  * The online CAs a responder answers for, read from the store's {@code ca} table: each CA with a
  * delegated OCSP signer (kind {@code ocsp-signer}, status ACTIVE) that it issued directly and that
- * is valid now; of several, the one most recently made valid. A RETIRED signer is never loaded
- * (its key is destroyed or about to be, {@link OcspSignerRetirement}). Offline roots have no signer here and so are
- * answered {@code unauthorized} (they publish CRLs only).
+ * is valid now; of several, the one most recently made valid. A RETIRED signer is never loaded (its
+ * key is destroyed or about to be, {@link OcspSignerRetirement}). Offline roots have no signer here
+ * and so are answered {@code unauthorized} (they publish CRLs only).
  */
 public final class OcspAuthorities {
     private static final Logger log = LoggerFactory.getLogger(OcspAuthorities.class);

@@ -59,7 +59,7 @@ public final class OcspUpdater implements AutoCloseable {
     /** Every process reloads its authorities this often (a signer renewed elsewhere). */
     static final Duration RELOAD = Duration.ofSeconds(60);
     private Instant reloaded = Instant.MIN;
-    private Instant retired = Instant.MIN;
+    private Instant lastRetirement = Instant.MIN;
     private boolean caughtUp;
     private volatile long signed;
 
@@ -131,9 +131,9 @@ public final class OcspUpdater implements AutoCloseable {
             if (renewed) {
                 reload(now);
             }
-            if (retired.plus(RELOAD).isBefore(now)) {
+            if (lastRetirement.plus(RELOAD).isBefore(now)) {
                 retireSuperseded();
-                retired = now;
+                lastRetirement = now;
             }
         }
         int n = 0;
