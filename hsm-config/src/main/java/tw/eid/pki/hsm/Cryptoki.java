@@ -31,6 +31,8 @@ interface Cryptoki {
 
     long generateKey(long session, long mechanism, CK_ATTRIBUTE[] template) throws CryptokiException;
 
+    void destroyObject(long session, long object) throws CryptokiException;
+
     /** C_SignInit then C_Sign: one whole signature. */
     byte[] sign(long session, long mechanism, long key, byte[] data) throws CryptokiException;
 

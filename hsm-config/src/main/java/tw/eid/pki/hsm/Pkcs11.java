@@ -8,6 +8,7 @@ final class Pkcs11 {
     private Pkcs11() {}
 
     // Object classes (CKO_*)
+    static final long CKO_CERTIFICATE = 0x1;
     static final long CKO_PUBLIC_KEY = 0x2;
     static final long CKO_PRIVATE_KEY = 0x3;
     static final long CKO_SECRET_KEY = 0x4;

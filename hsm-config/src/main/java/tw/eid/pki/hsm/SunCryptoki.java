@@ -145,6 +145,15 @@ final class SunCryptoki implements Cryptoki {
     }
 
     @Override
+    public void destroyObject(long session, long object) throws CryptokiException {
+        try {
+            p11.C_DestroyObject(session, object);
+        } catch (PKCS11Exception e) {
+            throw fail(e, "C_DestroyObject");
+        }
+    }
+
+    @Override
     public byte[] sign(long session, long mechanism, long key, byte[] data) throws CryptokiException {
         try {
             p11.C_SignInit(session, new CK_MECHANISM(mechanism), key);

@@ -38,7 +38,9 @@ import sun.security.pkcs11.wrapper.CK_ATTRIBUTE;
  * <p>Security guarantees: keys are generated inside the token with CKA_TOKEN, CKA_PRIVATE,
  * CKA_SENSITIVE and not CKA_EXTRACTABLE, each usable only for what it is for (signing keys sign,
  * AES keys encrypt and decrypt, HMAC keys MAC); no private or secret key value ever reaches the
- * JVM, and callers get {@link ContentSigner}s by label, never a {@code PrivateKey}.
+ * JVM, and callers get {@link ContentSigner}s by label, never a {@code PrivateKey}. A key pair is
+ * destroyed in the token by its exact label ({@link #destroyKeyPair}); this object then forgets any
+ * handle it kept for that label, so nothing it hands out later reaches a stale handle.
  *
  * <p>Failure handling: a call that fails with a session- or device-level PKCS#11 error (session
  * handle invalid, user not logged in, device error, token not present, …) evicts its session,
@@ -63,6 +65,11 @@ public final class Token implements AutoCloseable {
     private final LinkedBlockingDeque<Long> idle = new LinkedBlockingDeque<>();
     private final AtomicInteger openSessions = new AtomicInteger();
     private final Map<String, KeyRef> keys = new ConcurrentHashMap<>();
+    /**
+     * Bumped by every key-pair destruction: a handle looked up while one ran is not cached (it may
+     * be the destroyed key's), see {@link #keyIn}.
+     */
+    private final AtomicLong destructions = new AtomicLong();
     /** Bumped by every recovery, so that callers failing together recover only once. */
     private final AtomicLong generation = new AtomicLong();
 
@@ -250,6 +257,68 @@ public final class Token implements AutoCloseable {
         log.info("generated {} secret key '{}' in token '{}'", type.id(), label, label());
     }
 
+    /**
+     * Destroys the key pair labelled exactly {@code label}: its private key, its public key and any
+     * certificate object with that label, by C_FindObjects and C_DestroyObject, the private key
+     * first. Each object found is checked to carry exactly {@code label} before anything is
+     * destroyed (a token that matched labels loosely would make this refuse, not destroy more);
+     * objects of other labels, and secret keys, are never touched. Afterwards this object keeps no
+     * handle for the label: {@link #signer}, {@link #publicKey} and signatures by earlier signers
+     * fail with KEY_NOT_FOUND. Signatures with other labels go on meanwhile; a signature with this
+     * very label that is already under way may fail (callers destroy only keys nothing signs with).
+     *
+     * @return how many objects were destroyed
+     * @throws TokenException KEY_NOT_FOUND when no private key, public key or certificate carries
+     *                        the label (nothing is destroyed)
+     */
+    public int destroyKeyPair(String label) {
+        requireLabel(label);
+        keys.remove(label);
+        int destroyed;
+        try {
+            destroyed = withSession("destroy " + label, s -> destroyIn(s, label));
+        } finally {
+            // After the objects are gone (or some of them, if this failed part-way): a look-up that
+            // raced with the destruction sees the new count and does not cache what it found (see
+            // keyIn), and whatever was cached meanwhile goes here.
+            destructions.incrementAndGet();
+            keys.remove(label);
+        }
+        log.warn("destroyed key pair '{}' in token '{}' ({} objects)", label, label(), destroyed);
+        return destroyed;
+    }
+
+    private int destroyIn(long s, String label) throws CryptokiException {
+        List<Long> objects = new ArrayList<>();
+        for (long objectClass : new long[] {Pkcs11.CKO_PRIVATE_KEY, Pkcs11.CKO_PUBLIC_KEY, Pkcs11.CKO_CERTIFICATE}) {
+            for (long object : ck.findObjects(s, new CK_ATTRIBUTE[] {
+                    new CK_ATTRIBUTE(Pkcs11.CKA_CLASS, objectClass),
+                    new CK_ATTRIBUTE(Pkcs11.CKA_LABEL, label.toCharArray())})) {
+                requireExactLabel(s, object, label);
+                objects.add(object);
+            }
+        }
+        if (objects.isEmpty()) {
+            throw new TokenException(TokenException.Code.KEY_NOT_FOUND,
+                    "no key pair labelled '" + label + "' in token '" + label() + "': nothing destroyed");
+        }
+        for (long object : objects) {
+            ck.destroyObject(s, object);
+        }
+        return objects.size();
+    }
+
+    private void requireExactLabel(long s, long object, String label) throws CryptokiException {
+        CK_ATTRIBUTE[] found = {new CK_ATTRIBUTE(Pkcs11.CKA_LABEL)};
+        ck.getAttributes(s, object, found);
+        char[] actual = found[0].getCharArray();
+        if (actual == null || !label.equals(new String(actual))) {
+            throw new TokenException(TokenException.Code.OPERATION_REFUSED, "token '" + label() + "' answered a search for '"
+                    + label + "' with an object labelled '" + (actual == null ? "" : new String(actual))
+                    + "': nothing destroyed");
+        }
+    }
+
     /** The asymmetric key labelled {@code label}, if the token holds one. */
     public Optional<KeyInfo> keyInfo(String label) {
         return withSession("describe " + label, s -> {
@@ -288,6 +357,7 @@ public final class Token implements AutoCloseable {
         if (ref != null) {
             return ref;
         }
+        long destructionsBefore = destructions.get();
         long[] privs = ck.findObjects(s, new CK_ATTRIBUTE[] {
                 new CK_ATTRIBUTE(Pkcs11.CKA_CLASS, Pkcs11.CKO_PRIVATE_KEY),
                 new CK_ATTRIBUTE(Pkcs11.CKA_LABEL, label.toCharArray())});
@@ -297,6 +367,11 @@ public final class Token implements AutoCloseable {
         }
         ref = describe(s, label, privs);
         keys.put(label, ref);
+        if (destructions.get() != destructionsBefore) {
+            // A destruction finished while we looked: the handle may be the destroyed key's (and a
+            // token may hand its number to a new object), so it is used this once, never cached.
+            keys.remove(label, ref);
+        }
         return ref;
     }
 

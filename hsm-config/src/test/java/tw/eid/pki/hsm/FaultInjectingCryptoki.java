@@ -127,6 +127,12 @@ final class FaultInjectingCryptoki implements Cryptoki {
     }
 
     @Override
+    public void destroyObject(long session, long object) throws CryptokiException {
+        maybeFail("C_DestroyObject");
+        real.destroyObject(session, object);
+    }
+
+    @Override
     public byte[] sign(long session, long mechanism, long key, byte[] data) throws CryptokiException {
         signCalls.incrementAndGet();
         maybeFail("C_Sign");

@@ -74,6 +74,15 @@ class TokenFailureTest {
     }
 
     @Test
+    void aDestructionInterruptedByADeviceErrorIsRetriedOnce() {
+        token.generateKeyPair("k-destroy", KeyAlgorithm.EC_P256);
+        ck.failNext(Pkcs11.CKR_DEVICE_ERROR, 1);
+        assertThat(token.destroyKeyPair("k-destroy")).isEqualTo(2);
+        assertThat(token.exists("k-destroy")).isFalse();
+        assertThat(token.health().up()).isTrue();
+    }
+
+    @Test
     void oneDeviceErrorIsRetriedOnce() throws Exception {
         ck.failNext(Pkcs11.CKR_DEVICE_ERROR, 1);
         assertThat(signsCorrectly()).isTrue();

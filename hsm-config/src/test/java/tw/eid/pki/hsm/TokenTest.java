@@ -3,18 +3,22 @@ package tw.eid.pki.hsm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
 import java.security.Provider;
 import java.security.Security;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import javax.crypto.SecretKey;
 import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.operator.ContentSigner;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -183,6 +187,118 @@ class TokenTest {
                 .isInstanceOf(TokenException.class);
         assertThatThrownBy(() -> token.decrypt("aes-other", sealed, aad)).isInstanceOf(TokenException.class);
         assertThat(token.health().up()).isTrue();
+    }
+
+    @Test
+    void destroysExactlyTheKeyPairAndItsCertificateObject() throws Exception {
+        KeyInfo gone = token.generateKeyPair("k-gone", KeyAlgorithm.EC_P256);
+        KeyInfo longer = token.generateKeyPair("k-gone-2", KeyAlgorithm.EC_P256);
+        KeyInfo shorter = token.generateKeyPair("k-gon", KeyAlgorithm.EC_P256);
+        Pkcs11ToolObjects.writeCertificate(testToken, "k-gone", selfSigned(gone));
+        ContentSigner earlier = token.signer("k-gone"); // its handle is cached now
+        assertThat(TestSignatures.verify(gone.publicKey(), earlier, new byte[] {1}, TestSignatures.sign(earlier, new byte[] {1})))
+                .isTrue();
+        assertThat(Pkcs11ToolObjects.list(testToken)).contains(new Pkcs11ToolObjects.P11Object("Certificate", "k-gone"));
+
+        assertThat(token.destroyKeyPair("k-gone")).isEqualTo(3); // private key, public key, certificate
+
+        assertThat(token.exists("k-gone")).isFalse();
+        assertThat(token.keyInfo("k-gone")).isEmpty();
+        assertThatThrownBy(() -> token.signer("k-gone"))
+                .isInstanceOf(TokenException.class).hasMessageContaining("no private key labelled 'k-gone'")
+                .extracting(e -> ((TokenException) e).code()).isEqualTo(TokenException.Code.KEY_NOT_FOUND);
+        // A signer made before the destruction fails just as clearly: its cached handle is gone.
+        assertThatThrownBy(() -> TestSignatures.sign(earlier, new byte[] {2}))
+                .isInstanceOf(TokenException.class).hasMessageContaining("no private key labelled 'k-gone'");
+        // The neighbours, one label a prefix of the other, still sign.
+        ContentSigner suffix = token.signer("k-gone-2");
+        assertThat(TestSignatures.verify(longer.publicKey(), suffix, new byte[] {3}, TestSignatures.sign(suffix, new byte[] {3})))
+                .isTrue();
+        ContentSigner prefix = token.signer("k-gon");
+        assertThat(TestSignatures.verify(shorter.publicKey(), prefix, new byte[] {4}, TestSignatures.sign(prefix, new byte[] {4})))
+                .isTrue();
+        // pkcs11-tool, from its own process, finds none of the three objects, and both neighbours whole.
+        List<Pkcs11ToolObjects.P11Object> left = Pkcs11ToolObjects.list(testToken);
+        assertThat(left).extracting(Pkcs11ToolObjects.P11Object::label).doesNotContain("k-gone");
+        assertThat(left).contains(new Pkcs11ToolObjects.P11Object("Private Key", "k-gone-2"),
+                new Pkcs11ToolObjects.P11Object("Public Key", "k-gone-2"),
+                new Pkcs11ToolObjects.P11Object("Private Key", "k-gon"),
+                new Pkcs11ToolObjects.P11Object("Public Key", "k-gon"));
+        assertThat(token.health().up()).isTrue();
+    }
+
+    @Test
+    void refusesToDestroyWhatIsNotAKeyPairOfThatLabel() {
+        assertThatThrownBy(() -> token.destroyKeyPair("no-such-key"))
+                .isInstanceOf(TokenException.class).hasMessageContaining("no key pair labelled 'no-such-key'")
+                .extracting(e -> ((TokenException) e).code()).isEqualTo(TokenException.Code.KEY_NOT_FOUND);
+        token.generateKeyPair("k-twice", KeyAlgorithm.EC_P256);
+        token.destroyKeyPair("k-twice");
+        assertThatThrownBy(() -> token.destroyKeyPair("k-twice"))
+                .extracting(e -> ((TokenException) e).code()).isEqualTo(TokenException.Code.KEY_NOT_FOUND);
+        // A secret key is not a key pair: refused, and it still works.
+        token.generateSecretKey("hmac-kept", SecretKeyType.HMAC_SHA256);
+        assertThatThrownBy(() -> token.destroyKeyPair("hmac-kept"))
+                .extracting(e -> ((TokenException) e).code()).isEqualTo(TokenException.Code.KEY_NOT_FOUND);
+        assertThat(token.hmacSha256("hmac-kept", new byte[] {1})).hasSize(32);
+        assertThatThrownBy(() -> token.destroyKeyPair("k-*")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> token.destroyKeyPair("")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aSecondDestructionFinishesWhatAnInterruptedOneLeft() {
+        token.generateKeyPair("k-half", KeyAlgorithm.EC_P256);
+        Pkcs11ToolObjects.deletePrivateKey(testToken, "k-half"); // as if the process died after the first object
+        assertThat(token.exists("k-half")).isTrue();
+        assertThat(token.destroyKeyPair("k-half")).isEqualTo(1);
+        assertThat(token.exists("k-half")).isFalse();
+        assertThat(Pkcs11ToolObjects.list(testToken)).extracting(Pkcs11ToolObjects.P11Object::label).doesNotContain("k-half");
+    }
+
+    @Test
+    void destroyingKeysDoesNotDisturbSignersOfOtherLabels() throws Exception {
+        KeyInfo busy = token.generateKeyPair("k-busy", KeyAlgorithm.EC_P256);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                results.add(pool.submit(() -> {
+                    for (int i = 0; i < 150; i++) {
+                        byte[] data = ("busy-" + thread + "-" + i).getBytes(StandardCharsets.UTF_8);
+                        ContentSigner signer = token.signer("k-busy");
+                        if (!TestSignatures.verify(busy.publicKey(), signer, data, TestSignatures.sign(signer, data))) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (int i = 0; i < 6; i++) {
+                String label = "k-short-lived-" + i;
+                token.generateKeyPair(label, KeyAlgorithm.EC_P256);
+                TestSignatures.sign(token.signer(label), new byte[] {5});
+                token.destroyKeyPair(label);
+                assertThat(token.exists(label)).isFalse();
+            }
+            for (Future<Boolean> f : results) {
+                assertThat(f.get()).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(token.health().up()).isTrue();
+        assertThat(Pkcs11ToolObjects.list(testToken)).extracting(Pkcs11ToolObjects.P11Object::label)
+                .contains("k-busy").noneMatch(l -> l.startsWith("k-short-lived-"));
+    }
+
+    /** A certificate for {@code key}, signed by it, to stand for one a vendor tool stored beside the key. */
+    private static byte[] selfSigned(KeyInfo key) throws Exception {
+        X500Name name = new X500Name("CN=" + key.label());
+        Date now = new Date();
+        return new X509v3CertificateBuilder(name, BigInteger.ONE, now, new Date(now.getTime() + 86_400_000L), name,
+                key.publicKey())
+                .build(token.signer(key.label())).getEncoded();
     }
 
     @Test

@@ -14,18 +14,21 @@ import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.document.DocumentSignerCeremony;
 import tw.eid.pki.ca.document.DocumentSignerPool;
+import tw.eid.pki.ca.document.DocumentSignerRetirement;
 import tw.eid.pki.ca.profile.ProfileSettings;
 import tw.eid.pki.hsm.KeyAlgorithm;
 import tw.eid.pki.hsm.Token;
 
 /**
  * The Document Signer pool (issue 6): keys generated ahead in the online token, certified by the
- * CSCA at a ceremony in batches, the pool's state, and a forced switch to the next DS.
+ * CSCA at a ceremony in batches, the pool's state, a forced switch to the next DS, and the
+ * destruction of the keys of DSs that can never sign again.
  */
 @Command(name = "ds", mixinStandardHelpOptions = true,
-        description = "Document Signer pool: generate keys ahead, certify a batch with the CSCA, status, rotate, revoke.",
+        description = "Document Signer pool: generate keys ahead, certify a batch with the CSCA, status, rotate, revoke,"
+                + " retire (destroy the keys of ended DSs).",
         subcommands = {DsCommand.Generate.class, DsCommand.Certify.class, DsCommand.Status.class, DsCommand.Rotate.class,
-                DsCommand.Revoke.class})
+                DsCommand.Revoke.class, DsCommand.Retire.class})
 final class DsCommand implements Runnable {
     @Override
     public void run() {
@@ -131,11 +134,12 @@ final class DsCommand implements Runnable {
             try (StoreOptions.Store s = store.open()) {
                 DocumentSignerPool pool = new DocumentSignerPool(s.database(), AuditLedger.hashChained(clock), clock);
                 for (DocumentSignerPool.Signer d : pool.signers()) {
-                    System.out.printf("%-28s %-9s %4s %-34s %s..%s %d/%d %s%s%n", d.keyLabel(), d.state(),
+                    System.out.printf("%-28s %-9s %4s %-34s %s..%s %d/%d %s%s%s%n", d.keyLabel(), d.state(),
                             d.number() == null ? "-" : String.format("%03d", d.number()),
                             d.serialHex() == null ? "-" : d.serialHex(), d.usageNotBefore(), d.usageNotAfter(),
                             d.documentsSigned(), d.maxDocuments(), d.certificateStatus() == null ? "" : d.certificateStatus(),
-                            d.retireReason() == null ? "" : " (" + d.retireReason() + ")");
+                            d.retireReason() == null ? "" : " (" + d.retireReason() + ")",
+                            d.keyDestroyedAt() == null ? "" : " key destroyed " + d.keyDestroyedAt());
                 }
                 DocumentSignerPool.Status st = pool.status();
                 System.out.println("active: " + (st.active() == null ? "none (the next SOD activates a spare)" : st.active().keyLabel())
@@ -230,6 +234,41 @@ final class DsCommand implements Runnable {
                 new tw.eid.pki.ca.revocation.RevocationService(s.database(), AuditLedger.hashChained(clock), clock)
                         .revoke(Actor.local(custodians.actorId()), csca, serial, r);
                 System.out.println("DS certificate " + serial + " revoked (" + reason + "); the pool will not use it again");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "retire", mixinStandardHelpOptions = true,
+            description = {"Retire every DS that can never sign again (usage period over, document count reached,",
+                    "certificate revoked), and destroy in the online token the private key of every DS retired at",
+                    "least an hour ago (ended, rotated or revoked): no RA process signs with it any more by then (each",
+                    "re-reads its DS at least every minute). The certificates and the pool's rows stay; audited. A key",
+                    "custodian act: k custodians of the online token (--token-label, default eid-online)."})
+    static final class Retire implements Callable<Integer> {
+        @Mixin
+        CustodianOptions custodians;
+
+        @Mixin
+        StoreOptions store;
+
+        @Override
+        public Integer call() throws Exception {
+            Clock clock = Clock.systemUTC();
+            try (StoreOptions.Store s = store.open(); Token token = custodians.open(store.dataDir(), clock)) {
+                AuditLedger audit = AuditLedger.hashChained(clock);
+                DocumentSignerRetirement.Result r = new DocumentSignerRetirement(
+                        new DocumentSignerPool(s.database(), audit, clock), s.database(), audit, clock)
+                        .run(Actor.local(custodians.actorId()), token);
+                r.retired().forEach(l -> System.out.println("retired " + l + ": it can never sign again"));
+                r.destroyed().forEach(l -> System.out.println("destroyed the private key of " + l + " in token '"
+                        + token.label() + "'"));
+                for (DocumentSignerRetirement.Waiting w : r.waiting()) {
+                    System.out.println("kept for now: " + w.keyLabel() + ", destroyed by a run from " + w.from()
+                            + (w.tokenLabel().equals(token.label()) ? "" : " with token '" + w.tokenLabel() + "'"));
+                }
+                System.out.println("retired " + r.retired().size() + ", keys destroyed " + r.destroyed().size()
+                        + ", keys still to destroy " + r.waiting().size());
             }
             return 0;
         }

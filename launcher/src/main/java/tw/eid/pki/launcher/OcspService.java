@@ -12,6 +12,7 @@ import tw.eid.pki.ocsp.OcspConfig;
 import tw.eid.pki.ocsp.OcspResponder;
 import tw.eid.pki.ocsp.OcspServer;
 import tw.eid.pki.ocsp.OcspSignerRenewal;
+import tw.eid.pki.ocsp.OcspSignerRetirement;
 import tw.eid.pki.ocsp.OcspUpdater;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.profile.ProfileSettings;
@@ -87,11 +88,13 @@ final class OcspService implements AutoCloseable {
             throw e;
         }
         // Every responder process runs an updater; the lease in the store lets one of them sign.
-        // The lease holder also renews each CA's delegated signer in the token when a third of its life is left.
+        // The lease holder also renews each CA's delegated signer in the token when a third of its life is left,
+        // and destroys the keys of signers superseded long enough that no process can still be using them.
         OcspSignerRenewal renewal = new OcspSignerRenewal(database, token, ProfileSettings.defaults(),
                 AuditLedger.hashChained(clock), clock, new java.security.SecureRandom());
-        OcspUpdater updater = new OcspUpdater(database, responder, updaterName(host, OcspServer.port(server)), clock, renewal)
-                .start(java.time.Duration.ofSeconds(1));
+        OcspSignerRetirement retirement = new OcspSignerRetirement(database, token, AuditLedger.hashChained(clock), clock);
+        OcspUpdater updater = new OcspUpdater(database, responder, updaterName(host, OcspServer.port(server)), clock, renewal,
+                retirement).start(java.time.Duration.ofSeconds(1));
         String h = host.contains(":") ? "[" + host + "]" : host;
         return new OcspService(server, follower, updater, authorities, "http://" + h + ":" + OcspServer.port(server) + "/ocsp");
     }

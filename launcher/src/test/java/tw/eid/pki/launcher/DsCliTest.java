@@ -18,8 +18,9 @@ import tw.eid.pki.ca.document.DocumentSignerPool;
 /**
  * {@code eidpki ds} and {@code eidpki csca} through processes, as an operator runs it: the demo ceremony (its DS 001 joins
  * the pool), {@code ds generate} in the online token, {@code ds certify} with the CSCA in the
- * offline token, each activated by two custodians, {@code ds status}, and {@code ds rotate}
- * retiring the active DS so that the next document is signed by the next one; {@code csca rollover}
+ * offline token, each activated by two custodians, {@code ds status}, {@code ds rotate}
+ * retiring the active DS so that the next document is signed by the next one, {@code ds retire}
+ * destroying the keys of the rotated and the revoked DS once they have been retired an hour; {@code csca rollover}
  * (link certificate verified by openssl from the old CSCA) and {@code csca master-list} (verified by
  * {@code openssl cms -verify} up to the new CSCA).
  */
@@ -79,6 +80,35 @@ class DsCliTest {
         r = eidpki("ds", "status", "--data-dir", data.toString());
         assertThat(r.stdout()).contains("(certificate-revoked)", "active: " + third);
 
+        // ds retire: the rotated and the revoked DS are kept until they have been retired an hour.
+        String before = r.stdout();
+        r = eidpki("ds", "retire", "--data-dir", data.toString(), "--token-label", online,
+                "--custodian", custodian("alice"), "--custodian", custodian("carol"));
+        assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+        assertThat(r.stdout()).contains("kept for now: ds-001-key", "kept for now: " + second, "keys destroyed 0");
+        // Bad input changes nothing: exit 2, one line.
+        r = eidpki("ds", "retire", "--data-dir", data.toString(), "--token-label", online);
+        assertThat(r.exitCode()).as("--custodian is required").isEqualTo(2);
+        assertThat(r.stderr().strip().lines().count()).isEqualTo(1);
+        r = eidpki("ds", "retire", "--now", "--data-dir", data.toString(), "--token-label", online,
+                "--custodian", custodian("alice"), "--custodian", custodian("carol"));
+        assertThat(r.exitCode()).as("unknown option").isEqualTo(2);
+        assertThat(eidpki("ds", "status", "--data-dir", data.toString()).stdout()).isEqualTo(before);
+        // Two hours later (the store's retirement times moved back, as the clock would move on) the keys go.
+        backdateRetirements();
+        r = eidpki("ds", "retire", "--data-dir", data.toString(), "--token-label", online,
+                "--custodian", custodian("alice"), "--custodian", custodian("carol"));
+        assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+        assertThat(r.stdout()).contains("destroyed the private key of ds-001-key in token '" + online + "'",
+                "destroyed the private key of " + second, "keys destroyed 2, keys still to destroy 0");
+        r = eidpki("ds", "status", "--data-dir", data.toString());
+        assertThat(r.stdout().lines().filter(l -> l.contains("key destroyed"))).hasSize(2);
+        assertThat(r.stdout()).contains("active: " + third);
+        assertThat(activateOne()).isEqualTo(third);
+        // The ceremony's record of its DS in the ca table is retired with it.
+        assertThat(query("SELECT CONCAT(status, ' ', key_destroyed_at IS NOT NULL) FROM ca WHERE key_label = 'ds-001-key'"))
+                .isEqualTo("RETIRED 1");
+
         // CSCA rollover and the master list, with the offline token's custodians.
         Path csca = data.resolve("csca-rollover");
         r = eidpki("csca", "rollover", "--new", "csca-2", "--new-key-label", "csca-2-key", "--out", csca.toString(),
@@ -104,12 +134,38 @@ class DsCliTest {
 
     /** One document from the pool, in this JVM on the same store (the pool needs no token for it). */
     private String activateOne() {
-        StoreOptions options = new StoreOptions();
-        options.dataDir = data;
-        try (StoreOptions.Store s = options.open()) {
+        try (StoreOptions.Store s = store()) {
             return new DocumentSignerPool(s.database(), AuditLedger.hashChained(Clock.systemUTC()), Clock.systemUTC())
                     .reserve(Actor.local("test")).keyLabel();
         }
+    }
+
+    /** Moves every DS retirement two hours back in the store. */
+    private void backdateRetirements() {
+        try (StoreOptions.Store s = store()) {
+            s.database().inTransaction(c -> {
+                try (var st = c.createStatement()) {
+                    return st.executeUpdate("UPDATE document_signer SET retired_at = retired_at - INTERVAL 2 HOUR"
+                            + " WHERE state = 'RETIRED'");
+                }
+            });
+        }
+    }
+
+    private String query(String sql) {
+        try (StoreOptions.Store s = store()) {
+            return s.database().inTransaction(c -> {
+                try (var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            });
+        }
+    }
+
+    private StoreOptions.Store store() {
+        StoreOptions options = new StoreOptions();
+        options.dataDir = data;
+        return options.open();
     }
 
     private static String run(String... command) throws Exception {

@@ -18,13 +18,15 @@ import tw.eid.pki.ca.store.Database;
 
 /**
  * The online CAs a responder answers for, read from the store's {@code ca} table: each CA with a
- * delegated OCSP signer (kind {@code ocsp-signer}) that it issued directly and that is valid now;
- * of several, the one most recently made valid. Offline roots have no signer here and so are
- * answered {@code unauthorized} (they publish CRLs only).
+ * delegated OCSP signer (kind {@code ocsp-signer}, status ACTIVE) that it issued directly and that
+ * is valid now; of several, the one most recently made valid. A RETIRED signer is never loaded (its
+ * key is destroyed or about to be, {@link OcspSignerRetirement}). Offline roots have no signer here
+ * and so are answered {@code unauthorized} (they publish CRLs only).
  */
 public final class OcspAuthorities {
     private static final Logger log = LoggerFactory.getLogger(OcspAuthorities.class);
     static final String SIGNER_KIND = "ocsp-signer";
+    static final String ACTIVE = "ACTIVE";
 
     private final List<OcspAuthority> authorities;
 
@@ -46,19 +48,20 @@ public final class OcspAuthorities {
         return Optional.empty();
     }
 
-    private record Row(String name, String kind, X509CertificateHolder certificate, String keyLabel) {}
+    private record Row(String name, String kind, X509CertificateHolder certificate, String keyLabel, String status) {}
 
     /** Loads every CA that has a valid delegated signer at {@code now}. */
     public static OcspAuthorities load(Database database, Instant now) {
         List<Row> rows = database.inTransaction(c -> {
             List<Row> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT name, kind, certificate_der, key_label FROM ca WHERE certificate_der IS NOT NULL ORDER BY name");
+                    "SELECT name, kind, certificate_der, key_label, status FROM ca WHERE certificate_der IS NOT NULL"
+                            + " ORDER BY name");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     try {
                         out.add(new Row(rs.getString(1), rs.getString(2), new X509CertificateHolder(rs.getBytes(3)),
-                                rs.getString(4)));
+                                rs.getString(4), rs.getString(5)));
                     } catch (IOException e) {
                         throw new IllegalStateException("CA '" + rs.getString(1) + "' has an unreadable certificate", e);
                     }
@@ -73,7 +76,8 @@ public final class OcspAuthorities {
             }
             Row best = null;
             for (Row signer : rows) {
-                if (!SIGNER_KIND.equals(signer.kind()) || !issuedBy(signer.certificate(), ca.certificate())
+                if (!SIGNER_KIND.equals(signer.kind()) || !ACTIVE.equals(signer.status())
+                        || !issuedBy(signer.certificate(), ca.certificate())
                         || !signer.certificate().isValidOn(java.util.Date.from(now))) {
                     continue;
                 }

@@ -55,22 +55,31 @@ public final class OcspUpdater implements AutoCloseable {
     private final Clock clock;
     private final ScheduledExecutorService timer;
     private final OcspSignerRenewal renewal;
+    private final OcspSignerRetirement retirement;
     /** Every process reloads its authorities this often (a signer renewed elsewhere). */
     static final Duration RELOAD = Duration.ofSeconds(60);
     private Instant reloaded = Instant.MIN;
+    private Instant lastRetirement = Instant.MIN;
     private boolean caughtUp;
     private volatile long signed;
 
     public OcspUpdater(Database database, OcspResponder responder, String owner, Clock clock) {
-        this(database, responder, owner, clock, null);
+        this(database, responder, owner, clock, null, null);
     }
 
     /**
-     * With {@code renewal}, the lease holder also renews each CA's delegated signer when it has
-     * less than a third of its lifetime left ({@link OcspSignerRenewal}).
+     * With {@code renewal} and {@code retirement}, the lease holder also renews each CA's
+     * delegated signer when it has less than a third of its lifetime left ({@link
+     * OcspSignerRenewal}), and once every {@link #RELOAD} retires the signers that no process can
+     * still be using and destroys their keys ({@link OcspSignerRetirement}).
      */
-    public OcspUpdater(Database database, OcspResponder responder, String owner, Clock clock, OcspSignerRenewal renewal) {
+    public OcspUpdater(Database database, OcspResponder responder, String owner, Clock clock, OcspSignerRenewal renewal,
+                       OcspSignerRetirement retirement) {
+        if ((renewal == null) != (retirement == null)) {
+            throw new IllegalArgumentException("renewal and retirement go together: a renewed signer's old key must go");
+        }
         this.renewal = renewal;
+        this.retirement = retirement;
         this.database = Objects.requireNonNull(database, "database");
         this.responder = Objects.requireNonNull(responder, "responder");
         this.owner = Objects.requireNonNull(owner, "owner");
@@ -121,6 +130,10 @@ public final class OcspUpdater implements AutoCloseable {
             }
             if (renewed) {
                 reload(now);
+            }
+            if (lastRetirement.plus(RELOAD).isBefore(now)) {
+                retireSuperseded();
+                lastRetirement = now;
             }
         }
         int n = 0;
@@ -183,6 +196,14 @@ public final class OcspUpdater implements AutoCloseable {
                 return ps.executeUpdate();
             }
         });
+    }
+
+    private void retireSuperseded() {
+        try {
+            retirement.run();
+        } catch (RuntimeException e) {
+            log.error("cannot retire superseded OCSP signers (the next run finishes what this one began): {}", e.toString());
+        }
     }
 
     private void reload(Instant now) {

@@ -43,7 +43,8 @@ class OcspSignerRenewalTest {
                     OcspAuthorities.load(db.database(), clock.instant()), OcspConfig.defaults(), clock);
             OcspSignerRenewal renewal = new OcspSignerRenewal(db.database(), token, ProfileSettings.defaults(),
                     AuditLedger.hashChained(clock), clock, new SecureRandom());
-            OcspUpdater updater = new OcspUpdater(db.database(), responder, "node", clock, renewal);
+            OcspUpdater updater = new OcspUpdater(db.database(), responder, "node", clock, renewal,
+                    new OcspSignerRetirement(db.database(), token, AuditLedger.hashChained(clock), clock));
             byte[] request = OcspResponderTest.request(OcspResponderTest.id(pki.ca, good));
 
             updater.runOnce();

@@ -61,6 +61,10 @@ import tw.eid.pki.hsm.Token;
  *       another process, a retirement) or its certificate is no longer good ({@code ds revoke}). So
  *       a DS may sign for up to that long after it was rotated or revoked elsewhere, never after.
  *       {@link #rotate} on this pool object drops the block at once.</li>
+ *   <li><b>Ended signers.</b> {@link #retireEnded} retires every signer that can never sign
+ *       again (certificate revoked, count reached, usage period over) without waiting for
+ *       a reservation to find it; {@link DocumentSignerRetirement} destroys the keys of RETIRED
+ *       signers an hour later ({@code ds retire}).</li>
  *   <li>{@link #status} tells how much certified capacity is left (the RA's health check and
  *       {@code ds status} show it); each activation of a DS logs a warning when fewer than {@code
  *       lowWaterMark} certified spares remain after it, and an empty pool logs an error.</li>
@@ -110,10 +114,10 @@ public final class DocumentSignerPool {
         }
     }
 
-    /** One row of the pool, for {@code ds status} and tests. */
+    /** One row of the pool, for {@code ds status} and tests; {@code keyDestroyedAt} null while the token holds its key. */
     public record Signer(String keyLabel, String state, Integer number, String serialHex, Instant usageNotBefore,
                          Instant usageNotAfter, long documentsSigned, long maxDocuments, String certificateStatus,
-                         String retireReason) {}
+                         String retireReason, Instant keyDestroyedAt) {}
 
     /**
      * The pool at a glance: the active signer, the certified spares still usable, and until when the
@@ -419,6 +423,34 @@ public final class DocumentSignerPool {
         }
     }
 
+    /**
+     * Retires, at the clock's instant, every ACTIVE or CERTIFIED signer that can never sign again:
+     * its certificate is revoked, its document count is reached, or its usage period has ended (a
+     * period not yet begun, or a certificate on hold, is kept). One transaction; each audited {@code ds.retire}.
+     * Pool objects holding a block of one stop within {@link Settings#recheck}. Returns their labels.
+     */
+    public List<String> retireEnded(Actor actor) {
+        Instant now = clock.instant();
+        return database.inTransaction(c -> {
+            List<Row> ended = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(select("d.state IN ('ACTIVE', 'CERTIFIED')", true));
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Row r = row(rs);
+                    if (r.endedReason(now) != null) {
+                        ended.add(r);
+                    }
+                }
+            }
+            List<String> labels = new ArrayList<>();
+            for (Row r : ended) {
+                retire(c, actor, r, r.endedReason(now), now);
+                labels.add(r.label());
+            }
+            return labels;
+        });
+    }
+
     /** The pool's rows, newest first, and its capacity at the clock's instant. */
     public Status status() {
         Instant now = clock.instant();
@@ -457,13 +489,14 @@ public final class DocumentSignerPool {
     private static List<Signer> signers(Connection c) throws SQLException {
         List<Signer> all = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT d.key_label, d.state, d.ds_number, d.serial_hex,"
-                + " d.usage_not_before, d.usage_not_after, d.documents_signed, d.max_documents, c.status, d.retire_reason"
-                + " FROM document_signer d LEFT JOIN certificate c ON c.ca_name = d.csca_name AND c.serial_hex = d.serial_hex"
+                + " d.usage_not_before, d.usage_not_after, d.documents_signed, d.max_documents, c.status, d.retire_reason,"
+                + " d.key_destroyed_at FROM document_signer d LEFT JOIN certificate c ON c.ca_name = d.csca_name AND c.serial_hex = d.serial_hex"
                 + " ORDER BY d.generated_at DESC, d.key_label");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 all.add(new Signer(rs.getString(1), rs.getString(2), (Integer) rs.getObject(3), rs.getString(4),
-                        time(rs, 5), time(rs, 6), rs.getLong(7), rs.getLong(8), rs.getString(9), rs.getString(10)));
+                        time(rs, 5), time(rs, 6), rs.getLong(7), rs.getLong(8), rs.getString(9), rs.getString(10),
+                        time(rs, 11)));
             }
         }
         return all;
@@ -512,7 +545,7 @@ public final class DocumentSignerPool {
 
     private static String select(String where, boolean forUpdate) {
         return "SELECT d.key_label, d.serial_hex, d.certificate_der, d.usage_not_before, d.usage_not_after,"
-                + " d.documents_signed, d.max_documents, c.status, c.not_after"
+                + " d.documents_signed, d.max_documents, c.status, c.not_after, d.state"
                 + " FROM document_signer d JOIN certificate c ON c.ca_name = d.csca_name AND c.serial_hex = d.serial_hex"
                 + " WHERE " + where + " ORDER BY d.usage_not_after, d.ds_number LIMIT 1000"
                 + (forUpdate ? " FOR UPDATE" : "");
@@ -533,24 +566,39 @@ public final class DocumentSignerPool {
 
     private static Row row(ResultSet rs) throws SQLException {
         return new Row(rs.getString(1), rs.getString(2), rs.getBytes(3), time(rs, 4), time(rs, 5), rs.getLong(6),
-                rs.getLong(7), rs.getString(8), time(rs, 9));
+                rs.getLong(7), rs.getString(8), time(rs, 9), rs.getString(10));
     }
 
     private record Row(String label, String serial, byte[] certificate, Instant usageNotBefore, Instant usageNotAfter,
-                       long signed, long max, String certificateStatus, Instant notAfter) {
+                       long signed, long max, String certificateStatus, Instant notAfter, String state) {
         /** Why this signer may not sign at {@code now}, or null when it may. */
         String unusableReason(Instant now) {
             if (!"GOOD".equals(certificateStatus)) {
                 return "certificate-" + certificateStatus.toLowerCase(java.util.Locale.ROOT);
             }
+            String ended = endedReason(now);
+            if (ended != null) {
+                return ended;
+            }
+            if (now.isBefore(usageNotBefore)) {
+                return "usage-period-not-started";
+            }
+            return null;
+        }
+
+        /**
+         * Why this signer can never sign again from {@code now} on, or null while it may sign now or
+         * later (a certificate on hold may be resumed: that is not an end).
+         */
+        String endedReason(Instant now) {
+            if ("REVOKED".equals(certificateStatus)) {
+                return "certificate-revoked";
+            }
             if (signed >= max) {
                 return "document-count-reached";
             }
             if (now.isAfter(usageNotAfter) || now.isAfter(notAfter)) {
-                return "usage-period-ended";
-            }
-            if (now.isBefore(usageNotBefore)) {
-                return "usage-period-not-started";
+                return "CERTIFIED".equals(state) ? "usage-period-ended-unused" : "usage-period-ended";
             }
             return null;
         }
