@@ -199,8 +199,16 @@ class HostileInputTest {
                         "application/x-www-form-urlencoded", "cardNumber=TWR0000009".getBytes(StandardCharsets.UTF_8))),
                 hostile("application/pkcs10 to POST /cards", 415, "request.unsupported-media-type", () -> raw(officer, "POST",
                         "/cards", "application/pkcs10", new byte[] {0x30, 0x00})),
+                hostile("a malformed Content-Type", 400, "request.bad-request", () -> raw(officer, "POST", "/cards",
+                        "application/json;;;=", card("cardNumber", "\"" + ra.newCardNumber() + "\"").getBytes(StandardCharsets.UTF_8))),
+                hostile("a Content-Type without a subtype", 400, "request.bad-request", () -> raw(officer, "POST", "/cards",
+                        "json", card("cardNumber", "\"" + ra.newCardNumber() + "\"").getBytes(StandardCharsets.UTF_8))),
                 hostile("an Accept nothing matches", 406, "request.not-acceptable", () -> json(officer, "/cards",
                         card("cardNumber", "\"" + ra.newCardNumber() + "\""), "Accept: image/png")),
+                hostile("a malformed Accept", 400, "request.bad-request", () -> get(officer, "/cards/TWR0000001",
+                        "Accept: ;;;q=x")),
+                hostile("a malformed Accept quality", 400, "request.bad-request", () -> get(officer, "/cards/TWR0000001",
+                        "Accept: application/json;q=abc")),
 
                 // ---- sizes
                 hostile("Content-Length of 5 MB (body never sent)", 413, "request.too-large", () -> RawHttp.exchange(
@@ -238,6 +246,15 @@ class HostileInputTest {
                 hostile("a lower-case card number", 400, "card.invalid-number", () -> post(officer, "/cards/twr0000001/report-lost")),
 
                 // ---- what Jetty refuses before Jersey, whatever the method and the Accept headers
+                hostile("a refused path with a malformed Accept", 400, "request.bad-request", () -> get(officer,
+                        "/cards/TW%2Fx", "Accept: ;;;q=x")),
+                hostile("a refused path with an Accept of q=0 only", 400, "request.bad-request", () -> get(officer,
+                        "/cards/TW%2Fx", "Accept: application/problem+json;q=0")),
+                hostile("a refused path with an unknown Accept-Charset", 400, "request.bad-request", () -> get(officer,
+                        "/cards/%2e%2e/health", "Accept-Charset: klingon")),
+                hostile("DELETE of a refused path", 400, "request.bad-request", () -> raw(officer, "DELETE", "/cards/TW%2Fx", null, null)),
+                hostile("PUT outside the API", 404, "request.not-found", () -> RawHttp.exchange(as(officer).ssl().getSocketFactory(),
+                        ra.port, RawHttp.request("PUT", "/index.html", "Content-Length: 0"), null)),
                 hostile("a request without Host", 400, "request.bad-request", () -> RawHttp.exchange(
                         as(officer).ssl().getSocketFactory(), ra.port, "GET /api/v1/health HTTP/1.1\r\n", null)),
                 hostile("a request line that is not HTTP", 400, "request.bad-request", () -> RawHttp.exchange(
