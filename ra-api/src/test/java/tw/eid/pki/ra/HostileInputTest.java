@@ -346,6 +346,11 @@ class HostileInputTest {
                 // ---- the audit trail's query
                 hostile("a negative limit", 400, "audit.invalid-query", () -> get(auditor, "/audit?limit=-1")),
                 hostile("a limit past long", 400, "audit.invalid-query", () -> get(auditor, "/audit?limit=99999999999999999999")),
+                hostile("a limit that wraps to 1 as an int", 400, "audit.invalid-query", () -> get(auditor, "/audit?limit=4294967297")),
+                hostile("a time in year 1,000,000,000", 400, "audit.invalid-query", () -> get(auditor,
+                        "/audit?from=%2B1000000000-01-01T00:00:00Z")),
+                hostile("a time before year 1", 400, "audit.invalid-query", () -> get(auditor,
+                        "/audit?to=-999999999-01-01T00:00:00Z")),
                 hostile("a month 13", 400, "audit.invalid-query", () -> get(auditor, "/audit?from=2026-13-01T00:00:00Z")),
                 hostile("a 2,000-character actor", 400, "audit.invalid-query", () -> get(auditor, "/audit?actor=" + "a".repeat(2000))),
                 hostile("an actor with SQL", 400, "audit.invalid-query", () -> get(auditor, "/audit?actor=x%27%20OR%20%271%27%3D%271")),
@@ -359,6 +364,14 @@ class HostileInputTest {
         Reply r = h.request().send();
         assertProblem(r, h.status(), h.code());
         assertThat(state()).as("the store after: " + h.name()).isEqualTo(before);
+    }
+
+    @Test
+    void aFourDigitYearIsAnyTimeTheAuditTrailCanBeAskedAbout() throws Exception {
+        for (String bound : List.of("from=0000-01-01T00:00:00Z", "to=9999-12-31T23:59:59.999999Z")) {
+            Reply r = get(OperatorRole.AUDITOR, "/audit?limit=1&" + bound);
+            assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        }
     }
 
     @Test
