@@ -171,7 +171,7 @@ public final class OcspResponder {
         } catch (IOException | RuntimeException e) {
             return status(OCSPRespBuilder.MALFORMED_REQUEST);
         }
-        if (singles.length == 0 || singles.length > config.maxCertIds()) {
+        if (singles.length == 0 || singles.length > config.maxCertIds() || unknownCritical(request, singles)) {
             return status(OCSPRespBuilder.MALFORMED_REQUEST);
         }
         Extension nonce = config.ignoreNonce() ? null : request.getExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce);
@@ -351,6 +351,27 @@ public final class OcspResponder {
     static RespID responderId(OcspAuthority authority) {
         byte[] key = authority.signerCertificate().getSubjectPublicKeyInfo().getPublicKeyData().getBytes();
         return new RespID(new ResponderID(new DEROctetString(OcspAuthority.digest("SHA-1", key))));
+    }
+
+    /**
+     * RFC 6960 §4.4 (and RFC 5280 §4.2): an extension the responder does not recognize is ignored
+     * unless it is critical. The nonce is the only one this responder recognizes; a critical
+     * other, in the request or in one of its single requests, makes the request one it must not
+     * answer as if the extension were not there.
+     */
+    private static boolean unknownCritical(OCSPReq request, Req[] singles) {
+        for (Object oid : request.getCriticalExtensionOIDs()) {
+            if (!OCSPObjectIdentifiers.id_pkix_ocsp_nonce.equals(oid)) {
+                return true;
+            }
+        }
+        for (Req single : singles) {
+            Extensions extensions = single.getSingleRequestExtensions();
+            if (extensions != null && extensions.getCriticalExtensionOIDs().length > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Nesting deeper than any OCSPRequest has (one with a signature and its certificates is about 12 deep). */

@@ -264,6 +264,10 @@ class HostileOcspRequestTest {
                 ocsp("a nonce that is not an OCTET STRING", MALFORMED, () -> post(request(extension(nonce, false,
                         new DERUTF8String("nonce").getEncoded()), goodId))),
                 ocsp("two nonces", MALFORMED, () -> post(requestWithTwoNonces())),
+                ocsp("an unknown critical request extension", MALFORMED, () -> post(request(extension(unknown, true,
+                        DERNull.INSTANCE.getEncoded()), goodId))),
+                ocsp("an unknown critical single-request extension", MALFORMED, () -> post(new OCSPReqBuilder()
+                        .addRequest(goodId, extension(unknown, true, DERNull.INSTANCE.getEncoded())).build().getEncoded())),
 
                 // ---- RFC 5019 GET
                 ocsp("GET of bad base64", MALFORMED, () -> get("/ocsp/!!!!")),
@@ -273,6 +277,8 @@ class HostileOcspRequestTest {
                         .encodeToString(concat(valid(), new byte[] {0})))),
                 ocsp("GET of a dot-dot", MALFORMED, () -> get("/ocsp/../ocsp/AAAA")),
                 ocsp("GET of base64 of trailing garbage", MALFORMED, () -> get(getPath(concat(valid(), new byte[] {1})))),
+                ocsp("GET of an unknown critical extension", MALFORMED, () -> get(getPath(request(extension(unknown, true,
+                        DERNull.INSTANCE.getEncoded()), goodId)))),
                 ocsp("GET of 7,000 characters", MALFORMED, () -> get("/ocsp/" + "A".repeat(7000))),
 
                 // ---- what is not OCSP
