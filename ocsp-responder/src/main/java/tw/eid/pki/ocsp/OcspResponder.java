@@ -509,10 +509,12 @@ public final class OcspResponder {
     /** The unsigned error answers (RFC 6960 §2.3), encoded once: malformed input is the attacker's cheap path. */
     private static final Map<Integer, OcspAnswer> ERRORS = Map.of(
             OCSPRespBuilder.MALFORMED_REQUEST, encodeStatus(OCSPRespBuilder.MALFORMED_REQUEST),
+            OCSPRespBuilder.INTERNAL_ERROR, encodeStatus(OCSPRespBuilder.INTERNAL_ERROR),
             OCSPRespBuilder.TRY_LATER, encodeStatus(OCSPRespBuilder.TRY_LATER),
             OCSPRespBuilder.UNAUTHORIZED, encodeStatus(OCSPRespBuilder.UNAUTHORIZED));
 
-    private static OcspAnswer status(int responseStatus) {
+    /** The unsigned answer of an error status (malformedRequest, internalError, tryLater, unauthorized). */
+    static OcspAnswer status(int responseStatus) {
         return ERRORS.get(responseStatus);
     }
 

@@ -275,11 +275,21 @@ class HostileOcspRequestTest {
                         .replace('+', '-').replace('/', '_').replace("=", "") + "-_")),
                 ocsp("GET of unpadded base64", MALFORMED, () -> get("/ocsp/" + Base64.getEncoder().withoutPadding()
                         .encodeToString(concat(valid(), new byte[] {0})))),
+                ocsp("GET of doubly percent-encoded base64", MALFORMED, () -> get(getPath(valid()).replace("%", "%25") + "%252F")),
+                // Jetty's parser refuses these URIs before any handler: not even the path is known.
+                http("GET of a bad percent escape", 400, () -> get("/ocsp/MEIw%zz")),
+                http("GET of a truncated percent escape", 400, () -> get("/ocsp/MEIw%2")),
+                http("GET of %00", 400, () -> get("/ocsp/MEIw%00AAA")),
+                ocsp("GET of bad UTF-8", MALFORMED, () -> get("/ocsp/%ff%fe%fd%fc")),
+                ocsp("GET of an encoded dot-dot", MALFORMED, () -> get("/ocsp/%2e%2e/health")),
                 ocsp("GET of a dot-dot", MALFORMED, () -> get("/ocsp/../ocsp/AAAA")),
+                ocsp("GET of a backslash", MALFORMED, () -> get("/ocsp/..%5C..%5Chealth")),
                 ocsp("GET of base64 of trailing garbage", MALFORMED, () -> get(getPath(concat(valid(), new byte[] {1})))),
                 ocsp("GET of an unknown critical extension", MALFORMED, () -> get(getPath(request(extension(unknown, true,
                         DERNull.INSTANCE.getEncoded()), goodId)))),
                 ocsp("GET of 7,000 characters", MALFORMED, () -> get("/ocsp/" + "A".repeat(7000))),
+                http("GET of 20,000 characters", 414, () -> get("/ocsp/" + "A".repeat(20_000))),
+                http("a 64 KB header", 431, () -> get(getPath(valid()), "X-Padding: " + "a".repeat(64 * 1024))),
 
                 // ---- what is not OCSP
                 http("POST as text/plain", 415, () -> post("text/plain", valid())),
@@ -287,7 +297,13 @@ class HostileOcspRequestTest {
                 http("POST as application/ocsp-response", 415, () -> post("application/ocsp-response", valid())),
                 http("an unknown path", 404, () -> get("/ocspx/" + Base64.getEncoder().encodeToString(valid()))),
                 http("the root", 404, () -> get("/")),
-                http("an absolute path outside", 404, () -> get("/etc/passwd")));
+                http("an absolute path outside", 404, () -> get("/etc/passwd")),
+                ocsp("a GET without Host", MALFORMED, () -> RawHttp.exchange(SocketFactory.getDefault(), port,
+                        "GET " + getPath(valid()) + " HTTP/1.1\r\n", null)),
+                http("a request without Host elsewhere", 400, () -> RawHttp.exchange(SocketFactory.getDefault(), port,
+                        "GET /health HTTP/1.1\r\n", null)),
+                http("a request line that is not HTTP", 400, () -> RawHttp.exchange(SocketFactory.getDefault(), port,
+                        "GET /ocsp/AAAA HTTP/9.9 x\r\n", null)));
     }
 
     static byte[] requestWithTwoNonces() throws Exception {
