@@ -32,7 +32,7 @@ import org.eclipse.jetty.util.Callback;
  *
  * <p>Every OCSP answer is HTTP 200 with an OCSPResponse (its status says malformedRequest,
  * unauthorized or tryLater); HTTP errors are kept for what is not OCSP at all: an unknown path
- * (404), a method other than GET/POST (405), a POST of another content type (415), a
+ * (404), a method other than GET/POST (405, with Allow), a POST of another content type (415), a
  * URI or headers too large for Jetty (414, 431), as short plain text ({@link #errorHandler}). A successful
  * GET answer carries ETag, Last-Modified, Expires and a short max-age (never past nextUpdate), and
  * If-None-Match gets 304.
@@ -76,7 +76,7 @@ final class OcspHandler extends Handler.Abstract.NonBlocking {
         String method = request.getMethod();
         if ("/health".equals(path)) {
             if (!HttpMethod.GET.is(method)) {
-                return error(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405);
+                return notAllowed(response, callback, "GET");
             }
             return offload(callback, () -> {
                 Health h = health.get();
@@ -88,7 +88,7 @@ final class OcspHandler extends Handler.Abstract.NonBlocking {
         }
         if ("/ocsp".equals(path) || "/ocsp/".equals(path)) {
             if (!HttpMethod.POST.is(method)) {
-                return error(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405);
+                return notAllowed(response, callback, "POST");
             }
             String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
             if (type == null || !OCSP_REQUEST.equalsIgnoreCase(type.split(";", 2)[0].trim())) {
@@ -107,7 +107,7 @@ final class OcspHandler extends Handler.Abstract.NonBlocking {
         }
         if (path != null && path.startsWith("/ocsp/")) {
             if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
-                return error(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405);
+                return notAllowed(response, callback, "GET, HEAD");
             }
             byte[] der = decodeGetPath(path.substring("/ocsp/".length()), responder.config().maxRequestBytes());
             OcspAnswer inMemory = responder.fromMemory(der);
@@ -244,6 +244,12 @@ final class OcspHandler extends Handler.Abstract.NonBlocking {
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /** RFC 9110 §15.5.6: a 405 names the methods the resource takes. */
+    private static boolean notAllowed(Response response, Callback callback, String allow) {
+        response.getHeaders().put(HttpHeader.ALLOW, allow);
+        return error(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405);
     }
 
     private static boolean error(Response response, Callback callback, int status) {

@@ -295,6 +295,12 @@ class HostileOcspRequestTest {
                 http("POST as text/plain", 415, () -> post("text/plain", valid())),
                 http("POST without a Content-Type", 415, () -> post(null, valid())),
                 http("POST as application/ocsp-response", 415, () -> post("application/ocsp-response", valid())),
+                http("PUT /ocsp", 405, () -> method("PUT", "/ocsp")),
+                http("DELETE of a GET request", 405, () -> method("DELETE", getPath(valid()))),
+                http("POST to a GET path", 405, () -> RawHttp.exchange(SocketFactory.getDefault(), port, RawHttp.request("POST",
+                        getPath(valid()), "Content-Type: application/ocsp-request", "Content-Length: " + valid().length), valid())),
+                http("GET /ocsp without a request", 405, () -> get("/ocsp")),
+                http("an unknown method on /health", 405, () -> method("FROB", "/health")),
                 http("an unknown path", 404, () -> get("/ocspx/" + Base64.getEncoder().encodeToString(valid()))),
                 http("the root", 404, () -> get("/")),
                 http("an absolute path outside", 404, () -> get("/etc/passwd")),
@@ -347,6 +353,9 @@ class HostileOcspRequestTest {
             assertThat(r.status()).as(r.toString()).isEqualTo(h.httpStatus());
             assertThat(r.contentType()).as(r.toString()).startsWith("text/plain");
             assertThat(r.body().length).isLessThan(200);
+            if (r.status() == 405) {
+                assertThat(r.header("allow")).as("RFC 9110 §15.5.6: a 405 names the methods").isNotBlank();
+            }
         } else {
             assertThat(r.status()).as(r.toString()).isEqualTo(200);
             assertThat(r.contentType()).as(r.toString()).isEqualTo(OcspHandler.OCSP_RESPONSE);
