@@ -26,8 +26,8 @@ import org.eclipse.jetty.util.Callback;
  * /crl/{ca}/{partition}-delta.crl}, {@code /crl/{ca}.crl}, DER as {@code application/pkix-crl}
  * (RFC 5280 §4.2.1.13), with ETag, Last-Modified (thisUpdate), Expires and a Cache-Control
  * max-age never past nextUpdate; 304 on If-None-Match or If-Modified-Since. HEAD too. Anything
- * else below {@code /crl/} is 404, another method 405; {@code /health} is answered when a health
- * supplier is given. CRLs are found by their exact URL path, never on a file system.
+ * else below {@code /crl/} is 404, another method 405; {@code /health} (GET, HEAD) is answered when a
+ * health supplier is given. CRLs are found by their exact URL path, never on a file system.
  * A Jetty core handler: CRLs are static bytes.
  */
 public final class CrlHandler extends Handler.Abstract {
@@ -60,6 +60,10 @@ public final class CrlHandler extends Handler.Abstract {
         String path = request.getHttpURI().getPath();
         String method = request.getMethod();
         if (health != null && "/health".equals(path)) {
+            if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
+                response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+                return error(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405);
+            }
             Health h = health.get();
             response.setStatus(h.up() ? 200 : 503);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");

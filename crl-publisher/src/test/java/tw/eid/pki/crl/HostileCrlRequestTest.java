@@ -134,6 +134,8 @@ class HostileCrlRequestTest {
                 refused("OPTIONS of a CRL", 405, () -> method("OPTIONS", "/crl/ra-operators-ca.crl")),
                 refused("TRACE of a CRL", 405, () -> method("TRACE", "/crl/citizen-root.crl")),
                 refused("an unknown method", 405, () -> method("FROB", "/crl/citizen-root.crl")),
+                refused("POST /health", 405, () -> method("POST", "/health")),
+                refused("DELETE /health", 405, () -> method("DELETE", "/health")),
                 refused("a request without Host", 400, () -> RawHttp.exchange(SocketFactory.getDefault(), port,
                         "GET /crl/citizen-root.crl HTTP/1.1\r\n", null)),
                 refused("a request line that is not HTTP", 400, () -> RawHttp.exchange(SocketFactory.getDefault(), port,
@@ -175,5 +177,7 @@ class HostileCrlRequestTest {
         if (inside.status() == 200) {
             assertThat(inside.body()).isEqualTo(served.get("/crl/citizen-root.crl").der());
         }
+        // /health answers GET (and HEAD) only.
+        assertThat(get("/health").status()).isIn(200, 503);
     }
 }
