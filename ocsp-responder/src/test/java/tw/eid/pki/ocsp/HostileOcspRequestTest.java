@@ -308,6 +308,9 @@ class HostileOcspRequestTest {
                         "GET " + getPath(valid()) + " HTTP/1.1\r\n", null)),
                 http("a request without Host elsewhere", 400, () -> RawHttp.exchange(SocketFactory.getDefault(), port,
                         "GET /health HTTP/1.1\r\n", null)),
+                http("Content-Length and chunked together", 400, () -> RawHttp.exchange(SocketFactory.getDefault(), port,
+                        RawHttp.request("POST", "/health", "Content-Type: application/ocsp-request", "Content-Length: 4",
+                                "Transfer-Encoding: chunked"), "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII))),
                 http("a request line that is not HTTP", 400, () -> RawHttp.exchange(SocketFactory.getDefault(), port,
                         "GET /ocsp/AAAA HTTP/9.9 x\r\n", null)));
     }

@@ -260,6 +260,14 @@ class HostileInputTest {
                 hostile("a request line that is not HTTP", 400, "request.bad-request", () -> RawHttp.exchange(
                         as(officer).ssl().getSocketFactory(), ra.port, "GET /api/v1/health HTTP/9.9 extra\r\n", null)),
                 hostile("an invalid header line", 400, "request.bad-request", () -> get(officer, "/health", "Bad Header: x")),
+                hostile("Content-Length and chunked together", 400, "request.bad-request", () -> RawHttp.exchange(
+                        as(officer).ssl().getSocketFactory(), ra.port, RawHttp.request("POST", "/api/v1/cards",
+                                "Content-Type: application/json", "Content-Length: 4", "Transfer-Encoding: chunked"),
+                        "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII))),
+                hostile("two different Content-Lengths", 400, "request.bad-request", () -> RawHttp.exchange(
+                        as(officer).ssl().getSocketFactory(), ra.port, RawHttp.request("POST", "/api/v1/cards",
+                                "Content-Type: application/json", "Content-Length: 2", "Content-Length: 20"),
+                        "{}".getBytes(StandardCharsets.US_ASCII))),
 
                 // ---- methods
                 hostile("PUT /cards", 405, "request.method-not-allowed", () -> raw(officer, "PUT", "/cards", "application/json",
