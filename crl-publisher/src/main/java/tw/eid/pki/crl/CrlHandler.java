@@ -18,6 +18,7 @@ import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -25,7 +26,8 @@ import org.eclipse.jetty.util.Callback;
  * /crl/{ca}/{partition}-delta.crl}, {@code /crl/{ca}.crl}, DER as {@code application/pkix-crl}
  * (RFC 5280 §4.2.1.13), with ETag, Last-Modified (thisUpdate), Expires and a Cache-Control
  * max-age never past nextUpdate; 304 on If-None-Match or If-Modified-Since. HEAD too. Anything
- * else below {@code /crl/} is 404; {@code /health} is answered when a health supplier is given.
+ * else below {@code /crl/} is 404, another method 405; {@code /health} (GET, HEAD) is answered when a
+ * health supplier is given. CRLs are found by their exact URL path, never on a file system.
  * A Jetty core handler: CRLs are static bytes.
  */
 public final class CrlHandler extends Handler.Abstract {
@@ -58,6 +60,10 @@ public final class CrlHandler extends Handler.Abstract {
         String path = request.getHttpURI().getPath();
         String method = request.getMethod();
         if (health != null && "/health".equals(path)) {
+            if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
+                response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+                return error(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405);
+            }
             Health h = health.get();
             response.setStatus(h.up() ? 200 : 503);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
@@ -127,10 +133,35 @@ public final class CrlHandler extends Handler.Abstract {
 
     private static boolean error(Response response, Callback callback, int status) {
         response.setStatus(status);
+        writePlain(response, callback, status);
+        return true;
+    }
+
+    private static void writePlain(Response response, Callback callback, int status) {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         response.write(true, ByteBuffer.wrap((HttpStatus.getMessage(status) + "\n").getBytes(StandardCharsets.UTF_8)),
                 callback);
-        return true;
+    }
+
+    /**
+     * What Jetty itself refuses on this port (a URI with %2e%2e, %2F, %5C, NUL or bad UTF-8, a URI
+     * or headers too large, a request it cannot parse) and what fails in a handler: the same short
+     * plain-text error as this handler's own, whatever the method and the Accept headers, never
+     * Jetty's HTML page (which echoes the URI and names exceptions).
+     */
+    public static ErrorHandler errorHandler() {
+        return new ErrorHandler() {
+            @Override
+            public boolean errorPageForMethod(String method) {
+                return true;
+            }
+
+            @Override
+            protected void generateResponse(Request request, Response response, int code, String message,
+                                            Throwable cause, Callback callback) {
+                writePlain(response, callback, code);
+            }
+        };
     }
 }

@@ -68,6 +68,7 @@ public final class CrlServer implements AutoCloseable {
         connector.setIdleTimeout(30_000);
         server.addConnector(connector);
         server.setHandler(handler);
+        server.setErrorHandler(CrlHandler.errorHandler());
         server.setStopTimeout(5_000);
         return server;
     }

@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
+import org.bouncycastle.cert.ocsp.OCSPRespBuilder;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -21,6 +22,7 @@ import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -30,7 +32,8 @@ import org.eclipse.jetty.util.Callback;
  *
  * <p>Every OCSP answer is HTTP 200 with an OCSPResponse (its status says malformedRequest,
  * unauthorized or tryLater); HTTP errors are kept for what is not OCSP at all: an unknown path
- * (404), a method other than GET/POST (405), a POST of another content type (415). A successful
+ * (404), a method other than GET/POST (405, with Allow), a POST of another content type (415), a
+ * URI or headers too large for Jetty (414, 431), as short plain text ({@link #errorHandler}). A successful
  * GET answer carries ETag, Last-Modified, Expires and a short max-age (never past nextUpdate), and
  * If-None-Match gets 304.
  *
@@ -73,7 +76,7 @@ final class OcspHandler extends Handler.Abstract.NonBlocking {
         String method = request.getMethod();
         if ("/health".equals(path)) {
             if (!HttpMethod.GET.is(method)) {
-                return error(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405);
+                return notAllowed(response, callback, "GET");
             }
             return offload(callback, () -> {
                 Health h = health.get();
@@ -85,7 +88,7 @@ final class OcspHandler extends Handler.Abstract.NonBlocking {
         }
         if ("/ocsp".equals(path) || "/ocsp/".equals(path)) {
             if (!HttpMethod.POST.is(method)) {
-                return error(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405);
+                return notAllowed(response, callback, "POST");
             }
             String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
             if (type == null || !OCSP_REQUEST.equalsIgnoreCase(type.split(";", 2)[0].trim())) {
@@ -104,7 +107,7 @@ final class OcspHandler extends Handler.Abstract.NonBlocking {
         }
         if (path != null && path.startsWith("/ocsp/")) {
             if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
-                return error(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405);
+                return notAllowed(response, callback, "GET, HEAD");
             }
             byte[] der = decodeGetPath(path.substring("/ocsp/".length()), responder.config().maxRequestBytes());
             OcspAnswer inMemory = responder.fromMemory(der);
@@ -243,11 +246,59 @@ final class OcspHandler extends Handler.Abstract.NonBlocking {
         }
     }
 
+    /** RFC 9110 §15.5.6: a 405 names the methods the resource takes. */
+    private static boolean notAllowed(Response response, Callback callback, String allow) {
+        response.getHeaders().put(HttpHeader.ALLOW, allow);
+        return error(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405);
+    }
+
     private static boolean error(Response response, Callback callback, int status) {
         response.setStatus(status);
+        writePlain(response, callback, status);
+        return true;
+    }
+
+    private static void writePlain(Response response, Callback callback, int status) {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
         response.getHeaders().put(NO_STORE);
         response.write(true, ByteBuffer.wrap((HttpStatus.getMessage(status) + "\n").getBytes(StandardCharsets.UTF_8)), callback);
-        return true;
+    }
+
+    /** Whether {@code path} (still encoded) is where an OCSP request is sent, by POST or RFC 5019 GET. */
+    private static boolean ocspPath(String path) {
+        return path != null && (path.equals("/ocsp") || path.startsWith("/ocsp/"));
+    }
+
+    /**
+     * What Jetty itself refuses on this port (a URI it will not take: %2e%2e, %25, %5C, bad UTF-8;
+     * a URI or headers too large; a request it cannot parse) and what fails in a handler: never
+     * Jetty's HTML page, which names the exception. An OCSP request Jetty refuses as a bad request
+     * is answered malformedRequest like any request that does not decode, one that failed with us
+     * internalError (RFC 6960 §2.3), both HTTP 200 as every OCSP answer; anything else is the short
+     * plain-text error of its status, whatever the method and the Accept headers.
+     */
+    static ErrorHandler errorHandler() {
+        return new ErrorHandler() {
+            @Override
+            public boolean errorPageForMethod(String method) {
+                return true;
+            }
+
+            @Override
+            protected void generateResponse(Request request, Response response, int code, String message,
+                                            Throwable cause, Callback callback) {
+                String path = request.getHttpURI() == null ? null : request.getHttpURI().getPath();
+                if (ocspPath(path) && (code == HttpStatus.BAD_REQUEST_400 || code >= 500)) {
+                    OcspAnswer answer = OcspResponder.status(code == HttpStatus.BAD_REQUEST_400
+                            ? OCSPRespBuilder.MALFORMED_REQUEST : OCSPRespBuilder.INTERNAL_ERROR);
+                    response.setStatus(200);
+                    response.getHeaders().put(RESPONSE_TYPE);
+                    response.getHeaders().put(NO_STORE);
+                    response.write(true, ByteBuffer.wrap(answer.der()), callback);
+                    return;
+                }
+                writePlain(response, callback, code);
+            }
+        };
     }
 }

@@ -158,16 +158,20 @@ public final class OcspResponder {
         if (hit != null) {
             return hit;
         }
+        if (!shallowDer(requestDer)) {
+            return status(OCSPRespBuilder.MALFORMED_REQUEST);
+        }
         OCSPReq request;
         Req[] singles;
         try {
-            // fromByteArray refuses trailing bytes; the size limit above bounds the parser.
+            // fromByteArray refuses trailing bytes; the size limit above bounds the parser, and
+            // shallowDer its recursion.
             request = new OCSPReq(OCSPRequest.getInstance(ASN1Primitive.fromByteArray(requestDer)));
             singles = request.getRequestList();
         } catch (IOException | RuntimeException e) {
             return status(OCSPRespBuilder.MALFORMED_REQUEST);
         }
-        if (singles.length == 0 || singles.length > config.maxCertIds()) {
+        if (singles.length == 0 || singles.length > config.maxCertIds() || unknownCritical(request, singles)) {
             return status(OCSPRespBuilder.MALFORMED_REQUEST);
         }
         Extension nonce = config.ignoreNonce() ? null : request.getExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce);
@@ -349,10 +353,94 @@ public final class OcspResponder {
         return new RespID(new ResponderID(new DEROctetString(OcspAuthority.digest("SHA-1", key))));
     }
 
+    /**
+     * RFC 6960 §4.4 (and RFC 5280 §4.2): an extension the responder does not recognize is ignored
+     * unless it is critical. The nonce is the only one this responder recognizes; a critical
+     * other, in the request or in one of its single requests, makes the request one it must not
+     * answer as if the extension were not there.
+     */
+    private static boolean unknownCritical(OCSPReq request, Req[] singles) {
+        for (Object oid : request.getCriticalExtensionOIDs()) {
+            if (!OCSPObjectIdentifiers.id_pkix_ocsp_nonce.equals(oid)) {
+                return true;
+            }
+        }
+        for (Req single : singles) {
+            Extensions extensions = single.getSingleRequestExtensions();
+            if (extensions != null && extensions.getCriticalExtensionOIDs().length > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Nesting deeper than any OCSPRequest has (one with a signature and its certificates is about 12 deep). */
+    static final int MAX_DER_NESTING = 32;
+
+    /**
+     * Whether {@code der} holds only definite-length values nested at most {@link #MAX_DER_NESTING}
+     * deep, each within its container, read without recursion. Bouncy Castle's parser recurses
+     * once per level: 2,500 nested SEQUENCEs in a request of 10 KB overflowed the thread's stack,
+     * and the StackOverflowError escaped as an HTTP 500. DER has no indefinite length (X.690
+     * §10.1). What passes still has to parse as an OCSPRequest.
+     */
+    static boolean shallowDer(byte[] der) {
+        int[] ends = new int[MAX_DER_NESTING];
+        int depth = 0;
+        int pos = 0;
+        while (pos < der.length) {
+            while (depth > 0 && pos == ends[depth - 1]) {
+                depth--;
+            }
+            int limit = depth == 0 ? der.length : ends[depth - 1];
+            int id = der[pos++] & 0xff;
+            if ((id & 0x1f) == 0x1f) { // high tag number: base-128 octets up to one without bit 8
+                do {
+                    if (pos >= limit) {
+                        return false;
+                    }
+                } while ((der[pos++] & 0x80) != 0);
+            }
+            if (pos >= limit) {
+                return false;
+            }
+            int first = der[pos++] & 0xff;
+            long length = first;
+            if (first == 0x80) {
+                return false; // indefinite
+            } else if (first > 0x80) {
+                int octets = first & 0x7f;
+                if (octets > 4 || octets > limit - pos) {
+                    return false;
+                }
+                length = 0;
+                for (int i = 0; i < octets; i++) {
+                    length = (length << 8) | (der[pos++] & 0xff);
+                }
+            }
+            if (length > limit - pos) {
+                return false;
+            }
+            if ((id & 0x20) != 0) {
+                if (depth == MAX_DER_NESTING) {
+                    return false;
+                }
+                ends[depth++] = pos + (int) length;
+            } else {
+                pos += (int) length;
+            }
+        }
+        return true;
+    }
+
     /** RFC 9654: the nonce is an OCTET STRING of 1 to 128 octets inside extnValue. */
     private static boolean validNonce(Extension nonce) {
+        byte[] value = nonce.getExtnValue().getOctets();
+        if (!shallowDer(value)) {
+            return false;
+        }
         try {
-            ASN1OctetString inner = ASN1OctetString.getInstance(ASN1Primitive.fromByteArray(nonce.getExtnValue().getOctets()));
+            ASN1OctetString inner = ASN1OctetString.getInstance(ASN1Primitive.fromByteArray(value));
             int length = inner.getOctets().length;
             return length >= 1 && length <= MAX_NONCE;
         } catch (IOException | RuntimeException e) {
@@ -421,10 +509,12 @@ public final class OcspResponder {
     /** The unsigned error answers (RFC 6960 §2.3), encoded once: malformed input is the attacker's cheap path. */
     private static final Map<Integer, OcspAnswer> ERRORS = Map.of(
             OCSPRespBuilder.MALFORMED_REQUEST, encodeStatus(OCSPRespBuilder.MALFORMED_REQUEST),
+            OCSPRespBuilder.INTERNAL_ERROR, encodeStatus(OCSPRespBuilder.INTERNAL_ERROR),
             OCSPRespBuilder.TRY_LATER, encodeStatus(OCSPRespBuilder.TRY_LATER),
             OCSPRespBuilder.UNAUTHORIZED, encodeStatus(OCSPRespBuilder.UNAUTHORIZED));
 
-    private static OcspAnswer status(int responseStatus) {
+    /** The unsigned answer of an error status (malformedRequest, internalError, tryLater, unauthorized). */
+    static OcspAnswer status(int responseStatus) {
         return ERRORS.get(responseStatus);
     }
 

@@ -47,6 +47,7 @@ public final class OcspServer {
         connector.setIdleTimeout(30_000);
         server.addConnector(connector);
         server.setHandler(new OcspHandler(responder, () -> health(responder, follower, database, token, clock), threads, clock));
+        server.setErrorHandler(OcspHandler.errorHandler());
         server.setStopTimeout(5_000);
         return server;
     }

@@ -139,7 +139,9 @@ public final class RaServer {
         rc.property(ServerProperties.BV_FEATURE_DISABLE, true);
         // No auto-discovered Jackson feature: it would bring mappers that answer text/plain.
         rc.property(CommonProperties.FEATURE_AUTO_DISCOVERY_DISABLE, true);
-        rc.property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
+        // Errors Jersey answers without a body and without asking a mapper (a Content-Type or Accept
+        // header that does not parse) go to sendError, so that ProblemErrorHandler writes their problem.
+        rc.property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, false);
         rc.register(JacksonFeature.withoutExceptionMappers());
         rc.register(new JsonMapper());
         rc.register(new AuthenticationFilter(failures, new OperatorAuthenticator(operatorsCa, config.operatorsCaName(),

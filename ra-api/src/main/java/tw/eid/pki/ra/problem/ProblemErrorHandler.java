@@ -1,9 +1,6 @@
 package tw.eid.pki.ra.problem;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.Charset;
-import java.util.List;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -12,7 +9,9 @@ import org.eclipse.jetty.util.Callback;
 /**
  * Jetty's own errors (a path outside {@code /api/v1}, a request Jetty refuses before Jersey sees it)
  * as problems too, instead of Jetty's HTML error page. One instance for the server, one for the
- * servlet context (the ee10 error handler is a subclass of the core one).
+ * servlet context (the ee10 error handler is a subclass of the core one). Whatever the method and
+ * whatever the Accept and Accept-Charset headers say: Jetty's own handler writes no body at all for
+ * a PUT or DELETE, or when those headers do not parse or name nothing it can write.
  */
 public final class ProblemErrorHandler {
     private ProblemErrorHandler() {}
@@ -21,10 +20,14 @@ public final class ProblemErrorHandler {
     public static org.eclipse.jetty.server.handler.ErrorHandler core() {
         return new org.eclipse.jetty.server.handler.ErrorHandler() {
             @Override
-            protected boolean generateAcceptableResponse(Request request, Response response, Callback callback,
-                                                         String contentType, List<Charset> charsets, int code,
-                                                         String message, Throwable cause) {
-                return ProblemErrorHandler.writeProblem(response, callback, code);
+            public boolean errorPageForMethod(String method) {
+                return true;
+            }
+
+            @Override
+            protected void generateResponse(Request request, Response response, int code, String message,
+                                            Throwable cause, Callback callback) {
+                ProblemErrorHandler.writeProblem(response, callback, code);
             }
         };
     }
@@ -33,10 +36,14 @@ public final class ProblemErrorHandler {
     public static org.eclipse.jetty.ee10.servlet.ErrorHandler servlet() {
         return new org.eclipse.jetty.ee10.servlet.ErrorHandler() {
             @Override
-            protected boolean generateAcceptableResponse(Request request, Response response, Callback callback,
-                                                         String contentType, List<Charset> charsets, int code,
-                                                         String message, Throwable cause) throws IOException {
-                return ProblemErrorHandler.writeProblem(response, callback, code);
+            public boolean errorPageForMethod(String method) {
+                return true;
+            }
+
+            @Override
+            protected void generateResponse(Request request, Response response, int code, String message,
+                                            Throwable cause, Callback callback) {
+                ProblemErrorHandler.writeProblem(response, callback, code);
             }
         };
     }

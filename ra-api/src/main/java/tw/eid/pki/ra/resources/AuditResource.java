@@ -38,7 +38,7 @@ public final class AuditResource {
                                   @QueryParam("actor") String actor, @QueryParam("action") String action,
                                   @QueryParam("after") String after, @QueryParam("limit") String limit) {
         AuditQuery.Criteria criteria = new AuditQuery.Criteria(instant(from, "from"), instant(to, "to"), actor, action,
-                number(after, 0, "after"), (int) number(limit, DEFAULT_LIMIT, "limit"));
+                number(after, 0, "after"), (int) Math.min(number(limit, DEFAULT_LIMIT, "limit"), Integer.MAX_VALUE));
         AuditQuery.Page page = query.find(criteria);
         return new Views.AuditPage(page.events().stream().map(Views.AuditEventView::of).toList(), page.nextAfterSeq());
     }
@@ -47,11 +47,20 @@ public final class AuditResource {
         if (text == null) {
             return null;
         }
+        // RFC 3339 §5.6: a four-digit year. Instant.parse would take "+1000000000-01-01T00:00:00Z",
+        // which no DATETIME column (nor LocalDateTime) holds.
+        if (!text.matches("[0-9]{4}-.*")) {
+            throw invalidTime(name);
+        }
         try {
             return Instant.parse(text);
         } catch (DateTimeParseException e) {
-            throw ProblemException.badRequest("audit.invalid-query", name + " must be an RFC 3339 UTC time, e.g. 2026-01-31T23:59:59Z");
+            throw invalidTime(name);
         }
+    }
+
+    private static ProblemException invalidTime(String name) {
+        return ProblemException.badRequest("audit.invalid-query", name + " must be an RFC 3339 UTC time, e.g. 2026-01-31T23:59:59Z");
     }
 
     private static long number(String text, long absent, String name) {
