@@ -72,6 +72,8 @@ final class OcspService implements AutoCloseable {
         // The CSCA master list shares the relying parties' port (issue 6).
         server.setHandler(new MasterListHandler(new tw.eid.pki.ca.document.MasterLists(database, ProfileSettings.defaults(),
                 AuditLedger.hashChained(clock), clock, new java.security.SecureRandom()), server.getHandler()));
+        // So do the CA certificates, the AIA caIssuers target.
+        server.setHandler(new CaCertificatesHandler(new tw.eid.pki.ca.profile.CaCertificates(database), server.getHandler()));
         if (crl != null) {
             server.setHandler(new CrlService.Routing(crl, server.getHandler()));
         }

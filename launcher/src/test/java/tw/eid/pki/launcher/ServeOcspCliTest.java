@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
+import org.bouncycastle.asn1.x509.AccessDescription;
+import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.cert.X509CertificateHolder;
@@ -127,6 +129,66 @@ class ServeOcspCliTest {
 
         assertSignedBy(basic, certificate("citizen-ca-ocsp"));
         assertThat(basic.getResponses()[0].getCertStatus()).isInstanceOf(UnknownStatus.class);
+    }
+
+    /**
+     * API.md {@code GET /certs/{ca}.crt}: the caIssuers URL in the Citizen CA's certificate has its
+     * path served here with the root, byte for byte; the Citizen CA's certificate served the same way
+     * is the intermediate from which openssl builds the OCSP signer's path to the ceremony's root.
+     */
+    @Test
+    void theCaIssuersTargetsServeTheCaCertificatesOpensslBuildsThePathWith() throws Exception {
+        X509CertificateHolder citizenCa = certificate("citizen-ca");
+        AuthorityInformationAccess aia = AuthorityInformationAccess.fromExtensions(citizenCa.getExtensions());
+        String caIssuers = java.util.Arrays.stream(aia.getAccessDescriptions())
+                .filter(d -> d.getAccessMethod().equals(AccessDescription.id_ad_caIssuers))
+                .map(d -> d.getAccessLocation().getName().toString()).findFirst().orElseThrow();
+        String rootPath = URI.create(caIssuers).getPath();
+        assertThat(rootPath).isEqualTo("/certs/citizen-root.crt");
+        HttpResponse<byte[]> root = get(base + rootPath, null, "GET");
+        assertThat(root.statusCode()).isEqualTo(200);
+        assertThat(root.headers().firstValue("Content-Type")).hasValue("application/pkix-cert");
+        assertThat(root.body()).isEqualTo(certificate("citizen-root").getEncoded());
+
+        HttpResponse<byte[]> intermediate = get(base + "/certs/citizen-ca.crt", null, "GET");
+        assertThat(intermediate.statusCode()).isEqualTo(200);
+        Path der = Files.write(data.resolve("fetched-citizen-ca.crt"), intermediate.body());
+        Path pem = data.resolve("fetched-citizen-ca.pem");
+        assertThat(openssl("x509", "-inform", "DER", "-in", der.toString(), "-out", pem.toString())).isEmpty();
+        assertThat(openssl("verify", "-x509_strict", "-CAfile", output.resolve("citizen-root.pem").toString(),
+                "-untrusted", pem.toString(), output.resolve("citizen-ca-ocsp.pem").toString()))
+                .contains("citizen-ca-ocsp.pem: OK");
+
+        String etag = intermediate.headers().firstValue("ETag").orElseThrow();
+        assertThat(get(base + "/certs/citizen-ca.crt", etag, "GET").statusCode()).isEqualTo(304);
+        HttpResponse<byte[]> head = get(base + "/certs/citizen-ca.crt", null, "HEAD");
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+        HttpResponse<byte[]> post = get(base + "/certs/citizen-ca.crt", null, "POST");
+        assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
+        for (String notACa : new String[] {"citizen-ca-ocsp", "ocsp-signer", "citizen-signature", "nothing"}) {
+            assertThat(get(base + "/certs/" + notACa + ".crt", null, "GET").statusCode()).as(notACa).isEqualTo(404);
+        }
+    }
+
+    private static HttpResponse<byte[]> get(String url, String ifNoneMatch, String method) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).method(method, HttpRequest.BodyPublishers.noBody());
+        if (ifNoneMatch != null) {
+            b.header("If-None-Match", ifNoneMatch);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** openssl's merged output; fails the test on a non-zero exit. */
+    private static String openssl(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("openssl"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(String.join(" ", command) + "\n" + out).isZero();
+        return out;
     }
 
     @Test
