@@ -236,10 +236,15 @@ class TokenTest {
         token.destroyKeyPair("k-twice");
         assertThatThrownBy(() -> token.destroyKeyPair("k-twice"))
                 .extracting(e -> ((TokenException) e).code()).isEqualTo(TokenException.Code.KEY_NOT_FOUND);
+        assertThat(token.destroyKeyPairIfPresent("k-twice")).as("a destruction already done").isZero();
+        token.generateKeyPair("k-present", KeyAlgorithm.EC_P256);
+        assertThat(token.destroyKeyPairIfPresent("k-present")).isEqualTo(2);
+        assertThat(token.exists("k-present")).isFalse();
         // A secret key is not a key pair: refused, and it still works.
         token.generateSecretKey("hmac-kept", SecretKeyType.HMAC_SHA256);
         assertThatThrownBy(() -> token.destroyKeyPair("hmac-kept"))
                 .extracting(e -> ((TokenException) e).code()).isEqualTo(TokenException.Code.KEY_NOT_FOUND);
+        assertThat(token.destroyKeyPairIfPresent("hmac-kept")).isZero();
         assertThat(token.hmacSha256("hmac-kept", new byte[] {1})).hasSize(32);
         assertThatThrownBy(() -> token.destroyKeyPair("k-*")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> token.destroyKeyPair("")).isInstanceOf(IllegalArgumentException.class);

@@ -21,7 +21,6 @@ import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.store.Database;
 import tw.eid.pki.ca.store.DatabaseTime;
 import tw.eid.pki.hsm.Token;
-import tw.eid.pki.hsm.TokenException;
 
 /**
  * Retires the delegated OCSP signers that no responder can still be using and destroys their
@@ -150,16 +149,8 @@ public final class OcspSignerRetirement {
 
     /** Destroys a RETIRED signer's key pair if the token still holds it, then records that it is gone. */
     private void destroy(Signer signer) {
-        int objects;
-        try {
-            objects = token.destroyKeyPair(signer.keyLabel());
-        } catch (TokenException e) {
-            if (e.code() != TokenException.Code.KEY_NOT_FOUND) {
-                throw e;
-            }
-            objects = 0; // destroyed by a run that stopped before recording it
-        }
-        int destroyedObjects = objects;
+        // 0: destroyed by a run that stopped before recording it
+        int destroyedObjects = token.destroyKeyPairIfPresent(signer.keyLabel());
         Instant now = clock.instant();
         database.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE ca SET key_destroyed_at = ?"

@@ -17,7 +17,6 @@ import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.store.Database;
 import tw.eid.pki.ca.store.DatabaseTime;
 import tw.eid.pki.hsm.Token;
-import tw.eid.pki.hsm.TokenException;
 
 /**
  * Destroys the private keys of Document Signers that can never sign again (ICAO Doc 9303-12: the
@@ -94,16 +93,8 @@ public final class DocumentSignerRetirement {
 
     /** Destroys the key pair if the token still holds it, then records that it is gone. */
     private void destroy(Actor actor, Token token, String keyLabel) {
-        int objects;
-        try {
-            objects = token.destroyKeyPair(keyLabel);
-        } catch (TokenException e) {
-            if (e.code() != TokenException.Code.KEY_NOT_FOUND) {
-                throw e;
-            }
-            objects = 0; // destroyed by a run that stopped before recording it
-        }
-        int destroyedObjects = objects;
+        // 0: destroyed by a run that stopped before recording it
+        int destroyedObjects = token.destroyKeyPairIfPresent(keyLabel);
         Instant now = clock.instant();
         database.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE document_signer SET key_destroyed_at = ?"
