@@ -378,8 +378,10 @@ public final class OcspResponder {
     static final int MAX_DER_NESTING = 32;
 
     /**
-     * Whether {@code der} holds only definite-length values nested at most {@link #MAX_DER_NESTING}
-     * deep, each within its container, read without recursion. Bouncy Castle's parser recurses
+     * Whether {@code der} holds only definite-length values, each length in the fewest octets,
+     * nested at most {@link #MAX_DER_NESTING} deep, each within its container, read without
+     * recursion. RFC 6960 Appendix A: a request is the DER encoding of the OCSPRequest, and only DER
+     * makes one request one string of bytes (the GET form's cache key). Bouncy Castle's parser recurses
      * once per level: 2,500 nested SEQUENCEs in a request of 10 KB overflowed the thread's stack,
      * and the StackOverflowError escaped as an HTTP 500. DER has no indefinite length (X.690
      * §10.1). What passes still has to parse as an OCSPRequest.
@@ -413,9 +415,15 @@ public final class OcspResponder {
                 if (octets > 4 || octets > limit - pos) {
                     return false;
                 }
+                if (der[pos] == 0) {
+                    return false; // DER: no leading zero octet in a length (X.690 §10.1)
+                }
                 length = 0;
                 for (int i = 0; i < octets; i++) {
                     length = (length << 8) | (der[pos++] & 0xff);
+                }
+                if (length < 0x80) {
+                    return false; // DER: a length under 128 takes the short form (X.690 §10.1)
                 }
             }
             if (length > limit - pos) {

@@ -138,6 +138,19 @@ class HostileOcspRequestTest {
         return b.toByteArray();
     }
 
+    /** {@code der} (one value of a one-octet tag) with its length in four octets: valid BER, never DER (X.690 §10.1). */
+    static byte[] longFormLength(byte[] der) {
+        int first = der[1] & 0xff;
+        int octets = first < 0x80 ? 0 : first & 0x7f;
+        int length = first < 0x80 ? first : 0;
+        for (int i = 0; i < octets; i++) {
+            length = (length << 8) | (der[2 + i] & 0xff);
+        }
+        byte[] header = {der[0], (byte) 0x84, (byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8),
+                (byte) length};
+        return concat(header, Arrays.copyOfRange(der, 2 + octets, der.length));
+    }
+
     /** {@code depth} nested constructed values: indefinite-length SEQUENCEs (BER), each closed by end-of-contents. */
     static byte[] indefiniteNesting(int depth) {
         byte[] out = new byte[depth * 4];
@@ -226,6 +239,7 @@ class HostileOcspRequestTest {
                 ocsp("a length past the body", MALFORMED, () -> post(concat(new byte[] {0x30, (byte) 0x84, 0x7f, (byte) 0xff,
                         (byte) 0xff, (byte) 0xff}, valid()))),
                 ocsp("a certificate instead of a request", MALFORMED, () -> post(pki.ca.getEncoded())),
+                ocsp("the request's length in more octets than DER allows", MALFORMED, () -> post(longFormLength(valid()))),
                 ocsp("indefinite-length SEQUENCEs 2,560 deep", MALFORMED, () -> post(indefiniteNesting(2560))),
                 ocsp("definite-length SEQUENCEs 2,500 deep", MALFORMED, () -> post(definiteNesting(2500))),
                 ocsp("a nonce holding SEQUENCEs 2,400 deep", MALFORMED, () -> post(request(extension(
