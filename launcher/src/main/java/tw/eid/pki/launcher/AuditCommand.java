@@ -27,7 +27,7 @@ final class AuditCommand implements Runnable {
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = {"Walk the audit chain and its signed checkpoints; name the first broken link (exit 1 if any)."})
     static final class Verify implements Callable<Integer> {
-        @Option(names = "--checkpoint-key", paramLabel = "PEM",
+        @Option(names = "--checkpoint-key", paramLabel = "PEM", converter = PathOptions.ExistingFile.class,
                 description = "the audit checkpoint public key (default: DATA/ceremony/*/audit-checkpoint-key.pem)")
         Path checkpointKey;
 

@@ -33,7 +33,7 @@ final class CeremonyCommand implements Callable<Integer> {
         // Check the file before starting anything: a malformed file changes nothing.
         CeremonyFile.read(file);
         Ceremony.Result result;
-        try (StoreOptions.Store s = store.open()) {
+        try (StoreOptions.Store s = store.create()) {
             result = Ceremony.run(file, environment(data), s.database());
         }
         System.out.println("ceremony complete: " + result.outputDirectory());

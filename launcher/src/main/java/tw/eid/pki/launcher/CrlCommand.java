@@ -26,7 +26,7 @@ final class CrlCommand implements Runnable {
                     "its delta, and the RA Operators CA's CRL; store them and write them into --directory. Needs the",
                     "online token (k custodians). The offline CRLs are signed at ceremonies, not here."})
     static final class Publish implements Callable<Integer> {
-        @Option(names = "--directory", paramLabel = "DIR", description = "where the CRL files go (default: DATA/published)")
+        @Option(names = "--directory", paramLabel = "DIR", converter = PathOptions.OutputDirectory.class, description = "where the CRL files go (default: DATA/published)")
         Path directory;
 
         @Option(names = "--full-days", paramLabel = "DAYS", description = "nextUpdate - thisUpdate of full CRLs, 1 to 10 (default: 7)")
@@ -83,7 +83,7 @@ final class CrlCommand implements Runnable {
                 description = "nextUpdate - thisUpdate: the ARL at most 365, the CSCA CRL at most 90 (ICAO 9303-12)")
         int days;
 
-        @Option(names = "--out", paramLabel = "DIR", description = "where the CRL files go (default: DATA/ceremony/crl)")
+        @Option(names = "--out", paramLabel = "DIR", converter = PathOptions.OutputDirectory.class, description = "where the CRL files go (default: DATA/ceremony/crl)")
         Path out;
 
         @Mixin

@@ -42,7 +42,7 @@ final class CscaCommand implements Runnable {
         @Option(names = "--new-key-label", required = true, paramLabel = "LABEL", description = "its key's label in the token")
         String newKeyLabel;
 
-        @Option(names = "--out", required = true, paramLabel = "DIR", description = "where to write the certificates")
+        @Option(names = "--out", required = true, paramLabel = "DIR", converter = PathOptions.OutputDirectory.class, description = "where to write the certificates")
         Path out;
 
         @Mixin
@@ -82,7 +82,7 @@ final class CscaCommand implements Runnable {
         @Option(names = "--signer-key-label", required = true, paramLabel = "LABEL", description = "the new signer key's label")
         String signerKeyLabel;
 
-        @Option(names = "--out", required = true, paramLabel = "FILE", description = "where to write the master list (DER)")
+        @Option(names = "--out", required = true, paramLabel = "FILE", converter = PathOptions.OutputFile.class, description = "where to write the master list (DER)")
         Path out;
 
         @Mixin

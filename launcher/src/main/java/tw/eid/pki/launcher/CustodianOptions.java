@@ -7,7 +7,9 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 import tw.eid.pki.ca.custody.PinReconstructor;
 import tw.eid.pki.ca.custody.ShareLocator;
 import tw.eid.pki.ca.custody.ShareUnlock;
@@ -22,14 +24,15 @@ final class CustodianOptions {
     @Option(names = "--token-label", paramLabel = "LABEL", description = "the token to activate (default: ${DEFAULT-VALUE})")
     String tokenLabel = "eid-online";
 
-    @Option(names = "--library", paramLabel = "PATH", description = "PKCS#11 library (default: SoftHSM2)")
+    @Option(names = "--library", paramLabel = "PATH", converter = PathOptions.ExistingFile.class,
+            description = "PKCS#11 library (default: SoftHSM2)")
     Path library = TokenConfig.SOFTHSM2_LIBRARY;
 
-    @Option(names = "--custodian", required = true, paramLabel = "NAME[:PASSFILE]",
+    @Option(names = "--custodian", required = true, paramLabel = "NAME[:PASSFILE]", converter = Present.class,
             description = "a custodian present (k of them); the passphrase is read from PASSFILE or typed at the console")
     List<String> custodians;
 
-    @Option(names = "--shares", paramLabel = "DIR", description = "the shares directory (default: DATA/custody)")
+    @Option(names = "--shares", paramLabel = "DIR", converter = PathOptions.ExistingDirectory.class, description = "the shares directory (default: DATA/custody)")
     Path shares;
 
     /** Who acted, for the audit trail: the custodians present. */
@@ -57,6 +60,26 @@ final class CustodianOptions {
             return Token.open(TokenConfig.of(library, tokenLabel), pin, clock);
         } finally {
             Arrays.fill(pin, '\0');
+        }
+    }
+
+    /** NAME[:PASSFILE], checked while the arguments are parsed: a name, and a passphrase file that is there to read. */
+    static final class Present implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            int colon = value.indexOf(':');
+            String name = colon < 0 ? value : value.substring(0, colon);
+            if (name.isBlank()) {
+                throw new TypeConversionException("'" + value + "' names no custodian (NAME[:PASSFILE])");
+            }
+            if (colon >= 0) {
+                String file = value.substring(colon + 1);
+                if (file.isEmpty()) {
+                    throw new TypeConversionException("custodian " + name + ": no passphrase file after ':'");
+                }
+                PathOptions.ExistingFile.check(Path.of(file), "custodian " + name + ": passphrase file ");
+            }
+            return value;
         }
     }
 }

@@ -104,6 +104,13 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Before the ceremony makes tokens: a port that can never be bound is refused first.
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--port must be 0 to 65535, not " + port);
+        }
+        if (ocspPort < 0 || ocspPort > 65535) {
+            throw new IllegalArgumentException("--ocsp-port must be 0 to 65535, not " + ocspPort);
+        }
         Path data = store.dataDir();
         Path out = data.resolve("ceremony/initial");
         Path demo = data.resolve("demo");

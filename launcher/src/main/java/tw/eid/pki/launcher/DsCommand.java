@@ -35,6 +35,20 @@ final class DsCommand implements Runnable {
         picocli.CommandLine.usage(this, System.out);
     }
 
+    /** --count of generate and certify, refused before the store or a token is opened. */
+    static void checkCount(int count) {
+        if (count < 1 || count > 100) {
+            throw new IllegalArgumentException("--count must be 1 to 100, not " + count);
+        }
+    }
+
+    /** A certificate serial as the store and {@code ds status} write it, refused before anything is opened. */
+    static void checkSerial(String serial) {
+        if (!serial.matches("[0-9a-f]{1,40}")) {
+            throw new IllegalArgumentException("--serial must be the certificate's serial in lower-case hex, not '" + serial + "'");
+        }
+    }
+
     static String pem(byte[] der) {
         return "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
                 + "\n-----END CERTIFICATE-----\n";
@@ -62,10 +76,15 @@ final class DsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            checkCount(count);
+            KeyAlgorithm keyAlgorithm = KeyAlgorithm.fromId(algorithm);
+            if (maxDocuments < 1) {
+                throw new IllegalArgumentException("--max-documents must be at least 1, not " + maxDocuments);
+            }
             Clock clock = Clock.systemUTC();
             try (StoreOptions.Store s = store.open(); Token token = custodians.open(store.dataDir(), clock)) {
                 List<String> labels = new DocumentSignerPool(s.database(), AuditLedger.hashChained(clock), clock)
-                        .generate(Actor.local(custodians.actorId()), token, count, KeyAlgorithm.fromId(algorithm), maxDocuments);
+                        .generate(Actor.local(custodians.actorId()), token, count, keyAlgorithm, maxDocuments);
                 System.out.println("generated " + labels.size() + " DS key(s) in token '" + token.label() + "': "
                         + String.join(", ", labels));
             }
@@ -88,7 +107,7 @@ final class DsCommand implements Runnable {
                 description = "start of the batch's private key usage period, e.g. 2027-01-01T00:00:00Z (default: now)")
         String usageStart;
 
-        @Option(names = "--out", required = true, paramLabel = "DIR", description = "where to write the certificates")
+        @Option(names = "--out", required = true, paramLabel = "DIR", converter = PathOptions.OutputDirectory.class, description = "where to write the certificates")
         Path out;
 
         @Mixin
@@ -102,7 +121,14 @@ final class DsCommand implements Runnable {
             if ("eid-online".equals(custodians.tokenLabel)) {
                 custodians.tokenLabel = "eid-offline"; // the CSCA's key is offline
             }
-            Instant start = usageStart == null ? null : Instant.parse(usageStart);
+            checkCount(count);
+            Instant start;
+            try {
+                start = usageStart == null ? null : Instant.parse(usageStart);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new IllegalArgumentException("--usage-start must be an ISO instant such as 2027-01-01T00:00:00Z, not '"
+                        + usageStart + "'");
+            }
             Clock clock = Clock.systemUTC();
             Files.createDirectories(out);
             try (StoreOptions.Store s = store.open(); Token offline = custodians.open(store.dataDir(), clock)) {
@@ -167,6 +193,9 @@ final class DsCommand implements Runnable {
 
         @Override
         public Integer call() {
+            if (operator.isBlank()) {
+                throw new IllegalArgumentException("--operator must name who forces the switch");
+            }
             Clock clock = Clock.systemUTC();
             try (StoreOptions.Store s = store.open()) {
                 DocumentSignerPool pool = new DocumentSignerPool(s.database(), AuditLedger.hashChained(clock), clock);
@@ -212,6 +241,7 @@ final class DsCommand implements Runnable {
                 case "affiliationChanged" -> tw.eid.pki.ca.profile.RevocationReason.AFFILIATION_CHANGED;
                 default -> throw new IllegalArgumentException("unknown reason '" + reason + "'");
             };
+            checkSerial(serial);
             if ("eid-online".equals(custodians.tokenLabel)) {
                 custodians.tokenLabel = "eid-offline";
             }

@@ -15,6 +15,7 @@ import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.issuance.IssuingCa;
 import tw.eid.pki.ca.issuance.OperatorCertificates;
+import tw.eid.pki.ca.profile.CertificateRequest;
 import tw.eid.pki.ca.profile.OperatorRole;
 import tw.eid.pki.ca.profile.ProfileSettings;
 import tw.eid.pki.ca.profile.RevocationReason;
@@ -50,7 +51,7 @@ final class OperatorCommand implements Runnable {
                 description = "officer, supervisor, auditor, admin or personalization")
         String role;
 
-        @Option(names = "--out", required = true, paramLabel = "DIR", description = "where to write the key and certificate")
+        @Option(names = "--out", required = true, paramLabel = "DIR", converter = PathOptions.OutputDirectory.class, description = "where to write the key and certificate")
         Path out;
 
         @Mixin
@@ -62,6 +63,8 @@ final class OperatorCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             OperatorRole operatorRole = OperatorRole.fromId(role);
+            // The id names the files: refused here, before a directory is made or the store opened.
+            new CertificateRequest.Operator(id, office, operatorRole);
             Files.createDirectories(out);
             if (Files.exists(out.resolve(id + ".p12"))) {
                 throw new IllegalArgumentException(out.resolve(id + ".p12") + " already exists");
@@ -107,6 +110,7 @@ final class OperatorCommand implements Runnable {
                 case "privilegeWithdrawn" -> RevocationReason.PRIVILEGE_WITHDRAWN;
                 default -> throw new IllegalArgumentException("unknown reason '" + reason + "'");
             };
+            DsCommand.checkSerial(serial);
             Clock clock = Clock.systemUTC();
             // The token is only opened to prove that k custodians are present.
             try (StoreOptions.Store s = store.open(); Token ignored = custodians.open(store.dataDir(), clock)) {

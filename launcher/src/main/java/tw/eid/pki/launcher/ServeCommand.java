@@ -63,7 +63,7 @@ final class ServeCommand implements Callable<Integer> {
             + " every answer can come from the cache")
     boolean ignoreNonce;
 
-    @Option(names = "--directory", paramLabel = "DIR", description = "crl: where the CRL files are also written, for any"
+    @Option(names = "--directory", paramLabel = "DIR", converter = PathOptions.OutputDirectory.class, description = "crl: where the CRL files are also written, for any"
             + " static web server (default: DATA/published)")
     java.nio.file.Path directory;
 

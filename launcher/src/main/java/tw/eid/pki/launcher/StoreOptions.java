@@ -1,5 +1,6 @@
 package tw.eid.pki.launcher;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 import tw.eid.pki.ca.store.Database;
@@ -48,7 +49,20 @@ final class StoreOptions {
         }
     }
 
+    /**
+     * The store a ceremony made. Only a ceremony creates one ({@link #create()}): a command given a
+     * mistyped {@code --data-dir} is refused instead of starting an empty database there.
+     */
     Store open() {
+        if (jdbcUrl == null && !Files.isDirectory(dataDir().resolve("db"))) {
+            throw new IllegalArgumentException("no store in " + dataDir() + " (run a ceremony first, or give --data-dir"
+                    + " or --jdbc-url)");
+        }
+        return create();
+    }
+
+    /** The store, created under DATA/db if there is none yet (with the embedded database). */
+    Store create() {
         if (jdbcUrl != null) {
             if (dbUser == null) {
                 throw new IllegalArgumentException("--jdbc-url needs --db-user (and --db-password-file)");
@@ -56,6 +70,9 @@ final class StoreOptions {
             DatabasePassword password = dbPasswordFile == null ? DatabasePassword.fromEnvironment("EIDPKI_DB_PASSWORD")
                     : DatabasePassword.fromFile(dbPasswordFile);
             return new Store(null, Database.open(DatabaseSettings.of(jdbcUrl, dbUser, password)));
+        }
+        if (Files.exists(dataDir()) && !Files.isDirectory(dataDir())) {
+            throw new IllegalArgumentException("--data-dir " + dataDir() + " is not a directory");
         }
         EmbeddedMariaDb embedded = EmbeddedMariaDb.start(dataDir().resolve("db"), 0);
         try {
