@@ -31,26 +31,9 @@ class MasterListHandlerTest {
 
     @Test
     void servesTheNewestListWithValidatorsAndPassesEverythingElseOn() throws Exception {
-        Clock clock = Clock.systemUTC();
-        Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        Handler teapot = new Handler.Abstract() {
-            @Override
-            public boolean handle(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
-                                  Callback callback) {
-                response.setStatus(418);
-                callback.succeeded();
-                return true;
-            }
-        };
-        server.setHandler(new MasterListHandler(new MasterLists(db.database(), ProfileSettings.defaults(),
-                AuditLedger.hashChained(clock), clock, new SecureRandom()), teapot));
-        server.start();
+        Server server = listOverTeapot();
         try {
-            String base = "http://127.0.0.1:" + connector.getLocalPort();
+            String base = "http://127.0.0.1:" + port(server);
             HttpClient http = HttpClient.newHttpClient();
             HttpResponse<byte[]> none = get(http, base + MasterListHandler.PATH, null);
             assertThat(none.statusCode()).isEqualTo(404);
@@ -81,27 +64,11 @@ class MasterListHandlerTest {
      */
     @Test
     void onlyItsOwnPathServesTheListAndOnlyToGetAndHead() throws Exception {
-        Clock clock = Clock.systemUTC();
-        Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        server.setHandler(new MasterListHandler(new MasterLists(db.database(), ProfileSettings.defaults(),
-                AuditLedger.hashChained(clock), clock, new SecureRandom()), new Handler.Abstract() {
-            @Override
-            public boolean handle(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
-                                  Callback callback) {
-                response.setStatus(418);
-                callback.succeeded();
-                return true;
-            }
-        }));
-        server.start();
+        Server server = listOverTeapot();
         try {
             byte[] list = {0x30, 0x03, 0x02, 0x01, 0x07};
             insert(list, Instant.parse("2026-03-01T00:00:00Z"));
-            int port = connector.getLocalPort();
+            int port = port(server);
             javax.net.SocketFactory plain = javax.net.SocketFactory.getDefault();
             RawHttp.Reply ok = RawHttp.get(plain, port, MasterListHandler.PATH);
             assertThat(ok.status()).isEqualTo(200);
@@ -152,5 +119,31 @@ class MasterListHandlerTest {
             }
             return null;
         });
+    }
+
+    /** A started server on a free port: the handler under test over one that answers 418 (the wrapped handler). */
+    private static Server listOverTeapot() throws Exception {
+        Clock clock = Clock.systemUTC();
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        server.addConnector(connector);
+        server.setHandler(new MasterListHandler(new MasterLists(db.database(), ProfileSettings.defaults(),
+                AuditLedger.hashChained(clock), clock, new SecureRandom()), new Handler.Abstract() {
+            @Override
+            public boolean handle(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+                                  Callback callback) {
+                response.setStatus(418);
+                callback.succeeded();
+                return true;
+            }
+        }));
+        server.start();
+        return server;
+    }
+
+    private static int port(Server server) {
+        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     }
 }
