@@ -324,14 +324,9 @@ public final class SodBenchmark {
                 r.rate() * perOp / raw2.rate(), r.jvmCpuMsPerOp() / perOp, r.allCpuMsPerOp() / perOp));
     }
 
-    static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
-
-    /** As SecurityObjects checks an SOD's signature: SHA256withECDSA in Bouncy Castle with a kept key. */
-    static boolean verifies(java.security.PublicKey key, byte[] message, byte[] signature) throws Exception {
-        java.security.Signature s = java.security.Signature.getInstance("SHA256withECDSA", BC);
-        s.initVerify(key);
-        s.update(message);
-        return s.verify(signature);
+    /** The check SecurityObjects gives every SOD's signature (SHA256withECDSA in Bouncy Castle, a kept key). */
+    static boolean verifies(java.security.PublicKey key, byte[] message, byte[] signature) {
+        return tw.eid.pki.ca.document.SecurityObjects.verifies("SHA256withECDSA", key, message, signature);
     }
 
     /** {@code openssl speed -seconds 3 ecdsap256}: {sign/s, verify/s} on one core, or null if it cannot run. */
