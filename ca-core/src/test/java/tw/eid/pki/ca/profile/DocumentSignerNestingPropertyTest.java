@@ -90,6 +90,18 @@ class DocumentSignerNestingPropertyTest {
   }
 
   @Test
+  void yearsRoundingUpCarryA29FebruaryToTheEndOfThe28th() {
+    assertThat(CertificateProfile.plusYearsRoundingUp(Instant.parse("2032-02-29T12:00:00Z"), 10))
+        .isEqualTo(Instant.parse("2042-03-01T00:00:00Z"));
+    assertThat(CertificateProfile.plusYearsRoundingUp(Instant.parse("2032-02-29T12:00:00Z"), 4))
+        .isEqualTo(Instant.parse("2036-02-29T12:00:00Z"));
+    assertThat(CertificateProfile.plusYearsRoundingUp(Instant.parse("2032-02-28T23:59:59Z"), 10))
+        .isEqualTo(Instant.parse("2042-02-28T23:59:59Z"));
+    assertThat(CertificateProfile.plusYearsRoundingUp(Instant.parse("2031-12-31T23:59:59Z"), 1))
+        .isEqualTo(Instant.parse("2032-12-31T23:59:59Z"));
+  }
+
+  @Test
   void theRuleIsTightOnTheCscaSideNotASlackOfDays() {
     // The CSCA's notAfter is the longest DS's, to the second, or a day later where the DS's end
     // and the CSCA's lie on either side of a 29 February of the target year (a usage end of 1
