@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Date;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -307,7 +308,7 @@ class OcspConformanceTest {
         assertThat(m.find()).as(cacheControl).isTrue();
         long maxAge = Long.parseLong(m.group(1));
         assertThat(maxAge).as(cacheControl).isBetween(0L, 60L);
-        Instant now = Instant.now();
+        Instant now = TestTime.now();
         Instant lastModified = httpDate(h.get("last-modified"), url);
         Instant expires = httpDate(h.get("expires"), url);
         assertThat(lastModified).as("Last-Modified").isBefore(now.plusSeconds(2));
@@ -381,6 +382,7 @@ class OcspConformanceTest {
                 PKIXRevocationChecker.Option.NO_FALLBACK));
         PKIXParameters params = new PKIXParameters(Set.of(new TrustAnchor(jdk(f.root), null)));
         params.addCertPathChecker(checker);
+        params.setDate(Date.from(TestTime.now()));
         params.setRevocationEnabled(true);
         validator.validate(path, params);
     }

@@ -54,7 +54,7 @@ final class Tools {
         try {
             out = Files.createTempFile("conformance-out", ".txt");
             err = Files.createTempFile("conformance-err", ".txt");
-            ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            ProcessBuilder pb = new ProcessBuilder(TestTime.command(command)).redirectOutput(out.toFile()).redirectError(err.toFile());
             pb.environment().putAll(env);
             if (directory != null) {
                 pb.directory(directory.toFile());
