@@ -2,6 +2,7 @@ package tw.eid.pki.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.math.BigInteger;
 import java.net.URI;
@@ -355,6 +356,11 @@ class OcspConformanceTest {
 
     @Test
     void jdkPkixRevocationChecker() throws Exception {
+        // JDK 17's checker judges the responder's certificate at the real time even when
+        // PKIXParameters.setDate is given (seen in a run pinned to 2028: CertificateNotYetValid
+        // for a signer made an hour before the pinned instant), so it cannot judge a pinned run.
+        // openssl and GnuTLS judge the same responses in that run (sections 1-3).
+        assumeFalse(TestTime.pinned(), "the JDK's OCSP checker reads the real clock");
         for (OcspFixture.Responder r : f.responders) {
             validate(good.holder(), r);
             OcspFixture.Cert kc = revoked.get("keyCompromise");

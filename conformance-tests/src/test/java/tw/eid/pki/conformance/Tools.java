@@ -71,7 +71,7 @@ final class Tools {
                 throw new AssertionError("timed out after " + timeout + ": " + command);
             }
             return new Result(List.copyOf(command), p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                    Files.readString(err, StandardCharsets.UTF_8));
+                    TestTime.withoutAnnouncement(Files.readString(err, StandardCharsets.UTF_8)));
         } catch (IOException e) {
             throw new IllegalStateException("cannot run " + command, e);
         } catch (InterruptedException e) {
