@@ -3,15 +3,12 @@ package tw.eid.pki.ocsp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigInteger;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.profile.CertificateProfile;
-import tw.eid.pki.ca.profile.ProfileSettings;
 import tw.eid.pki.ca.store.SignedCertificateFault;
 import tw.eid.pki.ca.store.TestDatabase;
 import tw.eid.pki.hsm.MutableClock;
@@ -34,12 +31,8 @@ class OcspSignerRenewalFaultTest {
         try {
             OcspFixture pki = new OcspFixture(db.database(), token, clock);
             BigInteger good = pki.certificate("GOOD", null);
-            OcspResponder responder = new OcspResponder(db.database(), token,
-                    OcspAuthorities.load(db.database(), clock.instant()), OcspConfig.defaults(), clock);
-            OcspSignerRenewal renewal = new OcspSignerRenewal(db.database(), token, ProfileSettings.defaults(),
-                    AuditLedger.hashChained(clock), clock, new SecureRandom());
-            OcspUpdater updater = new OcspUpdater(db.database(), responder, "node", clock, renewal,
-                    new OcspSignerRetirement(db.database(), token, AuditLedger.hashChained(clock), clock));
+            OcspResponder responder = OcspSignerRenewalTest.responder(db.database(), token, clock);
+            OcspUpdater updater = OcspSignerRenewalTest.renewingUpdater(db.database(), responder, token, clock);
             byte[] request = OcspResponderTest.request(OcspResponderTest.id(pki.ca, good));
             updater.runOnce();
 
@@ -62,9 +55,8 @@ class OcspSignerRenewalFaultTest {
             assertThat(OcspAuthorities.load(db.database(), clock.instant()).all())
                     .singleElement().satisfies(a -> assertThat(a.signerCertificate()).isEqualTo(pki.signer));
             assertThat(OcspSignerRenewalTest.signerOf(responder.respond(request))).isEqualTo(pki.signer);
-            assertThat(OcspSignerRenewalTest.signerOf(new OcspResponder(db.database(), token,
-                    OcspAuthorities.load(db.database(), clock.instant()), OcspConfig.defaults(), clock).respond(request)))
-                    .isEqualTo(pki.signer);
+            assertThat(OcspSignerRenewalTest.signerOf(OcspSignerRenewalTest.responder(db.database(), token, clock)
+                    .respond(request))).isEqualTo(pki.signer);
             updater.close();
         } finally {
             token.close();

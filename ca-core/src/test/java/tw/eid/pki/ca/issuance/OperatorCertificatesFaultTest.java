@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -49,15 +47,9 @@ class OperatorCertificatesFaultTest {
         token.close();
     }
 
-    private static SubjectPublicKeyInfo newKey() throws Exception {
-        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-        g.initialize(new ECGenParameterSpec("secp256r1"));
-        return SubjectPublicKeyInfo.getInstance(g.generateKeyPair().getPublic().getEncoded());
-    }
-
     @Test
     void anOperatorCertificateWhoseStoreFailsAfterTheSignatureStaysRevokedAndAudited() throws Exception {
-        SubjectPublicKeyInfo key = newKey();
+        SubjectPublicKeyInfo key = OperatorCertificatesTest.newKey();
         List<SignedCertificateFault.Row> before = SignedCertificateFault.rows(db.database());
         try (SignedCertificateFault fault = SignedCertificateFault.inject(db.dataSource())) {
             assertThatThrownBy(() -> pki.operatorCertificates().issueOperator(OFFICER, "op-fault-1", "taipei-01",
@@ -72,7 +64,7 @@ class OperatorCertificatesFaultTest {
 
     @Test
     void theRaTlsCertificateWhoseStoreFailsAfterTheSignatureStaysRevokedAndAudited() throws Exception {
-        SubjectPublicKeyInfo key = newKey();
+        SubjectPublicKeyInfo key = OperatorCertificatesTest.newKey();
         List<SignedCertificateFault.Row> before = SignedCertificateFault.rows(db.database());
         try (SignedCertificateFault fault = SignedCertificateFault.inject(db.dataSource())) {
             assertThatThrownBy(() -> pki.operatorCertificates().issueTlsServer(OFFICER, List.of("ra.example.test"), key))
