@@ -35,7 +35,8 @@ class OcspSignerRenewalTest {
 
     @Test
     void theLeaseHolderRenewsTheSignerAndRespondersSwitchToIt() throws Exception {
-        MutableClock clock = new MutableClock(Instant.now());
+        // Mid-February of a leap year: the 30-day signers it renews span 29 February.
+        MutableClock clock = new MutableClock(Instant.parse("2028-02-10T12:00:00Z"));
         Token token = SoftHsmTestTokens.create("ocsp-renew").open(Clock.systemUTC());
         try {
             OcspFixture pki = new OcspFixture(db.database(), token, clock);
