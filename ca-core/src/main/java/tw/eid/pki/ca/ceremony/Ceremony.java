@@ -32,6 +32,7 @@ import org.bouncycastle.util.io.pem.PemObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tw.eid.pki.ca.audit.AuditCheckpointer;
+import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditEvent;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
@@ -472,9 +473,9 @@ public final class Ceremony {
     private void record(Outputs outputs, byte[] transcriptJson, byte[] signature, List<String> present,
                         Map<String, Token> tokens, CertificateWriter.Batch batch) {
         Instant now = env.clock().instant();
-        String details = "{\"ceremony\":\"" + file.name() + "\",\"transcriptSha256\":\"" + Transcript.hex(Transcript.sha256(transcriptJson))
-                + "\",\"transcriptSignature\":\"" + Base64.getEncoder().encodeToString(signature)
-                + "\",\"custodians\":[" + String.join(",", present.stream().map(p -> "\"" + p + "\"").toList()) + "]}";
+        AuditDetails details = AuditDetails.of().put("ceremony", file.name())
+                .put("transcriptSha256", Transcript.hex(Transcript.sha256(transcriptJson)))
+                .put("transcriptSignature", Base64.getEncoder().encodeToString(signature)).putStrings("custodians", present);
         try {
             batch.finish(c -> {
                 for (Issued i : outputs.certificates().values()) {

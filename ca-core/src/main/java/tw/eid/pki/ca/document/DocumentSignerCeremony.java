@@ -15,6 +15,7 @@ import java.util.Objects;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import tw.eid.pki.ca.audit.Actor;
+import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.issuance.CertificateWriter;
@@ -155,7 +156,7 @@ public final class DocumentSignerCeremony {
                     throw new IllegalStateException(e);
                 }
                 audit.append(c, actor.event("ds.certify", d.keyLabel(), AuditResult.SUCCESS).withDetails(
-                        "{\"csca\":\"" + cscaName + "\",\"serial\":\"" + serial + "\",\"number\":" + d.number() + "}"));
+                        AuditDetails.of().put("csca", cscaName).put("serial", serial).put("number", d.number())));
             }
             return done;
         });

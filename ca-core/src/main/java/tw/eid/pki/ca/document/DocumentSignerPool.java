@@ -21,6 +21,7 @@ import org.bouncycastle.cert.X509CertificateHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tw.eid.pki.ca.audit.Actor;
+import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.store.Database;
@@ -364,8 +365,8 @@ public final class DocumentSignerPool {
             throw e;
         }
         audit.append(c, actor.event("ds.activate", next.label, AuditResult.SUCCESS)
-                .withDetails("{\"serial\":\"" + next.serial + "\",\"previous\":"
-                        + (active == null ? "null" : "\"" + active.label + "\"") + "}"));
+                .withDetails(AuditDetails.of().put("serial", next.serial)
+                        .put("previous", active == null ? null : active.label)));
         int spares = usableSpares(c, now);
         if (spares < lowWaterMark || next.usageNotAfter.isBefore(now.plus(WARN_BEFORE)) && spares == 0) {
             log.warn("Document Signer pool low: {} certified spare(s) left after activating {}; certify a batch soon",
@@ -524,7 +525,7 @@ public final class DocumentSignerPool {
         }
         certificates.remove(row.label);
         audit.append(c, actor.event("ds.retire", row.label, AuditResult.SUCCESS)
-                .withDetails("{\"reason\":\"" + reason + "\",\"documentsSigned\":" + row.signed + "}"));
+                .withDetails(AuditDetails.of().put("reason", reason).put("documentsSigned", row.signed)));
     }
 
     /** Certified spares whose usage period ended before they were ever used are retired, not kept as capacity. */

@@ -20,6 +20,7 @@ import org.bouncycastle.asn1.icao.CscaMasterList;
 import org.bouncycastle.asn1.x509.Certificate;
 import org.bouncycastle.cert.X509CertificateHolder;
 import tw.eid.pki.ca.audit.Actor;
+import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.issuance.CertificateWriter;
@@ -111,8 +112,8 @@ public final class MasterLists {
                     rs.next();
                     long newId = rs.getLong(1);
                     audit.append(c, actor.event("csca.master-list", "master-list-" + newId, AuditResult.SUCCESS)
-                            .withDetails("{\"signerSerial\":\"" + signerCert.getSerialNumber().toString(16)
-                                    + "\",\"cscaCertificates\":" + cscas.size() + "}"));
+                            .withDetails(AuditDetails.of().put("signerSerial", signerCert.getSerialNumber().toString(16))
+                                    .put("cscaCertificates", cscas.size())));
                     return newId;
                 }
             }

@@ -17,6 +17,7 @@ import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.operator.ContentSigner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditEvent;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
@@ -207,11 +208,11 @@ public final class CertificateWriter {
                     for (Pending p : prepared) {
                         // A prepare whose own transaction rolled back left nothing to name.
                         if (CertificateRows.isPrepared(c, p.caName(), p.serialHex())) {
-                            revoked.add("\"" + p.caName() + "/" + p.serialHex() + "\"");
+                            revoked.add(p.caName() + "/" + p.serialHex());
                         }
                     }
                     audit.append(c, failure.withErrorCode(errorCode)
-                            .withDetails("{\"revoked\":[" + String.join(",", revoked) + "]}"));
+                            .withDetails(AuditDetails.of().putStrings("revoked", revoked)));
                     return null;
                 });
             } catch (RuntimeException auditFailure) {

@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.bouncycastle.cert.X509CertificateHolder;
 import tw.eid.pki.ca.audit.Actor;
+import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.card.CardHolder;
@@ -175,8 +176,8 @@ public final class CitizenIssuer {
                     RevocationReason.SUPERSEDED, now);
         }
         audit.append(c, actor.event("certificate.issue", ca.name() + "/" + pending.serialHex(), AuditResult.SUCCESS)
-                .withDetails("{\"card\":\"" + request.cardNumber() + "\",\"profile\":\"" + request.profile().id()
-                        + "\",\"partition\":" + pending.partition() + ",\"superseded\":" + superseded.size() + "}"));
+                .withDetails(AuditDetails.of().put("card", request.cardNumber()).put("profile", request.profile().id())
+                        .put("partition", pending.partition()).put("superseded", superseded.size())));
         return new IssuedCertificate(ca.name(), pending.serialHex(), certificate, pending.partition(), false);
     }
 

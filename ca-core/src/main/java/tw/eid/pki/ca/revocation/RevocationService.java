@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import tw.eid.pki.ca.audit.Actor;
+import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.profile.RevocationReason;
@@ -83,7 +84,7 @@ public final class RevocationService {
                         RevocationReason.CERTIFICATE_HOLD, now));
             }
             audit.append(c, actor.event("card.report-lost", cardNumber, AuditResult.SUCCESS)
-                    .withDetails("{\"held\":" + changes.size() + "}"));
+                    .withDetails(AuditDetails.of().put("held", changes.size())));
             return changes;
         });
     }
@@ -97,8 +98,7 @@ public final class RevocationService {
                 CertificateStatus from = lockAndCheck(c, caName, serialHex, to, now);
                 StatusChange change = apply(c, caName, serialHex, from, to, reason, now);
                 audit.append(c, actor.event(action, target, AuditResult.SUCCESS)
-                        .withDetails("{\"from\":\"" + from + "\",\"to\":\"" + to + "\""
-                                + (reason == null ? "" : ",\"reason\":" + reason.code()) + "}"));
+                        .withDetails(details(from, to, reason)));
                 return change;
             });
         } catch (StatusChangeRefusedException e) {
@@ -201,6 +201,12 @@ public final class RevocationService {
             }
         }
         return new StatusChange(id, caName, serialHex, from, to, reason, now);
+    }
+
+    /** A status change's audit details: from, to and, for a revocation, the RFC 5280 reason code. */
+    private static AuditDetails details(CertificateStatus from, CertificateStatus to, RevocationReason reason) {
+        AuditDetails d = AuditDetails.of().put("from", from.name()).put("to", to.name());
+        return reason == null ? d : d.put("reason", reason.code());
     }
 
     private static StatusChangeRefusedException refused(StatusChangeRefusedException.Code code, String message) {
