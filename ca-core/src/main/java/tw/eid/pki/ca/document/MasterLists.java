@@ -7,9 +7,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,7 +105,7 @@ public final class MasterLists {
         }
         long id = batch.finish(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO master_list (signer_serial_hex, csca_count, der,"
-                    + " created_at) VALUES (?, ?, ?, ?)", java.sql.Statement.RETURN_GENERATED_KEYS)) {
+                    + " created_at) VALUES (?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
                 ps.setString(1, signerCert.getSerialNumber().toString(16));
                 ps.setInt(2, cscas.size());
                 ps.setBytes(3, der);
@@ -138,7 +141,7 @@ public final class MasterLists {
             while (rs.next()) {
                 try {
                     X509CertificateHolder h = new X509CertificateHolder(rs.getBytes(1));
-                    into.put(java.util.HexFormat.of().formatHex(h.getEncoded()), h);
+                    into.put(HexFormat.of().formatHex(h.getEncoded()), h);
                 } catch (IOException e) {
                     throw new IllegalStateException("an unreadable CSCA certificate in the store", e);
                 }
@@ -155,7 +158,7 @@ public final class MasterLists {
                     return Optional.<Latest>empty();
                 }
                 return Optional.of(new Latest(rs.getLong(1), rs.getBytes(2),
-                        DatabaseTime.fromColumn(rs.getObject(3, java.time.LocalDateTime.class))));
+                        DatabaseTime.fromColumn(rs.getObject(3, LocalDateTime.class))));
             }
         });
     }

@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -155,7 +156,7 @@ public final class CertificateWriter {
             requireOpen();
             try {
                 T result = database.inTransaction(c -> {
-                    java.time.Instant now = clock.instant();
+                    Instant now = clock.instant();
                     for (Map.Entry<Pending, X509CertificateHolder> s : signed.entrySet()) {
                         CertificateRows.makeGood(c, s.getKey().caName(), s.getKey().serialHex(), s.getValue(), now);
                     }

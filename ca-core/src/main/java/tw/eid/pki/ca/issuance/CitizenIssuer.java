@@ -1,6 +1,7 @@
 package tw.eid.pki.ca.issuance;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -306,11 +307,11 @@ public final class CitizenIssuer {
 
     private static byte[] requestHash(IssueRequest r) {
         MessageDigest d = sha256();
-        d.update(r.cardNumber().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        d.update(r.cardNumber().getBytes(StandardCharsets.US_ASCII));
         d.update((byte) 0);
         d.update(r.chipUid());
         d.update((byte) 0);
-        d.update(r.profile().id().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        d.update(r.profile().id().getBytes(StandardCharsets.US_ASCII));
         d.update((byte) 0);
         d.update(r.csr());
         return d.digest();

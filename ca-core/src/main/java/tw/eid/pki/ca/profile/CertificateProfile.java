@@ -7,6 +7,7 @@ import java.time.ZoneOffset;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 
@@ -82,7 +83,7 @@ public enum CertificateProfile {
    * critical; AKI.
    */
   MASTER_LIST_SIGNER("master-list-signer", 1, null, null,
-      KeyUsage.digitalSignature, List.of(KeyPurposeId.getInstance(new org.bouncycastle.asn1.ASN1ObjectIdentifier("2.23.136.1.1.3"))),
+      KeyUsage.digitalSignature, List.of(KeyPurposeId.getInstance(new ASN1ObjectIdentifier("2.23.136.1.1.3"))),
       false, false, true, false, false, false, false,
       EnumSet.of(PublicKeyType.EC_P256, PublicKeyType.EC_P384)),
 
@@ -241,7 +242,7 @@ public enum CertificateProfile {
   List<KeyPurposeId> extendedKeyUsage(ProfileSettings settings) {
     if (this == CITIZEN_SIGNATURE) {
       return settings.citizenSignatureExtendedKeyUsages().stream()
-          .map(oid -> KeyPurposeId.getInstance(new org.bouncycastle.asn1.ASN1ObjectIdentifier(oid))).toList();
+          .map(oid -> KeyPurposeId.getInstance(new ASN1ObjectIdentifier(oid))).toList();
     }
     return extendedKeyUsage;
   }

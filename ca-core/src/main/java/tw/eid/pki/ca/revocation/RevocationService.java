@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -167,8 +168,8 @@ public final class RevocationService {
                 + " revocation_time = ?, updated_at = ? WHERE ca_name = ? AND serial_hex = ? AND status = ?")) {
             ps.setString(1, to.name());
             if (reason == null) {
-                ps.setNull(2, java.sql.Types.TINYINT);
-                ps.setNull(3, java.sql.Types.TIMESTAMP);
+                ps.setNull(2, Types.TINYINT);
+                ps.setNull(3, Types.TIMESTAMP);
             } else {
                 ps.setInt(2, reason.code());
                 ps.setObject(3, DatabaseTime.toColumn(now));
@@ -189,7 +190,7 @@ public final class RevocationService {
             ps.setString(3, from.name());
             ps.setString(4, to.name());
             if (reason == null) {
-                ps.setNull(5, java.sql.Types.TINYINT);
+                ps.setNull(5, Types.TINYINT);
             } else {
                 ps.setInt(5, reason.code());
             }
