@@ -1,7 +1,6 @@
 package tw.eid.pki.crl;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.net.URI;
 import java.time.Clock;
@@ -18,17 +17,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
-import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
-import org.bouncycastle.asn1.x509.CRLDistPoint;
-import org.bouncycastle.asn1.x509.CRLNumber;
-import org.bouncycastle.asn1.x509.DistributionPoint;
-import org.bouncycastle.asn1.x509.DistributionPointName;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.Extensions;
-import org.bouncycastle.asn1.x509.ExtensionsGenerator;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.IssuingDistributionPoint;
 import org.bouncycastle.operator.ContentSigner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -324,7 +312,7 @@ public final class CrlPublisher implements AutoCloseable {
         }
         ContentSigner signer = token.signer(a.keyLabel());
         long signing = System.nanoTime();
-        EncodedCrl crl = builder.sign(extensions(a, partition, number, baseNumber), number, signer);
+        EncodedCrl crl = builder.sign(CrlExtensions.of(a, settings, partition, number, baseNumber), number, signer);
         lastBuildNanos = System.nanoTime() - started;
         lastSignNanos = System.nanoTime() - signing;
         return crl;
@@ -403,36 +391,6 @@ public final class CrlPublisher implements AutoCloseable {
     /** A revoked certificate's stored reason as listed: none for unspecified or a code a revoked entry cannot carry. */
     private static int listed(int r) {
         return r == 0 || r == CrlBuilder.REMOVE_FROM_CRL || r == 7 || r > 10 ? 0 : r;
-    }
-
-    private Extensions extensions(CrlAuthority a, int partition, BigInteger number, Long baseNumber) {
-        try {
-            ExtensionsGenerator g = new ExtensionsGenerator();
-            // RFC 5280 §5.2.1: AKI keyIdentifier = the CA's SKI; §5.2.3: CRL number, non-critical.
-            g.addExtension(Extension.authorityKeyIdentifier, false, new AuthorityKeyIdentifier(a.keyIdentifier()));
-            g.addExtension(Extension.cRLNumber, false, new CRLNumber(number));
-            if (baseNumber != null) {
-                // §5.2.4: critical, the number of the complete CRL this delta updates.
-                g.addExtension(Extension.deltaCRLIndicator, true, new CRLNumber(BigInteger.valueOf(baseNumber)));
-            }
-            if (partition != 0) {
-                // §5.2.5: critical; the scope is the partition, named exactly as its certificates' CRL DP.
-                GeneralNames names = new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier,
-                        a.url(settings, partition, false).toString()));
-                g.addExtension(Extension.issuingDistributionPoint, true, new IssuingDistributionPoint(
-                        new DistributionPointName(names), false, false, null, false, false));
-                if (baseNumber == null) {
-                    // §5.2.6: freshestCRL in complete CRLs only, pointing at the delta.
-                    GeneralNames delta = new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier,
-                            a.url(settings, partition, true).toString()));
-                    g.addExtension(Extension.freshestCRL, false, new CRLDistPoint(new DistributionPoint[] {
-                            new DistributionPoint(new DistributionPointName(delta), null, null)}));
-                }
-            }
-            return g.generate();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private Published publish(CrlAuthority a, int partition, EncodedCrl crl, Long baseNumber) {
