@@ -3,12 +3,15 @@ package tw.eid.pki.crl;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -21,6 +24,7 @@ import org.bouncycastle.operator.ContentSigner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tw.eid.pki.ca.audit.Actor;
+import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.profile.ProfileSettings;
@@ -442,15 +446,16 @@ public final class CrlPublisher implements AutoCloseable {
      * DER; the signature binds the whole TBSCertList, so this names the CRL without hashing
      * megabytes again).
      */
-    private static String auditDetails(EncodedCrl crl, Long baseNumber) {
+    private static AuditDetails auditDetails(EncodedCrl crl, Long baseNumber) {
         try {
-            String signature = java.util.HexFormat.of().formatHex(
-                    java.security.MessageDigest.getInstance("SHA-256").digest(crl.tail()));
-            return "{\"number\":" + crl.number() + (baseNumber == null ? "" : ",\"base\":" + baseNumber)
-                    + ",\"thisUpdate\":\"" + crl.thisUpdate() + "\",\"nextUpdate\":\"" + crl.nextUpdate()
-                    + "\",\"entries\":" + crl.entries() + ",\"bytes\":" + crl.length()
-                    + ",\"signatureSha256\":\"" + signature + "\"}";
-        } catch (java.security.NoSuchAlgorithmException e) {
+            String signature = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(crl.tail()));
+            AuditDetails d = AuditDetails.of().put("number", crl.number());
+            if (baseNumber != null) {
+                d.put("base", baseNumber);
+            }
+            return d.put("thisUpdate", crl.thisUpdate().toString()).put("nextUpdate", crl.nextUpdate().toString())
+                    .put("entries", crl.entries()).put("bytes", crl.length()).put("signatureSha256", signature);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
