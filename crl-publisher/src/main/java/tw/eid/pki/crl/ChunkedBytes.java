@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -24,7 +25,7 @@ final class ChunkedBytes extends OutputStream {
     private void newChunk() {
         current = new byte[CHUNK];
         if (chunks.size() == lengths.length) {
-            lengths = java.util.Arrays.copyOf(lengths, lengths.length * 2);
+            lengths = Arrays.copyOf(lengths, lengths.length * 2);
         }
         chunks.add(current);
         used = 0;
@@ -63,7 +64,7 @@ final class ChunkedBytes extends OutputStream {
     void append(ChunkedBytes other) {
         for (int i = 0; i < other.chunks.size(); i++) {
             if (chunks.size() == lengths.length) {
-                lengths = java.util.Arrays.copyOf(lengths, lengths.length * 2);
+                lengths = Arrays.copyOf(lengths, lengths.length * 2);
             }
             chunks.add(other.chunks.get(i));
             lengths[chunks.size() - 1] = other.lengths[i];

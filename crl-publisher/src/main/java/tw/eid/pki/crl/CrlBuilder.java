@@ -5,7 +5,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.DERTaggedObject;
@@ -55,7 +58,7 @@ final class CrlBuilder {
     private final Instant nextUpdate;
     private static final byte[] NONE = new byte[0];
     /** The entries, in segments listed in this order; the first is the builder's own. */
-    private final java.util.List<Segment> segments = new java.util.ArrayList<>();
+    private final List<Segment> segments = new ArrayList<>();
     private final Segment first = segment();
 
     /**
@@ -81,7 +84,7 @@ final class CrlBuilder {
             int serialLength = Der.writePositiveInteger(serialHex, scratch, at);
             if (serialLength > 2 + 20) {
                 throw new IllegalArgumentException("serial longer than 20 octets (RFC 5280 §4.1.2.2): "
-                        + new String(serialHex, java.nio.charset.StandardCharsets.US_ASCII));
+                        + new String(serialHex, StandardCharsets.US_ASCII));
             }
             at += serialLength;
             at += Der.writeTime(revocationDate, scratch, at);
@@ -124,7 +127,7 @@ final class CrlBuilder {
      *     reasonCode: RFC 5280 §5.3.1 says absent rather than unspecified)
      */
     void add(String serialHex, Instant revocationDate, int reason) {
-        add(serialHex.getBytes(java.nio.charset.StandardCharsets.US_ASCII), revocationDate.getEpochSecond(), reason);
+        add(serialHex.getBytes(StandardCharsets.US_ASCII), revocationDate.getEpochSecond(), reason);
     }
 
     /**

@@ -1,16 +1,21 @@
 package tw.eid.pki.crl;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * CRLs as files under a directory that any static web server can serve, laid out like the URLs
@@ -25,7 +30,7 @@ import java.util.Objects;
  */
 final class CrlDirectory {
     /** One replacement at a time in this JVM (a FileLock is per process, and throws when the process holds it). */
-    private static final java.util.concurrent.locks.ReentrantLock LOCAL = new java.util.concurrent.locks.ReentrantLock();
+    private static final ReentrantLock LOCAL = new ReentrantLock();
     private final Path root;
 
     CrlDirectory(Path root) {
@@ -53,7 +58,7 @@ final class CrlDirectory {
             while (true) {
                 int n = onDisk.readNBytes(a, 0, a.length);
                 int m = expected.readNBytes(b, 0, n);
-                if (n != m || java.util.Arrays.mismatch(a, 0, n, b, 0, n) >= 0) {
+                if (n != m || Arrays.mismatch(a, 0, n, b, 0, n) >= 0) {
                     throw new CrlRefusedException(file + ": the bytes written differ from the CRL's near offset " + at);
                 }
                 if (n == 0) {
@@ -78,8 +83,8 @@ final class CrlDirectory {
             Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
             try {
                 try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-                     OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
-                    java.io.BufferedOutputStream buffered = new java.io.BufferedOutputStream(out, 64 * 1024);
+                     OutputStream out = Channels.newOutputStream(ch)) {
+                    BufferedOutputStream buffered = new BufferedOutputStream(out, 64 * 1024);
                     crl.writeTo(buffered);
                     buffered.flush();
                     ch.force(true);
@@ -92,7 +97,7 @@ final class CrlDirectory {
                         StandardOpenOption.WRITE); var held = lock.lock()) {
                     CrlFacts previous = null;
                     if (Files.exists(target)) {
-                        try (var in = new java.io.BufferedInputStream(Files.newInputStream(target), 64 * 1024)) {
+                        try (var in = new BufferedInputStream(Files.newInputStream(target), 64 * 1024)) {
                             // Its number and IDP only: its signature was checked when it was published.
                             previous = CrlFacts.read(in, null);
                         } catch (IOException e) {

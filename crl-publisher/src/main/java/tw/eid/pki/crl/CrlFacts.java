@@ -1,10 +1,15 @@
 package tw.eid.pki.crl;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.math.BigInteger;
+import java.security.KeyFactory;
+import java.security.Provider;
+import java.security.PublicKey;
+import java.security.spec.X509EncodedKeySpec;
 import java.time.Instant;
 import java.util.Arrays;
 import org.bouncycastle.asn1.ASN1Encoding;
@@ -16,6 +21,8 @@ import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x509.Time;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.operator.ContentVerifier;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
@@ -35,7 +42,7 @@ import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 record CrlFacts(byte[] issuer, Instant thisUpdate, Instant nextUpdate, long entries, BigInteger number,
                 BigInteger baseNumber, byte[] issuingDistributionPoint, boolean signatureValid) {
     /** Verification only (public keys): Bouncy Castle knows every curve a CA of ours may use (brainpool too). */
-    private static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+    private static final Provider BC = new BouncyCastleProvider();
 
     static CrlFacts read(byte[] der, SubjectPublicKeyInfo caKey) throws IOException {
         return read(new ByteArrayInputStream(der), caKey);
@@ -50,7 +57,7 @@ record CrlFacts(byte[] issuer, Instant thisUpdate, Instant nextUpdate, long entr
         Reader r = new Reader(raw);
         long outer = r.header(Der.SEQUENCE);
         long outerEnd = r.pos + outer;
-        java.io.ByteArrayOutputStream start = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream start = new ByteArrayOutputStream();
         r.tee(start);
         long tbsLength = r.header(Der.SEQUENCE);
         long tbsEnd = r.pos + tbsLength;
@@ -139,10 +146,10 @@ record CrlFacts(byte[] issuer, Instant thisUpdate, Instant nextUpdate, long entr
         // The JDK's providers first (their SHA-2 is the faster over a 50 MB TBS), Bouncy Castle for
         // what they do not know (brainpool curves).
         try {
-            String type = key.getAlgorithm().getAlgorithm().equals(org.bouncycastle.asn1.x9.X9ObjectIdentifiers.id_ecPublicKey)
+            String type = key.getAlgorithm().getAlgorithm().equals(X9ObjectIdentifiers.id_ecPublicKey)
                     ? "EC" : "RSA";
-            java.security.PublicKey jdk = java.security.KeyFactory.getInstance(type)
-                    .generatePublic(new java.security.spec.X509EncodedKeySpec(key.getEncoded()));
+            PublicKey jdk = KeyFactory.getInstance(type)
+                    .generatePublic(new X509EncodedKeySpec(key.getEncoded()));
             return new JcaContentVerifierProviderBuilder().build(jdk).get(algorithmId);
         } catch (Exception e) {
             // fall through to Bouncy Castle

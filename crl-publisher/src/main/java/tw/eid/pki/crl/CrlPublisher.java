@@ -10,16 +10,22 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.operator.ContentSigner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,14 +85,14 @@ public final class CrlPublisher implements AutoCloseable {
     private final Actor actor;
     private final ScheduledExecutorService timer;
     /** Runs the second cursor of a partition's full CRL. */
-    private final java.util.concurrent.ExecutorService cursors;
+    private final ExecutorService cursors;
     /** Status change ids already covered by a CRL this publisher issued (within the trigger window). */
     private final Map<Long, Instant> covered = new HashMap<>();
     private boolean caughtUp;
     private volatile List<OfflineCrlStatus> offline = List.of();
     private volatile Instant lastRound;
     /** When each offline CA's CRL was last warned about (a warning an hour, not one a round). */
-    private final Map<String, Instant> warned = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Instant> warned = new ConcurrentHashMap<>();
     static final Duration WARN_EVERY = Duration.ofHours(1);
     /** How long the last build took (cursor, DER, signature), for the publication's log line. */
     private long lastBuildNanos;
@@ -337,7 +343,7 @@ public final class CrlPublisher implements AutoCloseable {
         }
         CrlBuilder.Segment low = builder.segment();
         CrlBuilder.Segment high = builder.segment();
-        java.util.concurrent.Future<?> lower = cursors.submit(() ->
+        Future<?> lower = cursors.submit(() ->
                 store.fullEntries(a.name(), partition, before, expiredBefore, null, middle, sink(low)));
         try {
             store.fullEntries(a.name(), partition, before, expiredBefore, middle, null, sink(high));
@@ -347,7 +353,7 @@ public final class CrlPublisher implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while reading the CRL's entries", e);
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
             }
         }
@@ -355,7 +361,7 @@ public final class CrlPublisher implements AutoCloseable {
 
     private static CrlStore.EntrySink sink(CrlBuilder.Segment segment) {
         return (serial, hold, reason, revokedAt) -> segment.add(serial, revokedAt,
-                hold ? org.bouncycastle.asn1.x509.CRLReason.certificateHold : listed(reason));
+                hold ? CRLReason.certificateHold : listed(reason));
     }
 
     /**
@@ -387,7 +393,7 @@ public final class CrlPublisher implements AutoCloseable {
     /** certificateHold for a held certificate; a revoked one's reason, none for unspecified (never 0 on the CRL). */
     private static int reason(CrlStore.Row row) {
         if ("HOLD".equals(row.status())) {
-            return org.bouncycastle.asn1.x509.CRLReason.certificateHold;
+            return CRLReason.certificateHold;
         }
         return listed(row.reason());
     }
@@ -420,7 +426,7 @@ public final class CrlPublisher implements AutoCloseable {
         CrlStore.Outcome outcome = store.store(a.name(), partition, crl, baseNumber, idp, clock.instant(), previousIdp -> {
             // Offline CRLs stored by a ceremony have no IDP, and neither does a single CRL: empty = none.
             byte[] before = previousIdp.length == 0 ? null : previousIdp;
-            if (!java.util.Arrays.equals(before, idp)) {
+            if (!Arrays.equals(before, idp)) {
                 throw new CrlRefusedException(url + ": the issuingDistributionPoint differs from the published CRL's");
             }
         }, c -> audit.append(c, actor.event(delta ? "crl.publish-delta" : "crl.publish", url.toString(),

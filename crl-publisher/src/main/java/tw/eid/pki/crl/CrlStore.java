@@ -1,19 +1,26 @@
 package tw.eid.pki.crl;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import tw.eid.pki.ca.store.Database;
 import tw.eid.pki.ca.store.DatabaseTime;
+import tw.eid.pki.ca.store.StoreException;
 
 /**
  * The publisher's reads and writes: CRL numbers, the stored CRLs, and the revoked certificates
@@ -105,7 +112,7 @@ final class CrlStore {
                 throw new IllegalStateException("CRL " + id + ": recorded length " + length + " against " + first.length
                         + " bytes in its first piece");
             }
-            byte[] out = java.util.Arrays.copyOf(first, (int) (long) length);
+            byte[] out = Arrays.copyOf(first, (int) (long) length);
             int at = first.length;
             try (PreparedStatement ps = c.prepareStatement("SELECT piece, bytes FROM crl_der_more WHERE crl_id = ? ORDER BY piece")) {
                 ps.setLong(1, id);
@@ -188,7 +195,7 @@ final class CrlStore {
      * replaces (its DER, or null for the first).
      */
     Outcome store(String caName, int partition, EncodedCrl crl, Long baseNumber, byte[] idp, Instant now,
-                  java.util.function.Consumer<byte[]> check) {
+                  Consumer<byte[]> check) {
         return store(caName, partition, crl, baseNumber, idp, now, check, c -> {});
     }
 
@@ -199,7 +206,7 @@ final class CrlStore {
 
     /** As above, and {@code also} in the same transaction after the insert. */
     Outcome store(String caName, int partition, EncodedCrl crl, Long baseNumber, byte[] idp, Instant now,
-                  java.util.function.Consumer<byte[]> check, AlsoWrite also) {
+                  Consumer<byte[]> check, AlsoWrite also) {
         boolean delta = baseNumber != null;
         return database.inTransaction(c -> {
             lockSequence(c, caName, partition);
@@ -214,12 +221,12 @@ final class CrlStore {
             }
             long length = crl.length();
             long id;
-            java.io.InputStream der = crl.inputStream();
+            InputStream der = crl.inputStream();
             byte[] first = new byte[(int) Math.min(length, FIRST)];
             readFully(der, first, first.length);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO crl (ca_name, crl_partition, crl_number,"
                     + " this_update, next_update, is_delta, base_number, der, der_length, created_at, idp_der)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", java.sql.Statement.RETURN_GENERATED_KEYS)) {
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
                 ps.setString(1, caName);
                 ps.setInt(2, partition);
                 ps.setLong(3, crl.number().longValueExact());
@@ -268,13 +275,13 @@ final class CrlStore {
      */
     static final int PIECE = 64 * 1024;
 
-    private static void readFully(java.io.InputStream in, byte[] b, int n) {
+    private static void readFully(InputStream in, byte[] b, int n) {
         try {
             if (in.readNBytes(b, 0, n) != n) {
                 throw new IllegalStateException("the CRL ended before its length");
             }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -287,7 +294,7 @@ final class CrlStore {
                 return idp == null ? new byte[0] : idp;
             }
         } catch (SQLException e) {
-            throw new tw.eid.pki.ca.store.StoreException(tw.eid.pki.ca.store.StoreException.Code.SQL,
+            throw new StoreException(StoreException.Code.SQL,
                     "cannot read the previous CRL", e);
         }
     }

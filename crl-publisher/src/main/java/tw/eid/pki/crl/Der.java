@@ -1,5 +1,6 @@
 package tw.eid.pki.crl;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /** The few DER primitives the streaming CRL encoder writes by hand (X.690 §8, §10). */
@@ -110,7 +111,7 @@ final class Der {
         int octets = (digits + 1) / 2;
         int first = digit(hex, 0);
         if (first == 0) {
-            throw new IllegalArgumentException("serial with a leading zero: " + new String(hex, java.nio.charset.StandardCharsets.US_ASCII));
+            throw new IllegalArgumentException("serial with a leading zero: " + new String(hex, StandardCharsets.US_ASCII));
         }
         // The value's first octet: one digit when the count is odd, two when even.
         int top = digits % 2 == 1 ? first : first << 4 | digit(hex, 1);
@@ -137,7 +138,7 @@ final class Der {
         int c = hex[i];
         int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
         if (d < 0) {
-            throw new IllegalArgumentException("not hex: " + new String(hex, java.nio.charset.StandardCharsets.US_ASCII));
+            throw new IllegalArgumentException("not hex: " + new String(hex, StandardCharsets.US_ASCII));
         }
         return d;
     }

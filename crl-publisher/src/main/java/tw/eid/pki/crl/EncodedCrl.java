@@ -9,6 +9,7 @@ import java.io.SequenceInputStream;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -34,7 +35,7 @@ record EncodedCrl(byte[] head, ChunkedBytes body, byte[] tail, BigInteger number
     }
 
     InputStream inputStream() {
-        return new SequenceInputStream(java.util.Collections.enumeration(List.of(new ByteArrayInputStream(head),
+        return new SequenceInputStream(Collections.enumeration(List.of(new ByteArrayInputStream(head),
                 body.inputStream(), new ByteArrayInputStream(tail))));
     }
 
