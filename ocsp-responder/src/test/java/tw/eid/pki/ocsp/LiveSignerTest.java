@@ -7,15 +7,12 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Date;
-import java.util.List;
 import java.util.Map;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
 import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.cert.ocsp.BasicOCSPResp;
-import org.bouncycastle.cert.ocsp.CertificateID;
 import org.bouncycastle.cert.ocsp.CertificateStatus;
 import org.bouncycastle.cert.ocsp.RevokedStatus;
 import org.bouncycastle.cert.ocsp.SingleResp;
@@ -68,13 +65,7 @@ class LiveSignerTest {
     /** A query about {@code serials} with the statuses given (a serial not in it was never issued). */
     static OcspQuery query(OcspAuthority about, Instant now, boolean withNonce, Map<String, OcspResponder.Row> statuses,
                            BigInteger... serials) throws Exception {
-        List<CertificateID> ids = new ArrayList<>();
-        List<String> hex = new ArrayList<>();
-        for (BigInteger serial : serials) {
-            ids.add(OcspResponderTest.id(pki.ca, serial));
-            hex.add(RequestChecks.serialHex(serial));
-        }
-        return new OcspQuery(new byte[0], about, ids, hex, withNonce ? MemoryCacheSourceTest.nonce(16) : null, now)
+        return RequestChecksTest.query(about, now, withNonce ? MemoryCacheSourceTest.nonce(16) : null, serials)
                 .withStatuses(statuses);
     }
 

@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
 import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.Extensions;
-import org.bouncycastle.cert.ocsp.CertificateID;
 import org.bouncycastle.cert.ocsp.CertificateStatus;
 import org.bouncycastle.cert.ocsp.OCSPRespBuilder;
 import org.junit.jupiter.api.Test;
@@ -45,15 +43,7 @@ class MemoryCacheSourceTest {
     }
 
     static OcspQuery query(Instant now, Extension nonce, BigInteger... serials) throws Exception {
-        List<CertificateID> ids = new ArrayList<>();
-        List<String> hex = new ArrayList<>();
-        for (BigInteger serial : serials) {
-            ids.add(RequestChecksTest.id(CA, serial));
-            hex.add(RequestChecks.serialHex(serial));
-        }
-        byte[] der = RequestChecksTest.request(nonce == null ? null : new Extensions(nonce),
-                ids.toArray(new CertificateID[0]));
-        return new OcspQuery(der, CA, ids, hex, nonce, now);
+        return RequestChecksTest.query(CA, now, nonce, serials);
     }
 
     static OcspQuery query(Instant now, BigInteger serial) throws Exception {

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.cert.ocsp.BasicOCSPResp;
-import org.bouncycastle.cert.ocsp.CertificateID;
 import org.bouncycastle.cert.ocsp.RevokedStatus;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,14 +71,7 @@ class PresignedStoreSourceTest {
     }
 
     static OcspQuery query(Instant now, boolean withNonce, BigInteger... serials) throws Exception {
-        List<CertificateID> ids = new ArrayList<>();
-        List<String> hex = new ArrayList<>();
-        for (BigInteger serial : serials) {
-            ids.add(OcspResponderTest.id(pki.ca, serial));
-            hex.add(RequestChecks.serialHex(serial));
-        }
-        return new OcspQuery(OcspResponderTest.request(ids.toArray(new CertificateID[0])), authority, ids, hex,
-                withNonce ? MemoryCacheSourceTest.nonce(4) : null, now);
+        return RequestChecksTest.query(authority, now, withNonce ? MemoryCacheSourceTest.nonce(4) : null, serials);
     }
 
     static OcspQuery query(BigInteger serial) throws Exception {

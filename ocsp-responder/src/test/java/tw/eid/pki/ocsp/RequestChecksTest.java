@@ -77,14 +77,19 @@ class RequestChecksTest {
     }
 
     static byte[] request(Extensions extensions, CertificateID... ids) throws Exception {
-        OCSPReqBuilder b = new OCSPReqBuilder();
-        for (CertificateID id : ids) {
-            b.addRequest(id);
+        return HostileOcspRequestTest.request(extensions, ids);
+    }
+
+    /** The query the checks pass on for a request about {@code serials} of {@code about}'s CA (statuses not read). */
+    static OcspQuery query(OcspAuthority about, Instant now, Extension nonce, BigInteger... serials) throws Exception {
+        List<CertificateID> ids = new ArrayList<>();
+        List<String> hex = new ArrayList<>();
+        for (BigInteger serial : serials) {
+            ids.add(id(about, serial));
+            hex.add(RequestChecks.serialHex(serial));
         }
-        if (extensions != null) {
-            b.setRequestExtensions(extensions);
-        }
-        return b.build().getEncoded();
+        byte[] der = request(nonce == null ? null : new Extensions(nonce), ids.toArray(new CertificateID[0]));
+        return new OcspQuery(der, about, ids, hex, nonce, now);
     }
 
     static Extensions nonce(int octets) throws Exception {
