@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
@@ -78,7 +79,7 @@ public final class OcspAuthorities {
             for (Row signer : rows) {
                 if (!SIGNER_KIND.equals(signer.kind()) || !ACTIVE.equals(signer.status())
                         || !issuedBy(signer.certificate(), ca.certificate())
-                        || !signer.certificate().isValidOn(java.util.Date.from(now))) {
+                        || !signer.certificate().isValidOn(Date.from(now))) {
                     continue;
                 }
                 if (best == null || signer.certificate().getNotBefore().after(best.certificate().getNotBefore())) {

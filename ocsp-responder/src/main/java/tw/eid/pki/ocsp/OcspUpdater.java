@@ -3,11 +3,13 @@ package tw.eid.pki.ocsp;
 import java.math.BigInteger;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -278,7 +280,7 @@ public final class OcspUpdater implements AutoCloseable {
         });
     }
 
-    private static void read(PreparedStatement ps, List<Object[]> out) throws java.sql.SQLException {
+    private static void read(PreparedStatement ps, List<Object[]> out) throws SQLException {
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.add(new Object[] {rs.getString(1), rs.getString(2), rs.getObject(3), rs.getObject(4, LocalDateTime.class)});
@@ -295,7 +297,7 @@ public final class OcspUpdater implements AutoCloseable {
             CertificateID id = new CertificateID(new CertID(CertificateID.HASH_SHA1, new DEROctetString(authority.sha1NameHash()),
                     new DEROctetString(authority.sha1KeyHash()), new ASN1Integer(new BigInteger(serial, 16))));
             // GOOD is null in Bouncy Castle: a singleton list, not List.of.
-            OcspAnswer answer = responder.sign(authority, List.of(id), java.util.Collections.singletonList(status), null, false, now);
+            OcspAnswer answer = responder.sign(authority, List.of(id), Collections.singletonList(status), null, false, now);
             if (answer == null) {
                 break; // the token failed; what was signed is stored, the next round tries the rest
             }

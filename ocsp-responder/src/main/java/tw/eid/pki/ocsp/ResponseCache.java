@@ -1,6 +1,8 @@
 package tw.eid.pki.ocsp;
 
+import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,13 +53,13 @@ final class ResponseCache {
      * repeated request is answered without parsing it. Only an index: the entry it points to is
      * looked up (and may be gone, invalidated or stale) as for any other request.
      */
-    private final Map<java.nio.ByteBuffer, String[]> requests;
+    private final Map<ByteBuffer, String[]> requests;
 
     ResponseCache(int capacity) {
         this.capacity = capacity;
         this.requests = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<java.nio.ByteBuffer, String[]> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<ByteBuffer, String[]> eldest) {
                 return size() > 2 * ResponseCache.this.capacity;
             }
         };
@@ -134,7 +136,7 @@ final class ResponseCache {
         if (capacity == 0 || invalidations.get() != readSequence) {
             return;
         }
-        entries.computeIfAbsent(key, k -> new java.util.HashMap<>(2)).put(hashOid, entry);
+        entries.computeIfAbsent(key, k -> new HashMap<>(2)).put(hashOid, entry);
     }
 
     /** Like {@link #put}, for the answer about a serial the CA never issued (kept apart, briefly). */
@@ -142,18 +144,18 @@ final class ResponseCache {
         if (capacity == 0 || invalidations.get() != readSequence) {
             return;
         }
-        neverIssued.computeIfAbsent(key, k -> new java.util.HashMap<>(2)).put(hashOid, entry);
+        neverIssued.computeIfAbsent(key, k -> new HashMap<>(2)).put(hashOid, entry);
     }
 
     /** The fresh answer to a request seen before (by its bytes), or null: one lock for both look-ups. */
     synchronized OcspAnswer answer(byte[] der, Instant now) {
-        String[] known = requests.get(java.nio.ByteBuffer.wrap(der));
+        String[] known = requests.get(ByteBuffer.wrap(der));
         return known == null ? null : get(known[0], known[1], now);
     }
 
     synchronized void rememberRequest(byte[] der, String key, String hashOid) {
         if (capacity > 0) {
-            requests.put(java.nio.ByteBuffer.wrap(der.clone()), new String[] {key, hashOid});
+            requests.put(ByteBuffer.wrap(der.clone()), new String[] {key, hashOid});
         }
     }
 
