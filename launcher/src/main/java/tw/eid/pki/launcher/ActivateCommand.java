@@ -25,7 +25,7 @@ final class ActivateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Token token = custodians.open(store.dataDir(), Clock.systemUTC())) {
+        try (Token token = custodians.open(store.dataDir(), CommandClock.system())) {
             TokenHealth health = token.probe();
             if (!health.up()) {
                 throw new CeremonyException("token '" + token.label() + "' is not healthy: " + health.lastError());

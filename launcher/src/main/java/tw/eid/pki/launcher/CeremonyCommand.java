@@ -50,7 +50,7 @@ final class CeremonyCommand implements Callable<Integer> {
         if (conf != null) {
             toolEnv.put("SOFTHSM2_CONF", conf);
         }
-        return new Ceremony.Environment(data, toolEnv, Clock.systemUTC(), new SecureRandom(), scryptCost(),
+        return new Ceremony.Environment(data, toolEnv, CommandClock.system(), new SecureRandom(), scryptCost(),
                 CeremonyCommand::prompt);
     }
 

@@ -48,7 +48,7 @@ final class CrlCommand implements Runnable {
         public Integer call() throws Exception {
             Path dir = directory != null ? directory : store.dataDir().resolve("published");
             CrlConfig config = CrlService.config(fullDays, deltaHours, keepExpired, null, dir.toAbsolutePath());
-            Clock clock = Clock.systemUTC();
+            Clock clock = CommandClock.system();
             try (StoreOptions.Store s = store.open(); Token token = custodians.open(store.dataDir(), clock);
                  CrlPublisher publisher = new CrlPublisher(s.database(), token, ProfileSettings.defaults(), config,
                          "crl-publish/" + ProcessHandle.current().pid(), clock)) {
@@ -101,7 +101,7 @@ final class CrlCommand implements Runnable {
                 custodians.tokenLabel = "eid-offline"; // the default here: offline roots sign with the offline token
             }
             Path dir = (out != null ? out : store.dataDir().resolve("ceremony/crl")).toAbsolutePath();
-            Clock clock = Clock.systemUTC();
+            Clock clock = CommandClock.system();
             try (StoreOptions.Store s = store.open(); Token token = custodians.open(store.dataDir(), clock)) {
                 tw.eid.pki.crl.OfflineCrlCeremony.Signed signed = new tw.eid.pki.crl.OfflineCrlCeremony(s.database(),
                         ProfileSettings.defaults(), clock).sign(token, issuer, java.time.Duration.ofDays(days),

@@ -74,7 +74,7 @@ final class CrlService implements AutoCloseable {
 
     /** The handler for {@code /crl/...} (with /health of the publisher). */
     CrlHandler handler() {
-        return served.handler(publisher, publisher.config().maxAge(), Clock.systemUTC());
+        return served.handler(publisher, publisher.config().maxAge(), CommandClock.system());
     }
 
     String url() {

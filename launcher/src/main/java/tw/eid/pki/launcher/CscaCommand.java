@@ -56,7 +56,7 @@ final class CscaCommand implements Runnable {
             if ("eid-online".equals(custodians.tokenLabel)) {
                 custodians.tokenLabel = "eid-offline";
             }
-            Clock clock = Clock.systemUTC();
+            Clock clock = CommandClock.system();
             Files.createDirectories(out);
             try (StoreOptions.Store s = store.open(); Token offline = custodians.open(store.dataDir(), clock)) {
                 CscaRollover.Result r = new CscaRollover(s.database(), ProfileSettings.defaults(),
@@ -96,7 +96,7 @@ final class CscaCommand implements Runnable {
             if ("eid-online".equals(custodians.tokenLabel)) {
                 custodians.tokenLabel = "eid-offline";
             }
-            Clock clock = Clock.systemUTC();
+            Clock clock = CommandClock.system();
             try (StoreOptions.Store s = store.open(); Token offline = custodians.open(store.dataDir(), clock)) {
                 MasterLists.Signed ml = new MasterLists(s.database(), ProfileSettings.defaults(),
                         AuditLedger.hashChained(clock), clock, new SecureRandom())

@@ -159,7 +159,7 @@ final class DemoCommand implements Callable<Integer> {
      * card, the certificates, then serving.
      */
     private int serve(Path data, Path out, Path demo, Path trust) throws Exception {
-        Clock clock = Clock.systemUTC();
+        Clock clock = CommandClock.system();
         CustodianOptions custodians = new CustodianOptions();
         custodians.custodians = custodianSpecs(data);
         try (ShutdownSignal stop = new ShutdownSignal(); StoreOptions.Store s = store.open();

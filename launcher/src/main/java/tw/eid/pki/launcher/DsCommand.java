@@ -81,7 +81,7 @@ final class DsCommand implements Runnable {
             if (maxDocuments < 1) {
                 throw new IllegalArgumentException("--max-documents must be at least 1, not " + maxDocuments);
             }
-            Clock clock = Clock.systemUTC();
+            Clock clock = CommandClock.system();
             try (StoreOptions.Store s = store.open(); Token token = custodians.open(store.dataDir(), clock)) {
                 List<String> labels = new DocumentSignerPool(s.database(), AuditLedger.hashChained(clock), clock)
                         .generate(Actor.local(custodians.actorId()), token, count, keyAlgorithm, maxDocuments);
@@ -129,7 +129,7 @@ final class DsCommand implements Runnable {
                 throw new IllegalArgumentException("--usage-start must be an ISO instant such as 2027-01-01T00:00:00Z, not '"
                         + usageStart + "'");
             }
-            Clock clock = Clock.systemUTC();
+            Clock clock = CommandClock.system();
             Files.createDirectories(out);
             try (StoreOptions.Store s = store.open(); Token offline = custodians.open(store.dataDir(), clock)) {
                 List<DocumentSignerCeremony.Certified> done = new DocumentSignerCeremony(s.database(),
@@ -156,7 +156,7 @@ final class DsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Clock clock = Clock.systemUTC();
+            Clock clock = CommandClock.system();
             try (StoreOptions.Store s = store.open()) {
                 DocumentSignerPool pool = new DocumentSignerPool(s.database(), AuditLedger.hashChained(clock), clock);
                 for (DocumentSignerPool.Signer d : pool.signers()) {
@@ -196,7 +196,7 @@ final class DsCommand implements Runnable {
             if (operator.isBlank()) {
                 throw new IllegalArgumentException("--operator must name who forces the switch");
             }
-            Clock clock = Clock.systemUTC();
+            Clock clock = CommandClock.system();
             try (StoreOptions.Store s = store.open()) {
                 DocumentSignerPool pool = new DocumentSignerPool(s.database(), AuditLedger.hashChained(clock), clock);
                 var retired = pool.rotate(Actor.local("cli:" + operator));
@@ -245,7 +245,7 @@ final class DsCommand implements Runnable {
             if ("eid-online".equals(custodians.tokenLabel)) {
                 custodians.tokenLabel = "eid-offline";
             }
-            Clock clock = Clock.systemUTC();
+            Clock clock = CommandClock.system();
             // The offline token is opened only to prove that k custodians of the CSCA are present.
             try (StoreOptions.Store s = store.open(); Token ignored = custodians.open(store.dataDir(), clock)) {
                 boolean isDs = s.database().inTransaction(c -> {
@@ -284,7 +284,7 @@ final class DsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Clock clock = Clock.systemUTC();
+            Clock clock = CommandClock.system();
             try (StoreOptions.Store s = store.open(); Token token = custodians.open(store.dataDir(), clock)) {
                 AuditLedger audit = AuditLedger.hashChained(clock);
                 DocumentSignerRetirement.Result r = new DocumentSignerRetirement(

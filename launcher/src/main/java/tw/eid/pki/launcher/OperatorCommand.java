@@ -69,7 +69,7 @@ final class OperatorCommand implements Runnable {
             if (Files.exists(out.resolve(id + ".p12"))) {
                 throw new IllegalArgumentException(out.resolve(id + ".p12") + " already exists");
             }
-            Clock clock = Clock.systemUTC();
+            Clock clock = CommandClock.system();
             KeyPair key = Pkcs12Files.newP256();
             try (StoreOptions.Store s = store.open(); Token token = custodians.open(store.dataDir(), clock)) {
                 IssuingCa ca = IssuingCa.load(s.database(), RA_OPERATORS_CA);
@@ -111,7 +111,7 @@ final class OperatorCommand implements Runnable {
                 default -> throw new IllegalArgumentException("unknown reason '" + reason + "'");
             };
             DsCommand.checkSerial(serial);
-            Clock clock = Clock.systemUTC();
+            Clock clock = CommandClock.system();
             // The token is only opened to prove that k custodians are present.
             try (StoreOptions.Store s = store.open(); Token ignored = custodians.open(store.dataDir(), clock)) {
                 new RevocationService(s.database(), AuditLedger.hashChained(clock), clock)

@@ -61,7 +61,7 @@ final class RaService implements AutoCloseable {
         SodIssuer sods = new SodIssuer(s.database(), token, new DocumentSignerPool(s.database(), audit, clock), audit,
                 SodIssuer.DEFAULT_MAX_BATCH);
         RaServices services = new RaServices(s.database(), cards, issuer,
-                new RevocationService(s.database(), audit, clock), settings, audit, List.of(token)).withSods(sods);
+                new RevocationService(s.database(), audit, clock), settings, audit, List.of(token), clock).withSods(sods);
         Server server = RaServer.newServer(RaConfig.builder(services, tls, Path.of(tls + ".pass"))
                 .host(host).port(port).clock(clock).build());
         server.start();

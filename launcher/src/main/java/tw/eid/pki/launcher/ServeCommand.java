@@ -117,7 +117,7 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private int serveRa() throws Exception {
-        Clock clock = Clock.systemUTC();
+        Clock clock = CommandClock.system();
         Path data = store.dataDir();
         List<String> names = tlsNames != null ? tlsNames : List.of("localhost", "127.0.0.1");
         try (ShutdownSignal stop = new ShutdownSignal(); StoreOptions.Store s = store.open();
@@ -129,7 +129,7 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private int serveOcsp(OcspConfig config) throws Exception {
-        Clock clock = Clock.systemUTC();
+        Clock clock = CommandClock.system();
         try (ShutdownSignal stop = new ShutdownSignal(); StoreOptions.Store s = store.open()) {
             // Before the custodians are asked: a store without a signer has nothing to serve.
             OcspAuthorities authorities = OcspService.authorities(s.database(), clock);
@@ -147,7 +147,7 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private int serveCrl(CrlConfig config) throws Exception {
-        Clock clock = Clock.systemUTC();
+        Clock clock = CommandClock.system();
         try (ShutdownSignal stop = new ShutdownSignal(); StoreOptions.Store s = store.open();
              Token token = custodians.open(store.dataDir(), clock);
              CrlService crl = CrlService.start(s.database(), token, config, host, port != null ? port : OCSP_DEFAULT_PORT,

@@ -2,6 +2,7 @@ package tw.eid.pki.ca.profile;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.EnumSet;
 import java.util.List;
@@ -53,13 +54,13 @@ public enum CertificateProfile {
    * 5280 §4.2.1.1 lets a self-signed certificate omit it and ICAO 9303-12 makes it optional for
    * a self-signed CSCA; the link certificates of a key rollover carry it.
    */
-  CSCA("csca", 1, "csca", 0,
+  CSCA("csca", 2, "csca", 0,
       KeyUsage.keyCertSign | KeyUsage.cRLSign, List.of(), false,
       true, false, false, false, false, true,
       EnumSet.of(PublicKeyType.EC_P384, PublicKeyType.EC_BRAINPOOL_P384R1)),
 
   /** CSCA-issued; KU digitalSignature; AKI; privateKeyUsagePeriod; validity = key usage + card lifetime. */
-  DOCUMENT_SIGNER("document-signer", 1, null, null,
+  DOCUMENT_SIGNER("document-signer", 2, null, null,
       KeyUsage.digitalSignature, List.of(), false,
       false, true, false, false, false, true,
       EnumSet.of(PublicKeyType.EC_P256, PublicKeyType.EC_P384)),
@@ -70,7 +71,7 @@ public enum CertificateProfile {
    * certificate, plus AKI (the old key's SKI); notAfter is the new CSCA's, capped at the old
    * CSCA's notAfter so the link nests in its issuer.
    */
-  CSCA_LINK("csca-link", 1, "csca", 0,
+  CSCA_LINK("csca-link", 2, "csca", 0,
       KeyUsage.keyCertSign | KeyUsage.cRLSign, List.of(), false,
       true, true, false, false, false, true,
       EnumSet.of(PublicKeyType.EC_P384, PublicKeyType.EC_BRAINPOOL_P384R1)),
@@ -375,15 +376,23 @@ public enum CertificateProfile {
       case DOCUMENT_SIGNER -> {
         // PROFILES.md: validity = key usage period + card lifetime (a card signed on the last
         // day of the key usage period must verify for the whole life of the card).
+        // Version 2: the card lifetime is added rounding up (a card signed on 29 February
+        // expires on the 28th of a common year at the latest; version 1 ended the DS a day early).
         Instant usageEnd = notBefore.plus(settings.documentSignerKeyUsage());
-        yield Validity.of(notBefore, plusYears(usageEnd, settings.cardLifetimeYears()), usageEnd);
+        yield Validity.of(notBefore, plusYearsRoundingUp(usageEnd, settings.cardLifetimeYears()), usageEnd);
       }
       case MASTER_LIST_SIGNER -> Validity.of(notBefore, plusYears(notBefore, MASTER_LIST_SIGNER_YEARS), null);
       case CSCA, CSCA_LINK -> {
         // PROFILES.md: validity = key usage period + the longest Document Signer validity
         // (a DS certified on the last day of the CSCA's key usage period must stay verifiable).
+        // Version 2: both additions of years round up, so that a DS certified at the last
+        // instant of the key usage period nests on every date. Version 1 added the card lifetime
+        // with the calendar's clamp of 29 February to the 28th, which ended the CSCA a day before
+        // a DS certified a second earlier whenever usage end + DS key usage fell on a 29 February
+        // (a CSCA issued 2026-12-01: DocumentSignerNestingPropertyTest).
         Instant usageEnd = plusYears(notBefore, settings.cscaKeyUsageYears());
-        Instant longestDs = plusYears(usageEnd.plus(settings.documentSignerKeyUsage()), settings.cardLifetimeYears());
+        Instant longestDs = plusYearsRoundingUp(usageEnd.plus(settings.documentSignerKeyUsage()),
+            settings.cardLifetimeYears());
         yield Validity.of(notBefore, longestDs, usageEnd);
       }
     };
@@ -396,6 +405,21 @@ public enum CertificateProfile {
 
   private static Instant plusYears(Instant t, int years) {
     return t.atOffset(ZoneOffset.UTC).plusYears(years).toInstant();
+  }
+
+  /**
+   * {@code t} plus {@code years}, except that a 29 February the target year lacks becomes the
+   * end of its 28 February (1 March 00:00:00) instead of the 28th at {@code t}'s time of day.
+   * Unlike the calendar's own addition, this never maps a later instant before an earlier one, so
+   * an end computed from the last instant of a period covers every instant before it.
+   */
+  static Instant plusYearsRoundingUp(Instant t, int years) {
+    OffsetDateTime from = t.atOffset(ZoneOffset.UTC);
+    OffsetDateTime to = from.plusYears(years);
+    if (to.getDayOfMonth() != from.getDayOfMonth()) {
+      return to.toLocalDate().plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+    }
+    return to.toInstant();
   }
 
   /**
