@@ -142,7 +142,7 @@ class AuditLedgerTamperingTest {
             // And one more through the ledger's own append, as code with the service's rights would.
             Connection c = db.connection;
             c.setAutoCommit(false);
-            AuditLedger.hashChained(Clock.systemUTC()).append(c,
+            AuditLedger.hashChained(TestTime.clock()).append(c,
                     AuditEvent.of("system:forger", "ceremony.run", "initial", AuditResult.SUCCESS));
             c.commit();
             c.setAutoCommit(true);

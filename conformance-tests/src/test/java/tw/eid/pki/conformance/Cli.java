@@ -69,6 +69,7 @@ final class Cli {
         // Quick start-up and small footprint: this machine is shared with benchmarks.
         command.add("-XX:TieredStopAtLevel=1");
         command.add("-XX:+UseSerialGC");
+        command.addAll(TestTime.launcherProperties());
         command.add("-cp");
         command.add(target.resolve("eidpki.jar") + ":" + target.resolve("lib") + "/*");
         command.add("tw.eid.pki.launcher.EidPki");

@@ -20,6 +20,7 @@ import java.security.interfaces.ECPublicKey;
 import java.time.Duration;
 import java.time.Period;
 import java.time.ZonedDateTime;
+import java.util.Date;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -137,6 +138,7 @@ class FoundationCeremonyArtefactsTest {
     private static void pkix(X509Certificate anchor, X509Certificate... leafFirst) throws Exception {
         PKIXParameters params = new PKIXParameters(Set.of(new TrustAnchor(anchor, null)));
         params.setRevocationEnabled(false);
+        params.setDate(Date.from(TestTime.now()));
         CertPathValidator.getInstance("PKIX")
                 .validate(CertificateFactory.getInstance("X.509").generateCertPath(List.of(leafFirst)), params);
     }
@@ -279,11 +281,16 @@ class FoundationCeremonyArtefactsTest {
         assertThat(Duration.between(notBefore, pkup.notBefore()).abs()).isLessThanOrEqualTo(Duration.ofSeconds(1));
         assertThat(pkup.notAfter()).isAfterOrEqualTo(pkup.notBefore().plusYears(3).minusSeconds(1))
                 .isBeforeOrEqualTo(pkup.notBefore().plusYears(5));
-        // validity = key usage period + the longest Document Signer validity: a DS issued on the
-        // last day of the CSCA's key usage still ends within the CSCA's validity.
-        Duration dsValidity = Duration.between(ds.getNotBefore().toInstant(), ds.getNotAfter().toInstant());
-        assertThat(Duration.between(pkup.notAfter(), Certs.utc(c.getNotAfter())))
-                .isGreaterThanOrEqualTo(dsValidity);
+        // validity = key usage period + the longest Document Signer validity: a DS certified at the
+        // last instant of the CSCA's key usage, with this ceremony's DS key usage period and card
+        // lifetime (read off ds-001's bytes), still ends within the CSCA's validity. The card
+        // lifetime is a calendar period (10 years span two or three 29 Februaries), so the rule is
+        // checked as a calendar sum, never as a comparison of two durations.
+        Certs.UsagePeriod dsUsage = Certs.privateKeyUsagePeriod(ds);
+        Duration dsKeyUsage = Duration.between(dsUsage.notBefore(), dsUsage.notAfter()).plusSeconds(1);
+        ZonedDateTime lastDsNotAfter = pkup.notAfter().plus(dsKeyUsage).plusYears(10).minusSeconds(1);
+        assertThat(Certs.utc(ds.getNotAfter())).isEqualTo(dsUsage.notAfter().plusSeconds(1).plusYears(10).minusSeconds(1));
+        assertThat(Certs.utc(c.getNotAfter())).isAfterOrEqualTo(lastDsNotAfter);
     }
 
     @Test

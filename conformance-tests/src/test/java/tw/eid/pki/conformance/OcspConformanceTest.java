@@ -2,6 +2,7 @@ package tw.eid.pki.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.math.BigInteger;
 import java.net.URI;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Date;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -307,7 +309,7 @@ class OcspConformanceTest {
         assertThat(m.find()).as(cacheControl).isTrue();
         long maxAge = Long.parseLong(m.group(1));
         assertThat(maxAge).as(cacheControl).isBetween(0L, 60L);
-        Instant now = Instant.now();
+        Instant now = TestTime.now();
         Instant lastModified = httpDate(h.get("last-modified"), url);
         Instant expires = httpDate(h.get("expires"), url);
         assertThat(lastModified).as("Last-Modified").isBefore(now.plusSeconds(2));
@@ -354,6 +356,11 @@ class OcspConformanceTest {
 
     @Test
     void jdkPkixRevocationChecker() throws Exception {
+        // JDK 17's checker judges the responder's certificate at the real time even when
+        // PKIXParameters.setDate is given (seen in a run pinned to 2028: CertificateNotYetValid
+        // for a signer made an hour before the pinned instant), so it cannot judge a pinned run.
+        // openssl and GnuTLS judge the same responses in that run (sections 1-3).
+        assumeFalse(TestTime.pinned(), "the JDK's OCSP checker reads the real clock");
         for (OcspFixture.Responder r : f.responders) {
             validate(good.holder(), r);
             OcspFixture.Cert kc = revoked.get("keyCompromise");
@@ -381,6 +388,7 @@ class OcspConformanceTest {
                 PKIXRevocationChecker.Option.NO_FALLBACK));
         PKIXParameters params = new PKIXParameters(Set.of(new TrustAnchor(jdk(f.root), null)));
         params.addCertPathChecker(checker);
+        params.setDate(Date.from(TestTime.now()));
         params.setRevocationEnabled(true);
         validator.validate(path, params);
     }

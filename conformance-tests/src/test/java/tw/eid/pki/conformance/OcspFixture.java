@@ -97,7 +97,7 @@ final class OcspFixture implements AutoCloseable {
     final Path dir;
     final Database database;
     final Token token;
-    final Clock clock = Clock.systemUTC();
+    final Clock clock = TestTime.clock();
     final ProfileSettings settings = ProfileSettings.defaults();
     final AuditLedger audit = AuditLedger.hashChained(clock);
     final X509CertificateHolder root;
@@ -119,7 +119,7 @@ final class OcspFixture implements AutoCloseable {
         this.database = database;
         this.dir = dir;
         SoftHsmTestTokens.TestToken online = SoftHsmTestTokens.create("ocsp-online");
-        token = online.open(Clock.systemUTC());
+        token = online.open(TestTime.clock());
         for (String k : List.of("root-key", "citizen-ca-key")) {
             token.generateKeyPair(k, KeyAlgorithm.EC_P384);
         }
@@ -127,7 +127,7 @@ final class OcspFixture implements AutoCloseable {
         token.generateSecretKey("pii-hmac-1", SecretKeyType.HMAC_SHA256);
         token.generateSecretKey("pii-aes-1", SecretKeyType.AES_256);
 
-        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Instant now = TestTime.now().truncatedTo(ChronoUnit.SECONDS);
         Instant t0 = now.minus(Duration.ofDays(4 * 365));
         CertificateIssuance atT0 = issuance(t0);
         PkiNames names = settings.names();
@@ -188,7 +188,7 @@ final class OcspFixture implements AutoCloseable {
      */
     Path unrecorded(String name) throws Exception {
         KeyPair key = p256();
-        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Instant now = TestTime.now().truncatedTo(ChronoUnit.SECONDS);
         X509v3CertificateBuilder b = new X509v3CertificateBuilder(citizenCa.getSubject(), new BigInteger(159, RANDOM).setBit(158),
                 Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(30))),
                 new X500Name("C=TW,CN=Not In The Store"), SubjectPublicKeyInfo.getInstance(key.getPublic().getEncoded()));
@@ -243,7 +243,7 @@ final class OcspFixture implements AutoCloseable {
             ps.setBytes(4, der);
             ps.setString(5, key);
             ps.setString(6, token.label());
-            ps.setObject(7, DatabaseTime.toColumn(Instant.now()));
+            ps.setObject(7, DatabaseTime.toColumn(TestTime.now()));
             ps.executeUpdate();
         }
     }

@@ -54,7 +54,7 @@ final class Tools {
         try {
             out = Files.createTempFile("conformance-out", ".txt");
             err = Files.createTempFile("conformance-err", ".txt");
-            ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            ProcessBuilder pb = new ProcessBuilder(TestTime.command(command)).redirectOutput(out.toFile()).redirectError(err.toFile());
             pb.environment().putAll(env);
             if (directory != null) {
                 pb.directory(directory.toFile());
@@ -71,7 +71,7 @@ final class Tools {
                 throw new AssertionError("timed out after " + timeout + ": " + command);
             }
             return new Result(List.copyOf(command), p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                    Files.readString(err, StandardCharsets.UTF_8));
+                    TestTime.withoutAnnouncement(Files.readString(err, StandardCharsets.UTF_8)));
         } catch (IOException e) {
             throw new IllegalStateException("cannot run " + command, e);
         } catch (InterruptedException e) {

@@ -40,7 +40,7 @@ final class CommandClock {
   static synchronized Clock system() {
     if (clock == null) {
       clock = choose(System.getProperty(TEST_FLAG), System.getProperty(CLOCK_PROPERTY),
-          System.getProperty(ANCHOR_PROPERTY), CommandClock.system(), jvmStart(), System.err);
+          System.getProperty(ANCHOR_PROPERTY), Clock.systemUTC(), jvmStart(), System.err);
     }
     return clock;
   }

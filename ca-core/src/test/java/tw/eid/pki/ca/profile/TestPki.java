@@ -36,6 +36,7 @@ final class TestPki {
   static final SecureRandom RANDOM = new SecureRandom();
 
   final ProfileSettings settings;
+  final Instant t0;
   final KeyPair rootKey;
   final KeyPair citizenCaKey;
   final KeyPair ocspKey;
@@ -60,7 +61,16 @@ final class TestPki {
   }
 
   TestPki(ProfileSettings settings, PublicKeyType rootType, PublicKeyType cscaType) {
+    this(settings, rootType, cscaType, T0);
+  }
+
+  /**
+   * The same PKI with the root and CSCA made at {@code t0}, the CAs a day later and the OCSP
+   * signer and Document Signer two days later ({@link #tCa()}, {@link #tLeaf()}).
+   */
+  TestPki(ProfileSettings settings, PublicKeyType rootType, PublicKeyType cscaType, Instant t0) {
     this.settings = settings;
+    this.t0 = t0;
     PkiNames names = settings.names();
     rootKey = generate(rootType);
     citizenCaKey = generate(rootType);
@@ -69,26 +79,34 @@ final class TestPki {
     cscaKey = generate(cscaType);
     dsKey = generate(PublicKeyType.EC_P256);
 
-    root = issuance(T0).issue(issuance(T0).prepareSelfSigned(
+    root = issuance(t0).issue(issuance(t0).prepareSelfSigned(
         new CertificateRequest(CertificateProfile.CITIZEN_ROOT, names.citizenRoot(), spki(rootKey))), signer(rootKey));
     CaCertificate rootCa = new CaCertificate(CertificateProfile.CITIZEN_ROOT, root);
-    CertificateIssuance atCa = issuance(T_CA);
+    CertificateIssuance atCa = issuance(tCa());
     citizenCa = atCa.issue(atCa.prepare(
         new CertificateRequest(CertificateProfile.CITIZEN_CA, names.citizenCa(), spki(citizenCaKey)), rootCa),
         signer(rootKey));
     raOperatorsCa = atCa.issue(atCa.prepare(
         new CertificateRequest(CertificateProfile.RA_OPERATORS_CA, names.raOperatorsCa(), spki(raKey)), rootCa),
         signer(rootKey));
-    CertificateIssuance atLeaf = issuance(T_LEAF);
+    CertificateIssuance atLeaf = issuance(tLeaf());
     ocsp = atLeaf.issue(atLeaf.prepare(new CertificateRequest(CertificateProfile.OCSP_SIGNER,
         names.ocspResponder(CertificateProfile.CITIZEN_CA), spki(ocspKey)),
         new CaCertificate(CertificateProfile.CITIZEN_CA, citizenCa)), signer(citizenCaKey));
-    CertificateIssuance atCsca = issuance(T0);
+    CertificateIssuance atCsca = issuance(t0);
     csca = atCsca.issue(atCsca.prepareSelfSigned(
         new CertificateRequest(CertificateProfile.CSCA, names.csca(), spki(cscaKey))), signer(cscaKey));
     documentSigner = atLeaf.issue(atLeaf.prepare(
         new CertificateRequest(CertificateProfile.DOCUMENT_SIGNER, names.documentSigner(1), spki(dsKey)),
         new CaCertificate(CertificateProfile.CSCA, csca)), signer(cscaKey));
+  }
+
+  Instant tCa() {
+    return t0.plus(Duration.ofDays(1));
+  }
+
+  Instant tLeaf() {
+    return t0.plus(Duration.ofDays(2));
   }
 
   CertificateIssuance issuance(Instant at) {
