@@ -64,8 +64,11 @@ final class TestTime {
         List<String> faked = new ArrayList<>();
         faked.add("faketime");
         faked.add("-f");
-        // libfaketime's relative form: the offset in whole seconds, then the clock runs on.
-        faked.add((OFFSET.isNegative() ? "" : "+") + OFFSET.toSeconds() + "s");
+        // libfaketime's relative form: the offset in whole seconds, rounded up so that a tool
+        // never runs behind the launcher children (a certificate made a moment ago is never "not
+        // yet valid" to it), then the clock runs on.
+        long seconds = OFFSET.getSeconds() + (OFFSET.getNano() > 0 ? 1 : 0);
+        faked.add((seconds < 0 ? "" : "+") + seconds + "s");
         faked.addAll(command);
         return faked;
     }

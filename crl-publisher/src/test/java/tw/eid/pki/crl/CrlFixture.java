@@ -154,11 +154,11 @@ public final class CrlFixture {
         return cert;
     }
 
-    private static void openPartition(java.sql.Connection c, int partition) throws java.sql.SQLException {
+    private void openPartition(java.sql.Connection c, int partition) throws java.sql.SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO crl_partition (ca_name, partition_number, capacity,"
                 + " assigned, opened_at) VALUES ('citizen-ca', ?, 100000000, 1, ?) ON DUPLICATE KEY UPDATE assigned = assigned + 1")) {
             ps.setInt(1, partition);
-            ps.setObject(2, DatabaseTime.toColumn(Instant.now()));
+            ps.setObject(2, DatabaseTime.toColumn(clock.instant()));
             ps.executeUpdate();
         }
     }

@@ -60,7 +60,8 @@ import tw.eid.pki.hsm.Token;
 class CrlPublisherTest {
     @RegisterExtension
     static final TestDatabase db = new TestDatabase();
-    static final MutableClock CLOCK = new MutableClock(Instant.now());
+    /** A fixed start on a leap day; openssl and PKIX judge at this clock (-attime, setDate). */
+    static final MutableClock CLOCK = new MutableClock(Instant.parse("2028-02-29T12:00:00Z"));
     @TempDir
     static Path dir;
     static Token token;

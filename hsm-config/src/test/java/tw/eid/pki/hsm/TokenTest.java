@@ -300,7 +300,7 @@ class TokenTest {
     /** A certificate for {@code key}, signed by it, to stand for one a vendor tool stored beside the key. */
     private static byte[] selfSigned(KeyInfo key) throws Exception {
         X500Name name = new X500Name("CN=" + key.label());
-        Date now = new Date();
+        Date now = Date.from(java.time.Instant.parse("2028-02-29T12:00:00Z"));
         return new X509v3CertificateBuilder(name, BigInteger.ONE, now, new Date(now.getTime() + 86_400_000L), name,
                 key.publicKey())
                 .build(token.signer(key.label())).getEncoded();

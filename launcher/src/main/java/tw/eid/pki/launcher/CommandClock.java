@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 
 /**
  * The clock of every launcher command: the system's UTC clock, except in a test run that pins
@@ -33,16 +34,38 @@ final class CommandClock {
   static final String ANCHOR_PROPERTY = "eidpki.test.clock.anchor";
 
   private static Clock clock;
+  private static boolean pinned;
+  private static Duration offset = Duration.ZERO;
 
   private CommandClock() {}
 
   /** The clock for this process (chosen once, at the first call). */
   static synchronized Clock system() {
     if (clock == null) {
+      Clock base = Clock.systemUTC();
       clock = choose(System.getProperty(TEST_FLAG), System.getProperty(CLOCK_PROPERTY),
-          System.getProperty(ANCHOR_PROPERTY), Clock.systemUTC(), jvmStart(), System.err);
+          System.getProperty(ANCHOR_PROPERTY), base, jvmStart(), System.err);
+      pinned = clock != base;
+      offset = pinned ? Duration.between(base.instant(), clock.instant()) : Duration.ZERO;
     }
     return clock;
+  }
+
+  /** Whether this process runs on a pinned test clock. */
+  static synchronized boolean pinned() {
+    system();
+    return pinned;
+  }
+
+  /**
+   * What puts an outside tool (openssl, curl) on this process's clock: {@code faketime -f
+   * +SECONDSs} when the clock is pinned, nothing otherwise.
+   */
+  static synchronized List<String> toolPrefix() {
+    if (!pinned()) {
+      return List.of();
+    }
+    return List.of("faketime", "-f", wholeSecondsAhead(offset));
   }
 
   /**
@@ -79,6 +102,16 @@ final class CommandClock {
     err.println("eidpki: TEST CLOCK: time reads " + at + " at " + from + " (now " + moved.instant()
         + "); never use this outside a test");
     return moved;
+  }
+
+  /**
+   * libfaketime's relative offset in whole seconds, rounded up: a tool never runs behind this
+   * process's clock (a certificate made a moment ago is never "not yet valid" to it); it may run
+   * up to a second ahead, well inside every validity window the tools check.
+   */
+  static String wholeSecondsAhead(Duration offset) {
+    long seconds = offset.getSeconds() + (offset.getNano() > 0 ? 1 : 0);
+    return (seconds < 0 ? "" : "+") + seconds + "s";
   }
 
   private static Instant jvmStart() {

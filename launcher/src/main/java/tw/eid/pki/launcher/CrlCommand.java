@@ -97,9 +97,7 @@ final class CrlCommand implements Runnable {
             if (days < 1 || days > 365) {
                 throw new IllegalArgumentException("--next-update-days must be 1 to 365, not " + days);
             }
-            if ("eid-online".equals(custodians.tokenLabel)) {
-                custodians.tokenLabel = "eid-offline"; // the default here: offline roots sign with the offline token
-            }
+            custodians.offlineByDefault(); // the default here: offline roots sign with the offline token
             Path dir = (out != null ? out : store.dataDir().resolve("ceremony/crl")).toAbsolutePath();
             Clock clock = CommandClock.system();
             try (StoreOptions.Store s = store.open(); Token token = custodians.open(store.dataDir(), clock)) {

@@ -53,9 +53,7 @@ final class CscaCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            if ("eid-online".equals(custodians.tokenLabel)) {
-                custodians.tokenLabel = "eid-offline";
-            }
+            custodians.offlineByDefault();
             Clock clock = CommandClock.system();
             Files.createDirectories(out);
             try (StoreOptions.Store s = store.open(); Token offline = custodians.open(store.dataDir(), clock)) {
@@ -93,9 +91,7 @@ final class CscaCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            if ("eid-online".equals(custodians.tokenLabel)) {
-                custodians.tokenLabel = "eid-offline";
-            }
+            custodians.offlineByDefault();
             Clock clock = CommandClock.system();
             try (StoreOptions.Store s = store.open(); Token offline = custodians.open(store.dataDir(), clock)) {
                 MasterLists.Signed ml = new MasterLists(s.database(), ProfileSettings.defaults(),

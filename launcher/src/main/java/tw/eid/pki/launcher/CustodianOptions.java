@@ -21,8 +21,29 @@ import tw.eid.pki.hsm.TokenConfig;
  * in memory only, checked against the shares' verifier, used to log in, and cleared.
  */
 final class CustodianOptions {
-    @Option(names = "--token-label", paramLabel = "LABEL", description = "the token to activate (default: ${DEFAULT-VALUE})")
-    String tokenLabel = "eid-online";
+    @Option(names = "--token-label", paramLabel = "LABEL",
+            description = "the token to activate (default: eid-online; eid-offline for acts of an offline key)")
+    String tokenLabel;
+
+    /** The token when {@code --token-label} is not given: the online token unless the command says otherwise. */
+    private String defaultTokenLabel = ONLINE;
+
+    static final String ONLINE = "eid-online";
+    static final String OFFLINE = "eid-offline";
+
+    /**
+     * For a command whose key is offline (a root's CRL, the CSCA's acts): the offline token unless
+     * {@code --token-label} names another. An explicit label is always honoured.
+     */
+    CustodianOptions offlineByDefault() {
+        defaultTokenLabel = OFFLINE;
+        return this;
+    }
+
+    /** The token to activate: {@code --token-label}, or the command's default. */
+    String tokenLabel() {
+        return tokenLabel != null ? tokenLabel : defaultTokenLabel;
+    }
 
     @Option(names = "--library", paramLabel = "PATH", converter = PathOptions.ExistingFile.class,
             description = "PKCS#11 library (default: SoftHSM2)")
@@ -52,12 +73,12 @@ final class CustodianOptions {
             char[] passphrase = c.contains(":")
                     ? Files.readString(Path.of(c.substring(c.indexOf(':') + 1))).strip().toCharArray()
                     : CeremonyCommand.prompt(name, "passphrase for custodian " + name);
-            unlocks.add(new ShareUnlock(ShareLocator.find(shareDir, tokenLabel, name), passphrase));
+            unlocks.add(new ShareUnlock(ShareLocator.find(shareDir, tokenLabel(), name), passphrase));
         }
-        char[] pin = new PinReconstructor().reconstruct(tokenLabel, unlocks);
+        char[] pin = new PinReconstructor().reconstruct(tokenLabel(), unlocks);
         unlocks.forEach(u -> Arrays.fill(u.passphrase(), '\0'));
         try {
-            return Token.open(TokenConfig.of(library, tokenLabel), pin, clock);
+            return Token.open(TokenConfig.of(library, tokenLabel()), pin, clock);
         } finally {
             Arrays.fill(pin, '\0');
         }

@@ -19,15 +19,19 @@ import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.security.cert.PKIXBuilderParameters;
+import java.security.cert.X509CertSelector;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import javax.net.ssl.CertPathTrustManagerParameters;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -110,6 +114,10 @@ final class DemoCommand implements Callable<Integer> {
         }
         if (ocspPort < 0 || ocspPort > 65535) {
             throw new IllegalArgumentException("--ocsp-port must be 0 to 65535, not " + ocspPort);
+        }
+        if (CommandClock.pinned()) {
+            System.out.println("TEST CLOCK: the demo's own checks run under " + String.join(" ", CommandClock.toolPrefix())
+                    + "; run the printed openssl and curl commands the same way (apt-get install faketime)");
         }
         Path data = store.dataDir();
         Path out = data.resolve("ceremony/initial");
@@ -443,8 +451,14 @@ final class DemoCommand implements Callable<Integer> {
                 .generateCertificates(new ByteArrayInputStream(Files.readAllBytes(trust)))) {
             anchors.setCertificateEntry("anchor-" + i++, c);
         }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(anchors);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+        PKIXBuilderParameters pkix = new PKIXBuilderParameters(anchors, new X509CertSelector());
+        pkix.setRevocationEnabled(false);
+        if (CommandClock.pinned()) {
+            // The RA's TLS certificate is dated on the pinned clock: judge it there.
+            pkix.setDate(Date.from(CommandClock.system().instant()));
+        }
+        tmf.init(new CertPathTrustManagerParameters(pkix));
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
         return HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
@@ -626,7 +640,10 @@ final class DemoCommand implements Callable<Integer> {
 
     private static String run(String[] command) {
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            // On a pinned test clock the demo's own checks run under faketime, as the printed note says.
+            List<String> timed = new ArrayList<>(CommandClock.toolPrefix());
+            timed.addAll(List.of(command));
+            Process p = new ProcessBuilder(timed).redirectErrorStream(true).start();
             String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             int rc = p.waitFor();
             return (rc == 0 ? "" : "FAILED (exit " + rc + "): ") + text.replace('\n', ' ');

@@ -118,9 +118,7 @@ final class DsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            if ("eid-online".equals(custodians.tokenLabel)) {
-                custodians.tokenLabel = "eid-offline"; // the CSCA's key is offline
-            }
+            custodians.offlineByDefault(); // the CSCA's key is offline
             checkCount(count);
             Instant start;
             try {
@@ -242,9 +240,7 @@ final class DsCommand implements Runnable {
                 default -> throw new IllegalArgumentException("unknown reason '" + reason + "'");
             };
             checkSerial(serial);
-            if ("eid-online".equals(custodians.tokenLabel)) {
-                custodians.tokenLabel = "eid-offline";
-            }
+            custodians.offlineByDefault();
             Clock clock = CommandClock.system();
             // The offline token is opened only to prove that k custodians of the CSCA are present.
             try (StoreOptions.Store s = store.open(); Token ignored = custodians.open(store.dataDir(), clock)) {

@@ -65,4 +65,12 @@ class CommandClockTest {
         assertThatThrownBy(() -> choose("true", "2031-12-07T00:00:00Z", "soon"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("epoch milliseconds");
     }
+
+    @Test
+    void toolsGetTheOffsetRoundedUpToWholeSeconds() {
+        assertThat(CommandClock.wholeSecondsAhead(Duration.ofMillis(157_716_928_300L))).isEqualTo("+157716929s");
+        assertThat(CommandClock.wholeSecondsAhead(Duration.ofSeconds(60))).isEqualTo("+60s");
+        assertThat(CommandClock.wholeSecondsAhead(Duration.ofMillis(-1_500))).isEqualTo("-1s");
+        assertThat(CommandClock.wholeSecondsAhead(Duration.ZERO)).isEqualTo("+0s");
+    }
 }

@@ -1,7 +1,5 @@
 package tw.eid.pki.ocsp;
 
-import java.io.IOException;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,29 +10,30 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Objects;
 import java.util.Optional;
-import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
+import tw.eid.pki.ca.issuance.CaRows;
+import tw.eid.pki.ca.issuance.CertificateWriter;
 import tw.eid.pki.ca.profile.CaCertificate;
 import tw.eid.pki.ca.profile.CertificateIssuance;
 import tw.eid.pki.ca.profile.CertificateProfile;
 import tw.eid.pki.ca.profile.CertificateRequest;
 import tw.eid.pki.ca.profile.ProfileSettings;
 import tw.eid.pki.ca.store.Database;
-import tw.eid.pki.ca.store.DatabaseTime;
 import tw.eid.pki.hsm.KeyAlgorithm;
 import tw.eid.pki.hsm.Token;
 
 /**
  * Renews an online CA's delegated OCSP signer in the online token before it expires, without
  * downtime (issue 4): a new P-256 key generated in the token, a certificate issued directly by
- * the CA with the ocsp-signer profile (linted, signed by the CA key in the same token), and one
- * transaction that records it as a CA row of kind {@code ocsp-signer}, as a certificate of the CA,
- * and in the audit ledger. Responders pick it up when they next load their authorities (the signer
+ * the CA with the ocsp-signer profile through {@link CertificateWriter} (linted, stored revoked,
+ * signed by the CA key in the same token), and one transaction that makes it good as a certificate
+ * of the CA, records it as a CA row of kind {@code ocsp-signer}, and in the audit ledger. A failure
+ * after the signature leaves the serial revoked and audited, and no signer row for any responder. Responders pick it up when they next load their authorities (the signer
  * most recently made valid wins); responses already signed by the old signer stay valid until the
  * updater re-signs them.
  *
@@ -84,46 +83,23 @@ public final class OcspSignerRenewal {
         String keyLabel = authority.caName() + "-ocsp-key-" + stamp;
         token.generateKeyPair(keyLabel, KeyAlgorithm.EC_P256);
         CertificateIssuance issuance = new CertificateIssuance(settings, clock, random);
-        X509CertificateHolder cert = issuance.issue(issuance.prepare(new CertificateRequest(CertificateProfile.OCSP_SIGNER,
-                        settings.names().ocspResponder(caProfile), token.publicKey(keyLabel)),
-                new CaCertificate(caProfile, authority.caCertificate())), token.signer(ca[1]));
-        database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO ca (name, kind, subject_der, certificate_der,"
-                    + " key_label, token_label, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'ACTIVE', ?)")) {
-                ps.setString(1, name);
-                ps.setString(2, OcspAuthorities.SIGNER_KIND);
-                ps.setBytes(3, cert.getSubject().getEncoded(ASN1Encoding.DER));
-                ps.setBytes(4, cert.getEncoded());
-                ps.setString(5, keyLabel);
-                ps.setString(6, token.label());
-                ps.setObject(7, DatabaseTime.toColumn(now));
-                ps.executeUpdate();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificate (ca_name, serial_hex, profile, status,"
-                    + " not_before, not_after, tbs_der, der, public_key_sha256, created_at, updated_at)"
-                    + " VALUES (?, ?, ?, 'GOOD', ?, ?, ?, ?, ?, ?, ?)")) {
-                ps.setString(1, authority.caName());
-                ps.setString(2, cert.getSerialNumber().toString(16));
-                ps.setString(3, CertificateProfile.OCSP_SIGNER.id());
-                ps.setObject(4, DatabaseTime.toColumn(cert.getNotBefore().toInstant()));
-                ps.setObject(5, DatabaseTime.toColumn(cert.getNotAfter().toInstant()));
-                ps.setBytes(6, cert.toASN1Structure().getTBSCertificate().getEncoded(ASN1Encoding.DER));
-                ps.setBytes(7, cert.getEncoded());
-                ps.setBytes(8, MessageDigest.getInstance("SHA-256").digest(cert.getSubjectPublicKeyInfo().getEncoded(ASN1Encoding.DER)));
-                ps.setObject(9, DatabaseTime.toColumn(now));
-                ps.setObject(10, DatabaseTime.toColumn(now));
-                ps.executeUpdate();
-            } catch (IOException | java.security.NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
-            audit.append(c, Actor.local("ocsp-updater").event("ocsp-signer.renew", authority.caName() + "/" + name,
-                    AuditResult.SUCCESS).withDetails("{\"serial\":\"" + cert.getSerialNumber().toString(16) + "\",\"key\":\""
-                    + keyLabel + "\",\"notAfter\":\"" + cert.getNotAfter().toInstant() + "\",\"replaces\":\""
-                    + authority.signerName() + "\"}"));
-            return null;
-        });
+        Actor updater = Actor.local("ocsp-updater");
+        // Stored revoked before the CA key signs; the signer's CA row, the only thing a responder
+        // loads, is written in the same final transaction that makes the certificate good. A
+        // failure after the signature leaves a revoked serial and no signer to load.
+        X509CertificateHolder cert = new CertificateWriter(database, audit, clock).issue(issuance,
+                updater.event("ocsp-signer.renew", authority.caName() + "/" + name, AuditResult.FAILURE), authority.caName(),
+                new CertificateRequest(CertificateProfile.OCSP_SIGNER, settings.names().ocspResponder(caProfile),
+                        token.publicKey(keyLabel)),
+                new CaCertificate(caProfile, authority.caCertificate()), () -> token.signer(ca[1]), (c, signed) -> {
+                    CaRows.storePrepared(c, name, OcspAuthorities.SIGNER_KIND, signed.getSubject(), keyLabel, token.label(), now);
+                    CaRows.certify(c, name, signed);
+                    audit.append(c, updater.event("ocsp-signer.renew", authority.caName() + "/" + name,
+                            AuditResult.SUCCESS).withDetails("{\"serial\":\"" + signed.getSerialNumber().toString(16)
+                            + "\",\"key\":\"" + keyLabel + "\",\"notAfter\":\"" + signed.getNotAfter().toInstant()
+                            + "\",\"replaces\":\"" + authority.signerName() + "\"}"));
+                    return signed;
+                });
         log.warn("renewed the OCSP signer of '{}': '{}' until {} (replaces '{}', valid until {})", authority.caName(), name,
                 cert.getNotAfter().toInstant(), authority.signerName(), authority.signerNotAfter());
         return name;

@@ -6,6 +6,8 @@ import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -68,8 +70,10 @@ class HostileOcspRequestTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        Clock clock = Clock.systemUTC();
-        token = SoftHsmTestTokens.create("ocsp-hostile").open(clock);
+        // A fixed day (a leap day): nothing here judges dates at the real time. The token keeps
+        // a running clock (it times only its own retries).
+        Clock clock = Clock.fixed(Instant.parse("2028-02-29T12:00:00Z"), ZoneOffset.UTC);
+        token = SoftHsmTestTokens.create("ocsp-hostile").open(Clock.systemUTC());
         pki = new OcspFixture(db.database(), token, clock);
         OcspResponder responder = new OcspResponder(db.database(), token,
                 OcspAuthorities.load(db.database(), clock.instant()), OcspConfig.defaults(), clock);

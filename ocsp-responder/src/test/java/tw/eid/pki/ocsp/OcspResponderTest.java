@@ -45,7 +45,8 @@ class OcspResponderTest {
     @RegisterExtension
     static final TestDatabase db = new TestDatabase();
 
-    static final MutableClock CLOCK = new MutableClock(Instant.now());
+    /** Starts a minute before a new year (tests advance it across the year's end). */
+    static final MutableClock CLOCK = new MutableClock(Instant.parse("2027-12-31T23:59:00Z"));
     static Token token;
     static OcspFixture pki;
     static OcspResponder responder;
@@ -256,12 +257,13 @@ class OcspResponderTest {
         ResponseCache cache = new ResponseCache(10);
         long before = cache.sequence();
         cache.invalidate("citizen-ca", "abc");
-        OcspAnswer a = new OcspAnswer(new byte[] {1}, 0, Instant.now(), Instant.now().plusSeconds(60));
-        cache.put("citizen-ca/abc", "1.3.14.3.2.26", new ResponseCache.Entry(a, Instant.now().plusSeconds(30)), before);
-        assertThat(cache.get("citizen-ca/abc", "1.3.14.3.2.26", Instant.now())).isNull();
-        cache.put("citizen-ca/abc", "1.3.14.3.2.26", new ResponseCache.Entry(a, Instant.now().plusSeconds(30)), cache.sequence());
-        assertThat(cache.get("citizen-ca/abc", "1.3.14.3.2.26", Instant.now())).isSameAs(a);
-        assertThat(cache.get("citizen-ca/abc", "1.3.14.3.2.26", Instant.now().plusSeconds(31))).isNull(); // past half-life
+        Instant now = CLOCK.instant();
+        OcspAnswer a = new OcspAnswer(new byte[] {1}, 0, now, now.plusSeconds(60));
+        cache.put("citizen-ca/abc", "1.3.14.3.2.26", new ResponseCache.Entry(a, now.plusSeconds(30)), before);
+        assertThat(cache.get("citizen-ca/abc", "1.3.14.3.2.26", now)).isNull();
+        cache.put("citizen-ca/abc", "1.3.14.3.2.26", new ResponseCache.Entry(a, now.plusSeconds(30)), cache.sequence());
+        assertThat(cache.get("citizen-ca/abc", "1.3.14.3.2.26", now)).isSameAs(a);
+        assertThat(cache.get("citizen-ca/abc", "1.3.14.3.2.26", now.plusSeconds(31))).isNull(); // past half-life
     }
 
     @Test
@@ -297,7 +299,7 @@ class OcspResponderTest {
     @Test
     void aFloodOfNeverIssuedSerialsEvictsNoRealCertificatesAnswer() {
         ResponseCache cache = new ResponseCache(40); // room for 2 never-issued answers
-        Instant now = Instant.now();
+        Instant now = CLOCK.instant();
         OcspAnswer real = new OcspAnswer(new byte[] {1}, 0, now, now.plusSeconds(3600));
         cache.put("citizen-ca/real", "1.3.14.3.2.26", new ResponseCache.Entry(real, now.plusSeconds(1800)), cache.sequence());
         for (int i = 0; i < 1000; i++) {

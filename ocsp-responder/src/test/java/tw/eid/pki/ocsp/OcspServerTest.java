@@ -9,6 +9,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Base64;
 import org.bouncycastle.cert.ocsp.CertificateID;
 import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
@@ -36,8 +38,10 @@ class OcspServerTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        Clock clock = Clock.systemUTC();
-        token = SoftHsmTestTokens.create("ocsp-http").open(clock);
+        // A fixed day (a leap day): nothing here judges dates at the real time. The token keeps
+        // a running clock (it times only its own retries).
+        Clock clock = Clock.fixed(Instant.parse("2028-02-29T12:00:00Z"), ZoneOffset.UTC);
+        token = SoftHsmTestTokens.create("ocsp-http").open(Clock.systemUTC());
         pki = new OcspFixture(db.database(), token, clock);
         OcspResponder responder = new OcspResponder(db.database(), token,
                 OcspAuthorities.load(db.database(), clock.instant()), OcspConfig.defaults(), clock);

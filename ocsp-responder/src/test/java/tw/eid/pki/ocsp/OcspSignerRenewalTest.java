@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.profile.ProfileSettings;
+import tw.eid.pki.ca.store.Database;
 import tw.eid.pki.ca.store.TestDatabase;
 import tw.eid.pki.hsm.MutableClock;
 import tw.eid.pki.hsm.SoftHsmTestTokens;
@@ -34,17 +35,14 @@ class OcspSignerRenewalTest {
 
     @Test
     void theLeaseHolderRenewsTheSignerAndRespondersSwitchToIt() throws Exception {
-        MutableClock clock = new MutableClock(Instant.now());
+        // Mid-February of a leap year: the 30-day signers it renews span 29 February.
+        MutableClock clock = new MutableClock(Instant.parse("2028-02-10T12:00:00Z"));
         Token token = SoftHsmTestTokens.create("ocsp-renew").open(Clock.systemUTC());
         try {
             OcspFixture pki = new OcspFixture(db.database(), token, clock);
             BigInteger good = pki.certificate("GOOD", null);
-            OcspResponder responder = new OcspResponder(db.database(), token,
-                    OcspAuthorities.load(db.database(), clock.instant()), OcspConfig.defaults(), clock);
-            OcspSignerRenewal renewal = new OcspSignerRenewal(db.database(), token, ProfileSettings.defaults(),
-                    AuditLedger.hashChained(clock), clock, new SecureRandom());
-            OcspUpdater updater = new OcspUpdater(db.database(), responder, "node", clock, renewal,
-                    new OcspSignerRetirement(db.database(), token, AuditLedger.hashChained(clock), clock));
+            OcspResponder responder = responder(db.database(), token, clock);
+            OcspUpdater updater = renewingUpdater(db.database(), responder, token, clock);
             byte[] request = OcspResponderTest.request(OcspResponderTest.id(pki.ca, good));
 
             updater.runOnce();
@@ -80,6 +78,19 @@ class OcspSignerRenewalTest {
         } finally {
             token.close();
         }
+    }
+
+    /** A responder on the authorities {@code database} has now. */
+    static OcspResponder responder(Database database, Token token, Clock clock) {
+        return new OcspResponder(database, token, OcspAuthorities.load(database, clock.instant()), OcspConfig.defaults(), clock);
+    }
+
+    /** The lease holder's updater for {@code responder}: it renews signers when due and retires the old ones. */
+    static OcspUpdater renewingUpdater(Database database, OcspResponder responder, Token token, Clock clock) {
+        OcspSignerRenewal renewal = new OcspSignerRenewal(database, token, ProfileSettings.defaults(),
+                AuditLedger.hashChained(clock), clock, new SecureRandom());
+        return new OcspUpdater(database, responder, "node", clock, renewal,
+                new OcspSignerRetirement(database, token, AuditLedger.hashChained(clock), clock));
     }
 
     static X509CertificateHolder signerOf(OcspAnswer answer) throws Exception {

@@ -25,7 +25,8 @@ class OcspSigningStopsTest {
 
     @Test
     void withoutSigningNoStaleResponseIsServed() throws Exception {
-        MutableClock clock = new MutableClock(Instant.now());
+        // Two hours before 2050: the signer and responses made here end after it (GeneralizedTime).
+        MutableClock clock = new MutableClock(Instant.parse("2049-12-31T22:00:00Z"));
         Token token = SoftHsmTestTokens.create("ocsp-stop").open(Clock.systemUTC());
         OcspFixture pki = new OcspFixture(db.database(), token, clock);
         BigInteger good = pki.certificate("GOOD", null);

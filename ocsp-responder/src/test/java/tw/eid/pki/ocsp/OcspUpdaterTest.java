@@ -28,7 +28,8 @@ import tw.eid.pki.hsm.Token;
 class OcspUpdaterTest {
     @RegisterExtension
     static final TestDatabase db = new TestDatabase();
-    static final MutableClock CLOCK = new MutableClock(Instant.now());
+    /** Starts an hour before a leap day (tests advance it across midnight into 29 February). */
+    static final MutableClock CLOCK = new MutableClock(Instant.parse("2028-02-28T23:00:00Z"));
     static Token token;
     static OcspFixture pki;
 

@@ -480,7 +480,7 @@ final class RaFixture implements AutoCloseable {
             ps.setBytes(4, der);
             ps.setString(5, key);
             ps.setString(6, caToken.label());
-            ps.setObject(7, DatabaseTime.toColumn(Instant.now()));
+            ps.setObject(7, DatabaseTime.toColumn(domainClock.instant()));
             ps.executeUpdate();
         }
     }

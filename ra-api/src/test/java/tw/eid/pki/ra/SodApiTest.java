@@ -174,7 +174,7 @@ class SodApiTest {
     void concurrentRequestsForOneCardGetOneSodAndTheOthers409() throws Exception {
         // Its own line certificate: its own rate bucket (burst 10), untouched by the other tests.
         RaFixture.Client line = ra.operatorClient("perso-concurrent", OperatorRole.PERSONALIZATION,
-                Instant.now().minus(java.time.Duration.ofDays(1)), ra.operatorsCaCa, "ra-operators-ca-key", true);
+                ra.authClock.instant().minus(java.time.Duration.ofDays(1)), ra.operatorsCaCa, "ra-operators-ca-key", true);
         String card = ra.registeredCard();
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
         java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);

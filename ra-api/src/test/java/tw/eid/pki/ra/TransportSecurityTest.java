@@ -102,7 +102,8 @@ class TransportSecurityTest {
 
     @Test
     void anExpiredClientCertificateIsRefused() throws Exception {
-        assertThat(ra.expired.certificate().getNotAfter().toInstant()).isBefore(Instant.now());
+        // Expired on the clock the RA judges client certificates by.
+        assertThat(ra.expired.certificate().getNotAfter().toInstant()).isBefore(ra.authClock.instant());
         assertThatThrownBy(() -> ra.call(ra.expired, "GET", "/health")).isInstanceOf(IOException.class);
     }
 
@@ -118,7 +119,7 @@ class TransportSecurityTest {
 
     @Test
     void revocationIsCheckedOnEveryRequestNotJustAtTheHandshake() throws Exception {
-        Client officer = ra.operatorClient("officer-2", OperatorRole.OFFICER, Instant.now().minus(Duration.ofDays(1)),
+        Client officer = ra.operatorClient("officer-2", OperatorRole.OFFICER, ra.authClock.instant().minus(Duration.ofDays(1)),
                 ra.operatorsCaCa, "ra-operators-ca-key", true);
         HttpClient http = HttpClient.newBuilder().sslContext(officer.ssl()).version(HttpClient.Version.HTTP_1_1).build();
         HttpRequest health = HttpRequest.newBuilder(ra.uri("/health")).build();

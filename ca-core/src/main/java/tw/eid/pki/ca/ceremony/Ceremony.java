@@ -42,6 +42,9 @@ import tw.eid.pki.ca.custody.PinSplitter;
 import tw.eid.pki.ca.custody.ScryptCost;
 import tw.eid.pki.ca.custody.ShareLocator;
 import tw.eid.pki.ca.custody.ShareUnlock;
+import tw.eid.pki.ca.issuance.CaRows;
+import tw.eid.pki.ca.issuance.CertificateWriter;
+import tw.eid.pki.ca.issuance.IssuanceException;
 import tw.eid.pki.ca.profile.CaCertificate;
 import tw.eid.pki.ca.profile.CertificateIssuance;
 import tw.eid.pki.ca.profile.CertificateProfile;
@@ -49,7 +52,6 @@ import tw.eid.pki.ca.profile.CertificateRequest;
 import tw.eid.pki.ca.profile.CrlProfile;
 import tw.eid.pki.ca.profile.OfflineCrls;
 import tw.eid.pki.ca.profile.PkiNames;
-import tw.eid.pki.ca.profile.PreparedCertificate;
 import tw.eid.pki.ca.profile.PreparedCrl;
 import tw.eid.pki.ca.profile.ProfileSettings;
 import tw.eid.pki.ca.store.Database;
@@ -72,11 +74,14 @@ import tw.eid.pki.hsm.TokenInitializer;
  *   <li>for a new token, refuse a label that exists, generate its user and SO PINs, split each
  *       into k-of-n custodian share files, then initialise the token;</li>
  *   <li>open the tokens, refuse any key label that exists, then run the steps: generate keys in the
- *       tokens, issue certificates (profile lint before the real signature), sign the offline
+ *       tokens, issue certificates through {@link CertificateWriter} (profile lint, then the CA row
+ *       and the certificate's row stored, revoked, before the real signature), sign the offline
  *       CRLs;</li>
- *   <li>write the outputs, record CAs, certificates, CRLs and the transcript in the store with an
- *       audit event in one transaction, sign an audit checkpoint, and sign the transcript with the
- *       offline root key.</li>
+ *   <li>write the outputs, make the certificates good and their CAs active, record the CRLs and
+ *       the transcript in the store with an audit event in one transaction, sign an audit
+ *       checkpoint, and sign the transcript with the offline root key. A ceremony that stops after
+ *       its first certificate was prepared leaves every prepared serial revoked
+ *       (cessationOfOperation) and the failure in the audit.</li>
  * </ol>
  */
 public final class Ceremony {
@@ -115,6 +120,7 @@ public final class Ceremony {
     private final Path output;
     private final Path shareDir;
     private final ProfileSettings settings;
+    private final AuditLedger ledger;
 
     private Ceremony(CeremonyFile file, byte[] fileBytes, Environment env, Database database) {
         this.file = file;
@@ -129,6 +135,7 @@ public final class Ceremony {
                 .withPublicationBase(URI.create(file.publication().baseUrl()))
                 .withNames(new PkiNames(org, d.citizenRootCn(), d.citizenCaOu(), d.citizenCaCn(),
                         d.raOperatorsCaCn(), d.cscaCn(), d.documentSignerCnPrefix()));
+        this.ledger = AuditLedger.hashChained(env.clock());
     }
 
     /** Reads, checks and runs the ceremony file. */
@@ -182,8 +189,17 @@ public final class Ceremony {
                 tokens.put(t.getKey(), Token.open(tokenConfig(t.getValue()), pins.get(t.getKey()), env.clock()));
             }
             refuseExistingLabels(tokens);
-            Outputs outputs = runSteps(tokens, transcript);
-            return finish(tokens, transcript, outputs, shareFiles, present);
+            CertificateWriter.Batch batch = new CertificateWriter(database, ledger, env.clock()).begin(
+                    new CertificateIssuance(settings, env.clock(), env.random()),
+                    AuditEvent.of("ceremony:" + file.name(), "ceremony.run", file.name(), AuditResult.FAILURE));
+            try {
+                Outputs outputs = runSteps(tokens, transcript, batch);
+                return finish(tokens, transcript, outputs, shareFiles, present, batch);
+            } catch (RuntimeException e) {
+                // A ceremony that stops after its first prepared certificate leaves every prepared
+                // serial revoked (cessationOfOperation), and says so in the audit.
+                throw batch.abandon(e);
+            }
         } catch (TokenException | CustodyException e) {
             throw new CeremonyException(e.getMessage(), e);
         } finally {
@@ -320,12 +336,11 @@ public final class Ceremony {
 
     private record Outputs(Map<String, Issued> certificates, Map<String, X509CRLHolder> crls) {}
 
-    private Outputs runSteps(Map<String, Token> tokens, Transcript transcript) {
+    private Outputs runSteps(Map<String, Token> tokens, Transcript transcript, CertificateWriter.Batch batch) {
         Map<String, String> keyToken = new LinkedHashMap<>();
         Map<String, SubjectPublicKeyInfo> publicKeys = new LinkedHashMap<>();
         Map<String, Issued> issued = new LinkedHashMap<>();
         Map<String, X509CRLHolder> crls = new LinkedHashMap<>();
-        CertificateIssuance issuance = new CertificateIssuance(settings, env.clock(), env.random());
         int documentSigners = 0;
         for (CeremonyFile.Step step : file.steps()) {
             if (step.key() != null) {
@@ -354,11 +369,28 @@ public final class Ceremony {
                 Issued issuer = c.issuer() == null ? null : issued.get(c.issuer());
                 X500Name subject = subject(profile, issuer, profile == CertificateProfile.DOCUMENT_SIGNER ? ++documentSigners : 0);
                 CertificateRequest request = new CertificateRequest(profile, subject, subjectKey);
-                PreparedCertificate prepared = issuer == null
-                        ? issuance.prepareSelfSigned(request) : issuance.prepare(request, issuer.ca());
+                String caName = c.issuer() == null ? c.name() : c.issuer();
+                String tokenLabel = tokens.get(keyToken.get(c.key())).label();
+                // Stored before any key signs it: the certificate's own CA row (PREPARED, without a
+                // certificate) and its prepared row, revoked, as a certificate of its issuer. A
+                // self-signed certificate's prepared row is a row of its own CA. If the ceremony stops,
+                // a subordinate's revoked serial is on its issuer's next CRL or ARL; a root's own has
+                // no CRL to be on, by decision: the failed root never gets its certificate in the
+                // store, so no ARL of it is ever signed (one signed by a key nobody trusts would tell
+                // nobody anything), nothing issues under it, and a root is trusted only from the
+                // outputs of a ceremony that finished.
+                CertificateWriter.Pending pending = database.inTransaction(tx -> {
+                    try {
+                        CaRows.storePrepared(tx, c.name(), profile.profileName(), subject, c.key(), tokenLabel,
+                                env.clock().instant());
+                    } catch (CaRows.NameTakenException e) {
+                        throw new CeremonyException(e.getMessage());
+                    }
+                    return batch.prepare(tx, caName, request, issuer == null ? null : issuer.ca(), null, null, null);
+                });
                 String signerToken = issuer == null ? keyToken.get(c.key()) : issuer.tokenRole();
                 String signerKey = issuer == null ? c.key() : issuer.keyLabel();
-                X509CertificateHolder cert = issuance.issue(prepared, tokens.get(signerToken).signer(signerKey));
+                X509CertificateHolder cert = batch.sign(pending, () -> tokens.get(signerToken).signer(signerKey));
                 issued.put(c.name(), new Issued(c.name(), profile, cert, keyToken.get(c.key()), c.key(),
                         c.issuer() == null ? c.name() : c.issuer()));
                 transcript.certificate(c.name(), profile.id(), cert.getSerialNumber().toString(16),
@@ -391,7 +423,7 @@ public final class Ceremony {
     }
 
     private Result finish(Map<String, Token> tokens, Transcript transcript, Outputs outputs, List<Path> shareFiles,
-                          List<String> present) {
+                          List<String> present, CertificateWriter.Batch batch) {
         Map<String, X509CertificateHolder> certificates = new LinkedHashMap<>();
         outputs.certificates().forEach((name, i) -> certificates.put(name, i.certificate()));
         try {
@@ -427,83 +459,54 @@ public final class Ceremony {
             SubjectPublicKeyInfo auditKey = tokens.get(file.keySteps().get(checkpointKey).token()).publicKey(checkpointKey);
             write(output.resolve("audit-checkpoint-key.pem"), pem("PUBLIC KEY", der(auditKey)));
         }
-        record(outputs, json, signature, present, tokens);
+        record(outputs, json, signature, present, tokens, batch);
         return new Result(output, transcriptFile, signatureFile, certificates, List.copyOf(shareFiles));
     }
 
-    private void record(Outputs outputs, byte[] transcriptJson, byte[] signature, List<String> present, Map<String, Token> tokens) {
-        AuditLedger ledger = AuditLedger.hashChained(env.clock());
+    /**
+     * The final write of {@link CertificateWriter}: every certificate of the ceremony made good, its
+     * CA row certified and ACTIVE, with the CRLs, the transcript and the audit event, in one
+     * transaction. If it fails, every serial stays revoked and the failure is audited; the outputs
+     * already written are void.
+     */
+    private void record(Outputs outputs, byte[] transcriptJson, byte[] signature, List<String> present,
+                        Map<String, Token> tokens, CertificateWriter.Batch batch) {
         Instant now = env.clock().instant();
         String details = "{\"ceremony\":\"" + file.name() + "\",\"transcriptSha256\":\"" + Transcript.hex(Transcript.sha256(transcriptJson))
                 + "\",\"transcriptSignature\":\"" + Base64.getEncoder().encodeToString(signature)
                 + "\",\"custodians\":[" + String.join(",", present.stream().map(p -> "\"" + p + "\"").toList()) + "]}";
-        database.inTransaction(c -> {
-            for (Issued i : outputs.certificates().values()) {
-                insertCa(c, i, tokens.get(i.tokenRole()).label(), now);
-            }
-            for (Issued i : outputs.certificates().values()) {
-                insertCertificate(c, i, now);
-                if (i.profile() == CertificateProfile.DOCUMENT_SIGNER) {
-                    insertDocumentSigner(c, i, tokens.get(i.tokenRole()).label(), now);
+        try {
+            batch.finish(c -> {
+                for (Issued i : outputs.certificates().values()) {
+                    CaRows.certify(c, i.name(), i.certificate());
                 }
-            }
-            for (Map.Entry<String, X509CRLHolder> crl : outputs.crls().entrySet()) {
-                insertCrl(c, crl.getKey(), crl.getValue(), now);
-            }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO ceremony (file_sha256, transcript, created_at) VALUES (?, ?, ?)")) {
-                ps.setBytes(1, fileSha256);
-                ps.setString(2, new String(transcriptJson, java.nio.charset.StandardCharsets.UTF_8));
-                ps.setObject(3, DatabaseTime.toColumn(now));
-                ps.executeUpdate();
-            }
-            ledger.append(c, AuditEvent.of("ceremony:" + file.name(), "ceremony.run", file.name(), AuditResult.SUCCESS)
-                    .withDetails(details));
-            String checkpointKey = file.auditCheckpointKey();
-            if (checkpointKey != null) {
-                new AuditCheckpointer(env.clock()).checkpoint(c,
-                        tokens.get(file.keySteps().get(checkpointKey).token()).signer(checkpointKey), checkpointKey);
-            }
-            return null;
-        });
-    }
-
-    private static void insertCa(Connection c, Issued i, String tokenLabel, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO ca (name, kind, subject_der, certificate_der, key_label, token_label, status, created_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, 'ACTIVE', ?)")) {
-            ps.setString(1, i.name());
-            ps.setString(2, i.profile().profileName());
-            ps.setBytes(3, der(i.certificate().getSubject()));
-            ps.setBytes(4, encoded(i.certificate()));
-            ps.setString(5, i.keyLabel());
-            ps.setString(6, tokenLabel);
-            ps.setObject(7, DatabaseTime.toColumn(now));
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            if ("23000".equals(e.getSQLState())) {
-                throw new CeremonyException("the store already has a CA named '" + i.name() + "'");
-            }
-            throw e;
-        }
-    }
-
-    private static void insertCertificate(Connection c, Issued i, Instant now) throws SQLException {
-        X509CertificateHolder cert = i.certificate();
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO certificate (ca_name, serial_hex, profile, status, not_before, not_after, tbs_der, der,"
-                        + " public_key_sha256, created_at, updated_at) VALUES (?, ?, ?, 'GOOD', ?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, i.issuer());
-            ps.setString(2, cert.getSerialNumber().toString(16));
-            ps.setString(3, i.profile().id());
-            ps.setObject(4, DatabaseTime.toColumn(cert.getNotBefore().toInstant()));
-            ps.setObject(5, DatabaseTime.toColumn(cert.getNotAfter().toInstant()));
-            ps.setBytes(6, der(cert.toASN1Structure().getTBSCertificate()));
-            ps.setBytes(7, encoded(cert));
-            ps.setBytes(8, Transcript.sha256(der(cert.getSubjectPublicKeyInfo())));
-            ps.setObject(9, DatabaseTime.toColumn(now));
-            ps.setObject(10, DatabaseTime.toColumn(now));
-            ps.executeUpdate();
+                for (Issued i : outputs.certificates().values()) {
+                    if (i.profile() == CertificateProfile.DOCUMENT_SIGNER) {
+                        insertDocumentSigner(c, i, tokens.get(i.tokenRole()).label(), now);
+                    }
+                }
+                for (Map.Entry<String, X509CRLHolder> crl : outputs.crls().entrySet()) {
+                    insertCrl(c, crl.getKey(), crl.getValue(), now);
+                }
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO ceremony (file_sha256, transcript, created_at) VALUES (?, ?, ?)")) {
+                    ps.setBytes(1, fileSha256);
+                    ps.setString(2, new String(transcriptJson, java.nio.charset.StandardCharsets.UTF_8));
+                    ps.setObject(3, DatabaseTime.toColumn(now));
+                    ps.executeUpdate();
+                }
+                ledger.append(c, AuditEvent.of("ceremony:" + file.name(), "ceremony.run", file.name(), AuditResult.SUCCESS)
+                        .withDetails(details));
+                String checkpointKey = file.auditCheckpointKey();
+                if (checkpointKey != null) {
+                    new AuditCheckpointer(env.clock()).checkpoint(c,
+                            tokens.get(file.keySteps().get(checkpointKey).token()).signer(checkpointKey), checkpointKey);
+                }
+                return null;
+            });
+        } catch (IssuanceException e) {
+            throw new CeremonyException("the ceremony could not be recorded, so its certificates stay revoked and the"
+                    + " outputs in " + output + " are void: " + e.getMessage(), e);
         }
     }
 

@@ -1,25 +1,22 @@
 package tw.eid.pki.ca.document;
 
-import java.io.IOException;
 import java.security.SecureRandom;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Objects;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
+import tw.eid.pki.ca.issuance.CaRows;
+import tw.eid.pki.ca.issuance.CertificateWriter;
 import tw.eid.pki.ca.issuance.IssuingCa;
 import tw.eid.pki.ca.profile.CertificateIssuance;
 import tw.eid.pki.ca.profile.CertificateProfile;
 import tw.eid.pki.ca.profile.CertificateRequest;
 import tw.eid.pki.ca.profile.ProfileSettings;
 import tw.eid.pki.ca.store.Database;
-import tw.eid.pki.ca.store.DatabaseTime;
 import tw.eid.pki.hsm.KeyAlgorithm;
 import tw.eid.pki.hsm.KeyInfo;
 import tw.eid.pki.hsm.Token;
@@ -29,11 +26,13 @@ import tw.eid.pki.hsm.Token;
  * offline token, a new CSCA key; its self-signed CSCA certificate; and the link certificate in
  * which the <em>old</em> CSCA key certifies the new one (old → new, the only direction ICAO
  * defines), so a verifier that trusts the old CSCA learns the new one. Both certificates pass
- * their profile lint before the real signatures. Recorded in one transaction with the audit event:
+ * their profile lint before the real signatures. Made good in one transaction with the audit event:
  * the new CSCA as a {@code ca} row (kind csca) with its self-signed certificate, the link
  * certificate as a certificate of the old CSCA (profile csca-link) so the old CSCA's CRL can list
  * it if it is ever revoked, and the old CSCA's row marked SUPERSEDED (it still verifies what it
- * signed and still signs its CRLs; it certifies no new Document Signer).
+ * signed and still signs its CRLs; it certifies no new Document Signer). Both certificates go
+ * through {@link CertificateWriter}: stored revoked before the offline key signs, made good in that
+ * one transaction; a rollover that fails after preparing leaves both serials revoked and audited.
  */
 public final class CscaRollover {
     /** What the rollover made. */
@@ -76,17 +75,27 @@ public final class CscaRollover {
         }
         SubjectPublicKeyInfo newKey = key.publicKey();
         CertificateIssuance issuance = new CertificateIssuance(settings, clock, random);
-        X509CertificateHolder selfSigned = issuance.issue(issuance.prepareSelfSigned(
-                new CertificateRequest(CertificateProfile.CSCA, settings.names().csca(), newKey)),
-                offlineToken.signer(newKeyLabel));
-        X509CertificateHolder link = issuance.issue(issuance.prepare(
-                new CertificateRequest(CertificateProfile.CSCA_LINK, settings.names().csca(), newKey), old.certificate()),
-                offlineToken.signer(old.keyLabel()));
-        Instant now = clock.instant();
-        database.inTransaction(c -> {
-            insertCa(c, newName, selfSigned, newKeyLabel, offlineToken.label(), now);
-            insertCertificate(c, newName, CertificateProfile.CSCA, selfSigned, now);
-            insertCertificate(c, oldName, CertificateProfile.CSCA_LINK, link, now);
+        CertificateWriter.Batch batch = new CertificateWriter(database, audit, clock).begin(issuance,
+                actor.event("csca.rollover", newName, AuditResult.FAILURE));
+        // Both rows are stored before either key signs. The new CSCA's self-signed certificate is a
+        // certificate of the new CSCA's own (PREPARED) CA row: if the rollover fails, that CA never
+        // gets its certificate, so no CRL of it is ever signed and its revoked row lists on none. A
+        // CRL signed by a key nobody trusts would tell nobody anything, and the certificate was never
+        // published (only certified CSCAs reach the master list and /certs). The link certificate is
+        // the old CSCA's: its next CRL lists the revoked serial.
+        CertificateWriter.Pending[] pending = database.inTransaction(c -> {
+            CaRows.storePrepared(c, newName, CertificateProfile.CSCA.profileName(), settings.names().csca(), newKeyLabel,
+                    offlineToken.label(), clock.instant());
+            return new CertificateWriter.Pending[] {
+                batch.prepare(c, newName, new CertificateRequest(CertificateProfile.CSCA, settings.names().csca(), newKey),
+                        null, null, null, null),
+                batch.prepare(c, oldName, new CertificateRequest(CertificateProfile.CSCA_LINK, settings.names().csca(), newKey),
+                        old.certificate(), null, null, null)};
+        });
+        X509CertificateHolder selfSigned = batch.sign(pending[0], () -> offlineToken.signer(newKeyLabel));
+        X509CertificateHolder link = batch.sign(pending[1], () -> offlineToken.signer(old.keyLabel()));
+        batch.finish(c -> {
+            CaRows.certify(c, newName, selfSigned);
             try (PreparedStatement ps = c.prepareStatement("UPDATE ca SET status = 'SUPERSEDED' WHERE name = ?")) {
                 ps.setString(1, oldName);
                 ps.executeUpdate();
@@ -97,42 +106,5 @@ public final class CscaRollover {
             return null;
         });
         return new Result(newName, selfSigned, link);
-    }
-
-    private static void insertCa(Connection c, String name, X509CertificateHolder cert, String keyLabel, String tokenLabel,
-                                 Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO ca (name, kind, subject_der, certificate_der, key_label,"
-                + " token_label, status, created_at) VALUES (?, 'csca', ?, ?, ?, ?, 'ACTIVE', ?)")) {
-            ps.setString(1, name);
-            ps.setBytes(2, cert.getSubject().getEncoded("DER"));
-            ps.setBytes(3, cert.getEncoded());
-            ps.setString(4, keyLabel);
-            ps.setString(5, tokenLabel);
-            ps.setObject(6, DatabaseTime.toColumn(now));
-            ps.executeUpdate();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static void insertCertificate(Connection c, String caName, CertificateProfile profile, X509CertificateHolder cert,
-                                  Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificate (ca_name, serial_hex, profile, status,"
-                + " not_before, not_after, tbs_der, der, public_key_sha256, created_at, updated_at)"
-                + " VALUES (?, ?, ?, 'GOOD', ?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, caName);
-            ps.setString(2, cert.getSerialNumber().toString(16));
-            ps.setString(3, profile.id());
-            ps.setObject(4, DatabaseTime.toColumn(cert.getNotBefore().toInstant()));
-            ps.setObject(5, DatabaseTime.toColumn(cert.getNotAfter().toInstant()));
-            ps.setBytes(6, cert.toASN1Structure().getTBSCertificate().getEncoded("DER"));
-            ps.setBytes(7, cert.getEncoded());
-            ps.setBytes(8, DocumentSignerPool.sha256(cert.getSubjectPublicKeyInfo().getEncoded("DER")));
-            ps.setObject(9, DatabaseTime.toColumn(now));
-            ps.setObject(10, DatabaseTime.toColumn(now));
-            ps.executeUpdate();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

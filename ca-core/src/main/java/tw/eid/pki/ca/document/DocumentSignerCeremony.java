@@ -17,12 +17,11 @@ import org.bouncycastle.cert.X509CertificateHolder;
 import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
-import tw.eid.pki.ca.issuance.CertificateRows;
+import tw.eid.pki.ca.issuance.CertificateWriter;
 import tw.eid.pki.ca.issuance.IssuingCa;
 import tw.eid.pki.ca.profile.CertificateIssuance;
 import tw.eid.pki.ca.profile.CertificateProfile;
 import tw.eid.pki.ca.profile.CertificateRequest;
-import tw.eid.pki.ca.profile.PreparedCertificate;
 import tw.eid.pki.ca.profile.ProfileSettings;
 import tw.eid.pki.ca.store.Database;
 import tw.eid.pki.ca.store.DatabaseTime;
@@ -34,9 +33,10 @@ import tw.eid.pki.hsm.Token;
  * {@code count} DS keys that were generated ahead in the online token ({@link
  * DocumentSignerPool#generate}); only their public keys, from the store, reach this ceremony.
  *
- * <p>Each certificate goes through two-phase issuance (lint, then the stored serial and TBS,
+ * <p>Each certificate goes through {@link CertificateWriter} (lint, then the stored serial and TBS,
  * revoked until the final write, then the token's signature, then GOOD with its DER), exactly as
- * the online CAs issue. Its private key usage period starts at {@code usageStart} (the ceremony's
+ * the online CAs issue; the batch is made good in one final write, and a failure leaves all its
+ * serials revoked and audited. Its private key usage period starts at {@code usageStart} (the ceremony's
  * time, or a later date for a batch prepared ahead for the next quarter) and lasts the configured
  * DS key usage (≤ 90 days). The DS rows become CERTIFIED in the final write; the pool takes them in
  * the order their usage periods end.
@@ -94,7 +94,9 @@ public final class DocumentSignerCeremony {
         }
         CertificateIssuance issuance = new CertificateIssuance(settings, Clock.fixed(start, ZoneOffset.UTC), random);
 
-        record Pending(String label, int number, SubjectPublicKeyInfo key, PreparedCertificate prepared) {}
+        record Pending(String label, int number, CertificateWriter.Pending stored) {}
+        CertificateWriter.Batch batch = new CertificateWriter(database, audit, clock).begin(issuance,
+                actor.event("ds.certify", cscaName, AuditResult.FAILURE));
         List<Pending> pending = database.inTransaction(c -> {
             List<Pending> list = new ArrayList<>();
             int number = nextNumber(c);
@@ -104,11 +106,9 @@ public final class DocumentSignerCeremony {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         SubjectPublicKeyInfo key = SubjectPublicKeyInfo.getInstance(rs.getBytes(2));
-                        PreparedCertificate prepared = issuance.prepare(new CertificateRequest(
+                        list.add(new Pending(rs.getString(1), number, batch.prepare(c, cscaName, new CertificateRequest(
                                 CertificateProfile.DOCUMENT_SIGNER, settings.names().documentSigner(number), key),
-                                csca.certificate());
-                        list.add(new Pending(rs.getString(1), number, key, prepared));
-                        CertificateRows.storePrepared(c, cscaName, prepared, null, rs.getBytes(3), null, now);
+                                csca.certificate(), null, rs.getBytes(3), null)));
                         number++;
                     }
                 }
@@ -123,12 +123,20 @@ public final class DocumentSignerCeremony {
             return list;
         });
 
+        // The batch is one ceremony: every DS is signed, then all become good and CERTIFIED in one
+        // transaction; a failure anywhere leaves every serial of the batch revoked, and the keys
+        // GENERATED for the next ceremony.
         List<Certified> done = new ArrayList<>();
         for (Pending p : pending) {
-            X509CertificateHolder cert = issuance.issue(p.prepared(), offlineToken.signer(csca.keyLabel()));
-            database.inTransaction(c -> {
+            done.add(new Certified(p.label(), p.number(), batch.sign(p.stored(), () -> offlineToken.signer(csca.keyLabel()))));
+        }
+        if (done.isEmpty()) {
+            return done;
+        }
+        return batch.finish(c -> {
+            for (Certified d : done) {
+                X509CertificateHolder cert = d.certificate();
                 String serial = cert.getSerialNumber().toString(16);
-                CertificateRows.makeGood(c, cscaName, serial, cert, now);
                 try (PreparedStatement ps = c.prepareStatement("UPDATE document_signer SET state = 'CERTIFIED',"
                         + " csca_name = ?, serial_hex = ?, certificate_der = ?, usage_not_before = ?, usage_not_after = ?,"
                         + " certified_at = ? WHERE key_label = ? AND state = 'GENERATED'")) {
@@ -139,20 +147,18 @@ public final class DocumentSignerCeremony {
                     ps.setObject(4, DatabaseTime.toColumn(usage[0]));
                     ps.setObject(5, DatabaseTime.toColumn(usage[1]));
                     ps.setObject(6, DatabaseTime.toColumn(now));
-                    ps.setString(7, p.label());
+                    ps.setString(7, d.keyLabel());
                     if (ps.executeUpdate() != 1) {
-                        throw new SQLException("DS key " + p.label() + " is no longer GENERATED");
+                        throw new SQLException("DS key " + d.keyLabel() + " is no longer GENERATED");
                     }
                 } catch (IOException e) {
                     throw new IllegalStateException(e);
                 }
-                audit.append(c, actor.event("ds.certify", p.label(), AuditResult.SUCCESS).withDetails(
-                        "{\"csca\":\"" + cscaName + "\",\"serial\":\"" + serial + "\",\"number\":" + p.number() + "}"));
-                return null;
-            });
-            done.add(new Certified(p.label(), p.number(), cert));
-        }
-        return done;
+                audit.append(c, actor.event("ds.certify", d.keyLabel(), AuditResult.SUCCESS).withDetails(
+                        "{\"csca\":\"" + cscaName + "\",\"serial\":\"" + serial + "\",\"number\":" + d.number() + "}"));
+            }
+            return done;
+        });
     }
 
     /** The next "Document Signer NNN": one past the highest in the pool or in the ca table's DS rows. */

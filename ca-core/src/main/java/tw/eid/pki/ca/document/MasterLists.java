@@ -22,6 +22,7 @@ import org.bouncycastle.cert.X509CertificateHolder;
 import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
+import tw.eid.pki.ca.issuance.CertificateWriter;
 import tw.eid.pki.ca.issuance.IssuingCa;
 import tw.eid.pki.ca.profile.CertificateIssuance;
 import tw.eid.pki.ca.profile.CertificateProfile;
@@ -63,7 +64,10 @@ public final class MasterLists {
     /**
      * The ceremony: a new master-list signer key {@code signerKeyLabel} in {@code offlineToken},
      * certified by CSCA {@code cscaName} (whose key is in the same token), signs the list of every
-     * CSCA certificate in the store. Stored and audited in one transaction.
+     * CSCA certificate in the store. The signer's certificate goes through {@link CertificateWriter}:
+     * stored revoked before the CSCA key signs it, made good with the list and its audit event in
+     * one transaction; a failure after the signature leaves its serial revoked (on the CSCA's next
+     * CRL) and audited, and stores no list.
      */
     public Signed sign(Actor actor, Token offlineToken, String cscaName, String signerKeyLabel) {
         IssuingCa csca = IssuingCa.load(database, cscaName);
@@ -75,19 +79,27 @@ public final class MasterLists {
             throw new IllegalStateException("token generated '" + signerKeyLabel + "' without CKA_SENSITIVE or with CKA_EXTRACTABLE");
         }
         CertificateIssuance issuance = new CertificateIssuance(settings, clock, random);
-        X509CertificateHolder signerCert = issuance.issue(issuance.prepare(new CertificateRequest(
+        CertificateWriter.Batch batch = new CertificateWriter(database, audit, clock).begin(issuance,
+                actor.event("csca.master-list", cscaName, AuditResult.FAILURE));
+        CertificateWriter.Pending pending = database.inTransaction(c -> batch.prepare(c, cscaName, new CertificateRequest(
                 CertificateProfile.MASTER_LIST_SIGNER, settings.names().masterListSigner(), key.publicKey()),
-                csca.certificate()), offlineToken.signer(csca.keyLabel()));
-        List<X509CertificateHolder> cscas = cscaCertificates();
-        byte[] content = SecurityObjects.der(new CscaMasterList(cscas.stream()
-                .map(X509CertificateHolder::toASN1Structure).toArray(Certificate[]::new)));
-        PublicKey signerKey = SecurityObjects.publicKey(signerCert.getSubjectPublicKeyInfo());
+                csca.certificate(), null, null, null));
+        X509CertificateHolder signerCert = batch.sign(pending, () -> offlineToken.signer(csca.keyLabel()));
+        List<X509CertificateHolder> cscas;
+        byte[] der;
         Instant now = clock.instant();
-        ContentInfo list = SecurityObjects.signedData(SecurityObjects.CSCA_MASTER_LIST, content,
-                offlineToken.signer(signerKeyLabel), signerCert, signerKey, now);
-        byte[] der = SecurityObjects.der(list);
-        long id = database.inTransaction(c -> {
-            CscaRollover.insertCertificate(c, cscaName, CertificateProfile.MASTER_LIST_SIGNER, signerCert, now);
+        try {
+            cscas = cscaCertificates();
+            byte[] content = SecurityObjects.der(new CscaMasterList(cscas.stream()
+                    .map(X509CertificateHolder::toASN1Structure).toArray(Certificate[]::new)));
+            PublicKey signerKey = SecurityObjects.publicKey(signerCert.getSubjectPublicKeyInfo());
+            ContentInfo list = SecurityObjects.signedData(SecurityObjects.CSCA_MASTER_LIST, content,
+                    offlineToken.signer(signerKeyLabel), signerCert, signerKey, now);
+            der = SecurityObjects.der(list);
+        } catch (RuntimeException e) {
+            throw batch.abandon(e);
+        }
+        long id = batch.finish(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO master_list (signer_serial_hex, csca_count, der,"
                     + " created_at) VALUES (?, ?, ?, ?)", java.sql.Statement.RETURN_GENERATED_KEYS)) {
                 ps.setString(1, signerCert.getSerialNumber().toString(16));

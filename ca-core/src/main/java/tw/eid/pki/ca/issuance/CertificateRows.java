@@ -11,9 +11,10 @@ import tw.eid.pki.ca.profile.RevocationReason;
 import tw.eid.pki.ca.store.DatabaseTime;
 
 /**
- * The two writes of two-phase issuance (STYLE.md #3), shared by every issuer: the linted TBS and
- * its serial stored <em>revoked (cessationOfOperation)</em> before the token signs, then made good
- * with its DER by the final write. A signed serial whose final write never lands stays revoked.
+ * The two writes of two-phase issuance (STYLE.md #3), shared by every issuer through {@link
+ * CertificateWriter}: the linted TBS and its serial stored <em>revoked (cessationOfOperation)</em>
+ * before the token signs, then made good with its DER by the final write. A signed serial whose
+ * final write never lands stays revoked. The only place in the code that writes a certificate row.
  */
 public final class CertificateRows {
     private CertificateRows() {}
@@ -58,6 +59,18 @@ public final class CertificateRows {
             }
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Whether serial {@code serialHex} of {@code caName} is stored prepared: revoked, without DER. */
+    static boolean isPrepared(Connection c, String caName, String serialHex) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM certificate WHERE ca_name = ? AND serial_hex = ?"
+                + " AND der IS NULL AND status = 'REVOKED'")) {
+            ps.setString(1, caName);
+            ps.setString(2, serialHex);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 }

@@ -16,8 +16,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.bouncycastle.cert.X509CertificateHolder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
@@ -28,7 +26,6 @@ import tw.eid.pki.ca.csr.VerifiedCsr;
 import tw.eid.pki.ca.profile.CertificateIssuance;
 import tw.eid.pki.ca.profile.CertificateRequest;
 import tw.eid.pki.ca.profile.HolderName;
-import tw.eid.pki.ca.profile.PreparedCertificate;
 import tw.eid.pki.ca.profile.ProfileSettings;
 import tw.eid.pki.ca.profile.RevocationReason;
 import tw.eid.pki.ca.profile.SubscriberIds;
@@ -52,13 +49,12 @@ import tw.eid.pki.hsm.Token;
  * </ol>
  */
 public final class CitizenIssuer {
-    private static final Logger log = LoggerFactory.getLogger(CitizenIssuer.class);
-
     private final Database database;
     private final Token token;
     private final IssuingCa ca;
     private final ProfileSettings settings;
     private final CertificateIssuance issuance;
+    private final CertificateWriter writer;
     private final ChipCsrChecks csrChecks;
     private final CardRegistry cards;
     private final SubscriberIds subscriberIds;
@@ -78,6 +74,7 @@ public final class CitizenIssuer {
         this.subscriberIds = new SubscriberIds(random);
         this.audit = Objects.requireNonNull(audit, "audit");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.writer = new CertificateWriter(database, audit, clock);
         if (partitionCapacity < 1) {
             throw new IllegalArgumentException("partition capacity must be at least 1");
         }
@@ -87,7 +84,7 @@ public final class CitizenIssuer {
     /** PROFILES.md: a partition holds at most this many certificates by default. */
     public static final int DEFAULT_PARTITION_CAPACITY = 100_000;
 
-    private record Pending(PreparedCertificate prepared, String serialHex, int partition) {}
+    private record Pending(CertificateWriter.Pending stored, String serialHex, int partition) {}
 
     public IssuedCertificate issue(Actor actor, IssueRequest request) {
         VerifiedCsr csr = csrChecks.check(request.csr());
@@ -98,6 +95,7 @@ public final class CitizenIssuer {
         }
         byte[] keyHash = sha256(der(csr));
         byte[] requestHash = requestHash(request);
+        CertificateWriter.Batch batch = writer.begin(issuance, actor.event("certificate.issue", ca.name(), AuditResult.FAILURE));
 
         Object first = database.inTransaction(c -> {
             if (request.idempotencyKey() != null) {
@@ -125,9 +123,9 @@ public final class CitizenIssuer {
                     new CertificateRequest.Citizen(HolderName.of(holder.holderName(), settings.holderNamePrivateUse()),
                             holder.subscriberId(), holder.nationalIdLast4(), partition, firstIssuance),
                     csr.publicKey());
-            PreparedCertificate prepared = issuance.prepare(certificateRequest, ca.certificate());
-            String serialHex = prepared.serialNumber().toString(16);
-            CertificateRows.storePrepared(c, ca.name(), prepared, request.cardNumber(), keyHash, partition, now);
+            CertificateWriter.Pending stored = batch.prepare(c, ca.name(), certificateRequest, ca.certificate(),
+                    request.cardNumber(), keyHash, partition);
+            String serialHex = stored.serialHex();
             if (request.idempotencyKey() != null) {
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO idempotency_key (actor, idem_key,"
                         + " request_sha256, ca_name, serial_hex, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
@@ -140,7 +138,7 @@ public final class CitizenIssuer {
                     ps.executeUpdate();
                 }
             }
-            return new Pending(prepared, serialHex, partition);
+            return new Pending(stored, serialHex, partition);
         });
         if (first instanceof IssuedCertificate replayed) {
             return replayed;
@@ -148,28 +146,14 @@ public final class CitizenIssuer {
         Pending pending = (Pending) first;
 
         // The token signs outside any transaction: no row lock is held across the signature.
-        X509CertificateHolder certificate = issuance.issue(pending.prepared(), token.signer(ca.keyLabel()));
-
-        try {
-            return database.inTransaction(c -> finalWrite(c, actor, request, pending, certificate));
-        } catch (RuntimeException e) {
-            log.error("final write of {} serial {} failed; it stays revoked (cessationOfOperation)", ca.name(),
-                    pending.serialHex(), e);
-            try {
-                database.inTransaction(c -> audit.append(c, actor.event("certificate.issue", ca.name() + "/" + pending.serialHex(),
-                        AuditResult.FAILURE).withErrorCode(IssuanceException.Code.FINAL_WRITE_FAILED.id())));
-            } catch (RuntimeException auditFailure) {
-                log.error("cannot audit the failed final write either", auditFailure);
-            }
-            throw new IssuanceException(IssuanceException.Code.FINAL_WRITE_FAILED,
-                    "the certificate could not be stored; serial " + pending.serialHex() + " is revoked", e);
-        }
+        X509CertificateHolder certificate = batch.sign(pending.stored(), () -> token.signer(ca.keyLabel()));
+        // A failed final write leaves the serial revoked, audited, and throws FINAL_WRITE_FAILED.
+        return batch.finish(c -> finalWrite(c, actor, request, pending, certificate));
     }
 
     private IssuedCertificate finalWrite(Connection c, Actor actor, IssueRequest request, Pending pending,
                                          X509CertificateHolder certificate) throws SQLException {
         Instant now = clock.instant();
-        CertificateRows.makeGood(c, ca.name(), pending.serialHex(), certificate, now);
         // One active certificate per profile per card: the previous one is superseded in this transaction.
         List<String> superseded = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT serial_hex, status FROM certificate WHERE ca_name = ?"

@@ -110,7 +110,11 @@ public final class CertificateIssuance {
     return prepared;
   }
 
-  /** Phase two: sign the linted TBS with the real (token) signer and check the result. */
+  /**
+   * Phase two: sign the linted TBS with the real (token) signer and check the result. Production
+   * code calls it only through tw.eid.pki.ca.issuance.CertificateWriter, which stores the prepared
+   * certificate first (issue 14: no signed certificate without its stored row).
+   */
   public X509CertificateHolder issue(PreparedCertificate prepared, ContentSigner signer) {
     Objects.requireNonNull(prepared, "prepared");
     Objects.requireNonNull(signer, "signer");

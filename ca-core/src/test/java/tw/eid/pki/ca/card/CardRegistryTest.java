@@ -10,6 +10,8 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.Set;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
@@ -30,6 +32,9 @@ import tw.eid.pki.hsm.Token;
 
 /** Card registration on a real token (HMAC and AES-GCM in SoftHSM2) and a real MariaDB. */
 class CardRegistryTest {
+    /** The registry's and the audit's clock: a fixed day (the token keeps a running clock). */
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2028-02-29T12:00:00Z"), ZoneOffset.UTC);
+
     @RegisterExtension
     static final TestDatabase db = new TestDatabase();
 
@@ -47,7 +52,7 @@ class CardRegistryTest {
         token.generateSecretKey("pii-aes-1", SecretKeyType.AES_256);
         token.generateKeyPair("audit-key", KeyAlgorithm.EC_P256);
         registry = new CardRegistry(db.database(), new PersonalDataKeys(token, "pii-hmac-1", "pii-aes-1"),
-                AuditLedger.hashChained(Clock.systemUTC()), Clock.systemUTC());
+                AuditLedger.hashChained(CLOCK), CLOCK);
     }
 
     @AfterAll

@@ -19,6 +19,9 @@ import org.junit.jupiter.api.Test;
 
 /** The SOD's bytes without a token: the signature is checked before return, and EF.SOD unwraps. */
 class SecurityObjectsTest {
+    /** The test DS's start and the SODs' signing time: a fixed day. */
+    private static final Instant AT = Instant.parse("2028-02-29T12:00:00Z");
+
     private static KeyPair p256() throws Exception {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(new ECGenParameterSpec("secp256r1"));
@@ -27,7 +30,7 @@ class SecurityObjectsTest {
 
     private static X509CertificateHolder certificate(KeyPair key) throws Exception {
         X500Name name = new X500Name("CN=test DS");
-        return new X509v3CertificateBuilder(name, BigInteger.TEN, new Date(), new Date(System.currentTimeMillis() + 86_400_000L),
+        return new X509v3CertificateBuilder(name, BigInteger.TEN, Date.from(AT), Date.from(AT.plusSeconds(86_400)),
                 name, SubjectPublicKeyInfo.getInstance(key.getPublic().getEncoded()))
                 .build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate()));
     }
@@ -43,12 +46,12 @@ class SecurityObjectsTest {
         KeyPair wrong = p256();
         X509CertificateHolder cert = certificate(right);
         byte[] sod = SecurityObjects.signSod(request(), new JcaContentSignerBuilder("SHA256withECDSA").build(right.getPrivate()),
-                cert, SecurityObjects.publicKey(cert.getSubjectPublicKeyInfo()), Instant.now());
+                cert, SecurityObjects.publicKey(cert.getSubjectPublicKeyInfo()), AT);
         assertThat(sod[0]).isEqualTo((byte) 0x77);
         assertThat(SecurityObjects.unwrapSod(sod)[0]).isEqualTo((byte) 0x30);
         assertThatThrownBy(() -> SecurityObjects.signSod(request(),
                 new JcaContentSignerBuilder("SHA256withECDSA").build(wrong.getPrivate()), cert,
-                SecurityObjects.publicKey(cert.getSubjectPublicKeyInfo()), Instant.now()))
+                SecurityObjects.publicKey(cert.getSubjectPublicKeyInfo()), AT))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("does not verify");
         assertThatThrownBy(() -> SecurityObjects.unwrapSod(SecurityObjects.unwrapSod(sod)))
                 .isInstanceOf(IllegalArgumentException.class);

@@ -260,6 +260,9 @@ class CitizenIssuerTest {
             }
         }
         assertThat(serials).hasSize(1);
+        // The audit names the serial the failure left revoked (CertificateWriter, issue 14).
+        assertThat(tw.eid.pki.ca.store.SignedCertificateFault.failureDetails(db.database(), "certificate.issue"))
+                .anySatisfy(d -> assertThat(d).contains("citizen-ca/" + serials.get(0)));
         // A retry with the same Idempotency-Key gets no second serial and no good certificate.
         assertThatThrownBy(() -> issuer.issue(PERSO, new IssueRequest(card, CHIP, CertificateProfile.CITIZEN_SIGNATURE,
                 csr, "final-write-1")))

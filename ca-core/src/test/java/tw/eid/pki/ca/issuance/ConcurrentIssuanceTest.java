@@ -9,6 +9,8 @@ import java.security.spec.ECGenParameterSpec;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -58,7 +60,8 @@ class ConcurrentIssuanceTest {
     @BeforeAll
     static void setUp() {
         token = SoftHsmTestTokens.create("load").open(Clock.systemUTC());
-        pki = new IssuanceFixture(db.database(), token, dir, Clock.systemUTC());
+        // A fixed day (a leap day): nothing here judges dates at the real time.
+        pki = new IssuanceFixture(db.database(), token, dir, Clock.fixed(Instant.parse("2028-02-29T12:00:00Z"), ZoneOffset.UTC));
     }
 
     @AfterAll

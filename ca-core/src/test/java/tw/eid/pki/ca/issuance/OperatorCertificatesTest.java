@@ -44,7 +44,7 @@ class OperatorCertificatesTest {
         token.close();
     }
 
-    private static SubjectPublicKeyInfo newKey() throws Exception {
+    static SubjectPublicKeyInfo newKey() throws Exception {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(new ECGenParameterSpec("secp256r1"));
         return SubjectPublicKeyInfo.getInstance(g.generateKeyPair().getPublic().getEncoded());

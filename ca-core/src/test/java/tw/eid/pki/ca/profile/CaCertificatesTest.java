@@ -27,6 +27,9 @@ import tw.eid.pki.ca.store.TestDatabase;
  * certificate as DER, a CSCA and its successor as certs-only CMS, and nothing for any other name.
  */
 class CaCertificatesTest {
+    /** The test certificates' start: a fixed day (nothing judges their dates). */
+    private static final Instant AT = Instant.parse("2028-02-29T12:00:00Z");
+
     @RegisterExtension
     static final TestDatabase db = new TestDatabase();
 
@@ -77,7 +80,7 @@ class CaCertificatesTest {
         g.initialize(new ECGenParameterSpec("secp256r1"));
         KeyPair key = g.generateKeyPair();
         X500Name name = new X500Name(subject);
-        return new X509v3CertificateBuilder(name, BigInteger.ONE, new Date(), new Date(System.currentTimeMillis() + 86_400_000L),
+        return new X509v3CertificateBuilder(name, BigInteger.ONE, Date.from(AT), Date.from(AT.plusSeconds(86_400)),
                 name, SubjectPublicKeyInfo.getInstance(key.getPublic().getEncoded()))
                 .build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate()));
     }

@@ -72,13 +72,7 @@ class CalendarEdgeDatesTest {
     ProfileSettings settings = ProfileSettings.defaults();
     TestPki pki = new TestPki(settings, PublicKeyType.EC_P384, PublicKeyType.EC_P384, t0);
 
-    ProfileLint lint = new ProfileLint(settings);
-    assertThat(lint.checkSelfSigned(CertificateProfile.CITIZEN_ROOT, pki.root)).isEmpty();
-    assertThat(lint.check(CertificateProfile.CITIZEN_CA, pki.citizenCa, pki.rootCa())).isEmpty();
-    assertThat(lint.check(CertificateProfile.RA_OPERATORS_CA, pki.raOperatorsCa, pki.rootCa())).isEmpty();
-    assertThat(lint.check(CertificateProfile.OCSP_SIGNER, pki.ocsp, pki.citizenCaCa())).isEmpty();
-    assertThat(lint.checkSelfSigned(CertificateProfile.CSCA, pki.csca)).isEmpty();
-    assertThat(lint.check(CertificateProfile.DOCUMENT_SIGNER, pki.documentSigner, pki.cscaCa())).isEmpty();
+    assertThat(pki.lintFindings()).isEmpty();
 
     for (X509CertificateHolder h : List.of(pki.root, pki.citizenCa, pki.raOperatorsCa, pki.ocsp, pki.csca,
         pki.documentSigner)) {

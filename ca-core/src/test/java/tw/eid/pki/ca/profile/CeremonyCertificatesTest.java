@@ -207,13 +207,7 @@ class CeremonyCertificatesTest {
 
   @Test
   void everyCertificatePassesItsOwnLint() {
-    ProfileLint lint = new ProfileLint(settings);
-    assertThat(lint.checkSelfSigned(CertificateProfile.CITIZEN_ROOT, pki.root)).isEmpty();
-    assertThat(lint.check(CertificateProfile.CITIZEN_CA, pki.citizenCa, pki.rootCa())).isEmpty();
-    assertThat(lint.check(CertificateProfile.RA_OPERATORS_CA, pki.raOperatorsCa, pki.rootCa())).isEmpty();
-    assertThat(lint.check(CertificateProfile.OCSP_SIGNER, pki.ocsp, pki.citizenCaCa())).isEmpty();
-    assertThat(lint.checkSelfSigned(CertificateProfile.CSCA, pki.csca)).isEmpty();
-    assertThat(lint.check(CertificateProfile.DOCUMENT_SIGNER, pki.documentSigner, pki.cscaCa())).isEmpty();
+    assertThat(pki.lintFindings()).isEmpty();
   }
 
   @Test

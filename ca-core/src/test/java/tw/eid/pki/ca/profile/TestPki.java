@@ -16,6 +16,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
@@ -99,6 +101,19 @@ final class TestPki {
     documentSigner = atLeaf.issue(atLeaf.prepare(
         new CertificateRequest(CertificateProfile.DOCUMENT_SIGNER, names.documentSigner(1), spki(dsKey)),
         new CaCertificate(CertificateProfile.CSCA, csca)), signer(cscaKey));
+  }
+
+  /** What {@link ProfileLint} finds on each of the six certificates, all together (empty when clean). */
+  List<LintFinding> lintFindings() {
+    ProfileLint lint = new ProfileLint(settings);
+    List<LintFinding> all = new ArrayList<>();
+    all.addAll(lint.checkSelfSigned(CertificateProfile.CITIZEN_ROOT, root));
+    all.addAll(lint.check(CertificateProfile.CITIZEN_CA, citizenCa, rootCa()));
+    all.addAll(lint.check(CertificateProfile.RA_OPERATORS_CA, raOperatorsCa, rootCa()));
+    all.addAll(lint.check(CertificateProfile.OCSP_SIGNER, ocsp, citizenCaCa()));
+    all.addAll(lint.checkSelfSigned(CertificateProfile.CSCA, csca));
+    all.addAll(lint.check(CertificateProfile.DOCUMENT_SIGNER, documentSigner, cscaCa()));
+    return all;
   }
 
   Instant tCa() {
