@@ -1,7 +1,6 @@
 package tw.eid.pki.crl;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.net.URI;
 import java.time.Clock;
@@ -18,17 +17,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
-import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
-import org.bouncycastle.asn1.x509.CRLDistPoint;
-import org.bouncycastle.asn1.x509.CRLNumber;
-import org.bouncycastle.asn1.x509.DistributionPoint;
-import org.bouncycastle.asn1.x509.DistributionPointName;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.Extensions;
-import org.bouncycastle.asn1.x509.ExtensionsGenerator;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.IssuingDistributionPoint;
 import org.bouncycastle.operator.ContentSigner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +49,8 @@ import tw.eid.pki.hsm.Token;
  * any number of publishers may run, one works). A status change not yet covered gets a delta for
  * its partition in the next round (the single CRL of the RA Operators CA is re-issued instead); a
  * full CRL is re-issued when half its lifetime has passed, or when a change has waited {@link
- * CrlConfig#fullAfterChange}; a delta when half its lifetime has passed.
+ * CrlConfig#fullAfterChange}; a delta when half its lifetime has passed. {@link PublicationPolicy}
+ * decides what is due from the state a round gathers; the round carries out its plan.
  *
  * <p>Each CRL streams from a database cursor into DER ({@link CrlBuilder}), is signed in the
  * token, read back and checked ({@link CrlFacts}, {@link CrlChecks}), stored (the store refuses a
@@ -77,6 +66,7 @@ public final class CrlPublisher implements AutoCloseable {
     private final Token token;
     private final ProfileSettings settings;
     private final CrlConfig config;
+    private final PublicationPolicy policy;
     private final String owner;
     private final Clock clock;
     private final CrlDirectory directory;
@@ -115,6 +105,7 @@ public final class CrlPublisher implements AutoCloseable {
         this.token = Objects.requireNonNull(token, "token");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.config = Objects.requireNonNull(config, "config");
+        this.policy = new PublicationPolicy(config);
         this.owner = Objects.requireNonNull(owner, "owner");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.directory = config.directory() == null ? null : new CrlDirectory(config.directory());
@@ -173,10 +164,10 @@ public final class CrlPublisher implements AutoCloseable {
             if (!a.online() || !a.tokenLabel().equals(token.label())) {
                 continue;
             }
-            out.addAll(a.partitioned() ? roundPartitioned(a, now) : roundSingle(a, now));
+            out.addAll(round(a, now));
         }
         caughtUp = true;
-        Instant forget = now.minus(triggerWindow()).minus(triggerWindow());
+        Instant forget = now.minus(policy.triggerWindow()).minus(policy.triggerWindow());
         covered.values().removeIf(t -> t.isBefore(forget));
         lastRound = clock.instant();
         return out;
@@ -213,115 +204,50 @@ public final class CrlPublisher implements AutoCloseable {
         return publishFull(a, partition, clock.instant());
     }
 
-    private Duration triggerWindow() {
-        return config.changeMargin().plus(config.round().multipliedBy(3));
-    }
-
-    private List<Published> roundPartitioned(CrlAuthority a, Instant now) {
+    /**
+     * One CA's round: gathers its state, asks the {@link PublicationPolicy} what is due, and
+     * publishes that, marking the changes each CRL lists as covered.
+     */
+    private List<Published> round(CrlAuthority a, Instant now) {
+        PublicationPolicy.State state = state(a, now);
         List<Published> out = new ArrayList<>();
-        List<Integer> partitions = store.partitions(a.name());
-        Map<Integer, CrlStore.Stored> fulls = new HashMap<>();
-        Map<Integer, CrlStore.Stored> deltas = new HashMap<>();
-        Instant oldest = now;
-        for (int p : partitions) {
-            store.latest(a.name(), p, false).ifPresent(s -> fulls.put(p, s));
-            store.latest(a.name(), p, true).ifPresent(s -> deltas.put(p, s));
-            Instant since = deltas.containsKey(p) ? deltas.get(p).thisUpdate()
-                    : fulls.containsKey(p) ? fulls.get(p).thisUpdate() : Instant.EPOCH;
-            if (since.isBefore(oldest)) {
-                oldest = since;
-            }
-        }
-        // Changes not yet in a delta: the recent ones this publisher has not covered, and at the
-        // first round as leader every change newer than the partition's latest CRL.
-        Map<Integer, List<Long>> pending = new HashMap<>();
-        List<CrlStore.Change> changes = store.changesSince(a.name(), caughtUp ? now.minus(triggerWindow()) : oldest);
-        Map<Integer, Instant> firstUncoveredByFull = new HashMap<>();
-        Instant listable = listableBefore(now);
-        for (CrlStore.Change ch : changes) {
-            if (covered.containsKey(ch.id()) || !ch.changedAt().isBefore(listable)) {
-                continue; // covered already, or too new for this round's CRLs: the next round's
-            }
-            CrlStore.Stored latest = latestOf(fulls.get(ch.partition()), deltas.get(ch.partition()));
-            if (caughtUp || latest == null || !ch.changedAt().isBefore(latest.thisUpdate())) {
-                pending.computeIfAbsent(ch.partition(), k -> new ArrayList<>()).add(ch.id());
-            }
-        }
-        // A change waits at most fullAfterChange for a full CRL that lists it.
-        Instant fullOldest = fulls.values().stream().map(CrlStore.Stored::thisUpdate).min(Instant::compareTo).orElse(now);
-        for (CrlStore.Change ch : store.changesSince(a.name(), fullOldest)) {
-            CrlStore.Stored f = fulls.get(ch.partition());
-            if (f != null && !ch.changedAt().isBefore(f.thisUpdate())) {
-                firstUncoveredByFull.merge(ch.partition(), ch.changedAt(), (x, y) -> x.isBefore(y) ? x : y);
-            }
-        }
-        for (int p : partitions) {
-            CrlStore.Stored f = fulls.get(p);
-            CrlStore.Stored d = deltas.get(p);
-            Instant waiting = firstUncoveredByFull.get(p);
-            boolean fullDue = f == null
-                    || !now.isBefore(f.thisUpdate().plus(config.fullLifetime().dividedBy(2)))
-                    || (waiting != null && !now.isBefore(waiting.plus(config.fullAfterChange())));
+        for (PublicationPolicy.Step step : policy.plan(state, now).steps()) {
+            int p = step.partition();
             try {
-                if (fullDue) {
-                    out.addAll(publishFull(a, p, now));
-                } else if (d == null || pending.containsKey(p)
-                        || !now.isBefore(d.thisUpdate().plus(config.deltaLifetime().dividedBy(2)))) {
-                    out.add(publishDelta(a, p, f, now));
+                if (step.delta()) {
+                    out.add(publishDelta(a, p, state.fulls().get(p), now));
                 } else {
-                    continue;
+                    out.addAll(publishFull(a, p, now));
                 }
-                for (long id : pending.getOrDefault(p, List.of())) {
-                    covered.put(id, now);
+                step.covers().forEach(id -> covered.put(id, now));
+                if (a.partitioned()) {
+                    store.holdLease(owner, clock.instant(), clock.instant().plus(LEASE));
                 }
-                store.holdLease(owner, clock.instant(), clock.instant().plus(LEASE));
             } catch (RuntimeException e) {
-                log.error("cannot publish the CRL of {} partition {}: {}", a.name(), p, e.toString());
+                if (a.partitioned()) {
+                    log.error("cannot publish the CRL of {} partition {}: {}", a.name(), p, e.toString());
+                } else {
+                    log.error("cannot publish the CRL of {}: {}", a.name(), e.toString());
+                }
             }
         }
         return out;
     }
 
-    /**
-     * The changes a CRL made now can list: those before its thisUpdate's next whole second (see
-     * {@link #build}). A later one is not marked covered, so the next round lists it.
-     */
-    private static Instant listableBefore(Instant now) {
-        return now.truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
-    }
-
-    private static CrlStore.Stored latestOf(CrlStore.Stored f, CrlStore.Stored d) {
-        if (f == null) {
-            return d;
-        }
-        if (d == null) {
-            return f;
-        }
-        return f.thisUpdate().isAfter(d.thisUpdate()) ? f : d;
-    }
-
-    private List<Published> roundSingle(CrlAuthority a, Instant now) {
-        Optional<CrlStore.Stored> f = store.latest(a.name(), 0, false);
-        boolean due = f.isEmpty() || !now.isBefore(f.get().thisUpdate().plus(config.fullLifetime().dividedBy(2)));
-        List<Long> pending = new ArrayList<>();
-        Instant since = caughtUp || f.isEmpty() ? now.minus(triggerWindow()) : f.get().thisUpdate();
-        Instant listable = listableBefore(now);
-        for (CrlStore.Change ch : store.changesSince(a.name(), since)) {
-            if (!covered.containsKey(ch.id()) && ch.changedAt().isBefore(listable)) {
-                pending.add(ch.id());
+    /** What the policy needs of {@code a}: its latest CRLs, the changes since, what this publisher covered. */
+    private PublicationPolicy.State state(CrlAuthority a, Instant now) {
+        List<Integer> partitions = a.partitioned() ? store.partitions(a.name()) : List.of(0);
+        Map<Integer, CrlStore.Stored> fulls = new HashMap<>();
+        Map<Integer, CrlStore.Stored> deltas = new HashMap<>();
+        for (int p : partitions) {
+            store.latest(a.name(), p, false).ifPresent(s -> fulls.put(p, s));
+            if (a.partitioned()) {
+                store.latest(a.name(), p, true).ifPresent(s -> deltas.put(p, s));
             }
         }
-        if (!due && pending.isEmpty()) {
-            return List.of();
-        }
-        try {
-            List<Published> out = publishFull(a, 0, now);
-            pending.forEach(id -> covered.put(id, now));
-            return out;
-        } catch (RuntimeException e) {
-            log.error("cannot publish the CRL of {}: {}", a.name(), e.toString());
-            return List.of();
-        }
+        PublicationPolicy.State state = new PublicationPolicy.State(a.partitioned(), partitions, fulls, deltas,
+                List.of(), covered.keySet(), caughtUp);
+        return state.withChanges(store.changesSince(a.name(), policy.changesFrom(state, now)));
     }
 
     /**
@@ -371,7 +297,7 @@ public final class CrlPublisher implements AutoCloseable {
         Instant expiredBefore = config.keepExpired() ? null : thisUpdate.minus(config.fullLifetime());
         // What changed after thisUpdate (in its second: the dates are listed in whole seconds) waits
         // for the next delta: no CRL lists a revocationDate after its own thisUpdate.
-        Instant before = listableBefore(now);
+        Instant before = PublicationPolicy.listableBefore(now);
         if (delta) {
             store.changedEntries(a.name(), partition, baseThisUpdate.minus(config.changeMargin()), before, expiredBefore, row -> {
                 if ("GOOD".equals(row.status())) {
@@ -386,7 +312,7 @@ public final class CrlPublisher implements AutoCloseable {
         }
         ContentSigner signer = token.signer(a.keyLabel());
         long signing = System.nanoTime();
-        EncodedCrl crl = builder.sign(extensions(a, partition, number, baseNumber), number, signer);
+        EncodedCrl crl = builder.sign(CrlExtensions.of(a, settings, partition, number, baseNumber), number, signer);
         lastBuildNanos = System.nanoTime() - started;
         lastSignNanos = System.nanoTime() - signing;
         return crl;
@@ -465,36 +391,6 @@ public final class CrlPublisher implements AutoCloseable {
     /** A revoked certificate's stored reason as listed: none for unspecified or a code a revoked entry cannot carry. */
     private static int listed(int r) {
         return r == 0 || r == CrlBuilder.REMOVE_FROM_CRL || r == 7 || r > 10 ? 0 : r;
-    }
-
-    private Extensions extensions(CrlAuthority a, int partition, BigInteger number, Long baseNumber) {
-        try {
-            ExtensionsGenerator g = new ExtensionsGenerator();
-            // RFC 5280 §5.2.1: AKI keyIdentifier = the CA's SKI; §5.2.3: CRL number, non-critical.
-            g.addExtension(Extension.authorityKeyIdentifier, false, new AuthorityKeyIdentifier(a.keyIdentifier()));
-            g.addExtension(Extension.cRLNumber, false, new CRLNumber(number));
-            if (baseNumber != null) {
-                // §5.2.4: critical, the number of the complete CRL this delta updates.
-                g.addExtension(Extension.deltaCRLIndicator, true, new CRLNumber(BigInteger.valueOf(baseNumber)));
-            }
-            if (partition != 0) {
-                // §5.2.5: critical; the scope is the partition, named exactly as its certificates' CRL DP.
-                GeneralNames names = new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier,
-                        a.url(settings, partition, false).toString()));
-                g.addExtension(Extension.issuingDistributionPoint, true, new IssuingDistributionPoint(
-                        new DistributionPointName(names), false, false, null, false, false));
-                if (baseNumber == null) {
-                    // §5.2.6: freshestCRL in complete CRLs only, pointing at the delta.
-                    GeneralNames delta = new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier,
-                            a.url(settings, partition, true).toString()));
-                    g.addExtension(Extension.freshestCRL, false, new CRLDistPoint(new DistributionPoint[] {
-                            new DistributionPoint(new DistributionPointName(delta), null, null)}));
-                }
-            }
-            return g.generate();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private Published publish(CrlAuthority a, int partition, EncodedCrl crl, Long baseNumber) {

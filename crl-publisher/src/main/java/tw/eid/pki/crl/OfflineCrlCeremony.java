@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.bouncycastle.cert.X509CRLHolder;
+import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditEvent;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
@@ -97,8 +98,8 @@ public final class OfflineCrlCeremony {
                 throw new CrlRefusedException(caName + ": the stored CRL has an IDP, an offline CRL has none");
             }
         }, c -> ledger.append(c, AuditEvent.of(actorId, "crl.sign", caName, AuditResult.SUCCESS).withDetails(
-                "{\"profile\":\"" + profile.id() + "\",\"crlNumber\":" + number + ",\"entries\":" + entries.size()
-                        + ",\"nextUpdate\":\"" + facts.nextUpdate() + "\"}")));
+                AuditDetails.of().put("profile", profile.id()).put("crlNumber", number).put("entries", entries.size())
+                        .put("nextUpdate", String.valueOf(facts.nextUpdate())))));
         if (outcome != CrlStore.Outcome.STORED) {
             throw new CrlRefusedException(caName + ": a CRL with a number at least " + number + " is already stored");
         }

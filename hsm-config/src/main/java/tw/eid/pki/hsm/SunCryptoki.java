@@ -2,6 +2,7 @@ package tw.eid.pki.hsm;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import sun.security.pkcs11.wrapper.CK_ATTRIBUTE;
 import sun.security.pkcs11.wrapper.CK_C_INITIALIZE_ARGS;
 import sun.security.pkcs11.wrapper.CK_GCM_PARAMS;
@@ -178,12 +179,12 @@ final class SunCryptoki implements Cryptoki {
                 p11.C_GCMEncryptInitWithRetry(session, m, key, true);
                 byte[] out = new byte[input.length + 16];
                 int n = p11.C_Encrypt(session, 0, input, 0, input.length, 0, out, 0, out.length);
-                return n == out.length ? out : java.util.Arrays.copyOf(out, n);
+                return n == out.length ? out : Arrays.copyOf(out, n);
             }
             p11.C_GCMDecryptInitWithRetry(session, m, key, true);
             byte[] out = new byte[input.length];
             int n = p11.C_Decrypt(session, 0, input, 0, input.length, 0, out, 0, out.length);
-            return java.util.Arrays.copyOf(out, n);
+            return Arrays.copyOf(out, n);
         } catch (PKCS11Exception e) {
             throw fail(e, function);
         }

@@ -3,6 +3,7 @@ package tw.eid.pki.hsm;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,7 +55,7 @@ public final class Token implements AutoCloseable {
 
     private static final Map<String, Boolean> OPEN = new ConcurrentHashMap<>();
     private static final int GCM_NONCE_BYTES = 12;
-    private static final java.security.SecureRandom NONCES = new java.security.SecureRandom();
+    private static final SecureRandom NONCES = new SecureRandom();
 
     private final TokenConfig config;
     private final Cryptoki ck;

@@ -14,6 +14,7 @@ import org.bouncycastle.cert.X509CertificateHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tw.eid.pki.ca.audit.Actor;
+import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.issuance.CaRows;
@@ -95,9 +96,10 @@ public final class OcspSignerRenewal {
                     CaRows.storePrepared(c, name, OcspAuthorities.SIGNER_KIND, signed.getSubject(), keyLabel, token.label(), now);
                     CaRows.certify(c, name, signed);
                     audit.append(c, updater.event("ocsp-signer.renew", authority.caName() + "/" + name,
-                            AuditResult.SUCCESS).withDetails("{\"serial\":\"" + signed.getSerialNumber().toString(16)
-                            + "\",\"key\":\"" + keyLabel + "\",\"notAfter\":\"" + signed.getNotAfter().toInstant()
-                            + "\",\"replaces\":\"" + authority.signerName() + "\"}"));
+                            AuditResult.SUCCESS).withDetails(AuditDetails.of()
+                            .put("serial", signed.getSerialNumber().toString(16)).put("key", keyLabel)
+                            .put("notAfter", signed.getNotAfter().toInstant().toString())
+                            .put("replaces", authority.signerName())));
                     return signed;
                 });
         log.warn("renewed the OCSP signer of '{}': '{}' until {} (replaces '{}', valid until {})", authority.caName(), name,

@@ -16,6 +16,7 @@ import org.bouncycastle.cert.X509CertificateHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tw.eid.pki.ca.audit.Actor;
+import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.store.Database;
@@ -138,8 +139,8 @@ public final class OcspSignerRetirement {
                 }
             }
             audit.append(c, ACTOR.event("ocsp-signer.retire", signer.name(), AuditResult.SUCCESS).withDetails(
-                    "{\"key\":\"" + signer.keyLabel() + "\",\"reason\":\"" + reason + "\",\"notAfter\":\""
-                            + signer.certificate().getNotAfter().toInstant() + "\"}"));
+                    AuditDetails.of().put("key", signer.keyLabel()).put("reason", reason)
+                            .put("notAfter", signer.certificate().getNotAfter().toInstant().toString())));
             return true;
         });
         if (retired) {
@@ -162,8 +163,8 @@ public final class OcspSignerRetirement {
                 }
             }
             audit.append(c, ACTOR.event("ocsp-signer.key-destroy", signer.name(), AuditResult.SUCCESS).withDetails(
-                    "{\"key\":\"" + signer.keyLabel() + "\",\"token\":\"" + token.label() + "\",\"objectsDestroyed\":"
-                            + destroyedObjects + ",\"alreadyAbsent\":" + (destroyedObjects == 0) + "}"));
+                    AuditDetails.of().put("key", signer.keyLabel()).put("token", token.label())
+                            .put("objectsDestroyed", destroyedObjects).put("alreadyAbsent", destroyedObjects == 0)));
             return null;
         });
         log.warn("destroyed the key '{}' of retired OCSP signer '{}' in token '{}'", signer.keyLabel(), signer.name(),

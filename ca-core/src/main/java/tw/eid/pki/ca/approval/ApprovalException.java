@@ -5,45 +5,38 @@ import tw.eid.pki.ca.revocation.StatusChangeRefusedException;
 
 /**
  * A two-person act refused: malformed, decided already, decided by its own requester, or one that
- * the certificates' state machine cannot carry out. Each code has a stable {@link Code#id()} and the
- * HTTP status the edge answers with (STYLE.md #7: mapped once, at the edge).
+ * the certificates' state machine cannot carry out. Each code has a stable {@link Code#id()}; the
+ * HTTP edge maps it to a status once (ra-api HttpStatuses; STYLE.md #7).
  */
 public final class ApprovalException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     public enum Code {
         /** The act is not well formed: a bad CA name, serial format, action or reason. */
-        MALFORMED("approval.malformed", 400),
+        MALFORMED("approval.malformed"),
         /** The act names no serial, or more than {@link BulkStatusChange#MAX_SERIALS}. */
-        SIZE_OUT_OF_RANGE("approval.size-out-of-range", 400),
+        SIZE_OUT_OF_RANGE("approval.size-out-of-range"),
         /** A serial is named twice: refused, so that "N serials" always means N certificates. */
-        DUPLICATE_SERIAL("approval.duplicate-serial", 400),
+        DUPLICATE_SERIAL("approval.duplicate-serial"),
         /** The requester may not approve or reject his own request (ARCHITECTURE.md: separation of duties). */
-        SELF_APPROVAL("approval.self-approval", 403),
-        NOT_FOUND("approval.not-found", 404),
+        SELF_APPROVAL("approval.self-approval"),
+        NOT_FOUND("approval.not-found"),
         /** Approved, rejected or failed already: an approval is decided once. */
-        ALREADY_DECIDED("approval.already-decided", 409),
+        ALREADY_DECIDED("approval.already-decided"),
         /**
          * A named certificate cannot make the transition (not found, revoked, expired, never issued,
          * already on hold): see {@link #serial()} and {@link #certificateRefusal()}. Nothing changed.
          */
-        TRANSITION_REFUSED("approval.transition-refused", 409);
+        TRANSITION_REFUSED("approval.transition-refused");
 
         private final String id;
-        private final int httpStatus;
-
-        Code(String id, int httpStatus) {
+        Code(String id) {
             this.id = id;
-            this.httpStatus = httpStatus;
         }
 
         /** The stable code, e.g. {@code approval.self-approval}. */
         public String id() {
             return id;
-        }
-
-        public int httpStatus() {
-            return httpStatus;
         }
     }
 

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Objects;
@@ -113,7 +114,7 @@ public final class AuditCheckpointer {
           rs.getLong(1),
           rs.getLong(2),
           rs.getBytes(3),
-          DatabaseTime.fromColumn(rs.getObject(4, java.time.LocalDateTime.class)),
+          DatabaseTime.fromColumn(rs.getObject(4, LocalDateTime.class)),
           AlgorithmIdentifier.getInstance(rs.getBytes(5)),
           rs.getBytes(6),
           rs.getString(7)));

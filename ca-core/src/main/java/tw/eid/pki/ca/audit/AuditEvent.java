@@ -104,6 +104,11 @@ public record AuditEvent(
         actor, action, target, result, sourceAddress, destinationAddress, errorCode, json);
   }
 
+  /** As {@link #withDetails(String)}, with the details built by Jackson. */
+  public AuditEvent withDetails(AuditDetails details) {
+    return withDetails(details.json());
+  }
+
   private static void require(boolean condition, String message) {
     if (!condition) {
       throw new IllegalArgumentException(message);

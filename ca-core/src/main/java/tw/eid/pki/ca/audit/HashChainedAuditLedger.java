@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
@@ -89,7 +90,7 @@ final class HashChainedAuditLedger implements AuditLedger {
       }
       if (events.size() > 1) {
         for (int count : insert.executeBatch()) {
-          if (count != 1 && count != java.sql.Statement.SUCCESS_NO_INFO) {
+          if (count != 1 && count != Statement.SUCCESS_NO_INFO) {
             throw new SQLException("an audit event was not inserted");
           }
         }

@@ -8,30 +8,23 @@ public final class CardException extends RuntimeException {
 
     public enum Code {
         /** Malformed card number (400). */
-        INVALID_CARD_NUMBER("card.invalid-number", 400),
+        INVALID_CARD_NUMBER("card.invalid-number"),
         /** Malformed chip unique id (400). */
-        INVALID_CHIP_UID("card.invalid-chip-uid", 400),
+        INVALID_CHIP_UID("card.invalid-chip-uid"),
         /** Not a valid national ID number: shape or check digit (400). */
-        INVALID_NATIONAL_ID("card.invalid-national-id", 400),
+        INVALID_NATIONAL_ID("card.invalid-national-id"),
         /** The card number is already registered (409). */
-        CARD_EXISTS("card.exists", 409),
+        CARD_EXISTS("card.exists"),
         /** No such card (404). */
-        CARD_NOT_FOUND("card.not-found", 404);
+        CARD_NOT_FOUND("card.not-found");
 
         private final String id;
-        private final int httpStatus;
-
-        Code(String id, int httpStatus) {
+        Code(String id) {
             this.id = id;
-            this.httpStatus = httpStatus;
         }
 
         public String id() {
             return id;
-        }
-
-        public int httpStatus() {
-            return httpStatus;
         }
     }
 

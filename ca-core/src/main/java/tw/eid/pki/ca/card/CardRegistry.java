@@ -7,9 +7,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
@@ -49,7 +54,7 @@ public final class CardRegistry {
             idSealed = keys.seal(idAscii, r.cardNumber(), "national_id");
             nameSealed = keys.seal(r.holderName().utf8(), r.cardNumber(), "name");
         } finally {
-            java.util.Arrays.fill(idAscii, (byte) 0);
+            Arrays.fill(idAscii, (byte) 0);
         }
         return database.inTransaction(c -> {
             // No SELECT … FOR UPDATE first: on a number not yet there it takes a gap lock, and two
@@ -92,7 +97,7 @@ public final class CardRegistry {
                         return Optional.empty();
                     }
                     return Optional.of(new Object[] {rs.getBytes(1), rs.getString(2), rs.getBytes(3), rs.getString(4),
-                            DatabaseTime.fromColumn(rs.getObject(5, java.time.LocalDateTime.class))});
+                            DatabaseTime.fromColumn(rs.getObject(5, LocalDateTime.class))});
                 }
             }
         });
@@ -102,10 +107,10 @@ public final class CardRegistry {
     }
 
     /** The cards registered to a national ID (a citizen has successive cards), by keyed hash. */
-    public java.util.List<String> cardsOf(NationalId id) {
+    public List<String> cardsOf(NationalId id) {
         byte[] hash = keys.lookupHash(id);
         return database.inTransaction(c -> {
-            java.util.List<String> cards = new java.util.ArrayList<>();
+            List<String> cards = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT card_number FROM card WHERE national_id_hmac = ? ORDER BY created_at")) {
                 ps.setBytes(1, hash);
@@ -124,7 +129,7 @@ public final class CardRegistry {
      * serialised), opens the holder's name in the token, and gives the card its subscriber id on
      * its first certificate. Empty if the card is not registered.
      */
-    public Optional<CardHolder> lockForIssuance(Connection c, String cardNumber, java.util.function.Supplier<String> newSubscriberId)
+    public Optional<CardHolder> lockForIssuance(Connection c, String cardNumber, Supplier<String> newSubscriberId)
             throws SQLException {
         byte[] chipUid;
         String last4;

@@ -1,6 +1,7 @@
 package tw.eid.pki.ca.card;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 import tw.eid.pki.hsm.Token;
 
@@ -37,7 +38,7 @@ public final class PersonalDataKeys {
         try {
             return token.hmacSha256(hmacLabel, ascii);
         } finally {
-            java.util.Arrays.fill(ascii, (byte) 0);
+            Arrays.fill(ascii, (byte) 0);
         }
     }
 
@@ -58,7 +59,7 @@ public final class PersonalDataKeys {
         }
         int n = value[1] & 0xff;
         String label = new String(value, 2, n, StandardCharsets.US_ASCII);
-        byte[] sealed = java.util.Arrays.copyOfRange(value, 2 + n, value.length);
+        byte[] sealed = Arrays.copyOfRange(value, 2 + n, value.length);
         return token.decrypt(label, sealed, associatedData(cardNumber, field));
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +24,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.bouncycastle.asn1.ASN1Object;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.PrivateKeyUsagePeriod;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CRLHolder;
 import org.bouncycastle.cert.X509CertificateHolder;
@@ -32,6 +38,7 @@ import org.bouncycastle.util.io.pem.PemObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tw.eid.pki.ca.audit.AuditCheckpointer;
+import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditEvent;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
@@ -42,6 +49,7 @@ import tw.eid.pki.ca.custody.PinSplitter;
 import tw.eid.pki.ca.custody.ScryptCost;
 import tw.eid.pki.ca.custody.ShareLocator;
 import tw.eid.pki.ca.custody.ShareUnlock;
+import tw.eid.pki.ca.document.DocumentSignerPool;
 import tw.eid.pki.ca.issuance.CaRows;
 import tw.eid.pki.ca.issuance.CertificateWriter;
 import tw.eid.pki.ca.issuance.IssuanceException;
@@ -472,9 +480,9 @@ public final class Ceremony {
     private void record(Outputs outputs, byte[] transcriptJson, byte[] signature, List<String> present,
                         Map<String, Token> tokens, CertificateWriter.Batch batch) {
         Instant now = env.clock().instant();
-        String details = "{\"ceremony\":\"" + file.name() + "\",\"transcriptSha256\":\"" + Transcript.hex(Transcript.sha256(transcriptJson))
-                + "\",\"transcriptSignature\":\"" + Base64.getEncoder().encodeToString(signature)
-                + "\",\"custodians\":[" + String.join(",", present.stream().map(p -> "\"" + p + "\"").toList()) + "]}";
+        AuditDetails details = AuditDetails.of().put("ceremony", file.name())
+                .put("transcriptSha256", Transcript.hex(Transcript.sha256(transcriptJson)))
+                .put("transcriptSignature", Base64.getEncoder().encodeToString(signature)).putStrings("custodians", present);
         try {
             batch.finish(c -> {
                 for (Issued i : outputs.certificates().values()) {
@@ -491,7 +499,7 @@ public final class Ceremony {
                 try (PreparedStatement ps = c.prepareStatement(
                         "INSERT INTO ceremony (file_sha256, transcript, created_at) VALUES (?, ?, ?)")) {
                     ps.setBytes(1, fileSha256);
-                    ps.setString(2, new String(transcriptJson, java.nio.charset.StandardCharsets.UTF_8));
+                    ps.setString(2, new String(transcriptJson, StandardCharsets.UTF_8));
                     ps.setObject(3, DatabaseTime.toColumn(now));
                     ps.executeUpdate();
                 }
@@ -516,9 +524,9 @@ public final class Ceremony {
      */
     private static void insertDocumentSigner(Connection c, Issued i, String tokenLabel, Instant now) throws SQLException {
         X509CertificateHolder cert = i.certificate();
-        org.bouncycastle.asn1.x509.PrivateKeyUsagePeriod usage = org.bouncycastle.asn1.x509.PrivateKeyUsagePeriod.getInstance(
-                cert.getExtension(org.bouncycastle.asn1.x509.Extension.privateKeyUsagePeriod).getParsedValue());
-        String cn = cert.getSubject().getRDNs(org.bouncycastle.asn1.x500.style.BCStyle.CN)[0].getFirst().getValue().toString();
+        PrivateKeyUsagePeriod usage = PrivateKeyUsagePeriod.getInstance(
+                cert.getExtension(Extension.privateKeyUsagePeriod).getParsedValue());
+        String cn = cert.getSubject().getRDNs(BCStyle.CN)[0].getFirst().getValue().toString();
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO document_signer (key_label, token_label, public_key_der,"
                 + " public_key_sha256, state, ds_number, csca_name, serial_hex, certificate_der, usage_not_before,"
                 + " usage_not_after, max_documents, documents_signed, generated_at, certified_at)"
@@ -533,11 +541,11 @@ public final class Ceremony {
             ps.setBytes(8, encoded(cert));
             ps.setObject(9, DatabaseTime.toColumn(usage.getNotBefore().getDate().toInstant()));
             ps.setObject(10, DatabaseTime.toColumn(usage.getNotAfter().getDate().toInstant()));
-            ps.setLong(11, tw.eid.pki.ca.document.DocumentSignerPool.DEFAULT_MAX_DOCUMENTS);
+            ps.setLong(11, DocumentSignerPool.DEFAULT_MAX_DOCUMENTS);
             ps.setObject(12, DatabaseTime.toColumn(now));
             ps.setObject(13, DatabaseTime.toColumn(now));
             ps.executeUpdate();
-        } catch (java.text.ParseException e) {
+        } catch (ParseException e) {
             throw new CeremonyException("Document Signer '" + i.name() + "': privateKeyUsagePeriod does not parse");
         }
     }
@@ -589,7 +597,7 @@ public final class Ceremony {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        return w.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return w.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
     private static byte[] encoded(X509CertificateHolder cert) {
@@ -608,7 +616,7 @@ public final class Ceremony {
         }
     }
 
-    private static byte[] der(org.bouncycastle.asn1.ASN1Object o) {
+    private static byte[] der(ASN1Object o) {
         try {
             return o.getEncoded("DER");
         } catch (IOException e) {

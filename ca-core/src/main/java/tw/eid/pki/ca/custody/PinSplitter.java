@@ -1,6 +1,7 @@
 package tw.eid.pki.ca.custody;
 
 import com.codahale.shamir.Scheme;
+import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -210,7 +211,7 @@ public final class PinSplitter {
     for (Path file : files) {
       try {
         Files.deleteIfExists(file);
-      } catch (java.io.IOException ignored) {
+      } catch (IOException ignored) {
         // The split failed; the original error matters more than a leftover share of a PIN
         // that was never set on the token.
       }

@@ -7,6 +7,7 @@ import java.util.Objects;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import tw.eid.pki.ca.audit.Actor;
+import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.issuance.CaRows;
@@ -100,9 +101,9 @@ public final class CscaRollover {
                 ps.setString(1, oldName);
                 ps.executeUpdate();
             }
-            audit.append(c, actor.event("csca.rollover", newName, AuditResult.SUCCESS).withDetails(
-                    "{\"old\":\"" + oldName + "\",\"selfSignedSerial\":\"" + selfSigned.getSerialNumber().toString(16)
-                            + "\",\"linkSerial\":\"" + link.getSerialNumber().toString(16) + "\"}"));
+            audit.append(c, actor.event("csca.rollover", newName, AuditResult.SUCCESS).withDetails(AuditDetails.of()
+                    .put("old", oldName).put("selfSignedSerial", selfSigned.getSerialNumber().toString(16))
+                    .put("linkSerial", link.getSerialNumber().toString(16))));
             return null;
         });
         return new Result(newName, selfSigned, link);

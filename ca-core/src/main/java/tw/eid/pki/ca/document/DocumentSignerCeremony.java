@@ -6,15 +6,19 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.text.ParseException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.PrivateKeyUsagePeriod;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import tw.eid.pki.ca.audit.Actor;
+import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.issuance.CertificateWriter;
@@ -155,7 +159,7 @@ public final class DocumentSignerCeremony {
                     throw new IllegalStateException(e);
                 }
                 audit.append(c, actor.event("ds.certify", d.keyLabel(), AuditResult.SUCCESS).withDetails(
-                        "{\"csca\":\"" + cscaName + "\",\"serial\":\"" + serial + "\",\"number\":" + d.number() + "}"));
+                        AuditDetails.of().put("csca", cscaName).put("serial", serial).put("number", d.number())));
             }
             return done;
         });
@@ -180,11 +184,11 @@ public final class DocumentSignerCeremony {
 
     /** privateKeyUsagePeriod notBefore and notAfter of a DS certificate. */
     static Instant[] usagePeriod(X509CertificateHolder cert) {
-        org.bouncycastle.asn1.x509.PrivateKeyUsagePeriod p = org.bouncycastle.asn1.x509.PrivateKeyUsagePeriod.getInstance(
-                cert.getExtension(org.bouncycastle.asn1.x509.Extension.privateKeyUsagePeriod).getParsedValue());
+        PrivateKeyUsagePeriod p = PrivateKeyUsagePeriod.getInstance(
+                cert.getExtension(Extension.privateKeyUsagePeriod).getParsedValue());
         try {
             return new Instant[] {p.getNotBefore().getDate().toInstant(), p.getNotAfter().getDate().toInstant()};
-        } catch (java.text.ParseException e) {
+        } catch (ParseException e) {
             throw new IllegalStateException("privateKeyUsagePeriod does not parse", e);
         }
     }

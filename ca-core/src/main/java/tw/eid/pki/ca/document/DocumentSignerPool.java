@@ -4,16 +4,23 @@ import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
@@ -21,10 +28,12 @@ import org.bouncycastle.cert.X509CertificateHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tw.eid.pki.ca.audit.Actor;
+import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.store.Database;
 import tw.eid.pki.ca.store.DatabaseTime;
+import tw.eid.pki.ca.store.StoreException;
 import tw.eid.pki.hsm.KeyAlgorithm;
 import tw.eid.pki.hsm.KeyInfo;
 import tw.eid.pki.hsm.Token;
@@ -91,20 +100,20 @@ public final class DocumentSignerPool {
     /** Default number of document counts reserved per pool transaction. */
     public static final int DEFAULT_BLOCK_SIZE = 256;
     /** Default bound on how long a running pool signs with a DS rotated or revoked elsewhere. */
-    public static final java.time.Duration DEFAULT_RECHECK = java.time.Duration.ofSeconds(1);
+    public static final Duration DEFAULT_RECHECK = Duration.ofSeconds(1);
 
     /**
      * How the pool hands out counts. {@code blockSize}: counts reserved per transaction (1 to
      * 100,000; 1 is the per-SOD reservation of old); {@code recheck}: how long the signer row read
      * with the block is trusted before it is read again (0 to 60 s; 0 re-reads it for every SOD).
      */
-    public record Settings(int blockSize, java.time.Duration recheck) {
+    public record Settings(int blockSize, Duration recheck) {
         public Settings {
             if (blockSize < 1 || blockSize > 100_000) {
                 throw new IllegalArgumentException("blockSize must be 1..100000: " + blockSize);
             }
             Objects.requireNonNull(recheck, "recheck");
-            if (recheck.isNegative() || recheck.compareTo(java.time.Duration.ofSeconds(60)) > 0) {
+            if (recheck.isNegative() || recheck.compareTo(Duration.ofSeconds(60)) > 0) {
                 throw new IllegalArgumentException("recheck must be 0..60 s: " + recheck);
             }
         }
@@ -129,9 +138,9 @@ public final class DocumentSignerPool {
                          boolean low) {}
 
     /** Warn when the certified pool stops covering signing within this time (a ceremony takes planning). */
-    public static final java.time.Duration WARN_BEFORE = java.time.Duration.ofDays(30);
+    public static final Duration WARN_BEFORE = Duration.ofDays(30);
 
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Database database;
     private final AuditLedger audit;
@@ -189,8 +198,8 @@ public final class DocumentSignerPool {
         for (int i = 0; i < count; i++) {
             byte[] suffix = new byte[6];
             RANDOM.nextBytes(suffix);
-            String label = "ds-" + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd").withZone(java.time.ZoneOffset.UTC)
-                    .format(now) + "-" + java.util.HexFormat.of().formatHex(suffix);
+            String label = "ds-" + DateTimeFormatter.ofPattern("yyyyMMdd").withZone(ZoneOffset.UTC)
+                    .format(now) + "-" + HexFormat.of().formatHex(suffix);
             KeyInfo info = onlineToken.generateKeyPair(label, algorithm);
             if (!info.sensitive() || info.extractable()) {
                 throw new IllegalStateException("token generated '" + label + "' without CKA_SENSITIVE or with CKA_EXTRACTABLE");
@@ -300,15 +309,15 @@ public final class DocumentSignerPool {
                     return "signer row gone";
                 }
                 if (!"ACTIVE".equals(rs.getString(1))) {
-                    return "no longer active (" + rs.getString(1).toLowerCase(java.util.Locale.ROOT) + ")";
+                    return "no longer active (" + rs.getString(1).toLowerCase(Locale.ROOT) + ")";
                 }
                 if (!"GOOD".equals(rs.getString(2))) {
-                    return "certificate " + rs.getString(2).toLowerCase(java.util.Locale.ROOT);
+                    return "certificate " + rs.getString(2).toLowerCase(Locale.ROOT);
                 }
                 return null;
             }
         } catch (SQLException e) {
-            throw new tw.eid.pki.ca.store.StoreException(tw.eid.pki.ca.store.StoreException.Code.SQL,
+            throw new StoreException(StoreException.Code.SQL,
                     "cannot read the Document Signer's state", e);
         }
     }
@@ -364,8 +373,8 @@ public final class DocumentSignerPool {
             throw e;
         }
         audit.append(c, actor.event("ds.activate", next.label, AuditResult.SUCCESS)
-                .withDetails("{\"serial\":\"" + next.serial + "\",\"previous\":"
-                        + (active == null ? "null" : "\"" + active.label + "\"") + "}"));
+                .withDetails(AuditDetails.of().put("serial", next.serial)
+                        .put("previous", active == null ? null : active.label)));
         int spares = usableSpares(c, now);
         if (spares < lowWaterMark || next.usageNotAfter.isBefore(now.plus(WARN_BEFORE)) && spares == 0) {
             log.warn("Document Signer pool low: {} certified spare(s) left after activating {}; certify a batch soon",
@@ -407,7 +416,7 @@ public final class DocumentSignerPool {
      * Retires the ACTIVE signer now; the next {@link #reserve} of this pool object activates the
      * next one (other pool objects within {@link Settings#recheck}). Empty if none was active.
      */
-    public java.util.Optional<String> rotate(Actor actor) {
+    public Optional<String> rotate(Actor actor) {
         // Under the block lock, so that no reservation of this pool object takes a new block of the
         // signer between dropping the block and retiring the signer.
         synchronized (blockLock) {
@@ -415,10 +424,10 @@ public final class DocumentSignerPool {
             return database.inTransaction(c -> {
                 Row active = one(c, "d.state = 'ACTIVE'", null, true);
                 if (active == null) {
-                    return java.util.Optional.<String>empty();
+                    return Optional.<String>empty();
                 }
                 retire(c, actor, active, "rotated", clock.instant());
-                return java.util.Optional.of(active.label);
+                return Optional.of(active.label);
             });
         }
     }
@@ -524,7 +533,7 @@ public final class DocumentSignerPool {
         }
         certificates.remove(row.label);
         audit.append(c, actor.event("ds.retire", row.label, AuditResult.SUCCESS)
-                .withDetails("{\"reason\":\"" + reason + "\",\"documentsSigned\":" + row.signed + "}"));
+                .withDetails(AuditDetails.of().put("reason", reason).put("documentsSigned", row.signed)));
     }
 
     /** Certified spares whose usage period ended before they were ever used are retired, not kept as capacity. */
@@ -574,7 +583,7 @@ public final class DocumentSignerPool {
         /** Why this signer may not sign at {@code now}, or null when it may. */
         String unusableReason(Instant now) {
             if (!"GOOD".equals(certificateStatus)) {
-                return "certificate-" + certificateStatus.toLowerCase(java.util.Locale.ROOT);
+                return "certificate-" + certificateStatus.toLowerCase(Locale.ROOT);
             }
             String ended = endedReason(now);
             if (ended != null) {

@@ -12,6 +12,7 @@ import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tw.eid.pki.ca.audit.Actor;
+import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.store.Database;
@@ -112,9 +113,9 @@ public final class DocumentSignerRetirement {
                 ps.setString(3, token.label());
                 ps.executeUpdate();
             }
-            audit.append(c, actor.event("ds.key-destroy", keyLabel, AuditResult.SUCCESS).withDetails(
-                    "{\"token\":\"" + token.label() + "\",\"objectsDestroyed\":" + destroyedObjects
-                            + ",\"alreadyAbsent\":" + (destroyedObjects == 0) + "}"));
+            audit.append(c, actor.event("ds.key-destroy", keyLabel, AuditResult.SUCCESS).withDetails(AuditDetails.of()
+                    .put("token", token.label()).put("objectsDestroyed", destroyedObjects)
+                    .put("alreadyAbsent", destroyedObjects == 0)));
             return null;
         });
         log.warn("destroyed the key of retired Document Signer '{}' in token '{}'", keyLabel, token.label());

@@ -7,9 +7,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +23,7 @@ import org.bouncycastle.asn1.icao.CscaMasterList;
 import org.bouncycastle.asn1.x509.Certificate;
 import org.bouncycastle.cert.X509CertificateHolder;
 import tw.eid.pki.ca.audit.Actor;
+import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.issuance.CertificateWriter;
@@ -101,7 +105,7 @@ public final class MasterLists {
         }
         long id = batch.finish(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO master_list (signer_serial_hex, csca_count, der,"
-                    + " created_at) VALUES (?, ?, ?, ?)", java.sql.Statement.RETURN_GENERATED_KEYS)) {
+                    + " created_at) VALUES (?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
                 ps.setString(1, signerCert.getSerialNumber().toString(16));
                 ps.setInt(2, cscas.size());
                 ps.setBytes(3, der);
@@ -111,8 +115,8 @@ public final class MasterLists {
                     rs.next();
                     long newId = rs.getLong(1);
                     audit.append(c, actor.event("csca.master-list", "master-list-" + newId, AuditResult.SUCCESS)
-                            .withDetails("{\"signerSerial\":\"" + signerCert.getSerialNumber().toString(16)
-                                    + "\",\"cscaCertificates\":" + cscas.size() + "}"));
+                            .withDetails(AuditDetails.of().put("signerSerial", signerCert.getSerialNumber().toString(16))
+                                    .put("cscaCertificates", cscas.size())));
                     return newId;
                 }
             }
@@ -137,7 +141,7 @@ public final class MasterLists {
             while (rs.next()) {
                 try {
                     X509CertificateHolder h = new X509CertificateHolder(rs.getBytes(1));
-                    into.put(java.util.HexFormat.of().formatHex(h.getEncoded()), h);
+                    into.put(HexFormat.of().formatHex(h.getEncoded()), h);
                 } catch (IOException e) {
                     throw new IllegalStateException("an unreadable CSCA certificate in the store", e);
                 }
@@ -154,7 +158,7 @@ public final class MasterLists {
                     return Optional.<Latest>empty();
                 }
                 return Optional.of(new Latest(rs.getLong(1), rs.getBytes(2),
-                        DatabaseTime.fromColumn(rs.getObject(3, java.time.LocalDateTime.class))));
+                        DatabaseTime.fromColumn(rs.getObject(3, LocalDateTime.class))));
             }
         });
     }

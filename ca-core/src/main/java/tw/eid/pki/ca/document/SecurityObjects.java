@@ -2,12 +2,17 @@ package tw.eid.pki.ca.document;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.security.KeyFactory;
+import java.security.Provider;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.GeneralSecurityException;
+import java.security.spec.X509EncodedKeySpec;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.Map;
+import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1EncodableVector;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
@@ -27,6 +32,8 @@ import org.bouncycastle.asn1.icao.ICAOObjectIdentifiers;
 import org.bouncycastle.asn1.icao.LDSSecurityObject;
 import org.bouncycastle.asn1.icao.LDSVersionInfo;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cms.CMSAttributeTableGenerator;
 import org.bouncycastle.cms.CMSException;
@@ -35,6 +42,7 @@ import org.bouncycastle.cms.CMSSignedData;
 import org.bouncycastle.cms.CMSSignedDataGenerator;
 import org.bouncycastle.cms.SignerInfoGeneratorBuilder;
 import org.bouncycastle.cms.SignerInformation;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.DigestCalculatorProvider;
 import org.bouncycastle.operator.OperatorCreationException;
@@ -56,7 +64,7 @@ public final class SecurityObjects {
     /** id-icao-cscaMasterList (ICAO 9303-12 §9). */
     public static final ASN1ObjectIdentifier CSCA_MASTER_LIST = ICAOObjectIdentifiers.id_icao_cscaMasterList;
 
-    private static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+    private static final Provider BC = new BouncyCastleProvider();
     private static final DigestCalculatorProvider DIGESTS;
 
     static {
@@ -74,12 +82,12 @@ public final class SecurityObjects {
      * its precomputed multiples of the EC point on the object, so verifying with a kept key is
      * several times cheaper than with one decoded afresh.
      */
-    public static PublicKey publicKey(org.bouncycastle.asn1.x509.SubjectPublicKeyInfo key) {
+    public static PublicKey publicKey(SubjectPublicKeyInfo key) {
         try {
-            String family = org.bouncycastle.asn1.x9.X9ObjectIdentifiers.id_ecPublicKey.equals(key.getAlgorithm().getAlgorithm())
+            String family = X9ObjectIdentifiers.id_ecPublicKey.equals(key.getAlgorithm().getAlgorithm())
                     ? "EC" : "RSA";
-            return java.security.KeyFactory.getInstance(family, BC)
-                    .generatePublic(new java.security.spec.X509EncodedKeySpec(key.getEncoded(ASN1Encoding.DER)));
+            return KeyFactory.getInstance(family, BC)
+                    .generatePublic(new X509EncodedKeySpec(key.getEncoded(ASN1Encoding.DER)));
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot decode a signer's public key", e);
         }
@@ -140,7 +148,7 @@ public final class SecurityObjects {
                     new DERSet(new DEROctetString((byte[]) params.get(CMSAttributeTableGenerator.DIGEST)))));
             // RFC 5652 §11.3: UTCTime through 2049 (Time picks it), whole seconds.
             v.add(new Attribute(CMSAttributes.signingTime,
-                    new DERSet(new Time(Date.from(signingTime.truncatedTo(java.time.temporal.ChronoUnit.SECONDS))))));
+                    new DERSet(new Time(Date.from(signingTime.truncatedTo(ChronoUnit.SECONDS))))));
             return new AttributeTable(v);
         };
         try {
@@ -204,7 +212,7 @@ public final class SecurityObjects {
         return digest + "withRSA";
     }
 
-    static byte[] der(org.bouncycastle.asn1.ASN1Encodable o) {
+    static byte[] der(ASN1Encodable o) {
         try {
             return o.toASN1Primitive().getEncoded(ASN1Encoding.DER);
         } catch (IOException e) {

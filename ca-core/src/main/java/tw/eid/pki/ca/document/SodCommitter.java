@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tw.eid.pki.ca.audit.Actor;
+import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditEvent;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
@@ -226,12 +227,11 @@ final class SodCommitter {
         List<AuditEvent> events = new ArrayList<>(accepted.size());
         for (int i = 0; i < accepted.size(); i++) {
             Pending p = accepted.get(i);
-            events.add(p.actor().event("card.sod", p.request().cardNumber(), AuditResult.SUCCESS).withDetails(
-                    "{\"personalization\":" + personalizations.get(i) + ",\"ds\":\"" + p.signer().keyLabel()
-                            + "\",\"dsSerial\":\"" + p.signer().serialHex() + "\",\"hashAlgorithm\":\""
-                            + p.request().hashAlgorithm().jcaName() + "\",\"dataGroups\":["
-                            + p.request().dataGroupNumbers() + "],\"sodSha256\":\""
-                            + HexFormat.of().formatHex(p.sodSha256()) + "\"}"));
+            events.add(p.actor().event("card.sod", p.request().cardNumber(), AuditResult.SUCCESS).withDetails(AuditDetails.of()
+                    .put("personalization", personalizations.get(i)).put("ds", p.signer().keyLabel())
+                    .put("dsSerial", p.signer().serialHex()).put("hashAlgorithm", p.request().hashAlgorithm().jcaName())
+                    .putNumbers("dataGroups", p.request().dataGroups().stream().map(g -> g.number()).toList())
+                    .put("sodSha256", HexFormat.of().formatHex(p.sodSha256()))));
         }
         audit.appendAll(c, events);
         int next = 0;

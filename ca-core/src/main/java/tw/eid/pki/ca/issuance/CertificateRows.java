@@ -3,7 +3,9 @@ package tw.eid.pki.ca.issuance;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import org.bouncycastle.cert.X509CertificateHolder;
 import tw.eid.pki.ca.profile.PreparedCertificate;
@@ -35,7 +37,7 @@ public final class CertificateRows {
             ps.setBytes(9, prepared.tbsCertificate());
             ps.setBytes(10, publicKeySha256);
             if (crlPartition == null) {
-                ps.setNull(11, java.sql.Types.INTEGER);
+                ps.setNull(11, Types.INTEGER);
             } else {
                 ps.setInt(11, crlPartition);
             }
@@ -68,7 +70,7 @@ public final class CertificateRows {
                 + " AND der IS NULL AND status = 'REVOKED'")) {
             ps.setString(1, caName);
             ps.setString(2, serialHex);
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
+            try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }
         }

@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +18,7 @@ import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.operator.ContentSigner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditEvent;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
@@ -154,7 +156,7 @@ public final class CertificateWriter {
             requireOpen();
             try {
                 T result = database.inTransaction(c -> {
-                    java.time.Instant now = clock.instant();
+                    Instant now = clock.instant();
                     for (Map.Entry<Pending, X509CertificateHolder> s : signed.entrySet()) {
                         CertificateRows.makeGood(c, s.getKey().caName(), s.getKey().serialHex(), s.getValue(), now);
                     }
@@ -207,11 +209,11 @@ public final class CertificateWriter {
                     for (Pending p : prepared) {
                         // A prepare whose own transaction rolled back left nothing to name.
                         if (CertificateRows.isPrepared(c, p.caName(), p.serialHex())) {
-                            revoked.add("\"" + p.caName() + "/" + p.serialHex() + "\"");
+                            revoked.add(p.caName() + "/" + p.serialHex());
                         }
                     }
                     audit.append(c, failure.withErrorCode(errorCode)
-                            .withDetails("{\"revoked\":[" + String.join(",", revoked) + "]}"));
+                            .withDetails(AuditDetails.of().putStrings("revoked", revoked)));
                     return null;
                 });
             } catch (RuntimeException auditFailure) {

@@ -1,6 +1,7 @@
 package tw.eid.pki.ca.issuance;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -17,6 +18,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.bouncycastle.cert.X509CertificateHolder;
 import tw.eid.pki.ca.audit.Actor;
+import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.card.CardHolder;
@@ -175,8 +177,8 @@ public final class CitizenIssuer {
                     RevocationReason.SUPERSEDED, now);
         }
         audit.append(c, actor.event("certificate.issue", ca.name() + "/" + pending.serialHex(), AuditResult.SUCCESS)
-                .withDetails("{\"card\":\"" + request.cardNumber() + "\",\"profile\":\"" + request.profile().id()
-                        + "\",\"partition\":" + pending.partition() + ",\"superseded\":" + superseded.size() + "}"));
+                .withDetails(AuditDetails.of().put("card", request.cardNumber()).put("profile", request.profile().id())
+                        .put("partition", pending.partition()).put("superseded", superseded.size())));
         return new IssuedCertificate(ca.name(), pending.serialHex(), certificate, pending.partition(), false);
     }
 
@@ -305,11 +307,11 @@ public final class CitizenIssuer {
 
     private static byte[] requestHash(IssueRequest r) {
         MessageDigest d = sha256();
-        d.update(r.cardNumber().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        d.update(r.cardNumber().getBytes(StandardCharsets.US_ASCII));
         d.update((byte) 0);
         d.update(r.chipUid());
         d.update((byte) 0);
-        d.update(r.profile().id().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        d.update(r.profile().id().getBytes(StandardCharsets.US_ASCII));
         d.update((byte) 0);
         d.update(r.csr());
         return d.digest();

@@ -7,6 +7,7 @@ import java.util.Objects;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import tw.eid.pki.ca.audit.Actor;
+import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.profile.CertificateIssuance;
@@ -45,17 +46,17 @@ public final class OperatorCertificates {
                                                SubjectPublicKeyInfo key) {
         CertificateRequest request = CertificateRequest.operator(settings.names(),
                 new CertificateRequest.Operator(operatorId, office, role), key);
-        return issue(actor, "operator.issue", request, "{\"operator\":\"" + operatorId + "\",\"role\":\"" + role.id() + "\"}");
+        return issue(actor, "operator.issue", request, AuditDetails.of().put("operator", operatorId).put("role", role.id()));
     }
 
     /** The RA API's TLS server certificate for {@code hostNames}. */
     public X509CertificateHolder issueTlsServer(Actor actor, List<String> hostNames, SubjectPublicKeyInfo key) {
         CertificateRequest request = CertificateRequest.raTlsServer(settings.names(),
                 new CertificateRequest.RaTlsServer(hostNames), key);
-        return issue(actor, "ra-tls.issue", request, "{\"hosts\":" + hostNames.size() + "}");
+        return issue(actor, "ra-tls.issue", request, AuditDetails.of().put("hosts", hostNames.size()));
     }
 
-    private X509CertificateHolder issue(Actor actor, String action, CertificateRequest request, String details) {
+    private X509CertificateHolder issue(Actor actor, String action, CertificateRequest request, AuditDetails details) {
         return writer.issue(issuance, actor.event(action, ca.name(), AuditResult.FAILURE), ca.name(), request,
                 ca.certificate(), () -> token.signer(ca.keyLabel()), (c, certificate) -> {
                     String serialHex = certificate.getSerialNumber().toString(16);

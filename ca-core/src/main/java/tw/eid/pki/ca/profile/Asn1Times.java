@@ -1,10 +1,13 @@
 package tw.eid.pki.ca.profile;
 
+import java.io.IOException;
+import java.text.ParseException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1GeneralizedTime;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.ASN1UTCTime;
@@ -74,7 +77,7 @@ final class Asn1Times {
   /** DER contents of exactly {@code length} octets: digits, then 'Z'. */
   private static boolean isZulu(ASN1Primitive time, int length) {
     try {
-      byte[] der = time.getEncoded(org.bouncycastle.asn1.ASN1Encoding.DER);
+      byte[] der = time.getEncoded(ASN1Encoding.DER);
       if (der.length != length + 2 || der[1] != length || der[der.length - 1] != 'Z') {
         return false;
       }
@@ -84,7 +87,7 @@ final class Asn1Times {
         }
       }
       return true;
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return false;
     }
   }
@@ -92,7 +95,7 @@ final class Asn1Times {
   static Instant instant(ASN1GeneralizedTime gt) {
     try {
       return gt.getDate().toInstant();
-    } catch (java.text.ParseException e) {
+    } catch (ParseException e) {
       throw new IllegalArgumentException("bad GeneralizedTime", e);
     }
   }

@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -75,7 +76,7 @@ public final class CaCertificates {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     certificates.add(new X509CertificateHolder(rs.getBytes(1)));
-                    newest = DatabaseTime.fromColumn(rs.getObject(2, java.time.LocalDateTime.class));
+                    newest = DatabaseTime.fromColumn(rs.getObject(2, LocalDateTime.class));
                 }
             }
         } catch (SQLException e) {

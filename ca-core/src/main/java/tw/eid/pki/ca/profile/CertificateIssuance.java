@@ -13,6 +13,7 @@ import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.operator.ContentSigner;
+import tw.eid.pki.ca.issuance.CertificateWriter;
 
 /**
  * Two-phase certificate issuance, after Boulder's issuance/cert.go (Prepare, then Issue):
@@ -112,7 +113,7 @@ public final class CertificateIssuance {
 
   /**
    * Phase two: sign the linted TBS with the real (token) signer and check the result. Production
-   * code calls it only through tw.eid.pki.ca.issuance.CertificateWriter, which stores the prepared
+   * code calls it only through CertificateWriter, which stores the prepared
    * certificate first (issue 14: no signed certificate without its stored row).
    */
   public X509CertificateHolder issue(PreparedCertificate prepared, ContentSigner signer) {

@@ -7,6 +7,7 @@ import java.time.ZoneOffset;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 
@@ -26,26 +27,27 @@ public enum CertificateProfile {
 
   /** Self-signed, 25 y, CA pathLen 1; KU keyCertSign+cRLSign; C=TW,O,CN; SKI only. */
   CITIZEN_ROOT("citizen-root", 1, "citizen-root", 1,
-      KeyUsage.keyCertSign | KeyUsage.cRLSign, List.of(), false,
-      true, false, false, false, false, false,
+      KeyUsage.keyCertSign | KeyUsage.cRLSign, List.of(),
+      EnumSet.of(Feature.SUBJECT_KEY_IDENTIFIER),
       EnumSet.of(PublicKeyType.EC_P384, PublicKeyType.RSA_4096)),
 
   /** Root-issued, 15 y, CA pathLen 0; C=TW,O,OU,CN; AKI+SKI; AIA caIssuers; CRL DP (root ARL); policies. */
   CITIZEN_CA("citizen-ca", 1, "citizen-ca", 0,
-      KeyUsage.keyCertSign | KeyUsage.cRLSign, List.of(), true,
-      true, true, true, true, false, false,
+      KeyUsage.keyCertSign | KeyUsage.cRLSign, List.of(),
+      EnumSet.of(Feature.SUBJECT_HAS_OU, Feature.SUBJECT_KEY_IDENTIFIER, Feature.AUTHORITY_KEY_IDENTIFIER,
+          Feature.ISSUER_LINKS, Feature.POLICIES),
       EnumSet.of(PublicKeyType.EC_P384, PublicKeyType.RSA_4096)),
 
   /** Issued by an online CA, ≤ 90 d; P-256; KU digitalSignature; EKU OCSPSigning; ocsp-nocheck; AKI. */
   OCSP_SIGNER("ocsp-signer", 1, null, null,
-      KeyUsage.digitalSignature, List.of(KeyPurposeId.id_kp_OCSPSigning), false,
-      false, true, false, false, true, false,
+      KeyUsage.digitalSignature, List.of(KeyPurposeId.id_kp_OCSPSigning),
+      EnumSet.of(Feature.AUTHORITY_KEY_IDENTIFIER, Feature.OCSP_NO_CHECK),
       EnumSet.of(PublicKeyType.EC_P256)),
 
   /** Root-issued, 10 y, CA pathLen 0; P-384; C=TW,O,CN; AKI+SKI; AIA caIssuers; CRL DP (root ARL). */
   RA_OPERATORS_CA("ra-operators-ca", 1, "ra-operators-ca", 0,
-      KeyUsage.keyCertSign | KeyUsage.cRLSign, List.of(), false,
-      true, true, true, false, false, false,
+      KeyUsage.keyCertSign | KeyUsage.cRLSign, List.of(),
+      EnumSet.of(Feature.SUBJECT_KEY_IDENTIFIER, Feature.AUTHORITY_KEY_IDENTIFIER, Feature.ISSUER_LINKS),
       EnumSet.of(PublicKeyType.EC_P384)),
 
   /**
@@ -55,14 +57,14 @@ public enum CertificateProfile {
    * a self-signed CSCA; the link certificates of a key rollover carry it.
    */
   CSCA("csca", 2, "csca", 0,
-      KeyUsage.keyCertSign | KeyUsage.cRLSign, List.of(), false,
-      true, false, false, false, false, true,
+      KeyUsage.keyCertSign | KeyUsage.cRLSign, List.of(),
+      EnumSet.of(Feature.SUBJECT_KEY_IDENTIFIER, Feature.PRIVATE_KEY_USAGE_PERIOD),
       EnumSet.of(PublicKeyType.EC_P384, PublicKeyType.EC_BRAINPOOL_P384R1)),
 
   /** CSCA-issued; KU digitalSignature; AKI; privateKeyUsagePeriod; validity = key usage + card lifetime. */
   DOCUMENT_SIGNER("document-signer", 2, null, null,
-      KeyUsage.digitalSignature, List.of(), false,
-      false, true, false, false, false, true,
+      KeyUsage.digitalSignature, List.of(),
+      EnumSet.of(Feature.AUTHORITY_KEY_IDENTIFIER, Feature.PRIVATE_KEY_USAGE_PERIOD),
       EnumSet.of(PublicKeyType.EC_P256, PublicKeyType.EC_P384)),
 
   /**
@@ -72,8 +74,9 @@ public enum CertificateProfile {
    * CSCA's notAfter so the link nests in its issuer.
    */
   CSCA_LINK("csca-link", 2, "csca", 0,
-      KeyUsage.keyCertSign | KeyUsage.cRLSign, List.of(), false,
-      true, true, false, false, false, true,
+      KeyUsage.keyCertSign | KeyUsage.cRLSign, List.of(),
+      EnumSet.of(Feature.SUBJECT_KEY_IDENTIFIER, Feature.AUTHORITY_KEY_IDENTIFIER,
+          Feature.PRIVATE_KEY_USAGE_PERIOD),
       EnumSet.of(PublicKeyType.EC_P384, PublicKeyType.EC_BRAINPOOL_P384R1)),
 
   /**
@@ -82,8 +85,8 @@ public enum CertificateProfile {
    * critical; AKI.
    */
   MASTER_LIST_SIGNER("master-list-signer", 1, null, null,
-      KeyUsage.digitalSignature, List.of(KeyPurposeId.getInstance(new org.bouncycastle.asn1.ASN1ObjectIdentifier("2.23.136.1.1.3"))),
-      false, false, true, false, false, false, false,
+      KeyUsage.digitalSignature, List.of(KeyPurposeId.getInstance(new ASN1ObjectIdentifier("2.23.136.1.1.3"))),
+      EnumSet.of(Feature.AUTHORITY_KEY_IDENTIFIER),
       EnumSet.of(PublicKeyType.EC_P256, PublicKeyType.EC_P384)),
 
   /**
@@ -94,8 +97,8 @@ public enum CertificateProfile {
    * caIssuers; CRL DP = the certificate's own CRL partition.
    */
   CITIZEN_SIGNATURE("citizen-signature", 1, null, null,
-      KeyUsage.digitalSignature | KeyUsage.nonRepudiation, List.of(), false,
-      false, true, true, true, false, false,
+      KeyUsage.digitalSignature | KeyUsage.nonRepudiation, List.of(),
+      EnumSet.of(Feature.AUTHORITY_KEY_IDENTIFIER, Feature.ISSUER_LINKS, Feature.POLICIES),
       EnumSet.of(PublicKeyType.RSA_2048, PublicKeyType.EC_P256)),
 
   /**
@@ -103,8 +106,8 @@ public enum CertificateProfile {
    * keyAgreement, RFC 5480 §3: an EC key encrypts by key agreement) and EKU emailProtection.
    */
   CITIZEN_ENCRYPTION("citizen-encryption", 1, null, null,
-      KeyUsage.keyEncipherment, List.of(KeyPurposeId.id_kp_emailProtection), false,
-      false, true, true, true, false, false,
+      KeyUsage.keyEncipherment, List.of(KeyPurposeId.id_kp_emailProtection),
+      EnumSet.of(Feature.AUTHORITY_KEY_IDENTIFIER, Feature.ISSUER_LINKS, Feature.POLICIES),
       EnumSet.of(PublicKeyType.RSA_2048, PublicKeyType.EC_P256)),
 
   /**
@@ -112,8 +115,9 @@ public enum CertificateProfile {
    * C=TW,O,OU=office,CN=operator id; exactly one policy, the role's; AKI; AIA caIssuers; CRL DP.
    */
   OPERATOR("operator", 1, null, null,
-      KeyUsage.digitalSignature, List.of(KeyPurposeId.id_kp_clientAuth), true,
-      false, true, true, true, false, false,
+      KeyUsage.digitalSignature, List.of(KeyPurposeId.id_kp_clientAuth),
+      EnumSet.of(Feature.SUBJECT_HAS_OU, Feature.AUTHORITY_KEY_IDENTIFIER,
+          Feature.ISSUER_LINKS, Feature.POLICIES),
       EnumSet.of(PublicKeyType.EC_P256, PublicKeyType.EC_P384, PublicKeyType.RSA_2048, PublicKeyType.RSA_3072)),
 
   /**
@@ -122,9 +126,32 @@ public enum CertificateProfile {
    * subjectAltName from the request; C=TW,O,CN=first host name; AKI; AIA caIssuers; CRL DP.
    */
   RA_TLS_SERVER("ra-tls-server", 1, null, null,
-      KeyUsage.digitalSignature, List.of(KeyPurposeId.id_kp_serverAuth), false,
-      false, true, true, false, false, false,
+      KeyUsage.digitalSignature, List.of(KeyPurposeId.id_kp_serverAuth),
+      EnumSet.of(Feature.AUTHORITY_KEY_IDENTIFIER, Feature.ISSUER_LINKS),
       EnumSet.of(PublicKeyType.EC_P256, PublicKeyType.EC_P384));
+
+  /** The parts a profile has or lacks, named (they were seven positional booleans). */
+  enum Feature {
+    /** The subject has an organizational unit (OU). */
+    SUBJECT_HAS_OU,
+    /** subjectKeyIdentifier. */
+    SUBJECT_KEY_IDENTIFIER,
+    /** authorityKeyIdentifier (the issuer's SKI). */
+    AUTHORITY_KEY_IDENTIFIER,
+    /** AIA caIssuers and CRL DP pointing at the issuer's published certificate and CRL. */
+    ISSUER_LINKS,
+    /** certificatePolicies. */
+    POLICIES,
+    /** id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2.1). */
+    OCSP_NO_CHECK,
+    /** privateKeyUsagePeriod (ICAO 9303-12). */
+    PRIVATE_KEY_USAGE_PERIOD;
+
+    /** No feature at all. */
+    static Set<Feature> none() {
+      return EnumSet.noneOf(Feature.class);
+    }
+  }
 
   /** Master list signer certificates: 3 years. */
   static final int MASTER_LIST_SIGNER_YEARS = 3;
@@ -140,32 +167,18 @@ public enum CertificateProfile {
   private final Integer pathLen;
   private final int keyUsage;
   private final List<KeyPurposeId> extendedKeyUsage;
-  private final boolean subjectHasOu;
-  private final boolean subjectKeyIdentifier;
-  private final boolean authorityKeyIdentifier;
-  private final boolean issuerLinks;
-  private final boolean policies;
-  private final boolean ocspNoCheck;
-  private final boolean privateKeyUsagePeriod;
+  private final Set<Feature> features;
   private final Set<PublicKeyType> keyTypes;
 
   CertificateProfile(String profileName, int version, String caSlug, Integer pathLen, int keyUsage,
-      List<KeyPurposeId> extendedKeyUsage, boolean subjectHasOu, boolean subjectKeyIdentifier,
-      boolean authorityKeyIdentifier, boolean issuerLinks, boolean policies, boolean ocspNoCheck,
-      boolean privateKeyUsagePeriod, Set<PublicKeyType> keyTypes) {
+      List<KeyPurposeId> extendedKeyUsage, Set<Feature> features, Set<PublicKeyType> keyTypes) {
     this.profileName = profileName;
     this.version = version;
     this.caSlug = caSlug;
     this.pathLen = pathLen;
     this.keyUsage = keyUsage;
     this.extendedKeyUsage = extendedKeyUsage;
-    this.subjectHasOu = subjectHasOu;
-    this.subjectKeyIdentifier = subjectKeyIdentifier;
-    this.authorityKeyIdentifier = authorityKeyIdentifier;
-    this.issuerLinks = issuerLinks;
-    this.policies = policies;
-    this.ocspNoCheck = ocspNoCheck;
-    this.privateKeyUsagePeriod = privateKeyUsagePeriod;
+    this.features = features.isEmpty() ? EnumSet.noneOf(Feature.class) : EnumSet.copyOf(features);
     this.keyTypes = Set.copyOf(keyTypes);
   }
 
@@ -241,7 +254,7 @@ public enum CertificateProfile {
   List<KeyPurposeId> extendedKeyUsage(ProfileSettings settings) {
     if (this == CITIZEN_SIGNATURE) {
       return settings.citizenSignatureExtendedKeyUsages().stream()
-          .map(oid -> KeyPurposeId.getInstance(new org.bouncycastle.asn1.ASN1ObjectIdentifier(oid))).toList();
+          .map(oid -> KeyPurposeId.getInstance(new ASN1ObjectIdentifier(oid))).toList();
     }
     return extendedKeyUsage;
   }
@@ -315,32 +328,32 @@ public enum CertificateProfile {
   }
 
   boolean subjectHasOu() {
-    return subjectHasOu;
+    return features.contains(Feature.SUBJECT_HAS_OU);
   }
 
   boolean hasSubjectKeyIdentifier() {
-    return subjectKeyIdentifier;
+    return features.contains(Feature.SUBJECT_KEY_IDENTIFIER);
   }
 
   boolean hasAuthorityKeyIdentifier() {
-    return authorityKeyIdentifier;
+    return features.contains(Feature.AUTHORITY_KEY_IDENTIFIER);
   }
 
   /** AIA caIssuers → the issuer's certificate URL and CRL DP → the issuer's CRL URL. */
   boolean hasIssuerLinks() {
-    return issuerLinks;
+    return features.contains(Feature.ISSUER_LINKS);
   }
 
   boolean hasPolicies() {
-    return policies;
+    return features.contains(Feature.POLICIES);
   }
 
   boolean hasOcspNoCheck() {
-    return ocspNoCheck;
+    return features.contains(Feature.OCSP_NO_CHECK);
   }
 
   boolean hasPrivateKeyUsagePeriod() {
-    return privateKeyUsagePeriod;
+    return features.contains(Feature.PRIVATE_KEY_USAGE_PERIOD);
   }
 
   /**

@@ -1,5 +1,6 @@
 package tw.eid.pki.ca.profile;
 
+import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -80,7 +81,7 @@ final class LintSigners {
         out.write(PLACEHOLDER_MESSAGE);
       }
       return signer.getSignature();
-    } catch (OperatorCreationException | java.io.IOException e) {
+    } catch (OperatorCreationException | IOException e) {
       throw new IllegalStateException("cannot make a lint signer", e);
     }
   }

@@ -4,6 +4,7 @@ import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.DERPrintableString;
 import org.bouncycastle.asn1.DERUTF8String;
@@ -187,7 +188,7 @@ public record PkiNames(
     return new X500Name(rdns.toArray(RDN[]::new));
   }
 
-  private static RDN rdn(ASN1ObjectIdentifier type, org.bouncycastle.asn1.ASN1Encodable value) {
+  private static RDN rdn(ASN1ObjectIdentifier type, ASN1Encodable value) {
     return new RDN(type, value);
   }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.bouncycastle.asn1.ASN1Encodable;
@@ -149,7 +150,7 @@ final class ProfileExtensions {
   }
 
   /** PrivateKeyUsagePeriod ::= SEQUENCE { notBefore [0] GeneralizedTime, notAfter [1] GeneralizedTime } (implicit tags). */
-  static ASN1Encodable privateKeyUsagePeriod(java.time.Instant notBefore, java.time.Instant notAfter) {
+  static ASN1Encodable privateKeyUsagePeriod(Instant notBefore, Instant notAfter) {
     return new DERSequence(new ASN1Encodable[] {
         new DERTaggedObject(false, 0, Asn1Times.generalized(notBefore)),
         new DERTaggedObject(false, 1, Asn1Times.generalized(notAfter))});

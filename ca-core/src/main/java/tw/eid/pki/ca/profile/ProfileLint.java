@@ -3,6 +3,7 @@ package tw.eid.pki.ca.profile;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -15,15 +16,25 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.bouncycastle.asn1.ASN1BitString;
+import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1GeneralizedTime;
+import org.bouncycastle.asn1.ASN1IA5String;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.ASN1PrintableString;
 import org.bouncycastle.asn1.ASN1Sequence;
+import org.bouncycastle.asn1.ASN1Set;
+import org.bouncycastle.asn1.ASN1String;
 import org.bouncycastle.asn1.ASN1TaggedObject;
+import org.bouncycastle.asn1.ASN1UTF8String;
 import org.bouncycastle.asn1.DERNull;
 import org.bouncycastle.asn1.DERUTF8String;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.AccessDescription;
 import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
@@ -32,13 +43,16 @@ import org.bouncycastle.asn1.x509.CRLDistPoint;
 import org.bouncycastle.asn1.x509.Certificate;
 import org.bouncycastle.asn1.x509.CertificatePolicies;
 import org.bouncycastle.asn1.x509.DistributionPoint;
+import org.bouncycastle.asn1.x509.DistributionPointName;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x509.PolicyInformation;
+import org.bouncycastle.asn1.x509.PrivateKeyUsagePeriod;
 import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x509.TBSCertificate;
@@ -302,7 +316,7 @@ public final class ProfileLint {
     if (!Arrays.equals(der(expected), der(subject))) {
       f.add("subject", "subject " + subject + " is not " + expected + " (or not encoded as PROFILES.md says)");
     }
-    if (profile.subjectHasOu() != (subject.getRDNs(org.bouncycastle.asn1.x500.style.BCStyle.OU).length > 0)) {
+    if (profile.subjectHasOu() != (subject.getRDNs(BCStyle.OU).length > 0)) {
       f.add("subject", "OU " + (profile.subjectHasOu() ? "missing" : "not allowed"));
     }
   }
@@ -313,9 +327,9 @@ public final class ProfileLint {
    * Private Use allow-list (so a CN built around the checks still fails here).
    */
   private void checkHolderName(X500Name subject, HolderName expected, Findings f) {
-    var rdns = subject.getRDNs(org.bouncycastle.asn1.x500.style.BCStyle.CN);
+    var rdns = subject.getRDNs(BCStyle.CN);
     if (rdns.length != 1 || rdns[0].isMultiValued()
-        || !(rdns[0].getFirst().getValue() instanceof org.bouncycastle.asn1.ASN1UTF8String cn)) {
+        || !(rdns[0].getFirst().getValue() instanceof ASN1UTF8String cn)) {
       f.add("holder-name", "the subject has no single UTF8String CN");
       return;
     }
@@ -342,14 +356,14 @@ public final class ProfileLint {
   private static void checkNoNationalId(X509CertificateHolder candidate, Findings f) {
     List<String> texts = new ArrayList<>();
     collectStrings(candidate.getSubject().toASN1Primitive(), texts, 0);
-    texts.add(new String(der(candidate.getSubject()), java.nio.charset.StandardCharsets.ISO_8859_1));
+    texts.add(new String(der(candidate.getSubject()), StandardCharsets.ISO_8859_1));
     Extensions exts = candidate.getExtensions();
     if (exts != null) {
       for (ASN1ObjectIdentifier oid : exts.getExtensionOIDs()) {
         byte[] value = exts.getExtension(oid).getExtnValue().getOctets();
-        texts.add(new String(value, java.nio.charset.StandardCharsets.ISO_8859_1));
+        texts.add(new String(value, StandardCharsets.ISO_8859_1));
         try {
-          collectStrings(org.bouncycastle.asn1.ASN1Primitive.fromByteArray(value), texts, 0);
+          collectStrings(ASN1Primitive.fromByteArray(value), texts, 0);
         } catch (IOException | RuntimeException e) {
           // Unparsable values are findings of their own; the raw bytes were searched.
         }
@@ -363,18 +377,18 @@ public final class ProfileLint {
     }
   }
 
-  private static void collectStrings(org.bouncycastle.asn1.ASN1Primitive p, List<String> out, int depth) {
+  private static void collectStrings(ASN1Primitive p, List<String> out, int depth) {
     if (depth > 16) {
       return;
     }
-    if (p instanceof org.bouncycastle.asn1.ASN1String s) {
+    if (p instanceof ASN1String s) {
       out.add(s.getString());
     } else if (p instanceof ASN1Sequence seq) {
-      for (org.bouncycastle.asn1.ASN1Encodable e : seq) {
+      for (ASN1Encodable e : seq) {
         collectStrings(e.toASN1Primitive(), out, depth + 1);
       }
-    } else if (p instanceof org.bouncycastle.asn1.ASN1Set set) {
-      for (org.bouncycastle.asn1.ASN1Encodable e : set) {
+    } else if (p instanceof ASN1Set set) {
+      for (ASN1Encodable e : set) {
         collectStrings(e.toASN1Primitive(), out, depth + 1);
       }
     } else if (p instanceof ASN1TaggedObject tagged) {
@@ -383,9 +397,9 @@ public final class ProfileLint {
       } catch (RuntimeException e) {
         // An implicitly tagged primitive: its raw bytes are searched by the caller.
       }
-    } else if (p instanceof org.bouncycastle.asn1.ASN1OctetString octets) {
+    } else if (p instanceof ASN1OctetString octets) {
       try {
-        collectStrings(org.bouncycastle.asn1.ASN1Primitive.fromByteArray(octets.getOctets()), out, depth + 1);
+        collectStrings(ASN1Primitive.fromByteArray(octets.getOctets()), out, depth + 1);
       } catch (IOException | RuntimeException e) {
         // Not nested DER: raw bytes were searched by the caller.
       }
@@ -393,7 +407,7 @@ public final class ProfileLint {
   }
 
   private static String commonName(X500Name name) {
-    var rdns = name.getRDNs(org.bouncycastle.asn1.x500.style.BCStyle.CN);
+    var rdns = name.getRDNs(BCStyle.CN);
     if (rdns.length != 1 || !(rdns[0].getFirst().getValue() instanceof DERUTF8String s)) {
       return null;
     }
@@ -523,7 +537,7 @@ public final class ProfileLint {
     if (!ext.isCritical()) {
       f.add("key-usage", "keyUsage is not critical");
     }
-    org.bouncycastle.asn1.ASN1BitString bits = org.bouncycastle.asn1.ASN1BitString.getInstance(ext.getParsedValue());
+    ASN1BitString bits = ASN1BitString.getInstance(ext.getParsedValue());
     int actual = bits.intValue();
     if (actual != want) {
       f.add("key-usage", "keyUsage bits " + Integer.toBinaryString(actual) + " are not "
@@ -622,18 +636,18 @@ public final class ProfileLint {
     if (ext.isCritical()) {
       f.add("subject-alt-name", "subjectAltName is critical although the subject is not empty");
     }
-    GeneralName[] names = org.bouncycastle.asn1.x509.GeneralNames.getInstance(ext.getParsedValue()).getNames();
+    GeneralName[] names = GeneralNames.getInstance(ext.getParsedValue()).getNames();
     List<String> hosts = server.hostNames();
     boolean ok = names.length == hosts.size();
     for (int i = 0; ok && i < names.length; i++) {
       String host = hosts.get(i);
       if (CertificateRequest.RaTlsServer.isIpLiteral(host)) {
         ok = names[i].getTagNo() == GeneralName.iPAddress && Arrays.equals(
-            org.bouncycastle.asn1.ASN1OctetString.getInstance(names[i].getName()).getOctets(),
+            ASN1OctetString.getInstance(names[i].getName()).getOctets(),
             CertificateRequest.RaTlsServer.address(host));
       } else {
         ok = names[i].getTagNo() == GeneralName.dNSName
-            && names[i].getName() instanceof org.bouncycastle.asn1.ASN1IA5String s && host.equals(s.getString());
+            && names[i].getName() instanceof ASN1IA5String s && host.equals(s.getString());
       }
     }
     if (!ok) {
@@ -660,8 +674,8 @@ public final class ProfileLint {
       ASN1Sequence attribute = ASN1Sequence.getInstance(attributes.getObjectAt(0));
       ok = attribute.size() == 2 && ProfileExtensions.NATIONAL_ID_LAST4.equals(attribute.getObjectAt(0));
       if (ok) {
-        org.bouncycastle.asn1.ASN1Set values = org.bouncycastle.asn1.ASN1Set.getInstance(attribute.getObjectAt(1));
-        ok = values.size() == 1 && values.getObjectAt(0) instanceof org.bouncycastle.asn1.ASN1PrintableString p
+        ASN1Set values = ASN1Set.getInstance(attribute.getObjectAt(1));
+        ok = values.size() == 1 && values.getObjectAt(0) instanceof ASN1PrintableString p
             && p.getString().matches("[0-9]{4}") && p.getString().equals(citizen.nationalIdLast4());
       }
     }
@@ -711,9 +725,9 @@ public final class ProfileLint {
       }
       boolean ok = dps.length == 1 && dps[0].getReasons() == null && dps[0].getCRLIssuer() == null
           && dps[0].getDistributionPoint() != null
-          && dps[0].getDistributionPoint().getType() == org.bouncycastle.asn1.x509.DistributionPointName.FULL_NAME;
+          && dps[0].getDistributionPoint().getType() == DistributionPointName.FULL_NAME;
       if (ok) {
-        GeneralName[] names = org.bouncycastle.asn1.x509.GeneralNames.getInstance(
+        GeneralName[] names = GeneralNames.getInstance(
             dps[0].getDistributionPoint().getName()).getNames();
         ok = names.length == 1 && want.equals(uri(names[0]));
       }
@@ -767,8 +781,8 @@ public final class ProfileLint {
   /** notBefore and notAfter of a privateKeyUsagePeriod extension, or null when it does not parse. */
   static Instant[] usagePeriod(Extension ext) {
     try {
-      org.bouncycastle.asn1.x509.PrivateKeyUsagePeriod p =
-          org.bouncycastle.asn1.x509.PrivateKeyUsagePeriod.getInstance(ext.getParsedValue());
+      PrivateKeyUsagePeriod p =
+          PrivateKeyUsagePeriod.getInstance(ext.getParsedValue());
       if (p.getNotBefore() == null || p.getNotAfter() == null) {
         return null;
       }
@@ -791,7 +805,7 @@ public final class ProfileLint {
     }
   }
 
-  static byte[] der(org.bouncycastle.asn1.ASN1Encodable value) {
+  static byte[] der(ASN1Encodable value) {
     try {
       return value.toASN1Primitive().getEncoded(ASN1Encoding.DER);
     } catch (IOException e) {

@@ -13,9 +13,10 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.ECNamedCurveTable;
 import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import tw.eid.pki.hsm.KeyAlgorithm;
 
 /**
- * The public key types a profile may certify. Names match {@code tw.eid.pki.hsm.KeyAlgorithm}
+ * The public key types a profile may certify. Names match {@code KeyAlgorithm}
  * (the token layer) one to one, so a ceremony file's key type maps straight across.
  */
 public enum PublicKeyType {

@@ -9,6 +9,7 @@ import java.security.Provider;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.asn1.ASN1Encodable;
@@ -39,13 +40,13 @@ final class RealSignature {
       out.write(tbs);
     } catch (IOException | RuntimeException e) {
       throw new IssuanceRefusedException(IssuanceRefusedException.Code.SIGNER_FAILED,
-          "the signer failed: " + e.getMessage(), java.util.List.of(), e);
+          "the signer failed: " + e.getMessage(), List.of(), e);
     }
     try {
       signature = signer.getSignature();
     } catch (RuntimeException e) {
       throw new IssuanceRefusedException(IssuanceRefusedException.Code.SIGNER_FAILED,
-          "the signer failed: " + e.getMessage(), java.util.List.of(), e);
+          "the signer failed: " + e.getMessage(), List.of(), e);
     }
     try {
       return new DERSequence(new ASN1Encodable[] {

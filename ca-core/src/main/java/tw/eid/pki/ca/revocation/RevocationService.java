@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import tw.eid.pki.ca.audit.Actor;
+import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.profile.RevocationReason;
@@ -83,7 +85,7 @@ public final class RevocationService {
                         RevocationReason.CERTIFICATE_HOLD, now));
             }
             audit.append(c, actor.event("card.report-lost", cardNumber, AuditResult.SUCCESS)
-                    .withDetails("{\"held\":" + changes.size() + "}"));
+                    .withDetails(AuditDetails.of().put("held", changes.size())));
             return changes;
         });
     }
@@ -97,8 +99,7 @@ public final class RevocationService {
                 CertificateStatus from = lockAndCheck(c, caName, serialHex, to, now);
                 StatusChange change = apply(c, caName, serialHex, from, to, reason, now);
                 audit.append(c, actor.event(action, target, AuditResult.SUCCESS)
-                        .withDetails("{\"from\":\"" + from + "\",\"to\":\"" + to + "\""
-                                + (reason == null ? "" : ",\"reason\":" + reason.code()) + "}"));
+                        .withDetails(details(from, to, reason)));
                 return change;
             });
         } catch (StatusChangeRefusedException e) {
@@ -167,8 +168,8 @@ public final class RevocationService {
                 + " revocation_time = ?, updated_at = ? WHERE ca_name = ? AND serial_hex = ? AND status = ?")) {
             ps.setString(1, to.name());
             if (reason == null) {
-                ps.setNull(2, java.sql.Types.TINYINT);
-                ps.setNull(3, java.sql.Types.TIMESTAMP);
+                ps.setNull(2, Types.TINYINT);
+                ps.setNull(3, Types.TIMESTAMP);
             } else {
                 ps.setInt(2, reason.code());
                 ps.setObject(3, DatabaseTime.toColumn(now));
@@ -189,7 +190,7 @@ public final class RevocationService {
             ps.setString(3, from.name());
             ps.setString(4, to.name());
             if (reason == null) {
-                ps.setNull(5, java.sql.Types.TINYINT);
+                ps.setNull(5, Types.TINYINT);
             } else {
                 ps.setInt(5, reason.code());
             }
@@ -201,6 +202,12 @@ public final class RevocationService {
             }
         }
         return new StatusChange(id, caName, serialHex, from, to, reason, now);
+    }
+
+    /** A status change's audit details: from, to and, for a revocation, the RFC 5280 reason code. */
+    private static AuditDetails details(CertificateStatus from, CertificateStatus to, RevocationReason reason) {
+        AuditDetails d = AuditDetails.of().put("from", from.name()).put("to", to.name());
+        return reason == null ? d : d.put("reason", reason.code());
     }
 
     private static StatusChangeRefusedException refused(StatusChangeRefusedException.Code code, String message) {

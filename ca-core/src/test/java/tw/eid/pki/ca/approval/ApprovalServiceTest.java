@@ -285,7 +285,6 @@ class ApprovalServiceTest {
         Actor sameId = Actor.local(REQUESTER.id());
         ApprovalException approve = refusal(() -> service.approve(sameId, requested.id()));
         assertThat(approve.code()).isEqualTo(ApprovalException.Code.SELF_APPROVAL);
-        assertThat(approve.code().httpStatus()).isEqualTo(403);
         assertThat(refusal(() -> service.reject(REQUESTER, requested.id())).code())
                 .isEqualTo(ApprovalException.Code.SELF_APPROVAL);
         assertThat(service.get(requested.id())).isEqualTo(requested);
@@ -355,7 +354,6 @@ class ApprovalServiceTest {
         assertThat(service.get(requested.id())).isEqualTo(rejected);
         ApprovalException again = refusal(() -> service.approve(THIRD, requested.id()));
         assertThat(again.code()).isEqualTo(ApprovalException.Code.ALREADY_DECIDED);
-        assertThat(again.code().httpStatus()).isEqualTo(409);
         assertThat(refusal(() -> service.reject(THIRD, requested.id())).code())
                 .isEqualTo(ApprovalException.Code.ALREADY_DECIDED);
         assertThat(states(CA, serials).values()).containsOnly("GOOD/null");
@@ -377,7 +375,6 @@ class ApprovalServiceTest {
 
         ApprovalException e = refusal(() -> service.approve(THIRD, requested.id()));
         assertThat(e.code()).isEqualTo(ApprovalException.Code.TRANSITION_REFUSED);
-        assertThat(e.code().httpStatus()).isEqualTo(409);
         assertThat(e.serial()).isEqualTo(serials.get(2));
         assertThat(e.certificateRefusal()).isEqualTo(StatusChangeRefusedException.Code.ALREADY_ON_HOLD);
         assertThat(e.getMessage()).contains(serials.get(2));
@@ -446,7 +443,6 @@ class ApprovalServiceTest {
                 () -> service.reject(SECOND, 987_654_321L), () -> service.get(987_654_321L))) {
             ApprovalException e = refusal(act);
             assertThat(e.code()).isEqualTo(ApprovalException.Code.NOT_FOUND);
-            assertThat(e.code().httpStatus()).isEqualTo(404);
         }
         assertThat(approvalEvents(987_654_321L)).extracting(e -> e.action() + " " + e.errorCode())
                 .containsExactly("approval.approve approval.not-found", "approval.reject approval.not-found");

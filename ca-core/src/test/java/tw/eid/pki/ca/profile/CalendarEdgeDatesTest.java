@@ -106,6 +106,36 @@ class CalendarEdgeDatesTest {
     assertThat(OpenSslCli.openssl(dir, "verify", "-attime", dsAfter, "-CAfile", csca, ds).output())
         .contains("certificate has expired");
 
+    // The RA's end-entity certificates on the same day: a citizen signature certificate, a
+    // renewal whose 8-year cap from a first issuance on the edge decides its end, and an operator.
+    CertificateIssuance atLeaf = pki.issuance(pki.tLeaf());
+    CertificateRequest citizen = CertificateRequest.citizen(CertificateProfile.CITIZEN_SIGNATURE,
+        new CertificateRequest.Citizen(HolderName.of("王小明", settings.holderNamePrivateUse()), "7K3M9XQ2HV4TN8RW",
+            "6789", 1, null), TestPki.spki(TestPki.generate(PublicKeyType.EC_P256)));
+    X509CertificateHolder citizenCert = atLeaf.issue(atLeaf.prepare(citizen, pki.citizenCaCa()),
+        TestPki.signer(pki.citizenCaKey));
+    Instant firstIssuance = pki.tLeaf().atZone(ZoneOffset.UTC).minusYears(4).toInstant();
+    CertificateRequest renewal = CertificateRequest.citizen(CertificateProfile.CITIZEN_SIGNATURE,
+        new CertificateRequest.Citizen(HolderName.of("王小明", settings.holderNamePrivateUse()), "7K3M9XQ2HV4TN8RW",
+            "6789", 1, firstIssuance), TestPki.spki(TestPki.generate(PublicKeyType.EC_P256)));
+    X509CertificateHolder renewed = atLeaf.issue(atLeaf.prepare(renewal, pki.citizenCaCa()),
+        TestPki.signer(pki.citizenCaKey));
+    CaCertificate operatorsCa = new CaCertificate(CertificateProfile.RA_OPERATORS_CA, pki.raOperatorsCa);
+    X509CertificateHolder operator = atLeaf.issue(atLeaf.prepare(CertificateRequest.operator(settings.names(),
+        new CertificateRequest.Operator("officer-0042", "大安區戶政事務所", OperatorRole.OFFICER),
+        TestPki.spki(TestPki.generate(PublicKeyType.EC_P256))), operatorsCa), TestPki.signer(pki.raKey));
+    for (X509CertificateHolder h : List.of(citizenCert, renewed, operator)) {
+      assertTimeType(h.toASN1Structure().getStartDate(), h.getSubject() + " notBefore");
+      assertTimeType(h.toASN1Structure().getEndDate(), h.getSubject() + " notAfter");
+    }
+    // The renewal ends at the cap: 8 calendar years after the first issuance, whatever 29 Februaries lie between.
+    assertThat(TestPki.jdk(renewed).getNotAfter().toInstant())
+        .isEqualTo(firstIssuance.atZone(ZoneOffset.UTC).plusYears(8).toInstant().minusSeconds(1));
+    assertVerified(OpenSslCli.openssl(dir, "verify", "-x509_strict", "-attime", atLeaves, "-CAfile", root,
+        "-untrusted", ca, pem("citizen.pem", citizenCert)));
+    assertVerified(OpenSslCli.openssl(dir, "verify", "-x509_strict", "-attime", atLeaves, "-CAfile", root,
+        "-untrusted", pem("ra.pem", pki.raOperatorsCa), pem("operator.pem", operator)));
+
     Instant tCrl = pki.tLeaf();
     OfflineCrls crls = new OfflineCrls(settings, Clock.fixed(tCrl, ZoneOffset.UTC), TestPki.RANDOM);
     X509CRLHolder arl = crls.sign(crls.prepare(CrlProfile.CITIZEN_ROOT_ARL, pki.rootCa(), BigInteger.TWO,

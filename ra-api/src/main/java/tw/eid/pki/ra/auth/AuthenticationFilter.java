@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditEvent;
 import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ra.problem.Problem;
@@ -75,7 +76,7 @@ public final class AuthenticationFilter implements ContainerRequestFilter {
                     .withAddresses(source, destination).withErrorCode(f.code().id());
             if (chain != null && chain.length > 0) {
                 // The serial of what was presented, for the auditor (hex: no personal data).
-                event = event.withDetails("{\"certificateSerial\":\"" + chain[0].getSerialNumber().toString(16) + "\"}");
+                event = event.withDetails(AuditDetails.of().put("certificateSerial", chain[0].getSerialNumber().toString(16)));
             }
             audit.refused(event);
             ctx.abortWith(Problem.of(401, f.code().id(), f.getMessage()).toResponse());

@@ -4,6 +4,7 @@ import java.security.GeneralSecurityException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.Arrays;
@@ -11,6 +12,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.x500.RDN;
@@ -44,8 +46,8 @@ public final class OperatorAuthenticator {
     private final ProfileSettings settings;
     private final Clock clock;
     /** Keyed by the certificate object (X509Certificate equality is by its DER bytes). */
-    private final java.util.concurrent.ConcurrentHashMap<X509Certificate, Identity> identities =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<X509Certificate, Identity> identities =
+            new ConcurrentHashMap<>();
     static final int IDENTITY_CACHE = 4096;
 
     public OperatorAuthenticator(X509Certificate operatorsCa, String operatorsCaName, CertificateRecords certificates,
@@ -85,7 +87,7 @@ public final class OperatorAuthenticator {
         List<String> eku;
         try {
             eku = leaf.getExtendedKeyUsage();
-        } catch (java.security.cert.CertificateParsingException e) {
+        } catch (CertificateParsingException e) {
             eku = null;
         }
         if (eku == null || !eku.contains(OperatorTrustManager.CLIENT_AUTH)) {

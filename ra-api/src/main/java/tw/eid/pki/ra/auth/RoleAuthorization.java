@@ -11,6 +11,7 @@ import java.lang.reflect.Method;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
+import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.profile.OperatorRole;
 import tw.eid.pki.ra.problem.Problem;
@@ -62,7 +63,7 @@ public final class RoleAuthorization implements DynamicFeature {
                 audit.refused(operator.actor().event("ra.authorize",
                                 RequestAudit.target(ctx.getMethod(), ctx.getUriInfo().getPath()), AuditResult.REFUSED)
                         .withErrorCode("auth.role-not-allowed")
-                        .withDetails("{\"role\":\"" + operator.role().id() + "\"}"));
+                        .withDetails(AuditDetails.of().put("role", operator.role().id())));
                 ctx.abortWith(Problem.of(403, "auth.role-not-allowed",
                         "role " + operator.role().id() + " may not do this").toResponse());
                 return;

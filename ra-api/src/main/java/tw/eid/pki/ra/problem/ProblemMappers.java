@@ -43,7 +43,7 @@ public final class ProblemMappers {
     public static final class Approval implements ExceptionMapper<ApprovalException> {
         @Override
         public Response toResponse(ApprovalException e) {
-            return Problem.of(e.code().httpStatus(), e.code().id(), e.getMessage()).toResponse();
+            return Problem.of(HttpStatuses.of(e.code()), e.code().id(), e.getMessage()).toResponse();
         }
     }
 
@@ -57,7 +57,7 @@ public final class ProblemMappers {
     public static final class Card implements ExceptionMapper<CardException> {
         @Override
         public Response toResponse(CardException e) {
-            return Problem.of(e.code().httpStatus(), e.code().id(), e.getMessage()).toResponse();
+            return Problem.of(HttpStatuses.of(e.code()), e.code().id(), e.getMessage()).toResponse();
         }
     }
 
@@ -65,7 +65,7 @@ public final class ProblemMappers {
     public static final class Sod implements ExceptionMapper<SodException> {
         @Override
         public Response toResponse(SodException e) {
-            Response.ResponseBuilder b = Problem.of(e.code().httpStatus(), e.code().id(), e.getMessage()).toResponseBuilder();
+            Response.ResponseBuilder b = Problem.of(HttpStatuses.of(e.code()), e.code().id(), e.getMessage()).toResponseBuilder();
             if (e.code() == SodException.Code.POOL_EMPTY) {
                 log.error("SOD refused: {}", e.getMessage());
                 b.header("Retry-After", "300");
@@ -79,12 +79,12 @@ public final class ProblemMappers {
     public static final class Issuance implements ExceptionMapper<IssuanceException> {
         @Override
         public Response toResponse(IssuanceException e) {
-            if (e.code().httpStatus() >= 500) {
+            if (HttpStatuses.of(e.code()) >= 500) {
                 log.error("issuance failed: {}", e.code().id(), e);
-                return Problem.of(e.code().httpStatus(), e.code().id(),
+                return Problem.of(HttpStatuses.of(e.code()), e.code().id(),
                         "the certificate could not be stored; try again later").toResponse();
             }
-            return Problem.of(e.code().httpStatus(), e.code().id(), e.getMessage()).toResponse();
+            return Problem.of(HttpStatuses.of(e.code()), e.code().id(), e.getMessage()).toResponse();
         }
     }
 

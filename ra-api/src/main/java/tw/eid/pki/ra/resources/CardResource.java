@@ -19,8 +19,12 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import tw.eid.pki.ca.card.Card;
 import tw.eid.pki.ca.card.CardException;
@@ -44,6 +48,7 @@ import tw.eid.pki.ra.auth.Allowed;
 import tw.eid.pki.ra.auth.AuthenticatedOperator;
 import tw.eid.pki.ra.auth.RequestAudit;
 import tw.eid.pki.ca.audit.AuditResult;
+import tw.eid.pki.ra.problem.ProblemException;
 import tw.eid.pki.ra.store.CertificateRecords;
 
 /**
@@ -136,7 +141,7 @@ public final class CardResource {
                                     @HeaderParam("Idempotency-Key") String idempotencyKey,
                                     @Context SecurityContext security, @Context UriInfo uri) {
         if (csr == null || csr.length == 0) {
-            throw tw.eid.pki.ra.problem.ProblemException.badRequest("request.missing-field", "missing field: csr");
+            throw ProblemException.badRequest("request.missing-field", "missing field: csr");
         }
         return issue(cardNumber, profile, chipUid, csr, idempotencyKey, security, uri);
     }
@@ -194,13 +199,13 @@ public final class CardResource {
             throw new SodException(SodException.Code.RATE_LIMITED, "too many SOD requests from this client; slow down");
         }
         if (sods == null) {
-            throw new tw.eid.pki.ra.problem.ProblemException(503, "ds.not-configured",
+            throw new ProblemException(503, "ds.not-configured",
                     "this RA has no document signer pool");
         }
         CardRegistration.requireCardNumber(cardNumber);
         Inputs.required(body, "body");
         HashAlgorithm algorithm = HashAlgorithm.of(body.hashAlgorithm());
-        List<SodRequest.DataGroupHash> groups = new java.util.ArrayList<>();
+        List<SodRequest.DataGroupHash> groups = new ArrayList<>();
         if (body.dataGroups() != null) {
             for (Views.DataGroupBody g : body.dataGroups()) {
                 Inputs.required(g, "dataGroups[]");
@@ -211,13 +216,13 @@ public final class CardResource {
         SodRequest.LdsVersion version = body.ldsVersion() == null && body.unicodeVersion() == null ? null
                 : new SodRequest.LdsVersion(body.ldsVersion(), body.unicodeVersion());
         IssuedSod sod = sods.issue(operator.actor(), new SodRequest(cardNumber, algorithm, groups, version));
-        java.net.URI location = uri.getBaseUriBuilder().path("cards").path(cardNumber).build();
+        URI location = uri.getBaseUriBuilder().path("cards").path(cardNumber).build();
         if (headers.getAcceptableMediaTypes().get(0).isCompatible(MediaType.APPLICATION_OCTET_STREAM_TYPE)
                 && !headers.getAcceptableMediaTypes().get(0).isWildcardType()) {
             return Response.created(location).type(MediaType.APPLICATION_OCTET_STREAM_TYPE).entity(sod.efSod()).build();
         }
         return Response.created(location).type(MediaType.APPLICATION_JSON_TYPE).entity(new Views.SodView(cardNumber,
-                sod.personalization(), sod.dsSerialHex(), java.util.Base64.getEncoder().encodeToString(sod.efSod()))).build();
+                sod.personalization(), sod.dsSerialHex(), Base64.getEncoder().encodeToString(sod.efSod()))).build();
     }
 
     /** The officer's act before a re-personalization: the card may get one more SOD (409 if it has none). */
@@ -228,7 +233,7 @@ public final class CardResource {
     public Response reopen(@PathParam("cardNumber") String cardNumber, @Context SecurityContext security) {
         CardRegistration.requireCardNumber(cardNumber);
         if (sods == null) {
-            throw new tw.eid.pki.ra.problem.ProblemException(503, "ds.not-configured",
+            throw new ProblemException(503, "ds.not-configured",
                     "this RA has no document signer pool");
         }
         sods.reopen(actor(security).actor(), cardNumber);
@@ -244,7 +249,7 @@ public final class CardResource {
     }
 
     private static Views.CardView view(Card card, boolean personalData, List<Views.CertificateView> certificates) {
-        return new Views.CardView(card.cardNumber(), card.chipUidHex(), card.status().toLowerCase(java.util.Locale.ROOT),
+        return new Views.CardView(card.cardNumber(), card.chipUidHex(), card.status().toLowerCase(Locale.ROOT),
                 card.registeredAt().toString(), personalData ? card.holderName() : null,
                 personalData ? card.nationalIdLast4() : null, certificates);
     }

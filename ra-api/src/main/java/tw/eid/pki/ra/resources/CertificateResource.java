@@ -15,6 +15,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.SecurityContext;
 import java.util.Objects;
+import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.profile.RevocationReason;
 import tw.eid.pki.ca.revocation.RevocationService;
 import tw.eid.pki.ca.revocation.StatusChange;
@@ -106,7 +107,7 @@ public final class CertificateResource {
                 StatusChangeRefusedException.Code.NOT_FOUND, "no certificate " + serial + " of CA " + caName));
     }
 
-    private static tw.eid.pki.ca.audit.Actor actor(SecurityContext security) {
+    private static Actor actor(SecurityContext security) {
         return ((AuthenticatedOperator) security.getUserPrincipal()).actor();
     }
 

@@ -7,6 +7,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Objects;
+import tw.eid.pki.ca.document.DocumentSignerPool;
 import tw.eid.pki.hsm.Token;
 import tw.eid.pki.hsm.TokenHealth;
 import tw.eid.pki.ra.auth.AnyOperator;
@@ -21,11 +22,11 @@ import tw.eid.pki.ra.store.CertificateRecords;
 public final class HealthResource {
     private final CertificateRecords store;
     private final List<Token> tokens;
-    private final tw.eid.pki.ca.document.DocumentSignerPool documentSigners;
+    private final DocumentSignerPool documentSigners;
 
     /** {@code documentSigners} may be null (an RA without a DS pool). */
     public HealthResource(CertificateRecords store, List<Token> tokens,
-                          tw.eid.pki.ca.document.DocumentSignerPool documentSigners) {
+                          DocumentSignerPool documentSigners) {
         this.store = Objects.requireNonNull(store, "store");
         this.tokens = List.copyOf(tokens);
         this.documentSigners = documentSigners;
@@ -43,7 +44,7 @@ public final class HealthResource {
         boolean up = database && tokenViews.stream().allMatch(Views.TokenView::up);
         Views.DocumentSignersView ds = null;
         if (database && documentSigners != null) {
-            tw.eid.pki.ca.document.DocumentSignerPool.Status st = documentSigners.status();
+            DocumentSignerPool.Status st = documentSigners.status();
             ds = new Views.DocumentSignersView(st.active() == null ? null : st.active().keyLabel(),
                     st.active() == null ? 0 : st.active().maxDocuments() - st.active().documentsSigned(),
                     st.usableSpares(), st.spareDocuments(), st.coveredUntil() == null ? null : st.coveredUntil().toString(),

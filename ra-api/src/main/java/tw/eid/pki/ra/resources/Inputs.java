@@ -1,5 +1,6 @@
 package tw.eid.pki.ra.resources;
 
+import java.util.Base64;
 import java.util.regex.Pattern;
 import tw.eid.pki.ca.profile.CertificateProfile;
 import tw.eid.pki.ra.problem.ProblemException;
@@ -23,7 +24,7 @@ final class Inputs {
     /** Standard base64 (RFC 4648 §4), padded; anything else is a 400. */
     static byte[] base64(String value, String field) {
         try {
-            return java.util.Base64.getDecoder().decode(value);
+            return Base64.getDecoder().decode(value);
         } catch (IllegalArgumentException e) {
             throw ProblemException.badRequest("request.bad-base64", field + " is not standard base64");
         }

@@ -1,5 +1,6 @@
 package tw.eid.pki.ra.resources;
 
+import java.util.Objects;
 import java.util.function.LongSupplier;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -26,7 +27,7 @@ public final class SodRateLimit {
         if (perSecond < 1) {
             throw new IllegalArgumentException("perSecond must be at least 1");
         }
-        this.nanos = java.util.Objects.requireNonNull(nanos, "nanos");
+        this.nanos = Objects.requireNonNull(nanos, "nanos");
         this.perSecond = perSecond;
         this.burst = 2.0 * perSecond;
     }

@@ -1,10 +1,17 @@
 package tw.eid.pki.ra.resources;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import tw.eid.pki.ca.approval.Approval;
+import tw.eid.pki.ca.approval.BulkStatusChange;
+import tw.eid.pki.ca.audit.AuditQuery;
 import tw.eid.pki.ca.profile.RevocationReason;
 import tw.eid.pki.ca.revocation.CertificateStatus;
 import tw.eid.pki.ra.store.CertificateRecord;
@@ -75,8 +82,8 @@ public final class Views {
     public record ApprovalView(long id, String kind, String ca, String action, String reason, List<String> serials,
                                String requestedBy, String requestedAt, String status, String decidedBy,
                                String decidedAt, OutcomeView outcome) {
-        static ApprovalView of(tw.eid.pki.ca.approval.Approval a) {
-            tw.eid.pki.ca.approval.BulkStatusChange bulk = (tw.eid.pki.ca.approval.BulkStatusChange) a.act();
+        static ApprovalView of(Approval a) {
+            BulkStatusChange bulk = (BulkStatusChange) a.act();
             return new ApprovalView(a.id(), a.act().kind(), bulk.caName(), ApprovalResource.actionName(bulk.action()),
                     reasonName(bulk.reason()), bulk.serials(), a.requestedBy(), a.requestedAt().toString(),
                     a.status().name().toLowerCase(Locale.ROOT), a.decidedBy(),
@@ -89,16 +96,16 @@ public final class Views {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record AuditEventView(long seq, String time, String actor, String action, String target, String result,
                                  String sourceAddress, String destinationAddress, String errorCode,
-                                 com.fasterxml.jackson.databind.JsonNode details) {
-        private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+                                 JsonNode details) {
+        private static final ObjectMapper JSON = new ObjectMapper();
 
-        static AuditEventView of(tw.eid.pki.ca.audit.AuditQuery.RecordedEvent e) {
-            com.fasterxml.jackson.databind.JsonNode details = null;
+        static AuditEventView of(AuditQuery.RecordedEvent e) {
+            JsonNode details = null;
             if (e.details() != null) {
                 try {
                     details = JSON.readTree(e.details());
-                } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
-                    details = com.fasterxml.jackson.databind.node.TextNode.valueOf(e.details());
+                } catch (JsonProcessingException ex) {
+                    details = TextNode.valueOf(e.details());
                 }
             }
             return new AuditEventView(e.seq(), e.time().toString(), e.actor(), e.action(), e.target(),
