@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Acceptance (a): after the foundation ceremony, the chains verify with three independent judges
- * (OpenSSL, GnuTLS, Java PKIX), every PROFILES.md row holds on the issued bytes, both offline CRLs
+ * (OpenSSL, GnuTLS, Java PKIX), every docs/profiles.md row holds on the issued bytes, both offline CRLs
  * follow the CRL rules, and the transcript is signed by the root key and names every key.
  */
 class FoundationCeremonyArtefactsTest {

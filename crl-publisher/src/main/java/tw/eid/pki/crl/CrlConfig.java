@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * The publisher's settings; the compact constructor refuses what would break a rule of
- * PROFILES.md ("CRLs") at start-up rather than in production.
+ * docs/profiles.md ("CRLs") at start-up rather than in production.
  *
  * @param fullLifetime nextUpdate − thisUpdate of full CRLs (the Citizen CA's and the RA Operators
  *     CA's), 1 hour to 10 days; a full CRL is re-issued when half of it has passed
@@ -40,7 +40,7 @@ public record CrlConfig(Duration fullLifetime, Duration deltaLifetime, Duration 
         Objects.requireNonNull(changeMargin, "changeMargin");
         Objects.requireNonNull(offlineWarning, "offlineWarning");
         Objects.requireNonNull(maxAge, "maxAge");
-        // PROFILES.md: for the Citizen CA nextUpdate − thisUpdate ≤ 10 days.
+        // docs/profiles.md: for the Citizen CA nextUpdate − thisUpdate ≤ 10 days.
         require(fullLifetime.compareTo(Duration.ofHours(1)) >= 0 && fullLifetime.compareTo(MAX_FULL_LIFETIME) <= 0,
                 "fullLifetime must be 1 hour to 10 days, not " + fullLifetime);
         require(deltaLifetime.compareTo(Duration.ofMinutes(10)) >= 0 && deltaLifetime.compareTo(fullLifetime) <= 0,

@@ -16,7 +16,7 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.IssuingDistributionPoint;
 import tw.eid.pki.ca.profile.ProfileSettings;
 
-/** The crlExtensions of the CRLs {@link CrlPublisher} signs (RFC 5280 §5.2; PROFILES.md, "CRLs"). */
+/** The crlExtensions of the CRLs {@link CrlPublisher} signs (RFC 5280 §5.2; docs/profiles.md, "CRLs"). */
 final class CrlExtensions {
     private CrlExtensions() {
     }

@@ -22,7 +22,7 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * CRLs over HTTP (API.md): {@code GET /crl/{ca}/{partition}.crl}, {@code
+ * CRLs over HTTP (docs/api.md): {@code GET /crl/{ca}/{partition}.crl}, {@code
  * /crl/{ca}/{partition}-delta.crl}, {@code /crl/{ca}.crl}, DER as {@code application/pkix-crl}
  * (RFC 5280 §4.2.1.13), with ETag, Last-Modified (thisUpdate), Expires and a Cache-Control
  * max-age never past nextUpdate; 304 on If-None-Match or If-Modified-Since. HEAD too. Anything

@@ -39,7 +39,7 @@ import tw.eid.pki.ca.store.Database;
 import tw.eid.pki.hsm.Token;
 
 /**
- * Publishes the online CAs' CRLs (issue 5; PROFILES.md, "CRLs"):
+ * Publishes the online CAs' CRLs (issue 5; docs/profiles.md, "CRLs"):
  *
  * <ul>
  *   <li>the Citizen CA: per partition a full CRL with a critical issuingDistributionPoint equal to

@@ -15,7 +15,7 @@ import java.util.Set;
  * state and the round's instant alone: no store, no token, no clock. The publisher gathers the
  * state ({@link State}), asks {@link #plan}, and carries out the {@link Plan}.
  *
- * <p>The rules (PROFILES.md, "CRLs"; {@link CrlConfig}): a full CRL is due when there is none,
+ * <p>The rules (docs/profiles.md, "CRLs"; {@link CrlConfig}): a full CRL is due when there is none,
  * when half its lifetime has passed since its thisUpdate, or when a change it does not list has
  * waited {@link CrlConfig#fullAfterChange}; otherwise a partition's delta is due when there is
  * none, when a change is pending, or when half the delta's lifetime has passed. A CA with a single

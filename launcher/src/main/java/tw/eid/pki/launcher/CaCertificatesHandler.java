@@ -11,7 +11,7 @@ import org.eclipse.jetty.util.Callback;
 import tw.eid.pki.ca.profile.CaCertificates;
 
 /**
- * {@code GET /certs/{ca}.crt} (API.md relying-party paths; the AIA caIssuers target of the
+ * {@code GET /certs/{ca}.crt} (docs/api.md relying-party paths; the AIA caIssuers target of the
  * certificates each CA issues): the CA's certificate from the store as {@link CaCertificates}
  * publishes it (DER, or certs-only CMS when the profile has several), with the validators of
  * {@link StoredFileResponse}; 404 for a name that is no CA profile or a CA not yet created. Every

@@ -109,7 +109,7 @@ final class CrlService implements AutoCloseable {
         CrlConfig config = CrlConfig.defaults().withKeepExpired(keepExpired).withDirectory(directory);
         if (fullDays != null) {
             if (fullDays < 1 || fullDays > 10) {
-                throw new IllegalArgumentException("--full-days must be 1 to 10 (PROFILES.md: nextUpdate - thisUpdate"
+                throw new IllegalArgumentException("--full-days must be 1 to 10 (docs/profiles.md: nextUpdate - thisUpdate"
                         + " at most 10 days), not " + fullDays);
             }
             config = config.withFullLifetime(Duration.ofDays(fullDays));
@@ -134,7 +134,7 @@ final class CrlService implements AutoCloseable {
     }
 
     /**
-     * OCSP and CRLs on one port (API.md: in the demo they share 8080): {@code /crl/...} goes to the
+     * OCSP and CRLs on one port (docs/api.md: in the demo they share 8080): {@code /crl/...} goes to the
      * CRL handler, everything else to the handler it wraps (the OCSP responder's, with /health).
      */
     static final class Routing extends Handler.Wrapper {

@@ -17,7 +17,7 @@ import tw.eid.pki.hsm.Token;
 import tw.eid.pki.hsm.TokenConfig;
 
 /**
- * Activation of a token by k custodians (ARCHITECTURE.md): the PIN is rebuilt from their shares
+ * Activation of a token by k custodians (docs/architecture.md): the PIN is rebuilt from their shares
  * in memory only, checked against the shares' verifier, used to log in, and cleared.
  */
 final class CustodianOptions {

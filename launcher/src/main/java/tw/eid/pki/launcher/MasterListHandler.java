@@ -9,7 +9,7 @@ import org.eclipse.jetty.util.Callback;
 import tw.eid.pki.ca.document.MasterLists;
 
 /**
- * {@code GET /certs/csca-masterlist.ml} (issue 6; API.md relying-party paths): the newest CSCA
+ * {@code GET /certs/csca-masterlist.ml} (issue 6; docs/api.md relying-party paths): the newest CSCA
  * master list from the store, DER CMS, with ETag (its SHA-256), Last-Modified and a one-hour
  * max-age; {@code If-None-Match} gives 304; 404 until a master-list ceremony has run. Every other
  * request goes to the wrapped handler (the OCSP responder on the relying parties' port). When the

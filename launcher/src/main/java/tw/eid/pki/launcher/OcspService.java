@@ -62,7 +62,7 @@ final class OcspService implements AutoCloseable {
 
     /**
      * As above; with {@code crl}, the same port also serves {@code /crl/...} through that handler
-     * (API.md: in the demo OCSP and CRLs share port 8080), routed in front of the OCSP handler.
+     * (docs/api.md: in the demo OCSP and CRLs share port 8080), routed in front of the OCSP handler.
      */
     static OcspService start(Database database, Token token, OcspAuthorities authorities, String host, int port,
                              OcspConfig config, Clock clock, org.eclipse.jetty.server.Handler crl) throws Exception {

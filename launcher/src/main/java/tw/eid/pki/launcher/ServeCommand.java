@@ -17,7 +17,7 @@ import tw.eid.pki.crl.CrlConfig;
 
 /**
  * {@code serve ra} (the RA API on its TLS port) and {@code serve ocsp} (the OCSP responder on
- * plain HTTP, API.md), after the online token is activated by k custodians. A token that stays
+ * plain HTTP, docs/api.md), after the online token is activated by k custodians. A token that stays
  * down past its restart threshold ends the process with exit code {@value #EXIT_RESTART};
  * {@code bin/eidpki} restarts a {@code serve} that exits so (SunPKCS11 cannot reload a library
  * inside a running JVM, boulder#3468), and the restarted service needs its custodians again,
@@ -30,7 +30,7 @@ import tw.eid.pki.crl.CrlConfig;
 final class ServeCommand implements Callable<Integer> {
     /** EX_TEMPFAIL: the supervisor (bin/eidpki) restarts the service. */
     static final int EXIT_RESTART = 75;
-    /** API.md: relying parties reach OCSP (and CRLs) on plain HTTP port 8080. */
+    /** docs/api.md: relying parties reach OCSP (and CRLs) on plain HTTP port 8080. */
     static final int OCSP_DEFAULT_PORT = 8080;
 
     @Parameters(index = "0", paramLabel = "SERVICE", description = "ra, ocsp or crl")

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * {@code eidpki crl publish} and {@code eidpki serve crl} end to end through processes, after the
  * demo ceremony in a child JVM (as {@link ServeOcspCliTest} does): the one-off publication writes
  * the RA Operators CA's CRL into the directory; the server then serves the ceremony's offline CRLs
- * (root ARL, CSCA CRL) and the publisher's CRL at the API.md paths, judged here as a relying party
+ * (root ARL, CSCA CRL) and the publisher's CRL at the docs/api.md paths, judged here as a relying party
  * would (status, content type, DER, issuer bytes, signature). Bad options exit 2 with one line.
  */
 class ServeCrlCliTest {

@@ -132,7 +132,7 @@ class ServeOcspCliTest {
     }
 
     /**
-     * API.md {@code GET /certs/{ca}.crt}: the caIssuers URL in the Citizen CA's certificate has its
+     * docs/api.md {@code GET /certs/{ca}.crt}: the caIssuers URL in the Citizen CA's certificate has its
      * path served here with the root, byte for byte; the Citizen CA's certificate served the same way
      * is the intermediate from which openssl builds the OCSP signer's path to the ceremony's root.
      */

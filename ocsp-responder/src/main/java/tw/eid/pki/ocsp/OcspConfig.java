@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * What a responder answers and for how long (issue 4, API.md).
+ * What a responder answers and for how long (issue 4, docs/api.md).
  *
  * @param validity nextUpdate - thisUpdate of every response: 8 hours to 10 days, default 24 h
  *     (never past the signer certificate's notAfter)

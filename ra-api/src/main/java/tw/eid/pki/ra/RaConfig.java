@@ -7,17 +7,17 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * Everything {@link RaServer#newServer} needs. Checked on construction (STYLE.md #6); the defaults
- * are the safe ones of API.md and the seed checklist (4.6: three failures, thirty minutes).
+ * Everything {@link RaServer#newServer} needs. Checked on construction (docs/style.md #6); the defaults
+ * are the safe ones of docs/api.md and the seed checklist (4.6: three failures, thirty minutes).
  *
  * <p>The TLS server key: a software EC P-256 key in a PKCS#12 file, its certificate issued by the
  * RA Operators CA under profile {@code ra-tls-server}. The key is not a CA key (it signs handshakes,
- * never certificates), so ARCHITECTURE.md's "CA keys in the token" does not bind it; moving it into
+ * never certificates), so docs/architecture.md's "CA keys in the token" does not bind it; moving it into
  * the token through SunPKCS11 is a later step. The file and the file with its password must be
  * readable by the owner only, and there is no default password anywhere.
  *
  * @param host                  the address to bind, e.g. {@code 0.0.0.0} or {@code 127.0.0.1}
- * @param port                  the TLS port (8443 in API.md; 0 for any free port, as tests do)
+ * @param port                  the TLS port (8443 in docs/api.md; 0 for any free port, as tests do)
  * @param tlsKeyStore           the PKCS#12 file with the server key and its chain (owner-only)
  * @param tlsKeyStorePassword   a file holding the PKCS#12 password on one line (owner-only)
  * @param operatorsCaName       the RA Operators CA's name in the {@code ca} table: its certificate
@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * @param lockout               for this long (30 min)
  * @param maxRequestBytes       larger request bodies are refused with 413 (64 KiB)
  * @param sodPerSecond          SOD requests a second per client certificate, burst twice that (20)
- * @param clock                 time for certificate validity and lockout (injected, STYLE.md #5)
+ * @param clock                 time for certificate validity and lockout (injected, docs/style.md #5)
  * @param services              the domain
  */
 public record RaConfig(String host, int port, Path tlsKeyStore, Path tlsKeyStorePassword, String operatorsCaName,

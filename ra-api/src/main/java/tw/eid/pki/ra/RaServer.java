@@ -57,7 +57,7 @@ import tw.eid.pki.ra.resources.SodRateLimit;
 import tw.eid.pki.ra.store.CertificateRecords;
 
 /**
- * The RA API of API.md at {@code https://HOST:PORT/api/v1}: Jersey on Jetty 12 (ee10), one TLS
+ * The RA API of docs/api.md at {@code https://HOST:PORT/api/v1}: Jersey on Jetty 12 (ee10), one TLS
  * connector with a required client certificate.
  *
  * <p>Who gets in, in order:

@@ -10,7 +10,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Configuration fails fast (STYLE.md #6); secrets come from owner-only files. */
+/** Configuration fails fast (docs/style.md #6); secrets come from owner-only files. */
 class RaConfigTest {
     @TempDir
     Path dir;

@@ -31,7 +31,7 @@ import tw.eid.pki.hsm.KeyAlgorithm;
 import tw.eid.pki.ra.RaFixture.Reply;
 
 /**
- * API.md's role column, every endpoint × every role: the allowed ones succeed on a real target,
+ * docs/api.md's role column, every endpoint × every role: the allowed ones succeed on a real target,
  * the others get 403 {@code auth.role-not-allowed}, change nothing, are audited, and do not lock
  * the source out (the whole matrix runs from 127.0.0.1).
  */
@@ -68,7 +68,7 @@ class RoleMatrixTest {
 
     static final Set<OperatorRole> ALL = EnumSet.allOf(OperatorRole.class);
 
-    /** The table of API.md, row by row. */
+    /** The table of docs/api.md, row by row. */
     static final List<Endpoint> ENDPOINTS = List.of(
             new Endpoint("POST /cards", EnumSet.of(OFFICER), 201, ra -> new Req("POST", "/cards", "application/json",
                     "{\"cardNumber\":\"" + ra.newCardNumber() + "\",\"chipUid\":\"04a1b2c3d4e5f6a7\","

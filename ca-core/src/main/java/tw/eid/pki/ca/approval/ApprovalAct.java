@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
 /**
- * An act that needs a second person's approval before it is done (ARCHITECTURE.md: two people for
+ * An act that needs a second person's approval before it is done (docs/architecture.md: two people for
  * CA-level and bulk acts). Stored as the JSON payload of an {@code approval} row, its {@link #kind()}
  * in the row's {@code kind} column and as the payload's {@code "kind"} property.
  *

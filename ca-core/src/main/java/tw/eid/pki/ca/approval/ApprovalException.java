@@ -6,7 +6,7 @@ import tw.eid.pki.ca.revocation.StatusChangeRefusedException;
 /**
  * A two-person act refused: malformed, decided already, decided by its own requester, or one that
  * the certificates' state machine cannot carry out. Each code has a stable {@link Code#id()}; the
- * HTTP edge maps it to a status once (ra-api HttpStatuses; STYLE.md #7).
+ * HTTP edge maps it to a status once (ra-api HttpStatuses; docs/style.md #7).
  */
 public final class ApprovalException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -18,7 +18,7 @@ public final class ApprovalException extends RuntimeException {
         SIZE_OUT_OF_RANGE("approval.size-out-of-range"),
         /** A serial is named twice: refused, so that "N serials" always means N certificates. */
         DUPLICATE_SERIAL("approval.duplicate-serial"),
-        /** The requester may not approve or reject his own request (ARCHITECTURE.md: separation of duties). */
+        /** The requester may not approve or reject his own request (docs/architecture.md: separation of duties). */
         SELF_APPROVAL("approval.self-approval"),
         NOT_FOUND("approval.not-found"),
         /** Approved, rejected or failed already: an approval is decided once. */

@@ -29,7 +29,7 @@ import tw.eid.pki.ca.store.Database;
 import tw.eid.pki.ca.store.DatabaseTime;
 
 /**
- * The two-person rule (API.md: {@code POST /revocations}, {@code GET /approvals}, {@code POST
+ * The two-person rule (docs/api.md: {@code POST /revocations}, {@code GET /approvals}, {@code POST
  * /approvals/{id}/approve|reject}). One person requests an act; a second, never the requester,
  * approves or rejects it. An approved act is carried out in the transaction that marks it approved,
  * so it is done exactly once: concurrent deciders queue on the approval's row lock, and whoever
@@ -38,7 +38,7 @@ import tw.eid.pki.ca.store.DatabaseTime;
  *
  * <p>A {@link BulkStatusChange} is <b>all or nothing</b>. Approval locks every named certificate
  * row (in serial order, so that two bulk acts or a bulk act and a loss report never deadlock),
- * checks that every one can make the transition under PROFILES.md's status rules (issued, not
+ * checks that every one can make the transition under docs/profiles.md's status rules (issued, not
  * revoked, not expired; for suspend, not already on hold), and only then changes them all, each
  * through {@link RevocationService#apply} (row update and status change log). If any one cannot,
  * none is changed: the approval is recorded FAILED with the first offending serial in the
@@ -49,7 +49,7 @@ import tw.eid.pki.ca.store.DatabaseTime;
  * carried out now is refused at once rather than waiting for a second supervisor. It is repeated
  * under the locks at approval, because the certificates may change in between.
  *
- * <p>Audit (STYLE.md #9): every request, approval and rejection is appended in its own
+ * <p>Audit (docs/style.md #9): every request, approval and rejection is appended in its own
  * transaction as {@code approval.request}, {@code approval.approve}, {@code approval.reject} with
  * target {@code approval/<id>} and details naming the act's kind, size, CA, action and reason (no
  * serial list, no personal data); a refusal is recorded REFUSED with its code. An approved bulk act
@@ -338,7 +338,7 @@ public final class ApprovalService {
         return new Checked(states, null);
     }
 
-    /** PROFILES.md "Status rules", as RevocationService applies them to a single certificate. */
+    /** docs/profiles.md "Status rules", as RevocationService applies them to a single certificate. */
     private static Refusal refusal(String serial, CertificateState state, CertificateStatus to, Instant now) {
         StatusChangeRefusedException refused = RevocationService.refusal(serial, state.status(), state.issued(),
                 state.notAfter(), to, now);

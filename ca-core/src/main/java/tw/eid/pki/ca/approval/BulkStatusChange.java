@@ -34,7 +34,7 @@ public record BulkStatusChange(@JsonProperty("ca") String caName, @JsonProperty(
 
     /** As in the {@code ca} and {@code certificate} tables. */
     private static final Pattern CA_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
-    /** API.md: lower-case hex without leading zeros; RFC 5280 §4.1.2.2: at most 20 octets. */
+    /** docs/api.md: lower-case hex without leading zeros; RFC 5280 §4.1.2.2: at most 20 octets. */
     private static final Pattern SERIAL = Pattern.compile("[1-9a-f][0-9a-f]{0,39}");
 
     public enum Action {

@@ -1,5 +1,5 @@
 /**
- * The two-person rule (API.md: {@code POST /revocations}, {@code /approvals}): an act that one
+ * The two-person rule (docs/api.md: {@code POST /revocations}, {@code /approvals}): an act that one
  * supervisor requests and a second, different supervisor approves or rejects, carried out only on
  * approval and in the transaction that records it.
  *

@@ -21,7 +21,7 @@ import tw.eid.pki.ca.store.DatabaseTime;
 
 /**
  * Signs the ledger's head. In production the signer is the audit checkpoint key in the online
- * token (ARCHITECTURE.md: data-protection keys); a checkpoint is what makes a consistently
+ * token (docs/architecture.md: data-protection keys); a checkpoint is what makes a consistently
  * rewritten chain detectable, since no one without that key can sign the rewritten head.
  */
 public final class AuditCheckpointer {

@@ -9,7 +9,7 @@ import java.util.Objects;
 
 /**
  * Where every act is recorded for the auditor. Events are appended in the transaction of the act
- * they record (STYLE.md #9): the act and its audit row commit together or not at all.
+ * they record (docs/style.md #9): the act and its audit row commit together or not at all.
  */
 public interface AuditLedger {
 

@@ -43,7 +43,7 @@ final class HashChainedAuditLedger implements AuditLedger {
   public List<AuditEntry> appendAll(Connection connection, List<AuditEvent> events) throws SQLException {
     if (connection.getAutoCommit()) {
       // In auto-commit the head lock would end with the SELECT; and an audit row committed apart
-      // from its act is exactly what STYLE.md #9 rules out.
+      // from its act is exactly what docs/style.md #9 rules out.
       throw new IllegalStateException("audit events are appended inside the act's transaction");
     }
     if (events.isEmpty()) {

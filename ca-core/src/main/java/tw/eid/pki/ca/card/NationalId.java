@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * A national ID number (國民身分證統一編號): a letter for the place of first registration, 1 or 2,
  * seven digits and a check digit. Held as a char array so it can be cleared; {@link #toString()}
- * never prints it (personal data, ARCHITECTURE.md).
+ * never prints it (personal data, docs/architecture.md).
  */
 public final class NationalId {
     /** A=10, B=11, … with the historic gaps: I=34, O=35, W=32, X=30, Y=31, Z=33. */

@@ -6,7 +6,7 @@ import java.util.Objects;
 import tw.eid.pki.hsm.Token;
 
 /**
- * Personal data at rest (ARCHITECTURE.md, security baseline; seed checklist 1.5/1.6): a keyed
+ * Personal data at rest (docs/architecture.md, security baseline; seed checklist 1.5/1.6): a keyed
  * HMAC-SHA-256 for look-up and AES-256-GCM for the value, both with keys held in the online token.
  * A sealed value names its key's label, so data keys can be rotated (new label, re-seal) without
  * guessing which key sealed a row.

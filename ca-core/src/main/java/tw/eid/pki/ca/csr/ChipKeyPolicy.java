@@ -18,7 +18,7 @@ import tw.eid.pki.ca.csr.CsrRejectedException.Code;
 import tw.eid.pki.ca.profile.PublicKeyType;
 
 /**
- * The keys a chip may have certified (PROFILES.md, citizen signature and encryption: RSA-2048 or
+ * The keys a chip may have certified (docs/profiles.md, citizen signature and encryption: RSA-2048 or
  * ECDSA P-256; we also take P-384, RSA-3072 and RSA-4096 for later card generations). The checks
  * run in an order that gives each fault its own code; the key's type then comes from
  * {@link PublicKeyType#of}, the same parser the profiles use, so the CSR checks and issuance

@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * A chip's certificate signing request was refused. Each refusal has a stable {@link Code}, mapped
- * once at the edge (API.md): a {@link Kind#MALFORMED} code becomes HTTP 400 (the bytes are not a
+ * once at the edge (docs/api.md): a {@link Kind#MALFORMED} code becomes HTTP 400 (the bytes are not a
  * strict DER PKCS#10 request), a {@link Kind#POLICY} code becomes HTTP 422 (a well-formed request
  * that policy refuses: weak or unsupported key, bad proof of possession). The message is one line
  * for the server log; callers get the code.

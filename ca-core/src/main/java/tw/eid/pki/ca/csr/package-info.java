@@ -1,5 +1,5 @@
 /**
- * Checks on the PKCS#10 requests that card chips generate on-chip (ARCHITECTURE.md, "How a
+ * Checks on the PKCS#10 requests that card chips generate on-chip (docs/architecture.md, "How a
  * request flows": parse CSR, verify proof of possession, key policy).
  *
  * <p>The door into this package: {@link ChipCsrChecks#check(byte[])}, which

@@ -19,7 +19,7 @@ import java.util.Objects;
 
 /**
  * Splits a token's user PIN at a key ceremony into n Shamir shares, any k of which rebuild it
- * (ARCHITECTURE.md: tokens are activated only when k of n custodians are present). Each share is
+ * (docs/architecture.md: tokens are activated only when k of n custodians are present). Each share is
  * written to its own file, encrypted under its custodian's passphrase; see {@link ShareFile} for
  * the format.
  *

@@ -23,7 +23,7 @@ import tw.eid.pki.hsm.KeyInfo;
 import tw.eid.pki.hsm.Token;
 
 /**
- * The CSCA key rollover ceremony (ICAO 9303-12 §5.1.1; PROFILES.md "Link certificate"): in the
+ * The CSCA key rollover ceremony (ICAO 9303-12 §5.1.1; docs/profiles.md "Link certificate"): in the
  * offline token, a new CSCA key; its self-signed CSCA certificate; and the link certificate in
  * which the <em>old</em> CSCA key certifies the new one (old → new, the only direction ICAO
  * defines), so a verifier that trusts the old CSCA learns the new one. Both certificates pass

@@ -32,7 +32,7 @@ import tw.eid.pki.ca.store.DatabaseTime;
 import tw.eid.pki.hsm.Token;
 
 /**
- * The CSCA's batch ceremony for Document Signers (PROFILES.md: "CSCA, at a ceremony, in batches
+ * The CSCA's batch ceremony for Document Signers (docs/profiles.md: "CSCA, at a ceremony, in batches
  * ahead of need"): the CSCA key, in the offline token opened by k custodians, certifies up to
  * {@code count} DS keys that were generated ahead in the online token ({@link
  * DocumentSignerPool#generate}); only their public keys, from the store, reach this ceremony.

@@ -39,7 +39,7 @@ import tw.eid.pki.hsm.KeyInfo;
 import tw.eid.pki.hsm.Token;
 
 /**
- * The pool of Document Signer keys (PROFILES.md, "Document Signer"; ICAO 9303-12 §5). Keys are
+ * The pool of Document Signer keys (docs/profiles.md, "Document Signer"; ICAO 9303-12 §5). Keys are
  * generated ahead of need in the online token ({@link #generate}), certified by the CSCA at a
  * ceremony ({@link DocumentSignerCeremony}), and used one at a time:
  *
@@ -188,7 +188,7 @@ public final class DocumentSignerPool {
             throw new IllegalArgumentException("count must be 1..100");
         }
         if (algorithm != KeyAlgorithm.EC_P256 && algorithm != KeyAlgorithm.EC_P384) {
-            throw new IllegalArgumentException("a Document Signer key is ECDSA P-256 or P-384 (PROFILES.md)");
+            throw new IllegalArgumentException("a Document Signer key is ECDSA P-256 or P-384 (docs/profiles.md)");
         }
         if (maxDocuments < 1) {
             throw new IllegalArgumentException("maxDocuments must be at least 1");

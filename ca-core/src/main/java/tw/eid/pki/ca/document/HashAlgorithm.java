@@ -3,7 +3,7 @@ package tw.eid.pki.ca.document;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
 
-/** The data-group hash algorithms an SOD may use (SHA-256 by default, PROFILES.md). */
+/** The data-group hash algorithms an SOD may use (SHA-256 by default, docs/profiles.md). */
 public enum HashAlgorithm {
     SHA_256("SHA-256", NISTObjectIdentifiers.id_sha256, 32),
     SHA_384("SHA-384", NISTObjectIdentifiers.id_sha384, 48),

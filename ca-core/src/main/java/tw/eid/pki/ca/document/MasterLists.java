@@ -39,7 +39,7 @@ import tw.eid.pki.hsm.KeyInfo;
 import tw.eid.pki.hsm.Token;
 
 /**
- * The CSCA master list (ICAO 9303-12 §9; PROFILES.md "Master list signer"), signed at a ceremony:
+ * The CSCA master list (ICAO 9303-12 §9; docs/profiles.md "Master list signer"), signed at a ceremony:
  * a master-list signer key is generated in the offline token and certified by the CSCA (profile
  * master-list-signer, extKeyUsage 2.23.136.1.1.3 critical), then signs CMS SignedData whose
  * content (id-icao-cscaMasterList, 2.23.136.1.1.2) is CscaMasterList { v0, every CSCA

@@ -14,7 +14,7 @@ import tw.eid.pki.ca.store.StoreException;
 import tw.eid.pki.hsm.Token;
 
 /**
- * Signs a card's SOD (API.md {@code POST /cards/{cardNumber}/sod}), bound to the card's state:
+ * Signs a card's SOD (docs/api.md {@code POST /cards/{cardNumber}/sod}), bound to the card's state:
  * one SOD per personalization of a registered card.
  *
  * <ol>

@@ -1,5 +1,5 @@
 /**
- * The document side (ICAO Doc 9303 passive authentication, PROFILES.md "Document side"): each
+ * The document side (ICAO Doc 9303 passive authentication, docs/profiles.md "Document side"): each
  * card's security object (SOD) signed by the current Document Signer from a pool of DS keys in
  * the online token ({@link SodIssuer}, {@link
  * DocumentSignerPool}), the ceremony that certifies DS keys in batches with

@@ -13,7 +13,7 @@ import tw.eid.pki.ca.profile.RevocationReason;
 import tw.eid.pki.ca.store.DatabaseTime;
 
 /**
- * The two writes of two-phase issuance (STYLE.md #3), shared by every issuer through {@link
+ * The two writes of two-phase issuance (docs/style.md #3), shared by every issuer through {@link
  * CertificateWriter}: the linted TBS and its serial stored <em>revoked (cessationOfOperation)</em>
  * before the token signs, then made good with its DER by the final write. A signed serial whose
  * final write never lands stays revoked. The only place in the code that writes a certificate row.

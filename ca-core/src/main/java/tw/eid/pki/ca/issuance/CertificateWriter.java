@@ -33,7 +33,7 @@ import tw.eid.pki.ca.store.TransactionWork;
 /**
  * The one way the system makes a certificate (issue 14), whatever signs it: citizens, operators and
  * the RA's TLS server, the key ceremony's CAs and OCSP signers, Document Signers, CSCA rollover and
- * link certificates, master-list signers and OCSP signer renewal. Boulder's order (STYLE.md #3):
+ * link certificates, master-list signers and OCSP signer renewal. Boulder's order (docs/style.md #3):
  * <ol>
  *   <li>{@link Batch#prepare}: the profile builds the TBS and lints it over a throwaway-key
  *       signature ({@link CertificateIssuance#prepare}), and the TBS is stored with its serial,

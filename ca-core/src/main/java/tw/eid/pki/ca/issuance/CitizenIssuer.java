@@ -38,7 +38,7 @@ import tw.eid.pki.ca.store.DatabaseTime;
 import tw.eid.pki.hsm.Token;
 
 /**
- * Issues citizen certificates from the chip's CSR, in Boulder's order (STYLE.md #3):
+ * Issues citizen certificates from the chip's CSR, in Boulder's order (docs/style.md #3):
  * <ol>
  *   <li>check the CSR (strict DER, proof of possession, chip key policy);</li>
  *   <li>one transaction: lock the card, match the chip id, refuse a key certified elsewhere or
@@ -83,7 +83,7 @@ public final class CitizenIssuer {
         this.partitionCapacity = partitionCapacity;
     }
 
-    /** PROFILES.md: a partition holds at most this many certificates by default. */
+    /** docs/profiles.md: a partition holds at most this many certificates by default. */
     public static final int DEFAULT_PARTITION_CAPACITY = 100_000;
 
     private record Pending(CertificateWriter.Pending stored, String serialHex, int partition) {}
@@ -194,7 +194,7 @@ public final class CitizenIssuer {
     }
 
     /**
-     * PROFILES.md "Keys": a key certified for another card or profile, or once revoked for
+     * docs/profiles.md "Keys": a key certified for another card or profile, or once revoked for
      * keyCompromise, is refused; the same card's same key may be re-certified once (renewal).
      * Returns the first issuance of the key for a renewal, null for a new key.
      */

@@ -11,7 +11,7 @@ public final class IssuanceException extends RuntimeException {
         CARD_NOT_FOUND("issuance.card-not-found"),
         /** Only citizen-signature and citizen-encryption are issued from a chip CSR. */
         PROFILE_NOT_ISSUABLE("issuance.profile-not-issuable"),
-        /** The chip's key is a type the profile does not certify (PROFILES.md: RSA-2048 or P-256). */
+        /** The chip's key is a type the profile does not certify (docs/profiles.md: RSA-2048 or P-256). */
         KEY_TYPE_NOT_CERTIFIED("issuance.key-type-not-certified"),
         /** The chip unique id of the request is not the registered one. */
         CHIP_MISMATCH("issuance.chip-mismatch"),
@@ -19,7 +19,7 @@ public final class IssuanceException extends RuntimeException {
         KEY_ALREADY_CERTIFIED("issuance.key-already-certified"),
         /** The key was once revoked for keyCompromise. */
         KEY_COMPROMISED("issuance.key-compromised"),
-        /** The same key was already renewed once (PROFILES.md: one renewal, 8 years at most). */
+        /** The same key was already renewed once (docs/profiles.md: one renewal, 8 years at most). */
         RENEWAL_EXHAUSTED("issuance.renewal-exhausted"),
         /** The Idempotency-Key was used before with a different request. */
         IDEMPOTENCY_KEY_REUSED("issuance.idempotency-key-reused"),

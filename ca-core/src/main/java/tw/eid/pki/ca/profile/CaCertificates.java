@@ -25,7 +25,7 @@ import tw.eid.pki.ca.store.DatabaseTime;
 import tw.eid.pki.ca.store.StoreException;
 
 /**
- * The CA certificates relying parties fetch at {@code {base}/certs/{ca}.crt} (API.md), the AIA
+ * The CA certificates relying parties fetch at {@code {base}/certs/{ca}.crt} (docs/api.md), the AIA
  * caIssuers target that {@link ProfileSettings#caCertificateUrl} writes into the certificates a CA
  * issues: for the path segment of a CA profile, every certificate of that profile in the store's
  * {@code ca} table (its {@code kind}), whatever its status: a CSCA superseded by a rollover still

@@ -86,7 +86,7 @@ public final class CertificateIssuance {
     Instant firstIssuance = request.firstIssuance();
     if (firstIssuance != null
         && (firstIssuance.isAfter(now) || !CertificateProfile.renewalCap(firstIssuance).isAfter(now))) {
-      // PROFILES.md: a key is certified for 8 years at most in all; a first issuance in the
+      // docs/profiles.md: a key is certified for 8 years at most in all; a first issuance in the
       // future is a data error.
       throw refused(profile.id() + " renewal refused: the key's first issuance " + firstIssuance
           + " is in the future or more than " + CertificateProfile.CITIZEN_RENEWAL_CAP_YEARS + " years ago");

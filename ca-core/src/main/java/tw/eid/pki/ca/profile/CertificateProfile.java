@@ -12,7 +12,7 @@ import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 
 /**
- * The certificate profiles of PROFILES.md, one constant per certificate type, each with a stable
+ * The certificate profiles of docs/profiles.md, one constant per certificate type, each with a stable
  * name and a version ({@link #id()}, e.g. {@code citizen-root/1}). A change to what a profile
  * issues is a new version, never an edit of a published one, so that a stored certificate can
  * always be traced to the rules it was issued under.
@@ -52,7 +52,7 @@ public enum CertificateProfile {
 
   /**
    * Self-signed ICAO country signing CA; CA pathLen 0; SKI; privateKeyUsagePeriod; validity =
-   * key usage period + longest Document Signer validity. No AKI: PROFILES.md lists only SKI, RFC
+   * key usage period + longest Document Signer validity. No AKI: docs/profiles.md lists only SKI, RFC
    * 5280 §4.2.1.1 lets a self-signed certificate omit it and ICAO 9303-12 makes it optional for
    * a self-signed CSCA; the link certificates of a key rollover carry it.
    */
@@ -80,7 +80,7 @@ public enum CertificateProfile {
       EnumSet.of(PublicKeyType.EC_P384, PublicKeyType.EC_BRAINPOOL_P384R1)),
 
   /**
-   * The CSCA master list signer (ICAO 9303-12 §9; PROFILES.md): CSCA-issued, 3 y; KU
+   * The CSCA master list signer (ICAO 9303-12 §9; docs/profiles.md): CSCA-issued, 3 y; KU
    * digitalSignature; extKeyUsage id-icao-mrtd-security-cscaMasterListSigningKey (2.23.136.1.1.3),
    * critical; AKI.
    */
@@ -156,9 +156,9 @@ public enum CertificateProfile {
   /** Master list signer certificates: 3 years. */
   static final int MASTER_LIST_SIGNER_YEARS = 3;
 
-  /** Citizen certificates: 5 years (PROFILES.md). */
+  /** Citizen certificates: 5 years (docs/profiles.md). */
   static final int CITIZEN_YEARS = 5;
-  /** A renewal of a citizen key extends its certification to 8 years at most in all (PROFILES.md). */
+  /** A renewal of a citizen key extends its certification to 8 years at most in all (docs/profiles.md). */
   static final int CITIZEN_RENEWAL_CAP_YEARS = 8;
 
   private final String profileName;
@@ -212,7 +212,7 @@ public enum CertificateProfile {
     return keyTypes;
   }
 
-  /** Whether a CA of profile {@code issuer} may issue this profile (PROFILES.md, "issuer" rows). */
+  /** Whether a CA of profile {@code issuer} may issue this profile (docs/profiles.md, "issuer" rows). */
   public boolean mayBeIssuedBy(CertificateProfile issuer) {
     return switch (this) {
       case CITIZEN_ROOT, CSCA -> false;
@@ -259,7 +259,7 @@ public enum CertificateProfile {
     return extendedKeyUsage;
   }
 
-  /** PROFILES.md: the master list signer's extKeyUsage is critical; every other profile's is not. */
+  /** docs/profiles.md: the master list signer's extKeyUsage is critical; every other profile's is not. */
   boolean extendedKeyUsageCritical() {
     return this == MASTER_LIST_SIGNER;
   }
@@ -368,7 +368,7 @@ public enum CertificateProfile {
   /**
    * As {@link #validity(ProfileSettings, Instant)}, for a citizen key first certified at {@code
    * firstIssuance} (a renewal; null otherwise): 5 years, but never past 8 years after the first
-   * issuance (PROFILES.md: the natural-person certificate's extension, 8 years at most in all).
+   * issuance (docs/profiles.md: the natural-person certificate's extension, 8 years at most in all).
    */
   Validity validity(ProfileSettings settings, Instant notBefore, Instant firstIssuance) {
     return switch (this) {
@@ -387,7 +387,7 @@ public enum CertificateProfile {
       case RA_OPERATORS_CA -> Validity.of(notBefore, plusYears(notBefore, 10), null);
       case OCSP_SIGNER -> Validity.of(notBefore, notBefore.plus(settings.ocspSignerValidity()), null);
       case DOCUMENT_SIGNER -> {
-        // PROFILES.md: validity = key usage period + card lifetime (a card signed on the last
+        // docs/profiles.md: validity = key usage period + card lifetime (a card signed on the last
         // day of the key usage period must verify for the whole life of the card).
         // Version 2: the card lifetime is added rounding up (a card signed on 29 February
         // expires on the 28th of a common year at the latest; version 1 ended the DS a day early).
@@ -396,7 +396,7 @@ public enum CertificateProfile {
       }
       case MASTER_LIST_SIGNER -> Validity.of(notBefore, plusYears(notBefore, MASTER_LIST_SIGNER_YEARS), null);
       case CSCA, CSCA_LINK -> {
-        // PROFILES.md: validity = key usage period + the longest Document Signer validity
+        // docs/profiles.md: validity = key usage period + the longest Document Signer validity
         // (a DS certified on the last day of the CSCA's key usage period must stay verifiable).
         // Version 2: both additions of years round up, so that a DS certified at the last
         // instant of the key usage period nests on every date. Version 1 added the card lifetime

@@ -88,7 +88,7 @@ public record CertificateRequest(CertificateProfile profile, X500Name subject, S
   public sealed interface EndEntity permits Citizen, Operator, RaTlsServer {}
 
   /**
-   * A citizen certificate's data (PROFILES.md, citizen signature and encryption columns).
+   * A citizen certificate's data (docs/profiles.md, citizen signature and encryption columns).
    *
    * @param holderName the checked NFC name ({@link HolderName#of})
    * @param subscriberId the holder's random subscriber id ({@link SubscriberIds}), never the
@@ -98,7 +98,7 @@ public record CertificateRequest(CertificateProfile profile, X500Name subject, S
    * @param crlPartition the CRL partition of the certificate, from 1, fixed at issuance; its CRL
    *     DP is {@code {base}/crl/citizen-ca/{crlPartition}.crl}
    * @param firstIssuance for a renewal, when the first certificate of this key was issued: the
-   *     new notAfter is at most 8 years after it (PROFILES.md); null for a first issuance
+   *     new notAfter is at most 8 years after it (docs/profiles.md); null for a first issuance
    */
   public record Citizen(HolderName holderName, String subscriberId, String nationalIdLast4, int crlPartition,
       Instant firstIssuance) implements EndEntity {
@@ -124,7 +124,7 @@ public record CertificateRequest(CertificateProfile profile, X500Name subject, S
   }
 
   /**
-   * An operator certificate's data (PROFILES.md, operators table).
+   * An operator certificate's data (docs/profiles.md, operators table).
    *
    * @param operatorId the RA's account name for the operator: CN (1–64 of A-Z a-z 0-9 . _ @ -)
    * @param office the household registration office or system owner: OU

@@ -28,7 +28,7 @@ import org.bouncycastle.asn1.x509.Time;
 import org.bouncycastle.cert.X509CRLHolder;
 
 /**
- * Checks a ceremony CRL against its {@link CrlProfile} (PROFILES.md, "CRLs" and "CSCA CRL") and
+ * Checks a ceremony CRL against its {@link CrlProfile} (docs/profiles.md, "CRLs" and "CSCA CRL") and
  * RFC 5280 §5. Runs on the lint-signed CRL before the real signature; usable on any CRL.
  */
 public final class CrlLint {
@@ -179,7 +179,7 @@ public final class CrlLint {
   private static void checkEntryExtensions(BigInteger serial, Extensions exts, ProfileLint.Findings f) {
     String who = "serial " + serial.toString(16);
     if (exts == null || exts.getExtension(Extension.reasonCode) == null) {
-      f.add("reason-code", who + " has no reasonCode (PROFILES.md: every entry says why)");
+      f.add("reason-code", who + " has no reasonCode (docs/profiles.md: every entry says why)");
       return;
     }
     for (ASN1ObjectIdentifier oid : exts.getExtensionOIDs()) {
@@ -193,7 +193,7 @@ public final class CrlLint {
     }
     try {
       int code = ASN1Enumerated.getInstance(reason.getParsedValue()).intValueExact();
-      // PROFILES.md: never unspecified(0); removeFromCRL(8) belongs to delta CRLs only.
+      // docs/profiles.md: never unspecified(0); removeFromCRL(8) belongs to delta CRLs only.
       RevocationReason.ofCode(code);
     } catch (RuntimeException e) {
       f.add("reason-code", who + ": " + e.getMessage());

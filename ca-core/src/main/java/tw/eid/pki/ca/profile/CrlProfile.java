@@ -3,7 +3,7 @@ package tw.eid.pki.ca.profile;
 import java.time.Duration;
 
 /**
- * The CRLs signed at ceremonies (PROFILES.md, "Offline roots"), named and versioned like the
+ * The CRLs signed at ceremonies (docs/profiles.md, "Offline roots"), named and versioned like the
  * certificate profiles. Both are CRL v2 with exactly two extensions, AKI and CRL number, no
  * issuingDistributionPoint and no delta CRL indicator: each is the complete CRL of its CA, and
  * those CAs' certificates point at it through their CRL DP (the Citizen CA, RA Operators CA) or

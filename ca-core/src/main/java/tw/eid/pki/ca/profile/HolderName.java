@@ -7,7 +7,7 @@ import java.util.Set;
 
 /**
  * A citizen's name as it goes into the CN of the signature and encryption certificates
- * (PROFILES.md, "Names"): Unicode NFC, encoded as a UTF8String, free of control and
+ * (docs/profiles.md, "Names"): Unicode NFC, encoded as a UTF8String, free of control and
  * bidirectional formatting characters, with Private Use Area code points (rare characters of the
  * household registration) only from a configured allow-list.
  *
@@ -105,7 +105,7 @@ public final class HolderName {
     return value.hashCode();
   }
 
-  /** Redacted: names are personal data (ARCHITECTURE.md, security baseline). */
+  /** Redacted: names are personal data (docs/architecture.md, security baseline). */
   @Override
   public String toString() {
     return "HolderName[" + length() + " code points]";

@@ -3,10 +3,10 @@ package tw.eid.pki.ca.profile;
 import java.util.Objects;
 
 /**
- * A holder name the registration data offers is refused by the rules of PROFILES.md ("Names").
+ * A holder name the registration data offers is refused by the rules of docs/profiles.md ("Names").
  * Each rule has a stable {@link Code}; the RA API maps every code to HTTP 422 (a well-formed
  * request that policy refuses). The message names the rule and, where useful, the offending code
- * point and its position, never the name itself (names are personal data, ARCHITECTURE.md).
+ * point and its position, never the name itself (names are personal data, docs/architecture.md).
  */
 public final class InvalidHolderNameException extends RuntimeException {
 

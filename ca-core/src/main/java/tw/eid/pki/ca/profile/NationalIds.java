@@ -5,7 +5,7 @@ import java.util.regex.Pattern;
 
 /**
  * The shape of a Taiwanese national ID number (國民身分證統一編號): a letter, 1 or 2, eight digits.
- * PROFILES.md: the full number is never in a certificate; {@link ProfileLint} looks for this
+ * docs/profiles.md: the full number is never in a certificate; {@link ProfileLint} looks for this
  * shape in the subject and every extension, and {@link SubscriberIds} never generates it.
  */
 final class NationalIds {

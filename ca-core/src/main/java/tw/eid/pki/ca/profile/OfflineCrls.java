@@ -20,7 +20,7 @@ import org.bouncycastle.operator.ContentSigner;
 
 /**
  * The CRLs of the offline CAs, signed at ceremonies: the Citizen Root ARL and the CSCA CRL
- * (PROFILES.md). The same two phases as {@link CertificateIssuance}: {@link #prepare} builds the
+ * (docs/profiles.md). The same two phases as {@link CertificateIssuance}: {@link #prepare} builds the
  * TBSCertList, signs it with a throwaway key and runs {@link CrlLint}; {@link #sign} signs the
  * linted bytes with the token, then checks TBS identity and the signature. The publisher only
  * serves the result.

@@ -1,8 +1,8 @@
 package tw.eid.pki.ca.profile;
 
 /**
- * What an operator certificate lets its holder do at the RA API (API.md). The role travels as
- * exactly one certificate policy OID in the operator certificate (PROFILES.md: "a certificate
+ * What an operator certificate lets its holder do at the RA API (docs/api.md). The role travels as
+ * exactly one certificate policy OID in the operator certificate (docs/profiles.md: "a certificate
  * policy OID per role"); {@link ProfileSettings#operatorRolePolicies()} maps roles to OIDs and
  * {@link ProfileSettings#operatorRole(String)} maps back.
  */

@@ -14,7 +14,7 @@ import org.bouncycastle.asn1.x500.style.BCStyle;
 
 /**
  * The names of our CAs and signers, from configuration. Subjects of CA, OCSP signer and Document
- * Signer certificates are built here and never taken from a CSR (PROFILES.md).
+ * Signer certificates are built here and never taken from a CSR (docs/profiles.md).
  *
  * <p>Encoding: countryName is a PrintableString (RFC 5280 Appendix A, X520countryName); every
  * other attribute is a UTF8String (RFC 5280 §4.1.2.6: UTF8String for DirectoryString since
@@ -122,7 +122,7 @@ public record PkiNames(
 
   /**
    * C=TW, CN=holder's name, serialNumber=subscriber id: the subject of a citizen signature or
-   * encryption certificate (PROFILES.md), from the RA's registration data, never from the CSR.
+   * encryption certificate (docs/profiles.md), from the RA's registration data, never from the CSR.
    * CN is the name's NFC form as a UTF8String, byte for byte; serialNumber (X.520, 2.5.4.5) is a
    * PrintableString, as X.520 defines it. No O: a citizen speaks for no organisation.
    */
@@ -139,7 +139,7 @@ public record PkiNames(
   }
 
   /**
-   * C=TW, O, OU=office, CN=operator id: the subject of an operator certificate (PROFILES.md). The
+   * C=TW, O, OU=office, CN=operator id: the subject of an operator certificate (docs/profiles.md). The
    * operator id is the RA's account name for the person or system (never a national ID number).
    */
   public X500Name operator(String office, String operatorId) {
@@ -161,7 +161,7 @@ public record PkiNames(
       throw new IllegalArgumentException("operator id must be 1–64 characters of A-Z a-z 0-9 . _ @ -");
     }
     if (NationalIds.appearsIn(operatorId)) {
-      throw new IllegalArgumentException("operator id must not be a national ID number (PROFILES.md)");
+      throw new IllegalArgumentException("operator id must not be a national ID number (docs/profiles.md)");
     }
     return operatorId;
   }

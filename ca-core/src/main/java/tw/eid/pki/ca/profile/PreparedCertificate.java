@@ -13,7 +13,7 @@ import org.bouncycastle.asn1.x509.V3TBSCertificateGenerator;
 /**
  * A to-be-signed certificate that passed its profile lint, waiting for the real signature
  * (Boulder's issuance.Prepare). Callers store {@link #serialNumber()} and {@link
- * #tbsCertificate()} before signing (ARCHITECTURE.md, two-phase issuance); {@link
+ * #tbsCertificate()} before signing (docs/architecture.md, two-phase issuance); {@link
  * CertificateIssuance#issue} then signs exactly these bytes.
  */
 public final class PreparedCertificate {

@@ -47,7 +47,7 @@ final class ProfileExtensions {
 
   /**
    * Attribute type of the last four digits of the national ID number in subjectDirectoryAttributes
-   * (PROFILES.md, as the natural-person certificate carries it).
+   * (docs/profiles.md, as the natural-person certificate carries it).
    */
   static final ASN1ObjectIdentifier NATIONAL_ID_LAST4 = new ASN1ObjectIdentifier("2.16.886.1.100.2.51");
 
@@ -61,12 +61,12 @@ final class ProfileExtensions {
         // RFC 5280 §4.2.1.9: MUST be critical in CA certificates that sign certificates.
         g.addExtension(Extension.basicConstraints, true, new BasicConstraints(profile.pathLen()));
       }
-      // RFC 5280 §4.2.1.3: SHOULD be critical; PROFILES.md makes it critical everywhere.
+      // RFC 5280 §4.2.1.3: SHOULD be critical; docs/profiles.md makes it critical everywhere.
       g.addExtension(Extension.keyUsage, true, new KeyUsage(profile.keyUsage(PublicKeyType.of(subjectKey))));
       List<KeyPurposeId> eku = profile.extendedKeyUsage(settings);
       if (!eku.isEmpty()) {
         // RFC 5280 §4.2.1.12: non-critical, so software that does not know a purpose still works;
-        // except the master list signer's, which PROFILES.md (after ICAO 9303-12) makes critical.
+        // except the master list signer's, which docs/profiles.md (after ICAO 9303-12) makes critical.
         g.addExtension(Extension.extendedKeyUsage, profile.extendedKeyUsageCritical(),
             new ExtendedKeyUsage(eku.toArray(KeyPurposeId[]::new)));
       }
@@ -97,7 +97,7 @@ final class ProfileExtensions {
             new AuthorityInformationAccess(access.toArray(AccessDescription[]::new)));
         // RFC 5280 §4.2.1.13: SHOULD be non-critical; one distribution point, fullName only. A
         // citizen certificate names its own partition, which the partition's CRL repeats in its
-        // issuingDistributionPoint (PROFILES.md, CRLs).
+        // issuingDistributionPoint (docs/profiles.md, CRLs).
         String crl = profile.hasPartitionedCrl() && request.endEntity() instanceof CertificateRequest.Citizen c
             ? settings.crlPartitionUrl(issuer.profile(), c.crlPartition()).toString()
             : settings.crlUrl(issuer.profile()).toString();

@@ -60,7 +60,7 @@ import org.bouncycastle.asn1.x509.Time;
 import org.bouncycastle.cert.X509CertificateHolder;
 
 /**
- * Checks a certificate against every row of its profile in PROFILES.md (and the RFC 5280 rules
+ * Checks a certificate against every row of its profile in docs/profiles.md (and the RFC 5280 rules
  * underneath). Issuance runs it on a certificate signed by a throwaway key before the real
  * signature, and refuses on any finding; tests and audits can run it on any certificate.
  *
@@ -180,7 +180,7 @@ public final class ProfileLint {
   }
 
   static void checkSerial(BigInteger serial, Findings f) {
-    // RFC 5280 §4.1.2.2: positive, at most 20 octets; PROFILES.md: at least 64 bits from a CSPRNG.
+    // RFC 5280 §4.1.2.2: positive, at most 20 octets; docs/profiles.md: at least 64 bits from a CSPRNG.
     if (serial.signum() <= 0) {
       f.add("serial", "serial number is not positive");
       return;
@@ -253,7 +253,7 @@ public final class ProfileLint {
           + " from notBefore " + notBefore + (firstIssuance == null ? "" : ", first issuance " + firstIssuance) + ")");
     }
     if (firstIssuance != null) {
-      // PROFILES.md: a renewal may extend a key's certification to 8 years at most in all.
+      // docs/profiles.md: a renewal may extend a key's certification to 8 years at most in all.
       Instant last = CertificateProfile.renewalCap(firstIssuance).minusSeconds(1);
       if (notAfter.isAfter(last)) {
         f.add("validity-renewal-cap", "notAfter " + notAfter + " is past " + last + ", "
@@ -314,7 +314,7 @@ public final class ProfileLint {
     // Byte comparison: the attribute types, their order and their string types (C as
     // PrintableString, the rest UTF8String) all must be as PkiNames builds them.
     if (!Arrays.equals(der(expected), der(subject))) {
-      f.add("subject", "subject " + subject + " is not " + expected + " (or not encoded as PROFILES.md says)");
+      f.add("subject", "subject " + subject + " is not " + expected + " (or not encoded as docs/profiles.md says)");
     }
     if (profile.subjectHasOu() != (subject.getRDNs(BCStyle.OU).length > 0)) {
       f.add("subject", "OU " + (profile.subjectHasOu() ? "missing" : "not allowed"));
@@ -322,7 +322,7 @@ public final class ProfileLint {
   }
 
   /**
-   * PROFILES.md, "Names": the CN is one UTF8String whose contents octets are exactly the UTF-8 of
+   * docs/profiles.md, "Names": the CN is one UTF8String whose contents octets are exactly the UTF-8 of
    * the holder's NFC name, and that name passes the holder-name rules under the configured
    * Private Use allow-list (so a CN built around the checks still fails here).
    */
@@ -348,7 +348,7 @@ public final class ProfileLint {
   }
 
   /**
-   * PROFILES.md: the full national ID number is never in a certificate. Looks for its shape (a
+   * docs/profiles.md: the full national ID number is never in a certificate. Looks for its shape (a
    * letter, 1 or 2, eight digits) in every string of the subject and of every extension, decoded
    * (so a BMPString or full-width form is found) and in the raw bytes (so a string inside an
    * OCTET STRING or an implicitly tagged field is found too).
@@ -371,7 +371,7 @@ public final class ProfileLint {
     }
     for (String text : texts) {
       if (NationalIds.appearsIn(text)) {
-        f.add("national-id", "the subject or an extension contains a national ID number (PROFILES.md)");
+        f.add("national-id", "the subject or an extension contains a national ID number (docs/profiles.md)");
         return;
       }
     }
@@ -656,7 +656,7 @@ public final class ProfileLint {
   }
 
   /**
-   * PROFILES.md: the last four digits of the national ID only, as attribute 2.16.886.1.100.2.51:
+   * docs/profiles.md: the last four digits of the national ID only, as attribute 2.16.886.1.100.2.51:
    * one Attribute, one value, a PrintableString of four digits equal to the request's.
    */
   private static void checkSubjectDirectoryAttributes(CertificateRequest.EndEntity endEntity, Extension ext,
@@ -717,7 +717,7 @@ public final class ProfileLint {
       DistributionPoint[] dps = CRLDistPoint.getInstance(crldp.getParsedValue()).getDistributionPoints();
       String want;
       if (profile.hasPartitionedCrl()) {
-        // PROFILES.md: the URL of the certificate's own CRL partition, fixed at issuance.
+        // docs/profiles.md: the URL of the certificate's own CRL partition, fixed at issuance.
         want = endEntity instanceof CertificateRequest.Citizen c
             ? settings.crlPartitionUrl(issuer.profile(), c.crlPartition()).toString() : "(a partition URL)";
       } else {

@@ -11,8 +11,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The configurable part of the profiles (PROFILES.md, values marked <em>config</em>). The
- * constructor refuses settings that would issue something outside PROFILES.md, so a bad
+ * The configurable part of the profiles (docs/profiles.md, values marked <em>config</em>). The
+ * constructor refuses settings that would issue something outside docs/profiles.md, so a bad
  * configuration fails at start-up, not in a ceremony.
  *
  * @param names subject names of CAs and signers
@@ -24,14 +24,14 @@ import java.util.Set;
  *     at least one, no duplicates. The defaults are placeholders: RFC 7229's test policy arc
  *     1.3.6.1.5.5.7.13 (id-TEST-certPolicyOne), to be replaced by the ministry's registered arc.
  * @param ocspSignerValidity lifetime of a delegated OCSP signer certificate, 1 day to 90 days
- *     (PROFILES.md); default 30 days, because an id-pkix-ocsp-nocheck certificate cannot itself be
+ *     (docs/profiles.md); default 30 days, because an id-pkix-ocsp-nocheck certificate cannot itself be
  *     revoked usefully and RFC 6960 §4.2.2.2.1 asks for a short lifetime
  * @param cscaKeyUsageYears the CSCA's private key usage period, 3 to 5 years (ICAO 9303-12)
  * @param documentSignerKeyUsage a Document Signer's private key usage period, 1 day to 90 days
- *     (PROFILES.md: at most 3 months)
+ *     (docs/profiles.md: at most 3 months)
  * @param cardLifetimeYears how long a card (and its SOD) stays valid, 1 to 10 years
  * @param rootArlLifetime nextUpdate − thisUpdate of the Citizen Root ARL, 1 day to 366 days
- *     (PROFILES.md: at most 12 months, which is 366 days in a leap year)
+ *     (docs/profiles.md: at most 12 months, which is 366 days in a leap year)
  * @param cscaCrlLifetime nextUpdate − thisUpdate of the CSCA CRL, 1 day to 90 days (ICAO
  *     9303-12: a CSCA issues a CRL at least every 90 days)
  * @param citizenPolicies certificate policy OIDs of the citizen signature and encryption
@@ -39,11 +39,11 @@ import java.util.Set;
  *     citizenCaPolicies} (RFC 5280 §6.1.3 (d): a policy the CA certificate does not carry would
  *     not survive path validation). Default: the same placeholder as the CA.
  * @param citizenSignatureExtendedKeyUsages extKeyUsage OIDs of the citizen signature certificate,
- *     in order; default clientAuth, emailProtection (PROFILES.md). anyExtendedKeyUsage,
+ *     in order; default clientAuth, emailProtection (docs/profiles.md). anyExtendedKeyUsage,
  *     serverAuth, codeSigning, timeStamping and OCSPSigning are refused: a citizen's card key
  *     must not be able to act as a server, sign code, stamp time or answer OCSP.
  * @param holderNamePrivateUse the Private Use Area code points (rare characters of the household
- *     registration) that a holder name may contain (PROFILES.md, "Names"); default none
+ *     registration) that a holder name may contain (docs/profiles.md, "Names"); default none
  * @param operatorRolePolicies the certificate policy OID that marks each {@link OperatorRole} in
  *     an operator certificate: every role mapped, OIDs distinct from each other and from the
  *     citizen policies. The defaults are placeholders from the same RFC 7229 test arc:
@@ -51,7 +51,7 @@ import java.util.Set;
  *     exactly this, testing certificate handling, so they can never collide with a real
  *     policy, and they read as placeholders to anyone who looks; a sub-arc of the government's
  *     2.16.886 arc would be squatting on numbers someone else assigns.
- * @param operatorValidity lifetime of an operator certificate, 1 day to 731 days (PROFILES.md:
+ * @param operatorValidity lifetime of an operator certificate, 1 day to 731 days (docs/profiles.md:
  *     at most 2 years); default 730 days
  * @param raTlsServerValidity lifetime of the RA API's TLS server certificate, 1 day to 397 days
  *     (the CA/Browser Forum's limit, which TLS clients enforce); default 397 days
@@ -278,14 +278,14 @@ public record ProfileSettings(
     return URI.create(publicationBase + "/crl/" + ca.caSlug() + ".crl");
   }
 
-  /** The OCSP responder of the online CAs: {@code {base}/ocsp} (the AIA id-ad-ocsp target, API.md). */
+  /** The OCSP responder of the online CAs: {@code {base}/ocsp} (the AIA id-ad-ocsp target, docs/api.md). */
   public URI ocspUrl() {
     return URI.create(publicationBase + "/ocsp");
   }
 
   /**
    * The full CRL of partition {@code partition} of CA {@code ca}: {@code
-   * {base}/crl/{ca}/{partition}.crl} (API.md), the CRL DP of every certificate in that partition.
+   * {base}/crl/{ca}/{partition}.crl} (docs/api.md), the CRL DP of every certificate in that partition.
    * Partitions are numbered from 1; the store keeps 0 for a CA's unpartitioned CRL.
    */
   public URI crlPartitionUrl(CertificateProfile ca, int partition) {

@@ -4,7 +4,7 @@ import org.bouncycastle.asn1.x509.CRLReason;
 
 /**
  * The CRLReason codes a CRL entry may carry (RFC 5280 §5.3.1). Deliberately absent:
- * unspecified (0), which PROFILES.md forbids (the entry must say why, and RFC 5280 says
+ * unspecified (0), which docs/profiles.md forbids (the entry must say why, and RFC 5280 says
  * reasonCode unspecified SHOULD NOT be used); removeFromCRL (8), which only delta CRLs carry; and
  * the unused value 7.
  */

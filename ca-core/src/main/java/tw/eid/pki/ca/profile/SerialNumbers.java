@@ -5,7 +5,7 @@ import java.security.SecureRandom;
 import java.util.Objects;
 
 /**
- * Certificate serial numbers: 128 bits from a CSPRNG (PROFILES.md; RFC 5280 §4.1.2.2 wants a
+ * Certificate serial numbers: 128 bits from a CSPRNG (docs/profiles.md; RFC 5280 §4.1.2.2 wants a
  * positive integer of at most 20 octets, and CA/Browser Forum practice asks for at least 64 bits
  * of CSPRNG output).
  *

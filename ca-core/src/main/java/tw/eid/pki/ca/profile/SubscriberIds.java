@@ -4,7 +4,7 @@ import java.security.SecureRandom;
 import java.util.Objects;
 
 /**
- * Subscriber ids: the subject serialNumber of citizen certificates (PROFILES.md: random, never the
+ * Subscriber ids: the subject serialNumber of citizen certificates (docs/profiles.md: random, never the
  * national ID). 16 characters of Crockford's base32 alphabet ({@value #ALPHABET}: digits and
  * capitals without I, L, O, U, so an id read aloud or typed from paper is unambiguous), 80 bits
  * from a CSPRNG. Every character is in PrintableString (X.520 serialNumber is a PrintableString,

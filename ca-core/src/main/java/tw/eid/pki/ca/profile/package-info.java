@@ -1,5 +1,5 @@
 /**
- * Certificate and CRL profiles as code (PROFILES.md), and the two-phase issuance that applies
+ * Certificate and CRL profiles as code (docs/profiles.md), and the two-phase issuance that applies
  * them at key ceremonies and in the online CAs.
  *
  * <p>The door into this package: {@link CertificateIssuance} (prepare and

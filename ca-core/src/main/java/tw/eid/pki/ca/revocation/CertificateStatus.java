@@ -1,6 +1,6 @@
 package tw.eid.pki.ca.revocation;
 
-/** A certificate's status as the store keeps it (PROFILES.md, "Status rules"). */
+/** A certificate's status as the store keeps it (docs/profiles.md, "Status rules"). */
 public enum CertificateStatus {
     GOOD, HOLD, REVOKED
 }

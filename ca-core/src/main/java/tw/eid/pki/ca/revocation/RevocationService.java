@@ -21,7 +21,7 @@ import tw.eid.pki.ca.store.Database;
 import tw.eid.pki.ca.store.DatabaseTime;
 
 /**
- * Suspend (停用), resume (復用), revoke (廢止) and report a card lost, exactly as PROFILES.md's
+ * Suspend (停用), resume (復用), revoke (廢止) and report a card lost, exactly as docs/profiles.md's
  * status rules say: suspend ↔ resume, revoke is final, a suspended certificate may be revoked, an
  * expired one no longer changes.
  *
@@ -133,7 +133,7 @@ public final class RevocationService {
     }
 
     /**
-     * PROFILES.md "Status rules" in one place: why a certificate in this state may not go to
+     * docs/profiles.md "Status rules" in one place: why a certificate in this state may not go to
      * {@code to}, or null if it may. Revoked is final, an expired or never-issued certificate no
      * longer changes, hold is not taken twice, and only a held certificate resumes.
      */

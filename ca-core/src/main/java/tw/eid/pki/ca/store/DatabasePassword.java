@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * The database account's password. It comes from a file with owner-only permissions or from the
- * environment, never from source or default configuration (ARCHITECTURE.md, security baseline).
+ * environment, never from source or default configuration (docs/architecture.md, security baseline).
  * Not a record on purpose: {@code toString}, {@code equals} and {@code hashCode} must not expose or
  * compare the secret.
  */

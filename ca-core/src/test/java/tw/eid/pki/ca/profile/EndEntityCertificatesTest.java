@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every PROFILES.md row of the certificates the RA API issues (citizen signature and encryption,
+ * Every docs/profiles.md row of the certificates the RA API issues (citizen signature and encryption,
  * operator, RA TLS server), checked on the issued bytes with the JDK's X.509 parser, openssl and
  * GnuTLS, never with the code that built them.
  */

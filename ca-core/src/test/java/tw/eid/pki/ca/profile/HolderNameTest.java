@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The holder-name rules of PROFILES.md ("Names"), one refusal code per rule, and subscriber ids. */
+/** The holder-name rules of docs/profiles.md ("Names"), one refusal code per rule, and subscriber ids. */
 class HolderNameTest {
 
   private static final Set<Integer> NONE = Set.of();

@@ -23,7 +23,7 @@ import tw.eid.pki.ca.store.DatabaseTime;
 import tw.eid.pki.ca.store.TestDatabase;
 import tw.eid.pki.hsm.MutableClock;
 
-/** The status state machine of PROFILES.md on a real MariaDB. */
+/** The status state machine of docs/profiles.md on a real MariaDB. */
 class RevocationServiceTest {
     @RegisterExtension
     static final TestDatabase db = new TestDatabase();

@@ -7,7 +7,7 @@ import java.lang.annotation.Target;
 import tw.eid.pki.ca.profile.OperatorRole;
 
 /**
- * The roles that may call a resource method (API.md's table). A resource method without this
+ * The roles that may call a resource method (docs/api.md's table). A resource method without this
  * annotation and without {@link AnyOperator} is refused to every role: the default is deny.
  */
 @Retention(RetentionPolicy.RUNTIME)

@@ -6,7 +6,7 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Any authenticated operator, whatever the role (API.md's "—": {@code /health}; and the OpenAPI
+ * Any authenticated operator, whatever the role (docs/api.md's "—": {@code /health}; and the OpenAPI
  * document). Authentication itself — a valid, unrevoked client certificate — still applies.
  */
 @Retention(RetentionPolicy.RUNTIME)

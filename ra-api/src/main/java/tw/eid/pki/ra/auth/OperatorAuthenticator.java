@@ -31,7 +31,7 @@ import tw.eid.pki.ra.store.CertificateRecords;
 
 /**
  * Who is calling, decided on every request from the client certificate the TLS layer accepted
- * (API.md: 401 without a valid client certificate). Checks again what the handshake checked
+ * (docs/api.md: 401 without a valid client certificate). Checks again what the handshake checked
  * (issuer and signature, validity at the injected clock's time: a resumed TLS session skips the
  * handshake's checks), then what only the store knows: that the RA Operators CA issued exactly
  * this certificate and that it is neither on hold nor revoked. The role is the certificate's one
@@ -153,7 +153,7 @@ public final class OperatorAuthenticator {
         }
     }
 
-    /** Exactly one policy, and it names a role (PROFILES.md: one policy OID per role). */
+    /** Exactly one policy, and it names a role (docs/profiles.md: one policy OID per role). */
     private Optional<OperatorRole> role(X509Certificate leaf) {
         byte[] ext = leaf.getExtensionValue(Extension.certificatePolicies.getId());
         if (ext == null) {

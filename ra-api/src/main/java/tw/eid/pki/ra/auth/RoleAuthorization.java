@@ -17,7 +17,7 @@ import tw.eid.pki.ca.profile.OperatorRole;
 import tw.eid.pki.ra.problem.Problem;
 
 /**
- * Least privilege per resource method (API.md's role column): {@link Allowed} names the roles,
+ * Least privilege per resource method (docs/api.md's role column): {@link Allowed} names the roles,
  * {@link AnyOperator} lets every authenticated operator in, and a method with neither is closed
  * to all. A role that may not act gets 403 {@code auth.role-not-allowed}; the refusal is audited
  * and, unlike an authentication failure, not counted toward a lockout.

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 
 /**
  * An RFC 9457 problem: what every error of the RA API answers, as {@code application/problem+json}.
- * {@code code} is the stable, machine-readable part (API.md); {@code detail} is one short line for
+ * {@code code} is the stable, machine-readable part (docs/api.md); {@code detail} is one short line for
  * a person, never a stack trace and never personal data. {@code type} is {@code urn:eidpki:problem:}
  * followed by the code, so that the type and the code can never disagree.
  */

@@ -22,7 +22,7 @@ import tw.eid.pki.ca.store.StoreException;
 import tw.eid.pki.hsm.TokenException;
 
 /**
- * Every error becomes a problem here, once, at the edge (STYLE.md #7): one mapper per domain
+ * Every error becomes a problem here, once, at the edge (docs/style.md #7): one mapper per domain
  * exception, one for Jersey's own errors (unknown path 404, wrong method 405, wrong media type 415,
  * 406), one for unreadable JSON, and a catch-all that answers 500 {@code internal-error} and keeps
  * the stack trace in the server log. The domain's messages are short and free of personal data
@@ -108,7 +108,7 @@ public final class ProblemMappers {
         }
     }
 
-    /** PROFILES.md names: every refusal is a well-formed request that policy refuses, 422. */
+    /** docs/profiles.md names: every refusal is a well-formed request that policy refuses, 422. */
     public static final class HolderName implements ExceptionMapper<InvalidHolderNameException> {
         @Override
         public Response toResponse(InvalidHolderNameException e) {

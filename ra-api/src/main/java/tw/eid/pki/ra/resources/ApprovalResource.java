@@ -23,7 +23,7 @@ import tw.eid.pki.ra.auth.AuthenticatedOperator;
 import tw.eid.pki.ra.problem.ProblemException;
 
 /**
- * The two-person rule (API.md), its second half: a supervisor asked for a bulk act ({@code POST
+ * The two-person rule (docs/api.md), its second half: a supervisor asked for a bulk act ({@code POST
  * /revocations}, 202 with the pending approval), a second supervisor approves or rejects it. That
  * the second is not the first is ca-core's rule (ApprovalService: {@code approval.self-approval},
  * 403); that both are supervisors is this edge's.

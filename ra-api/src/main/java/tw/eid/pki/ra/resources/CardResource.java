@@ -181,7 +181,7 @@ public final class CardResource {
     }
 
     /**
-     * The card's EF.SOD from its data-group hashes (API.md; issue 6): once per personalization of a
+     * The card's EF.SOD from its data-group hashes (docs/api.md; issue 6): once per personalization of a
      * registered card, rate-limited per client, stored and audited before it is answered. JSON with
      * the SOD in base64 by default; the bare EF.SOD bytes with {@code Accept: application/octet-stream}.
      */

@@ -14,7 +14,7 @@ import tw.eid.pki.ra.auth.AnyOperator;
 import tw.eid.pki.ra.store.CertificateRecords;
 
 /**
- * {@code GET /health}: liveness and readiness, for any authenticated operator (API.md's "—"; the
+ * {@code GET /health}: liveness and readiness, for any authenticated operator (docs/api.md's "—"; the
  * connector requires a client certificate of everyone). 200 when the database answers and every
  * token is up, else 503 with the same body.
  */

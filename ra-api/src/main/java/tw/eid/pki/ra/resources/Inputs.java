@@ -7,7 +7,7 @@ import tw.eid.pki.ra.problem.ProblemException;
 
 /** Checks of path, query and body values at the edge, each refusal a 400 with its own code. */
 final class Inputs {
-    /** API.md: lower-case hex without leading zeros, at most 20 octets (RFC 5280 §4.1.2.2). */
+    /** docs/api.md: lower-case hex without leading zeros, at most 20 octets (RFC 5280 §4.1.2.2). */
     private static final Pattern SERIAL = Pattern.compile("[1-9a-f][0-9a-f]{0,39}");
     private static final Pattern CA_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,128}");

@@ -8,7 +8,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import tw.eid.pki.ra.auth.AnyOperator;
 
-/** {@code GET /openapi.yaml}: the hand-written OpenAPI 3 document of this API (API.md). */
+/** {@code GET /openapi.yaml}: the hand-written OpenAPI 3 document of this API (docs/api.md). */
 @Path("openapi.yaml")
 public final class OpenApiResource {
     static final String RESOURCE = "/tw/eid/pki/ra/openapi.yaml";

@@ -17,7 +17,7 @@ import tw.eid.pki.ca.store.StoreException;
 /**
  * Read-only look-ups the RA needs and ca-core does not offer yet: one certificate by CA and
  * serial (the operator's own, on every request; {@code GET /certificates/{serial}}) and the
- * certificates of a card. SELECT only; this is the "CertificateReader" of STYLE.md #2 and belongs
+ * certificates of a card. SELECT only; this is the "CertificateReader" of docs/style.md #2 and belongs
  * in ca-core's store once a second caller needs it (OCSP, CRL publisher).
  */
 public final class CertificateRecords {
