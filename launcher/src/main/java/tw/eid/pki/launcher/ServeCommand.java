@@ -79,7 +79,7 @@ final class ServeCommand implements Callable<Integer> {
     boolean keepExpired;
 
     @Mixin
-    CustodianOptions custodians;
+    OnlineCustodianOptions custodians;
 
     @Mixin
     StoreOptions store;
