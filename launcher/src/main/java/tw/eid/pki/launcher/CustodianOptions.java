@@ -27,20 +27,17 @@ abstract class CustodianOptions {
     static final String ONLINE = "eid-online";
     static final String OFFLINE = "eid-offline";
 
-    /** {@code --token-label}, declared by each group with its default in the help; null when not given. */
-    private String tokenLabel;
+    /** The token to activate: the group's default until {@code --token-label} names another. */
+    @Option(names = "--token-label", paramLabel = "LABEL", description = "the token to activate (default: ${DEFAULT-VALUE})")
+    String tokenLabel;
 
-    /** The token when {@code --token-label} is not given. */
-    abstract String defaultTokenLabel();
-
-    /** Set by the group's {@code --token-label} option. */
-    void givenTokenLabel(String label) {
-        tokenLabel = label;
+    CustodianOptions(String defaultTokenLabel) {
+        tokenLabel = defaultTokenLabel;
     }
 
     /** The token to activate: {@code --token-label}, or the group's default. */
     String tokenLabel() {
-        return tokenLabel != null ? tokenLabel : defaultTokenLabel();
+        return tokenLabel;
     }
 
     @Option(names = "--library", paramLabel = "PATH", converter = PathOptions.ExistingFile.class,

@@ -58,9 +58,9 @@ class CustodianOptionsTest {
     @Test
     void eachGroupsHelpNamesItsDefaultToken() {
         assertThat(new CommandLine(new OnlineAct()).setUsageHelpWidth(200).getUsageMessage())
-                .contains("the token to activate (default: eid-online, the online token)").doesNotContain("eid-offline");
+                .contains("the token to activate (default: eid-online)").doesNotContain("eid-offline");
         assertThat(new CommandLine(new OfflineAct()).setUsageHelpWidth(200).getUsageMessage())
-                .contains("the token to activate (default: eid-offline, the offline token)").doesNotContain("eid-online");
+                .contains("the token to activate (default: eid-offline)").doesNotContain("eid-online");
     }
 
     @Test
