@@ -11,11 +11,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -39,7 +37,6 @@ import org.junit.jupiter.api.Test;
  * {@code /crl/} of one plain HTTP port, and stops on SIGTERM.
  */
 class ServeAllCliTest {
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Pattern RA_LISTENING = Pattern.compile("RA API: https://127\\.0\\.0\\.1:(\\d+)/api/v1");
     private static final Pattern CRL_LISTENING = Pattern.compile("CRL publisher: http://127\\.0\\.0\\.1:(\\d+)/crl/");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -53,10 +50,7 @@ class ServeAllCliTest {
     @BeforeAll
     static void ceremonyOfficerAndServe() throws Exception {
         data = CliProcesses.freshDirectory("serve-all");
-        String suffix = HexFormat.of().formatHex(RANDOM.generateSeed(4));
-        String onlineLabel = "all-on-" + suffix;
-        CliProcesses.Result r = CliProcesses.demoCeremony(data, "all-off-" + suffix, onlineLabel);
-        assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+        String onlineLabel = CliProcesses.demoCeremony(data, "all");
         output = data.resolve("ceremony/initial");
         CliProcesses.Result officer = CliProcesses.eidpki(data, "operator", "issue", "--id", "officer-1", "--office",
                 "Daan Office", "--role", "officer", "--out", data.resolve("operators").toString(), "--data-dir",
