@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
 import tw.eid.pki.crl.CrlConfig;
 import tw.eid.pki.hsm.Token;
@@ -28,9 +29,9 @@ import tw.eid.pki.ra.RaConfig;
  * memory only.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Run a service until interrupted, after k custodians activate the online token:",
-                "'ra', 'ocsp', 'crl', or 'all' of them in one process. Each takes only its own options",
-                "(serve SERVICE --help)."},
+        description = {"Run a service until interrupted, after k custodians activate the online",
+                "token: 'ra', 'ocsp', 'crl', or 'all' of them in one process. Each takes only",
+                "its own options (serve SERVICE --help)."},
         subcommands = {ServeCommand.Ra.class, ServeCommand.Ocsp.class, ServeCommand.Crl.class, ServeCommand.All.class})
 final class ServeCommand implements Runnable {
     /** EX_TEMPFAIL: the supervisor (bin/eidpki) restarts the service. */
@@ -47,8 +48,9 @@ final class ServeCommand implements Runnable {
 
     /**
      * The line for a refusal of picocli's while it reads a {@code serve} command line: a word where
-     * the service belongs is an unknown service, an option before the service a missing service,
-     * and an option of another service says whose it is; any other refusal as picocli words it.
+     * the service belongs is an unknown service; an option before the service says that the service
+     * comes first, or that it is missing; an option of another service says whose it is; any other
+     * refusal as picocli words it.
      */
     static String refusal(ParameterException e) {
         CommandLine command = e.getCommandLine();
@@ -57,8 +59,12 @@ final class ServeCommand implements Runnable {
         }
         String first = unmatched.getUnmatched().get(0);
         if (command.getCommandSpec().userObject() instanceof ServeCommand) {
-            return first.startsWith("-") ? MISSING_SERVICE
-                    : "unknown service '" + first + "' (this version serves: ra, ocsp, crl, all)";
+            if (!first.startsWith("-")) {
+                return "unknown service '" + first + "' (this version serves: ra, ocsp, crl, all)";
+            }
+            ParseResult parsed = command.getParseResult();
+            return parsed != null && parsed.hasSubcommand() ? "the service comes before its options: serve "
+                    + parsed.subcommand().commandSpec().name() + " " + first + " ..." : MISSING_SERVICE;
         }
         CommandLine parent = command.getParent();
         String option = unmatched.getUnmatched().stream().filter(a -> a.startsWith("-")).findFirst()
@@ -181,7 +187,8 @@ final class ServeCommand implements Runnable {
     }
 
     @Command(name = "ra", mixinStandardHelpOptions = true,
-            description = "Run the RA API (HTTPS with client certificates of the RA Operators CA) until interrupted.")
+            description = {"Run the RA API until interrupted.",
+                    "HTTPS with client certificates of the RA Operators CA."})
     static final class Ra extends OnePort {
         Ra() {
             super(RaConfig.DEFAULT_PORT);
@@ -206,8 +213,9 @@ final class ServeCommand implements Runnable {
     }
 
     @Command(name = "ocsp", mixinStandardHelpOptions = true,
-            description = {"Run the OCSP responder of the online CAs (plain HTTP, as RFC 5019 expects) until",
-                    "interrupted; the same port serves /health, the CA certificates and the CSCA master list."})
+            description = {"Run the OCSP responder until interrupted.",
+                    "The online CAs' responder on plain HTTP, as RFC 5019 expects; the same port",
+                    "serves /health, the CA certificates and the CSCA master list."})
     static final class Ocsp extends OnePort {
         Ocsp() {
             super(OCSP_DEFAULT_PORT);
@@ -239,8 +247,9 @@ final class ServeCommand implements Runnable {
     }
 
     @Command(name = "crl", mixinStandardHelpOptions = true,
-            description = {"Run the CRL publisher until interrupted: sign the online CAs' full and delta CRLs",
-                    "and serve them with the offline CRLs over plain HTTP."})
+            description = {"Run the CRL publisher until interrupted.",
+                    "It signs the online CAs' full and delta CRLs and serves them with the offline",
+                    "CRLs over plain HTTP."})
     static final class Crl extends OnePort {
         Crl() {
             super(OCSP_DEFAULT_PORT);
@@ -269,9 +278,9 @@ final class ServeCommand implements Runnable {
     }
 
     @Command(name = "all", mixinStandardHelpOptions = true,
-            description = {"Run the RA API, the OCSP responder and the CRL publisher in one process until",
-                    "interrupted, with one activation of the online token; OCSP and the CRLs share one",
-                    "plain HTTP port, as in the demo."})
+            description = {"Run the RA API, OCSP and the CRL publisher until interrupted.",
+                    "All three in one process with one activation of the online token; OCSP and",
+                    "the CRLs share one plain HTTP port, as in the demo."})
     static final class All extends Service {
         @Option(names = "--ra-port", paramLabel = "PORT", description = "the RA API's TLS port, 0 for any free one"
                 + " (default: ${DEFAULT-VALUE})")

@@ -116,6 +116,8 @@ class ServeCommandTest {
                 {"--ocsp-port must be 0 to 65535, not -1", "all", "--ocsp-port", "-1"},
                 {"--validity must be 8 to 240 hours", "all", "--validity", "2"},
                 {"--full-days must be 1 to 10", "all", "--full-days", "11"},
+                {"the service comes before its options: serve ra --port ...", "--port", "0", "ra"},
+                {"unknown service 'dns' (this version serves: ra, ocsp, crl, all)", "dns"},
                 {"Missing required parameter: 'SERVICE' (ra, ocsp, crl or all)"},
         };
         for (String[] c : cases) {
