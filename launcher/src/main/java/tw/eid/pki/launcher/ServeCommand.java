@@ -109,6 +109,16 @@ final class ServeCommand implements Runnable {
         OnePort(int defaultPort) {
             port = defaultPort;
         }
+
+        @Override
+        public Integer call() throws Exception {
+            // Refuse bad options before anything opens the store or asks a custodian for a passphrase.
+            checkPort("--port", port);
+            return serve(CommandClock.system());
+        }
+
+        /** Serves on {@link #port} until stopped: 0, or {@link #EXIT_RESTART} when the token stays down. */
+        abstract int serve(Clock clock) throws Exception;
     }
 
     /** The RA's own options. */
@@ -198,10 +208,7 @@ final class ServeCommand implements Runnable {
         RaOptions ra;
 
         @Override
-        public Integer call() throws Exception {
-            // Refuse bad options before anything opens the store or asks a custodian for a passphrase.
-            checkPort("--port", port);
-            Clock clock = CommandClock.system();
+        int serve(Clock clock) throws Exception {
             Path data = store.dataDir();
             try (ShutdownSignal stop = new ShutdownSignal(); StoreOptions.Store s = store.open();
                  Token token = custodians.open(data, clock);
@@ -229,10 +236,8 @@ final class ServeCommand implements Runnable {
         OcspOptions ocsp;
 
         @Override
-        public Integer call() throws Exception {
-            checkPort("--port", port);
+        int serve(Clock clock) throws Exception {
             OcspConfig config = ocsp.config(maxAgeSeconds);
-            Clock clock = CommandClock.system();
             try (ShutdownSignal stop = new ShutdownSignal(); StoreOptions.Store s = store.open()) {
                 // Before the custodians are asked: a store without a signer has nothing to serve.
                 OcspAuthorities authorities = OcspService.authorities(s.database(), clock);
@@ -263,10 +268,8 @@ final class ServeCommand implements Runnable {
         CrlOptions crl;
 
         @Override
-        public Integer call() throws Exception {
-            checkPort("--port", port);
+        int serve(Clock clock) throws Exception {
             CrlConfig config = crl.config(maxAgeSeconds, store.dataDir());
-            Clock clock = CommandClock.system();
             try (ShutdownSignal stop = new ShutdownSignal(); StoreOptions.Store s = store.open();
                  Token token = custodians.open(store.dataDir(), clock);
                  CrlService service = CrlService.start(s.database(), token, config, host, port, clock)) {
