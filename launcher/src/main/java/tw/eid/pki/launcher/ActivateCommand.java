@@ -18,7 +18,7 @@ import tw.eid.pki.hsm.TokenHealth;
 final class ActivateCommand implements Callable<Integer> {
 
     @Mixin
-    CustodianOptions custodians;
+    OnlineCustodianOptions custodians;
 
     @Mixin
     StoreOptions store;

@@ -39,7 +39,7 @@ final class CrlCommand implements Runnable {
         boolean keepExpired;
 
         @Mixin
-        CustodianOptions custodians;
+        OnlineCustodianOptions custodians;
 
         @Mixin
         StoreOptions store;
@@ -86,8 +86,9 @@ final class CrlCommand implements Runnable {
         @Option(names = "--out", paramLabel = "DIR", converter = PathOptions.OutputDirectory.class, description = "where the CRL files go (default: DATA/ceremony/crl)")
         Path out;
 
+        // The default here: offline roots sign with the offline token.
         @Mixin
-        CustodianOptions custodians;
+        OfflineCustodianOptions custodians;
 
         @Mixin
         StoreOptions store;
@@ -97,7 +98,6 @@ final class CrlCommand implements Runnable {
             if (days < 1 || days > 365) {
                 throw new IllegalArgumentException("--next-update-days must be 1 to 365, not " + days);
             }
-            custodians.offlineByDefault(); // the default here: offline roots sign with the offline token
             Path dir = (out != null ? out : store.dataDir().resolve("ceremony/crl")).toAbsolutePath();
             Clock clock = CommandClock.system();
             try (StoreOptions.Store s = store.open(); Token token = custodians.open(store.dataDir(), clock)) {

@@ -46,14 +46,13 @@ final class CscaCommand implements Runnable {
         Path out;
 
         @Mixin
-        CustodianOptions custodians;
+        OfflineCustodianOptions custodians;
 
         @Mixin
         StoreOptions store;
 
         @Override
         public Integer call() throws Exception {
-            custodians.offlineByDefault();
             Clock clock = CommandClock.system();
             Files.createDirectories(out);
             try (StoreOptions.Store s = store.open(); Token offline = custodians.open(store.dataDir(), clock)) {
@@ -84,14 +83,13 @@ final class CscaCommand implements Runnable {
         Path out;
 
         @Mixin
-        CustodianOptions custodians;
+        OfflineCustodianOptions custodians;
 
         @Mixin
         StoreOptions store;
 
         @Override
         public Integer call() throws Exception {
-            custodians.offlineByDefault();
             Clock clock = CommandClock.system();
             try (StoreOptions.Store s = store.open(); Token offline = custodians.open(store.dataDir(), clock)) {
                 MasterLists.Signed ml = new MasterLists(s.database(), ProfileSettings.defaults(),

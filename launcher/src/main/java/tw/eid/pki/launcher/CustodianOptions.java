@@ -18,31 +18,26 @@ import tw.eid.pki.hsm.TokenConfig;
 
 /**
  * Activation of a token by k custodians (docs/architecture.md): the PIN is rebuilt from their shares
- * in memory only, checked against the shares' verifier, used to log in, and cleared.
+ * in memory only, checked against the shares' verifier, used to log in, and cleared. The options
+ * every such command shares; which token is the default is the group's: {@link OnlineCustodianOptions}
+ * for acts with the online token, {@link OfflineCustodianOptions} for acts of an offline key. An
+ * explicit {@code --token-label} is always honoured.
  */
-final class CustodianOptions {
-    @Option(names = "--token-label", paramLabel = "LABEL",
-            description = "the token to activate (default: eid-online; eid-offline for acts of an offline key)")
-    String tokenLabel;
-
-    /** The token when {@code --token-label} is not given: the online token unless the command says otherwise. */
-    private String defaultTokenLabel = ONLINE;
-
+abstract class CustodianOptions {
     static final String ONLINE = "eid-online";
     static final String OFFLINE = "eid-offline";
 
-    /**
-     * For a command whose key is offline (a root's CRL, the CSCA's acts): the offline token unless
-     * {@code --token-label} names another. An explicit label is always honoured.
-     */
-    CustodianOptions offlineByDefault() {
-        defaultTokenLabel = OFFLINE;
-        return this;
+    /** The token to activate: the group's default until {@code --token-label} names another. */
+    @Option(names = "--token-label", paramLabel = "LABEL", description = "the token to activate (default: ${DEFAULT-VALUE})")
+    String tokenLabel;
+
+    CustodianOptions(String defaultTokenLabel) {
+        tokenLabel = defaultTokenLabel;
     }
 
-    /** The token to activate: {@code --token-label}, or the command's default. */
+    /** The token to activate: {@code --token-label}, or the group's default. */
     String tokenLabel() {
-        return tokenLabel != null ? tokenLabel : defaultTokenLabel;
+        return tokenLabel;
     }
 
     @Option(names = "--library", paramLabel = "PATH", converter = PathOptions.ExistingFile.class,

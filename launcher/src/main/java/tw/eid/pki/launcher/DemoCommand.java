@@ -168,7 +168,7 @@ final class DemoCommand implements Callable<Integer> {
      */
     private int serve(Path data, Path out, Path demo, Path trust) throws Exception {
         Clock clock = CommandClock.system();
-        CustodianOptions custodians = new CustodianOptions();
+        OnlineCustodianOptions custodians = new OnlineCustodianOptions();
         custodians.custodians = custodianSpecs(data);
         try (ShutdownSignal stop = new ShutdownSignal(); StoreOptions.Store s = store.open();
              Token token = custodians.open(data, clock);

@@ -69,7 +69,7 @@ final class DsCommand implements Runnable {
         long maxDocuments = DocumentSignerPool.DEFAULT_MAX_DOCUMENTS;
 
         @Mixin
-        CustodianOptions custodians;
+        OnlineCustodianOptions custodians;
 
         @Mixin
         StoreOptions store;
@@ -110,15 +110,15 @@ final class DsCommand implements Runnable {
         @Option(names = "--out", required = true, paramLabel = "DIR", converter = PathOptions.OutputDirectory.class, description = "where to write the certificates")
         Path out;
 
+        // The CSCA's key is offline.
         @Mixin
-        CustodianOptions custodians;
+        OfflineCustodianOptions custodians;
 
         @Mixin
         StoreOptions store;
 
         @Override
         public Integer call() throws Exception {
-            custodians.offlineByDefault(); // the CSCA's key is offline
             checkCount(count);
             Instant start;
             try {
@@ -225,7 +225,7 @@ final class DsCommand implements Runnable {
         String reason = "keyCompromise";
 
         @Mixin
-        CustodianOptions custodians;
+        OfflineCustodianOptions custodians;
 
         @Mixin
         StoreOptions store;
@@ -240,7 +240,6 @@ final class DsCommand implements Runnable {
                 default -> throw new IllegalArgumentException("unknown reason '" + reason + "'");
             };
             checkSerial(serial);
-            custodians.offlineByDefault();
             Clock clock = CommandClock.system();
             // The offline token is opened only to prove that k custodians of the CSCA are present.
             try (StoreOptions.Store s = store.open(); Token ignored = custodians.open(store.dataDir(), clock)) {
@@ -273,7 +272,7 @@ final class DsCommand implements Runnable {
                     "custodian act: k custodians of the online token (--token-label, default eid-online)."})
     static final class Retire implements Callable<Integer> {
         @Mixin
-        CustodianOptions custodians;
+        OnlineCustodianOptions custodians;
 
         @Mixin
         StoreOptions store;

@@ -34,7 +34,7 @@ public final class EidPki implements Runnable {
             return EXIT_USAGE;
         });
         cl.setParameterExceptionHandler((e, a) -> {
-            e.getCommandLine().getErr().println("eidpki: " + e.getMessage());
+            e.getCommandLine().getErr().println("eidpki: " + ServeCommand.refusal(e));
             return EXIT_USAGE;
         });
         return cl.execute(args);

@@ -55,7 +55,7 @@ final class OperatorCommand implements Runnable {
         Path out;
 
         @Mixin
-        CustodianOptions custodians;
+        OnlineCustodianOptions custodians;
 
         @Mixin
         StoreOptions store;
@@ -95,7 +95,7 @@ final class OperatorCommand implements Runnable {
         String reason = "affiliationChanged";
 
         @Mixin
-        CustodianOptions custodians;
+        OnlineCustodianOptions custodians;
 
         @Mixin
         StoreOptions store;

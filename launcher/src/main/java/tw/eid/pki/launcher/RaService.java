@@ -9,6 +9,7 @@ import java.util.List;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.card.CardRegistry;
@@ -65,7 +66,9 @@ final class RaService implements AutoCloseable {
         Server server = RaServer.newServer(RaConfig.builder(services, tls, Path.of(tls + ".pass"))
                 .host(host).port(port).clock(clock).build());
         server.start();
-        return new RaService(server, token, "https://" + host + ":" + port + RaServer.CONTEXT_PATH);
+        // The port bound, which --port 0 leaves to the system.
+        int bound = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+        return new RaService(server, token, "https://" + host + ":" + bound + RaServer.CONTEXT_PATH);
     }
 
     /** The API's base URL, e.g. {@code https://127.0.0.1:8443/api/v1}. */

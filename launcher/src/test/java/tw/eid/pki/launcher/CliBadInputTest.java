@@ -44,7 +44,8 @@ class CliBadInputTest {
 
     @Test
     void everyCommandPrintsItsUsageOnStdoutForHelp() {
-        String[][] commands = {{}, {"ceremony"}, {"activate"}, {"serve"}, {"crl"}, {"crl", "publish"}, {"crl", "sign"},
+        String[][] commands = {{}, {"ceremony"}, {"activate"}, {"serve"}, {"serve", "ra"},
+                {"serve", "ocsp"}, {"serve", "crl"}, {"serve", "all"}, {"crl"}, {"crl", "publish"}, {"crl", "sign"},
                 {"operator"}, {"operator", "issue"}, {"operator", "revoke"}, {"ds"}, {"ds", "generate"}, {"ds", "certify"},
                 {"ds", "status"}, {"ds", "rotate"}, {"ds", "revoke"}, {"ds", "retire"}, {"csca"}, {"csca", "rollover"},
                 {"csca", "master-list"}, {"audit"}, {"audit", "verify"}, {"demo"}};

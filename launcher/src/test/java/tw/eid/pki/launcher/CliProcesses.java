@@ -1,5 +1,7 @@
 package tw.eid.pki.launcher;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -7,7 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -51,24 +55,35 @@ final class CliProcesses {
      * classes). The ceremony's result, for the caller to check.
      */
     static Result demoCeremony(Path data, String offlineLabel, String onlineLabel) throws IOException {
-        java.security.SecureRandom random = new java.security.SecureRandom();
+        SecureRandom random = new SecureRandom();
         Path passphrases = data.resolve("demo-custodians");
         Files.createDirectories(passphrases);
         Files.setPosixFilePermissions(passphrases, PosixFilePermissions.fromString("rwx------"));
         for (String c : DemoCommand.CUSTODIANS) {
             Path f = passphrases.resolve(c + ".pass");
             Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(f, "pass-" + c + "-" + java.util.HexFormat.of().formatHex(random.generateSeed(12)) + "\n");
+            Files.writeString(f, "pass-" + c + "-" + HexFormat.of().formatHex(random.generateSeed(12)) + "\n");
         }
         String yaml;
         try (java.io.InputStream in = DemoCommand.class.getResourceAsStream("demo-ceremony.yaml")) {
             yaml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
-        org.assertj.core.api.Assertions.assertThat(yaml).contains("label: eid-offline,", "label: eid-online,");
+        assertThat(yaml).contains("label: eid-offline,", "label: eid-online,");
         Path ceremony = data.resolve("demo-ceremony.yaml");
         Files.writeString(ceremony, yaml.replace("label: eid-offline,", "label: " + offlineLabel + ",")
                 .replace("label: eid-online,", "label: " + onlineLabel + ","));
         return eidpki(data, "ceremony", "--data-dir", data.toString(), ceremony.toString());
+    }
+
+    /**
+     * {@link #demoCeremony(Path, String, String)} with token labels of the caller's own,
+     * {@code PREFIX-off-RANDOM} and {@code PREFIX-on-RANDOM}, checked to succeed: the online token's label.
+     */
+    static String demoCeremony(Path data, String prefix) throws IOException {
+        String suffix = HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
+        Result r = demoCeremony(data, prefix + "-off-" + suffix, prefix + "-on-" + suffix);
+        assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+        return prefix + "-on-" + suffix;
     }
 
     static Result eidpki(Path data, String... args) {
@@ -142,8 +157,8 @@ final class CliProcesses {
             if (m.find()) {
                 return "http://127.0.0.1:" + m.group(1);
             }
-            org.assertj.core.api.Assertions.assertThat(server.isAlive()).as(Files.readString(log)).isTrue();
-            org.assertj.core.api.Assertions.assertThat(System.nanoTime()).as(what + " did not listen within 2 minutes")
+            assertThat(server.isAlive()).as(Files.readString(log)).isTrue();
+            assertThat(System.nanoTime()).as(what + " did not listen within 2 minutes")
                     .isLessThan(deadline);
             Thread.sleep(200);
         }

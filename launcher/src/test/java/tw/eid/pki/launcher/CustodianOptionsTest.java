@@ -11,46 +11,66 @@ import picocli.CommandLine.Mixin;
 
 /**
  * Which token the custodians activate: {@code --token-label} when given, whatever the command,
- * else the command's default. The CRL, CSCA and DS commands default to the offline token; they
- * used to rewrite an explicit {@code --token-label eid-online} to {@code eid-offline} as well.
+ * else the default of the command's group ({@link OnlineCustodianOptions} or
+ * {@link OfflineCustodianOptions}), which its help names. The CRL, CSCA and DS commands with an
+ * offline key use the offline group; they used to rewrite an explicit {@code --token-label
+ * eid-online} to {@code eid-offline} as well.
  */
 class CustodianOptionsTest {
 
     @Command(name = "act")
-    static final class Act {
+    static final class OnlineAct {
         @Mixin
-        CustodianOptions custodians;
+        OnlineCustodianOptions custodians;
     }
 
-    private static CustodianOptions parse(String... args) {
-        Act act = new Act();
+    @Command(name = "act")
+    static final class OfflineAct {
+        @Mixin
+        OfflineCustodianOptions custodians;
+    }
+
+    private static CustodianOptions online(String... args) {
+        OnlineAct act = new OnlineAct();
+        new CommandLine(act).parseArgs(args);
+        return act.custodians;
+    }
+
+    private static CustodianOptions offline(String... args) {
+        OfflineAct act = new OfflineAct();
         new CommandLine(act).parseArgs(args);
         return act.custodians;
     }
 
     @Test
     void anExplicitLabelIsHonouredByACommandThatDefaultsToTheOfflineToken() {
-        assertThat(parse("--custodian", "alice", "--token-label", "eid-online").offlineByDefault().tokenLabel())
-                .isEqualTo("eid-online");
-        assertThat(parse("--custodian", "alice", "--token-label", "csca-2031").offlineByDefault().tokenLabel())
-                .isEqualTo("csca-2031");
+        assertThat(offline("--custodian", "alice", "--token-label", "eid-online").tokenLabel()).isEqualTo("eid-online");
+        assertThat(offline("--custodian", "alice", "--token-label", "csca-2031").tokenLabel()).isEqualTo("csca-2031");
     }
 
     @Test
     void withoutALabelEachCommandGetsItsDefault() {
-        assertThat(parse("--custodian", "alice").tokenLabel()).isEqualTo("eid-online");
-        assertThat(parse("--custodian", "alice").offlineByDefault().tokenLabel()).isEqualTo("eid-offline");
-        assertThat(parse("--custodian", "alice", "--token-label", "eid-offline").tokenLabel()).isEqualTo("eid-offline");
+        assertThat(online("--custodian", "alice").tokenLabel()).isEqualTo("eid-online");
+        assertThat(offline("--custodian", "alice").tokenLabel()).isEqualTo("eid-offline");
+        assertThat(online("--custodian", "alice", "--token-label", "eid-offline").tokenLabel()).isEqualTo("eid-offline");
     }
 
     @Test
-    void everyCommandWithAnOfflineKeyAsksForTheOfflineDefaultRatherThanRewritingTheOption() throws Exception {
+    void eachGroupsHelpNamesItsDefaultToken() {
+        assertThat(new CommandLine(new OnlineAct()).setUsageHelpWidth(200).getUsageMessage())
+                .contains("the token to activate (default: eid-online)").doesNotContain("eid-offline");
+        assertThat(new CommandLine(new OfflineAct()).setUsageHelpWidth(200).getUsageMessage())
+                .contains("the token to activate (default: eid-offline)").doesNotContain("eid-online");
+    }
+
+    @Test
+    void everyCommandWithAnOfflineKeyUsesTheOfflineGroupRatherThanRewritingTheOption() throws Exception {
         // The old rewrite compared the option's value with "eid-online"; no command may do that again.
         for (Class<?> command : new Class<?>[] {CrlCommand.class, CscaCommand.class, DsCommand.class}) {
             String source = Files.readString(Path.of("src/main/java/tw/eid/pki/launcher",
                     command.getSimpleName() + ".java"));
             assertThat(source).as(command.getSimpleName()).doesNotContain("custodians.tokenLabel =")
-                    .contains("custodians.offlineByDefault()");
+                    .contains("OfflineCustodianOptions custodians;");
         }
     }
 }
