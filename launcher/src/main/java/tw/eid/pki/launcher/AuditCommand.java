@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.operator.ContentVerifierProvider;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
@@ -37,7 +38,7 @@ final class AuditCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             Path keyFile = checkpointKey != null ? checkpointKey : findKey(store.dataDir());
-            ContentVerifierProvider verifier = new JcaContentVerifierProviderBuilder().setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider()).build(readKey(keyFile));
+            ContentVerifierProvider verifier = new JcaContentVerifierProviderBuilder().setProvider(new BouncyCastleProvider()).build(readKey(keyFile));
             AuditReport report;
             try (StoreOptions.Store s = store.open()) {
                 report = AuditVerifier.verify(s.database().dataSource(), verifier);

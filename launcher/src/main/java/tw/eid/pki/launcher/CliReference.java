@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine;
 import picocli.CommandLine.Help;
 
@@ -59,7 +60,7 @@ public final class CliReference {
 
     /** GitHub's anchor of a heading made only of letters, digits, spaces and '-'. */
     static String anchor(String heading) {
-        return heading.toLowerCase(java.util.Locale.ROOT).replace(' ', '-');
+        return heading.toLowerCase(Locale.ROOT).replace(' ', '-');
     }
 
     private static CommandLine configured(CommandLine cl) {

@@ -1,7 +1,10 @@
 package tw.eid.pki.launcher;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -10,6 +13,7 @@ import picocli.CommandLine.Option;
 import tw.eid.pki.ca.profile.ProfileSettings;
 import tw.eid.pki.crl.CrlConfig;
 import tw.eid.pki.crl.CrlPublisher;
+import tw.eid.pki.crl.OfflineCrlCeremony;
 import tw.eid.pki.hsm.Token;
 
 /** {@code crl publish}: one publication of every online CA's CRLs now (full CRLs, and deltas with them), then exit. */
@@ -101,15 +105,15 @@ final class CrlCommand implements Runnable {
             Path dir = (out != null ? out : store.dataDir().resolve("ceremony/crl")).toAbsolutePath();
             Clock clock = CommandClock.system();
             try (StoreOptions.Store s = store.open(); Token token = custodians.open(store.dataDir(), clock)) {
-                tw.eid.pki.crl.OfflineCrlCeremony.Signed signed = new tw.eid.pki.crl.OfflineCrlCeremony(s.database(),
-                        ProfileSettings.defaults(), clock).sign(token, issuer, java.time.Duration.ofDays(days),
+                OfflineCrlCeremony.Signed signed = new OfflineCrlCeremony(s.database(),
+                        ProfileSettings.defaults(), clock).sign(token, issuer, Duration.ofDays(days),
                         custodians.actorId());
-                java.nio.file.Files.createDirectories(dir);
+                Files.createDirectories(dir);
                 byte[] der = signed.crl().getEncoded();
                 Path file = dir.resolve(issuer + "-" + signed.number() + ".crl");
-                java.nio.file.Files.write(file, der);
-                java.nio.file.Files.writeString(dir.resolve(issuer + "-" + signed.number() + ".crl.pem"),
-                        "-----BEGIN X509 CRL-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+                Files.write(file, der);
+                Files.writeString(dir.resolve(issuer + "-" + signed.number() + ".crl.pem"),
+                        "-----BEGIN X509 CRL-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
                                 + "\n-----END X509 CRL-----\n");
                 System.out.println(issuer + ": CRL number " + signed.number() + ", nextUpdate "
                         + signed.crl().getNextUpdate().toInstant() + ", " + file + "; served at " + signed.path());

@@ -1,6 +1,7 @@
 package tw.eid.pki.launcher;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -85,7 +86,7 @@ final class CrlService implements AutoCloseable {
     private static String owner(String where) {
         String node;
         try {
-            node = java.net.InetAddress.getLocalHost().getHostName();
+            node = InetAddress.getLocalHost().getHostName();
         } catch (IOException e) {
             node = "localhost";
         }

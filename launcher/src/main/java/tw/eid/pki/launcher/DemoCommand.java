@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
@@ -24,7 +26,9 @@ import java.security.cert.X509CertSelector;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +40,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
@@ -247,8 +252,8 @@ final class DemoCommand implements Callable<Integer> {
     /** How a relying party fetches and checks the sample certificate's partition CRL (printed, for the reader to run). */
     private static void printCrlChecks(String crlBase, Path out, Path demo) throws IOException {
         X509CertificateHolder cert = readCertificate(demo.resolve("citizen-signature.pem"));
-        String dp = new String(cert.getExtension(org.bouncycastle.asn1.x509.Extension.cRLDistributionPoints)
-                .getExtnValue().getOctets(), java.nio.charset.StandardCharsets.ISO_8859_1)
+        String dp = new String(cert.getExtension(Extension.cRLDistributionPoints)
+                .getExtnValue().getOctets(), StandardCharsets.ISO_8859_1)
                 .replaceAll("(?s).*(/crl/[A-Za-z0-9/_.-]+\\.crl).*", "$1");
         String url = crlBase.substring(0, crlBase.length() - "/crl/".length()) + dp;
         System.out.println();
@@ -303,7 +308,7 @@ final class DemoCommand implements Callable<Integer> {
 
     /** The "card": a second SoftHSM2 token with random PINs in DATA/demo/chip.pin (owner-only); kept if it exists. */
     private static void ensureChipToken(Path demo) throws IOException {
-        Map<String, String> env = new java.util.HashMap<>();
+        Map<String, String> env = new HashMap<>();
         String conf = System.getenv("SOFTHSM2_CONF");
         if (conf != null) {
             env.put("SOFTHSM2_CONF", conf);
@@ -498,11 +503,11 @@ final class DemoCommand implements Callable<Integer> {
     /** An SOD request for two demo data groups (SHA-256 of their stand-in contents). */
     static String demoSodJson() {
         try {
-            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-            java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            Base64.Encoder b64 = Base64.getEncoder();
             return "{\"dataGroups\":[{\"number\":1,\"hash\":\"" + b64.encodeToString(md.digest("demo DG1".getBytes()))
                     + "\"},{\"number\":2,\"hash\":\"" + b64.encodeToString(md.digest("demo DG2".getBytes())) + "\"}]}";
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

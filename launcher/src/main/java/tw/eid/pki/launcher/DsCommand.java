@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -16,6 +18,8 @@ import tw.eid.pki.ca.document.DocumentSignerCeremony;
 import tw.eid.pki.ca.document.DocumentSignerPool;
 import tw.eid.pki.ca.document.DocumentSignerRetirement;
 import tw.eid.pki.ca.profile.ProfileSettings;
+import tw.eid.pki.ca.profile.RevocationReason;
+import tw.eid.pki.ca.revocation.RevocationService;
 import tw.eid.pki.hsm.KeyAlgorithm;
 import tw.eid.pki.hsm.Token;
 
@@ -50,7 +54,7 @@ final class DsCommand implements Runnable {
     }
 
     static String pem(byte[] der) {
-        return "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+        return "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
                 + "\n-----END CERTIFICATE-----\n";
     }
 
@@ -123,7 +127,7 @@ final class DsCommand implements Runnable {
             Instant start;
             try {
                 start = usageStart == null ? null : Instant.parse(usageStart);
-            } catch (java.time.format.DateTimeParseException e) {
+            } catch (DateTimeParseException e) {
                 throw new IllegalArgumentException("--usage-start must be an ISO instant such as 2027-01-01T00:00:00Z, not '"
                         + usageStart + "'");
             }
@@ -232,11 +236,11 @@ final class DsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            tw.eid.pki.ca.profile.RevocationReason r = switch (reason) {
-                case "keyCompromise" -> tw.eid.pki.ca.profile.RevocationReason.KEY_COMPROMISE;
-                case "superseded" -> tw.eid.pki.ca.profile.RevocationReason.SUPERSEDED;
-                case "cessationOfOperation" -> tw.eid.pki.ca.profile.RevocationReason.CESSATION_OF_OPERATION;
-                case "affiliationChanged" -> tw.eid.pki.ca.profile.RevocationReason.AFFILIATION_CHANGED;
+            RevocationReason r = switch (reason) {
+                case "keyCompromise" -> RevocationReason.KEY_COMPROMISE;
+                case "superseded" -> RevocationReason.SUPERSEDED;
+                case "cessationOfOperation" -> RevocationReason.CESSATION_OF_OPERATION;
+                case "affiliationChanged" -> RevocationReason.AFFILIATION_CHANGED;
                 default -> throw new IllegalArgumentException("unknown reason '" + reason + "'");
             };
             checkSerial(serial);
@@ -256,7 +260,7 @@ final class DsCommand implements Runnable {
                 if (!isDs) {
                     throw new IllegalArgumentException("no Document Signer of " + csca + " has serial " + serial);
                 }
-                new tw.eid.pki.ca.revocation.RevocationService(s.database(), AuditLedger.hashChained(clock), clock)
+                new RevocationService(s.database(), AuditLedger.hashChained(clock), clock)
                         .revoke(Actor.local(custodians.actorId()), csca, serial, r);
                 System.out.println("DS certificate " + serial + " revoked (" + reason + "); the pool will not use it again");
             }

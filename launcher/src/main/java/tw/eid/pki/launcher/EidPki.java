@@ -1,5 +1,6 @@
 package tw.eid.pki.launcher;
 
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -30,7 +31,7 @@ public final class EidPki implements Runnable {
         CommandLine cl = new CommandLine(new EidPki());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("eidpki: " + OneLine.of(e));
-            org.slf4j.LoggerFactory.getLogger(EidPki.class).debug("command failed", e);
+            LoggerFactory.getLogger(EidPki.class).debug("command failed", e);
             return EXIT_USAGE;
         });
         cl.setParameterExceptionHandler((e, a) -> {

@@ -1,9 +1,15 @@
 package tw.eid.pki.launcher;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
+import tw.eid.pki.ca.document.MasterLists;
+import tw.eid.pki.ca.profile.CaCertificates;
 import tw.eid.pki.ca.store.Database;
 import tw.eid.pki.hsm.Token;
 import tw.eid.pki.ocsp.OcspAuthorities;
@@ -65,15 +71,15 @@ final class OcspService implements AutoCloseable {
      * (docs/api.md: in the demo OCSP and CRLs share port 8080), routed in front of the OCSP handler.
      */
     static OcspService start(Database database, Token token, OcspAuthorities authorities, String host, int port,
-                             OcspConfig config, Clock clock, org.eclipse.jetty.server.Handler crl) throws Exception {
+                             OcspConfig config, Clock clock, Handler crl) throws Exception {
         OcspResponder responder = new OcspResponder(database, token, authorities, config, clock);
         StatusLogFollower follower = StatusLogFollower.start(database, responder, clock);
         Server server = OcspServer.newServer(responder, follower, database, token, host, port, clock);
         // The CSCA master list shares the relying parties' port (issue 6).
-        server.setHandler(new MasterListHandler(new tw.eid.pki.ca.document.MasterLists(database, ProfileSettings.defaults(),
-                AuditLedger.hashChained(clock), clock, new java.security.SecureRandom()), server.getHandler()));
+        server.setHandler(new MasterListHandler(new MasterLists(database, ProfileSettings.defaults(),
+                AuditLedger.hashChained(clock), clock, new SecureRandom()), server.getHandler()));
         // So do the CA certificates, the AIA caIssuers target.
-        server.setHandler(new CaCertificatesHandler(new tw.eid.pki.ca.profile.CaCertificates(database), server.getHandler()));
+        server.setHandler(new CaCertificatesHandler(new CaCertificates(database), server.getHandler()));
         if (crl != null) {
             server.setHandler(new CrlService.Routing(crl, server.getHandler()));
         }
@@ -93,10 +99,10 @@ final class OcspService implements AutoCloseable {
         // The lease holder also renews each CA's delegated signer in the token when a third of its life is left,
         // and destroys the keys of signers superseded long enough that no process can still be using them.
         OcspSignerRenewal renewal = new OcspSignerRenewal(database, token, ProfileSettings.defaults(),
-                AuditLedger.hashChained(clock), clock, new java.security.SecureRandom());
+                AuditLedger.hashChained(clock), clock, new SecureRandom());
         OcspSignerRetirement retirement = new OcspSignerRetirement(database, token, AuditLedger.hashChained(clock), clock);
         OcspUpdater updater = new OcspUpdater(database, responder, updaterName(host, OcspServer.port(server)), clock, renewal,
-                retirement).start(java.time.Duration.ofSeconds(1));
+                retirement).start(Duration.ofSeconds(1));
         String h = host.contains(":") ? "[" + host + "]" : host;
         return new OcspService(server, follower, updater, authorities, "http://" + h + ":" + OcspServer.port(server) + "/ocsp");
     }
@@ -121,7 +127,7 @@ final class OcspService implements AutoCloseable {
     private static String updaterName(String host, int port) {
         String node;
         try {
-            node = java.net.InetAddress.getLocalHost().getHostName();
+            node = InetAddress.getLocalHost().getHostName();
         } catch (IOException e) {
             node = host;
         }

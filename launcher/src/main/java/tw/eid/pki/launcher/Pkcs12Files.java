@@ -20,6 +20,7 @@ import java.util.HexFormat;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.util.io.pem.PemObject;
 
 /**
  * Software keys for what is not a CA key (the RA's TLS key; demo operators' keys, which in
@@ -54,7 +55,7 @@ final class Pkcs12Files {
         }
         try (OutputStream out = ownerOnly(Path.of(base + ".key.pem"))) {
             // PKCS#8 ("PRIVATE KEY"), which curl and openssl read for any key type.
-            out.write(pem(new org.bouncycastle.util.io.pem.PemObject("PRIVATE KEY", key.getPrivate().getEncoded()))
+            out.write(pem(new PemObject("PRIVATE KEY", key.getPrivate().getEncoded()))
                     .getBytes(StandardCharsets.US_ASCII));
         }
         Files.writeString(Path.of(base + ".pem"), pem(leaf), StandardOpenOption.CREATE_NEW);
