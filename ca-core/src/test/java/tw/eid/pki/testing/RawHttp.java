@@ -20,8 +20,8 @@ import javax.net.SocketFactory;
  */
 public final class RawHttp {
     /** What a body must never hold: a Java stack frame, an exception's class name, a package-qualified class. */
-    public static final Pattern JAVA_LEAK = Pattern.compile(
-            "Exception|\\tat |\\b(java|javax|jakarta|org|com|tw)\\.[a-z0-9_]+\\.[A-Za-z0-9_.$]+");
+    public static final Pattern JAVA_LEAK =
+            Pattern.compile("Exception|\\tat |\\b(java|javax|jakarta|org|com|tw)\\.[a-z0-9_]+\\.[A-Za-z0-9_.$]+");
 
     private RawHttp() {}
 
@@ -61,14 +61,16 @@ public final class RawHttp {
             if (body != null) {
                 // Written beside the read: a server that answers early and closes must not have its
                 // answer lost to a reset while this side is still blocked writing.
-                writer = new Thread(() -> {
-                    try {
-                        out.write(body);
-                        out.flush();
-                    } catch (IOException e) {
-                        // the server answered and closed before it read all of it
-                    }
-                }, "raw-http-body");
+                writer = new Thread(
+                        () -> {
+                            try {
+                                out.write(body);
+                                out.flush();
+                            } catch (IOException e) {
+                                // the server answered and closed before it read all of it
+                            }
+                        },
+                        "raw-http-body");
                 writer.setDaemon(true);
                 writer.start();
             }
@@ -89,7 +91,8 @@ public final class RawHttp {
 
     /** Request line, Host and the given header lines, each ended by CRLF. */
     public static String request(String method, String target, String... headerLines) {
-        StringBuilder b = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+        StringBuilder b =
+                new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
         for (String h : headerLines) {
             b.append(h).append("\r\n");
         }
@@ -106,12 +109,15 @@ public final class RawHttp {
         Map<String, String> headers = new LinkedHashMap<>();
         for (String l = line(in); l != null && !l.isEmpty(); l = line(in)) {
             int colon = l.indexOf(':');
-            headers.putIfAbsent(l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim());
+            headers.putIfAbsent(
+                    l.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    l.substring(colon + 1).trim());
         }
         byte[] body;
         if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
             ByteArrayOutputStream b = new ByteArrayOutputStream();
-            for (int size = Integer.parseInt(line(in).split(";")[0].trim(), 16); size > 0;
+            for (int size = Integer.parseInt(line(in).split(";")[0].trim(), 16);
+                    size > 0;
                     size = Integer.parseInt(line(in).split(";")[0].trim(), 16)) {
                 b.write(in.readNBytes(size));
                 line(in);

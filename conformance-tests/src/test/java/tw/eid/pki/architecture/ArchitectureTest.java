@@ -42,18 +42,30 @@ class ArchitectureTest {
     }
 
     static ArchRule modulesPointOneWay() {
-        return layeredArchitecture().consideringOnlyDependenciesInLayers()
-                .layer("hsm-config").definedBy("tw.eid.pki.hsm..")
-                .layer("ca-core").definedBy("tw.eid.pki.ca..")
-                .layer("ra-api").definedBy("tw.eid.pki.ra..")
-                .layer("crl-publisher").definedBy("tw.eid.pki.crl..")
-                .layer("ocsp-responder").definedBy("tw.eid.pki.ocsp..")
-                .layer("launcher").definedBy("tw.eid.pki.launcher..")
-                .whereLayer("launcher").mayNotBeAccessedByAnyLayer()
-                .whereLayer("ra-api").mayOnlyBeAccessedByLayers("launcher")
-                .whereLayer("crl-publisher").mayOnlyBeAccessedByLayers("launcher")
-                .whereLayer("ocsp-responder").mayOnlyBeAccessedByLayers("launcher")
-                .whereLayer("ca-core").mayOnlyBeAccessedByLayers("ra-api", "crl-publisher", "ocsp-responder", "launcher")
+        return layeredArchitecture()
+                .consideringOnlyDependenciesInLayers()
+                .layer("hsm-config")
+                .definedBy("tw.eid.pki.hsm..")
+                .layer("ca-core")
+                .definedBy("tw.eid.pki.ca..")
+                .layer("ra-api")
+                .definedBy("tw.eid.pki.ra..")
+                .layer("crl-publisher")
+                .definedBy("tw.eid.pki.crl..")
+                .layer("ocsp-responder")
+                .definedBy("tw.eid.pki.ocsp..")
+                .layer("launcher")
+                .definedBy("tw.eid.pki.launcher..")
+                .whereLayer("launcher")
+                .mayNotBeAccessedByAnyLayer()
+                .whereLayer("ra-api")
+                .mayOnlyBeAccessedByLayers("launcher")
+                .whereLayer("crl-publisher")
+                .mayOnlyBeAccessedByLayers("launcher")
+                .whereLayer("ocsp-responder")
+                .mayOnlyBeAccessedByLayers("launcher")
+                .whereLayer("ca-core")
+                .mayOnlyBeAccessedByLayers("ra-api", "crl-publisher", "ocsp-responder", "launcher")
                 .whereLayer("hsm-config")
                 .mayOnlyBeAccessedByLayers("ca-core", "ra-api", "crl-publisher", "ocsp-responder", "launcher");
     }
@@ -78,7 +90,11 @@ class ArchitectureTest {
 
     @Test
     void noCyclesBetweenThePackagesOfAModule() {
-        slices().matching("tw.eid.pki.(*).(*)..").namingSlices("$1.$2").should().beFreeOfCycles().check(main);
+        slices().matching("tw.eid.pki.(*).(*)..")
+                .namingSlices("$1.$2")
+                .should()
+                .beFreeOfCycles()
+                .check(main);
     }
 
     @Test

@@ -7,7 +7,6 @@ import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -89,14 +88,20 @@ public final class CrlBenchmark {
             CrlFixture pki = new CrlFixture(database, token, clock);
             pki.bulkRevoked(1, ENTRIES, 1);
             pki.bulkRevoked(2, SMALL, 2);
-            line(String.format(Locale.ROOT, "# CRL benchmark %s; %,d entries in partition 1, %,d in partition 2;"
-                    + " rows generated in %.1f s", Instant.now(), ENTRIES, SMALL, (System.nanoTime() - t0) / 1e9));
+            line(String.format(
+                    Locale.ROOT,
+                    "# CRL benchmark %s; %,d entries in partition 1, %,d in partition 2;" + " rows generated in %.1f s",
+                    Instant.now(),
+                    ENTRIES,
+                    SMALL,
+                    (System.nanoTime() - t0) / 1e9));
             Path dir = work.resolve("published");
             CrlConfig config = CrlConfig.defaults().withDirectory(dir);
 
             // 1. ours, twice (the first run includes the JIT's warm-up)
             line("");
-            line("## ours: CrlPublisher.publishAll (cursor -> DER -> SoftHSM2 signature -> read-back check -> store -> file)");
+            line(
+                    "## ours: CrlPublisher.publishAll (cursor -> DER -> SoftHSM2 signature -> read-back check -> store -> file)");
             for (int run = 1; run <= 2; run++) {
                 try (CrlPublisher publisher = new CrlPublisher(database, token, pki.settings, config, "bench", clock)) {
                     System.gc();
@@ -108,40 +113,94 @@ public final class CrlBenchmark {
                     double seconds = (System.nanoTime() - start) / 1e9;
                     long peak = peakHeap() - baseline;
                     long live = Math.max(0, AFTER_GC_MAX.get() - baseline);
-                    CrlPublisher.Published big = out.stream().filter(p -> p.partition() == 1 && !p.delta()).findFirst()
+                    CrlPublisher.Published big = out.stream()
+                            .filter(p -> p.partition() == 1 && !p.delta())
+                            .findFirst()
                             .orElseThrow();
-                    line(String.format(Locale.ROOT, "run %d: %.2f s for every CRL of the store (partition 1 full: %,d"
+                    line(String.format(
+                            Locale.ROOT,
+                            "run %d: %.2f s for every CRL of the store (partition 1 full: %,d"
                                     + " entries, %,d bytes; partition 2; their deltas; RA Operators CA); heap above the"
                                     + " idle baseline: at most %,d MB live after any GC during the run (%.2fx the CRL),"
-                                    + " %,d MB peak including uncollected garbage", run, seconds, big.entries(), big.bytes(),
-                            live >> 20, (double) live / big.bytes(), peak >> 20));
+                                    + " %,d MB peak including uncollected garbage",
+                            run,
+                            seconds,
+                            big.entries(),
+                            big.bytes(),
+                            live >> 20,
+                            (double) live / big.bytes(),
+                            peak >> 20));
                 }
             }
             Path ours = dir.resolve("crl/citizen-ca/1.crl");
             Path caPem = CrlFixture.pem(work.resolve("citizen-ca.pem"), pki.ca);
-            double[] verify = timed(work, "openssl", "crl", "-inform", "DER", "-in", ours.toString(), "-CAfile",
-                    caPem.toString(), "-verify", "-noout");
-            line(String.format(Locale.ROOT, "openssl crl -verify on our 1.crl (a relying party's parse and check):"
-                    + " %.2f s, max RSS %,d MB", verify[0], (long) verify[1] >> 10));
+            double[] verify = timed(
+                    work,
+                    "openssl",
+                    "crl",
+                    "-inform",
+                    "DER",
+                    "-in",
+                    ours.toString(),
+                    "-CAfile",
+                    caPem.toString(),
+                    "-verify",
+                    "-noout");
+            line(String.format(
+                    Locale.ROOT,
+                    "openssl crl -verify on our 1.crl (a relying party's parse and check):" + " %.2f s, max RSS %,d MB",
+                    verify[0],
+                    (long) verify[1] >> 10));
 
             // 2. openssl ca -gencrl over the same entries
             line("");
-            line("## openssl ca -gencrl, same serials, dates and reasons (index.txt from the same rows), P-384 key in a file");
+            line(
+                    "## openssl ca -gencrl, same serials, dates and reasons (index.txt from the same rows), P-384 key in a file");
             Path index = work.resolve("index.txt");
             writeIndex(database, index);
             Files.writeString(work.resolve("index.txt.attr"), "unique_subject = no\n");
             Files.writeString(work.resolve("crlnumber"), "01\n");
             run(work, "openssl", "ecparam", "-name", "secp384r1", "-genkey", "-noout", "-out", "ca.key");
-            run(work, "openssl", "req", "-x509", "-new", "-key", "ca.key", "-subj", "/C=TW/O=bench/CN=openssl CA",
-                    "-days", "3650", "-sha384", "-out", "ca.pem");
-            Files.writeString(work.resolve("ca.cnf"), String.join("\n", "[ca]", "default_ca = bench", "[bench]",
-                    "dir = " + work, "database = $dir/index.txt", "crlnumber = $dir/crlnumber",
-                    "certificate = $dir/ca.pem", "private_key = $dir/ca.key", "default_md = sha384",
-                    "default_crl_days = 7", "crl_extensions = crl_ext", "[crl_ext]",
-                    "authorityKeyIdentifier = keyid:always", ""));
+            run(
+                    work,
+                    "openssl",
+                    "req",
+                    "-x509",
+                    "-new",
+                    "-key",
+                    "ca.key",
+                    "-subj",
+                    "/C=TW/O=bench/CN=openssl CA",
+                    "-days",
+                    "3650",
+                    "-sha384",
+                    "-out",
+                    "ca.pem");
+            Files.writeString(
+                    work.resolve("ca.cnf"),
+                    String.join(
+                            "\n",
+                            "[ca]",
+                            "default_ca = bench",
+                            "[bench]",
+                            "dir = " + work,
+                            "database = $dir/index.txt",
+                            "crlnumber = $dir/crlnumber",
+                            "certificate = $dir/ca.pem",
+                            "private_key = $dir/ca.key",
+                            "default_md = sha384",
+                            "default_crl_days = 7",
+                            "crl_extensions = crl_ext",
+                            "[crl_ext]",
+                            "authorityKeyIdentifier = keyid:always",
+                            ""));
             double[] openssl = timed(work, "openssl", "ca", "-gencrl", "-config", "ca.cnf", "-out", "openssl.crl");
-            line(String.format(Locale.ROOT, "openssl ca -gencrl: %.2f s, max RSS %,d MB, %,d bytes (PEM)", openssl[0],
-                    (long) openssl[1] >> 10, Files.size(work.resolve("openssl.crl"))));
+            line(String.format(
+                    Locale.ROOT,
+                    "openssl ca -gencrl: %.2f s, max RSS %,d MB, %,d bytes (PEM)",
+                    openssl[0],
+                    (long) openssl[1] >> 10,
+                    Files.size(work.resolve("openssl.crl"))));
 
             // 3. a partition at full population, for the estimate
             line("");
@@ -153,16 +212,23 @@ public final class CrlBenchmark {
                     publisher.publishPartition(2);
                     best = Math.min(best, (System.nanoTime() - start) / 1e9);
                 }
-                line(String.format(Locale.ROOT, "best of 3: %.3f s per partition (full CRL + its delta), %,d bytes",
-                        best, Files.size(dir.resolve("crl/citizen-ca/2.crl"))));
-                line(String.format(Locale.ROOT, "ESTIMATE, not measured: 234 such partitions (23.4 M certificates, 10 %%"
-                        + " revoked) one after another: about %.0f s", best * 234));
+                line(String.format(
+                        Locale.ROOT,
+                        "best of 3: %.3f s per partition (full CRL + its delta), %,d bytes",
+                        best,
+                        Files.size(dir.resolve("crl/citizen-ca/2.crl"))));
+                line(String.format(
+                        Locale.ROOT,
+                        "ESTIMATE, not measured: 234 such partitions (23.4 M certificates, 10 %%"
+                                + " revoked) one after another: about %.0f s",
+                        best * 234));
             }
 
             // 4. status change -> delta served
             line("");
-            line("## status change (RA commit) -> delta CRL listing it served, publisher round 10 s, served set refreshed"
-                    + " every 2 s, one revocation every 0.5-2.5 s");
+            line(
+                    "## status change (RA commit) -> delta CRL listing it served, publisher round 10 s, served set refreshed"
+                            + " every 2 s, one revocation every 0.5-2.5 s");
             trials(pki, database, config, 3);
         } finally {
             token.close();
@@ -197,41 +263,71 @@ public final class CrlBenchmark {
             for (int p = 1; p <= PARTITIONS; p++) {
                 pki.bulkPartition(p, PER_PARTITION, 10);
                 if (p % 20 == 0) {
-                    System.out.printf(Locale.ROOT, "%d partitions generated, %.0f s%n", p, (System.nanoTime() - t0) / 1e9);
+                    System.out.printf(
+                            Locale.ROOT, "%d partitions generated, %.0f s%n", p, (System.nanoTime() - t0) / 1e9);
                 }
             }
             long rows = database.inTransaction(c -> {
-                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                        "SELECT COUNT(*), SUM(status <> 'GOOD') FROM certificate WHERE ca_name = 'citizen-ca'")) {
+                try (Statement st = c.createStatement();
+                        ResultSet rs = st.executeQuery(
+                                "SELECT COUNT(*), SUM(status <> 'GOOD') FROM certificate WHERE ca_name = 'citizen-ca'")) {
                     rs.next();
-                    line(String.format(Locale.ROOT, "# CRL benchmark, national scale, %s: %,d certificates of the Citizen CA"
-                            + " in %d partitions, %,d on a CRL; rows generated in %.0f s", Instant.now(), rs.getLong(1),
-                            PARTITIONS, rs.getLong(2), (System.nanoTime() - t0) / 1e9));
+                    line(String.format(
+                            Locale.ROOT,
+                            "# CRL benchmark, national scale, %s: %,d certificates of the Citizen CA"
+                                    + " in %d partitions, %,d on a CRL; rows generated in %.0f s",
+                            Instant.now(),
+                            rs.getLong(1),
+                            PARTITIONS,
+                            rs.getLong(2),
+                            (System.nanoTime() - t0) / 1e9));
                     return rs.getLong(1);
                 }
             });
             Path dir = work.resolve("published");
             CrlConfig config = CrlConfig.defaults().withDirectory(dir);
             line("");
-            line("## every partition published one after another (CrlPublisher.publishAll: full CRL + delta per partition)");
+            line(
+                    "## every partition published one after another (CrlPublisher.publishAll: full CRL + delta per partition)");
             for (int run = 1; run <= 2; run++) {
                 try (CrlPublisher publisher = new CrlPublisher(database, token, pki.settings, config, "bench", clock)) {
                     long start = System.nanoTime();
                     List<CrlPublisher.Published> out = publisher.publishAll();
                     double seconds = (System.nanoTime() - start) / 1e9;
-                    CrlPublisher.Published largest = out.stream().filter(x -> !x.delta())
-                            .max(java.util.Comparator.comparingLong(CrlPublisher.Published::bytes)).orElseThrow();
-                    long fulls = out.stream().filter(x -> !x.delta() && x.partition() > 0).count();
-                    long entries = out.stream().filter(x -> !x.delta() && x.partition() > 0).mapToLong(CrlPublisher.Published::entries).sum();
-                    long bytes = out.stream().filter(x -> !x.delta() && x.partition() > 0).mapToLong(CrlPublisher.Published::bytes).sum();
-                    line(String.format(Locale.ROOT, "run %d: %.1f s for %d CRLs (%d partitions' full CRLs listing %,d entries,"
+                    CrlPublisher.Published largest = out.stream()
+                            .filter(x -> !x.delta())
+                            .max(java.util.Comparator.comparingLong(CrlPublisher.Published::bytes))
+                            .orElseThrow();
+                    long fulls = out.stream()
+                            .filter(x -> !x.delta() && x.partition() > 0)
+                            .count();
+                    long entries = out.stream()
+                            .filter(x -> !x.delta() && x.partition() > 0)
+                            .mapToLong(CrlPublisher.Published::entries)
+                            .sum();
+                    long bytes = out.stream()
+                            .filter(x -> !x.delta() && x.partition() > 0)
+                            .mapToLong(CrlPublisher.Published::bytes)
+                            .sum();
+                    line(String.format(
+                            Locale.ROOT,
+                            "run %d: %.1f s for %d CRLs (%d partitions' full CRLs listing %,d entries,"
                                     + " %,d bytes in all, and their deltas; the RA Operators CA's); largest: %s, %,d entries,"
-                                    + " %,d bytes", run, seconds, out.size(), fulls, entries, bytes, largest.url(),
-                            largest.entries(), largest.bytes()));
+                                    + " %,d bytes",
+                            run,
+                            seconds,
+                            out.size(),
+                            fulls,
+                            entries,
+                            bytes,
+                            largest.url(),
+                            largest.entries(),
+                            largest.bytes()));
                 }
             }
             line("");
-            line("## status change (RA commit) -> delta CRL listing it served, with " + String.format(Locale.ROOT, "%,d", rows)
+            line("## status change (RA commit) -> delta CRL listing it served, with "
+                    + String.format(Locale.ROOT, "%,d", rows)
                     + " certificates in the store; publisher round 10 s, served set refreshed every 2 s");
             trials(pki, database, config, PARTITIONS + 1);
         } finally {
@@ -251,8 +347,9 @@ public final class CrlBenchmark {
         String path = "/crl/citizen-ca/" + partition + "-delta.crl";
         java.util.Map<java.math.BigInteger, Long> pending = new java.util.concurrent.ConcurrentHashMap<>();
         List<Double> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
-        try (CrlPublisher publisher = new CrlPublisher(database, pki.token, pki.settings, config, "bench", clock).start();
-             CrlServer served = CrlServer.follow(database, pki.settings, clock)) {
+        try (CrlPublisher publisher =
+                        new CrlPublisher(database, pki.token, pki.settings, config, "bench", clock).start();
+                CrlServer served = CrlServer.follow(database, pki.settings, clock)) {
             List<X509CertificateHolder> certs = new ArrayList<>();
             for (int i = 0; i < TRIALS; i++) {
                 certs.add(pki.citizen(partition));
@@ -264,32 +361,36 @@ public final class CrlBenchmark {
                     throw new IllegalStateException("no delta CRL for partition " + partition + " within 300 s");
                 }
             }
-            Thread watcher = new Thread(() -> {
-                byte[] seen = null;
-                while (!Thread.currentThread().isInterrupted()) {
-                    PublishedCrls.Served s = served.crls().get(path);
-                    long now = System.nanoTime();
-                    if (s != null && s.der() != seen) {
-                        seen = s.der();
-                        try {
-                            var crl = (java.security.cert.X509CRL) java.security.cert.CertificateFactory.getInstance("X.509")
-                                    .generateCRL(new java.io.ByteArrayInputStream(seen));
-                            for (var e : pending.entrySet()) {
-                                if (crl.getRevokedCertificate(e.getKey()) != null && pending.remove(e.getKey()) != null) {
-                                    latencies.add((now - e.getValue()) / 1e9);
+            Thread watcher = new Thread(
+                    () -> {
+                        byte[] seen = null;
+                        while (!Thread.currentThread().isInterrupted()) {
+                            PublishedCrls.Served s = served.crls().get(path);
+                            long now = System.nanoTime();
+                            if (s != null && s.der() != seen) {
+                                seen = s.der();
+                                try {
+                                    var crl = (java.security.cert.X509CRL)
+                                            java.security.cert.CertificateFactory.getInstance("X.509")
+                                                    .generateCRL(new java.io.ByteArrayInputStream(seen));
+                                    for (var e : pending.entrySet()) {
+                                        if (crl.getRevokedCertificate(e.getKey()) != null
+                                                && pending.remove(e.getKey()) != null) {
+                                            latencies.add((now - e.getValue()) / 1e9);
+                                        }
+                                    }
+                                } catch (java.security.GeneralSecurityException ex) {
+                                    throw new IllegalStateException(ex);
                                 }
                             }
-                        } catch (java.security.GeneralSecurityException ex) {
-                            throw new IllegalStateException(ex);
+                            try {
+                                Thread.sleep(50);
+                            } catch (InterruptedException ex) {
+                                return;
+                            }
                         }
-                    }
-                    try {
-                        Thread.sleep(50);
-                    } catch (InterruptedException ex) {
-                        return;
-                    }
-                }
-            }, "delta-watcher");
+                    },
+                    "delta-watcher");
             watcher.start();
             java.util.Random random = new java.util.Random();
             for (X509CertificateHolder cert : certs) {
@@ -311,8 +412,14 @@ public final class CrlBenchmark {
         List<Double> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
         int n = sorted.size();
-        line(String.format(Locale.ROOT, "%d trials: min %.1f s, median %.1f s, p99 %.1f s, max %.1f s", n, sorted.get(0),
-                sorted.get(n / 2), sorted.get(Math.min(n - 1, (int) Math.ceil(n * 0.99) - 1)), sorted.get(n - 1)));
+        line(String.format(
+                Locale.ROOT,
+                "%d trials: min %.1f s, median %.1f s, p99 %.1f s, max %.1f s",
+                n,
+                sorted.get(0),
+                sorted.get(n / 2),
+                sorted.get(Math.min(n - 1, (int) Math.ceil(n * 0.99) - 1)),
+                sorted.get(n - 1)));
     }
 
     /** The report, into {@code bench.out} when given (bench/main.sh gives target/bench/crl.md). */
@@ -338,16 +445,23 @@ public final class CrlBenchmark {
 
     static {
         for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-            ((javax.management.NotificationEmitter) gc).addNotificationListener((n, h) -> {
-                if (!com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
-                    return;
-                }
-                var info = com.sun.management.GarbageCollectionNotificationInfo.from(
-                        (javax.management.openmbean.CompositeData) n.getUserData());
-                long after = info.getGcInfo().getMemoryUsageAfterGc().values().stream()
-                        .mapToLong(java.lang.management.MemoryUsage::getUsed).sum();
-                AFTER_GC_MAX.accumulateAndGet(after, Math::max);
-            }, null, null);
+            ((javax.management.NotificationEmitter) gc)
+                    .addNotificationListener(
+                            (n, h) -> {
+                                if (!com.sun.management.GarbageCollectionNotificationInfo
+                                        .GARBAGE_COLLECTION_NOTIFICATION
+                                        .equals(n.getType())) {
+                                    return;
+                                }
+                                var info = com.sun.management.GarbageCollectionNotificationInfo.from(
+                                        (javax.management.openmbean.CompositeData) n.getUserData());
+                                long after = info.getGcInfo().getMemoryUsageAfterGc().values().stream()
+                                        .mapToLong(java.lang.management.MemoryUsage::getUsed)
+                                        .sum();
+                                AFTER_GC_MAX.accumulateAndGet(after, Math::max);
+                            },
+                            null,
+                            null);
         }
     }
 
@@ -376,14 +490,18 @@ public final class CrlBenchmark {
         DateTimeFormatter utc = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
         database.inTransaction(c -> {
             try (BufferedWriter w = Files.newBufferedWriter(index, StandardCharsets.US_ASCII);
-                 PreparedStatement ps = c.prepareStatement("SELECT serial_hex, status, revocation_time, not_after"
-                         + " FROM certificate WHERE ca_name = 'citizen-ca' AND crl_partition = 1")) {
+                    PreparedStatement ps = c.prepareStatement("SELECT serial_hex, status, revocation_time, not_after"
+                            + " FROM certificate WHERE ca_name = 'citizen-ca' AND crl_partition = 1")) {
                 ps.setFetchSize(1000);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        Instant revoked = rs.getObject(3, java.time.LocalDateTime.class).toInstant(ZoneOffset.UTC);
-                        Instant expires = rs.getObject(4, java.time.LocalDateTime.class).toInstant(ZoneOffset.UTC);
-                        String reason = "HOLD".equals(rs.getString(2)) ? "certificateHold,holdInstructionReject" : "keyCompromise";
+                        Instant revoked =
+                                rs.getObject(3, java.time.LocalDateTime.class).toInstant(ZoneOffset.UTC);
+                        Instant expires =
+                                rs.getObject(4, java.time.LocalDateTime.class).toInstant(ZoneOffset.UTC);
+                        String reason = "HOLD".equals(rs.getString(2))
+                                ? "certificateHold,holdInstructionReject"
+                                : "keyCompromise";
                         w.write("R\t" + utc.format(expires) + "\t" + utc.format(revoked) + "," + reason + "\t"
                                 + rs.getString(1).toUpperCase(Locale.ROOT) + "\tunknown\t/CN=x\n");
                     }
@@ -396,7 +514,10 @@ public final class CrlBenchmark {
     }
 
     static void run(Path dir, String... command) throws Exception {
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
             throw new IllegalStateException(String.join(" ", command) + ": " + out);
@@ -407,7 +528,10 @@ public final class CrlBenchmark {
     static double[] timed(Path dir, String... command) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("/usr/bin/time", "-f", "TIME %e %M"));
         cmd.addAll(List.of(command));
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
             throw new IllegalStateException(String.join(" ", command) + ": " + out);

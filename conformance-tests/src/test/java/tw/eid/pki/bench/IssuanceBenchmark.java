@@ -126,11 +126,15 @@ public final class IssuanceBenchmark {
     static final int CARDS = Integer.getInteger("bench.cards", 24_000);
     static final int JIT_WARMUP = Integer.getInteger("bench.jit.warmup", 40);
     static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-    static final int[] CLIENTS = Arrays.stream(System.getProperty("bench.clients", "2,4,8,16").split(","))
-            .mapToInt(s -> Integer.parseInt(s.trim())).toArray();
+    static final int[] CLIENTS = Arrays.stream(
+                    System.getProperty("bench.clients", "2,4,8,16").split(","))
+            .mapToInt(s -> Integer.parseInt(s.trim()))
+            .toArray();
 
-    static final int[] DIRECT_THREADS = Arrays.stream(System.getProperty("bench.direct.threads", "2,8").split(","))
-            .mapToInt(s -> Integer.parseInt(s.trim())).toArray();
+    static final int[] DIRECT_THREADS = Arrays.stream(
+                    System.getProperty("bench.direct.threads", "2,8").split(","))
+            .mapToInt(s -> Integer.parseInt(s.trim()))
+            .toArray();
     static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     static final long CLOCK_TICKS = clockTicks();
@@ -152,6 +156,7 @@ public final class IssuanceBenchmark {
     final List<String> cardNumbers = new ArrayList<>();
     /** DER CSRs, one per possible issuance: [2*i] for card i's signature key, [2*i+1] for its encryption key. */
     byte[][] csrs;
+
     final AtomicInteger nextIssuance = new AtomicInteger();
     long mysqldPid = -1;
     final StringBuilder report = new StringBuilder();
@@ -161,14 +166,15 @@ public final class IssuanceBenchmark {
     /** Counts the driver's "Deadlock found" warnings (logback stays configured by the script's file). */
     static void countDeadlocks() {
         if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext ctx) {
-            ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent> counter = new ch.qos.logback.core.AppenderBase<>() {
-                @Override
-                protected void append(ch.qos.logback.classic.spi.ILoggingEvent e) {
-                    if (String.valueOf(e.getFormattedMessage()).contains("Deadlock found")) {
-                        DEADLOCKS.incrementAndGet();
-                    }
-                }
-            };
+            ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent> counter =
+                    new ch.qos.logback.core.AppenderBase<>() {
+                        @Override
+                        protected void append(ch.qos.logback.classic.spi.ILoggingEvent e) {
+                            if (String.valueOf(e.getFormattedMessage()).contains("Deadlock found")) {
+                                DEADLOCKS.incrementAndGet();
+                            }
+                        }
+                    };
             counter.setContext(ctx);
             counter.start();
             ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(counter);
@@ -188,11 +194,18 @@ public final class IssuanceBenchmark {
     void run() throws Exception {
         countDeadlocks();
         long t0 = System.nanoTime();
-        line("# issuance benchmark " + Instant.now() + "; nproc " + Runtime.getRuntime().availableProcessors()
-                + "; warm-up " + WARMUP + " s, window " + WINDOW + " s (raw " + RAW_WINDOW + " s, commit " + COMMIT_WINDOW + " s)");
+        line("# issuance benchmark " + Instant.now() + "; nproc "
+                + Runtime.getRuntime().availableProcessors() + "; warm-up " + WARMUP + " s, window " + WINDOW
+                + " s (raw " + RAW_WINDOW + " s, commit " + COMMIT_WINDOW + " s)");
         setUp();
-        line(String.format(Locale.ROOT, "# set-up %.1f s (RA on port %d, %d cards, %d CSRs, mysqld pid %d)",
-                (System.nanoTime() - t0) / 1e9, port, cardNumbers.size(), csrs.length, mysqldPid));
+        line(String.format(
+                Locale.ROOT,
+                "# set-up %.1f s (RA on port %d, %d cards, %d CSRs, mysqld pid %d)",
+                (System.nanoTime() - t0) / 1e9,
+                port,
+                cardNumbers.size(),
+                csrs.length,
+                mysqldPid));
 
         line("");
         line("## raw signing: Token.signer(\"citizen-ca-key\"), EC P-384, SHA-384, 100-byte message");
@@ -211,7 +224,8 @@ public final class IssuanceBenchmark {
         commits(16);
 
         line("");
-        line("## issuance: POST /api/v1/cards/{n}/certificates (application/pkcs10, DER), HTTPS mTLS, HTTP/1.1 keep-alive");
+        line(
+                "## issuance: POST /api/v1/cards/{n}/certificates (application/pkcs10, DER), HTTPS mTLS, HTTP/1.1 keep-alive");
         if (JIT_WARMUP > 0) {
             // Not reported: compiles the HTTP path before anything is measured.
             issuance(8, new Window(JIT_WARMUP, 1), false);
@@ -220,16 +234,19 @@ public final class IssuanceBenchmark {
                 + " and the HttpClient threads, by ThreadMXBean), the server = JVM - load generator + mysqld, and that"
                 + " server figure against the CPU of one raw 2-thread signature measured above.");
         line("");
-        line("| clients | issuances | issuances/s | / raw 2-thread rate | p50 ms | p99 ms | max ms | errors | deadlock retries"
-                + " | CPU-ms/issuance JVM | of which load generator | server + mysqld | server+mysqld / raw signature |");
+        line(
+                "| clients | issuances | issuances/s | / raw 2-thread rate | p50 ms | p99 ms | max ms | errors | deadlock retries"
+                        + " | CPU-ms/issuance JVM | of which load generator | server + mysqld | server+mysqld / raw signature |");
         line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (int c : CLIENTS) {
             issuance(c, new Window(WARMUP, WINDOW), true);
         }
 
         line("");
-        line("## peer without HTTP: CitizenIssuer.issue called in-process (same issuer, cards, CSRs; no TLS, Jersey, RA authentication)");
-        line("| threads | issuances | issuances/s | p50 ms | p99 ms | max ms | errors | deadlock retries | CPU-ms/issuance (JVM) | CPU-ms/issuance (JVM+mysqld) |");
+        line(
+                "## peer without HTTP: CitizenIssuer.issue called in-process (same issuer, cards, CSRs; no TLS, Jersey, RA authentication)");
+        line(
+                "| threads | issuances | issuances/s | p50 ms | p99 ms | max ms | errors | deadlock retries | CPU-ms/issuance (JVM) | CPU-ms/issuance (JVM+mysqld) |");
         line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (int t : DIRECT_THREADS) {
             directIssuance(t);
@@ -245,7 +262,11 @@ public final class IssuanceBenchmark {
         rawSigning(2);
 
         line("");
-        line(String.format(Locale.ROOT, "# issuances used %d of %d prepared; whole run %.1f s", nextIssuance.get(), csrs.length,
+        line(String.format(
+                Locale.ROOT,
+                "# issuances used %d of %d prepared; whole run %.1f s",
+                nextIssuance.get(),
+                csrs.length,
                 (System.nanoTime() - t0) / 1e9));
         String out = System.getProperty("bench.out");
         if (out != null) {
@@ -255,8 +276,9 @@ public final class IssuanceBenchmark {
 
     /** InnoDB's description of the latest deadlock, on stderr: what the "deadlock retries" were. */
     void printLatestDeadlock() {
-        try (Connection c = database.dataSource().getConnection(); Statement st = c.createStatement();
-             java.sql.ResultSet rs = st.executeQuery("SHOW ENGINE INNODB STATUS")) {
+        try (Connection c = database.dataSource().getConnection();
+                Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SHOW ENGINE INNODB STATUS")) {
             if (rs.next()) {
                 String status = rs.getString(3);
                 int from = status.indexOf("LATEST DETECTED DEADLOCK");
@@ -296,12 +318,14 @@ public final class IssuanceBenchmark {
 
     /** The first 2-thread raw signing figures: what the issuance rows are compared with. */
     double raw2Rate = Double.NaN;
+
     double raw2CpuMs = Double.NaN;
 
     void commits(int threads) throws Exception {
         EmbeddedMariaDb server = TestDatabase.server();
         String url = server.jdbcUrl(databaseName);
-        try (Connection c = DriverManager.getConnection(url, EmbeddedMariaDb.USER, ""); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url, EmbeddedMariaDb.USER, "");
+                Statement st = c.createStatement()) {
             st.execute("CREATE TABLE IF NOT EXISTS bench_commit (id BIGINT AUTO_INCREMENT PRIMARY KEY,"
                     + " thread_no INT NOT NULL, payload VARBINARY(200) NOT NULL) ENGINE=InnoDB");
         }
@@ -324,8 +348,14 @@ public final class IssuanceBenchmark {
                 ps.executeUpdate();
                 ps.getConnection().commit();
             });
-            line(String.format(Locale.ROOT, "| %d | %,.0f | %.2f | %.2f | %.3f |", threads, r.rate(), r.percentileMs(50),
-                    r.percentileMs(99), r.allCpuMsPerOp()));
+            line(String.format(
+                    Locale.ROOT,
+                    "| %d | %,.0f | %.2f | %.2f | %.3f |",
+                    threads,
+                    r.rate(),
+                    r.percentileMs(50),
+                    r.percentileMs(99),
+                    r.allCpuMsPerOp()));
         } finally {
             for (Connection c : connections) {
                 c.close();
@@ -336,8 +366,11 @@ public final class IssuanceBenchmark {
     void issuance(int clients, Window w, boolean report) throws Exception {
         List<HttpClient> https = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
-            https.add(HttpClient.newBuilder().sslContext(personalization).version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(10)).build());
+            https.add(HttpClient.newBuilder()
+                    .sslContext(personalization)
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .build());
         }
         AtomicLong errors = new AtomicLong();
         AtomicLong exhausted = new AtomicLong();
@@ -353,25 +386,45 @@ public final class IssuanceBenchmark {
             String profile = n % 2 == 0 ? "citizen-signature" : "citizen-encryption";
             HttpRequest req = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/api/v1/cards/" + card
                             + "/certificates?profile=" + profile + "&chipUid=" + CHIP_UID_HEX))
-                    .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/pkcs10")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(csrs[n])).build();
+                    .timeout(Duration.ofSeconds(60))
+                    .header("Content-Type", "application/pkcs10")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(csrs[n]))
+                    .build();
             HttpResponse<byte[]> resp = https.get(i).send(req, HttpResponse.BodyHandlers.ofByteArray());
             if (resp.statusCode() != 201) {
                 if (errors.incrementAndGet() <= 5) {
-                    System.err.println("HTTP " + resp.statusCode() + ": " + new String(resp.body(), StandardCharsets.UTF_8));
+                    System.err.println(
+                            "HTTP " + resp.statusCode() + ": " + new String(resp.body(), StandardCharsets.UTF_8));
                 }
                 throw new IllegalStateException("HTTP " + resp.statusCode());
             }
         });
         https.clear(); // Java 17's HttpClient has no close(); its idle connections time out
         if (!report) {
-            System.err.printf(Locale.ROOT, "JIT warm-up: %d issuances in %d s%n", nextIssuance.get() - before, w.warmupSeconds() + w.windowSeconds());
+            System.err.printf(
+                    Locale.ROOT,
+                    "JIT warm-up: %d issuances in %d s%n",
+                    nextIssuance.get() - before,
+                    w.warmupSeconds() + w.windowSeconds());
             return;
         }
         double server = r.allCpuMsPerOp() - r.loadCpuMsPerOp();
-        line(String.format(Locale.ROOT, "| %d | %,d | %,.1f | %.2f | %.1f | %.1f | %.1f | %d | %d | %.2f | %.2f | %.2f | %.1fx |", clients,
-                r.ops(), r.rate(), r.rate() / raw2Rate, r.percentileMs(50), r.percentileMs(99), r.percentileMs(100), r.failures(),
-                DEADLOCKS.get() - deadlocks, r.jvmCpuMsPerOp(), r.loadCpuMsPerOp(), server, server / raw2CpuMs));
+        line(String.format(
+                Locale.ROOT,
+                "| %d | %,d | %,.1f | %.2f | %.1f | %.1f | %.1f | %d | %d | %.2f | %.2f | %.2f | %.1fx |",
+                clients,
+                r.ops(),
+                r.rate(),
+                r.rate() / raw2Rate,
+                r.percentileMs(50),
+                r.percentileMs(99),
+                r.percentileMs(100),
+                r.failures(),
+                DEADLOCKS.get() - deadlocks,
+                r.jvmCpuMsPerOp(),
+                r.loadCpuMsPerOp(),
+                server,
+                server / raw2CpuMs));
         if (exhausted.get() > 0) {
             line("(!) " + clients + " clients ran out of prepared cards/CSRs after " + (nextIssuance.get() - before)
                     + " issuances: the figure is void");
@@ -391,8 +444,16 @@ public final class IssuanceBenchmark {
                 throw new IllegalStateException("out of prepared cards/CSRs: raise bench.cards");
             }
             try {
-                issuer.issue(SETUP, new IssueRequest(cardNumbers.get(n / 2), CHIP_UID,
-                        n % 2 == 0 ? CertificateProfile.CITIZEN_SIGNATURE : CertificateProfile.CITIZEN_ENCRYPTION, csrs[n], null));
+                issuer.issue(
+                        SETUP,
+                        new IssueRequest(
+                                cardNumbers.get(n / 2),
+                                CHIP_UID,
+                                n % 2 == 0
+                                        ? CertificateProfile.CITIZEN_SIGNATURE
+                                        : CertificateProfile.CITIZEN_ENCRYPTION,
+                                csrs[n],
+                                null));
             } catch (RuntimeException e) {
                 if (errors.incrementAndGet() <= 5) {
                     e.printStackTrace();
@@ -400,11 +461,22 @@ public final class IssuanceBenchmark {
                 throw e;
             }
         });
-        line(String.format(Locale.ROOT, "| %d | %,d | %,.1f | %.1f | %.1f | %.1f | %d | %d | %.2f | %.2f |", threads, r.ops(), r.rate(),
-                r.percentileMs(50), r.percentileMs(99), r.percentileMs(100), r.failures(), DEADLOCKS.get() - deadlocks,
-                r.jvmCpuMsPerOp(), r.allCpuMsPerOp()));
+        line(String.format(
+                Locale.ROOT,
+                "| %d | %,d | %,.1f | %.1f | %.1f | %.1f | %d | %d | %.2f | %.2f |",
+                threads,
+                r.ops(),
+                r.rate(),
+                r.percentileMs(50),
+                r.percentileMs(99),
+                r.percentileMs(100),
+                r.failures(),
+                DEADLOCKS.get() - deadlocks,
+                r.jvmCpuMsPerOp(),
+                r.allCpuMsPerOp()));
         if (exhausted.get() > 0) {
-            line("(!) the in-process peer with " + threads + " threads ran out of prepared cards/CSRs: the figure is void");
+            line("(!) the in-process peer with " + threads
+                    + " threads ran out of prepared cards/CSRs: the figure is void");
         }
     }
 
@@ -417,8 +489,14 @@ public final class IssuanceBenchmark {
     /** Warm-up, then the measurement window; times relative to the start. */
     record Window(int warmupSeconds, int windowSeconds) {}
 
-    record Result(long ops, long failures, double seconds, long jvmCpuNanos, long allCpuNanos, long loadCpuNanos,
-                  long[] latencies) {
+    record Result(
+            long ops,
+            long failures,
+            double seconds,
+            long jvmCpuNanos,
+            long allCpuNanos,
+            long loadCpuNanos,
+            long[] latencies) {
         double loadCpuMsPerOp() {
             return ops == 0 ? Double.NaN : loadCpuNanos / 1e6 / ops;
         }
@@ -482,7 +560,8 @@ public final class IssuanceBenchmark {
                             op.run(thread);
                         } catch (Exception e) {
                             ok = false;
-                            if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).startsWith("out of")) {
+                            if (e instanceof IllegalStateException
+                                    && String.valueOf(e.getMessage()).startsWith("out of")) {
                                 return null;
                             }
                         }
@@ -528,8 +607,16 @@ public final class IssuanceBenchmark {
         Arrays.sort(all);
         long jvm = cpuAtEnd[0] - cpuAtStart[0];
         long mysqld = cpuAtEnd[1] - cpuAtStart[1];
-        return new Result(total, failures.get(), w.windowSeconds(), jvm, jvm + mysqld,
-                loadAtEnd.entrySet().stream().mapToLong(e -> e.getValue() - loadAtStart.getOrDefault(e.getKey(), 0L)).sum(), all);
+        return new Result(
+                total,
+                failures.get(),
+                w.windowSeconds(),
+                jvm,
+                jvm + mysqld,
+                loadAtEnd.entrySet().stream()
+                        .mapToLong(e -> e.getValue() - loadAtStart.getOrDefault(e.getKey(), 0L))
+                        .sum(),
+                all);
     }
 
     /**
@@ -543,7 +630,9 @@ public final class IssuanceBenchmark {
         // is not subtracted; a thread that starts inside it counts from zero.
         java.util.Map<Long, Long> cpu = new java.util.HashMap<>();
         for (java.lang.management.ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
-            if (info != null && (info.getThreadName().startsWith("load-") || info.getThreadName().startsWith("HttpClient-"))) {
+            if (info != null
+                    && (info.getThreadName().startsWith("load-")
+                            || info.getThreadName().startsWith("HttpClient-"))) {
                 long t = THREADS.getThreadCpuTime(info.getThreadId());
                 if (t >= 0) {
                     cpu.put(info.getThreadId(), t);
@@ -592,9 +681,15 @@ public final class IssuanceBenchmark {
     void setUp() throws Exception {
         databaseName = TestDatabase.createDatabaseName();
         database = Database.open(TestDatabase.server().settings(databaseName));
-        mysqldPid = ProcessHandle.current().descendants()
-                .filter(p -> p.info().command().map(c -> c.endsWith("mysqld") || c.endsWith("mariadbd")).orElse(false))
-                .mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
+        mysqldPid = ProcessHandle.current()
+                .descendants()
+                .filter(p -> p.info()
+                        .command()
+                        .map(c -> c.endsWith("mysqld") || c.endsWith("mariadbd"))
+                        .orElse(false))
+                .mapToLong(ProcessHandle::pid)
+                .findFirst()
+                .orElse(-1);
 
         Path dir = Files.createTempDirectory("eidpki-issuance-bench");
         SoftHsmTestTokens.TestToken online = SoftHsmTestTokens.create("online");
@@ -610,13 +705,25 @@ public final class IssuanceBenchmark {
         Instant t0 = now.minus(Duration.ofDays(4 * 365));
         CertificateIssuance atT0 = new CertificateIssuance(settings, Clock.fixed(t0, ZoneOffset.UTC), RANDOM);
         PkiNames names = settings.names();
-        root = atT0.issue(atT0.prepareSelfSigned(new CertificateRequest(CertificateProfile.CITIZEN_ROOT,
-                names.citizenRoot(), caToken.publicKey("root-key"))), caToken.signer("root-key"));
+        root = atT0.issue(
+                atT0.prepareSelfSigned(new CertificateRequest(
+                        CertificateProfile.CITIZEN_ROOT, names.citizenRoot(), caToken.publicKey("root-key"))),
+                caToken.signer("root-key"));
         CaCertificate rootCa = new CaCertificate(CertificateProfile.CITIZEN_ROOT, root);
-        citizenCa = atT0.issue(atT0.prepare(new CertificateRequest(CertificateProfile.CITIZEN_CA, names.citizenCa(),
-                caToken.publicKey("citizen-ca-key")), rootCa), caToken.signer("root-key"));
-        operatorsCa = atT0.issue(atT0.prepare(new CertificateRequest(CertificateProfile.RA_OPERATORS_CA,
-                names.raOperatorsCa(), caToken.publicKey("ra-operators-ca-key")), rootCa), caToken.signer("root-key"));
+        citizenCa = atT0.issue(
+                atT0.prepare(
+                        new CertificateRequest(
+                                CertificateProfile.CITIZEN_CA, names.citizenCa(), caToken.publicKey("citizen-ca-key")),
+                        rootCa),
+                caToken.signer("root-key"));
+        operatorsCa = atT0.issue(
+                atT0.prepare(
+                        new CertificateRequest(
+                                CertificateProfile.RA_OPERATORS_CA,
+                                names.raOperatorsCa(),
+                                caToken.publicKey("ra-operators-ca-key")),
+                        rootCa),
+                caToken.signer("root-key"));
         database.inTransaction(c -> {
             insertCa(c, "citizen-root", root, "root-key");
             insertCa(c, CITIZEN_CA, citizenCa, "citizen-ca-key");
@@ -625,14 +732,30 @@ public final class IssuanceBenchmark {
         });
 
         cards = new CardRegistry(database, new PersonalDataKeys(caToken, "pii-hmac-1", "pii-aes-1"), audit, clock);
-        issuer = new CitizenIssuer(database, caToken, IssuingCa.load(database, CITIZEN_CA), settings,
-                new ChipCsrChecks(), cards, audit, clock, RANDOM, CitizenIssuer.DEFAULT_PARTITION_CAPACITY);
+        issuer = new CitizenIssuer(
+                database,
+                caToken,
+                IssuingCa.load(database, CITIZEN_CA),
+                settings,
+                new ChipCsrChecks(),
+                cards,
+                audit,
+                clock,
+                RANDOM,
+                CitizenIssuer.DEFAULT_PARTITION_CAPACITY);
         RevocationService revocations = new RevocationService(database, audit, clock);
 
-        OperatorCertificates operators = new OperatorCertificates(database, caToken, IssuingCa.load(database, OPERATORS_CA),
-                settings, audit, Clock.fixed(now.minus(Duration.ofHours(1)), ZoneOffset.UTC), RANDOM);
+        OperatorCertificates operators = new OperatorCertificates(
+                database,
+                caToken,
+                IssuingCa.load(database, OPERATORS_CA),
+                settings,
+                audit,
+                Clock.fixed(now.minus(Duration.ofHours(1)), ZoneOffset.UTC),
+                RANDOM);
         KeyPair tlsKey = p256();
-        X509CertificateHolder tlsCert = operators.issueTlsServer(SETUP, List.of("localhost", "127.0.0.1"), spki(tlsKey));
+        X509CertificateHolder tlsCert =
+                operators.issueTlsServer(SETUP, List.of("localhost", "127.0.0.1"), spki(tlsKey));
         Path p12 = dir.resolve("ra-tls.p12");
         Path password = dir.resolve("ra-tls.password");
         char[] pw = HexFormat.of().formatHex(RANDOM.generateSeed(16)).toCharArray();
@@ -640,19 +763,25 @@ public final class IssuanceBenchmark {
         ownerOnly(password);
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
-        ks.setKeyEntry("ra-tls", tlsKey.getPrivate(), pw, new java.security.cert.Certificate[] {jdk(tlsCert), jdk(operatorsCa)});
+        ks.setKeyEntry(
+                "ra-tls", tlsKey.getPrivate(), pw, new java.security.cert.Certificate[] {jdk(tlsCert), jdk(operatorsCa)
+                });
         try (var out = Files.newOutputStream(p12)) {
             ks.store(out, pw);
         }
         ownerOnly(p12);
 
         KeyPair clientKey = p256();
-        X509CertificateHolder clientCert = operators.issueOperator(SETUP, "personalization-bench", OFFICE,
-                OperatorRole.PERSONALIZATION, spki(clientKey));
+        X509CertificateHolder clientCert = operators.issueOperator(
+                SETUP, "personalization-bench", OFFICE, OperatorRole.PERSONALIZATION, spki(clientKey));
         personalization = clientContext(clientKey, clientCert);
 
-        RaServices services = new RaServices(database, cards, issuer, revocations, settings, audit, List.of(caToken), clock);
-        server = RaServer.newServer(RaConfig.builder(services, p12, password).host("127.0.0.1").port(0).build());
+        RaServices services =
+                new RaServices(database, cards, issuer, revocations, settings, audit, List.of(caToken), clock);
+        server = RaServer.newServer(RaConfig.builder(services, p12, password)
+                .host("127.0.0.1")
+                .port(0)
+                .build());
         server.start();
         port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
 
@@ -705,7 +834,8 @@ public final class IssuanceBenchmark {
                 while ((i = next.getAndIncrement()) < csrs.length) {
                     KeyPair kp = g.generateKeyPair();
                     csrs[i] = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=chip"), kp.getPublic())
-                            .build(sb.build(kp.getPrivate())).getEncoded();
+                            .build(sb.build(kp.getPrivate()))
+                            .getEncoded();
                 }
                 return null;
             }));
@@ -720,10 +850,17 @@ public final class IssuanceBenchmark {
     /** The last card's signature certificate, issued over HTTPS and verified with the Citizen CA key before anything is measured. */
     void checkOneIssuance() throws Exception {
         int n = csrs.length - 2;
-        HttpClient http = HttpClient.newBuilder().sslContext(personalization).version(HttpClient.Version.HTTP_1_1).build();
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/api/v1/cards/"
-                        + cardNumbers.get(n / 2) + "/certificates?profile=citizen-signature&chipUid=" + CHIP_UID_HEX))
-                .header("Content-Type", "application/pkcs10").POST(HttpRequest.BodyPublishers.ofByteArray(csrs[n])).build(),
+        HttpClient http = HttpClient.newBuilder()
+                .sslContext(personalization)
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(
+                                URI.create("https://127.0.0.1:" + port + "/api/v1/cards/" + cardNumbers.get(n / 2)
+                                        + "/certificates?profile=citizen-signature&chipUid=" + CHIP_UID_HEX))
+                        .header("Content-Type", "application/pkcs10")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(csrs[n]))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 201) {
             throw new IllegalStateException("issuance check: HTTP " + r.statusCode() + " " + r.body());
@@ -731,9 +868,11 @@ public final class IssuanceBenchmark {
         String body = r.body();
         int a = body.indexOf("-----BEGIN CERTIFICATE-----");
         int b = body.indexOf("-----END CERTIFICATE-----");
-        String b64 = body.substring(a + 27, b).replace("\\n", "").replace("\\r", "").replaceAll("\\s", "");
+        String b64 =
+                body.substring(a + 27, b).replace("\\n", "").replace("\\r", "").replaceAll("\\s", "");
         X509Certificate cert = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
-                .generateCertificate(new java.io.ByteArrayInputStream(java.util.Base64.getDecoder().decode(b64)));
+                .generateCertificate(new java.io.ByteArrayInputStream(
+                        java.util.Base64.getDecoder().decode(b64)));
         cert.verify(jdk(citizenCa).getPublicKey());
         System.err.println("issuance check: " + cert.getSubjectX500Principal() + " verifies with the Citizen CA key");
         // Its CSR is used up; the last card's encryption CSR is left, so the pool shrinks by 2 to stay simple.
@@ -774,8 +913,9 @@ public final class IssuanceBenchmark {
     }
 
     void insertCa(Connection c, String name, X509CertificateHolder cert, String key) throws java.sql.SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO ca (name, kind, subject_der, certificate_der, key_label,"
-                + " token_label, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'ACTIVE', ?)")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO ca (name, kind, subject_der, certificate_der, key_label,"
+                        + " token_label, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'ACTIVE', ?)")) {
             ps.setString(1, name);
             ps.setString(2, name);
             ps.setBytes(3, cert.getSubject().getEncoded("DER"));
@@ -806,5 +946,4 @@ public final class IssuanceBenchmark {
     static void ownerOnly(Path p) throws IOException {
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
     }
-
 }

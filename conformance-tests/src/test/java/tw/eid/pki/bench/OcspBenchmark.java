@@ -101,13 +101,23 @@ public final class OcspBenchmark {
         work = Files.createTempDirectory("eidpki-ocsp-bench");
         long t0 = System.nanoTime();
         database = Database.open(TestDatabase.server().settings(TestDatabase.createDatabaseName()));
-        mysqldPid = ProcessHandle.current().descendants()
-                .filter(p -> p.info().command().map(c -> c.endsWith("mysqld") || c.endsWith("mariadbd")).orElse(false))
-                .mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
+        mysqldPid = ProcessHandle.current()
+                .descendants()
+                .filter(p -> p.info()
+                        .command()
+                        .map(c -> c.endsWith("mysqld") || c.endsWith("mariadbd"))
+                        .orElse(false))
+                .mapToLong(ProcessHandle::pid)
+                .findFirst()
+                .orElse(-1);
         token = SoftHsmTestTokens.create("ocsp-bench").open(clock);
         setUpCas();
         insertCertificates();
-        line(String.format(Locale.ROOT, "# OCSP benchmark %s; %,d certificates in the store; set-up %.1f s", Instant.now(), CERTS,
+        line(String.format(
+                Locale.ROOT,
+                "# OCSP benchmark %s; %,d certificates in the store; set-up %.1f s",
+                Instant.now(),
+                CERTS,
                 (System.nanoTime() - t0) / 1e9));
 
         OcspResponder r1 = responder(OcspConfig.defaults());
@@ -125,9 +135,15 @@ public final class OcspBenchmark {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         line("");
-        line("## pre-signing: OcspUpdater, one thread, P-256 delegated signer in SoftHSM2, one row upsert per response");
-        line(String.format(Locale.ROOT, "%,d responses in %.1f s: %,.0f responses/s; CPU-ms per response %.3f (JVM), %.3f (JVM + mysqld)",
-                signed, seconds, signed / seconds, (OS.getProcessCpuTime() - cpu) / 1e6 / Math.max(1, signed),
+        line(
+                "## pre-signing: OcspUpdater, one thread, P-256 delegated signer in SoftHSM2, one row upsert per response");
+        line(String.format(
+                Locale.ROOT,
+                "%,d responses in %.1f s: %,.0f responses/s; CPU-ms per response %.3f (JVM), %.3f (JVM + mysqld)",
+                signed,
+                seconds,
+                signed / seconds,
+                (OS.getProcessCpuTime() - cpu) / 1e6 / Math.max(1, signed),
                 (OS.getProcessCpuTime() - cpu + mysqldCpuNanos() - db) / 1e6 / Math.max(1, signed)));
 
         StatusLogFollower f1 = StatusLogFollower.start(database, r1, clock);
@@ -165,8 +181,12 @@ public final class OcspBenchmark {
             withNonce.add(request(serials.get(i % serials.size()), nonce));
         }
         writePostScript(nonces, "/ocsp", withNonce);
-        byte[] one = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p1 + paths.get(0)))
-                .build(), HttpResponse.BodyHandlers.ofByteArray()).body();
+        byte[] one = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p1 + paths.get(0)))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray())
+                .body();
 
         // The JIT: C2 compiles for tens of seconds after start (seen taking a sixth of the CPU in a
         // 15 s pass); a long-running responder has long finished, so that is not measured.
@@ -178,17 +198,20 @@ public final class OcspBenchmark {
         line("## wrk -t2 -c16 -d" + DURATION + "s --latency; " + String.format(Locale.ROOT, "%,d", paths.size())
                 + " distinct requests (80% good, 10% revoked, 5% on hold, 5% never issued), RFC 5019 GET or POST;"
                 + " after " + WARMUP + " s of unreported JIT warm-up");
-        line("Server CPU is that of every process serving: for this responder the JVM and mysqld; nginx's master and"
-                + " workers; the openssl and cfssl processes. wrk shares the 2 cores, so CPU per response is the fairer figure.");
+        line(
+                "Server CPU is that of every process serving: for this responder the JVM and mysqld; nginx's master and"
+                        + " workers; the openssl and cfssl processes. wrk shares the 2 cores, so CPU per response is the fairer figure.");
         line("");
-        line("| server | method | requests/s | p50 ms | p99 ms | non-2xx | server CPU-s per 10,000 responses | cache hit rate |");
+        line(
+                "| server | method | requests/s | p50 ms | p99 ms | non-2xx | server CPU-s per 10,000 responses | cache hit rate |");
         line("|---|---|---:|---:|---:|---:|---:|---:|");
 
         Measured oursGet = measureOurs("this responder (Jetty 12, memory cache over the store)", "GET", get, p1, r1);
         Measured ceiling;
         try (Peer nginx = Nginx.start(work, one)) {
             wrk(get, nginx.port, 5);
-            ceiling = measure("nginx, one of our responses from a file (the ceiling)", "GET", get, nginx.port, nginx::cpuNanos);
+            ceiling = measure(
+                    "nginx, one of our responses from a file (the ceiling)", "GET", get, nginx.port, nginx::cpuNanos);
             if (ceiling.wrk.non2xx() > 0) {
                 throw new IllegalStateException("nginx answered " + ceiling.wrk.non2xx() + " non-2xx");
             }
@@ -197,25 +220,46 @@ public final class OcspBenchmark {
         try (Peer o = OpensslResponder.start(work, ca, good, revoked, hold)) {
             // No warm-up and no address probe for it (see OpensslResponder).
             Path rootGet = work.resolve("get-root.lua"); // openssl takes the base64 right after the first '/'
-            writeGetScript(rootGet, paths.stream().map(p -> p.substring("/ocsp".length())).toList());
-            openssl = measure("`openssl ocsp -index` (" + opensslVersion() + ")", "GET", withoutProbe(rootGet), o.port, o::cpuNanos);
+            writeGetScript(
+                    rootGet,
+                    paths.stream().map(p -> p.substring("/ocsp".length())).toList());
+            openssl = measure(
+                    "`openssl ocsp -index` (" + opensslVersion() + ")",
+                    "GET",
+                    withoutProbe(rootGet),
+                    o.port,
+                    o::cpuNanos);
         }
         Measured oursPost = measureOurs("this responder", "POST", post, p1, r1);
         Measured cfssl;
         try (Peer c = Cfssl.start(work, database, serials)) {
             wrk(postRoot, c.port, 5);
-            cfssl = measure("`cfssl ocspserve` (" + cfsslVersion() + "), our pre-signed responses from a file", "POST", postRoot,
-                    c.port, c::cpuNanos);
+            cfssl = measure(
+                    "`cfssl ocspserve` (" + cfsslVersion() + "), our pre-signed responses from a file",
+                    "POST",
+                    postRoot,
+                    c.port,
+                    c::cpuNanos);
         }
         line("");
-        line(String.format(Locale.ROOT, "GET: %.2fx nginx's requests/s, %.2fx nginx's CPU per response; %.1fx openssl's requests/s,"
+        line(String.format(
+                Locale.ROOT,
+                "GET: %.2fx nginx's requests/s, %.2fx nginx's CPU per response; %.1fx openssl's requests/s,"
                         + " %.2fx openssl's CPU per response",
-                oursGet.wrk.rate() / ceiling.wrk.rate(), oursGet.cpuPerResponse() / ceiling.cpuPerResponse(),
-                oursGet.wrk.rate() / openssl.wrk.rate(), oursGet.cpuPerResponse() / openssl.cpuPerResponse()));
-        line(String.format(Locale.ROOT, "POST: %.1fx cfssl's requests/s, %.2fx cfssl's CPU per response",
-                oursPost.wrk.rate() / cfssl.wrk.rate(), oursPost.cpuPerResponse() / cfssl.cpuPerResponse()));
-        line(String.format(Locale.ROOT, "this responder's CPU split (GET): JVM %.2f + mysqld %.2f CPU-s per 10,000 responses",
-                oursGet.jvmCpu / oursGet.wrk.requests() * 10_000, (oursGet.cpu - oursGet.jvmCpu) / oursGet.wrk.requests() * 10_000));
+                oursGet.wrk.rate() / ceiling.wrk.rate(),
+                oursGet.cpuPerResponse() / ceiling.cpuPerResponse(),
+                oursGet.wrk.rate() / openssl.wrk.rate(),
+                oursGet.cpuPerResponse() / openssl.cpuPerResponse()));
+        line(String.format(
+                Locale.ROOT,
+                "POST: %.1fx cfssl's requests/s, %.2fx cfssl's CPU per response",
+                oursPost.wrk.rate() / cfssl.wrk.rate(),
+                oursPost.cpuPerResponse() / cfssl.cpuPerResponse()));
+        line(String.format(
+                Locale.ROOT,
+                "this responder's CPU split (GET): JVM %.2f + mysqld %.2f CPU-s per 10,000 responses",
+                oursGet.jvmCpu / oursGet.wrk.requests() * 10_000,
+                (oursGet.cpu - oursGet.jvmCpu) / oursGet.wrk.requests() * 10_000));
 
         liveSigning(nonces, p3, r3);
 
@@ -250,17 +294,35 @@ public final class OcspBenchmark {
         var after = r.cacheStatistics();
         long hits = after.get("hits") - before.get("hits");
         long misses = after.get("misses") - before.get("misses");
-        line(String.format(Locale.ROOT, "| %s | %s | %,.0f | %.2f | %.2f | %d | %.2f | %.1f%% |", name, method, w.rate, w.p50, w.p99,
-                w.non2xx, cpu / w.requests * 10_000, 100.0 * hits / Math.max(1, hits + misses)));
+        line(String.format(
+                Locale.ROOT,
+                "| %s | %s | %,.0f | %.2f | %.2f | %d | %.2f | %.1f%% |",
+                name,
+                method,
+                w.rate,
+                w.p50,
+                w.p99,
+                w.non2xx,
+                cpu / w.requests * 10_000,
+                100.0 * hits / Math.max(1, hits + misses)));
         return new Measured(w, cpu, jvmCpu);
     }
 
-    Measured measure(String name, String method, Path script, int port, java.util.function.LongSupplier cpuNanos) throws Exception {
+    Measured measure(String name, String method, Path script, int port, java.util.function.LongSupplier cpuNanos)
+            throws Exception {
         long c0 = cpuNanos.getAsLong();
         Wrk w = wrk(script, port, DURATION);
         double cpu = (cpuNanos.getAsLong() - c0) / 1e9;
-        line(String.format(Locale.ROOT, "| %s | %s | %,.0f | %.2f | %.2f | %d | %.2f | - |", name, method, w.rate, w.p50, w.p99,
-                w.non2xx, cpu / w.requests * 10_000));
+        line(String.format(
+                Locale.ROOT,
+                "| %s | %s | %,.0f | %.2f | %.2f | %d | %.2f | - |",
+                name,
+                method,
+                w.rate,
+                w.p50,
+                w.p99,
+                w.non2xx,
+                cpu / w.requests * 10_000));
         return new Measured(w, cpu, cpu);
     }
 
@@ -304,16 +366,28 @@ public final class OcspBenchmark {
         double rawSeconds = (System.nanoTime() - t0) / 1e9;
         double rawCpu = (OS.getProcessCpuTime() - c0) / 1e6 / count.get();
         line("");
-        line("## live-signed responses (POST with a 32-octet nonce: each parsed, signed in SoftHSM2 with P-256 and encoded;"
-                + " the status from memory while the status change log is followed)"
-                + " beside raw signatures of the same key in the same run");
+        line(
+                "## live-signed responses (POST with a 32-octet nonce: each parsed, signed in SoftHSM2 with P-256 and encoded;"
+                        + " the status from memory while the status change log is followed)"
+                        + " beside raw signatures of the same key in the same run");
         line("| what | per second | p50 ms | p99 ms | CPU-ms each |");
         line("|---|---:|---:|---:|---:|");
-        line(String.format(Locale.ROOT, "| live-signed responses, wrk -t2 -c16 (JVM + mysqld CPU) | %,.0f | %.2f | %.2f | %.3f |",
-                w.rate, w.p50, w.p99, perResponse));
-        line(String.format(Locale.ROOT, "| raw signatures through the token layer, 2 threads (JVM CPU) | %,.0f | - | - | %.3f |",
-                count.get() / rawSeconds, rawCpu));
-        line(String.format(Locale.ROOT, "ratio: a live-signed response costs %.2fx the CPU of one raw signature", perResponse / rawCpu));
+        line(String.format(
+                Locale.ROOT,
+                "| live-signed responses, wrk -t2 -c16 (JVM + mysqld CPU) | %,.0f | %.2f | %.2f | %.3f |",
+                w.rate,
+                w.p50,
+                w.p99,
+                perResponse));
+        line(String.format(
+                Locale.ROOT,
+                "| raw signatures through the token layer, 2 threads (JVM CPU) | %,.0f | - | - | %.3f |",
+                count.get() / rawSeconds,
+                rawCpu));
+        line(String.format(
+                Locale.ROOT,
+                "ratio: a live-signed response costs %.2fx the CPU of one raw signature",
+                perResponse / rawCpu));
     }
 
     OcspResponder responder(OcspConfig config) {
@@ -350,9 +424,10 @@ public final class OcspBenchmark {
             int to = Math.min(CERTS, from + 5_000);
             int base = from;
             database.inTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificate (ca_name, serial_hex, profile, status,"
-                        + " revocation_reason, revocation_time, not_before, not_after, tbs_der, der, public_key_sha256,"
-                        + " created_at, updated_at) VALUES ('citizen-ca', ?, 'citizen-signature/1', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO certificate (ca_name, serial_hex, profile, status,"
+                                + " revocation_reason, revocation_time, not_before, not_after, tbs_der, der, public_key_sha256,"
+                                + " created_at, updated_at) VALUES ('citizen-ca', ?, 'citizen-signature/1', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                     for (int i = base; i < to; i++) {
                         BigInteger serial = new BigInteger(128, RANDOM).setBit(127);
                         int k = i % 20;
@@ -385,14 +460,20 @@ public final class OcspBenchmark {
         OCSPReqBuilder b = new OCSPReqBuilder().addRequest(new CertificateID(sha1, ca, serial));
         if (nonce != null) {
             b.setRequestExtensions(new org.bouncycastle.asn1.x509.Extensions(new org.bouncycastle.asn1.x509.Extension(
-                    org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false,
+                    org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers.id_pkix_ocsp_nonce,
+                    false,
                     new org.bouncycastle.asn1.DEROctetString(nonce).getEncoded())));
         }
         return b.build().getEncoded();
     }
 
     static String path(byte[] der) {
-        return "/ocsp/" + Base64.getEncoder().encodeToString(der).replace("/", "%2F").replace("+", "%2B").replace("=", "%3D");
+        return "/ocsp/"
+                + Base64.getEncoder()
+                        .encodeToString(der)
+                        .replace("/", "%2F")
+                        .replace("+", "%2B")
+                        .replace("=", "%3D");
     }
 
     String path(BigInteger serial) throws Exception {
@@ -403,10 +484,14 @@ public final class OcspBenchmark {
         List<BigInteger> out = new ArrayList<>();
         for (int i = 0; i < PATHS; i++) {
             int k = i % 20;
-            out.add(k < 16 ? good.get(RANDOM.nextInt(good.size()))
-                    : k < 18 ? revoked.get(RANDOM.nextInt(revoked.size()))
-                    : k < 19 ? hold.get(RANDOM.nextInt(hold.size()))
-                    : new BigInteger(128, RANDOM).setBit(127));
+            out.add(
+                    k < 16
+                            ? good.get(RANDOM.nextInt(good.size()))
+                            : k < 18
+                                    ? revoked.get(RANDOM.nextInt(revoked.size()))
+                                    : k < 19
+                                            ? hold.get(RANDOM.nextInt(hold.size()))
+                                            : new BigInteger(128, RANDOM).setBit(127));
         }
         return out;
     }
@@ -435,7 +520,8 @@ public final class OcspBenchmark {
         lua.append("}\nlocal requests = nil\nlocal i = math.random(#bodies)\n"
                 + "request = function()\n"
                 + "  if not requests then\n    requests = {}\n    for k, body in ipairs(bodies) do\n"
-                + "      requests[k] = wrk.format(\"POST\", \"" + path + "\", {[\"Content-Type\"] = \"application/ocsp-request\"}, body)\n"
+                + "      requests[k] = wrk.format(\"POST\", \"" + path
+                + "\", {[\"Content-Type\"] = \"application/ocsp-request\"}, body)\n"
                 + "    end\n  end\n"
                 + "  i = i % #requests + 1\n  return requests[i]\nend\n");
         Files.writeString(script, lua.toString());
@@ -448,22 +534,36 @@ public final class OcspBenchmark {
      */
     Path withoutProbe(Path script) throws IOException {
         Path out = script.resolveSibling("noprobe-" + script.getFileName());
-        Files.writeString(out, "function wrk.resolve(host, service)\n  wrk.addrs = wrk.lookup(host, service)\nend\n"
-                + Files.readString(script));
+        Files.writeString(
+                out,
+                "function wrk.resolve(host, service)\n  wrk.addrs = wrk.lookup(host, service)\nend\n"
+                        + Files.readString(script));
         return out;
     }
 
     record Wrk(double rate, double p50, double p99, long requests, long non2xx) {}
 
     static Wrk wrk(Path script, int port, int seconds) throws Exception {
-        Process p = new ProcessBuilder("wrk", "-t2", "-c16", "-d" + seconds + "s", "--latency", "-s", script.toString(),
-                "http://127.0.0.1:" + port).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "wrk",
+                        "-t2",
+                        "-c16",
+                        "-d" + seconds + "s",
+                        "--latency",
+                        "-s",
+                        script.toString(),
+                        "http://127.0.0.1:" + port)
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(seconds + 60L, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IllegalStateException("wrk failed: " + out);
         }
-        return new Wrk(number(out, "Requests/sec:\\s+([\\d.]+)"), millis(out, "50%\\s+([\\d.]+)(us|ms|s)"),
-                millis(out, "99%\\s+([\\d.]+)(us|ms|s)"), (long) number(out, "(\\d+) requests in"),
+        return new Wrk(
+                number(out, "Requests/sec:\\s+([\\d.]+)"),
+                millis(out, "50%\\s+([\\d.]+)(us|ms|s)"),
+                millis(out, "99%\\s+([\\d.]+)(us|ms|s)"),
+                (long) number(out, "(\\d+) requests in"),
                 out.contains("Non-2xx") ? (long) number(out, "Non-2xx or 3xx responses: (\\d+)") : 0);
     }
 
@@ -549,16 +649,27 @@ public final class OcspBenchmark {
             int port = Peer.freePort();
             // As root, nginx's workers would run as nobody, who cannot read this private temporary directory.
             String user = "root".equals(System.getProperty("user.name")) ? "user root;\n" : "";
-            Files.writeString(dir.resolve("nginx.conf"), user + "worker_processes auto;\ndaemon off;\npid " + dir + "/nginx.pid;\n"
-                    + "error_log " + dir + "/logs/error.log;\nevents { worker_connections 1024; }\n"
-                    + "http {\n  access_log off;\n  client_body_temp_path " + dir + "/tmp;\n  proxy_temp_path " + dir + "/tmp;\n"
-                    + "  fastcgi_temp_path " + dir + "/tmp;\n  uwsgi_temp_path " + dir + "/tmp;\n  scgi_temp_path " + dir + "/tmp;\n"
-                    + "  server {\n    listen 127.0.0.1:" + port + ";\n"
-                    + "    root " + dir + ";\n"
-                    + "    location /ocsp/ { default_type application/ocsp-response; rewrite ^ /response.der break; }\n  }\n}\n");
+            Files.writeString(
+                    dir.resolve("nginx.conf"),
+                    user + "worker_processes auto;\ndaemon off;\npid " + dir + "/nginx.pid;\n"
+                            + "error_log " + dir + "/logs/error.log;\nevents { worker_connections 1024; }\n"
+                            + "http {\n  access_log off;\n  client_body_temp_path " + dir + "/tmp;\n  proxy_temp_path "
+                            + dir + "/tmp;\n"
+                            + "  fastcgi_temp_path " + dir + "/tmp;\n  uwsgi_temp_path " + dir
+                            + "/tmp;\n  scgi_temp_path " + dir + "/tmp;\n"
+                            + "  server {\n    listen 127.0.0.1:" + port + ";\n"
+                            + "    root " + dir + ";\n"
+                            + "    location /ocsp/ { default_type application/ocsp-response; rewrite ^ /response.der break; }\n  }\n}\n");
             Path log = dir.resolve("logs/stdout");
-            Process p = new ProcessBuilder("nginx", "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process p = new ProcessBuilder(
+                            "nginx",
+                            "-p",
+                            dir.toString(),
+                            "-c",
+                            dir.resolve("nginx.conf").toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             Peer.awaitListening(p, port, log);
             return new Peer(p, port);
         }
@@ -571,16 +682,40 @@ public final class OcspBenchmark {
      * without answering once a client connects and closes without a request (so no probe, no warm-up).
      */
     static final class OpensslResponder {
-        static Peer start(Path work, X509CertificateHolder ca, List<BigInteger> good, List<BigInteger> revoked,
-                          List<BigInteger> hold) throws Exception {
+        static Peer start(
+                Path work,
+                X509CertificateHolder ca,
+                List<BigInteger> good,
+                List<BigInteger> revoked,
+                List<BigInteger> hold)
+                throws Exception {
             Path dir = Files.createDirectories(work.resolve("openssl"));
-            Files.writeString(dir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n"
-                    + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(ca.getEncoded())
-                    + "\n-----END CERTIFICATE-----\n");
-            Process key = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-                    "-nodes", "-keyout", dir.resolve("signer.key").toString(), "-out", dir.resolve("signer.pem").toString(),
-                    "-subj", "/CN=openssl peer responder", "-days", "2").redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("req.log").toFile()).start();
+            Files.writeString(
+                    dir.resolve("ca.pem"),
+                    "-----BEGIN CERTIFICATE-----\n"
+                            + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                                    .encodeToString(ca.getEncoded())
+                            + "\n-----END CERTIFICATE-----\n");
+            Process key = new ProcessBuilder(
+                            "openssl",
+                            "req",
+                            "-x509",
+                            "-newkey",
+                            "ec",
+                            "-pkeyopt",
+                            "ec_paramgen_curve:P-256",
+                            "-nodes",
+                            "-keyout",
+                            dir.resolve("signer.key").toString(),
+                            "-out",
+                            dir.resolve("signer.pem").toString(),
+                            "-subj",
+                            "/CN=openssl peer responder",
+                            "-days",
+                            "2")
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("req.log").toFile())
+                    .start();
             if (key.waitFor() != 0) {
                 throw new IllegalStateException("openssl req: " + Files.readString(dir.resolve("req.log")));
             }
@@ -588,11 +723,12 @@ public final class OcspBenchmark {
             String revokedAt = "250101000000Z";
             try (var out = Files.newBufferedWriter(dir.resolve("index.txt"))) {
                 for (BigInteger s : good) {
-                    out.write("V\t" + expiry + "\t\t" + s.toString(16).toUpperCase(Locale.ROOT) + "\tunknown\t/CN=" + s + "\n");
+                    out.write("V\t" + expiry + "\t\t" + s.toString(16).toUpperCase(Locale.ROOT) + "\tunknown\t/CN=" + s
+                            + "\n");
                 }
                 for (BigInteger s : revoked) {
-                    out.write("R\t" + expiry + "\t" + revokedAt + ",keyCompromise\t" + s.toString(16).toUpperCase(Locale.ROOT)
-                            + "\tunknown\t/CN=" + s + "\n");
+                    out.write("R\t" + expiry + "\t" + revokedAt + ",keyCompromise\t"
+                            + s.toString(16).toUpperCase(Locale.ROOT) + "\tunknown\t/CN=" + s + "\n");
                 }
                 for (BigInteger s : hold) {
                     out.write("R\t" + expiry + "\t" + revokedAt + ",certificateHold,holdInstructionReject\t"
@@ -601,10 +737,25 @@ public final class OcspBenchmark {
             }
             int port = Peer.freePort();
             Path log = dir.resolve("ocsp.log");
-            Process p = new ProcessBuilder("openssl", "ocsp", "-index", dir.resolve("index.txt").toString(), "-port",
-                    Integer.toString(port), "-CA", dir.resolve("ca.pem").toString(), "-rsigner", dir.resolve("signer.pem").toString(),
-                    "-rkey", dir.resolve("signer.key").toString(), "-nmin", "1440", "-ignore_err")
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process p = new ProcessBuilder(
+                            "openssl",
+                            "ocsp",
+                            "-index",
+                            dir.resolve("index.txt").toString(),
+                            "-port",
+                            Integer.toString(port),
+                            "-CA",
+                            dir.resolve("ca.pem").toString(),
+                            "-rsigner",
+                            dir.resolve("signer.pem").toString(),
+                            "-rkey",
+                            dir.resolve("signer.key").toString(),
+                            "-nmin",
+                            "1440",
+                            "-ignore_err")
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             Peer.awaitListening(p, port, log);
             return new Peer(p, port);
         }
@@ -627,8 +778,10 @@ public final class OcspBenchmark {
             int[] written = {0};
             try (var out = Files.newBufferedWriter(file)) {
                 database.inTransaction(c -> {
-                    try (PreparedStatement ps = c.prepareStatement("SELECT serial_hex, response_der FROM ocsp_response"
-                            + " WHERE ca_name = 'citizen-ca'", java.sql.ResultSet.TYPE_FORWARD_ONLY, java.sql.ResultSet.CONCUR_READ_ONLY)) {
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "SELECT serial_hex, response_der FROM ocsp_response" + " WHERE ca_name = 'citizen-ca'",
+                            java.sql.ResultSet.TYPE_FORWARD_ONLY,
+                            java.sql.ResultSet.CONCUR_READ_ONLY)) {
                         ps.setFetchSize(1_000);
                         try (java.sql.ResultSet rs = ps.executeQuery()) {
                             while (rs.next()) {
@@ -650,8 +803,20 @@ public final class OcspBenchmark {
             }
             int port = Peer.freePort();
             Path log = dir.resolve("cfssl.log");
-            Process p = new ProcessBuilder("cfssl", "ocspserve", "-address", "127.0.0.1", "-port", Integer.toString(port),
-                    "-responses", file.toString(), "-loglevel", "4").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process p = new ProcessBuilder(
+                            "cfssl",
+                            "ocspserve",
+                            "-address",
+                            "127.0.0.1",
+                            "-port",
+                            Integer.toString(port),
+                            "-responses",
+                            file.toString(),
+                            "-loglevel",
+                            "4")
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             Peer.awaitListening(p, port, log);
             return new Peer(p, port);
         }
@@ -712,14 +877,22 @@ public final class OcspBenchmark {
         Arrays.sort(ms);
         line("");
         line("## revoke-to-served: suspend committed -> both responders answer certificateHold (polled every 10 ms)");
-        line(String.format(Locale.ROOT, "%d trials: p50 %d ms, p99 %d ms, max %d ms (follower interval %d ms)", TRIALS,
-                ms[TRIALS / 2], ms[Math.max(0, (int) Math.ceil(TRIALS * 0.99) - 1)], ms[TRIALS - 1],
+        line(String.format(
+                Locale.ROOT,
+                "%d trials: p50 %d ms, p99 %d ms, max %d ms (follower interval %d ms)",
+                TRIALS,
+                ms[TRIALS / 2],
+                ms[Math.max(0, (int) Math.ceil(TRIALS * 0.99) - 1)],
+                ms[TRIALS - 1],
                 OcspConfig.defaults().followInterval().toMillis()));
     }
 
     static byte[] get(HttpClient http, int port, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                HttpResponse.BodyHandlers.ofByteArray()).body();
+        return http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray())
+                .body();
     }
 
     static boolean onHold(byte[] der) throws Exception {

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyStore;
 import java.security.MessageDigest;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,6 +34,7 @@ import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.card.CardRegistry;
 import tw.eid.pki.ca.card.PersonalDataKeys;
+import tw.eid.pki.ca.csr.ChipCsrChecks;
 import tw.eid.pki.ca.document.DocumentSignerCeremony;
 import tw.eid.pki.ca.document.DocumentSignerFixture;
 import tw.eid.pki.ca.document.HashAlgorithm;
@@ -43,7 +43,6 @@ import tw.eid.pki.ca.document.SodRequest;
 import tw.eid.pki.ca.issuance.CitizenIssuer;
 import tw.eid.pki.ca.issuance.IssuingCa;
 import tw.eid.pki.ca.issuance.OperatorCertificates;
-import tw.eid.pki.ca.csr.ChipCsrChecks;
 import tw.eid.pki.ca.profile.CaCertificate;
 import tw.eid.pki.ca.profile.CertificateIssuance;
 import tw.eid.pki.ca.profile.CertificateProfile;
@@ -95,10 +94,14 @@ public final class SodBenchmark {
     static final int RAW_WINDOW = Integer.getInteger("bench.raw.window", 10);
     static final int JIT_WARMUP = Integer.getInteger("bench.jit.warmup", 20);
     static final int CARDS = Integer.getInteger("bench.cards", 500_000);
-    static final int[] CLIENTS = Arrays.stream(System.getProperty("bench.clients", "2,8,16").split(","))
-            .mapToInt(Integer::parseInt).toArray();
-    static final int[] DIRECT = Arrays.stream(System.getProperty("bench.direct.threads", "2,8").split(","))
-            .mapToInt(Integer::parseInt).toArray();
+    static final int[] CLIENTS = Arrays.stream(
+                    System.getProperty("bench.clients", "2,8,16").split(","))
+            .mapToInt(Integer::parseInt)
+            .toArray();
+    static final int[] DIRECT = Arrays.stream(
+                    System.getProperty("bench.direct.threads", "2,8").split(","))
+            .mapToInt(Integer::parseInt)
+            .toArray();
 
     final IssuanceBenchmark h = new IssuanceBenchmark(); // the load loop, CPU accounting, client TLS context
     final Clock clock = Clock.systemUTC();
@@ -131,11 +134,17 @@ public final class SodBenchmark {
     void run() throws Exception {
         IssuanceBenchmark.countDeadlocks();
         long t0 = System.nanoTime();
-        h.line("# SOD benchmark " + Instant.now() + "; nproc " + Runtime.getRuntime().availableProcessors() + "; warm-up "
-                + WARMUP + " s, window " + WINDOW + " s (raw " + RAW_WINDOW + " s)");
+        h.line("# SOD benchmark " + Instant.now() + "; nproc "
+                + Runtime.getRuntime().availableProcessors() + "; warm-up " + WARMUP + " s, window " + WINDOW
+                + " s (raw " + RAW_WINDOW + " s)");
         setUp();
-        h.line(String.format(Locale.ROOT, "# set-up %.1f s (RA on port %d, %d cards, mysqld pid %d)",
-                (System.nanoTime() - t0) / 1e9, port, CARDS, h.mysqldPid));
+        h.line(String.format(
+                Locale.ROOT,
+                "# set-up %.1f s (RA on port %d, %d cards, mysqld pid %d)",
+                (System.nanoTime() - t0) / 1e9,
+                port,
+                CARDS,
+                h.mysqldPid));
         h.line("");
         h.line("## raw signing: Token.signer(DS key), EC P-256, SHA-256, 100-byte message");
         h.line("| threads | sig/s | CPU-ms/sig (JVM) |");
@@ -144,12 +153,14 @@ public final class SodBenchmark {
         IssuanceBenchmark.Result raw2 = raw(2);
 
         h.line("");
-        h.line("## SOD: POST /api/v1/cards/{n}/sod (JSON, 4 SHA-256 data-group hashes), HTTPS mTLS, HTTP/1.1 keep-alive");
+        h.line(
+                "## SOD: POST /api/v1/cards/{n}/sod (JSON, 4 SHA-256 data-group hashes), HTTPS mTLS, HTTP/1.1 keep-alive");
         if (JIT_WARMUP > 0) {
             sodsOverHttps(8, new IssuanceBenchmark.Window(JIT_WARMUP, 1), null);
         }
-        h.line("| clients | SODs | SODs/s | / raw 2-thread rate | p50 ms | p99 ms | errors | deadlock retries | SODs per commit"
-                + " | CPU-ms/SOD JVM | of which load generator | server + mysqld | server+mysqld / raw signature |");
+        h.line(
+                "| clients | SODs | SODs/s | / raw 2-thread rate | p50 ms | p99 ms | errors | deadlock retries | SODs per commit"
+                        + " | CPU-ms/SOD JVM | of which load generator | server + mysqld | server+mysqld / raw signature |");
         h.line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (int c : CLIENTS) {
             sodsOverHttps(c, new IssuanceBenchmark.Window(WARMUP, WINDOW), raw2);
@@ -157,8 +168,9 @@ public final class SodBenchmark {
 
         h.line("");
         h.line("## peer without HTTP: SodIssuer.issue in-process (no TLS, Jersey, RA authentication)");
-        h.line("| threads | SODs | SODs/s | / raw 2-thread rate | p50 ms | p99 ms | errors | SODs per commit | CPU-ms/SOD (JVM)"
-                + " | CPU-ms/SOD (JVM+mysqld) | JVM+mysqld / raw signature |");
+        h.line(
+                "| threads | SODs | SODs/s | / raw 2-thread rate | p50 ms | p99 ms | errors | SODs per commit | CPU-ms/SOD (JVM)"
+                        + " | CPU-ms/SOD (JVM+mysqld) | JVM+mysqld / raw signature |");
         h.line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (int t : DIRECT) {
             direct(t, raw2);
@@ -172,7 +184,11 @@ public final class SodBenchmark {
         raw(1);
         raw(2);
         h.line("");
-        h.line(String.format(Locale.ROOT, "# SODs used %d of %d cards; whole run %.1f s", nextCard.get(), CARDS,
+        h.line(String.format(
+                Locale.ROOT,
+                "# SODs used %d of %d cards; whole run %.1f s",
+                nextCard.get(),
+                CARDS,
                 (System.nanoTime() - t0) / 1e9));
         String out = System.getProperty("bench.out");
         if (out != null) {
@@ -197,8 +213,11 @@ public final class SodBenchmark {
     void sodsOverHttps(int clients, IssuanceBenchmark.Window w, IssuanceBenchmark.Result raw2) throws Exception {
         List<HttpClient> https = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
-            https.add(HttpClient.newBuilder().sslContext(personalization).version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(10)).build());
+            https.add(HttpClient.newBuilder()
+                    .sslContext(personalization)
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .build());
         }
         AtomicLong errors = new AtomicLong();
         long deadlocks = IssuanceBenchmark.DEADLOCKS.get();
@@ -206,13 +225,17 @@ public final class SodBenchmark {
         long commits = commits();
         IssuanceBenchmark.Result r = h.runThreads(clients, w, i -> {
             String card = card();
-            HttpRequest req = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/api/v1/cards/" + card + "/sod"))
-                    .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+            HttpRequest req = HttpRequest.newBuilder(
+                            URI.create("https://127.0.0.1:" + port + "/api/v1/cards/" + card + "/sod"))
+                    .timeout(Duration.ofSeconds(60))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build();
             HttpResponse<byte[]> resp = https.get(i).send(req, HttpResponse.BodyHandlers.ofByteArray());
             if (resp.statusCode() != 201) {
                 if (errors.incrementAndGet() <= 5) {
-                    System.err.println("HTTP " + resp.statusCode() + ": " + new String(resp.body(), StandardCharsets.UTF_8));
+                    System.err.println(
+                            "HTTP " + resp.statusCode() + ": " + new String(resp.body(), StandardCharsets.UTF_8));
                 }
                 throw new IllegalStateException("HTTP " + resp.statusCode());
             }
@@ -224,9 +247,21 @@ public final class SodBenchmark {
         }
         double perCommit = (nextCard.get() - before) / (double) Math.max(1, commits() - commits);
         double server = r.allCpuMsPerOp() - r.loadCpuMsPerOp();
-        h.line(String.format(Locale.ROOT, "| %d | %,d | %,.1f | %.3f | %.1f | %.1f | %d | %d | %.1f | %.2f | %.2f | %.2f | %.1fx |", clients,
-                r.ops(), r.rate(), r.rate() / raw2.rate(), r.percentileMs(50), r.percentileMs(99), r.failures(),
-                IssuanceBenchmark.DEADLOCKS.get() - deadlocks, perCommit, r.jvmCpuMsPerOp(), r.loadCpuMsPerOp(), server,
+        h.line(String.format(
+                Locale.ROOT,
+                "| %d | %,d | %,.1f | %.3f | %.1f | %.1f | %d | %d | %.1f | %.2f | %.2f | %.2f | %.1fx |",
+                clients,
+                r.ops(),
+                r.rate(),
+                r.rate() / raw2.rate(),
+                r.percentileMs(50),
+                r.percentileMs(99),
+                r.failures(),
+                IssuanceBenchmark.DEADLOCKS.get() - deadlocks,
+                perCommit,
+                r.jvmCpuMsPerOp(),
+                r.loadCpuMsPerOp(),
+                server,
                 server / raw2.jvmCpuMsPerOp()));
     }
 
@@ -245,9 +280,20 @@ public final class SodBenchmark {
             }
         });
         double perCommit = (nextCard.get() - before) / (double) Math.max(1, commits() - commits);
-        h.line(String.format(Locale.ROOT, "| %d | %,d | %,.1f | %.3f | %.1f | %.1f | %d | %.1f | %.2f | %.2f | %.1fx |", threads, r.ops(),
-                r.rate(), r.rate() / raw2.rate(), r.percentileMs(50), r.percentileMs(99), r.failures(), perCommit,
-                r.jvmCpuMsPerOp(), r.allCpuMsPerOp(), r.allCpuMsPerOp() / raw2.jvmCpuMsPerOp()));
+        h.line(String.format(
+                Locale.ROOT,
+                "| %d | %,d | %,.1f | %.3f | %.1f | %.1f | %d | %.1f | %.2f | %.2f | %.1fx |",
+                threads,
+                r.ops(),
+                r.rate(),
+                r.rate() / raw2.rate(),
+                r.percentileMs(50),
+                r.percentileMs(99),
+                r.failures(),
+                perCommit,
+                r.jvmCpuMsPerOp(),
+                r.allCpuMsPerOp(),
+                r.allCpuMsPerOp() / raw2.jvmCpuMsPerOp()));
     }
 
     /**
@@ -272,7 +318,12 @@ public final class SodBenchmark {
                 throw new IllegalStateException("the DS signature does not verify");
             }
         });
-        floorLine("software verification of a DS signature alone (Bouncy Castle, the key decoded once)", 2, verify, raw2, 1);
+        floorLine(
+                "software verification of a DS signature alone (Bouncy Castle, the key decoded once)",
+                2,
+                verify,
+                raw2,
+                1);
         IssuanceBenchmark.Result signVerify = h.runThreads(2, new IssuanceBenchmark.Window(WARMUP, RAW_WINDOW), i -> {
             ContentSigner signer = h.caToken.signer(dsLabel);
             try (OutputStream o = signer.getOutputStream()) {
@@ -285,10 +336,14 @@ public final class SodBenchmark {
         floorLine("token signature + its software verification", 2, signVerify, raw2, 1);
 
         tw.eid.pki.ca.document.DocumentSignerPool.Reserved ds = sods.pool().reserve(SETUP);
-        byte[] efSod = tw.eid.pki.ca.document.SecurityObjects.signSod(new SodRequest(card(), HashAlgorithm.SHA_256, hashes, null),
-                h.caToken.signer(ds.keyLabel()), ds.certificate(), ds.publicKey(), ds.at());
-        tw.eid.pki.ca.document.SodStoreProbe store = new tw.eid.pki.ca.document.SodStoreProbe(h.database, audit,
-                SodIssuer.DEFAULT_MAX_BATCH);
+        byte[] efSod = tw.eid.pki.ca.document.SecurityObjects.signSod(
+                new SodRequest(card(), HashAlgorithm.SHA_256, hashes, null),
+                h.caToken.signer(ds.keyLabel()),
+                ds.certificate(),
+                ds.publicKey(),
+                ds.at());
+        tw.eid.pki.ca.document.SodStoreProbe store =
+                new tw.eid.pki.ca.document.SodStoreProbe(h.database, audit, SodIssuer.DEFAULT_MAX_BATCH);
         IssuanceBenchmark.Result stored = h.runThreads(1, new IssuanceBenchmark.Window(WARMUP, RAW_WINDOW), i -> {
             List<SodRequest> batch = new ArrayList<>(SodIssuer.DEFAULT_MAX_BATCH);
             for (int k = 0; k < SodIssuer.DEFAULT_MAX_BATCH; k++) {
@@ -296,32 +351,55 @@ public final class SodBenchmark {
             }
             store.store(SETUP, batch, ds, efSod);
         });
-        floorLine("durable store alone: " + SodIssuer.DEFAULT_MAX_BATCH + " signed SODs per transaction (" + efSod.length
-                + "-byte EF.SOD, card update, audit event)", 1, stored, raw2, SodIssuer.DEFAULT_MAX_BATCH);
+        floorLine(
+                "durable store alone: " + SodIssuer.DEFAULT_MAX_BATCH + " signed SODs per transaction (" + efSod.length
+                        + "-byte EF.SOD, card update, audit event)",
+                1,
+                stored,
+                raw2,
+                SodIssuer.DEFAULT_MAX_BATCH);
 
         double[] openssl = opensslP256();
         if (openssl != null) {
-            h.line(String.format(Locale.ROOT, "| peer: `openssl speed ecdsap256`, sign | 1 | %,.0f | | %.3f | |", openssl[0],
+            h.line(String.format(
+                    Locale.ROOT,
+                    "| peer: `openssl speed ecdsap256`, sign | 1 | %,.0f | | %.3f | |",
+                    openssl[0],
                     1000 / openssl[0]));
-            h.line(String.format(Locale.ROOT, "| peer: `openssl speed ecdsap256`, verify | 1 | %,.0f | | %.3f | |", openssl[1],
+            h.line(String.format(
+                    Locale.ROOT,
+                    "| peer: `openssl speed ecdsap256`, verify | 1 | %,.0f | | %.3f | |",
+                    openssl[1],
                     1000 / openssl[1]));
         }
         double storeMs = stored.allCpuMsPerOp() / SodIssuer.DEFAULT_MAX_BATCH;
         double floor = signVerify.jvmCpuMsPerOp() + storeMs;
         double raw = raw2.jvmCpuMsPerOp();
         h.line("");
-        h.line(String.format(Locale.ROOT, "Bound, before any CMS encoding, request, TLS or authentication: raw signature %.3f CPU-ms"
+        h.line(String.format(
+                Locale.ROOT,
+                "Bound, before any CMS encoding, request, TLS or authentication: raw signature %.3f CPU-ms"
                         + " / (signature + verification %.3f + store %.3f) = **%.2fx** the raw rate at most;"
                         + " with OpenSSL's native verification in place of Bouncy Castle's %.2fx; with no verification at all"
                         + " (signature + store) %.2fx.",
-                raw, signVerify.jvmCpuMsPerOp(), storeMs, raw / floor,
+                raw,
+                signVerify.jvmCpuMsPerOp(),
+                storeMs,
+                raw / floor,
                 openssl == null ? Double.NaN : raw / (floor - verify.jvmCpuMsPerOp() + 1000 / openssl[1]),
                 raw / (raw + storeMs)));
     }
 
     void floorLine(String step, int threads, IssuanceBenchmark.Result r, IssuanceBenchmark.Result raw2, int perOp) {
-        h.line(String.format(Locale.ROOT, "| %s | %d | %,.0f | %.3f | %.3f | %.3f |", step, threads, r.rate() * perOp,
-                r.rate() * perOp / raw2.rate(), r.jvmCpuMsPerOp() / perOp, r.allCpuMsPerOp() / perOp));
+        h.line(String.format(
+                Locale.ROOT,
+                "| %s | %d | %,.0f | %.3f | %.3f | %.3f |",
+                step,
+                threads,
+                r.rate() * perOp,
+                r.rate() * perOp / raw2.rate(),
+                r.jvmCpuMsPerOp() / perOp,
+                r.allCpuMsPerOp() / perOp));
     }
 
     /** The check SecurityObjects gives every SOD's signature (SHA256withECDSA in Bouncy Castle, a kept key). */
@@ -332,7 +410,9 @@ public final class SodBenchmark {
     /** {@code openssl speed -seconds 3 ecdsap256}: {sign/s, verify/s} on one core, or null if it cannot run. */
     static double[] opensslP256() {
         try {
-            Process p = new ProcessBuilder("openssl", "speed", "-seconds", "3", "ecdsap256").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("openssl", "speed", "-seconds", "3", "ecdsap256")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (p.waitFor() != 0) {
                 return null;
@@ -355,7 +435,8 @@ public final class SodBenchmark {
      */
     long commits() {
         return h.database.inTransaction(c -> {
-            try (var st = c.createStatement(); var rs = st.executeQuery("SHOW GLOBAL STATUS LIKE 'Com_commit'")) {
+            try (var st = c.createStatement();
+                    var rs = st.executeQuery("SHOW GLOBAL STATUS LIKE 'Com_commit'")) {
                 rs.next();
                 return rs.getLong(2);
             }
@@ -374,9 +455,15 @@ public final class SodBenchmark {
         h.databaseName = TestDatabase.createDatabaseName();
         h.database = Database.open(TestDatabase.server().settings(h.databaseName));
         Database database = h.database;
-        h.mysqldPid = ProcessHandle.current().descendants()
-                .filter(p -> p.info().command().map(c -> c.endsWith("mysqld") || c.endsWith("mariadbd")).orElse(false))
-                .mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
+        h.mysqldPid = ProcessHandle.current()
+                .descendants()
+                .filter(p -> p.info()
+                        .command()
+                        .map(c -> c.endsWith("mysqld") || c.endsWith("mariadbd"))
+                        .orElse(false))
+                .mapToLong(ProcessHandle::pid)
+                .findFirst()
+                .orElse(-1);
         Path dir = Files.createTempDirectory("eidpki-sod-bench");
         h.caToken = SoftHsmTestTokens.create("online").open(clock);
         for (String k : List.of("root-key", "citizen-ca-key", "ra-operators-ca-key")) {
@@ -386,18 +473,30 @@ public final class SodBenchmark {
         h.caToken.generateSecretKey("pii-hmac-1", SecretKeyType.HMAC_SHA256);
         h.caToken.generateSecretKey("pii-aes-1", SecretKeyType.AES_256);
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        CertificateIssuance atT0 = new CertificateIssuance(settings, Clock.fixed(now.minus(Duration.ofDays(30)), ZoneOffset.UTC),
-                IssuanceBenchmark.RANDOM);
+        CertificateIssuance atT0 = new CertificateIssuance(
+                settings, Clock.fixed(now.minus(Duration.ofDays(30)), ZoneOffset.UTC), IssuanceBenchmark.RANDOM);
         PkiNames names = settings.names();
-        h.root = atT0.issue(atT0.prepareSelfSigned(new CertificateRequest(CertificateProfile.CITIZEN_ROOT, names.citizenRoot(),
-                h.caToken.publicKey("root-key"))), h.caToken.signer("root-key"));
-        X509CertificateHolder operatorsCa = atT0.issue(atT0.prepare(new CertificateRequest(CertificateProfile.RA_OPERATORS_CA,
-                names.raOperatorsCa(), h.caToken.publicKey("ra-operators-ca-key")),
-                new CaCertificate(CertificateProfile.CITIZEN_ROOT, h.root)), h.caToken.signer("root-key"));
+        h.root = atT0.issue(
+                atT0.prepareSelfSigned(new CertificateRequest(
+                        CertificateProfile.CITIZEN_ROOT, names.citizenRoot(), h.caToken.publicKey("root-key"))),
+                h.caToken.signer("root-key"));
+        X509CertificateHolder operatorsCa = atT0.issue(
+                atT0.prepare(
+                        new CertificateRequest(
+                                CertificateProfile.RA_OPERATORS_CA,
+                                names.raOperatorsCa(),
+                                h.caToken.publicKey("ra-operators-ca-key")),
+                        new CaCertificate(CertificateProfile.CITIZEN_ROOT, h.root)),
+                h.caToken.signer("root-key"));
         // The RA needs a Citizen CA for its citizen endpoints; this benchmark never issues from it.
-        X509CertificateHolder citizenCa = atT0.issue(atT0.prepare(new CertificateRequest(CertificateProfile.CITIZEN_CA,
-                names.citizenCa(), h.caToken.publicKey("citizen-ca-key")),
-                new CaCertificate(CertificateProfile.CITIZEN_ROOT, h.root)), h.caToken.signer("root-key"));
+        X509CertificateHolder citizenCa = atT0.issue(
+                atT0.prepare(
+                        new CertificateRequest(
+                                CertificateProfile.CITIZEN_CA,
+                                names.citizenCa(),
+                                h.caToken.publicKey("citizen-ca-key")),
+                        new CaCertificate(CertificateProfile.CITIZEN_ROOT, h.root)),
+                h.caToken.signer("root-key"));
         database.inTransaction(c -> {
             h.insertCa(c, "citizen-root", h.root, "root-key");
             h.insertCa(c, IssuanceBenchmark.CITIZEN_CA, citizenCa, "citizen-ca-key");
@@ -407,42 +506,75 @@ public final class SodBenchmark {
         // The CSCA (its key in the same token here; a real one is offline) and a pool of 4 DS keys with
         // a count no run reaches, so the figures are of signing, not of rotation.
         // The pool on the real monotonic ticker, as in a server: it re-reads its signer every second.
-        DocumentSignerFixture documents = new DocumentSignerFixture(database, h.caToken, h.caToken, clock,
-                now.minus(Duration.ofDays(1)), dir, System::nanoTime);
+        DocumentSignerFixture documents = new DocumentSignerFixture(
+                database, h.caToken, h.caToken, clock, now.minus(Duration.ofDays(1)), dir, System::nanoTime);
         List<DocumentSignerCeremony.Certified> batch = documents.certifiedBatch(4, 10_000_000, null);
         dsLabel = batch.get(0).keyLabel();
         sods = documents.sodIssuer();
 
-        CardRegistry cards = new CardRegistry(database, new PersonalDataKeys(h.caToken, "pii-hmac-1", "pii-aes-1"), audit, clock);
-        CitizenIssuer issuer = new CitizenIssuer(database, h.caToken, IssuingCa.load(database, IssuanceBenchmark.CITIZEN_CA),
-                settings, new ChipCsrChecks(), cards, audit, clock, IssuanceBenchmark.RANDOM, CitizenIssuer.DEFAULT_PARTITION_CAPACITY);
-        OperatorCertificates operators = new OperatorCertificates(database, h.caToken,
-                IssuingCa.load(database, IssuanceBenchmark.OPERATORS_CA), settings, audit,
-                Clock.fixed(now.minus(Duration.ofHours(1)), ZoneOffset.UTC), IssuanceBenchmark.RANDOM);
+        CardRegistry cards =
+                new CardRegistry(database, new PersonalDataKeys(h.caToken, "pii-hmac-1", "pii-aes-1"), audit, clock);
+        CitizenIssuer issuer = new CitizenIssuer(
+                database,
+                h.caToken,
+                IssuingCa.load(database, IssuanceBenchmark.CITIZEN_CA),
+                settings,
+                new ChipCsrChecks(),
+                cards,
+                audit,
+                clock,
+                IssuanceBenchmark.RANDOM,
+                CitizenIssuer.DEFAULT_PARTITION_CAPACITY);
+        OperatorCertificates operators = new OperatorCertificates(
+                database,
+                h.caToken,
+                IssuingCa.load(database, IssuanceBenchmark.OPERATORS_CA),
+                settings,
+                audit,
+                Clock.fixed(now.minus(Duration.ofHours(1)), ZoneOffset.UTC),
+                IssuanceBenchmark.RANDOM);
         KeyPair tlsKey = IssuanceBenchmark.p256();
-        X509CertificateHolder tlsCert = operators.issueTlsServer(SETUP, List.of("localhost", "127.0.0.1"),
-                IssuanceBenchmark.spki(tlsKey));
+        X509CertificateHolder tlsCert =
+                operators.issueTlsServer(SETUP, List.of("localhost", "127.0.0.1"), IssuanceBenchmark.spki(tlsKey));
         Path p12 = dir.resolve("ra-tls.p12");
         Path password = dir.resolve("ra-tls.password");
-        char[] pw = HexFormat.of().formatHex(IssuanceBenchmark.RANDOM.generateSeed(16)).toCharArray();
+        char[] pw = HexFormat.of()
+                .formatHex(IssuanceBenchmark.RANDOM.generateSeed(16))
+                .toCharArray();
         Files.writeString(password, new String(pw) + "\n");
         IssuanceBenchmark.ownerOnly(password);
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setKeyEntry("ra-tls", tlsKey.getPrivate(), pw, new java.security.cert.Certificate[] {
-            IssuanceBenchmark.jdk(tlsCert), IssuanceBenchmark.jdk(operatorsCa)});
+            IssuanceBenchmark.jdk(tlsCert), IssuanceBenchmark.jdk(operatorsCa)
+        });
         try (var out = Files.newOutputStream(p12)) {
             ks.store(out, pw);
         }
         IssuanceBenchmark.ownerOnly(p12);
         KeyPair clientKey = IssuanceBenchmark.p256();
-        X509CertificateHolder clientCert = operators.issueOperator(SETUP, "personalization-bench", IssuanceBenchmark.OFFICE,
-                OperatorRole.PERSONALIZATION, IssuanceBenchmark.spki(clientKey));
+        X509CertificateHolder clientCert = operators.issueOperator(
+                SETUP,
+                "personalization-bench",
+                IssuanceBenchmark.OFFICE,
+                OperatorRole.PERSONALIZATION,
+                IssuanceBenchmark.spki(clientKey));
         personalization = h.clientContext(clientKey, clientCert);
-        RaServices services = new RaServices(database, cards, issuer, new RevocationService(database, audit, clock), settings,
-                audit, List.of(h.caToken), clock).withSods(sods);
-        server = RaServer.newServer(RaConfig.builder(services, p12, password).host("127.0.0.1").port(0)
-                .sodPerSecond(100_000).build());
+        RaServices services = new RaServices(
+                        database,
+                        cards,
+                        issuer,
+                        new RevocationService(database, audit, clock),
+                        settings,
+                        audit,
+                        List.of(h.caToken),
+                        clock)
+                .withSods(sods);
+        server = RaServer.newServer(RaConfig.builder(services, p12, password)
+                .host("127.0.0.1")
+                .port(0)
+                .sodPerSecond(100_000)
+                .build());
         server.start();
         port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
 
@@ -454,8 +586,12 @@ public final class SodBenchmark {
         for (int k = 0; k < groups.length; k++) {
             byte[] hash = md.digest(("data group " + groups[k]).getBytes(StandardCharsets.US_ASCII));
             hashes.add(new SodRequest.DataGroupHash(groups[k], hash));
-            b.append(k == 0 ? "" : ",").append("{\"number\":").append(groups[k]).append(",\"hash\":\"")
-                    .append(Base64.getEncoder().encodeToString(hash)).append("\"}");
+            b.append(k == 0 ? "" : ",")
+                    .append("{\"number\":")
+                    .append(groups[k])
+                    .append(",\"hash\":\"")
+                    .append(Base64.getEncoder().encodeToString(hash))
+                    .append("\"}");
         }
         body = b.append("]}").toString();
         insertCards(database);
@@ -470,9 +606,10 @@ public final class SodBenchmark {
         for (int from = 0; from < CARDS; from += 1000) {
             int start = from;
             database.inTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO card (card_number, chip_uid, national_id_hmac,"
-                        + " national_id_enc, national_id_last4, name_enc, status, created_at)"
-                        + " VALUES (?, X'04a1b2c3d4e5f6a7', ?, X'00', '6789', X'00', 'REGISTERED', ?)")) {
+                try (PreparedStatement ps =
+                        c.prepareStatement("INSERT INTO card (card_number, chip_uid, national_id_hmac,"
+                                + " national_id_enc, national_id_last4, name_enc, status, created_at)"
+                                + " VALUES (?, X'04a1b2c3d4e5f6a7', ?, X'00', '6789', X'00', 'REGISTERED', ?)")) {
                     for (int i = start; i < Math.min(CARDS, start + 1000); i++) {
                         ps.setString(1, String.format("TWS%07d", i + 1));
                         byte[] hmac = new byte[32];

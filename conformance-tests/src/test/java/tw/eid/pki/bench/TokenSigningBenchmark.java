@@ -2,8 +2,8 @@ package tw.eid.pki.bench;
 
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyPair;
 import java.security.KeyFactory;
+import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.PrivateKey;
@@ -58,13 +58,17 @@ import tw.eid.pki.hsm.Token;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {
-        "--add-modules=jdk.crypto.cryptoki",
-        "--add-exports=jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED",
-        "--add-exports=jdk.crypto.cryptoki/sun.security.pkcs11=ALL-UNNAMED"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {
+            "--add-modules=jdk.crypto.cryptoki",
+            "--add-exports=jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED",
+            "--add-exports=jdk.crypto.cryptoki/sun.security.pkcs11=ALL-UNNAMED"
+        })
 public class TokenSigningBenchmark {
     /** The same 100 bytes for both paths. */
-    static final byte[] MESSAGE = String.format("%-100s", "eID PKI benchmark: to-be-signed data, the same for the layer and SunPKCS11")
+    static final byte[] MESSAGE = String.format(
+                    "%-100s", "eID PKI benchmark: to-be-signed data, the same for the layer and SunPKCS11")
             .getBytes(StandardCharsets.US_ASCII);
 
     @Param({"EC_P256", "EC_P384", "RSA_2048", "RSA_3072"})

@@ -9,7 +9,6 @@ import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -35,6 +34,7 @@ class AuditLedgerTamperingTest {
     private static CeremonySpec spec;
     /** Seq 1 as the ceremony wrote it. */
     private static String originalDetails;
+
     private static byte[] originalHash;
 
     @BeforeAll
@@ -73,8 +73,11 @@ class AuditLedgerTamperingTest {
         }
         Tools.Result r = verify();
         assertThat(r.exitCode()).as(r.describe()).isEqualTo(1);
-        assertThat(r.stdout()).as(r.describe()).contains("audit trail BROKEN")
-                .contains("problem=ROW_ALTERED, seq=1,").contains("seq 1: stored hash does not match the row");
+        assertThat(r.stdout())
+                .as(r.describe())
+                .contains("audit trail BROKEN")
+                .contains("problem=ROW_ALTERED, seq=1,")
+                .contains("seq 1: stored hash does not match the row");
     }
 
     @Test
@@ -89,7 +92,9 @@ class AuditLedgerTamperingTest {
         }
         Tools.Result r = verify();
         assertThat(r.exitCode()).as(r.describe()).isEqualTo(1);
-        assertThat(r.stdout()).as(r.describe()).contains("problem=CHECKPOINT_MISMATCH, seq=1,")
+        assertThat(r.stdout())
+                .as(r.describe())
+                .contains("problem=CHECKPOINT_MISMATCH, seq=1,")
                 .contains("signed checkpoint at seq 1");
     }
 
@@ -99,13 +104,28 @@ class AuditLedgerTamperingTest {
         byte[] forgedHash;
         try (StoreProbe db = StoreProbe.open(spec.dataDir)) {
             // Undo the rewrite: the ledger is as the ceremony left it ...
-            update(db.connection, "UPDATE audit_event SET details = ?, hash = ? WHERE seq = 1", originalDetails, originalHash);
+            update(
+                    db.connection,
+                    "UPDATE audit_event SET details = ?, hash = ? WHERE seq = 1",
+                    originalDetails,
+                    originalHash);
             update(db.connection, "UPDATE audit_head SET last_hash = ? WHERE id = 1", originalHash);
             Row one = Row.read(db.connection, 1);
             assertThat(one.computeHash()).isEqualTo(originalHash);
             // ... plus a forged seq 2, correctly chained, inserted by someone with INSERT only.
-            Row forged = new Row(2, one.eventTime.plusSeconds(1), "ceremony:initial", "ceremony.run", "initial", "SUCCESS",
-                    null, null, null, "{\"note\":\"forged\"}", originalHash, null);
+            Row forged = new Row(
+                    2,
+                    one.eventTime.plusSeconds(1),
+                    "ceremony:initial",
+                    "ceremony.run",
+                    "initial",
+                    "SUCCESS",
+                    null,
+                    null,
+                    null,
+                    "{\"note\":\"forged\"}",
+                    originalHash,
+                    null);
             forgedHash = forged.computeHash();
             try (PreparedStatement insert = db.connection.prepareStatement(
                     "INSERT INTO audit_event (seq, event_time, actor, action, target, result, source_addr, dest_addr,"
@@ -125,7 +145,9 @@ class AuditLedgerTamperingTest {
         }
         Tools.Result r = verify();
         assertThat(r.exitCode()).as(r.describe()).isEqualTo(1);
-        assertThat(r.stdout()).as(r.describe()).contains("problem=HEAD_MISMATCH, seq=2,")
+        assertThat(r.stdout())
+                .as(r.describe())
+                .contains("problem=HEAD_MISMATCH, seq=2,")
                 .contains("audit_head names seq 1 but the ledger ends at 2");
     }
 
@@ -134,16 +156,16 @@ class AuditLedgerTamperingTest {
     void forgedRowsAppendedWithTheHeadMovedShowAsUnsealed() throws Exception {
         try (StoreProbe db = StoreProbe.open(spec.dataDir)) {
             Row two = Row.read(db.connection, 2);
-            try (PreparedStatement move = db.connection.prepareStatement(
-                    "UPDATE audit_head SET last_seq = 2, last_hash = ? WHERE id = 1")) {
+            try (PreparedStatement move =
+                    db.connection.prepareStatement("UPDATE audit_head SET last_seq = 2, last_hash = ? WHERE id = 1")) {
                 move.setBytes(1, two.hash);
                 move.executeUpdate();
             }
             // And one more through the ledger's own append, as code with the service's rights would.
             Connection c = db.connection;
             c.setAutoCommit(false);
-            AuditLedger.hashChained(TestTime.clock()).append(c,
-                    AuditEvent.of("system:forger", "ceremony.run", "initial", AuditResult.SUCCESS));
+            AuditLedger.hashChained(TestTime.clock())
+                    .append(c, AuditEvent.of("system:forger", "ceremony.run", "initial", AuditResult.SUCCESS));
             c.commit();
             c.setAutoCommit(true);
         }
@@ -151,7 +173,9 @@ class AuditLedgerTamperingTest {
         // verifier says exactly how far its signed evidence reaches (AuditVerifier's class comment).
         Tools.Result r = verify();
         assertThat(r.exitCode()).as(r.describe()).isZero();
-        assertThat(r.stdout()).as(r.describe()).contains("audit trail OK: 3 events, 1 signed checkpoints, sealed up to seq 1");
+        assertThat(r.stdout())
+                .as(r.describe())
+                .contains("audit trail OK: 3 events, 1 signed checkpoints, sealed up to seq 1");
     }
 
     // ---- helpers ------------------------------------------------------------------------------
@@ -161,8 +185,9 @@ class AuditLedgerTamperingTest {
     }
 
     private static void dropAppendOnlyTriggers(StoreProbe db) throws Exception {
-        for (String trigger : new String[] {"audit_event_no_update", "audit_event_no_delete", "audit_checkpoint_no_update",
-                "audit_checkpoint_no_delete"}) {
+        for (String trigger : new String[] {
+            "audit_event_no_update", "audit_event_no_delete", "audit_checkpoint_no_update", "audit_checkpoint_no_delete"
+        }) {
             db.execute("DROP TRIGGER IF EXISTS " + trigger);
         }
     }
@@ -177,19 +202,40 @@ class AuditLedgerTamperingTest {
     }
 
     /** One audit_event row, and its hash by the encoding AuditChainHash.java specifies (version 1). */
-    private record Row(long seq, Instant eventTime, String actor, String action, String target, String result,
-                       String sourceAddress, String destinationAddress, String errorCode, String details,
-                       byte[] prevHash, byte[] hash) {
+    private record Row(
+            long seq,
+            Instant eventTime,
+            String actor,
+            String action,
+            String target,
+            String result,
+            String sourceAddress,
+            String destinationAddress,
+            String errorCode,
+            String details,
+            byte[] prevHash,
+            byte[] hash) {
 
         static Row read(Connection c, long seq) throws Exception {
-            try (PreparedStatement ps = c.prepareStatement("SELECT seq, event_time, actor, action, target, result, source_addr,"
-                    + " dest_addr, error_code, details, prev_hash, hash FROM audit_event WHERE seq = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT seq, event_time, actor, action, target, result, source_addr,"
+                            + " dest_addr, error_code, details, prev_hash, hash FROM audit_event WHERE seq = ?")) {
                 ps.setLong(1, seq);
                 try (ResultSet rs = ps.executeQuery()) {
                     assertThat(rs.next()).as("row " + seq).isTrue();
-                    return new Row(rs.getLong(1), rs.getObject(2, LocalDateTime.class).toInstant(ZoneOffset.UTC),
-                            rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7),
-                            rs.getString(8), rs.getString(9), rs.getString(10), rs.getBytes(11), rs.getBytes(12));
+                    return new Row(
+                            rs.getLong(1),
+                            rs.getObject(2, LocalDateTime.class).toInstant(ZoneOffset.UTC),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getString(5),
+                            rs.getString(6),
+                            rs.getString(7),
+                            rs.getString(8),
+                            rs.getString(9),
+                            rs.getString(10),
+                            rs.getBytes(11),
+                            rs.getBytes(12));
                 }
             }
         }

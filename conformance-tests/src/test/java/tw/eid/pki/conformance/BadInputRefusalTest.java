@@ -37,20 +37,37 @@ class BadInputRefusalTest {
 
     static Stream<Arguments> badCeremonyFiles() {
         return Stream.of(
-                bad("malformed-yaml", y -> y.replace("custodians:\n  threshold:", "custodians: [\n  threshold:"),
+                bad(
+                        "malformed-yaml",
+                        y -> y.replace("custodians:\n  threshold:", "custodians: [\n  threshold:"),
                         "malformed ceremony file at line"),
-                bad("unknown-field", y -> y.replace("  threshold: 2\n", "  threshold: 2\n  quorum: 2\n"),
+                bad(
+                        "unknown-field",
+                        y -> y.replace("  threshold: 2\n", "  threshold: 2\n  quorum: 2\n"),
                         "unknown field 'quorum'"),
-                bad("unknown-algorithm", y -> y.replace("label: csca-key, algorithm: ec-p384", "label: csca-key, algorithm: ec-p999"),
-                        "step 2: ", "ec-p999"),
-                bad("unknown-profile", y -> y.replace("profile: ocsp-signer", "profile: ocsp-responder"),
+                bad(
+                        "unknown-algorithm",
+                        y -> y.replace("label: csca-key, algorithm: ec-p384", "label: csca-key, algorithm: ec-p999"),
+                        "step 2: ",
+                        "ec-p999"),
+                bad(
+                        "unknown-profile",
+                        y -> y.replace("profile: ocsp-signer", "profile: ocsp-responder"),
                         "unknown ceremony profile 'ocsp-responder'"),
-                bad("end-entity-profile", y -> y.replace("profile: ocsp-signer", "profile: operator"),
+                bad(
+                        "end-entity-profile",
+                        y -> y.replace("profile: ocsp-signer", "profile: operator"),
                         "unknown ceremony profile 'operator'"),
-                bad("k-greater-than-n", y -> y.replace("  threshold: 2\n", "  threshold: 4\n"),
+                bad(
+                        "k-greater-than-n",
+                        y -> y.replace("  threshold: 2\n", "  threshold: 4\n"),
                         "threshold k=4 is greater than n=3"),
-                bad("duplicate-custodian", y -> y.replace("- {name: carol, passphraseFile: passphrases/carol.pass}",
-                        "- {name: alice, passphraseFile: passphrases/carol.pass}"), "duplicate custodian 'alice'"));
+                bad(
+                        "duplicate-custodian",
+                        y -> y.replace(
+                                "- {name: carol, passphraseFile: passphrases/carol.pass}",
+                                "- {name: alice, passphraseFile: passphrases/carol.pass}"),
+                        "duplicate custodian 'alice'"));
     }
 
     private static Arguments bad(String name, UnaryOperator<String> edit, String... expected) {
@@ -86,8 +103,10 @@ class BadInputRefusalTest {
         String tokensBefore = Pkcs11Tool.slotListing();
         char[] onlinePin = base.pin(base.onlineLabel, "alice", "bob");
         char[] offlinePin = base.pin(base.offlineLabel, "bob", "carol");
-        String onlineObjects = Pkcs11Tool.runLoggedIn(base.onlineLabel, onlinePin, "--list-objects").stdout();
-        String offlineObjects = Pkcs11Tool.runLoggedIn(base.offlineLabel, offlinePin, "--list-objects").stdout();
+        String onlineObjects = Pkcs11Tool.runLoggedIn(base.onlineLabel, onlinePin, "--list-objects")
+                .stdout();
+        String offlineObjects = Pkcs11Tool.runLoggedIn(base.offlineLabel, offlinePin, "--list-objects")
+                .stdout();
 
         // A passphrase shorter than 12 characters (new tokens, so nothing else stands in the way).
         base.writePassphrase("short", "elevenchars");
@@ -96,22 +115,30 @@ class BadInputRefusalTest {
         String onShort = base.onlineLabel + "-short";
         String shortYaml = base.yaml("short-passphrase", offShort, onShort)
                 .replace("passphrases/carol.pass", "passphrases/short.pass");
-        Refusals.assertOneLineRefusal(base.run(base.writeFile("short-passphrase.yaml", shortYaml)),
+        Refusals.assertOneLineRefusal(
+                base.run(base.writeFile("short-passphrase.yaml", shortYaml)),
                 "custodian carol: passphrase must have at least 12 characters");
         assertThat(Pkcs11Tool.tokenLabels()).doesNotContain(offShort, onShort);
 
         // Re-using the existing tokens' labels: refused, the tokens untouched.
         String reuse = base.yaml("reuse", base.offlineLabel, base.onlineLabel);
-        Refusals.assertOneLineRefusal(base.run(base.writeFile("reuse.yaml", reuse)),
+        Refusals.assertOneLineRefusal(
+                base.run(base.writeFile("reuse.yaml", reuse)),
                 "a token labelled '" + base.offlineLabel + "' already exists");
 
         assertThat(Pkcs11Tool.slotListing()).isEqualTo(tokensBefore);
-        assertThat(Pkcs11Tool.runLoggedIn(base.onlineLabel, onlinePin, "--list-objects").stdout()).isEqualTo(onlineObjects);
-        assertThat(Pkcs11Tool.runLoggedIn(base.offlineLabel, offlinePin, "--list-objects").stdout()).isEqualTo(offlineObjects);
+        assertThat(Pkcs11Tool.runLoggedIn(base.onlineLabel, onlinePin, "--list-objects")
+                        .stdout())
+                .isEqualTo(onlineObjects);
+        assertThat(Pkcs11Tool.runLoggedIn(base.offlineLabel, offlinePin, "--list-objects")
+                        .stdout())
+                .isEqualTo(offlineObjects);
         assertThat(listing(base.custody())).isEqualTo(sharesBefore);
         assertThat(base.dataDir.resolve("ceremony/short-passphrase")).doesNotExist();
         assertThat(base.dataDir.resolve("ceremony/reuse")).doesNotExist();
-        assertThat(rowCounts()).as("ceremony, audit_event, audit_checkpoint, ca, certificate, crl rows").isEqualTo(before);
+        assertThat(rowCounts())
+                .as("ceremony, audit_event, audit_checkpoint, ca, certificate, crl rows")
+                .isEqualTo(before);
     }
 
     @Test
@@ -119,7 +146,8 @@ class BadInputRefusalTest {
         List<String> sharesBefore = listing(base.custody());
         String tokensBefore = Pkcs11Tool.slotListing();
         String yaml = base.yaml("mixed", base.offlineLabel + "-mixed", base.onlineLabel);
-        Refusals.assertOneLineRefusal(base.run(base.writeFile("mixed.yaml", yaml)),
+        Refusals.assertOneLineRefusal(
+                base.run(base.writeFile("mixed.yaml", yaml)),
                 "a token labelled '" + base.onlineLabel + "' already exists");
         assertThat(Pkcs11Tool.slotListing()).isEqualTo(tokensBefore);
         assertThat(listing(base.custody())).isEqualTo(sharesBefore);
@@ -131,15 +159,17 @@ class BadInputRefusalTest {
     void activateRefusesAWrongPassphrase() throws IOException {
         Path wrong = base.dataDir.resolve("passphrases/bob-wrong.pass");
         Files.writeString(wrong, "not-bobs-passphrase\n");
-        assertActivateRefused(null, List.of(base.custodianArg("alice"), "bob:" + wrong),
-                "wrong passphrase for custodian 'bob'");
+        assertActivateRefused(
+                null, List.of(base.custodianArg("alice"), "bob:" + wrong), "wrong passphrase for custodian 'bob'");
     }
 
     @Test
     void activateRefusesAMissingShareFile() throws IOException {
         Path shares = copyOfShares("missing");
         Files.delete(shareFile(shares, "bob"));
-        assertActivateRefused(shares, List.of(base.custodianArg("alice"), base.custodianArg("bob")),
+        assertActivateRefused(
+                shares,
+                List.of(base.custodianArg("alice"), base.custodianArg("bob")),
                 "custodian bob: no share file of token '" + base.onlineLabel + "'");
     }
 
@@ -154,20 +184,24 @@ class BadInputRefusalTest {
         ciphertext[ciphertext.length / 2] ^= 0x01;
         cipher.put("ciphertext", Base64.getEncoder().encodeToString(ciphertext));
         json.writerWithDefaultPrettyPrinter().writeValue(alice.toFile(), share);
-        assertActivateRefused(shares, List.of(base.custodianArg("alice"), base.custodianArg("bob")),
+        assertActivateRefused(
+                shares,
+                List.of(base.custodianArg("alice"), base.custodianArg("bob")),
                 "of custodian 'alice' fails its integrity check");
     }
 
     @Test
     void activateRefusesFewerThanKCustodians() {
-        assertActivateRefused(null, List.of(base.custodianArg("carol")),
+        assertActivateRefused(
+                null,
+                List.of(base.custodianArg("carol")),
                 "token '" + base.onlineLabel + "' needs 2 of 3 shares, got 1");
     }
 
     private static void assertActivateRefused(Path shares, List<String> custodians, String expected) {
         String tokensBefore = Pkcs11Tool.slotListing();
-        List<String> args = new java.util.ArrayList<>(List.of("activate", "--data-dir", base.dataDir.toString(),
-                "--token-label", base.onlineLabel));
+        List<String> args = new java.util.ArrayList<>(
+                List.of("activate", "--data-dir", base.dataDir.toString(), "--token-label", base.onlineLabel));
         if (shares != null) {
             args.addAll(List.of("--shares", shares.toString()));
         }
@@ -210,9 +244,12 @@ class BadInputRefusalTest {
 
     private static Path shareFile(Path shares, String custodian) throws IOException {
         try (var files = Files.list(shares)) {
-            return files.filter(p -> p.getFileName().toString().matches(
-                    java.util.regex.Pattern.quote(base.onlineLabel) + "\\.share-\\d+-of-\\d+\\." + custodian + "\\.json"))
-                    .findFirst().orElseThrow();
+            return files.filter(p -> p.getFileName()
+                            .toString()
+                            .matches(java.util.regex.Pattern.quote(base.onlineLabel) + "\\.share-\\d+-of-\\d+\\."
+                                    + custodian + "\\.json"))
+                    .findFirst()
+                    .orElseThrow();
         }
     }
 }

@@ -30,8 +30,9 @@ final class CeremonySpec {
 
     /** Key labels the file creates, by token role. */
     static final Set<String> OFFLINE_KEYS = Set.of("citizen-root-key", "csca-key");
-    static final Set<String> ONLINE_KEY_PAIRS = Set.of("citizen-ca-key", "citizen-ca-ocsp-key", "ra-operators-ca-key",
-            "ds-001-key", "audit-key");
+
+    static final Set<String> ONLINE_KEY_PAIRS =
+            Set.of("citizen-ca-key", "citizen-ca-ocsp-key", "ra-operators-ca-key", "ds-001-key", "audit-key");
     static final Set<String> ONLINE_SECRETS = Set.of("pii-hmac-1", "pii-aes-1");
 
     final Path dataDir;
@@ -63,7 +64,11 @@ final class CeremonySpec {
     String yaml(String ceremonyName, String offline, String online) {
         StringBuilder members = new StringBuilder();
         for (String c : CUSTODIANS) {
-            members.append("    - {name: ").append(c).append(", passphraseFile: passphrases/").append(c).append(".pass}\n");
+            members.append("    - {name: ")
+                    .append(c)
+                    .append(", passphraseFile: passphrases/")
+                    .append(c)
+                    .append(".pass}\n");
         }
         return template()
                 .replace("${NAME}", ceremonyName)
@@ -123,7 +128,11 @@ final class CeremonySpec {
 
     /** Runs this spec's full ceremony in a child JVM. */
     Tools.Result run() {
-        return Cli.eidpki("ceremony", "--data-dir", dataDir.toString(), writeFile(name + ".yaml", yaml()).toString());
+        return Cli.eidpki(
+                "ceremony",
+                "--data-dir",
+                dataDir.toString(),
+                writeFile(name + ".yaml", yaml()).toString());
     }
 
     Tools.Result run(Path ceremonyFile) {
@@ -138,7 +147,8 @@ final class CeremonySpec {
         List<ShareUnlock> unlocks = new ArrayList<>();
         for (String c : custodians) {
             try {
-                unlocks.add(new ShareUnlock(ShareLocator.find(custody(), tokenLabel, c),
+                unlocks.add(new ShareUnlock(
+                        ShareLocator.find(custody(), tokenLabel, c),
                         Files.readString(passphraseFile(c)).strip().toCharArray()));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -49,6 +49,7 @@ final class Certs {
 
     /** keyUsage bit numbers (RFC 5280 §4.2.1.3). */
     static final int DIGITAL_SIGNATURE = 0;
+
     static final int KEY_CERT_SIGN = 5;
     static final int CRL_SIGN = 6;
 
@@ -141,8 +142,10 @@ final class Certs {
         ZonedDateTime nb = null;
         ZonedDateTime na = null;
         for (Der d : Der.parse(v).children()) {
-            ZonedDateTime t = LocalDateTime.parse(new String(d.content, java.nio.charset.StandardCharsets.US_ASCII),
-                    DateTimeFormatter.ofPattern("yyyyMMddHHmmss'Z'")).atZone(ZoneOffset.UTC);
+            ZonedDateTime t = LocalDateTime.parse(
+                            new String(d.content, java.nio.charset.StandardCharsets.US_ASCII),
+                            DateTimeFormatter.ofPattern("yyyyMMddHHmmss'Z'"))
+                    .atZone(ZoneOffset.UTC);
             if (d.tag == 0x80) {
                 nb = t;
             } else if (d.tag == 0x81) {

@@ -27,7 +27,10 @@ final class Cli {
 
     /** The launcher's build output: the module basedir is surefire's working directory. */
     static Path launcherTarget() {
-        Path target = Path.of(System.getProperty("user.dir")).resolve("../launcher/target").toAbsolutePath().normalize();
+        Path target = Path.of(System.getProperty("user.dir"))
+                .resolve("../launcher/target")
+                .toAbsolutePath()
+                .normalize();
         if (!Files.isRegularFile(target.resolve("eidpki.jar")) || !Files.isDirectory(target.resolve("lib"))) {
             throw new IllegalStateException(target + " has no eidpki.jar and lib/: run ./mvnw -B -o install -DskipTests"
                     + " -pl hsm-config,ca-core,ra-api,crl-publisher,ocsp-responder,launcher first");
@@ -42,9 +45,12 @@ final class Cli {
 
     /** Environment for the child and for tools that open the tokens. */
     static Map<String, String> environment() {
-        return Map.of("SOFTHSM2_CONF", softHsmConf().toString(),
+        return Map.of(
+                "SOFTHSM2_CONF",
+                softHsmConf().toString(),
                 // Cheap share-file KDF for tests (production keeps the recommended cost).
-                "EIDPKI_SCRYPT_LOG2N", "10");
+                "EIDPKI_SCRYPT_LOG2N",
+                "10");
     }
 
     /** Runs {@code eidpki ARGS...}; the child's working directory is {@code directory} if not null. */
@@ -54,8 +60,8 @@ final class Cli {
 
     /** Starts {@code eidpki ARGS...} without waiting (a service); output goes to {@code log}. */
     static Process start(Path log, String... args) throws java.io.IOException {
-        ProcessBuilder pb = new ProcessBuilder(command(args)).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
+        ProcessBuilder pb =
+                new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(environment());
         return pb.start();
     }

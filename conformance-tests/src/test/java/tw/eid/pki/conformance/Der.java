@@ -141,7 +141,9 @@ final class Der {
         for (Der rdn : name.children()) {
             for (Der atv : rdn.children()) {
                 Der value = atv.child(1);
-                out.add(new Attribute(atv.child(0).oid(), value.tag,
+                out.add(new Attribute(
+                        atv.child(0).oid(),
+                        value.tag,
                         new String(value.content, java.nio.charset.StandardCharsets.UTF_8)));
             }
         }

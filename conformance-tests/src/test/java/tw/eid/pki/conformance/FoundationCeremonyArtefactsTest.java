@@ -20,9 +20,9 @@ import java.security.interfaces.ECPublicKey;
 import java.time.Duration;
 import java.time.Period;
 import java.time.ZonedDateTime;
-import java.util.Date;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Date;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,12 +40,22 @@ import org.junit.jupiter.api.Test;
  */
 class FoundationCeremonyArtefactsTest {
     private static final String PUBLICATION = "http://127.0.0.1:8080";
-    private static final List<String> NAMES = List.of("citizen-root", "citizen-ca", "citizen-ca-ocsp", "ra-operators-ca",
-            "csca", "ds-001");
+    private static final List<String> NAMES =
+            List.of("citizen-root", "citizen-ca", "citizen-ca-ocsp", "ra-operators-ca", "csca", "ds-001");
     /** Which certificate certifies which token key. */
-    private static final Map<String, String> KEY_OF = Map.of("citizen-root-key", "citizen-root", "csca-key", "csca",
-            "citizen-ca-key", "citizen-ca", "citizen-ca-ocsp-key", "citizen-ca-ocsp", "ra-operators-ca-key", "ra-operators-ca",
-            "ds-001-key", "ds-001");
+    private static final Map<String, String> KEY_OF = Map.of(
+            "citizen-root-key",
+            "citizen-root",
+            "csca-key",
+            "csca",
+            "citizen-ca-key",
+            "citizen-ca",
+            "citizen-ca-ocsp-key",
+            "citizen-ca-ocsp",
+            "ra-operators-ca-key",
+            "ra-operators-ca",
+            "ds-001-key",
+            "ds-001");
 
     private static CeremonySpec spec;
     private static Path out;
@@ -112,7 +122,9 @@ class FoundationCeremonyArtefactsTest {
         Path chain = chainFile(leafFirst);
         Tools.Result r = Tools.certtool("--verify-chain", "--infile", chain.toString());
         // certtool exits 0 either way: the verdict is in the text.
-        assertThat(r.stdout()).as(r.describe()).contains("Chain verification output: Verified. The certificate is trusted.");
+        assertThat(r.stdout())
+                .as(r.describe())
+                .contains("Chain verification output: Verified. The certificate is trusted.");
         assertThat(r.stdout()).as(r.describe()).doesNotContain("Not verified");
     }
 
@@ -160,13 +172,20 @@ class FoundationCeremonyArtefactsTest {
 
             List<Der.Attribute> subject = Der.nameAttributes(Der.certificateSubject(c.getEncoded()));
             assertThat(subject.get(0).oid()).as(name + " subject starts with C").isEqualTo(Certs.COUNTRY);
-            assertThat(subject.get(0).stringTag()).as(name + " C is a PrintableString").isEqualTo(Certs.PRINTABLE_STRING);
+            assertThat(subject.get(0).stringTag())
+                    .as(name + " C is a PrintableString")
+                    .isEqualTo(Certs.PRINTABLE_STRING);
             assertThat(subject.get(0).value()).isEqualTo("TW");
-            assertThat(subject).filteredOn(a -> a.oid().equals(Certs.ORGANIZATION)).hasSize(1);
-            assertThat(subject).filteredOn(a -> a.oid().equals(Certs.COMMON_NAME)).hasSize(1);
+            assertThat(subject)
+                    .filteredOn(a -> a.oid().equals(Certs.ORGANIZATION))
+                    .hasSize(1);
+            assertThat(subject)
+                    .filteredOn(a -> a.oid().equals(Certs.COMMON_NAME))
+                    .hasSize(1);
 
             // openssl sees the same string type.
-            Tools.Result r = Tools.openssl("x509", "-in", pem(name), "-noout", "-subject", "-nameopt", "multiline,show_type");
+            Tools.Result r =
+                    Tools.openssl("x509", "-in", pem(name), "-noout", "-subject", "-nameopt", "multiline,show_type");
             assertThat(r.stdout()).as(r.describe()).containsPattern("countryName\\s+= PRINTABLESTRING:TW");
         }
     }
@@ -217,7 +236,8 @@ class FoundationCeremonyArtefactsTest {
     void ocspSignerProfile() throws Exception {
         X509Certificate c = cert("citizen-ca-ocsp");
         assertEcKey("citizen-ca-ocsp", "prime256v1", 256);
-        Duration validity = Duration.between(c.getNotBefore().toInstant(), c.getNotAfter().toInstant());
+        Duration validity =
+                Duration.between(c.getNotBefore().toInstant(), c.getNotAfter().toInstant());
         assertThat(validity).isPositive().isLessThanOrEqualTo(Duration.ofDays(90));
         assertThat(c.getBasicConstraints()).isEqualTo(-1);
         assertThat(c.getExtensionValue(Certs.BASIC_CONSTRAINTS)).isNull();
@@ -228,7 +248,9 @@ class FoundationCeremonyArtefactsTest {
         assertThat(opensslText("citizen-ca-ocsp")).contains("OCSP No Check").contains("OCSP Signing");
         assertIssuedBy(c, cert("citizen-ca"));
         List<Der.Attribute> subject = Der.nameAttributes(Der.certificateSubject(c.getEncoded()));
-        assertThat(subject).extracting(Der.Attribute::oid).containsExactly(Certs.COUNTRY, Certs.ORGANIZATION, Certs.COMMON_NAME);
+        assertThat(subject)
+                .extracting(Der.Attribute::oid)
+                .containsExactly(Certs.COUNTRY, Certs.ORGANIZATION, Certs.COMMON_NAME);
         assertThat(subject.get(2).value()).endsWith("OCSP Responder");
         // AKI only; no AIA, no CRL DP, no policies.
         assertThat(Certs.subjectKeyId(c)).isNull();
@@ -247,7 +269,9 @@ class FoundationCeremonyArtefactsTest {
         assertThat(c.getExtendedKeyUsage()).isNull();
         assertIssuedBy(c, cert("citizen-root"));
         List<Der.Attribute> subject = Der.nameAttributes(Der.certificateSubject(c.getEncoded()));
-        assertThat(subject).extracting(Der.Attribute::oid).containsExactly(Certs.COUNTRY, Certs.ORGANIZATION, Certs.COMMON_NAME);
+        assertThat(subject)
+                .extracting(Der.Attribute::oid)
+                .containsExactly(Certs.COUNTRY, Certs.ORGANIZATION, Certs.COMMON_NAME);
         assertThat(subject.get(2).value()).endsWith("RA Operators CA");
         assertThat(Certs.subjectKeyId(c)).isNotNull();
         String text = opensslText("ra-operators-ca");
@@ -263,7 +287,12 @@ class FoundationCeremonyArtefactsTest {
         X509Certificate ds = cert("ds-001");
         String curve = curve("csca");
         assertThat(curve).isIn("secp384r1", "brainpoolP384r1");
-        assertThat(((ECPublicKey) c.getPublicKey()).getParams().getCurve().getField().getFieldSize()).isEqualTo(384);
+        assertThat(((ECPublicKey) c.getPublicKey())
+                        .getParams()
+                        .getCurve()
+                        .getField()
+                        .getFieldSize())
+                .isEqualTo(384);
         assertCaBasicConstraints(c, 0);
         assertKeyUsage(c, Certs.KEY_CERT_SIGN, Certs.CRL_SIGN);
         assertThat(c.getSubjectX500Principal()).isEqualTo(c.getIssuerX500Principal());
@@ -279,7 +308,8 @@ class FoundationCeremonyArtefactsTest {
         assertThat(opensslText("csca")).contains("Private Key Usage Period");
         ZonedDateTime notBefore = Certs.utc(c.getNotBefore());
         assertThat(Duration.between(notBefore, pkup.notBefore()).abs()).isLessThanOrEqualTo(Duration.ofSeconds(1));
-        assertThat(pkup.notAfter()).isAfterOrEqualTo(pkup.notBefore().plusYears(3).minusSeconds(1))
+        assertThat(pkup.notAfter())
+                .isAfterOrEqualTo(pkup.notBefore().plusYears(3).minusSeconds(1))
                 .isBeforeOrEqualTo(pkup.notBefore().plusYears(5));
         // validity = key usage period + the longest Document Signer validity: a DS certified at the
         // last instant of the CSCA's key usage, with this ceremony's DS key usage period and card
@@ -287,9 +317,12 @@ class FoundationCeremonyArtefactsTest {
         // lifetime is a calendar period (10 years span two or three 29 Februaries), so the rule is
         // checked as a calendar sum, never as a comparison of two durations.
         Certs.UsagePeriod dsUsage = Certs.privateKeyUsagePeriod(ds);
-        Duration dsKeyUsage = Duration.between(dsUsage.notBefore(), dsUsage.notAfter()).plusSeconds(1);
-        ZonedDateTime lastDsNotAfter = pkup.notAfter().plus(dsKeyUsage).plusYears(10).minusSeconds(1);
-        assertThat(Certs.utc(ds.getNotAfter())).isEqualTo(dsUsage.notAfter().plusSeconds(1).plusYears(10).minusSeconds(1));
+        Duration dsKeyUsage =
+                Duration.between(dsUsage.notBefore(), dsUsage.notAfter()).plusSeconds(1);
+        ZonedDateTime lastDsNotAfter =
+                pkup.notAfter().plus(dsKeyUsage).plusYears(10).minusSeconds(1);
+        assertThat(Certs.utc(ds.getNotAfter()))
+                .isEqualTo(dsUsage.notAfter().plusSeconds(1).plusYears(10).minusSeconds(1));
         assertThat(Certs.utc(c.getNotAfter())).isAfterOrEqualTo(lastDsNotAfter);
     }
 
@@ -308,13 +341,20 @@ class FoundationCeremonyArtefactsTest {
         Certs.UsagePeriod pkup = Certs.privateKeyUsagePeriod(c);
         assertThat(pkup).isNotNull();
         assertThat(opensslText("ds-001")).contains("Private Key Usage Period");
-        assertThat(Duration.between(Certs.utc(c.getNotBefore()), pkup.notBefore()).abs()).isLessThanOrEqualTo(Duration.ofSeconds(1));
-        assertThat(pkup.notAfter()).isAfter(pkup.notBefore()).isBeforeOrEqualTo(pkup.notBefore().plusMonths(3));
-        assertThat(Duration.between(pkup.notAfter().plusYears(10), Certs.utc(c.getNotAfter())).abs())
+        assertThat(Duration.between(Certs.utc(c.getNotBefore()), pkup.notBefore())
+                        .abs())
+                .isLessThanOrEqualTo(Duration.ofSeconds(1));
+        assertThat(pkup.notAfter())
+                .isAfter(pkup.notBefore())
+                .isBeforeOrEqualTo(pkup.notBefore().plusMonths(3));
+        assertThat(Duration.between(pkup.notAfter().plusYears(10), Certs.utc(c.getNotAfter()))
+                        .abs())
                 .isLessThanOrEqualTo(Duration.ofSeconds(1));
         // Signed within the CSCA's own key usage period.
-        assertThat(Certs.utc(c.getNotBefore())).isBetween(Certs.privateKeyUsagePeriod(csca).notBefore(),
-                Certs.privateKeyUsagePeriod(csca).notAfter());
+        assertThat(Certs.utc(c.getNotBefore()))
+                .isBetween(
+                        Certs.privateKeyUsagePeriod(csca).notBefore(),
+                        Certs.privateKeyUsagePeriod(csca).notAfter());
     }
 
     // ---- offline CRLs -------------------------------------------------------------------------
@@ -322,15 +362,18 @@ class FoundationCeremonyArtefactsTest {
     @Test
     void citizenRootArl() throws Exception {
         X509CRL crl = assertOfflineCrl("citizen-root");
-        assertThat(Certs.utc(crl.getNextUpdate())).isAfter(Certs.utc(crl.getThisUpdate()))
+        assertThat(Certs.utc(crl.getNextUpdate()))
+                .isAfter(Certs.utc(crl.getThisUpdate()))
                 .isBeforeOrEqualTo(Certs.utc(crl.getThisUpdate()).plusMonths(12));
     }
 
     @Test
     void cscaCrl() throws Exception {
         X509CRL crl = assertOfflineCrl("csca");
-        assertThat(Duration.between(crl.getThisUpdate().toInstant(), crl.getNextUpdate().toInstant()))
-                .isPositive().isLessThanOrEqualTo(Duration.ofDays(90));
+        assertThat(Duration.between(
+                        crl.getThisUpdate().toInstant(), crl.getNextUpdate().toInstant()))
+                .isPositive()
+                .isLessThanOrEqualTo(Duration.ofDays(90));
     }
 
     private static X509CRL assertOfflineCrl(String ca) throws Exception {
@@ -341,24 +384,39 @@ class FoundationCeremonyArtefactsTest {
         assertThat(crl.getVersion()).isEqualTo(2);
         assertThat(Certs.authorityKeyId(Certs.extension(crl, Certs.AKI))).isEqualTo(Certs.subjectKeyId(issuer));
         assertThat(Certs.crlNumber(crl)).isNotNull().isPositive();
-        assertThat(crl.getExtensionValue(Certs.ISSUING_DISTRIBUTION_POINT)).as("no IDP").isNull();
-        assertThat(crl.getExtensionValue(Certs.DELTA_CRL_INDICATOR)).as("not a delta CRL").isNull();
+        assertThat(crl.getExtensionValue(Certs.ISSUING_DISTRIBUTION_POINT))
+                .as("no IDP")
+                .isNull();
+        assertThat(crl.getExtensionValue(Certs.DELTA_CRL_INDICATOR))
+                .as("not a delta CRL")
+                .isNull();
         // The issuer, byte for byte, is the CA certificate's subject.
-        assertThat(Der.crlIssuer(crl.getEncoded()).encoded).isEqualTo(Der.certificateSubject(issuer.getEncoded()).encoded);
+        assertThat(Der.crlIssuer(crl.getEncoded()).encoded)
+                .isEqualTo(Der.certificateSubject(issuer.getEncoded()).encoded);
         assertThat(crl.getRevokedCertificates()).isNull();
 
         Tools.Result ossl = Tools.openssl("crl", "-in", der.toString(), "-inform", "DER", "-noout", "-CAfile", pem(ca));
         assertThat(ossl.exitCode()).as(ossl.describe()).isZero();
         assertThat(ossl.stdout() + ossl.stderr()).as(ossl.describe()).contains("verify OK");
         String other = ca.equals("csca") ? "citizen-root" : "csca";
-        Tools.Result wrong = Tools.openssl("crl", "-in", der.toString(), "-inform", "DER", "-noout", "-CAfile", pem(other));
+        Tools.Result wrong =
+                Tools.openssl("crl", "-in", der.toString(), "-inform", "DER", "-noout", "-CAfile", pem(other));
         assertThat(wrong.stdout() + wrong.stderr()).as(wrong.describe()).doesNotContain("verify OK");
 
         Tools.Result info = Tools.certtool("--crl-info", "--inder", "--infile", der.toString());
         assertThat(info.exitCode()).as(info.describe()).isZero();
-        assertThat(info.stdout()).as(info.describe()).contains("Version: 2").contains("Authority Key Identifier")
-                .contains("CRL Number").doesNotContain("Issuing Distribution Point").doesNotContainIgnoringCase("delta");
-        Tools.Result verify = Tools.certtool("--verify-crl", "--load-ca-certificate", pem(ca), "--infile",
+        assertThat(info.stdout())
+                .as(info.describe())
+                .contains("Version: 2")
+                .contains("Authority Key Identifier")
+                .contains("CRL Number")
+                .doesNotContain("Issuing Distribution Point")
+                .doesNotContainIgnoringCase("delta");
+        Tools.Result verify = Tools.certtool(
+                "--verify-crl",
+                "--load-ca-certificate",
+                pem(ca),
+                "--infile",
                 out.resolve(ca + ".crl.pem").toString());
         assertThat(verify.exitCode()).as(verify.describe()).isZero();
         assertThat(verify.stdout()).as(verify.describe()).contains("Verification output: Verified.");
@@ -375,14 +433,26 @@ class FoundationCeremonyArtefactsTest {
         Files.writeString(rootPub, pub.stdout());
         Path transcript = out.resolve("transcript.json");
         Path signature = out.resolve("transcript.json.sig");
-        Tools.Result ok = Tools.openssl("dgst", "-sha384", "-verify", rootPub.toString(), "-signature", signature.toString(),
+        Tools.Result ok = Tools.openssl(
+                "dgst",
+                "-sha384",
+                "-verify",
+                rootPub.toString(),
+                "-signature",
+                signature.toString(),
                 transcript.toString());
         assertThat(ok.exitCode()).as(ok.describe()).isZero();
         assertThat(ok.stdout()).contains("Verified OK");
         // One changed byte and the signature no longer verifies.
         Path altered = scratch.resolve("transcript-altered.json");
         Files.writeString(altered, Files.readString(transcript).replaceFirst("\"initial\"", "\"initiaL\""));
-        Tools.Result bad = Tools.openssl("dgst", "-sha384", "-verify", rootPub.toString(), "-signature", signature.toString(),
+        Tools.Result bad = Tools.openssl(
+                "dgst",
+                "-sha384",
+                "-verify",
+                rootPub.toString(),
+                "-signature",
+                signature.toString(),
                 altered.toString());
         assertThat(bad.exitCode()).as(bad.describe()).isNotZero();
 
@@ -400,7 +470,9 @@ class FoundationCeremonyArtefactsTest {
         }
         for (Map.Entry<String, String> e : KEY_OF.entrySet()) {
             String certified = Certs.sha256Hex(cert(e.getValue()).getPublicKey().getEncoded());
-            assertThat(keys.get(e.getKey()).path("publicKeySha256").asText()).as(e.getKey()).isEqualTo(certified);
+            assertThat(keys.get(e.getKey()).path("publicKeySha256").asText())
+                    .as(e.getKey())
+                    .isEqualTo(certified);
         }
         // The audit key is certified by no one; its public key is published next to the transcript.
         String auditPem = Files.readString(out.resolve("audit-checkpoint-key.pem"));
@@ -408,17 +480,25 @@ class FoundationCeremonyArtefactsTest {
         assertThat(keys.get("audit-key").path("publicKeySha256").asText()).isEqualTo(Certs.sha256Hex(auditDer));
         for (String secret : CeremonySpec.ONLINE_SECRETS) {
             assertThat(keys.get(secret).path("token").asText()).isEqualTo("online");
-            assertThat(keys.get(secret).path("publicKeySha256").isNull()).as(secret).isTrue();
+            assertThat(keys.get(secret).path("publicKeySha256").isNull())
+                    .as(secret)
+                    .isTrue();
         }
         // Certificates and CRLs are pinned by hash.
         Map<String, String> certHashes = new LinkedHashMap<>();
-        t.path("certificates").forEach(c -> certHashes.put(c.path("name").asText(), c.path("sha256").asText()));
+        t.path("certificates")
+                .forEach(c ->
+                        certHashes.put(c.path("name").asText(), c.path("sha256").asText()));
         assertThat(certHashes.keySet()).containsExactlyInAnyOrderElementsOf(NAMES);
         for (String name : NAMES) {
-            assertThat(certHashes.get(name)).as(name).isEqualTo(Certs.sha256Hex(Files.readAllBytes(out.resolve(name + ".crt"))));
+            assertThat(certHashes.get(name))
+                    .as(name)
+                    .isEqualTo(Certs.sha256Hex(Files.readAllBytes(out.resolve(name + ".crt"))));
         }
         Map<String, String> crlHashes = new LinkedHashMap<>();
-        t.path("crls").forEach(c -> crlHashes.put(c.path("issuer").asText(), c.path("sha256").asText()));
+        t.path("crls")
+                .forEach(c -> crlHashes.put(
+                        c.path("issuer").asText(), c.path("sha256").asText()));
         assertThat(crlHashes).containsOnlyKeys("citizen-root", "csca");
         for (String ca : crlHashes.keySet()) {
             assertThat(crlHashes.get(ca)).isEqualTo(Certs.sha256Hex(Files.readAllBytes(out.resolve(ca + ".crl"))));
@@ -430,7 +510,13 @@ class FoundationCeremonyArtefactsTest {
     private static void assertEcKey(String name, String curve, int bits) {
         X509Certificate c = cert(name);
         assertThat(c.getPublicKey()).isInstanceOf(ECPublicKey.class);
-        assertThat(((ECPublicKey) c.getPublicKey()).getParams().getCurve().getField().getFieldSize()).as(name).isEqualTo(bits);
+        assertThat(((ECPublicKey) c.getPublicKey())
+                        .getParams()
+                        .getCurve()
+                        .getField()
+                        .getFieldSize())
+                .as(name)
+                .isEqualTo(bits);
         assertThat(curve(name)).as(name).isEqualTo(curve);
     }
 
@@ -460,13 +546,18 @@ class FoundationCeremonyArtefactsTest {
 
     private static void assertIssuedBy(X509Certificate c, X509Certificate issuer) throws Exception {
         c.verify(issuer.getPublicKey());
-        assertThat(Der.certificateIssuer(c.getEncoded()).encoded).isEqualTo(Der.certificateSubject(issuer.getEncoded()).encoded);
-        assertThat(Certs.authorityKeyId(Certs.extension(c, Certs.AKI))).as("AKI = issuer's SKI")
-                .isNotNull().isEqualTo(Certs.subjectKeyId(issuer));
+        assertThat(Der.certificateIssuer(c.getEncoded()).encoded)
+                .isEqualTo(Der.certificateSubject(issuer.getEncoded()).encoded);
+        assertThat(Certs.authorityKeyId(Certs.extension(c, Certs.AKI)))
+                .as("AKI = issuer's SKI")
+                .isNotNull()
+                .isEqualTo(Certs.subjectKeyId(issuer));
     }
 
     private static List<String> rdnTypes(String name) throws Exception {
-        return Der.nameAttributes(Der.certificateSubject(cert(name).getEncoded())).stream().map(Der.Attribute::oid).toList();
+        return Der.nameAttributes(Der.certificateSubject(cert(name).getEncoded())).stream()
+                .map(Der.Attribute::oid)
+                .toList();
     }
 
     private static List<String> caIssuers(String opensslText) {
@@ -479,7 +570,8 @@ class FoundationCeremonyArtefactsTest {
     }
 
     private static String crlDistributionPoint(String opensslText) {
-        Matcher m = Pattern.compile("X509v3 CRL Distribution Points:\\s*\\n\\s*Full Name:\\s*\\n\\s*URI:(\\S+)").matcher(opensslText);
+        Matcher m = Pattern.compile("X509v3 CRL Distribution Points:\\s*\\n\\s*Full Name:\\s*\\n\\s*URI:(\\S+)")
+                .matcher(opensslText);
         assertThat(m.find()).as("CRL DP with a full-name URI").isTrue();
         return m.group(1);
     }

@@ -25,10 +25,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Date;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Date;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -91,10 +91,13 @@ class OcspConformanceTest {
     static OcspFixture.Cert realTime;
     /** Revoked certificates by the reason openssl prints. */
     static final Map<String, OcspFixture.Cert> revoked = new LinkedHashMap<>();
+
     static Path unrecorded;
     static Path work;
-    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -115,7 +118,9 @@ class OcspConformanceTest {
         }
         f.revocations.suspend(OcspFixture.SETUP, OcspFixture.CITIZEN_CA, hold.serialHex());
         unrecorded = f.unrecorded("unrecorded");
-        assertThat(f.authorities.all()).as("OcspAuthorities.load finds the Citizen CA and its signer").hasSize(1);
+        assertThat(f.authorities.all())
+                .as("OcspAuthorities.load finds the Citizen CA and its signer")
+                .hasSize(1);
         assertThat(f.authorities.all().get(0).caName()).isEqualTo(OcspFixture.CITIZEN_CA);
         f.startResponders(2);
     }
@@ -134,12 +139,16 @@ class OcspConformanceTest {
         for (OcspFixture.Responder r : f.responders) {
             assertOpenssl(r, List.of("-cert", good.pem().toString()), good.pem() + ": good", null);
             for (Map.Entry<String, OcspFixture.Cert> e : revoked.entrySet()) {
-                assertOpenssl(r, List.of("-cert", e.getValue().pem().toString()), e.getValue().pem() + ": revoked",
+                assertOpenssl(
+                        r,
+                        List.of("-cert", e.getValue().pem().toString()),
+                        e.getValue().pem() + ": revoked",
                         e.getKey());
             }
             assertOpenssl(r, List.of("-cert", hold.pem().toString()), hold.pem() + ": revoked", "certificateHold");
             assertOpenssl(r, List.of("-cert", unrecorded.toString()), unrecorded + ": unknown", null);
-            String serial = "0x" + new BigInteger(120, OcspFixture.RANDOM).setBit(119).toString(16);
+            String serial =
+                    "0x" + new BigInteger(120, OcspFixture.RANDOM).setBit(119).toString(16);
             assertOpenssl(r, List.of("-serial", serial), serial + ": unknown", null);
         }
     }
@@ -152,7 +161,11 @@ class OcspConformanceTest {
         Tools.Result result = openssl(args);
         String out = result.stdout() + result.stderr();
         assertThat(result.exitCode()).as(result.describe()).isZero();
-        assertThat(out).as(result.describe()).contains("Response verify OK").contains(statusLine).doesNotContain("WARNING");
+        assertThat(out)
+                .as(result.describe())
+                .contains("Response verify OK")
+                .contains(statusLine)
+                .doesNotContain("WARNING");
         if (reason != null) {
             assertThat(out).as(result.describe()).contains("Reason: " + reason);
         } else {
@@ -174,11 +187,13 @@ class OcspConformanceTest {
         for (String digest : List.of("-sha1", "-sha256")) {
             candidates.add(new Candidate(List.of(digest, "-cert", good.pem().toString()), good.pem() + ": good", null));
             for (Map.Entry<String, OcspFixture.Cert> e : revoked.entrySet()) {
-                candidates.add(new Candidate(List.of(digest, "-cert", e.getValue().pem().toString()),
-                        e.getValue().pem() + ": revoked", e.getKey()));
+                candidates.add(new Candidate(
+                        List.of(digest, "-cert", e.getValue().pem().toString()),
+                        e.getValue().pem() + ": revoked",
+                        e.getKey()));
             }
-            candidates.add(new Candidate(List.of(digest, "-cert", hold.pem().toString()), hold.pem() + ": revoked",
-                    "certificateHold"));
+            candidates.add(new Candidate(
+                    List.of(digest, "-cert", hold.pem().toString()), hold.pem() + ": revoked", "certificateHold"));
         }
         boolean slash = false;
         boolean plus = false;
@@ -188,8 +203,12 @@ class OcspConformanceTest {
             if (i < candidates.size()) {
                 c = candidates.get(i);
             } else {
-                String serial = "0x" + new BigInteger(64 + OcspFixture.RANDOM.nextInt(95), OcspFixture.RANDOM).setBit(63).toString(16);
-                c = new Candidate(List.of(i % 2 == 0 ? "-sha1" : "-sha256", "-serial", serial), serial + ": unknown", null);
+                String serial = "0x"
+                        + new BigInteger(64 + OcspFixture.RANDOM.nextInt(95), OcspFixture.RANDOM)
+                                .setBit(63)
+                                .toString(16);
+                c = new Candidate(
+                        List.of(i % 2 == 0 ? "-sha1" : "-sha256", "-serial", serial), serial + ": unknown", null);
             }
             Path req = work.resolve("get-req-" + i + ".der");
             List<String> build = new ArrayList<>(List.of("ocsp", "-issuer", f.caPem.toString()));
@@ -205,32 +224,71 @@ class OcspConformanceTest {
             String url = r.url() + "/" + encoded;
             Path resp = work.resolve("get-resp-" + i + ".der");
             Path headers = work.resolve("get-headers-" + i + ".txt");
-            Tools.Result got = Tools.run(List.of("curl", "-sS", "--max-time", "30", "-D", headers.toString(), "-o",
-                    resp.toString(), "-w", "%{http_code}", url), Map.of(), null, null, TOOL_TIMEOUT);
+            Tools.Result got = Tools.run(
+                    List.of(
+                            "curl",
+                            "-sS",
+                            "--max-time",
+                            "30",
+                            "-D",
+                            headers.toString(),
+                            "-o",
+                            resp.toString(),
+                            "-w",
+                            "%{http_code}",
+                            url),
+                    Map.of(),
+                    null,
+                    null,
+                    TOOL_TIMEOUT);
             assertThat(got.exitCode()).as(got.describe()).isZero();
             assertThat(got.stdout()).as(url).isEqualTo("200");
             Map<String, String> h = headers(headers);
             assertCachingHeaders(h, url);
             // Clients that do not percent-encode (raw '/', '+', '=' in the path) are answered too.
             Path rawResp = work.resolve("get-raw-resp-" + i + ".der");
-            Tools.Result raw = Tools.run(List.of("curl", "-sS", "--max-time", "30", "--path-as-is", "-o", rawResp.toString(),
-                    "-w", "%{http_code}", r.url() + "/" + b64), Map.of(), null, null, TOOL_TIMEOUT);
+            Tools.Result raw = Tools.run(
+                    List.of(
+                            "curl",
+                            "-sS",
+                            "--max-time",
+                            "30",
+                            "--path-as-is",
+                            "-o",
+                            rawResp.toString(),
+                            "-w",
+                            "%{http_code}",
+                            r.url() + "/" + b64),
+                    Map.of(),
+                    null,
+                    null,
+                    TOOL_TIMEOUT);
             assertThat(raw.stdout()).as(raw.describe()).isEqualTo("200");
-            assertThat(new OCSPResp(Files.readAllBytes(rawResp)).getStatus()).as(raw.describe()).isZero();
+            assertThat(new OCSPResp(Files.readAllBytes(rawResp)).getStatus())
+                    .as(raw.describe())
+                    .isZero();
 
-            List<String> verify = new ArrayList<>(List.of("ocsp", "-respin", resp.toString(), "-issuer", f.caPem.toString()));
+            List<String> verify =
+                    new ArrayList<>(List.of("ocsp", "-respin", resp.toString(), "-issuer", f.caPem.toString()));
             verify.addAll(c.which());
             verify.addAll(List.of("-CAfile", f.chainPem.toString(), "-no_nonce"));
             Tools.Result checked = openssl(verify);
             String out = checked.stdout() + checked.stderr();
             assertThat(checked.exitCode()).as(checked.describe()).isZero();
-            assertThat(out).as(checked.describe()).contains("Response verify OK").contains(c.expected());
+            assertThat(out)
+                    .as(checked.describe())
+                    .contains("Response verify OK")
+                    .contains(c.expected());
             if (c.reason() != null) {
                 assertThat(out).as(checked.describe()).contains("Reason: " + c.reason());
             }
         }
-        assertThat(slash).as("a GET whose base64 holds '/' (sent as %2F) was answered").isTrue();
-        assertThat(plus).as("a GET whose base64 holds '+' (sent as %2B) was answered").isTrue();
+        assertThat(slash)
+                .as("a GET whose base64 holds '/' (sent as %2F) was answered")
+                .isTrue();
+        assertThat(plus)
+                .as("a GET whose base64 holds '+' (sent as %2B) was answered")
+                .isTrue();
         System.err.println("RFC 5019 GET: " + i + " requests until '/' and '+' were both covered");
     }
 
@@ -238,22 +296,78 @@ class OcspConformanceTest {
     void ifNoneMatchWithTheETagIsNotModified() throws Exception {
         for (OcspFixture.Responder r : f.responders) {
             Path req = work.resolve("etag-req-" + r.port() + ".der");
-            Tools.Result built = openssl(List.of("ocsp", "-issuer", f.caPem.toString(), "-cert", good.pem().toString(),
-                    "-reqout", req.toString(), "-no_nonce"));
+            Tools.Result built = openssl(List.of(
+                    "ocsp",
+                    "-issuer",
+                    f.caPem.toString(),
+                    "-cert",
+                    good.pem().toString(),
+                    "-reqout",
+                    req.toString(),
+                    "-no_nonce"));
             assertThat(built.exitCode()).as(built.describe()).isZero();
-            String url = r.url() + "/" + Base64.getEncoder().encodeToString(Files.readAllBytes(req))
-                    .replace("+", "%2B").replace("/", "%2F").replace("=", "%3D");
+            String url = r.url() + "/"
+                    + Base64.getEncoder()
+                            .encodeToString(Files.readAllBytes(req))
+                            .replace("+", "%2B")
+                            .replace("/", "%2F")
+                            .replace("=", "%3D");
             Path headers = work.resolve("etag-headers-" + r.port() + ".txt");
-            Tools.Result first = Tools.run(List.of("curl", "-sS", "--max-time", "30", "-D", headers.toString(), "-o",
-                    "/dev/null", "-w", "%{http_code}", url), Map.of(), null, null, TOOL_TIMEOUT);
+            Tools.Result first = Tools.run(
+                    List.of(
+                            "curl",
+                            "-sS",
+                            "--max-time",
+                            "30",
+                            "-D",
+                            headers.toString(),
+                            "-o",
+                            "/dev/null",
+                            "-w",
+                            "%{http_code}",
+                            url),
+                    Map.of(),
+                    null,
+                    null,
+                    TOOL_TIMEOUT);
             assertThat(first.stdout()).as(first.describe()).isEqualTo("200");
             String etag = headers(headers).get("etag");
             assertThat(etag).isNotBlank();
-            Tools.Result again = Tools.run(List.of("curl", "-sS", "--max-time", "30", "-o", "/dev/null", "-w",
-                    "%{http_code}", "-H", "If-None-Match: " + etag, url), Map.of(), null, null, TOOL_TIMEOUT);
+            Tools.Result again = Tools.run(
+                    List.of(
+                            "curl",
+                            "-sS",
+                            "--max-time",
+                            "30",
+                            "-o",
+                            "/dev/null",
+                            "-w",
+                            "%{http_code}",
+                            "-H",
+                            "If-None-Match: " + etag,
+                            url),
+                    Map.of(),
+                    null,
+                    null,
+                    TOOL_TIMEOUT);
             assertThat(again.stdout()).as(again.describe()).isEqualTo("304");
-            Tools.Result other = Tools.run(List.of("curl", "-sS", "--max-time", "30", "-o", "/dev/null", "-w",
-                    "%{http_code}", "-H", "If-None-Match: \"0123456789abcdef\"", url), Map.of(), null, null, TOOL_TIMEOUT);
+            Tools.Result other = Tools.run(
+                    List.of(
+                            "curl",
+                            "-sS",
+                            "--max-time",
+                            "30",
+                            "-o",
+                            "/dev/null",
+                            "-w",
+                            "%{http_code}",
+                            "-H",
+                            "If-None-Match: \"0123456789abcdef\"",
+                            url),
+                    Map.of(),
+                    null,
+                    null,
+                    TOOL_TIMEOUT);
             assertThat(other.stdout()).as(other.describe()).isEqualTo("200");
         }
     }
@@ -268,21 +382,64 @@ class OcspConformanceTest {
         for (OcspFixture.Cert c : List.of(good, revoked.get("keyCompromise"), hold)) {
             OcspFixture.Responder r = f.responders.get(0);
             Path req = work.resolve("stable-req-" + c.name() + ".der");
-            Tools.Result built = openssl(List.of("ocsp", "-issuer", f.caPem.toString(), "-cert", c.pem().toString(),
-                    "-reqout", req.toString(), "-no_nonce"));
+            Tools.Result built = openssl(List.of(
+                    "ocsp",
+                    "-issuer",
+                    f.caPem.toString(),
+                    "-cert",
+                    c.pem().toString(),
+                    "-reqout",
+                    req.toString(),
+                    "-no_nonce"));
             assertThat(built.exitCode()).as(built.describe()).isZero();
-            String url = r.url() + "/" + Base64.getEncoder().encodeToString(Files.readAllBytes(req))
-                    .replace("+", "%2B").replace("/", "%2F").replace("=", "%3D");
+            String url = r.url() + "/"
+                    + Base64.getEncoder()
+                            .encodeToString(Files.readAllBytes(req))
+                            .replace("+", "%2B")
+                            .replace("/", "%2F")
+                            .replace("=", "%3D");
             Path headers = work.resolve("stable-headers-" + c.name() + ".txt");
-            Tools.Result first = Tools.run(List.of("curl", "-sS", "--max-time", "30", "-D", headers.toString(), "-o",
-                    "/dev/null", "-w", "%{http_code}", url), Map.of(), null, null, TOOL_TIMEOUT);
+            Tools.Result first = Tools.run(
+                    List.of(
+                            "curl",
+                            "-sS",
+                            "--max-time",
+                            "30",
+                            "-D",
+                            headers.toString(),
+                            "-o",
+                            "/dev/null",
+                            "-w",
+                            "%{http_code}",
+                            url),
+                    Map.of(),
+                    null,
+                    null,
+                    TOOL_TIMEOUT);
             assertThat(first.stdout()).as(first.describe()).isEqualTo("200");
             String etag = headers(headers).get("etag");
             // Several reads of the status change log (every 200 ms), none naming this certificate anew.
             Thread.sleep(1_000);
-            Tools.Result again = Tools.run(List.of("curl", "-sS", "--max-time", "30", "-o", "/dev/null", "-w",
-                    "%{http_code}", "-H", "If-None-Match: " + etag, url), Map.of(), null, null, TOOL_TIMEOUT);
-            assertThat(again.stdout()).as("%s: If-None-Match %s a second later", c.name(), etag).isEqualTo("304");
+            Tools.Result again = Tools.run(
+                    List.of(
+                            "curl",
+                            "-sS",
+                            "--max-time",
+                            "30",
+                            "-o",
+                            "/dev/null",
+                            "-w",
+                            "%{http_code}",
+                            "-H",
+                            "If-None-Match: " + etag,
+                            url),
+                    Map.of(),
+                    null,
+                    null,
+                    TOOL_TIMEOUT);
+            assertThat(again.stdout())
+                    .as("%s: If-None-Match %s a second later", c.name(), etag)
+                    .isEqualTo("304");
         }
     }
 
@@ -294,7 +451,9 @@ class OcspConformanceTest {
             if (line.startsWith("HTTP/")) {
                 out.clear();
             } else if (colon > 0) {
-                out.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+                out.put(
+                        line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        line.substring(colon + 1).trim());
             }
         }
         return out;
@@ -335,16 +494,26 @@ class OcspConformanceTest {
     /** ocsptool --ask, once without and once with a nonce; the response verified against root + CA. */
     static void assertOcsptool(OcspFixture.Responder r, Path cert, String status) {
         for (boolean nonce : new boolean[] {false, true}) {
-            List<String> command = new ArrayList<>(List.of("ocsptool", "--ask=" + r.url(), "--load-issuer",
-                    f.caPem.toString(), "--load-cert", cert.toString(), "--load-trust", f.chainPem.toString()));
+            List<String> command = new ArrayList<>(List.of(
+                    "ocsptool",
+                    "--ask=" + r.url(),
+                    "--load-issuer",
+                    f.caPem.toString(),
+                    "--load-cert",
+                    cert.toString(),
+                    "--load-trust",
+                    f.chainPem.toString()));
             if (nonce) {
                 command.add("--nonce");
             }
             Tools.Result result = Tools.run(command, Map.of(), null, null, TOOL_TIMEOUT);
             String out = result.stdout() + result.stderr();
             assertThat(result.exitCode()).as(result.describe()).isZero();
-            assertThat(out).as(result.describe()).contains("Response Status: Successful")
-                    .contains("Certificate Status: " + status).contains("Verifying OCSP Response: Success.")
+            assertThat(out)
+                    .as(result.describe())
+                    .contains("Response Status: Successful")
+                    .contains("Certificate Status: " + status)
+                    .contains("Verifying OCSP Response: Success.")
                     .doesNotContain("Nonce mismatch");
             if (nonce) {
                 assertThat(out).as(result.describe()).contains("Nonce:");
@@ -364,17 +533,19 @@ class OcspConformanceTest {
         for (OcspFixture.Responder r : f.responders) {
             validate(good.holder(), r);
             OcspFixture.Cert kc = revoked.get("keyCompromise");
-            assertThatThrownBy(() -> validate(kc.holder(), r)).isInstanceOfSatisfying(CertPathValidatorException.class, e -> {
-                assertThat(e.getReason()).isEqualTo(CertPathValidatorException.BasicReason.REVOKED);
-                assertThat(e.getCause()).isInstanceOf(CertificateRevokedException.class);
-                assertThat(((CertificateRevokedException) e.getCause()).getRevocationReason())
-                        .isEqualTo(CRLReason.KEY_COMPROMISE);
-            });
-            assertThatThrownBy(() -> validate(hold.holder(), r)).isInstanceOfSatisfying(CertPathValidatorException.class, e -> {
-                assertThat(e.getReason()).isEqualTo(CertPathValidatorException.BasicReason.REVOKED);
-                assertThat(((CertificateRevokedException) e.getCause()).getRevocationReason())
-                        .isEqualTo(CRLReason.CERTIFICATE_HOLD);
-            });
+            assertThatThrownBy(() -> validate(kc.holder(), r))
+                    .isInstanceOfSatisfying(CertPathValidatorException.class, e -> {
+                        assertThat(e.getReason()).isEqualTo(CertPathValidatorException.BasicReason.REVOKED);
+                        assertThat(e.getCause()).isInstanceOf(CertificateRevokedException.class);
+                        assertThat(((CertificateRevokedException) e.getCause()).getRevocationReason())
+                                .isEqualTo(CRLReason.KEY_COMPROMISE);
+                    });
+            assertThatThrownBy(() -> validate(hold.holder(), r))
+                    .isInstanceOfSatisfying(CertPathValidatorException.class, e -> {
+                        assertThat(e.getReason()).isEqualTo(CertPathValidatorException.BasicReason.REVOKED);
+                        assertThat(((CertificateRevokedException) e.getCause()).getRevocationReason())
+                                .isEqualTo(CRLReason.CERTIFICATE_HOLD);
+                    });
         }
     }
 
@@ -384,8 +555,8 @@ class OcspConformanceTest {
         CertPathValidator validator = CertPathValidator.getInstance("PKIX");
         PKIXRevocationChecker checker = (PKIXRevocationChecker) validator.getRevocationChecker();
         checker.setOcspResponder(URI.create(r.url()));
-        checker.setOptions(EnumSet.of(PKIXRevocationChecker.Option.ONLY_END_ENTITY,
-                PKIXRevocationChecker.Option.NO_FALLBACK));
+        checker.setOptions(
+                EnumSet.of(PKIXRevocationChecker.Option.ONLY_END_ENTITY, PKIXRevocationChecker.Option.NO_FALLBACK));
         PKIXParameters params = new PKIXParameters(Set.of(new TrustAnchor(jdk(f.root), null)));
         params.addCertPathChecker(checker);
         params.setDate(Date.from(TestTime.now()));
@@ -467,8 +638,8 @@ class OcspConformanceTest {
             b.addRequest(new CertificateID(sha1(), f.citizenCa, s));
         }
         if (nonceExtnValue != null) {
-            b.setRequestExtensions(new Extensions(new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false,
-                    nonceExtnValue)));
+            b.setRequestExtensions(
+                    new Extensions(new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false, nonceExtnValue)));
         }
         return b.build().getEncoded();
     }
@@ -485,8 +656,12 @@ class OcspConformanceTest {
     }
 
     static HttpResponse<byte[]> postRaw(OcspFixture.Responder r, String contentType, byte[] body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(r.url())).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(r.url()))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Content-Type", contentType)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
     }
 
@@ -494,7 +669,8 @@ class OcspConformanceTest {
     static BasicOCSPResp verified(OCSPResp resp) throws Exception {
         BasicOCSPResp basic = (BasicOCSPResp) resp.getResponseObject();
         assertThat(basic.getCerts()).containsExactly(f.signer);
-        assertThat(basic.isSignatureValid(new JcaContentVerifierProviderBuilder().build(f.signer))).isTrue();
+        assertThat(basic.isSignatureValid(new JcaContentVerifierProviderBuilder().build(f.signer)))
+                .isTrue();
         return basic;
     }
 
@@ -502,8 +678,12 @@ class OcspConformanceTest {
 
     @Test
     void hundredThousandNeverIssuedSerialsAreNeverGood() throws Exception {
-        OcspResponder bulk = new OcspResponder(f.database, f.token, f.authorities,
-                OcspConfig.defaults().withLiveSignaturesPerSecond(1_000_000), f.clock);
+        OcspResponder bulk = new OcspResponder(
+                f.database,
+                f.token,
+                f.authorities,
+                OcspConfig.defaults().withLiveSignaturesPerSecond(1_000_000),
+                f.clock);
         int total = 100_000;
         int perRequest = bulk.config().maxCertIds();
         assertThat(perRequest).isEqualTo(20);
@@ -512,9 +692,13 @@ class OcspConformanceTest {
             issued.add(c.serial());
         }
         CertificateID sha1Template = new CertificateID(sha1(), f.citizenCa, BigInteger.ONE);
-        CertificateID sha256Template = new CertificateID(new JcaDigestCalculatorProviderBuilder().build()
-                .get(new org.bouncycastle.asn1.x509.AlgorithmIdentifier(
-                        org.bouncycastle.asn1.nist.NISTObjectIdentifiers.id_sha256)), f.citizenCa, BigInteger.ONE);
+        CertificateID sha256Template = new CertificateID(
+                new JcaDigestCalculatorProviderBuilder()
+                        .build()
+                        .get(new org.bouncycastle.asn1.x509.AlgorithmIdentifier(
+                                org.bouncycastle.asn1.nist.NISTObjectIdentifiers.id_sha256)),
+                f.citizenCa,
+                BigInteger.ONE);
         AtomicInteger nextRequest = new AtomicInteger();
         int requests = total / perRequest;
         AtomicLong singles = new AtomicLong();
@@ -592,11 +776,20 @@ class OcspConformanceTest {
             pool.shutdownNow();
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        System.err.printf(Locale.ROOT, "never-issued serials: %d CertIDs in %d requests, %.1f s, %d tryLater retries%n",
-                singles.get(), requests, seconds, tryLater.get());
+        System.err.printf(
+                Locale.ROOT,
+                "never-issued serials: %d CertIDs in %d requests, %.1f s, %d tryLater retries%n",
+                singles.get(),
+                requests,
+                seconds,
+                tryLater.get());
         assertThat(singles.get()).isEqualTo(total);
-        assertThat(goodAnswers.get()).as("good answers for never-issued serials").isZero();
-        assertThat(otherAnswers.get()).as("revoked answers (unknownAsRevoked is off)").isZero();
+        assertThat(goodAnswers.get())
+                .as("good answers for never-issued serials")
+                .isZero();
+        assertThat(otherAnswers.get())
+                .as("revoked answers (unknownAsRevoked is off)")
+                .isZero();
         assertThat(unknownAnswers.get()).isEqualTo(total);
         assertThat(signaturesChecked.get()).isPositive();
     }
@@ -607,8 +800,16 @@ class OcspConformanceTest {
     void aCaWeDoNotServeIsUnauthorized() throws Exception {
         OcspFixture.Responder r = f.responders.get(0);
         // openssl: the Citizen CA's own status, asked of its issuer, the offline root.
-        Tools.Result result = openssl(List.of("ocsp", "-issuer", f.rootPem.toString(), "-cert", f.caPem.toString(),
-                "-url", r.url(), "-CAfile", f.chainPem.toString()));
+        Tools.Result result = openssl(List.of(
+                "ocsp",
+                "-issuer",
+                f.rootPem.toString(),
+                "-cert",
+                f.caPem.toString(),
+                "-url",
+                r.url(),
+                "-CAfile",
+                f.chainPem.toString()));
         assertThat(result.stdout() + result.stderr()).as(result.describe()).contains("unauthorized (6)");
         // Bouncy Castle: a CertID under the root.
         OCSPReqBuilder b = new OCSPReqBuilder();
@@ -629,16 +830,27 @@ class OcspConformanceTest {
         assertThat(post(r, garbage).getStatus()).isEqualTo(1);
         assertThat(post(r, "not an OCSP request".getBytes()).getStatus()).isEqualTo(1);
         byte[] valid = request(null, good.serial());
-        assertThat(post(r, valid).getStatus()).as("the same request without trailing bytes").isZero();
+        assertThat(post(r, valid).getStatus())
+                .as("the same request without trailing bytes")
+                .isZero();
         byte[] trailing = Arrays.copyOf(valid, valid.length + 1);
         assertThat(post(r, trailing).getStatus()).isEqualTo(1);
         byte[] truncated = Arrays.copyOf(valid, valid.length - 1);
         assertThat(post(r, truncated).getStatus()).isEqualTo(1);
         // GET: a path that is not base64, and base64 of garbage.
-        for (String path : List.of("!!!not-base64!!!", Base64.getEncoder().encodeToString(garbage)
-                .replace("+", "%2B").replace("/", "%2F").replace("=", "%3D"))) {
-            HttpResponse<byte[]> resp = HTTP.send(HttpRequest.newBuilder(URI.create(r.url() + "/" + path))
-                    .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        for (String path : List.of(
+                "!!!not-base64!!!",
+                Base64.getEncoder()
+                        .encodeToString(garbage)
+                        .replace("+", "%2B")
+                        .replace("/", "%2F")
+                        .replace("=", "%3D"))) {
+            HttpResponse<byte[]> resp = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(r.url() + "/" + path))
+                            .timeout(Duration.ofSeconds(30))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
             assertThat(resp.statusCode()).as(path).isEqualTo(200);
             assertThat(new OCSPResp(resp.body()).getStatus()).as(path).isEqualTo(1);
         }
@@ -656,8 +868,25 @@ class OcspConformanceTest {
         assertThat(resp.statusCode()).isEqualTo(415);
         Path body = work.resolve("text-plain-req.der");
         Files.write(body, valid);
-        Tools.Result curl = Tools.run(List.of("curl", "-sS", "--max-time", "30", "-o", "/dev/null", "-w", "%{http_code}",
-                "-H", "Content-Type: text/plain", "--data-binary", "@" + body, r.url()), Map.of(), null, null, TOOL_TIMEOUT);
+        Tools.Result curl = Tools.run(
+                List.of(
+                        "curl",
+                        "-sS",
+                        "--max-time",
+                        "30",
+                        "-o",
+                        "/dev/null",
+                        "-w",
+                        "%{http_code}",
+                        "-H",
+                        "Content-Type: text/plain",
+                        "--data-binary",
+                        "@" + body,
+                        r.url()),
+                Map.of(),
+                null,
+                null,
+                TOOL_TIMEOUT);
         assertThat(curl.stdout()).as(curl.describe()).isEqualTo("415");
         // The same body as application/ocsp-request is answered.
         assertThat(post(r, valid).getStatus()).isZero();
@@ -666,13 +895,29 @@ class OcspConformanceTest {
     @Test
     void severalCertIdsGetOneAnswerEach() throws Exception {
         OcspFixture.Responder r = f.responders.get(1);
-        String serial = "0x" + new BigInteger(100, OcspFixture.RANDOM).setBit(99).toString(16);
-        Tools.Result result = openssl(List.of("ocsp", "-issuer", f.caPem.toString(), "-cert", good.pem().toString(),
-                "-cert", revoked.get("superseded").pem().toString(), "-cert", hold.pem().toString(),
-                "-serial", serial, "-url", r.url(), "-CAfile", f.chainPem.toString()));
+        String serial =
+                "0x" + new BigInteger(100, OcspFixture.RANDOM).setBit(99).toString(16);
+        Tools.Result result = openssl(List.of(
+                "ocsp",
+                "-issuer",
+                f.caPem.toString(),
+                "-cert",
+                good.pem().toString(),
+                "-cert",
+                revoked.get("superseded").pem().toString(),
+                "-cert",
+                hold.pem().toString(),
+                "-serial",
+                serial,
+                "-url",
+                r.url(),
+                "-CAfile",
+                f.chainPem.toString()));
         String out = result.stdout() + result.stderr();
         assertThat(result.exitCode()).as(result.describe()).isZero();
-        assertThat(out).as(result.describe()).contains("Response verify OK")
+        assertThat(out)
+                .as(result.describe())
+                .contains("Response verify OK")
                 .contains(good.pem() + ": good")
                 .contains(revoked.get("superseded").pem() + ": revoked")
                 .contains("Reason: superseded")
@@ -681,20 +926,27 @@ class OcspConformanceTest {
                 .contains(serial + ": unknown");
 
         BigInteger unknownSerial = new BigInteger(serial.substring(2), 16);
-        OCSPResp resp = post(r, request(null, good.serial(), revoked.get("keyCompromise").serial(), unknownSerial,
-                hold.serial()));
+        OCSPResp resp = post(
+                r, request(null, good.serial(), revoked.get("keyCompromise").serial(), unknownSerial, hold.serial()));
         assertThat(resp.getStatus()).isZero();
         SingleResp[] answers = verified(resp).getResponses();
         assertThat(answers).hasSize(4);
         assertThat(answers[0].getCertID().getSerialNumber()).isEqualTo(good.serial());
         assertThat(answers[0].getCertStatus()).isEqualTo(CertificateStatus.GOOD);
-        assertThat(answers[1].getCertID().getSerialNumber()).isEqualTo(revoked.get("keyCompromise").serial());
-        assertThat(answers[1].getCertStatus()).isInstanceOfSatisfying(RevokedStatus.class,
-                s -> assertThat(s.getRevocationReason()).isEqualTo(org.bouncycastle.asn1.x509.CRLReason.keyCompromise));
+        assertThat(answers[1].getCertID().getSerialNumber())
+                .isEqualTo(revoked.get("keyCompromise").serial());
+        assertThat(answers[1].getCertStatus())
+                .isInstanceOfSatisfying(
+                        RevokedStatus.class,
+                        s -> assertThat(s.getRevocationReason())
+                                .isEqualTo(org.bouncycastle.asn1.x509.CRLReason.keyCompromise));
         assertThat(answers[2].getCertID().getSerialNumber()).isEqualTo(unknownSerial);
         assertThat(answers[2].getCertStatus()).isInstanceOf(UnknownStatus.class);
         assertThat(answers[3].getCertID().getSerialNumber()).isEqualTo(hold.serial());
-        assertThat(answers[3].getCertStatus()).isInstanceOfSatisfying(RevokedStatus.class,
-                s -> assertThat(s.getRevocationReason()).isEqualTo(org.bouncycastle.asn1.x509.CRLReason.certificateHold));
+        assertThat(answers[3].getCertStatus())
+                .isInstanceOfSatisfying(
+                        RevokedStatus.class,
+                        s -> assertThat(s.getRevocationReason())
+                                .isEqualTo(org.bouncycastle.asn1.x509.CRLReason.certificateHold));
     }
 }

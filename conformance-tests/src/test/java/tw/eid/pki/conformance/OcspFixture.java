@@ -131,16 +131,26 @@ final class OcspFixture implements AutoCloseable {
         Instant t0 = now.minus(Duration.ofDays(4 * 365));
         CertificateIssuance atT0 = issuance(t0);
         PkiNames names = settings.names();
-        root = atT0.issue(atT0.prepareSelfSigned(new CertificateRequest(CertificateProfile.CITIZEN_ROOT,
-                names.citizenRoot(), token.publicKey("root-key"))), token.signer("root-key"));
-        citizenCa = atT0.issue(atT0.prepare(new CertificateRequest(CertificateProfile.CITIZEN_CA, names.citizenCa(),
-                token.publicKey("citizen-ca-key")), new CaCertificate(CertificateProfile.CITIZEN_ROOT, root)),
+        root = atT0.issue(
+                atT0.prepareSelfSigned(new CertificateRequest(
+                        CertificateProfile.CITIZEN_ROOT, names.citizenRoot(), token.publicKey("root-key"))),
+                token.signer("root-key"));
+        citizenCa = atT0.issue(
+                atT0.prepare(
+                        new CertificateRequest(
+                                CertificateProfile.CITIZEN_CA, names.citizenCa(), token.publicKey("citizen-ca-key")),
+                        new CaCertificate(CertificateProfile.CITIZEN_ROOT, root)),
                 token.signer("root-key"));
         // The delegated signer as the ceremony makes it: profile ocsp-signer, issued by the Citizen CA.
         CertificateIssuance anHourAgo = issuance(now.minus(Duration.ofHours(1)));
-        signer = anHourAgo.issue(anHourAgo.prepare(new CertificateRequest(CertificateProfile.OCSP_SIGNER,
-                names.ocspResponder(CertificateProfile.CITIZEN_CA), token.publicKey("citizen-ca-ocsp-key")),
-                new CaCertificate(CertificateProfile.CITIZEN_CA, citizenCa)), token.signer("citizen-ca-key"));
+        signer = anHourAgo.issue(
+                anHourAgo.prepare(
+                        new CertificateRequest(
+                                CertificateProfile.OCSP_SIGNER,
+                                names.ocspResponder(CertificateProfile.CITIZEN_CA),
+                                token.publicKey("citizen-ca-ocsp-key")),
+                        new CaCertificate(CertificateProfile.CITIZEN_CA, citizenCa)),
+                token.signer("citizen-ca-key"));
         database.inTransaction(c -> {
             insertCa(c, ROOT, CertificateProfile.CITIZEN_ROOT, root, "root-key");
             insertCa(c, CITIZEN_CA, CertificateProfile.CITIZEN_CA, citizenCa, "citizen-ca-key");
@@ -154,8 +164,17 @@ final class OcspFixture implements AutoCloseable {
         Files.writeString(chainPem, pem(root.getEncoded()) + pem(citizenCa.getEncoded()));
 
         cards = new CardRegistry(database, new PersonalDataKeys(token, "pii-hmac-1", "pii-aes-1"), audit, clock);
-        issuer = new CitizenIssuer(database, token, IssuingCa.load(database, CITIZEN_CA), settings, new ChipCsrChecks(),
-                cards, audit, clock, RANDOM, CitizenIssuer.DEFAULT_PARTITION_CAPACITY);
+        issuer = new CitizenIssuer(
+                database,
+                token,
+                IssuingCa.load(database, CITIZEN_CA),
+                settings,
+                new ChipCsrChecks(),
+                cards,
+                audit,
+                clock,
+                RANDOM,
+                CitizenIssuer.DEFAULT_PARTITION_CAPACITY);
         revocations = new RevocationService(database, audit, clock);
         authorities = OcspAuthorities.load(database, clock.instant());
     }
@@ -174,10 +193,13 @@ final class OcspFixture implements AutoCloseable {
     /** A new card and a citizen-signature certificate for it, issued from a chip CSR; PEM in {@code name}.pem. */
     Cert issue(String name) throws Exception {
         String card = String.format("TWO%07d", cardNumbers.incrementAndGet());
-        cards.register(SETUP, new CardRegistration(card, CHIP_UID, NationalId.of("A123456789"), HolderName.of("王小明", Set.of())));
-        IssuedCertificate issued = issuer.issue(SETUP, new IssueRequest(card, CHIP_UID, CertificateProfile.CITIZEN_SIGNATURE,
-                chipCsr(), null));
-        Cert cert = new Cert(name, issued.serialHex(), issued.certificate(), writePem(name + ".pem", issued.certificate()));
+        cards.register(
+                SETUP,
+                new CardRegistration(card, CHIP_UID, NationalId.of("A123456789"), HolderName.of("王小明", Set.of())));
+        IssuedCertificate issued = issuer.issue(
+                SETUP, new IssueRequest(card, CHIP_UID, CertificateProfile.CITIZEN_SIGNATURE, chipCsr(), null));
+        Cert cert =
+                new Cert(name, issued.serialHex(), issued.certificate(), writePem(name + ".pem", issued.certificate()));
         certs.put(name, cert);
         return cert;
     }
@@ -189,18 +211,24 @@ final class OcspFixture implements AutoCloseable {
     Path unrecorded(String name) throws Exception {
         KeyPair key = p256();
         Instant now = TestTime.now().truncatedTo(ChronoUnit.SECONDS);
-        X509v3CertificateBuilder b = new X509v3CertificateBuilder(citizenCa.getSubject(), new BigInteger(159, RANDOM).setBit(158),
-                Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(30))),
-                new X500Name("C=TW,CN=Not In The Store"), SubjectPublicKeyInfo.getInstance(key.getPublic().getEncoded()));
+        X509v3CertificateBuilder b = new X509v3CertificateBuilder(
+                citizenCa.getSubject(),
+                new BigInteger(159, RANDOM).setBit(158),
+                Date.from(now.minus(Duration.ofHours(1))),
+                Date.from(now.plus(Duration.ofDays(30))),
+                new X500Name("C=TW,CN=Not In The Store"),
+                SubjectPublicKeyInfo.getInstance(key.getPublic().getEncoded()));
         return writePem(name + ".pem", b.build(token.signer("citizen-ca-key")));
     }
 
     /** A P-256 key pair in software standing in for a chip, and its self-signed CSR. */
     private static byte[] chipCsr() throws Exception {
         KeyPair key = p256();
-        return new PKCS10CertificationRequestBuilder(new X500Name("CN=ignored by the CA"),
-                SubjectPublicKeyInfo.getInstance(key.getPublic().getEncoded()))
-                .build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())).getEncoded();
+        return new PKCS10CertificationRequestBuilder(
+                        new X500Name("CN=ignored by the CA"),
+                        SubjectPublicKeyInfo.getInstance(key.getPublic().getEncoded()))
+                .build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate()))
+                .getEncoded();
     }
 
     static KeyPair p256() throws Exception {
@@ -216,8 +244,8 @@ final class OcspFixture implements AutoCloseable {
     }
 
     static String pem(byte[] der) {
-        return "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-                + "\n-----END CERTIFICATE-----\n";
+        return "-----BEGIN CERTIFICATE-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der) + "\n-----END CERTIFICATE-----\n";
     }
 
     private CertificateIssuance issuance(Instant at) {
@@ -235,8 +263,9 @@ final class OcspFixture implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO ca (name, kind, subject_der, certificate_der, key_label,"
-                + " token_label, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'ACTIVE', ?)")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO ca (name, kind, subject_der, certificate_der, key_label,"
+                        + " token_label, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'ACTIVE', ?)")) {
             ps.setString(1, name);
             ps.setString(2, profile.profileName());
             ps.setBytes(3, subject);

@@ -70,8 +70,15 @@ final class Pkcs11Tool {
 
     /** Runs pkcs11-tool logged in to {@code tokenLabel} as the user. */
     static Tools.Result runLoggedIn(String tokenLabel, char[] pin, String... args) {
-        List<String> command = new ArrayList<>(List.of("pkcs11-tool", "--module", LIBRARY, "--token-label", tokenLabel,
-                "--login", "--pin", "env:" + PIN_VARIABLE));
+        List<String> command = new ArrayList<>(List.of(
+                "pkcs11-tool",
+                "--module",
+                LIBRARY,
+                "--token-label",
+                tokenLabel,
+                "--login",
+                "--pin",
+                "env:" + PIN_VARIABLE));
         command.addAll(List.of(args));
         Map<String, String> env = new HashMap<>(Cli.environment());
         env.put(PIN_VARIABLE, new String(pin));
@@ -131,7 +138,9 @@ final class Pkcs11Tool {
                 fields = new LinkedHashMap<>();
             } else if (fields != null && line.contains(":")) {
                 int colon = line.indexOf(':');
-                fields.put(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
+                fields.put(
+                        line.substring(0, colon).strip(),
+                        line.substring(colon + 1).strip());
             }
         }
         if (kind != null) {

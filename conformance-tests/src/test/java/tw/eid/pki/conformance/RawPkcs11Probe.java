@@ -49,7 +49,8 @@ final class RawPkcs11Probe {
      * <p>No method, field or lambda of this class mentions a wrapper type in its signature: JUnit's
      * discovery reflects over every class of the package in Maven's JVM, which lacks the exports.
      */
-    static void checkKeys(String offlineLabel, char[] offlinePin, String onlineLabel, char[] onlinePin, byte[] wrapKeyId)
+    static void checkKeys(
+            String offlineLabel, char[] offlinePin, String onlineLabel, char[] onlinePin, byte[] wrapKeyId)
             throws Exception {
         PKCS11 p11 = PKCS11.getInstance(Pkcs11Tool.LIBRARY, "C_GetFunctionList", null, false);
         for (String token : List.of(offlineLabel, onlineLabel)) {
@@ -57,7 +58,8 @@ final class RawPkcs11Probe {
             long session = p11.C_OpenSession(slot, CKF_SERIAL_SESSION, null, null);
             try {
                 p11.C_Login(session, CKU_USER, token.equals(offlineLabel) ? offlinePin : onlinePin);
-                Set<String> expected = token.equals(offlineLabel) ? CeremonySpec.OFFLINE_KEYS : CeremonySpec.ONLINE_KEY_PAIRS;
+                Set<String> expected =
+                        token.equals(offlineLabel) ? CeremonySpec.OFFLINE_KEYS : CeremonySpec.ONLINE_KEY_PAIRS;
                 long wrapKey = token.equals(onlineLabel) ? find(p11, session, CKO_SECRET_KEY, CKA_ID, wrapKeyId) : -1;
                 for (String label : expected) {
                     long key = find(p11, session, CKO_PRIVATE_KEY, CKA_LABEL, label.toCharArray());
@@ -70,7 +72,9 @@ final class RawPkcs11Probe {
                     assertThat(readError).as(label + " CKA_VALUE").isEqualTo(CKR_ATTRIBUTE_SENSITIVE);
                     CK_ATTRIBUTE[] extractable = {new CK_ATTRIBUTE(CKA_EXTRACTABLE)};
                     p11.C_GetAttributeValue(session, key, extractable);
-                    assertThat(extractable[0].getBoolean()).as(label + " CKA_EXTRACTABLE").isFalse();
+                    assertThat(extractable[0].getBoolean())
+                            .as(label + " CKA_EXTRACTABLE")
+                            .isFalse();
                     if (wrapKey >= 0) {
                         long wrapError = 0;
                         try {
@@ -82,10 +86,18 @@ final class RawPkcs11Probe {
                     }
                 }
                 if (token.equals(onlineLabel)) {
-                    assertThat(usage(p11, session, find(p11, session, CKO_SECRET_KEY, CKA_LABEL, "pii-aes-1".toCharArray())))
-                            .as("AES").containsExactlyInAnyOrder("encrypt", "decrypt");
-                    assertThat(usage(p11, session, find(p11, session, CKO_SECRET_KEY, CKA_LABEL, "pii-hmac-1".toCharArray())))
-                            .as("HMAC").containsExactlyInAnyOrder("sign", "verify");
+                    assertThat(usage(
+                                    p11,
+                                    session,
+                                    find(p11, session, CKO_SECRET_KEY, CKA_LABEL, "pii-aes-1".toCharArray())))
+                            .as("AES")
+                            .containsExactlyInAnyOrder("encrypt", "decrypt");
+                    assertThat(usage(
+                                    p11,
+                                    session,
+                                    find(p11, session, CKO_SECRET_KEY, CKA_LABEL, "pii-hmac-1".toCharArray())))
+                            .as("HMAC")
+                            .containsExactlyInAnyOrder("sign", "verify");
                 }
             } finally {
                 p11.C_CloseSession(session);
@@ -122,13 +134,18 @@ final class RawPkcs11Probe {
         throw new AssertionError("token " + label + " not visible to this JVM");
     }
 
-    private static long find(Object module, long session, long objectClass, long attribute, Object value) throws Exception {
+    private static long find(Object module, long session, long objectClass, long attribute, Object value)
+            throws Exception {
         PKCS11 p11 = (PKCS11) module;
-        CK_ATTRIBUTE match = value instanceof char[] c ? new CK_ATTRIBUTE(attribute, c) : new CK_ATTRIBUTE(attribute, (byte[]) value);
+        CK_ATTRIBUTE match = value instanceof char[] c
+                ? new CK_ATTRIBUTE(attribute, c)
+                : new CK_ATTRIBUTE(attribute, (byte[]) value);
         p11.C_FindObjectsInit(session, new CK_ATTRIBUTE[] {new CK_ATTRIBUTE(CKA_CLASS, objectClass), match});
         try {
             long[] found = p11.C_FindObjects(session, 2);
-            assertThat(found).as("objects of class " + objectClass + " matching").hasSize(1);
+            assertThat(found)
+                    .as("objects of class " + objectClass + " matching")
+                    .hasSize(1);
             return found[0];
         } finally {
             p11.C_FindObjectsFinal(session);

@@ -14,8 +14,12 @@ final class Refusals {
         List<String> lines = r.stderrLines();
         assertThat(lines).as("exactly one line on stderr\n" + r.describe()).hasSize(1);
         String line = lines.get(0);
-        assertThat(line).as(r.describe()).startsWith("eidpki: ")
-                .doesNotContain("Exception").doesNotContain("\tat ").doesNotContainPattern("\\bat [a-z]+\\.[a-z]+\\.");
+        assertThat(line)
+                .as(r.describe())
+                .startsWith("eidpki: ")
+                .doesNotContain("Exception")
+                .doesNotContain("\tat ")
+                .doesNotContainPattern("\\bat [a-z]+\\.[a-z]+\\.");
         for (String fragment : expectedFragments) {
             assertThat(line).as(r.describe()).contains(fragment);
         }

@@ -30,29 +30,64 @@ class ServeRaCliTest {
         data = Workspace.fresh("serve-ra");
         spec = CeremonySpec.create(data, "srv");
         assertThat(spec.run().exitCode()).isZero();
-        for (String[] op : List.of(new String[] {"officer-0001", "officer"}, new String[] {"auditor-0001", "auditor"})) {
-            Tools.Result r = Cli.eidpki("operator", "issue", "--data-dir", data.toString(), "--token-label", spec.onlineLabel,
-                    "--id", op[0], "--office", "Daan Office", "--role", op[1], "--out", data.resolve("operators").toString(),
-                    "--custodian", spec.custodianArg("alice"), "--custodian", spec.custodianArg("bob"));
+        for (String[] op :
+                List.of(new String[] {"officer-0001", "officer"}, new String[] {"auditor-0001", "auditor"})) {
+            Tools.Result r = Cli.eidpki(
+                    "operator",
+                    "issue",
+                    "--data-dir",
+                    data.toString(),
+                    "--token-label",
+                    spec.onlineLabel,
+                    "--id",
+                    op[0],
+                    "--office",
+                    "Daan Office",
+                    "--role",
+                    op[1],
+                    "--out",
+                    data.resolve("operators").toString(),
+                    "--custodian",
+                    spec.custodianArg("alice"),
+                    "--custodian",
+                    spec.custodianArg("bob"));
             assertThat(r.exitCode()).as(r.stderr()).isZero();
         }
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(data.resolve("operators/officer-0001.key.pem")))).isEqualTo("rw-------");
+                        Files.getPosixFilePermissions(data.resolve("operators/officer-0001.key.pem"))))
+                .isEqualTo("rw-------");
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        server = Cli.start(data.resolve("serve.log"), "serve", "ra", "--data-dir", data.toString(), "--port",
-                String.valueOf(port), "--token-label", spec.onlineLabel, "--custodian", spec.custodianArg("alice"),
-                "--custodian", spec.custodianArg("carol"));
+        server = Cli.start(
+                data.resolve("serve.log"),
+                "serve",
+                "ra",
+                "--data-dir",
+                data.toString(),
+                "--port",
+                String.valueOf(port),
+                "--token-label",
+                spec.onlineLabel,
+                "--custodian",
+                spec.custodianArg("alice"),
+                "--custodian",
+                spec.custodianArg("carol"));
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         while (!listening(port)) {
-            assertThat(server.isAlive()).as(Files.readString(data.resolve("serve.log"))).isTrue();
-            assertThat(System.nanoTime()).as("serve ra did not listen within 2 minutes").isLessThan(deadline);
+            assertThat(server.isAlive())
+                    .as(Files.readString(data.resolve("serve.log")))
+                    .isTrue();
+            assertThat(System.nanoTime())
+                    .as("serve ra did not listen within 2 minutes")
+                    .isLessThan(deadline);
             Thread.sleep(250);
         }
         trust = data.resolve("trust.pem");
-        Files.writeString(trust, Files.readString(spec.output().resolve("ra-operators-ca.pem"))
-                + Files.readString(spec.output().resolve("citizen-root.pem")));
+        Files.writeString(
+                trust,
+                Files.readString(spec.output().resolve("ra-operators-ca.pem"))
+                        + Files.readString(spec.output().resolve("citizen-root.pem")));
     }
 
     @AfterAll
@@ -72,11 +107,14 @@ class ServeRaCliTest {
     }
 
     private static Tools.Result curl(String operator, String... args) {
-        List<String> command = new java.util.ArrayList<>(List.of("curl", "-s", "-S", "-o", "-", "-w", "\\n%{http_code}",
-                "--cacert", trust.toString()));
+        List<String> command = new java.util.ArrayList<>(
+                List.of("curl", "-s", "-S", "-o", "-", "-w", "\\n%{http_code}", "--cacert", trust.toString()));
         if (operator != null) {
-            command.addAll(List.of("--cert", data.resolve("operators/" + operator + ".pem").toString(),
-                    "--key", data.resolve("operators/" + operator + ".key.pem").toString()));
+            command.addAll(List.of(
+                    "--cert",
+                    data.resolve("operators/" + operator + ".pem").toString(),
+                    "--key",
+                    data.resolve("operators/" + operator + ".key.pem").toString()));
         }
         command.addAll(List.of(args));
         return Tools.run(command, java.util.Map.of());
@@ -89,7 +127,12 @@ class ServeRaCliTest {
         assertThat(health.stdout()).contains("\"up\"").endsWith("200");
 
         // An auditor may not register cards: 403 as problem+json with a stable code.
-        Tools.Result refused = curl("auditor-0001", "-H", "Content-Type: application/json", "-d", "{}",
+        Tools.Result refused = curl(
+                "auditor-0001",
+                "-H",
+                "Content-Type: application/json",
+                "-d",
+                "{}",
                 "https://127.0.0.1:" + port + "/api/v1/cards");
         assertThat(refused.stdout()).endsWith("403").contains("\"code\"");
     }
@@ -98,14 +141,23 @@ class ServeRaCliTest {
     void withoutAClientCertificateThereIsNoAccess() {
         Tools.Result none = curl(null, "https://127.0.0.1:" + port + "/api/v1/cards/TW00000001");
         // Either the handshake fails (curl error) or the API answers 401.
-        assertThat(none.exitCode() != 0 || none.stdout().endsWith("401")).as(none.stdout() + none.stderr()).isTrue();
+        assertThat(none.exitCode() != 0 || none.stdout().endsWith("401"))
+                .as(none.stdout() + none.stderr())
+                .isTrue();
     }
 
     @Test
     void theServerCertificateComesFromTheRaOperatorsCa() {
-        Tools.Result chain = Tools.openssl("verify", "-x509_strict", "-purpose", "sslserver", "-CAfile",
-                spec.output().resolve("citizen-root.pem").toString(), "-untrusted",
-                spec.output().resolve("ra-operators-ca.pem").toString(), data.resolve("ra/tls.pem").toString());
+        Tools.Result chain = Tools.openssl(
+                "verify",
+                "-x509_strict",
+                "-purpose",
+                "sslserver",
+                "-CAfile",
+                spec.output().resolve("citizen-root.pem").toString(),
+                "-untrusted",
+                spec.output().resolve("ra-operators-ca.pem").toString(),
+                data.resolve("ra/tls.pem").toString());
         assertThat(chain.exitCode()).as(chain.stdout() + chain.stderr()).isZero();
     }
 }

@@ -52,7 +52,9 @@ final class TestTime {
         if (!pinned()) {
             return List.of();
         }
-        return List.of("-Deidpki.test=true", "-Deidpki.test.clock=" + PINNED,
+        return List.of(
+                "-Deidpki.test=true",
+                "-Deidpki.test.clock=" + PINNED,
                 "-Deidpki.test.clock.anchor=" + ANCHOR.toEpochMilli());
     }
 

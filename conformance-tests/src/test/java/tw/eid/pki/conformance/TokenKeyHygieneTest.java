@@ -54,11 +54,17 @@ class TokenKeyHygieneTest {
     void everyPrivateAndSecretKeyIsSensitiveAndNeverExtractable() {
         List<P11Object> all = new java.util.ArrayList<>(Pkcs11Tool.objects(spec.offlineLabel, offlinePin));
         all.addAll(Pkcs11Tool.objects(spec.onlineLabel, onlinePin));
-        List<P11Object> keys = all.stream().filter(o -> o.isPrivateKey() || o.isSecretKey()).toList();
-        assertThat(keys).hasSize(CeremonySpec.OFFLINE_KEYS.size() + CeremonySpec.ONLINE_KEY_PAIRS.size()
-                + CeremonySpec.ONLINE_SECRETS.size());
+        List<P11Object> keys =
+                all.stream().filter(o -> o.isPrivateKey() || o.isSecretKey()).toList();
+        assertThat(keys)
+                .hasSize(CeremonySpec.OFFLINE_KEYS.size()
+                        + CeremonySpec.ONLINE_KEY_PAIRS.size()
+                        + CeremonySpec.ONLINE_SECRETS.size());
         for (P11Object k : keys) {
-            assertThat(k.access()).as(k.label() + " access").containsAll(NON_EXPORTABLE).doesNotContain("extractable");
+            assertThat(k.access())
+                    .as(k.label() + " access")
+                    .containsAll(NON_EXPORTABLE)
+                    .doesNotContain("extractable");
         }
         for (P11Object k : all.stream().filter(P11Object::isPrivateKey).toList()) {
             // Signing only: no decrypt, unwrap, derive, sign-recover.
@@ -101,9 +107,13 @@ class TokenKeyHygieneTest {
                     assertThat(rs.getString(2)).isIn(CeremonySpec.OFFLINE_KEYS);
                 }
             }
-            assertThat(tokenOfCa).containsEntry("citizen-root", spec.offlineLabel).containsEntry("csca", spec.offlineLabel)
-                    .containsEntry("citizen-ca", spec.onlineLabel).containsEntry("citizen-ca-ocsp", spec.onlineLabel)
-                    .containsEntry("ra-operators-ca", spec.onlineLabel).containsEntry("ds-001", spec.onlineLabel);
+            assertThat(tokenOfCa)
+                    .containsEntry("citizen-root", spec.offlineLabel)
+                    .containsEntry("csca", spec.offlineLabel)
+                    .containsEntry("citizen-ca", spec.onlineLabel)
+                    .containsEntry("citizen-ca-ocsp", spec.onlineLabel)
+                    .containsEntry("ra-operators-ca", spec.onlineLabel)
+                    .containsEntry("ds-001", spec.onlineLabel);
         }
     }
 
@@ -113,47 +123,132 @@ class TokenKeyHygieneTest {
         Path data = Files.write(scratch.resolve("data.bin"), "conformance".getBytes(StandardCharsets.US_ASCII));
         Path digest = Files.write(scratch.resolve("digest48.bin"), new SecureRandom().generateSeed(48));
 
-        ok(online("--sign", "--mechanism", "ECDSA", "--id", id.get("citizen-ca-key"), "--input-file", digest.toString(),
-                "--output-file", scratch.resolve("ecdsa.sig").toString()));
-        refused(online("--decrypt", "--mechanism", "RSA-PKCS", "--id", id.get("citizen-ca-key"), "--input-file",
-                data.toString(), "--output-file", scratch.resolve("x1").toString()), "CKR_KEY_FUNCTION_NOT_PERMITTED");
+        ok(online(
+                "--sign",
+                "--mechanism",
+                "ECDSA",
+                "--id",
+                id.get("citizen-ca-key"),
+                "--input-file",
+                digest.toString(),
+                "--output-file",
+                scratch.resolve("ecdsa.sig").toString()));
+        refused(
+                online(
+                        "--decrypt",
+                        "--mechanism",
+                        "RSA-PKCS",
+                        "--id",
+                        id.get("citizen-ca-key"),
+                        "--input-file",
+                        data.toString(),
+                        "--output-file",
+                        scratch.resolve("x1").toString()),
+                "CKR_KEY_FUNCTION_NOT_PERMITTED");
 
         Path mac = scratch.resolve("hmac.bin");
-        ok(online("--sign", "--mechanism", "SHA256-HMAC", "--id", id.get("pii-hmac-1"), "--input-file", data.toString(),
-                "--output-file", mac.toString()));
+        ok(online(
+                "--sign",
+                "--mechanism",
+                "SHA256-HMAC",
+                "--id",
+                id.get("pii-hmac-1"),
+                "--input-file",
+                data.toString(),
+                "--output-file",
+                mac.toString()));
         assertThat(Files.size(mac)).isEqualTo(32);
-        ok(online("--verify", "--mechanism", "SHA256-HMAC", "--id", id.get("pii-hmac-1"), "--input-file", data.toString(),
-                "--signature-file", mac.toString()));
-        refused(online("--encrypt", "--mechanism", "AES-CBC-PAD", "--iv", "00000000000000000000000000000000", "--id",
-                id.get("pii-hmac-1"), "--input-file", data.toString(), "--output-file", scratch.resolve("x2").toString()),
+        ok(online(
+                "--verify",
+                "--mechanism",
+                "SHA256-HMAC",
+                "--id",
+                id.get("pii-hmac-1"),
+                "--input-file",
+                data.toString(),
+                "--signature-file",
+                mac.toString()));
+        refused(
+                online(
+                        "--encrypt",
+                        "--mechanism",
+                        "AES-CBC-PAD",
+                        "--iv",
+                        "00000000000000000000000000000000",
+                        "--id",
+                        id.get("pii-hmac-1"),
+                        "--input-file",
+                        data.toString(),
+                        "--output-file",
+                        scratch.resolve("x2").toString()),
                 "CKR_KEY_FUNCTION_NOT_PERMITTED");
 
         Path ciphertext = scratch.resolve("aes.bin");
         Path plaintext = scratch.resolve("aes.out");
-        ok(online("--encrypt", "--mechanism", "AES-CBC-PAD", "--iv", "00000000000000000000000000000000", "--id",
-                id.get("pii-aes-1"), "--input-file", data.toString(), "--output-file", ciphertext.toString()));
-        ok(online("--decrypt", "--mechanism", "AES-CBC-PAD", "--iv", "00000000000000000000000000000000", "--id",
-                id.get("pii-aes-1"), "--input-file", ciphertext.toString(), "--output-file", plaintext.toString()));
+        ok(online(
+                "--encrypt",
+                "--mechanism",
+                "AES-CBC-PAD",
+                "--iv",
+                "00000000000000000000000000000000",
+                "--id",
+                id.get("pii-aes-1"),
+                "--input-file",
+                data.toString(),
+                "--output-file",
+                ciphertext.toString()));
+        ok(online(
+                "--decrypt",
+                "--mechanism",
+                "AES-CBC-PAD",
+                "--iv",
+                "00000000000000000000000000000000",
+                "--id",
+                id.get("pii-aes-1"),
+                "--input-file",
+                ciphertext.toString(),
+                "--output-file",
+                plaintext.toString()));
         assertThat(Files.readString(plaintext)).isEqualTo("conformance");
-        refused(online("--sign", "--mechanism", "SHA256-HMAC", "--id", id.get("pii-aes-1"), "--input-file", data.toString(),
-                "--output-file", scratch.resolve("x3").toString()), "CKR_KEY_FUNCTION_NOT_PERMITTED");
+        refused(
+                online(
+                        "--sign",
+                        "--mechanism",
+                        "SHA256-HMAC",
+                        "--id",
+                        id.get("pii-aes-1"),
+                        "--input-file",
+                        data.toString(),
+                        "--output-file",
+                        scratch.resolve("x3").toString()),
+                "CKR_KEY_FUNCTION_NOT_PERMITTED");
     }
 
     @Test
     void exportAttemptsFail() throws Exception {
         Map<String, String> id = ids(Pkcs11Tool.objects(spec.onlineLabel, onlinePin));
         // Reading the value: pkcs11-tool 0.23 does not even try an EC private key; nothing comes out.
-        for (String[] key : new String[][] {{spec.onlineLabel, "citizen-ca-key"}, {spec.offlineLabel, "citizen-root-key"}}) {
+        for (String[] key :
+                new String[][] {{spec.onlineLabel, "citizen-ca-key"}, {spec.offlineLabel, "citizen-root-key"}}) {
             Path f = scratch.resolve(key[1] + ".read");
-            Tools.Result r = Pkcs11Tool.runLoggedIn(key[0], key[0].equals(spec.offlineLabel) ? offlinePin : onlinePin,
-                    "--read-object", "--type", "privkey", "--label", key[1], "--output-file", f.toString());
+            Tools.Result r = Pkcs11Tool.runLoggedIn(
+                    key[0],
+                    key[0].equals(spec.offlineLabel) ? offlinePin : onlinePin,
+                    "--read-object",
+                    "--type",
+                    "privkey",
+                    "--label",
+                    key[1],
+                    "--output-file",
+                    f.toString());
             assertThat(!Files.exists(f) || Files.size(f) == 0).as(r.describe()).isTrue();
             assertThat(r.stdout()).as(r.describe()).isBlank();
         }
         // Secret keys: the token refuses the value, and refuses to wrap them out.
         for (String secret : CeremonySpec.ONLINE_SECRETS) {
             Path f = scratch.resolve(secret + ".read");
-            refused(online("--read-object", "--type", "secrkey", "--label", secret, "--output-file", f.toString()),
+            refused(
+                    online("--read-object", "--type", "secrkey", "--label", secret, "--output-file", f.toString()),
                     "CKR_ATTRIBUTE_SENSITIVE");
             assertThat(!Files.exists(f) || Files.size(f) == 0).isTrue();
         }
@@ -161,18 +256,50 @@ class TokenKeyHygieneTest {
         String extractableId = "cf02";
         try {
             // The attacker holds the PIN and makes a wrapping key of their own.
-            ok(online("--keygen", "--key-type", "AES:32", "--id", wrapId, "--label", "cf-attacker-wrap", "--usage-wrap"));
-            ok(online("--keygen", "--key-type", "AES:32", "--id", extractableId, "--label", "cf-control", "--extractable"));
+            ok(online(
+                    "--keygen", "--key-type", "AES:32", "--id", wrapId, "--label", "cf-attacker-wrap", "--usage-wrap"));
+            ok(online(
+                    "--keygen",
+                    "--key-type",
+                    "AES:32",
+                    "--id",
+                    extractableId,
+                    "--label",
+                    "cf-control",
+                    "--extractable"));
             // Control: the wrapping path works for an extractable key ...
-            ok(online("--wrap", "--mechanism", "AES-KEY-WRAP", "--id", wrapId, "--application-id", extractableId,
-                    "--output-file", scratch.resolve("control.wrapped").toString()));
+            ok(online(
+                    "--wrap",
+                    "--mechanism",
+                    "AES-KEY-WRAP",
+                    "--id",
+                    wrapId,
+                    "--application-id",
+                    extractableId,
+                    "--output-file",
+                    scratch.resolve("control.wrapped").toString()));
             // ... and not for ours.
             for (String secret : CeremonySpec.ONLINE_SECRETS) {
-                refused(online("--wrap", "--mechanism", "AES-KEY-WRAP", "--id", wrapId, "--application-id", id.get(secret),
-                        "--output-file", scratch.resolve(secret + ".wrapped").toString()), "CKR_KEY_UNEXTRACTABLE");
+                refused(
+                        online(
+                                "--wrap",
+                                "--mechanism",
+                                "AES-KEY-WRAP",
+                                "--id",
+                                wrapId,
+                                "--application-id",
+                                id.get(secret),
+                                "--output-file",
+                                scratch.resolve(secret + ".wrapped").toString()),
+                        "CKR_KEY_UNEXTRACTABLE");
             }
             // pkcs11-tool wraps secret keys only: the private keys are tried with raw PKCS#11 calls.
-            RawPkcs11Probe.checkKeys(spec.offlineLabel, offlinePin, spec.onlineLabel, onlinePin, HexFormat.of().parseHex(wrapId));
+            RawPkcs11Probe.checkKeys(
+                    spec.offlineLabel,
+                    offlinePin,
+                    spec.onlineLabel,
+                    onlinePin,
+                    HexFormat.of().parseHex(wrapId));
         } finally {
             online("--delete-object", "--type", "secrkey", "--id", wrapId);
             online("--delete-object", "--type", "secrkey", "--id", extractableId);
@@ -202,7 +329,8 @@ class TokenKeyHygieneTest {
 
     /** pkcs11-tool selects keys for operations by CKA_ID; the ceremony sets ID = label bytes. */
     private static Map<String, String> ids(List<P11Object> objects) {
-        return objects.stream().filter(o -> o.isPrivateKey() || o.isSecretKey())
+        return objects.stream()
+                .filter(o -> o.isPrivateKey() || o.isSecretKey())
                 .collect(Collectors.toMap(P11Object::label, P11Object::id));
     }
 }

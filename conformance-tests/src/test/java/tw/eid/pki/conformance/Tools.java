@@ -26,8 +26,8 @@ final class Tools {
 
         /** For assertion messages. */
         String describe() {
-            return String.join(" ", command) + "\n  exit " + exitCode + "\n  stdout: " + stdout.strip()
-                    + "\n  stderr: " + stderr.strip();
+            return String.join(" ", command) + "\n  exit " + exitCode + "\n  stdout: " + stdout.strip() + "\n  stderr: "
+                    + stderr.strip();
         }
     }
 
@@ -54,7 +54,9 @@ final class Tools {
         try {
             out = Files.createTempFile("conformance-out", ".txt");
             err = Files.createTempFile("conformance-err", ".txt");
-            ProcessBuilder pb = new ProcessBuilder(TestTime.command(command)).redirectOutput(out.toFile()).redirectError(err.toFile());
+            ProcessBuilder pb = new ProcessBuilder(TestTime.command(command))
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile());
             pb.environment().putAll(env);
             if (directory != null) {
                 pb.directory(directory.toFile());
@@ -70,7 +72,10 @@ final class Tools {
                 p.destroyForcibly();
                 throw new AssertionError("timed out after " + timeout + ": " + command);
             }
-            return new Result(List.copyOf(command), p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+            return new Result(
+                    List.copyOf(command),
+                    p.exitValue(),
+                    Files.readString(out, StandardCharsets.UTF_8),
                     TestTime.withoutAnnouncement(Files.readString(err, StandardCharsets.UTF_8)));
         } catch (IOException e) {
             throw new IllegalStateException("cannot run " + command, e);

@@ -19,9 +19,19 @@ import tw.eid.pki.conformance.Pkcs11Tool.P11Object;
  * keys only, the roots differ, and each pair activates with its own shares only.
  */
 class TwoCeremoniesOneTokenDirectoryTest {
-    private static final Map<String, String> CERTIFIED_KEYS = Map.of("citizen-root-key", "citizen-root", "csca-key", "csca",
-            "citizen-ca-key", "citizen-ca", "citizen-ca-ocsp-key", "citizen-ca-ocsp", "ra-operators-ca-key", "ra-operators-ca",
-            "ds-001-key", "ds-001");
+    private static final Map<String, String> CERTIFIED_KEYS = Map.of(
+            "citizen-root-key",
+            "citizen-root",
+            "csca-key",
+            "csca",
+            "citizen-ca-key",
+            "citizen-ca",
+            "citizen-ca-ocsp-key",
+            "citizen-ca-ocsp",
+            "ra-operators-ca-key",
+            "ra-operators-ca",
+            "ds-001-key",
+            "ds-001");
 
     private static CeremonySpec a;
     private static CeremonySpec b;
@@ -40,7 +50,8 @@ class TwoCeremoniesOneTokenDirectoryTest {
     void bothPairsOfTokensLiveInTheSameTokenDirectory() {
         // One SOFTHSM2_CONF for both child processes and for pkcs11-tool here.
         assertThat(Pkcs11Tool.tokenLabels()).contains(a.offlineLabel, a.onlineLabel, b.offlineLabel, b.onlineLabel);
-        assertThat(List.of(a.offlineLabel, a.onlineLabel)).doesNotContainAnyElementsOf(List.of(b.offlineLabel, b.onlineLabel));
+        assertThat(List.of(a.offlineLabel, a.onlineLabel))
+                .doesNotContainAnyElementsOf(List.of(b.offlineLabel, b.onlineLabel));
     }
 
     @Test
@@ -51,17 +62,23 @@ class TwoCeremoniesOneTokenDirectoryTest {
                 String token = own.labels().get(role);
                 char[] pin = own.pin(token, "alice", "bob");
                 List<P11Object> objects = Pkcs11Tool.objects(token, pin);
-                for (P11Object o : objects.stream().filter(P11Object::isPublicKey).toList()) {
+                for (P11Object o :
+                        objects.stream().filter(P11Object::isPublicKey).toList()) {
                     String certificate = CERTIFIED_KEYS.get(o.label());
                     if (certificate == null) {
                         continue; // the audit key: certified by no one
                     }
-                    assertThat(o.fields().get("EC_POINT")).as(token + " " + o.label() + " is this ceremony's key")
-                            .contains(point(own, certificate)).doesNotContain(point(other, certificate));
+                    assertThat(o.fields().get("EC_POINT"))
+                            .as(token + " " + o.label() + " is this ceremony's key")
+                            .contains(point(own, certificate))
+                            .doesNotContain(point(other, certificate));
                 }
-                assertThat(objects.stream().filter(P11Object::isPrivateKey).map(P11Object::label).toList())
-                        .containsExactlyInAnyOrderElementsOf(role.equals("offline") ? CeremonySpec.OFFLINE_KEYS
-                                : CeremonySpec.ONLINE_KEY_PAIRS);
+                assertThat(objects.stream()
+                                .filter(P11Object::isPrivateKey)
+                                .map(P11Object::label)
+                                .toList())
+                        .containsExactlyInAnyOrderElementsOf(
+                                role.equals("offline") ? CeremonySpec.OFFLINE_KEYS : CeremonySpec.ONLINE_KEY_PAIRS);
             }
         }
     }
@@ -75,7 +92,11 @@ class TwoCeremoniesOneTokenDirectoryTest {
         assertThat(Certs.certificate(a.output().resolve("csca.crt")).getPublicKey())
                 .isNotEqualTo(Certs.certificate(b.output().resolve("csca.crt")).getPublicKey());
         // Same names, different keys: B's Citizen CA does not verify under A's root.
-        Tools.Result cross = Tools.openssl("verify", "-x509_strict", "-CAfile", a.output().resolve("citizen-root.pem").toString(),
+        Tools.Result cross = Tools.openssl(
+                "verify",
+                "-x509_strict",
+                "-CAfile",
+                a.output().resolve("citizen-root.pem").toString(),
                 b.output().resolve("citizen-ca.pem").toString());
         assertThat(cross.exitCode()).as(cross.describe()).isNotZero();
     }
@@ -91,24 +112,28 @@ class TwoCeremoniesOneTokenDirectoryTest {
         assertThat(offline.exitCode()).as(offline.describe()).isZero();
 
         // B's token from A's data directory: A's shares directory holds no share of it.
-        Refusals.assertOneLineRefusal(activate(a, b.onlineLabel, null, a.custodianArg("alice"), a.custodianArg("bob")),
+        Refusals.assertOneLineRefusal(
+                activate(a, b.onlineLabel, null, a.custodianArg("alice"), a.custodianArg("bob")),
                 "no share file of token '" + b.onlineLabel + "'");
         // B's shares with A's custodians' passphrases.
-        Refusals.assertOneLineRefusal(activate(b, b.onlineLabel, null, a.custodianArg("alice"), a.custodianArg("bob")),
+        Refusals.assertOneLineRefusal(
+                activate(b, b.onlineLabel, null, a.custodianArg("alice"), a.custodianArg("bob")),
                 "wrong passphrase for custodian 'alice'");
         // A's token pointed at B's shares directory.
-        Refusals.assertOneLineRefusal(activate(a, a.onlineLabel, b.custody(), a.custodianArg("alice"), a.custodianArg("bob")),
+        Refusals.assertOneLineRefusal(
+                activate(a, a.onlineLabel, b.custody(), a.custodianArg("alice"), a.custodianArg("bob")),
                 "no share file of token '" + a.onlineLabel + "'");
         // B's share files renamed as if they were A's: refused (see the disabled test below for how).
         Path renamed = renamedShares(b.onlineLabel, a.onlineLabel);
-        Refusals.assertOneLineRefusal(activate(a, a.onlineLabel, renamed, b.custodianArg("alice"), b.custodianArg("bob")));
+        Refusals.assertOneLineRefusal(
+                activate(a, a.onlineLabel, renamed, b.custodianArg("alice"), b.custodianArg("bob")));
     }
 
     @Test
     void anotherTokensSharesAreRefusedBeforeTheTokenIsTried() throws IOException {
         Path renamed = renamedShares(b.onlineLabel, a.onlineLabel);
-        String line = Refusals.assertOneLineRefusal(activate(a, a.onlineLabel, renamed, b.custodianArg("alice"),
-                b.custodianArg("bob")), b.onlineLabel);
+        String line = Refusals.assertOneLineRefusal(
+                activate(a, a.onlineLabel, renamed, b.custodianArg("alice"), b.custodianArg("bob")), b.onlineLabel);
         // A wrong PIN costs one of the token's login attempts on a real HSM.
         assertThat(line).doesNotContain("CKR_PIN_INCORRECT");
     }
@@ -116,8 +141,8 @@ class TwoCeremoniesOneTokenDirectoryTest {
     // ---- helpers ------------------------------------------------------------------------------
 
     private static Tools.Result activate(CeremonySpec dataOf, String tokenLabel, Path shares, String... custodians) {
-        List<String> args = new java.util.ArrayList<>(List.of("activate", "--data-dir", dataOf.dataDir.toString(),
-                "--token-label", tokenLabel));
+        List<String> args = new java.util.ArrayList<>(
+                List.of("activate", "--data-dir", dataOf.dataDir.toString(), "--token-label", tokenLabel));
         if (shares != null) {
             args.addAll(List.of("--shares", shares.toString()));
         }
@@ -137,7 +162,10 @@ class TwoCeremoniesOneTokenDirectoryTest {
             for (Path f : files.toList()) {
                 String name = f.getFileName().toString();
                 if (name.startsWith(from + ".share-")) {
-                    Files.copy(f, dir.resolve(to + name.substring(from.length())), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                    Files.copy(
+                            f,
+                            dir.resolve(to + name.substring(from.length())),
+                            java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
                 }
             }
         }
@@ -146,7 +174,9 @@ class TwoCeremoniesOneTokenDirectoryTest {
 
     /** The uncompressed EC point of a certificate's key, hex: what pkcs11-tool prints inside EC_POINT. */
     private static String point(CeremonySpec spec, String certificate) {
-        byte[] spki = Certs.certificate(spec.output().resolve(certificate + ".crt")).getPublicKey().getEncoded();
+        byte[] spki = Certs.certificate(spec.output().resolve(certificate + ".crt"))
+                .getPublicKey()
+                .getEncoded();
         byte[] bitString = Der.parse(spki).child(1).content;
         return HexFormat.of().formatHex(bitString, 1, bitString.length);
     }

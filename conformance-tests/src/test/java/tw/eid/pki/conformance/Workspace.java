@@ -18,7 +18,9 @@ final class Workspace {
 
     /** An empty directory {@code target/test-work/conformance/<name>}, removed first if it exists. */
     static Path fresh(String name) {
-        Path base = Path.of(System.getProperty("eidpki.test.workdir", "target/test-work")).toAbsolutePath().normalize();
+        Path base = Path.of(System.getProperty("eidpki.test.workdir", "target/test-work"))
+                .toAbsolutePath()
+                .normalize();
         Path dir = base.resolve("cf").resolve(name);
         try {
             if (dir.resolve("db/mysqld.sock").toString().length() > MAX_SOCKET_PATH) {

@@ -54,10 +54,12 @@ public final class TokenOverheadProbe {
 
             // The same PKCS11 instance the layer uses (the wrapper keeps one per library), on a session of our own.
             PKCS11 p11 = PKCS11.getInstance(TokenConfig.SOFTHSM2_LIBRARY.toString(), "C_GetFunctionList", null, false);
-            long session = p11.C_OpenSession(token.slot(), Pkcs11.CKF_SERIAL_SESSION | Pkcs11.CKF_RW_SESSION, null, null);
+            long session =
+                    p11.C_OpenSession(token.slot(), Pkcs11.CKF_SERIAL_SESSION | Pkcs11.CKF_RW_SESSION, null, null);
             p11.C_FindObjectsInit(session, new CK_ATTRIBUTE[] {
-                    new CK_ATTRIBUTE(Pkcs11.CKA_CLASS, Pkcs11.CKO_PRIVATE_KEY),
-                    new CK_ATTRIBUTE(Pkcs11.CKA_LABEL, "k".toCharArray())});
+                new CK_ATTRIBUTE(Pkcs11.CKA_CLASS, Pkcs11.CKO_PRIVATE_KEY),
+                new CK_ATTRIBUTE(Pkcs11.CKA_LABEL, "k".toCharArray())
+            });
             long key = p11.C_FindObjects(session, 2)[0];
             p11.C_FindObjectsFinal(session);
 
@@ -69,7 +71,10 @@ public final class TokenOverheadProbe {
                 }
                 c.getSignature();
             });
-            ops.put("Token.signRaw", () -> token.signRaw("k", MessageDigest.getInstance("SHA-256").digest(message)));
+            ops.put(
+                    "Token.signRaw",
+                    () -> token.signRaw(
+                            "k", MessageDigest.getInstance("SHA-256").digest(message)));
             ops.put("bare C_Sign, layer key", () -> {
                 p11.C_SignInit(session, new CK_MECHANISM(Pkcs11.CKM_ECDSA), key);
                 p11.C_Sign(session, MessageDigest.getInstance("SHA-256").digest(message));
@@ -83,7 +88,8 @@ public final class TokenOverheadProbe {
                 for (Map.Entry<String, Op> e : ops.entrySet()) {
                     double r = rate(e.getValue(), 300);
                     if (round >= 2) { // the first two rounds warm up
-                        rates.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(r);
+                        rates.computeIfAbsent(e.getKey(), k -> new ArrayList<>())
+                                .add(r);
                     }
                 }
             }
@@ -93,7 +99,13 @@ public final class TokenOverheadProbe {
             double directRate = median(rates.get("direct SunPKCS11"));
             rates.forEach((name, r) -> {
                 double m = median(r);
-                System.out.printf(Locale.ROOT, "  %-24s %8.0f sig/s  %6.1f us/sig  %5.2fx direct%n", name, m, 1e6 / m, m / directRate);
+                System.out.printf(
+                        Locale.ROOT,
+                        "  %-24s %8.0f sig/s  %6.1f us/sig  %5.2fx direct%n",
+                        name,
+                        m,
+                        1e6 / m,
+                        m / directRate);
             });
             int n = 200_000;
             long t0 = System.nanoTime();
@@ -107,8 +119,11 @@ public final class TokenOverheadProbe {
                 c.getOutputStream().write(message);
             }
             double signer = (System.nanoTime() - t0) / 1e3 / n;
-            System.out.printf(Locale.ROOT, "  layer Java costs: pooled session around a no-op %.2f us, signer + SHA-256 of 100 bytes %.2f us%n",
-                    pool, signer);
+            System.out.printf(
+                    Locale.ROOT,
+                    "  layer Java costs: pooled session around a no-op %.2f us, signer + SHA-256 of 100 bytes %.2f us%n",
+                    pool,
+                    signer);
         }
     }
 

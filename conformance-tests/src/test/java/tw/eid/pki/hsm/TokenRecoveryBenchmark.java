@@ -52,26 +52,45 @@ public final class TokenRecoveryBenchmark {
 
         SoftHsmTestTokens.TestToken testToken = SoftHsmTestTokens.create("recovery");
         FaultInjectingCryptoki ck = new FaultInjectingCryptoki(SunCryptoki.load(TokenConfig.SOFTHSM2_LIBRARY));
-        TokenConfig config = testToken.config().withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(30));
+        TokenConfig config =
+                testToken.config().withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(30));
         int sessions = config.maxSessions();
         try (Token token = Token.open(config, ck, testToken.userPin(), Clock.systemUTC())) {
             KeyInfo key = token.generateKeyPair("recovery-key", algorithm);
-            System.out.printf(Locale.ROOT, "time to recovery, %s key, pool of %d sessions, %d trials each (ms from the failure to the next verified signature)%n",
-                    algorithm.id(), sessions, trials);
-            System.out.printf(Locale.ROOT, "%-16s %8s %8s %8s %8s %13s %14s%n", "failure", "median", "p90", "max", "min", "failed-calls", "open-sessions");
+            System.out.printf(
+                    Locale.ROOT,
+                    "time to recovery, %s key, pool of %d sessions, %d trials each (ms from the failure to the next verified signature)%n",
+                    algorithm.id(),
+                    sessions,
+                    trials);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-16s %8s %8s %8s %8s %13s %14s%n",
+                    "failure",
+                    "median",
+                    "p90",
+                    "max",
+                    "min",
+                    "failed-calls",
+                    "open-sessions");
 
-            measure(trials, token, ck, key, sessions, (c, t) -> { }); // warm-up, not reported
+            measure(trials, token, ck, key, sessions, (c, t) -> {}); // warm-up, not reported
             // Baseline: a signature with nothing broken, same procedure.
-            report("none (baseline)", measure(trials, token, ck, key, sessions, (c, t) -> { }));
-            report("sessions-closed", measure(trials, token, ck, key, sessions, (c, t) -> c.closeAllSessionsUnderneath()));
+            report("none (baseline)", measure(trials, token, ck, key, sessions, (c, t) -> {}));
+            report(
+                    "sessions-closed",
+                    measure(trials, token, ck, key, sessions, (c, t) -> c.closeAllSessionsUnderneath()));
             report("logged-out", measure(trials, token, ck, key, sessions, (c, t) -> c.logoutUnderneath(t.slot())));
-            report("device-error", measure(trials, token, ck, key, sessions, (c, t) -> c.failNext(Pkcs11.CKR_DEVICE_ERROR, 1)));
+            report(
+                    "device-error",
+                    measure(trials, token, ck, key, sessions, (c, t) -> c.failNext(Pkcs11.CKR_DEVICE_ERROR, 1)));
         }
     }
 
     private record Result(double[] millis, int failedCalls, int minOpenAtFailure) {}
 
-    private static Result measure(int trials, Token token, FaultInjectingCryptoki ck, KeyInfo key, int sessions, Failure failure)
+    private static Result measure(
+            int trials, Token token, FaultInjectingCryptoki ck, KeyInfo key, int sessions, Failure failure)
             throws Exception {
         double[] millis = new double[trials];
         int failedCalls = 0;
@@ -138,7 +157,15 @@ public final class TokenRecoveryBenchmark {
         int n = sorted.length;
         double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
         double p90 = sorted[Math.min(n - 1, (int) Math.ceil(0.9 * n) - 1)];
-        System.out.printf(Locale.ROOT, "%-16s %8.2f %8.2f %8.2f %8.2f %13d %14s%n", name, median, p90, sorted[n - 1], sorted[0], r.failedCalls(),
+        System.out.printf(
+                Locale.ROOT,
+                "%-16s %8.2f %8.2f %8.2f %8.2f %13d %14s%n",
+                name,
+                median,
+                p90,
+                sorted[n - 1],
+                sorted[0],
+                r.failedCalls(),
                 ">= " + r.minOpenAtFailure());
     }
 }

@@ -18,6 +18,7 @@ final class ChunkedBytes extends OutputStream {
     private final List<byte[]> chunks = new ArrayList<>();
     /** How many bytes of each chunk are used (a chunk before an appended one may be partly used). */
     private int[] lengths = new int[16];
+
     private byte[] current;
     private int used = CHUNK;
     private long size;

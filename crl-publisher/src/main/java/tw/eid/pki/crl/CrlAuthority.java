@@ -28,8 +28,14 @@ import tw.eid.pki.ca.store.Database;
  * @param subject the DER of the CA certificate's subject, byte for byte (the CRL issuer, RFC 5280 §5.1.2.3)
  * @param keyIdentifier the CA's subjectKeyIdentifier (the CRLs' AKI, §5.2.1)
  */
-record CrlAuthority(String name, CertificateProfile profile, X509CertificateHolder certificate, byte[] subject,
-                    byte[] keyIdentifier, String keyLabel, String tokenLabel) {
+record CrlAuthority(
+        String name,
+        CertificateProfile profile,
+        X509CertificateHolder certificate,
+        byte[] subject,
+        byte[] keyIdentifier,
+        String keyLabel,
+        String tokenLabel) {
 
     /** Partitioned full + delta CRLs (the Citizen CA) rather than one CRL. */
     boolean partitioned() {
@@ -55,8 +61,11 @@ record CrlAuthority(String name, CertificateProfile profile, X509CertificateHold
         return URI.create(s.substring(0, s.length() - ".crl".length()) + "-delta.crl");
     }
 
-    private static final List<CertificateProfile> PROFILES = List.of(CertificateProfile.CITIZEN_CA,
-            CertificateProfile.RA_OPERATORS_CA, CertificateProfile.CITIZEN_ROOT, CertificateProfile.CSCA);
+    private static final List<CertificateProfile> PROFILES = List.of(
+            CertificateProfile.CITIZEN_CA,
+            CertificateProfile.RA_OPERATORS_CA,
+            CertificateProfile.CITIZEN_ROOT,
+            CertificateProfile.CSCA);
 
     /**
      * The CAs of the store with CRLs, one per profile: the newest active one when a profile has
@@ -66,9 +75,10 @@ record CrlAuthority(String name, CertificateProfile profile, X509CertificateHold
         return database.inTransaction(c -> {
             List<CrlAuthority> out = new ArrayList<>();
             for (CertificateProfile p : PROFILES) {
-                try (PreparedStatement ps = c.prepareStatement("SELECT name, certificate_der, key_label, token_label FROM ca"
-                        + " WHERE kind = ? AND status = 'ACTIVE' AND certificate_der IS NOT NULL"
-                        + " ORDER BY created_at DESC LIMIT 1")) {
+                try (PreparedStatement ps =
+                        c.prepareStatement("SELECT name, certificate_der, key_label, token_label FROM ca"
+                                + " WHERE kind = ? AND status = 'ACTIVE' AND certificate_der IS NOT NULL"
+                                + " ORDER BY created_at DESC LIMIT 1")) {
                     ps.setString(1, p.profileName());
                     try (ResultSet rs = ps.executeQuery()) {
                         if (rs.next()) {
@@ -89,14 +99,21 @@ record CrlAuthority(String name, CertificateProfile profile, X509CertificateHold
         try {
             X509CertificateHolder cert = new X509CertificateHolder(der);
             // The JDK keeps the subject's encoding as it is in the certificate.
-            X509Certificate jdk = (X509Certificate) CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new ByteArrayInputStream(der));
+            X509Certificate jdk = (X509Certificate)
+                    CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
             Extension ski = cert.getExtension(Extension.subjectKeyIdentifier);
             if (ski == null) {
-                throw new IllegalStateException("CA '" + name + "' has no subjectKeyIdentifier (RFC 5280 §5.2.1 needs it for the AKI)");
+                throw new IllegalStateException(
+                        "CA '" + name + "' has no subjectKeyIdentifier (RFC 5280 §5.2.1 needs it for the AKI)");
             }
-            return new CrlAuthority(name, profile, cert, jdk.getSubjectX500Principal().getEncoded(),
-                    SubjectKeyIdentifier.getInstance(ski.getParsedValue()).getKeyIdentifier(), keyLabel, tokenLabel);
+            return new CrlAuthority(
+                    name,
+                    profile,
+                    cert,
+                    jdk.getSubjectX500Principal().getEncoded(),
+                    SubjectKeyIdentifier.getInstance(ski.getParsedValue()).getKeyIdentifier(),
+                    keyLabel,
+                    tokenLabel);
         } catch (IOException | CertificateException e) {
             throw new IllegalStateException("the certificate of CA '" + name + "' does not parse", e);
         }

@@ -35,6 +35,7 @@ import org.bouncycastle.operator.ContentSigner;
 final class CrlBuilder {
     /** CRLReason removeFromCRL(8): delta CRLs only (RFC 5280 §5.3.1). */
     static final int REMOVE_FROM_CRL = CRLReason.removeFromCRL;
+
     private static final byte[][] REASON_EXTENSIONS = new byte[11][];
 
     static {
@@ -59,6 +60,7 @@ final class CrlBuilder {
     private static final byte[] NONE = new byte[0];
     /** The entries, in segments listed in this order; the first is the builder's own. */
     private final List<Segment> segments = new ArrayList<>();
+
     private final Segment first = segment();
 
     /**
@@ -149,8 +151,8 @@ final class CrlBuilder {
     /** Signs the CRL with {@code crlExtensions} (AKI, CRL number, ...) through {@code signer}. */
     EncodedCrl sign(Extensions crlExtensions, BigInteger number, ContentSigner signer) {
         if (!signer.getAlgorithmIdentifier().equals(algorithm)) {
-            throw new IllegalArgumentException("the signer's algorithm " + signer.getAlgorithmIdentifier().getAlgorithm()
-                    + " is not the CA's " + algorithm.getAlgorithm());
+            throw new IllegalArgumentException("the signer's algorithm "
+                    + signer.getAlgorithmIdentifier().getAlgorithm() + " is not the CA's " + algorithm.getAlgorithm());
         }
         ChunkedBytes entries = new ChunkedBytes();
         long count = 0;
@@ -206,8 +208,14 @@ final class CrlBuilder {
             tail.write(extensions);
             tail.write(algorithmDer);
             tail.write(bits.toByteArray());
-            return new EncodedCrl(head.toByteArray(), count > 0 ? entries : new ChunkedBytes(), tail.toByteArray(),
-                    number, thisUpdate, nextUpdate, count);
+            return new EncodedCrl(
+                    head.toByteArray(),
+                    count > 0 ? entries : new ChunkedBytes(),
+                    tail.toByteArray(),
+                    number,
+                    thisUpdate,
+                    nextUpdate,
+                    count);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

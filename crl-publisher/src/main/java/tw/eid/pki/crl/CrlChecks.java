@@ -13,10 +13,12 @@ final class CrlChecks {
     /** Refuses {@code next} unless it may replace {@code previous} (null: there is none). */
     static void replaces(CrlFacts next, CrlFacts previous, CrlAuthority authority, String where) {
         if (!next.signatureValid()) {
-            throw new CrlRefusedException(where + ": the signature does not verify with the key of " + authority.name());
+            throw new CrlRefusedException(
+                    where + ": the signature does not verify with the key of " + authority.name());
         }
         if (!Arrays.equals(next.issuer(), authority.subject())) {
-            throw new CrlRefusedException(where + ": the issuer is not byte-identical to the subject of " + authority.name());
+            throw new CrlRefusedException(
+                    where + ": the issuer is not byte-identical to the subject of " + authority.name());
         }
         if (next.number() == null) {
             throw new CrlRefusedException(where + ": no CRL number");
@@ -32,7 +34,8 @@ final class CrlChecks {
                     + previous.number() + " of the CRL it would replace");
         }
         if (!Arrays.equals(next.issuingDistributionPoint(), previous.issuingDistributionPoint())) {
-            throw new CrlRefusedException(where + ": the issuingDistributionPoint differs from the CRL it would replace");
+            throw new CrlRefusedException(
+                    where + ": the issuingDistributionPoint differs from the CRL it would replace");
         }
     }
 }

@@ -27,9 +27,16 @@ import java.util.Objects;
  * @param maxAge Cache-Control max-age of served CRLs, never past their nextUpdate
  * @param directory where CRLs are also written as files for any static web server, or null
  */
-public record CrlConfig(Duration fullLifetime, Duration deltaLifetime, Duration fullAfterChange, Duration round,
-                        Duration changeMargin, boolean keepExpired, Duration offlineWarning, Duration maxAge,
-                        Path directory) {
+public record CrlConfig(
+        Duration fullLifetime,
+        Duration deltaLifetime,
+        Duration fullAfterChange,
+        Duration round,
+        Duration changeMargin,
+        boolean keepExpired,
+        Duration offlineWarning,
+        Duration maxAge,
+        Path directory) {
     public static final Duration MAX_FULL_LIFETIME = Duration.ofDays(10);
 
     public CrlConfig {
@@ -41,15 +48,20 @@ public record CrlConfig(Duration fullLifetime, Duration deltaLifetime, Duration 
         Objects.requireNonNull(offlineWarning, "offlineWarning");
         Objects.requireNonNull(maxAge, "maxAge");
         // docs/profiles.md: for the Citizen CA nextUpdate − thisUpdate ≤ 10 days.
-        require(fullLifetime.compareTo(Duration.ofHours(1)) >= 0 && fullLifetime.compareTo(MAX_FULL_LIFETIME) <= 0,
+        require(
+                fullLifetime.compareTo(Duration.ofHours(1)) >= 0 && fullLifetime.compareTo(MAX_FULL_LIFETIME) <= 0,
                 "fullLifetime must be 1 hour to 10 days, not " + fullLifetime);
-        require(deltaLifetime.compareTo(Duration.ofMinutes(10)) >= 0 && deltaLifetime.compareTo(fullLifetime) <= 0,
+        require(
+                deltaLifetime.compareTo(Duration.ofMinutes(10)) >= 0 && deltaLifetime.compareTo(fullLifetime) <= 0,
                 "deltaLifetime must be 10 minutes up to fullLifetime, not " + deltaLifetime);
-        require(!fullAfterChange.isNegative() && fullAfterChange.compareTo(Duration.ofHours(24)) <= 0,
+        require(
+                !fullAfterChange.isNegative() && fullAfterChange.compareTo(Duration.ofHours(24)) <= 0,
                 "fullAfterChange must be 0 to 24 hours, not " + fullAfterChange);
-        require(round.compareTo(Duration.ofMillis(100)) >= 0 && round.compareTo(Duration.ofSeconds(60)) <= 0,
+        require(
+                round.compareTo(Duration.ofMillis(100)) >= 0 && round.compareTo(Duration.ofSeconds(60)) <= 0,
                 "round must be 100 ms to 60 s (deltas are due within 60 s of a change), not " + round);
-        require(!changeMargin.isNegative() && changeMargin.compareTo(Duration.ofHours(1)) <= 0,
+        require(
+                !changeMargin.isNegative() && changeMargin.compareTo(Duration.ofHours(1)) <= 0,
                 "changeMargin must be 0 to 1 hour, not " + changeMargin);
         require(!maxAge.isNegative(), "maxAge must not be negative");
         require(!offlineWarning.isNegative(), "offlineWarning must not be negative");
@@ -57,38 +69,94 @@ public record CrlConfig(Duration fullLifetime, Duration deltaLifetime, Duration 
 
     /** Full CRLs for 7 days, deltas for 1 day, a full within 12 h of a change, rounds every 10 s. */
     public static CrlConfig defaults() {
-        return new CrlConfig(Duration.ofDays(7), Duration.ofDays(1), Duration.ofHours(12), Duration.ofSeconds(10),
-                Duration.ofMinutes(5), false, Duration.ofDays(30), Duration.ofSeconds(60), null);
+        return new CrlConfig(
+                Duration.ofDays(7),
+                Duration.ofDays(1),
+                Duration.ofHours(12),
+                Duration.ofSeconds(10),
+                Duration.ofMinutes(5),
+                false,
+                Duration.ofDays(30),
+                Duration.ofSeconds(60),
+                null);
     }
 
     public CrlConfig withDirectory(Path dir) {
-        return new CrlConfig(fullLifetime, deltaLifetime, fullAfterChange, round, changeMargin, keepExpired,
-                offlineWarning, maxAge, dir);
+        return new CrlConfig(
+                fullLifetime,
+                deltaLifetime,
+                fullAfterChange,
+                round,
+                changeMargin,
+                keepExpired,
+                offlineWarning,
+                maxAge,
+                dir);
     }
 
     public CrlConfig withKeepExpired(boolean keep) {
-        return new CrlConfig(fullLifetime, deltaLifetime, fullAfterChange, round, changeMargin, keep,
-                offlineWarning, maxAge, directory);
+        return new CrlConfig(
+                fullLifetime,
+                deltaLifetime,
+                fullAfterChange,
+                round,
+                changeMargin,
+                keep,
+                offlineWarning,
+                maxAge,
+                directory);
     }
 
     public CrlConfig withFullLifetime(Duration lifetime) {
-        return new CrlConfig(lifetime, deltaLifetime.compareTo(lifetime) > 0 ? lifetime : deltaLifetime,
-                fullAfterChange, round, changeMargin, keepExpired, offlineWarning, maxAge, directory);
+        return new CrlConfig(
+                lifetime,
+                deltaLifetime.compareTo(lifetime) > 0 ? lifetime : deltaLifetime,
+                fullAfterChange,
+                round,
+                changeMargin,
+                keepExpired,
+                offlineWarning,
+                maxAge,
+                directory);
     }
 
     public CrlConfig withRound(Duration r) {
-        return new CrlConfig(fullLifetime, deltaLifetime, fullAfterChange, r, changeMargin, keepExpired,
-                offlineWarning, maxAge, directory);
+        return new CrlConfig(
+                fullLifetime,
+                deltaLifetime,
+                fullAfterChange,
+                r,
+                changeMargin,
+                keepExpired,
+                offlineWarning,
+                maxAge,
+                directory);
     }
 
     public CrlConfig withMaxAge(Duration age) {
-        return new CrlConfig(fullLifetime, deltaLifetime, fullAfterChange, round, changeMargin, keepExpired,
-                offlineWarning, age, directory);
+        return new CrlConfig(
+                fullLifetime,
+                deltaLifetime,
+                fullAfterChange,
+                round,
+                changeMargin,
+                keepExpired,
+                offlineWarning,
+                age,
+                directory);
     }
 
     public CrlConfig withOfflineWarning(Duration warning) {
-        return new CrlConfig(fullLifetime, deltaLifetime, fullAfterChange, round, changeMargin, keepExpired,
-                warning, maxAge, directory);
+        return new CrlConfig(
+                fullLifetime,
+                deltaLifetime,
+                fullAfterChange,
+                round,
+                changeMargin,
+                keepExpired,
+                warning,
+                maxAge,
+                directory);
     }
 
     private static void require(boolean ok, String message) {

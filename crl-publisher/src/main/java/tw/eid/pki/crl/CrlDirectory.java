@@ -31,6 +31,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class CrlDirectory {
     /** One replacement at a time in this JVM (a FileLock is per process, and throws when the process holds it). */
     private static final ReentrantLock LOCAL = new ReentrantLock();
+
     private final Path root;
 
     CrlDirectory(Path root) {
@@ -53,7 +54,8 @@ final class CrlDirectory {
         }
         byte[] a = new byte[64 * 1024];
         byte[] b = new byte[64 * 1024];
-        try (var onDisk = Files.newInputStream(file); var expected = crl.inputStream()) {
+        try (var onDisk = Files.newInputStream(file);
+                var expected = crl.inputStream()) {
             long at = 0;
             while (true) {
                 int n = onDisk.readNBytes(a, 0, a.length);
@@ -82,8 +84,9 @@ final class CrlDirectory {
             Files.createDirectories(root);
             Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
             try {
-                try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-                     OutputStream out = Channels.newOutputStream(ch)) {
+                try (FileChannel ch =
+                                FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+                        OutputStream out = Channels.newOutputStream(ch)) {
                     BufferedOutputStream buffered = new BufferedOutputStream(out, 64 * 1024);
                     crl.writeTo(buffered);
                     buffered.flush();
@@ -93,8 +96,9 @@ final class CrlDirectory {
                 // write cannot pass. (Comparing is as strong as checking the file again, and cheaper.)
                 sameBytes(temp, crl);
                 LOCAL.lock();
-                try (FileChannel lock = FileChannel.open(root.resolve(".publish.lock"), StandardOpenOption.CREATE,
-                        StandardOpenOption.WRITE); var held = lock.lock()) {
+                try (FileChannel lock = FileChannel.open(
+                                root.resolve(".publish.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                        var held = lock.lock()) {
                     CrlFacts previous = null;
                     if (Files.exists(target)) {
                         try (var in = new BufferedInputStream(Files.newInputStream(target), 64 * 1024)) {
@@ -104,8 +108,10 @@ final class CrlDirectory {
                             previous = null; // an unreadable file is replaced by a good one
                         }
                     }
-                    if (previous != null && previous.number() != null
-                            && written.number() != null && written.number().compareTo(previous.number()) <= 0) {
+                    if (previous != null
+                            && previous.number() != null
+                            && written.number() != null
+                            && written.number().compareTo(previous.number()) <= 0) {
                         return false;
                     }
                     CrlChecks.replaces(written, previous, authority, url.toString());

@@ -18,8 +18,7 @@ import tw.eid.pki.ca.profile.ProfileSettings;
 
 /** The crlExtensions of the CRLs {@link CrlPublisher} signs (RFC 5280 §5.2; docs/profiles.md, "CRLs"). */
 final class CrlExtensions {
-    private CrlExtensions() {
-    }
+    private CrlExtensions() {}
 
     /**
      * The extensions of CRL {@code number} of {@code partition} (0: the CA's single CRL, no IDP);
@@ -37,16 +36,22 @@ final class CrlExtensions {
             }
             if (partition != 0) {
                 // §5.2.5: critical; the scope is the partition, named exactly as its certificates' CRL DP.
-                GeneralNames names = new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier,
+                GeneralNames names = new GeneralNames(new GeneralName(
+                        GeneralName.uniformResourceIdentifier,
                         a.url(settings, partition, false).toString()));
-                g.addExtension(Extension.issuingDistributionPoint, true, new IssuingDistributionPoint(
-                        new DistributionPointName(names), false, false, null, false, false));
+                g.addExtension(
+                        Extension.issuingDistributionPoint,
+                        true,
+                        new IssuingDistributionPoint(
+                                new DistributionPointName(names), false, false, null, false, false));
                 if (baseNumber == null) {
                     // §5.2.6: freshestCRL in complete CRLs only, pointing at the delta.
-                    GeneralNames delta = new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier,
+                    GeneralNames delta = new GeneralNames(new GeneralName(
+                            GeneralName.uniformResourceIdentifier,
                             a.url(settings, partition, true).toString()));
                     g.addExtension(Extension.freshestCRL, false, new CRLDistPoint(new DistributionPoint[] {
-                            new DistributionPoint(new DistributionPointName(delta), null, null)}));
+                        new DistributionPoint(new DistributionPointName(delta), null, null)
+                    }));
                 }
             }
             return g.generate();

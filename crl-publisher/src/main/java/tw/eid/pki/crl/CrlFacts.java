@@ -39,8 +39,15 @@ import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
  * @param issuingDistributionPoint the DER of the IDP extension (OID, criticality, value), or null
  * @param signatureValid whether the signature verifies with the key given
  */
-record CrlFacts(byte[] issuer, Instant thisUpdate, Instant nextUpdate, long entries, BigInteger number,
-                BigInteger baseNumber, byte[] issuingDistributionPoint, boolean signatureValid) {
+record CrlFacts(
+        byte[] issuer,
+        Instant thisUpdate,
+        Instant nextUpdate,
+        long entries,
+        BigInteger number,
+        BigInteger baseNumber,
+        byte[] issuingDistributionPoint,
+        boolean signatureValid) {
     /** Verification only (public keys): Bouncy Castle knows every curve a CA of ours may use (brainpool too). */
     private static final Provider BC = new BouncyCastleProvider();
 
@@ -127,9 +134,13 @@ record CrlFacts(byte[] issuer, Instant thisUpdate, Instant nextUpdate, long entr
         byte[] idp = null;
         if (extensions != null) {
             Extension n = extensions.getExtension(Extension.cRLNumber);
-            number = n == null ? null : ASN1Integer.getInstance(n.getParsedValue()).getValue();
+            number = n == null
+                    ? null
+                    : ASN1Integer.getInstance(n.getParsedValue()).getValue();
             Extension d = extensions.getExtension(Extension.deltaCRLIndicator);
-            base = d == null ? null : ASN1Integer.getInstance(d.getParsedValue()).getValue();
+            base = d == null
+                    ? null
+                    : ASN1Integer.getInstance(d.getParsedValue()).getValue();
             Extension i = extensions.getExtension(Extension.issuingDistributionPoint);
             idp = i == null ? null : i.getEncoded(ASN1Encoding.DER);
         }
@@ -146,16 +157,17 @@ record CrlFacts(byte[] issuer, Instant thisUpdate, Instant nextUpdate, long entr
         // The JDK's providers first (their SHA-2 is the faster over a 50 MB TBS), Bouncy Castle for
         // what they do not know (brainpool curves).
         try {
-            String type = key.getAlgorithm().getAlgorithm().equals(X9ObjectIdentifiers.id_ecPublicKey)
-                    ? "EC" : "RSA";
-            PublicKey jdk = KeyFactory.getInstance(type)
-                    .generatePublic(new X509EncodedKeySpec(key.getEncoded()));
+            String type = key.getAlgorithm().getAlgorithm().equals(X9ObjectIdentifiers.id_ecPublicKey) ? "EC" : "RSA";
+            PublicKey jdk = KeyFactory.getInstance(type).generatePublic(new X509EncodedKeySpec(key.getEncoded()));
             return new JcaContentVerifierProviderBuilder().build(jdk).get(algorithmId);
         } catch (Exception e) {
             // fall through to Bouncy Castle
         }
         try {
-            return new JcaContentVerifierProviderBuilder().setProvider(BC).build(key).get(algorithmId);
+            return new JcaContentVerifierProviderBuilder()
+                    .setProvider(BC)
+                    .build(key)
+                    .get(algorithmId);
         } catch (OperatorCreationException | RuntimeException e) {
             return null; // an algorithm the key cannot verify: the signature is not valid
         }
@@ -175,6 +187,7 @@ record CrlFacts(byte[] issuer, Instant thisUpdate, Instant nextUpdate, long entr
         private final byte[] buf = new byte[64 * 1024];
         /** The next byte in buf, the end of what buf holds, and the first byte read but not yet teed. */
         private int at;
+
         private int end;
         private int teeFrom;
         private long pos;

@@ -32,8 +32,9 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class CrlHandler extends Handler.Abstract {
     public static final String PKIX_CRL = "application/pkix-crl";
-    private static final DateTimeFormatter IMF_FIXDATE =
-            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ROOT).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter IMF_FIXDATE = DateTimeFormatter.ofPattern(
+                    "EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
 
     /** The answer of {@code /health}. */
     public record Health(boolean up, String json) {}
@@ -89,7 +90,8 @@ public final class CrlHandler extends Handler.Abstract {
         response.getHeaders().put(HttpHeader.ETAG, crl.etag());
         response.getHeaders().put(HttpHeader.LAST_MODIFIED, IMF_FIXDATE.format(crl.thisUpdate()));
         response.getHeaders().put(HttpHeader.EXPIRES, IMF_FIXDATE.format(now.plusSeconds(age)));
-        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "max-age=" + age + ", public, no-transform, must-revalidate");
+        response.getHeaders()
+                .put(HttpHeader.CACHE_CONTROL, "max-age=" + age + ", public, no-transform, must-revalidate");
         if (notModified(request, crl)) {
             response.setStatus(HttpStatus.NOT_MODIFIED_304);
             callback.succeeded();
@@ -140,7 +142,9 @@ public final class CrlHandler extends Handler.Abstract {
     private static void writePlain(Response response, Callback callback, int status) {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-        response.write(true, ByteBuffer.wrap((HttpStatus.getMessage(status) + "\n").getBytes(StandardCharsets.UTF_8)),
+        response.write(
+                true,
+                ByteBuffer.wrap((HttpStatus.getMessage(status) + "\n").getBytes(StandardCharsets.UTF_8)),
                 callback);
     }
 
@@ -158,8 +162,8 @@ public final class CrlHandler extends Handler.Abstract {
             }
 
             @Override
-            protected void generateResponse(Request request, Response response, int code, String message,
-                                            Throwable cause, Callback callback) {
+            protected void generateResponse(
+                    Request request, Response response, int code, String message, Throwable cause, Callback callback) {
                 writePlain(response, callback, code);
             }
         };

@@ -83,16 +83,19 @@ public final class CrlPublisher implements AutoCloseable {
     private final AuditLedger audit;
     /** Who the audit trail names for online publications: the publisher and its owner id. */
     private final Actor actor;
+
     private final ScheduledExecutorService timer;
     /** Runs the second cursor of a partition's full CRL. */
     private final ExecutorService cursors;
     /** Status change ids already covered by a CRL this publisher issued (within the trigger window). */
     private final Map<Long, Instant> covered = new HashMap<>();
+
     private boolean caughtUp;
     private volatile List<OfflineCrlStatus> offline = List.of();
     private volatile Instant lastRound;
     /** When each offline CA's CRL was last warned about (a warning an hour, not one a round). */
     private final Map<String, Instant> warned = new ConcurrentHashMap<>();
+
     static final Duration WARN_EVERY = Duration.ofHours(1);
     /** How long the last build took (cursor, DER, signature), for the publication's log line. */
     private long lastBuildNanos;
@@ -102,14 +105,22 @@ public final class CrlPublisher implements AutoCloseable {
     volatile Runnable afterSigning = () -> {};
 
     /** One CRL published by a round. */
-    public record Published(String caName, int partition, boolean delta, BigInteger number, Long baseNumber, URI url,
-                            long entries, long bytes) {}
+    public record Published(
+            String caName,
+            int partition,
+            boolean delta,
+            BigInteger number,
+            Long baseNumber,
+            URI url,
+            long entries,
+            long bytes) {}
 
     /** An offline CA's CRL as the store has it, and whether its next ceremony is due. */
-    public record OfflineCrlStatus(String caName, BigInteger number, Instant nextUpdate, boolean due, boolean expired) {}
+    public record OfflineCrlStatus(
+            String caName, BigInteger number, Instant nextUpdate, boolean due, boolean expired) {}
 
-    public CrlPublisher(Database database, Token token, ProfileSettings settings, CrlConfig config, String owner,
-                        Clock clock) {
+    public CrlPublisher(
+            Database database, Token token, ProfileSettings settings, CrlConfig config, String owner, Clock clock) {
         this.database = Objects.requireNonNull(database, "database");
         this.store = new CrlStore(database);
         this.token = Objects.requireNonNull(token, "token");
@@ -135,13 +146,17 @@ public final class CrlPublisher implements AutoCloseable {
 
     /** Runs a round every {@link CrlConfig#round} from now on. */
     public CrlPublisher start() {
-        timer.scheduleWithFixedDelay(() -> {
-            try {
-                runOnce();
-            } catch (RuntimeException e) {
-                log.warn("CRL publisher round failed: {}", e.toString());
-            }
-        }, 0, config.round().toMillis(), TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        runOnce();
+                    } catch (RuntimeException e) {
+                        log.warn("CRL publisher round failed: {}", e.toString());
+                    }
+                },
+                0,
+                config.round().toMillis(),
+                TimeUnit.MILLISECONDS);
         return this;
     }
 
@@ -209,7 +224,9 @@ public final class CrlPublisher implements AutoCloseable {
 
     /** Publishes the full CRL (and its delta) of one partition of the Citizen CA now. */
     public synchronized List<Published> publishPartition(int partition) {
-        CrlAuthority a = CrlAuthority.load(database).stream().filter(CrlAuthority::partitioned).findFirst()
+        CrlAuthority a = CrlAuthority.load(database).stream()
+                .filter(CrlAuthority::partitioned)
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no Citizen CA in the store"));
         return publishFull(a, partition, clock.instant());
     }
@@ -255,8 +272,8 @@ public final class CrlPublisher implements AutoCloseable {
                 store.latest(a.name(), p, true).ifPresent(s -> deltas.put(p, s));
             }
         }
-        PublicationPolicy.State state = new PublicationPolicy.State(a.partitioned(), partitions, fulls, deltas,
-                List.of(), covered.keySet(), caughtUp);
+        PublicationPolicy.State state = new PublicationPolicy.State(
+                a.partitioned(), partitions, fulls, deltas, List.of(), covered.keySet(), caughtUp);
         return state.withChanges(store.changesSince(a.name(), policy.changesFrom(state, now)));
     }
 
@@ -273,11 +290,17 @@ public final class CrlPublisher implements AutoCloseable {
         if (a.partitioned()) {
             if (previous.isPresent()) {
                 CrlStore.Stored base = previous.get();
-                out.add(publish(a, partition, build(a, partition, number, base.number(), base.thisUpdate(), now),
+                out.add(publish(
+                        a,
+                        partition,
+                        build(a, partition, number, base.number(), base.thisUpdate(), now),
                         base.number()));
             } else {
                 BigInteger next = store.allocateNumber(a.name(), partition);
-                out.add(publish(a, partition, build(a, partition, next, number.longValueExact(), now, now),
+                out.add(publish(
+                        a,
+                        partition,
+                        build(a, partition, next, number.longValueExact(), now, now),
                         number.longValueExact()));
             }
         }
@@ -294,8 +317,8 @@ public final class CrlPublisher implements AutoCloseable {
      * Streams and signs one CRL. A full CRL when {@code baseNumber} is null; else a delta listing
      * the certificates whose status changed since {@code baseThisUpdate} (less the margin).
      */
-    private EncodedCrl build(CrlAuthority a, int partition, BigInteger number, Long baseNumber, Instant baseThisUpdate,
-                             Instant now) {
+    private EncodedCrl build(
+            CrlAuthority a, int partition, BigInteger number, Long baseNumber, Instant baseThisUpdate, Instant now) {
         boolean delta = baseNumber != null;
         long started = System.nanoTime();
         Instant thisUpdate = now.truncatedTo(ChronoUnit.SECONDS);
@@ -309,14 +332,15 @@ public final class CrlPublisher implements AutoCloseable {
         // for the next delta: no CRL lists a revocationDate after its own thisUpdate.
         Instant before = PublicationPolicy.listableBefore(now);
         if (delta) {
-            store.changedEntries(a.name(), partition, baseThisUpdate.minus(config.changeMargin()), before, expiredBefore, row -> {
-                if ("GOOD".equals(row.status())) {
-                    // Resumed (or held and resumed since the base): removeFromCRL, §5.3.1.
-                    builder.add(row.serialHex(), row.lastChange(), CrlBuilder.REMOVE_FROM_CRL);
-                } else {
-                    builder.add(row.serialHex(), row.revocationTime(), reason(row));
-                }
-            });
+            store.changedEntries(
+                    a.name(), partition, baseThisUpdate.minus(config.changeMargin()), before, expiredBefore, row -> {
+                        if ("GOOD".equals(row.status())) {
+                            // Resumed (or held and resumed since the base): removeFromCRL, §5.3.1.
+                            builder.add(row.serialHex(), row.lastChange(), CrlBuilder.REMOVE_FROM_CRL);
+                        } else {
+                            builder.add(row.serialHex(), row.revocationTime(), reason(row));
+                        }
+                    });
         } else {
             fullEntries(a, partition, before, expiredBefore, builder);
         }
@@ -343,8 +367,8 @@ public final class CrlPublisher implements AutoCloseable {
         }
         CrlBuilder.Segment low = builder.segment();
         CrlBuilder.Segment high = builder.segment();
-        Future<?> lower = cursors.submit(() ->
-                store.fullEntries(a.name(), partition, before, expiredBefore, null, middle, sink(low)));
+        Future<?> lower = cursors.submit(
+                () -> store.fullEntries(a.name(), partition, before, expiredBefore, null, middle, sink(low)));
         try {
             store.fullEntries(a.name(), partition, before, expiredBefore, middle, null, sink(high));
         } finally {
@@ -360,8 +384,8 @@ public final class CrlPublisher implements AutoCloseable {
     }
 
     private static CrlStore.EntrySink sink(CrlBuilder.Segment segment) {
-        return (serial, hold, reason, revokedAt) -> segment.add(serial, revokedAt,
-                hold ? CRLReason.certificateHold : listed(reason));
+        return (serial, hold, reason, revokedAt) ->
+                segment.add(serial, revokedAt, hold ? CRLReason.certificateHold : listed(reason));
     }
 
     /**
@@ -374,7 +398,8 @@ public final class CrlPublisher implements AutoCloseable {
             return null;
         }
         int common = 0;
-        while (common < bounds[0].length() && common < bounds[1].length()
+        while (common < bounds[0].length()
+                && common < bounds[1].length()
                 && bounds[0].charAt(common) == bounds[1].charAt(common)) {
             common++;
         }
@@ -416,21 +441,32 @@ public final class CrlPublisher implements AutoCloseable {
             throw new CrlRefusedException(url + ": the signed CRL does not parse: " + e.getMessage(), e);
         }
         CrlChecks.replaces(facts, null, a, url.toString());
-        if (!facts.number().equals(crl.number()) || !Objects.equals(facts.baseNumber(),
-                baseNumber == null ? null : BigInteger.valueOf(baseNumber))) {
+        if (!facts.number().equals(crl.number())
+                || !Objects.equals(facts.baseNumber(), baseNumber == null ? null : BigInteger.valueOf(baseNumber))) {
             throw new CrlRefusedException(url + ": the signed CRL's number or base differs from what was built");
         }
         afterSigning.run();
         long t1 = System.nanoTime();
         byte[] idp = facts.issuingDistributionPoint();
-        CrlStore.Outcome outcome = store.store(a.name(), partition, crl, baseNumber, idp, clock.instant(), previousIdp -> {
-            // Offline CRLs stored by a ceremony have no IDP, and neither does a single CRL: empty = none.
-            byte[] before = previousIdp.length == 0 ? null : previousIdp;
-            if (!Arrays.equals(before, idp)) {
-                throw new CrlRefusedException(url + ": the issuingDistributionPoint differs from the published CRL's");
-            }
-        }, c -> audit.append(c, actor.event(delta ? "crl.publish-delta" : "crl.publish", url.toString(),
-                AuditResult.SUCCESS).withDetails(auditDetails(crl, baseNumber))));
+        CrlStore.Outcome outcome = store.store(
+                a.name(),
+                partition,
+                crl,
+                baseNumber,
+                idp,
+                clock.instant(),
+                previousIdp -> {
+                    // Offline CRLs stored by a ceremony have no IDP, and neither does a single CRL: empty = none.
+                    byte[] before = previousIdp.length == 0 ? null : previousIdp;
+                    if (!Arrays.equals(before, idp)) {
+                        throw new CrlRefusedException(
+                                url + ": the issuingDistributionPoint differs from the published CRL's");
+                    }
+                },
+                c -> audit.append(
+                        c,
+                        actor.event(delta ? "crl.publish-delta" : "crl.publish", url.toString(), AuditResult.SUCCESS)
+                                .withDetails(auditDetails(crl, baseNumber))));
         if (outcome == CrlStore.Outcome.SUPERSEDED) {
             log.info("{} number {} superseded by a newer stored CRL: dropped", url, crl.number());
             return new Published(a.name(), partition, delta, crl.number(), baseNumber, url, -1, -1);
@@ -440,9 +476,19 @@ public final class CrlPublisher implements AutoCloseable {
             log.info("{} number {}: the directory already holds a newer CRL (another publisher's)", url, crl.number());
         }
         long t3 = System.nanoTime();
-        log.info("published {} number {}{} ({} entries, {} bytes; ms: cursor+DER {}, signature {}, read-back check {},"
-                + " store {}, file {})", url, crl.number(), delta ? " base " + baseNumber : "", crl.entries(), crl.length(),
-                (built - signed) / 1_000_000, signed / 1_000_000, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
+        log.info(
+                "published {} number {}{} ({} entries, {} bytes; ms: cursor+DER {}, signature {}, read-back check {},"
+                        + " store {}, file {})",
+                url,
+                crl.number(),
+                delta ? " base " + baseNumber : "",
+                crl.entries(),
+                crl.length(),
+                (built - signed) / 1_000_000,
+                signed / 1_000_000,
+                (t1 - t0) / 1_000_000,
+                (t2 - t1) / 1_000_000,
+                (t3 - t2) / 1_000_000);
         return new Published(a.name(), partition, delta, crl.number(), baseNumber, url, crl.entries(), crl.length());
     }
 
@@ -454,13 +500,17 @@ public final class CrlPublisher implements AutoCloseable {
      */
     private static AuditDetails auditDetails(EncodedCrl crl, Long baseNumber) {
         try {
-            String signature = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(crl.tail()));
+            String signature = HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(crl.tail()));
             AuditDetails d = AuditDetails.of().put("number", crl.number());
             if (baseNumber != null) {
                 d.put("base", baseNumber);
             }
-            return d.put("thisUpdate", crl.thisUpdate().toString()).put("nextUpdate", crl.nextUpdate().toString())
-                    .put("entries", crl.entries()).put("bytes", crl.length()).put("signatureSha256", signature);
+            return d.put("thisUpdate", crl.thisUpdate().toString())
+                    .put("nextUpdate", crl.nextUpdate().toString())
+                    .put("entries", crl.entries())
+                    .put("bytes", crl.length())
+                    .put("signatureSha256", signature);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -487,11 +537,18 @@ public final class CrlPublisher implements AutoCloseable {
                 warned.put(a.name(), now);
             }
             if (expired && warn) {
-                log.error("the CRL of offline CA '{}' (number {}) passed its nextUpdate {}: relying parties will refuse"
-                        + " its certificates; sign a new one at a ceremony", a.name(), s.get().number(), next);
+                log.error(
+                        "the CRL of offline CA '{}' (number {}) passed its nextUpdate {}: relying parties will refuse"
+                                + " its certificates; sign a new one at a ceremony",
+                        a.name(),
+                        s.get().number(),
+                        next);
             } else if (due && warn) {
-                log.warn("the CRL of offline CA '{}' (number {}) expires at {}: a ceremony to sign the next one is due",
-                        a.name(), s.get().number(), next);
+                log.warn(
+                        "the CRL of offline CA '{}' (number {}) expires at {}: a ceremony to sign the next one is due",
+                        a.name(),
+                        s.get().number(),
+                        next);
             }
             out.add(new OfflineCrlStatus(a.name(), BigInteger.valueOf(s.get().number()), next, due, expired));
         }

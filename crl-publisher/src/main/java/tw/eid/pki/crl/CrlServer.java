@@ -40,8 +40,8 @@ public final class CrlServer implements AutoCloseable {
     public static CrlServer follow(Database database, ProfileSettings settings, Clock clock) {
         CrlServer s = new CrlServer(new PublishedCrls(Objects.requireNonNull(database), settings));
         s.crls.refresh(clock.instant());
-        s.timer.scheduleWithFixedDelay(() -> s.crls.refresh(clock.instant()), REFRESH.toMillis(), REFRESH.toMillis(),
-                TimeUnit.MILLISECONDS);
+        s.timer.scheduleWithFixedDelay(
+                () -> s.crls.refresh(clock.instant()), REFRESH.toMillis(), REFRESH.toMillis(), TimeUnit.MILLISECONDS);
         return s;
     }
 
@@ -91,12 +91,20 @@ public final class CrlServer implements AutoCloseable {
         boolean offlineUp = true;
         for (CrlPublisher.OfflineCrlStatus o : publisher.offlineCrls()) {
             offlineUp &= !o.expired();
-            offline.append(offline.isEmpty() ? "" : ",").append("{\"ca\":\"").append(o.caName()).append("\",\"nextUpdate\":\"")
-                    .append(o.nextUpdate()).append("\",\"ceremonyDue\":").append(o.due()).append(",\"expired\":")
-                    .append(o.expired()).append('}');
+            offline.append(offline.isEmpty() ? "" : ",")
+                    .append("{\"ca\":\"")
+                    .append(o.caName())
+                    .append("\",\"nextUpdate\":\"")
+                    .append(o.nextUpdate())
+                    .append("\",\"ceremonyDue\":")
+                    .append(o.due())
+                    .append(",\"expired\":")
+                    .append(o.expired())
+                    .append('}');
         }
         boolean up = servedUp && fresh && offlineUp;
-        String json = "{\"status\":\"" + (up ? "up" : "down") + "\",\"served\":" + crls.all().size() + ",\"refreshed\":"
+        String json = "{\"status\":\"" + (up ? "up" : "down") + "\",\"served\":"
+                + crls.all().size() + ",\"refreshed\":"
                 + servedUp + ",\"allBeforeNextUpdate\":" + fresh + ",\"lastRound\":\"" + publisher.lastRound()
                 + "\",\"offline\":[" + offline + "]}";
         return new CrlHandler.Health(up, json);

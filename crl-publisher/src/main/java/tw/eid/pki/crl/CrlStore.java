@@ -68,9 +68,11 @@ final class CrlStore {
         return database.inTransaction(c -> latest(c, caName, partition, delta));
     }
 
-    private static Optional<Stored> latest(Connection c, String caName, int partition, boolean delta) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, crl_number, base_number, this_update, next_update"
-                + " FROM crl WHERE ca_name = ? AND crl_partition = ? AND is_delta = ? ORDER BY crl_number DESC LIMIT 1")) {
+    private static Optional<Stored> latest(Connection c, String caName, int partition, boolean delta)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT id, crl_number, base_number, this_update, next_update"
+                        + " FROM crl WHERE ca_name = ? AND crl_partition = ? AND is_delta = ? ORDER BY crl_number DESC LIMIT 1")) {
             ps.setString(1, caName);
             ps.setInt(2, partition);
             ps.setBoolean(3, delta);
@@ -79,7 +81,10 @@ final class CrlStore {
                     return Optional.empty();
                 }
                 Long base = rs.getObject(3) == null ? null : rs.getLong(3);
-                return Optional.of(new Stored(rs.getLong(1), rs.getLong(2), base,
+                return Optional.of(new Stored(
+                        rs.getLong(1),
+                        rs.getLong(2),
+                        base,
                         DatabaseTime.fromColumn(rs.getObject(4, LocalDateTime.class)),
                         DatabaseTime.fromColumn(rs.getObject(5, LocalDateTime.class))));
             }
@@ -114,14 +119,16 @@ final class CrlStore {
             }
             byte[] out = Arrays.copyOf(first, (int) (long) length);
             int at = first.length;
-            try (PreparedStatement ps = c.prepareStatement("SELECT piece, bytes FROM crl_der_more WHERE crl_id = ? ORDER BY piece")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT piece, bytes FROM crl_der_more WHERE crl_id = ? ORDER BY piece")) {
                 ps.setLong(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     int expected = 1;
                     while (rs.next()) {
                         byte[] b = rs.getBytes(2);
                         if (rs.getInt(1) != expected++ || at + b.length > out.length) {
-                            throw new IllegalStateException("CRL " + id + ": its pieces do not add up to " + length + " bytes");
+                            throw new IllegalStateException(
+                                    "CRL " + id + ": its pieces do not add up to " + length + " bytes");
                         }
                         System.arraycopy(b, 0, out, at, b.length);
                         at += b.length;
@@ -185,7 +192,10 @@ final class CrlStore {
     }
 
     /** What {@link #store} decided. */
-    enum Outcome { STORED, SUPERSEDED }
+    enum Outcome {
+        STORED,
+        SUPERSEDED
+    }
 
     /**
      * Stores a signed, checked CRL as the latest of its URL, unless a CRL with a number at least as
@@ -194,8 +204,14 @@ final class CrlStore {
      * check and insert between publishers. {@code check} runs under that lock against the CRL it
      * replaces (its DER, or null for the first).
      */
-    Outcome store(String caName, int partition, EncodedCrl crl, Long baseNumber, byte[] idp, Instant now,
-                  Consumer<byte[]> check) {
+    Outcome store(
+            String caName,
+            int partition,
+            EncodedCrl crl,
+            Long baseNumber,
+            byte[] idp,
+            Instant now,
+            Consumer<byte[]> check) {
         return store(caName, partition, crl, baseNumber, idp, now, check, c -> {});
     }
 
@@ -205,8 +221,15 @@ final class CrlStore {
     }
 
     /** As above, and {@code also} in the same transaction after the insert. */
-    Outcome store(String caName, int partition, EncodedCrl crl, Long baseNumber, byte[] idp, Instant now,
-                  Consumer<byte[]> check, AlsoWrite also) {
+    Outcome store(
+            String caName,
+            int partition,
+            EncodedCrl crl,
+            Long baseNumber,
+            byte[] idp,
+            Instant now,
+            Consumer<byte[]> check,
+            AlsoWrite also) {
         boolean delta = baseNumber != null;
         return database.inTransaction(c -> {
             lockSequence(c, caName, partition);
@@ -224,9 +247,11 @@ final class CrlStore {
             InputStream der = crl.inputStream();
             byte[] first = new byte[(int) Math.min(length, FIRST)];
             readFully(der, first, first.length);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO crl (ca_name, crl_partition, crl_number,"
-                    + " this_update, next_update, is_delta, base_number, der, der_length, created_at, idp_der)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO crl (ca_name, crl_partition, crl_number,"
+                            + " this_update, next_update, is_delta, base_number, der, der_length, created_at, idp_der)"
+                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    Statement.RETURN_GENERATED_KEYS)) {
                 ps.setString(1, caName);
                 ps.setInt(2, partition);
                 ps.setLong(3, crl.number().longValueExact());
@@ -247,8 +272,8 @@ final class CrlStore {
             // The rest in pieces: the driver never holds more than one (see V9 and PIECE).
             if (length > FIRST) {
                 byte[] piece = new byte[PIECE];
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO crl_der_more (crl_id, piece, bytes) VALUES (?, ?, ?)")) {
+                try (PreparedStatement ps =
+                        c.prepareStatement("INSERT INTO crl_der_more (crl_id, piece, bytes) VALUES (?, ?, ?)")) {
                     int n = 1;
                     for (long at = FIRST; at < length; at += PIECE, n++) {
                         int size = (int) Math.min(PIECE, length - at);
@@ -294,8 +319,7 @@ final class CrlStore {
                 return idp == null ? new byte[0] : idp;
             }
         } catch (SQLException e) {
-            throw new StoreException(StoreException.Code.SQL,
-                    "cannot read the previous CRL", e);
+            throw new StoreException(StoreException.Code.SQL, "cannot read the previous CRL", e);
         }
     }
 
@@ -318,11 +342,18 @@ final class CrlStore {
      * consistent read (InnoDB's read view per statement under READ COMMITTED); for a partition it
      * reads only the index {@code certificate_crl_entries} (V9), never the certificate rows.
      */
-    void fullEntries(String caName, int partition, Instant before, Instant expiredBefore, String fromSerial,
-                     String toSerial, EntrySink sink) {
+    void fullEntries(
+            String caName,
+            int partition,
+            Instant before,
+            Instant expiredBefore,
+            String fromSerial,
+            String toSerial,
+            EntrySink sink) {
         String sql = fullEntriesSql(partition, expiredBefore != null, fromSerial != null, toSerial != null);
         database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+            try (PreparedStatement ps =
+                    c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
                 bindFullEntries(ps, caName, partition, before, expiredBefore, fromSerial, toSerial);
                 ps.setFetchSize(FETCH);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -351,8 +382,15 @@ final class CrlStore {
                 + (from ? " AND serial_hex >= ?" : "") + (to ? " AND serial_hex < ?" : "");
     }
 
-    private static void bindFullEntries(PreparedStatement ps, String caName, int partition, Instant before,
-                                        Instant expiredBefore, String fromSerial, String toSerial) throws SQLException {
+    private static void bindFullEntries(
+            PreparedStatement ps,
+            String caName,
+            int partition,
+            Instant before,
+            Instant expiredBefore,
+            String fromSerial,
+            String toSerial)
+            throws SQLException {
         int i = 1;
         ps.setString(i++, caName);
         if (partition != 0) {
@@ -376,24 +414,27 @@ final class CrlStore {
      */
     String[] revokedSerialBounds(String caName, int partition) {
         return database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT MIN(serial_hex), MAX(serial_hex) FROM certificate"
-                    + " FORCE INDEX (certificate_crl_entries) WHERE ca_name = ? AND crl_partition = ? AND status = 'REVOKED'")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT MIN(serial_hex), MAX(serial_hex) FROM certificate"
+                            + " FORCE INDEX (certificate_crl_entries) WHERE ca_name = ? AND crl_partition = ? AND status = 'REVOKED'")) {
                 ps.setString(1, caName);
                 ps.setInt(2, partition);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() && rs.getString(1) != null ? new String[] {rs.getString(1), rs.getString(2)} : null;
+                    return rs.next() && rs.getString(1) != null
+                            ? new String[] {rs.getString(1), rs.getString(2)}
+                            : null;
                 }
             }
         });
     }
 
     /** The plans MariaDB makes for a partition's full CRL cursor, one per range (a test checks they read the index only). */
-    List<String> explainFullEntries(String caName, int partition, Instant before, Instant expiredBefore, String fromSerial,
-                                    String toSerial) {
+    List<String> explainFullEntries(
+            String caName, int partition, Instant before, Instant expiredBefore, String fromSerial, String toSerial) {
         return database.inTransaction(c -> {
             List<String> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("EXPLAIN " + fullEntriesSql(partition, expiredBefore != null,
-                    fromSerial != null, toSerial != null))) {
+            try (PreparedStatement ps = c.prepareStatement("EXPLAIN "
+                    + fullEntriesSql(partition, expiredBefore != null, fromSerial != null, toSerial != null))) {
                 bindFullEntries(ps, caName, partition, before, expiredBefore, fromSerial, toSerial);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -412,14 +453,16 @@ final class CrlStore {
      * CRL's thisUpdate plus a second: it committed while the CRL was being made) waits for the next
      * delta, so no entry is newer than the CRL that lists it.
      */
-    void changedEntries(String caName, int partition, Instant since, Instant before, Instant expiredBefore, RowSink sink) {
+    void changedEntries(
+            String caName, int partition, Instant since, Instant before, Instant expiredBefore, RowSink sink) {
         String sql = "SELECT c.serial_hex, c.status, c.revocation_reason, c.revocation_time, MAX(s.changed_at)"
                 + " FROM status_change s JOIN certificate c ON c.ca_name = s.ca_name AND c.serial_hex = s.serial_hex"
                 + " WHERE s.ca_name = ? AND s.changed_at >= ?" + (partition == 0 ? "" : " AND c.crl_partition = ?")
                 + (expiredBefore == null ? "" : " AND c.not_after >= ?")
                 + " GROUP BY c.serial_hex, c.status, c.revocation_reason, c.revocation_time HAVING MAX(s.changed_at) < ?";
         database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+            try (PreparedStatement ps =
+                    c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
                 int i = 1;
                 ps.setString(i++, caName);
                 ps.setObject(i++, DatabaseTime.toColumn(since));
@@ -434,7 +477,10 @@ final class CrlStore {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         LocalDateTime revoked = rs.getObject(4, LocalDateTime.class);
-                        sink.accept(new Row(rs.getString(1), rs.getString(2), reason(rs.getInt(3)),
+                        sink.accept(new Row(
+                                rs.getString(1),
+                                rs.getString(2),
+                                reason(rs.getInt(3)),
                                 revoked == null ? null : DatabaseTime.fromColumn(revoked),
                                 DatabaseTime.fromColumn(rs.getObject(5, LocalDateTime.class))));
                     }
@@ -462,7 +508,9 @@ final class CrlStore {
                 ps.setObject(2, DatabaseTime.toColumn(since));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new Change(rs.getLong(1), rs.getInt(2),
+                        out.add(new Change(
+                                rs.getLong(1),
+                                rs.getInt(2),
                                 DatabaseTime.fromColumn(rs.getObject(3, LocalDateTime.class))));
                     }
                 }
@@ -476,16 +524,21 @@ final class CrlStore {
         return database.inTransaction(c -> {
             Map<String, Stored> out = new LinkedHashMap<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT k.id, k.ca_name, k.crl_partition, k.is_delta,"
-                    + " k.crl_number, k.base_number, k.this_update, k.next_update FROM crl k JOIN (SELECT ca_name,"
-                    + " crl_partition, is_delta, MAX(crl_number) AS n FROM crl GROUP BY ca_name, crl_partition, is_delta) m"
-                    + " ON m.ca_name = k.ca_name AND m.crl_partition = k.crl_partition AND m.is_delta = k.is_delta"
-                    + " AND m.n = k.crl_number");
-                 ResultSet rs = ps.executeQuery()) {
+                            + " k.crl_number, k.base_number, k.this_update, k.next_update FROM crl k JOIN (SELECT ca_name,"
+                            + " crl_partition, is_delta, MAX(crl_number) AS n FROM crl GROUP BY ca_name, crl_partition, is_delta) m"
+                            + " ON m.ca_name = k.ca_name AND m.crl_partition = k.crl_partition AND m.is_delta = k.is_delta"
+                            + " AND m.n = k.crl_number");
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Long base = rs.getObject(6) == null ? null : rs.getLong(6);
-                    out.put(key(rs.getString(2), rs.getInt(3), rs.getBoolean(4)), new Stored(rs.getLong(1), rs.getLong(5),
-                            base, DatabaseTime.fromColumn(rs.getObject(7, LocalDateTime.class)),
-                            DatabaseTime.fromColumn(rs.getObject(8, LocalDateTime.class))));
+                    out.put(
+                            key(rs.getString(2), rs.getInt(3), rs.getBoolean(4)),
+                            new Stored(
+                                    rs.getLong(1),
+                                    rs.getLong(5),
+                                    base,
+                                    DatabaseTime.fromColumn(rs.getObject(7, LocalDateTime.class)),
+                                    DatabaseTime.fromColumn(rs.getObject(8, LocalDateTime.class))));
                 }
             }
             return out;

@@ -53,6 +53,7 @@ final class Der {
     private static final long UTC_TIME_END = 2524608000L;
     /** 1950-01-01T00:00:00Z and 10000-01-01T00:00:00Z: the range RFC 5280's two forms can say. */
     private static final long FIRST = -631152000L;
+
     private static final long AFTER_LAST = 253402300800L;
 
     /**
@@ -111,7 +112,8 @@ final class Der {
         int octets = (digits + 1) / 2;
         int first = digit(hex, 0);
         if (first == 0) {
-            throw new IllegalArgumentException("serial with a leading zero: " + new String(hex, StandardCharsets.US_ASCII));
+            throw new IllegalArgumentException(
+                    "serial with a leading zero: " + new String(hex, StandardCharsets.US_ASCII));
         }
         // The value's first octet: one digit when the count is odd, two when even.
         int top = digits % 2 == 1 ? first : first << 4 | digit(hex, 1);
@@ -136,7 +138,9 @@ final class Der {
 
     private static int digit(byte[] hex, int i) {
         int c = hex[i];
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        int d = c >= '0' && c <= '9'
+                ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
         if (d < 0) {
             throw new IllegalArgumentException("not hex: " + new String(hex, StandardCharsets.US_ASCII));
         }

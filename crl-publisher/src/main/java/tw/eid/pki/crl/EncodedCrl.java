@@ -21,8 +21,14 @@ import java.util.List;
  * @param nextUpdate its nextUpdate
  * @param entries how many revokedCertificates it lists
  */
-record EncodedCrl(byte[] head, ChunkedBytes body, byte[] tail, BigInteger number, Instant thisUpdate,
-                  Instant nextUpdate, long entries) {
+record EncodedCrl(
+        byte[] head,
+        ChunkedBytes body,
+        byte[] tail,
+        BigInteger number,
+        Instant thisUpdate,
+        Instant nextUpdate,
+        long entries) {
 
     long length() {
         return head.length + body.size() + tail.length;
@@ -35,8 +41,8 @@ record EncodedCrl(byte[] head, ChunkedBytes body, byte[] tail, BigInteger number
     }
 
     InputStream inputStream() {
-        return new SequenceInputStream(Collections.enumeration(List.of(new ByteArrayInputStream(head),
-                body.inputStream(), new ByteArrayInputStream(tail))));
+        return new SequenceInputStream(Collections.enumeration(
+                List.of(new ByteArrayInputStream(head), body.inputStream(), new ByteArrayInputStream(tail))));
     }
 
     /** The whole DER in one array (for the HTTP cache and tests; a partition's CRL is a few MB at most). */

@@ -60,20 +60,23 @@ public final class OfflineCrlCeremony {
         CrlAuthority a = CrlAuthority.byName(CrlAuthority.load(database), caName)
                 .orElseThrow(() -> new IllegalArgumentException("no active CA named '" + caName + "' in the store"));
         if (a.online()) {
-            throw new IllegalArgumentException("'" + caName + "' is an online CA: its CRLs are the publisher's (crl publish)");
+            throw new IllegalArgumentException(
+                    "'" + caName + "' is an online CA: its CRLs are the publisher's (crl publish)");
         }
         if (!a.tokenLabel().equals(offlineToken.label())) {
             throw new IllegalArgumentException("the key of '" + caName + "' is in token '" + a.tokenLabel() + "', not '"
                     + offlineToken.label() + "'");
         }
         CrlProfile profile = a.profile() == CertificateProfile.CSCA ? CrlProfile.CSCA_CRL : CrlProfile.CITIZEN_ROOT_ARL;
-        ProfileSettings s = profile == CrlProfile.CSCA_CRL ? settings.withCscaCrlLifetime(lifetime)
+        ProfileSettings s = profile == CrlProfile.CSCA_CRL
+                ? settings.withCscaCrlLifetime(lifetime)
                 : settings.withRootArlLifetime(lifetime);
         List<RevokedEntry> entries = revoked(caName);
         CrlStore store = new CrlStore(database);
         BigInteger number = store.allocateNumber(caName, 0);
         OfflineCrls offline = new OfflineCrls(s, clock, new SecureRandom());
-        PreparedCrl prepared = offline.prepare(profile, new CaCertificate(a.profile(), a.certificate()), number, entries);
+        PreparedCrl prepared =
+                offline.prepare(profile, new CaCertificate(a.profile(), a.certificate()), number, entries);
         X509CRLHolder crl = offline.sign(prepared, offlineToken.signer(a.keyLabel()));
         byte[] der;
         try {
@@ -90,16 +93,29 @@ public final class OfflineCrlCeremony {
         CrlChecks.replaces(facts, null, a, caName);
         ChunkedBytes body = new ChunkedBytes();
         body.write(der, 0, der.length);
-        EncodedCrl encoded = new EncodedCrl(new byte[0], body, new byte[0], number, facts.thisUpdate(), facts.nextUpdate(),
-                facts.entries());
+        EncodedCrl encoded = new EncodedCrl(
+                new byte[0], body, new byte[0], number, facts.thisUpdate(), facts.nextUpdate(), facts.entries());
         AuditLedger ledger = AuditLedger.hashChained(clock);
-        CrlStore.Outcome outcome = store.store(caName, 0, encoded, null, null, clock.instant(), previousIdp -> {
-            if (previousIdp.length != 0) {
-                throw new CrlRefusedException(caName + ": the stored CRL has an IDP, an offline CRL has none");
-            }
-        }, c -> ledger.append(c, AuditEvent.of(actorId, "crl.sign", caName, AuditResult.SUCCESS).withDetails(
-                AuditDetails.of().put("profile", profile.id()).put("crlNumber", number).put("entries", entries.size())
-                        .put("nextUpdate", String.valueOf(facts.nextUpdate())))));
+        CrlStore.Outcome outcome = store.store(
+                caName,
+                0,
+                encoded,
+                null,
+                null,
+                clock.instant(),
+                previousIdp -> {
+                    if (previousIdp.length != 0) {
+                        throw new CrlRefusedException(caName + ": the stored CRL has an IDP, an offline CRL has none");
+                    }
+                },
+                c -> ledger.append(
+                        c,
+                        AuditEvent.of(actorId, "crl.sign", caName, AuditResult.SUCCESS)
+                                .withDetails(AuditDetails.of()
+                                        .put("profile", profile.id())
+                                        .put("crlNumber", number)
+                                        .put("entries", entries.size())
+                                        .put("nextUpdate", String.valueOf(facts.nextUpdate())))));
         if (outcome != CrlStore.Outcome.STORED) {
             throw new CrlRefusedException(caName + ": a CRL with a number at least " + number + " is already stored");
         }
@@ -121,7 +137,8 @@ public final class OfflineCrlCeremony {
                                     + "' is revoked without a reason; an offline CRL entry must say why");
                         }
                         Instant at = DatabaseTime.fromColumn(rs.getObject(3, LocalDateTime.class));
-                        out.add(new RevokedEntry(new BigInteger(rs.getString(1), 16), at, RevocationReason.ofCode(code)));
+                        out.add(new RevokedEntry(
+                                new BigInteger(rs.getString(1), 16), at, RevocationReason.ofCode(code)));
                     }
                 }
             }

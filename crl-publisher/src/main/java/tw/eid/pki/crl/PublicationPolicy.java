@@ -80,9 +80,14 @@ final class PublicationPolicy {
      * @param covered the change ids already covered by a CRL this publisher issued
      * @param caughtUp whether this publisher has completed a round as leader since it last was not
      */
-    record State(boolean partitioned, List<Integer> partitions, Map<Integer, CrlStore.Stored> fulls,
-                 Map<Integer, CrlStore.Stored> deltas, List<CrlStore.Change> changes, Set<Long> covered,
-                 boolean caughtUp) {
+    record State(
+            boolean partitioned,
+            List<Integer> partitions,
+            Map<Integer, CrlStore.Stored> fulls,
+            Map<Integer, CrlStore.Stored> deltas,
+            List<CrlStore.Change> changes,
+            Set<Long> covered,
+            boolean caughtUp) {
         State {
             partitions = List.copyOf(partitions);
             fulls = Map.copyOf(fulls);
@@ -126,8 +131,10 @@ final class PublicationPolicy {
         if (!state.partitioned()) {
             return pending;
         }
-        Instant fullOldest = state.fulls().values().stream().map(CrlStore.Stored::thisUpdate)
-                .min(Instant::compareTo).orElse(now);
+        Instant fullOldest = state.fulls().values().stream()
+                .map(CrlStore.Stored::thisUpdate)
+                .min(Instant::compareTo)
+                .orElse(now);
         return fullOldest.isBefore(pending) ? fullOldest : pending;
     }
 
@@ -159,7 +166,9 @@ final class PublicationPolicy {
 
     /** Whether a change is pending in general: recent enough, not covered, listable now. */
     private boolean pending(State state, CrlStore.Change ch, Instant from, Instant listable) {
-        return !ch.changedAt().isBefore(from) && !state.covered().contains(ch.id()) && ch.changedAt().isBefore(listable);
+        return !ch.changedAt().isBefore(from)
+                && !state.covered().contains(ch.id())
+                && ch.changedAt().isBefore(listable);
     }
 
     private Plan planSingle(State state, Instant now) {
@@ -172,9 +181,11 @@ final class PublicationPolicy {
                 pending.add(ch.id());
             }
         }
-        Reason reason = f == null ? Reason.NO_FULL
-                : halfPassed(f, config.fullLifetime(), now) ? Reason.FULL_AGE
-                : !pending.isEmpty() ? Reason.CHANGES : null;
+        Reason reason = f == null
+                ? Reason.NO_FULL
+                : halfPassed(f, config.fullLifetime(), now)
+                        ? Reason.FULL_AGE
+                        : !pending.isEmpty() ? Reason.CHANGES : null;
         return reason == null ? Plan.NOTHING : new Plan(List.of(new Step(0, false, reason, pending)));
     }
 
@@ -203,17 +214,22 @@ final class PublicationPolicy {
             CrlStore.Stored d = state.deltas().get(p);
             Instant waiting = firstUnlisted.get(p);
             List<Long> covers = pending.getOrDefault(p, List.of());
-            Reason full = f == null ? Reason.NO_FULL
-                    : halfPassed(f, config.fullLifetime(), now) ? Reason.FULL_AGE
-                    : waiting != null && !now.isBefore(waiting.plus(config.fullAfterChange())) ? Reason.CHANGE_WAITED
-                    : null;
+            Reason full = f == null
+                    ? Reason.NO_FULL
+                    : halfPassed(f, config.fullLifetime(), now)
+                            ? Reason.FULL_AGE
+                            : waiting != null && !now.isBefore(waiting.plus(config.fullAfterChange()))
+                                    ? Reason.CHANGE_WAITED
+                                    : null;
             if (full != null) {
                 steps.add(new Step(p, false, full, covers));
                 continue;
             }
-            Reason delta = d == null ? Reason.NO_DELTA
-                    : !covers.isEmpty() ? Reason.CHANGES
-                    : halfPassed(d, config.deltaLifetime(), now) ? Reason.DELTA_AGE : null;
+            Reason delta = d == null
+                    ? Reason.NO_DELTA
+                    : !covers.isEmpty()
+                            ? Reason.CHANGES
+                            : halfPassed(d, config.deltaLifetime(), now) ? Reason.DELTA_AGE : null;
             if (delta != null) {
                 steps.add(new Step(p, true, delta, covers));
             }

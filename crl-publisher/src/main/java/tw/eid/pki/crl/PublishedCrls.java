@@ -31,6 +31,7 @@ public final class PublishedCrls {
     private volatile Map<String, Served> byPath = Map.of();
     /** Store key → id of the row served, so that a refresh reads only new rows. */
     private final Map<String, Long> ids = new HashMap<>();
+
     private volatile Instant refreshed;
 
     public PublishedCrls(Database database, ProfileSettings settings) {

@@ -18,10 +18,16 @@ import tw.eid.pki.ca.profile.ProfileSettings;
 class CrlExtensionsTest {
     static final ProfileSettings SETTINGS = ProfileSettings.defaults();
     static final byte[] SKI = {1, 2, 3, 4, 5, 6, 7, 8};
-    static final CrlAuthority CITIZEN = new CrlAuthority("citizen-ca", CertificateProfile.CITIZEN_CA, null, new byte[0],
-            SKI, "citizen-ca-key", "eid-online");
-    static final CrlAuthority OPERATORS = new CrlAuthority("ra-operators-ca", CertificateProfile.RA_OPERATORS_CA, null,
-            new byte[0], SKI, "ra-operators-ca-key", "eid-online");
+    static final CrlAuthority CITIZEN = new CrlAuthority(
+            "citizen-ca", CertificateProfile.CITIZEN_CA, null, new byte[0], SKI, "citizen-ca-key", "eid-online");
+    static final CrlAuthority OPERATORS = new CrlAuthority(
+            "ra-operators-ca",
+            CertificateProfile.RA_OPERATORS_CA,
+            null,
+            new byte[0],
+            SKI,
+            "ra-operators-ca-key",
+            "eid-online");
 
     static String uri(GeneralNames names) {
         return names.getNames()[0].getName().toString();
@@ -31,17 +37,22 @@ class CrlExtensionsTest {
     void aPartitionsFullCrlNamesItsPartitionAndPointsAtItsDelta() {
         Extensions e = CrlExtensions.of(CITIZEN, SETTINGS, 3, BigInteger.valueOf(41), null);
         assertThat(AuthorityKeyIdentifier.fromExtensions(e).getKeyIdentifier()).isEqualTo(SKI);
-        assertThat(CRLNumber.getInstance(e.getExtensionParsedValue(Extension.cRLNumber)).getCRLNumber())
+        assertThat(CRLNumber.getInstance(e.getExtensionParsedValue(Extension.cRLNumber))
+                        .getCRLNumber())
                 .isEqualTo(BigInteger.valueOf(41));
         assertThat(e.getExtension(Extension.cRLNumber).isCritical()).isFalse();
-        assertThat(e.getExtension(Extension.issuingDistributionPoint).isCritical()).isTrue();
-        IssuingDistributionPoint idp = IssuingDistributionPoint.getInstance(
-                e.getExtensionParsedValue(Extension.issuingDistributionPoint));
+        assertThat(e.getExtension(Extension.issuingDistributionPoint).isCritical())
+                .isTrue();
+        IssuingDistributionPoint idp =
+                IssuingDistributionPoint.getInstance(e.getExtensionParsedValue(Extension.issuingDistributionPoint));
         assertThat(uri((GeneralNames) idp.getDistributionPoint().getName()))
                 .isEqualTo(CITIZEN.url(SETTINGS, 3, false).toString());
         CRLDistPoint freshest = CRLDistPoint.getInstance(e.getExtensionParsedValue(Extension.freshestCRL));
-        assertThat(uri((GeneralNames) freshest.getDistributionPoints()[0].getDistributionPoint().getName()))
-                .isEqualTo(CITIZEN.url(SETTINGS, 3, true).toString()).endsWith("-delta.crl");
+        assertThat(uri((GeneralNames) freshest.getDistributionPoints()[0]
+                        .getDistributionPoint()
+                        .getName()))
+                .isEqualTo(CITIZEN.url(SETTINGS, 3, true).toString())
+                .endsWith("-delta.crl");
         assertThat(e.getExtension(Extension.deltaCRLIndicator)).isNull();
     }
 
@@ -49,9 +60,11 @@ class CrlExtensionsTest {
     void aDeltaNamesItsBaseCriticallyAndHasNoFreshestCrl() {
         Extensions e = CrlExtensions.of(CITIZEN, SETTINGS, 3, BigInteger.valueOf(42), 41L);
         assertThat(e.getExtension(Extension.deltaCRLIndicator).isCritical()).isTrue();
-        assertThat(CRLNumber.getInstance(e.getExtensionParsedValue(Extension.deltaCRLIndicator)).getCRLNumber())
+        assertThat(CRLNumber.getInstance(e.getExtensionParsedValue(Extension.deltaCRLIndicator))
+                        .getCRLNumber())
                 .isEqualTo(BigInteger.valueOf(41));
-        assertThat(e.getExtension(Extension.issuingDistributionPoint).isCritical()).isTrue();
+        assertThat(e.getExtension(Extension.issuingDistributionPoint).isCritical())
+                .isTrue();
         assertThat(e.getExtension(Extension.freshestCRL)).isNull();
     }
 

@@ -66,25 +66,39 @@ public final class CrlFixture {
         token.generateKeyPair("ra-operators-ca-key", KeyAlgorithm.EC_P384);
         issuance = new CertificateIssuance(settings, clock, random);
         PkiNames names = settings.names();
-        root = issuance.issue(issuance.prepareSelfSigned(new CertificateRequest(CertificateProfile.CITIZEN_ROOT,
-                names.citizenRoot(), token.publicKey("root-key"))), token.signer("root-key"));
-        ca = issuance.issue(issuance.prepare(new CertificateRequest(CertificateProfile.CITIZEN_CA, names.citizenCa(),
-                token.publicKey("citizen-ca-key")), new CaCertificate(CertificateProfile.CITIZEN_ROOT, root)),
+        root = issuance.issue(
+                issuance.prepareSelfSigned(new CertificateRequest(
+                        CertificateProfile.CITIZEN_ROOT, names.citizenRoot(), token.publicKey("root-key"))),
                 token.signer("root-key"));
-        operators = issuance.issue(issuance.prepare(new CertificateRequest(CertificateProfile.RA_OPERATORS_CA,
-                names.raOperatorsCa(), token.publicKey("ra-operators-ca-key")),
-                new CaCertificate(CertificateProfile.CITIZEN_ROOT, root)), token.signer("root-key"));
+        ca = issuance.issue(
+                issuance.prepare(
+                        new CertificateRequest(
+                                CertificateProfile.CITIZEN_CA, names.citizenCa(), token.publicKey("citizen-ca-key")),
+                        new CaCertificate(CertificateProfile.CITIZEN_ROOT, root)),
+                token.signer("root-key"));
+        operators = issuance.issue(
+                issuance.prepare(
+                        new CertificateRequest(
+                                CertificateProfile.RA_OPERATORS_CA,
+                                names.raOperatorsCa(),
+                                token.publicKey("ra-operators-ca-key")),
+                        new CaCertificate(CertificateProfile.CITIZEN_ROOT, root)),
+                token.signer("root-key"));
         insertCa("citizen-root", root, "root-key");
         insertCa("citizen-ca", ca, "citizen-ca-key");
         insertCa("ra-operators-ca", operators, "ra-operators-ca-key");
         // The root's ARL as a ceremony signs and records it (number 1, partition 0).
         OfflineCrls offline = new OfflineCrls(settings, clock, random);
-        PreparedCrl arl = offline.prepare(CrlProfile.CITIZEN_ROOT_ARL, new CaCertificate(CertificateProfile.CITIZEN_ROOT, root),
-                BigInteger.ONE, List.of());
+        PreparedCrl arl = offline.prepare(
+                CrlProfile.CITIZEN_ROOT_ARL,
+                new CaCertificate(CertificateProfile.CITIZEN_ROOT, root),
+                BigInteger.ONE,
+                List.of());
         X509CRLHolder signed = offline.sign(arl, token.signer("root-key"));
         database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO crl (ca_name, crl_partition, crl_number,"
-                    + " this_update, next_update, is_delta, der, created_at) VALUES ('citizen-root', 0, 1, ?, ?, FALSE, ?, ?)")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO crl (ca_name, crl_partition, crl_number,"
+                            + " this_update, next_update, is_delta, der, created_at) VALUES ('citizen-root', 0, 1, ?, ?, FALSE, ?, ?)")) {
                 ps.setObject(1, DatabaseTime.toColumn(signed.getThisUpdate().toInstant()));
                 ps.setObject(2, DatabaseTime.toColumn(signed.getNextUpdate().toInstant()));
                 ps.setBytes(3, signed.getEncoded());
@@ -126,22 +140,29 @@ public final class CrlFixture {
     /** A real citizen-signature certificate of the Citizen CA in {@code partition}, stored GOOD. */
     public X509CertificateHolder citizen(int partition) {
         KeyPair chip = chipKeys.generateKeyPair();
-        CertificateRequest request = CertificateRequest.citizen(CertificateProfile.CITIZEN_SIGNATURE,
-                new CertificateRequest.Citizen(HolderName.of("王小明", settings.holderNamePrivateUse()), SUBSCRIBER_ID,
-                        "6789", partition, null), SubjectPublicKeyInfo.getInstance(chip.getPublic().getEncoded()));
-        X509CertificateHolder cert = issuance.issue(issuance.prepare(request,
-                new CaCertificate(CertificateProfile.CITIZEN_CA, ca)), token.signer("citizen-ca-key"));
+        CertificateRequest request = CertificateRequest.citizen(
+                CertificateProfile.CITIZEN_SIGNATURE,
+                new CertificateRequest.Citizen(
+                        HolderName.of("王小明", settings.holderNamePrivateUse()), SUBSCRIBER_ID, "6789", partition, null),
+                SubjectPublicKeyInfo.getInstance(chip.getPublic().getEncoded()));
+        X509CertificateHolder cert = issuance.issue(
+                issuance.prepare(request, new CaCertificate(CertificateProfile.CITIZEN_CA, ca)),
+                token.signer("citizen-ca-key"));
         database.inTransaction(c -> {
             openPartition(c, partition);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificate (ca_name, serial_hex, profile, status,"
-                    + " not_before, not_after, tbs_der, der, public_key_sha256, crl_partition, created_at, updated_at)"
-                    + " VALUES ('citizen-ca', ?, 'citizen-signature/1', 'GOOD', ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("INSERT INTO certificate (ca_name, serial_hex, profile, status,"
+                            + " not_before, not_after, tbs_der, der, public_key_sha256, crl_partition, created_at, updated_at)"
+                            + " VALUES ('citizen-ca', ?, 'citizen-signature/1', 'GOOD', ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, cert.getSerialNumber().toString(16));
                 ps.setObject(2, DatabaseTime.toColumn(cert.getNotBefore().toInstant()));
                 ps.setObject(3, DatabaseTime.toColumn(cert.getNotAfter().toInstant()));
                 ps.setBytes(4, cert.toASN1Structure().getTBSCertificate().getEncoded("DER"));
                 ps.setBytes(5, cert.getEncoded());
-                ps.setBytes(6, java.security.MessageDigest.getInstance("SHA-256").digest(chip.getPublic().getEncoded()));
+                ps.setBytes(
+                        6,
+                        java.security.MessageDigest.getInstance("SHA-256")
+                                .digest(chip.getPublic().getEncoded()));
                 ps.setInt(7, partition);
                 ps.setObject(8, DatabaseTime.toColumn(clock.instant()));
                 ps.setObject(9, DatabaseTime.toColumn(clock.instant()));
@@ -155,8 +176,9 @@ public final class CrlFixture {
     }
 
     private void openPartition(java.sql.Connection c, int partition) throws java.sql.SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO crl_partition (ca_name, partition_number, capacity,"
-                + " assigned, opened_at) VALUES ('citizen-ca', ?, 100000000, 1, ?) ON DUPLICATE KEY UPDATE assigned = assigned + 1")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO crl_partition (ca_name, partition_number, capacity,"
+                        + " assigned, opened_at) VALUES ('citizen-ca', ?, 100000000, 1, ?) ON DUPLICATE KEY UPDATE assigned = assigned + 1")) {
             ps.setInt(1, partition);
             ps.setObject(2, DatabaseTime.toColumn(clock.instant()));
             ps.executeUpdate();
@@ -164,15 +186,18 @@ public final class CrlFixture {
     }
 
     public void suspend(X509CertificateHolder cert) {
-        revocations.suspend(Actor.local("crl-test"), "citizen-ca", cert.getSerialNumber().toString(16));
+        revocations.suspend(
+                Actor.local("crl-test"), "citizen-ca", cert.getSerialNumber().toString(16));
     }
 
     public void resume(X509CertificateHolder cert) {
-        revocations.resume(Actor.local("crl-test"), "citizen-ca", cert.getSerialNumber().toString(16));
+        revocations.resume(
+                Actor.local("crl-test"), "citizen-ca", cert.getSerialNumber().toString(16));
     }
 
     public void revoke(X509CertificateHolder cert, tw.eid.pki.ca.profile.RevocationReason reason) {
-        revocations.revoke(Actor.local("crl-test"), "citizen-ca", cert.getSerialNumber().toString(16), reason);
+        revocations.revoke(
+                Actor.local("crl-test"), "citizen-ca", cert.getSerialNumber().toString(16), reason);
     }
 
     /**
@@ -184,8 +209,9 @@ public final class CrlFixture {
     public void bulkPartition(int partition, int count, int revokedEvery) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO crl_partition (ca_name, partition_number, capacity,"
-                    + " assigned, opened_at) VALUES ('citizen-ca', ?, ?, ?, ?)")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("INSERT INTO crl_partition (ca_name, partition_number, capacity,"
+                            + " assigned, opened_at) VALUES ('citizen-ca', ?, ?, ?, ?)")) {
                 ps.setInt(1, partition);
                 ps.setInt(2, count);
                 ps.setInt(3, count);
@@ -207,8 +233,9 @@ public final class CrlFixture {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         database.inTransaction(c -> {
             openPartition(c, partition);
-            try (PreparedStatement ps = c.prepareStatement("UPDATE crl_partition SET assigned = LEAST(capacity, assigned + ?)"
-                    + " WHERE ca_name = 'citizen-ca' AND partition_number = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE crl_partition SET assigned = LEAST(capacity, assigned + ?)"
+                            + " WHERE ca_name = 'citizen-ca' AND partition_number = ?")) {
                 ps.setInt(1, count);
                 ps.setInt(2, partition);
                 ps.executeUpdate();
@@ -230,14 +257,16 @@ public final class CrlFixture {
             int to = Math.min(count, from + batch - 1);
             int f = from;
             database.inTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificate (ca_name, serial_hex, profile, status,"
-                        + " revocation_reason, revocation_time, not_before, not_after, tbs_der, der, public_key_sha256,"
-                        + " crl_partition, created_at, updated_at)"
-                        + " SELECT 'citizen-ca', LOWER(CONCAT(?, LPAD(HEX(?), 7, '0'), LPAD(HEX(seq), 8, '0'),"
-                        + " SUBSTRING(SHA2(CONCAT(?, '-', seq), 256), 1, 16))), 'citizen-signature/1',"
-                        + " IF(seq % ? = 0, IF(seq % (? * 10) = 0, 'HOLD', 'REVOKED'), 'GOOD'),"
-                        + " IF(seq % ? = 0, IF(seq % (? * 10) = 0, 6, 1), NULL), IF(seq % ? = 0, ?, NULL), ?, ?,"
-                        + " x'00', x'00', UNHEX(SHA2(CONCAT(?, ?, '/', seq), 256)), ?, ?, ? FROM seq_" + f + "_to_" + to)) {
+                try (PreparedStatement ps =
+                        c.prepareStatement("INSERT INTO certificate (ca_name, serial_hex, profile, status,"
+                                + " revocation_reason, revocation_time, not_before, not_after, tbs_der, der, public_key_sha256,"
+                                + " crl_partition, created_at, updated_at)"
+                                + " SELECT 'citizen-ca', LOWER(CONCAT(?, LPAD(HEX(?), 7, '0'), LPAD(HEX(seq), 8, '0'),"
+                                + " SUBSTRING(SHA2(CONCAT(?, '-', seq), 256), 1, 16))), 'citizen-signature/1',"
+                                + " IF(seq % ? = 0, IF(seq % (? * 10) = 0, 'HOLD', 'REVOKED'), 'GOOD'),"
+                                + " IF(seq % ? = 0, IF(seq % (? * 10) = 0, 6, 1), NULL), IF(seq % ? = 0, ?, NULL), ?, ?,"
+                                + " x'00', x'00', UNHEX(SHA2(CONCAT(?, ?, '/', seq), 256)), ?, ?, ? FROM seq_" + f
+                                + "_to_" + to)) {
                     int i = 1;
                     ps.setString(i++, String.valueOf(lead));
                     ps.setInt(i++, seed);
@@ -263,9 +292,11 @@ public final class CrlFixture {
     /** PEM of a certificate, for openssl. */
     public static Path pem(Path file, X509CertificateHolder cert) {
         try {
-            Files.writeString(file, "-----BEGIN CERTIFICATE-----\n"
-                    + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(cert.getEncoded())
-                    + "\n-----END CERTIFICATE-----\n");
+            Files.writeString(
+                    file,
+                    "-----BEGIN CERTIFICATE-----\n"
+                            + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(cert.getEncoded())
+                            + "\n-----END CERTIFICATE-----\n");
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

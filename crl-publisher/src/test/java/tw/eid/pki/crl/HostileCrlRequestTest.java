@@ -34,8 +34,10 @@ import tw.eid.pki.testing.RawHttp.Reply;
 class HostileCrlRequestTest {
     @RegisterExtension
     static final TestDatabase db = new TestDatabase();
+
     @TempDir
     static Path dir;
+
     static Token token;
     static CrlFixture pki;
     static CrlPublisher publisher;
@@ -52,16 +54,25 @@ class HostileCrlRequestTest {
         token = SoftHsmTestTokens.create("crl-hostile").open(Clock.systemUTC());
         pki = new CrlFixture(db.database(), token, clock);
         pki.citizen(1);
-        publisher = new CrlPublisher(db.database(), token, pki.settings,
-                CrlConfig.defaults().withDirectory(dir.resolve("pub")), "node-a", clock);
+        publisher = new CrlPublisher(
+                db.database(),
+                token,
+                pki.settings,
+                CrlConfig.defaults().withDirectory(dir.resolve("pub")),
+                "node-a",
+                clock);
         publisher.publishAll();
         crls = CrlServer.follow(db.database(), pki.settings, clock);
         server = CrlServer.newServer(crls.handler(publisher, Duration.ofSeconds(60), clock), "127.0.0.1", 0);
         server.start();
         port = CrlServer.port(server);
         served = crls.crls().all();
-        assertThat(served).containsKeys("/crl/citizen-root.crl", "/crl/citizen-ca/1.crl", "/crl/citizen-ca/1-delta.crl",
-                "/crl/ra-operators-ca.crl");
+        assertThat(served)
+                .containsKeys(
+                        "/crl/citizen-root.crl",
+                        "/crl/citizen-ca/1.crl",
+                        "/crl/citizen-ca/1-delta.crl",
+                        "/crl/ra-operators-ca.crl");
     }
 
     @AfterAll
@@ -77,7 +88,8 @@ class HostileCrlRequestTest {
     }
 
     static Reply method(String method, String target) throws Exception {
-        return RawHttp.exchange(SocketFactory.getDefault(), port, RawHttp.request(method, target, "Content-Length: 0"), null);
+        return RawHttp.exchange(
+                SocketFactory.getDefault(), port, RawHttp.request(method, target, "Content-Length: 0"), null);
     }
 
     interface Send {
@@ -108,8 +120,14 @@ class HostileCrlRequestTest {
                 refused("encoded backslashes", 400, () -> get("/crl/..%5c..%5cwindows%5cwin.ini")),
                 refused("a doubled slash", 400, () -> get("/crl//etc/passwd")),
                 refused("a drive letter", 404, () -> get("/crl/C:/windows/win.ini")),
-                refused("a file URL as the target", 400, () -> RawHttp.exchange(SocketFactory.getDefault(), port,
-                        "GET file:///etc/passwd HTTP/1.1\r\nHost: 127.0.0.1\r\n", null)),
+                refused(
+                        "a file URL as the target",
+                        400,
+                        () -> RawHttp.exchange(
+                                SocketFactory.getDefault(),
+                                port,
+                                "GET file:///etc/passwd HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+                                null)),
                 // ---- names that are almost a CRL's
                 refused("a NUL after the name", 400, () -> get("/crl/citizen-root.crl%00")),
                 refused("a NUL before an extension", 400, () -> get("/crl/citizen-root%00.crl")),
@@ -117,7 +135,10 @@ class HostileCrlRequestTest {
                 refused("a bad percent escape", 400, () -> get("/crl/%zz.crl")),
                 refused("a 5,000-character name", 404, () -> get("/crl/" + "a".repeat(5000) + ".crl")),
                 refused("a 20,000-character name", 414, () -> get("/crl/" + "a".repeat(20_000) + ".crl")),
-                refused("a 64 KB header", 431, () -> get("/crl/citizen-root.crl", "X-Padding: " + "a".repeat(64 * 1024))),
+                refused(
+                        "a 64 KB header",
+                        431,
+                        () -> get("/crl/citizen-root.crl", "X-Padding: " + "a".repeat(64 * 1024))),
                 refused("the /crl/ directory", 404, () -> get("/crl/")),
                 refused("/crl without a slash", 404, () -> get("/crl")),
                 refused("a CA's directory", 404, () -> get("/crl/citizen-ca/")),
@@ -140,10 +161,16 @@ class HostileCrlRequestTest {
                 refused("an unknown method", 405, () -> method("FROB", "/crl/citizen-root.crl")),
                 refused("POST /health", 405, () -> method("POST", "/health")),
                 refused("DELETE /health", 405, () -> method("DELETE", "/health")),
-                refused("a request without Host", 400, () -> RawHttp.exchange(SocketFactory.getDefault(), port,
-                        "GET /crl/citizen-root.crl HTTP/1.1\r\n", null)),
-                refused("a request line that is not HTTP", 400, () -> RawHttp.exchange(SocketFactory.getDefault(), port,
-                        "GET /crl/citizen-root.crl HTTP/9.9 x\r\n", null)));
+                refused(
+                        "a request without Host",
+                        400,
+                        () -> RawHttp.exchange(
+                                SocketFactory.getDefault(), port, "GET /crl/citizen-root.crl HTTP/1.1\r\n", null)),
+                refused(
+                        "a request line that is not HTTP",
+                        400,
+                        () -> RawHttp.exchange(
+                                SocketFactory.getDefault(), port, "GET /crl/citizen-root.crl HTTP/9.9 x\r\n", null)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -153,10 +180,14 @@ class HostileCrlRequestTest {
         assertThat(r.status()).as(r.toString()).isEqualTo(h.status());
         assertThat(r.contentType()).as(r.toString()).startsWith("text/plain");
         assertThat(r.body().length).as(r.toString()).isLessThan(200);
-        assertThat(r.text()).doesNotContainPattern(RawHttp.JAVA_LEAK).doesNotContainIgnoringCase("<html")
+        assertThat(r.text())
+                .doesNotContainPattern(RawHttp.JAVA_LEAK)
+                .doesNotContainIgnoringCase("<html")
                 .doesNotContain("root:");
         if (r.status() == 405) {
-            assertThat(r.header("allow")).as("RFC 9110 §15.5.6: a 405 names the methods").isNotBlank();
+            assertThat(r.header("allow"))
+                    .as("RFC 9110 §15.5.6: a 405 names the methods")
+                    .isNotBlank();
         }
     }
 
@@ -174,12 +205,14 @@ class HostileCrlRequestTest {
             assertThat(head.header("etag")).isEqualTo(crl.etag());
         }
         // A query is not part of the name: the CRL itself, nothing else.
-        assertThat(get("/crl/citizen-root.crl?file=../../etc/passwd").body()).isEqualTo(served.get("/crl/citizen-root.crl").der());
+        assertThat(get("/crl/citizen-root.crl?file=../../etc/passwd").body())
+                .isEqualTo(served.get("/crl/citizen-root.crl").der());
         // A dot-dot that stays inside /crl/ names another published CRL: that CRL, byte for byte.
         Reply inside = get("/crl/citizen-ca/../citizen-root.crl");
         assertThat(inside.status()).isIn(200, 400, 404);
         if (inside.status() == 200) {
-            assertThat(inside.body()).isEqualTo(served.get("/crl/citizen-root.crl").der());
+            assertThat(inside.body())
+                    .isEqualTo(served.get("/crl/citizen-root.crl").der());
         }
         // /health answers GET (and HEAD) only.
         assertThat(get("/health").status()).isIn(200, 503);

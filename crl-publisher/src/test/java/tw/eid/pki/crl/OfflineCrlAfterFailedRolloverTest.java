@@ -37,6 +37,7 @@ import tw.eid.pki.hsm.Token;
 class OfflineCrlAfterFailedRolloverTest {
     @RegisterExtension
     static final TestDatabase db = new TestDatabase();
+
     @TempDir
     static Path dir;
 
@@ -50,24 +51,39 @@ class OfflineCrlAfterFailedRolloverTest {
         Token offline = off.open(CLOCK);
         Token online = on.open(CLOCK);
         try {
-            DocumentSignerFixture fixture = new DocumentSignerFixture(db.database(), offline, online, CLOCK,
-                    NOW.minus(Duration.ofDays(1)), dir);
+            DocumentSignerFixture fixture = new DocumentSignerFixture(
+                    db.database(), offline, online, CLOCK, NOW.minus(Duration.ofDays(1)), dir);
             List<SignedCertificateFault.Row> before = SignedCertificateFault.rows(db.database());
             try (SignedCertificateFault fault = SignedCertificateFault.inject(db.dataSource())) {
-                assertThatThrownBy(() -> new CscaRollover(db.database(), fixture.settings, AuditLedger.hashChained(CLOCK),
-                        CLOCK, new SecureRandom()).rollover(Actor.local("ceremony:test"), offline, DocumentSignerFixture.CSCA,
-                        "csca-2", "csca-2-key", KeyAlgorithm.EC_P384)).isInstanceOf(RuntimeException.class);
+                assertThatThrownBy(() -> new CscaRollover(
+                                        db.database(),
+                                        fixture.settings,
+                                        AuditLedger.hashChained(CLOCK),
+                                        CLOCK,
+                                        new SecureRandom())
+                                .rollover(
+                                        Actor.local("ceremony:test"),
+                                        offline,
+                                        DocumentSignerFixture.CSCA,
+                                        "csca-2",
+                                        "csca-2-key",
+                                        KeyAlgorithm.EC_P384))
+                        .isInstanceOf(RuntimeException.class);
             }
-            List<SignedCertificateFault.Row> added = SignedCertificateFault.added(before, SignedCertificateFault.rows(db.database()));
+            List<SignedCertificateFault.Row> added =
+                    SignedCertificateFault.added(before, SignedCertificateFault.rows(db.database()));
             SignedCertificateFault.Row link = added.stream()
-                    .filter(r -> r.profile().equals(CertificateProfile.CSCA_LINK.id())).findFirst().orElseThrow();
+                    .filter(r -> r.profile().equals(CertificateProfile.CSCA_LINK.id()))
+                    .findFirst()
+                    .orElseThrow();
 
             OfflineCrlCeremony.Signed signed = new OfflineCrlCeremony(db.database(), fixture.settings, CLOCK)
                     .sign(offline, DocumentSignerFixture.CSCA, Duration.ofDays(90), "custodians:alice+bob");
             X509CRLHolder crl = signed.crl();
             X509CRLEntryHolder entry = crl.getRevokedCertificate(new BigInteger(link.serialHex(), 16));
             assertThat(entry).as("the link's serial on the old CSCA's CRL").isNotNull();
-            assertThat(CRLReason.getInstance(entry.getExtensions().getExtensionParsedValue(Extension.reasonCode)).getValue())
+            assertThat(CRLReason.getInstance(entry.getExtensions().getExtensionParsedValue(Extension.reasonCode))
+                            .getValue())
                     .isEqualTo(BigInteger.valueOf(CRLReason.cessationOfOperation));
             assertThat(crl.getRevokedCertificates()).hasSize(1);
         } finally {

@@ -42,7 +42,8 @@ class PublicationPolicyTest {
     }
 
     /** A partitioned CA whose partition 1 has a full CRL at {@code full} and a delta at {@code delta}. */
-    static State partition1(Instant full, Instant delta, boolean caughtUp, Set<Long> covered, CrlStore.Change... changes) {
+    static State partition1(
+            Instant full, Instant delta, boolean caughtUp, Set<Long> covered, CrlStore.Change... changes) {
         Map<Integer, CrlStore.Stored> fulls = new HashMap<>();
         Map<Integer, CrlStore.Stored> deltas = new HashMap<>();
         if (full != null) {
@@ -71,7 +72,9 @@ class PublicationPolicyTest {
     @Test
     void nothingIsDueForFreshCrlsWithoutChanges() {
         Instant now = T0.plus(Duration.ofHours(2));
-        assertThat(POLICY.plan(partition1(T0, T0.plus(Duration.ofHours(1))), now).isEmpty()).isTrue();
+        assertThat(POLICY.plan(partition1(T0, T0.plus(Duration.ofHours(1))), now)
+                        .isEmpty())
+                .isTrue();
         assertThat(POLICY.plan(single(T0, true, Set.of()), now)).isEqualTo(Plan.NOTHING);
     }
 
@@ -83,7 +86,8 @@ class PublicationPolicyTest {
         Step step = only(POLICY.plan(state, due));
         assertThat(step).isEqualTo(new Step(1, false, Reason.FULL_AGE, List.of()));
         assertThat(only(POLICY.plan(single(T0, true, Set.of()), due)).reason()).isEqualTo(Reason.FULL_AGE);
-        assertThat(POLICY.plan(single(T0, true, Set.of()), due.minusSeconds(1)).isEmpty()).isTrue();
+        assertThat(POLICY.plan(single(T0, true, Set.of()), due.minusSeconds(1)).isEmpty())
+                .isTrue();
     }
 
     @Test
@@ -122,7 +126,10 @@ class PublicationPolicyTest {
     @Test
     void aDeltaIsDueForAChangeAndCoversIt() {
         Instant now = T0.plus(Duration.ofHours(2));
-        State state = partition1(T0, T0.plus(Duration.ofHours(1)), change(5, 1, now.minusSeconds(20)),
+        State state = partition1(
+                T0,
+                T0.plus(Duration.ofHours(1)),
+                change(5, 1, now.minusSeconds(20)),
                 change(6, 2, now.minusSeconds(10)));
         assertThat(only(POLICY.plan(state, now))).isEqualTo(new Step(1, true, Reason.CHANGES, List.of(5L)));
     }
@@ -132,7 +139,12 @@ class PublicationPolicyTest {
         Instant now = T0.plus(Duration.ofHours(2));
         Instant deltaAt = T0.plus(Duration.ofHours(1));
         // Covered already; older than the trigger window; too new to be listed this second.
-        State state = partition1(T0, deltaAt, true, Set.of(5L), change(5, 1, now.minusSeconds(20)),
+        State state = partition1(
+                T0,
+                deltaAt,
+                true,
+                Set.of(5L),
+                change(5, 1, now.minusSeconds(20)),
                 change(6, 1, now.minus(POLICY.triggerWindow()).minusNanos(1)),
                 change(8, 1, PublicationPolicy.listableBefore(now)));
         assertThat(POLICY.plan(state, now).isEmpty()).isTrue();
@@ -143,7 +155,10 @@ class PublicationPolicyTest {
         Instant now = Instant.parse("2028-02-22T10:00:00.250Z");
         assertThat(POLICY.triggerWindow()).isEqualTo(Duration.ofMinutes(5).plusSeconds(30));
         assertThat(PublicationPolicy.listableBefore(now)).isEqualTo(Instant.parse("2028-02-22T10:00:01Z"));
-        State state = partition1(T0, T0.plus(Duration.ofHours(1)), change(1, 1, now.minus(POLICY.triggerWindow())),
+        State state = partition1(
+                T0,
+                T0.plus(Duration.ofHours(1)),
+                change(1, 1, now.minus(POLICY.triggerWindow())),
                 change(2, 1, Instant.parse("2028-02-22T10:00:00.999999999Z")),
                 change(3, 1, Instant.parse("2028-02-22T10:00:01Z")));
         assertThat(only(POLICY.plan(state, now)).covers()).containsExactly(1L, 2L);
@@ -154,7 +169,8 @@ class PublicationPolicyTest {
     void aDeltaIsDueOnceHalfItsLifetimeHasPassedToTheInstant() {
         Instant deltaAt = T0.plus(Duration.ofHours(1));
         State state = partition1(T0, deltaAt);
-        assertThat(POLICY.plan(state, deltaAt.plus(HALF_DELTA).minusNanos(1)).isEmpty()).isTrue();
+        assertThat(POLICY.plan(state, deltaAt.plus(HALF_DELTA).minusNanos(1)).isEmpty())
+                .isTrue();
         assertThat(only(POLICY.plan(state, deltaAt.plus(HALF_DELTA))))
                 .isEqualTo(new Step(1, true, Reason.DELTA_AGE, List.of()));
     }
@@ -163,8 +179,10 @@ class PublicationPolicyTest {
     void aPartitionWithoutCrlsGetsAFullOneAndWithoutADeltaADelta() {
         Instant now = T0.plus(Duration.ofMinutes(1));
         assertThat(only(POLICY.plan(partition1(null, null), now)).reason()).isEqualTo(Reason.NO_FULL);
-        assertThat(only(POLICY.plan(partition1(T0, null), now))).isEqualTo(new Step(1, true, Reason.NO_DELTA, List.of()));
-        assertThat(only(POLICY.plan(single(null, true, Set.of()), now)).reason()).isEqualTo(Reason.NO_FULL);
+        assertThat(only(POLICY.plan(partition1(T0, null), now)))
+                .isEqualTo(new Step(1, true, Reason.NO_DELTA, List.of()));
+        assertThat(only(POLICY.plan(single(null, true, Set.of()), now)).reason())
+                .isEqualTo(Reason.NO_FULL);
     }
 
     @Test
@@ -179,21 +197,28 @@ class PublicationPolicyTest {
         Instant now = T0.plus(Duration.ofHours(2));
         Map<Integer, CrlStore.Stored> fulls = Map.of(1, full(1, T0), 2, full(3, T0), 3, full(5, now.minus(HALF_FULL)));
         Map<Integer, CrlStore.Stored> deltas = Map.of(1, delta(2, 1, T0), 3, delta(6, 5, now.minusSeconds(30)));
-        State state = new State(true, List.of(1, 2, 3, 4), fulls, deltas,
-                List.of(change(1, 1, now.minusSeconds(3))), Set.of(), true);
-        assertThat(POLICY.plan(state, now).steps()).containsExactly(
-                new Step(1, true, Reason.CHANGES, List.of(1L)),
-                new Step(2, true, Reason.NO_DELTA, List.of()),
-                new Step(3, false, Reason.FULL_AGE, List.of()),
-                new Step(4, false, Reason.NO_FULL, List.of()));
+        State state = new State(
+                true, List.of(1, 2, 3, 4), fulls, deltas, List.of(change(1, 1, now.minusSeconds(3))), Set.of(), true);
+        assertThat(POLICY.plan(state, now).steps())
+                .containsExactly(
+                        new Step(1, true, Reason.CHANGES, List.of(1L)),
+                        new Step(2, true, Reason.NO_DELTA, List.of()),
+                        new Step(3, false, Reason.FULL_AGE, List.of()),
+                        new Step(4, false, Reason.NO_FULL, List.of()));
     }
 
     @Test
     void atTheFirstRoundAsLeaderEveryChangeSinceThePartitionsLatestCrlIsPending() {
         Instant deltaAt = T0.plus(Duration.ofHours(1));
         Instant now = T0.plus(Duration.ofHours(3));
-        State state = partition1(T0, deltaAt, false, Set.of(), change(1, 1, deltaAt.minusSeconds(1)),
-                change(2, 1, deltaAt), change(3, 1, deltaAt.plus(Duration.ofMinutes(30))));
+        State state = partition1(
+                T0,
+                deltaAt,
+                false,
+                Set.of(),
+                change(1, 1, deltaAt.minusSeconds(1)),
+                change(2, 1, deltaAt),
+                change(3, 1, deltaAt.plus(Duration.ofMinutes(30))));
         assertThat(POLICY.changesFrom(state, now)).isEqualTo(T0);
         assertThat(only(POLICY.plan(state, now))).isEqualTo(new Step(1, true, Reason.CHANGES, List.of(2L, 3L)));
         // Caught up, only the trigger window counts: an hour-old change is no longer pending.
@@ -206,7 +231,9 @@ class PublicationPolicyTest {
         Instant now = T0.plus(Duration.ofHours(2));
         assertThat(only(POLICY.plan(single(T0, true, Set.of(), change(4, 0, now.minusSeconds(1))), now)))
                 .isEqualTo(new Step(0, false, Reason.CHANGES, List.of(4L)));
-        assertThat(POLICY.plan(single(T0, true, Set.of(4L), change(4, 0, now.minusSeconds(1))), now).isEmpty()).isTrue();
+        assertThat(POLICY.plan(single(T0, true, Set.of(4L), change(4, 0, now.minusSeconds(1))), now)
+                        .isEmpty())
+                .isTrue();
         // At the first round as leader, every change since the CRL's thisUpdate.
         State first = single(T0, false, Set.of(), change(3, 0, T0.minusNanos(1)), change(4, 0, T0));
         assertThat(POLICY.changesFrom(first, now)).isEqualTo(T0);
@@ -222,7 +249,8 @@ class PublicationPolicyTest {
         State state = partition1(fullAt, leap.minus(Duration.ofHours(1)));
         assertThat(POLICY.plan(state, leap.minusSeconds(1)).isEmpty()).isTrue();
         assertThat(only(POLICY.plan(state, leap)).reason()).isEqualTo(Reason.FULL_AGE);
-        assertThat(PublicationPolicy.listableBefore(leap.plusMillis(500))).isEqualTo(Instant.parse("2028-03-01T00:00:00Z"));
+        assertThat(PublicationPolicy.listableBefore(leap.plusMillis(500)))
+                .isEqualTo(Instant.parse("2028-03-01T00:00:00Z"));
 
         Instant monthEnd = Instant.parse("2028-01-31T23:59:59Z");
         State deltaState = partition1(monthEnd.minus(Duration.ofDays(1)), monthEnd.minus(HALF_DELTA));
@@ -231,14 +259,18 @@ class PublicationPolicyTest {
 
         Instant yearEnd = Instant.parse("2028-12-31T23:59:59Z");
         Instant changed = yearEnd.minus(CONFIG.fullAfterChange());
-        State waited = partition1(changed.minus(Duration.ofHours(1)), yearEnd.minusSeconds(60), true, Set.of(1L),
-                change(1, 1, changed));
+        State waited = partition1(
+                changed.minus(Duration.ofHours(1)), yearEnd.minusSeconds(60), true, Set.of(1L), change(1, 1, changed));
         assertThat(only(POLICY.plan(waited, yearEnd)).reason()).isEqualTo(Reason.CHANGE_WAITED);
         assertThat(POLICY.plan(waited, yearEnd.minusSeconds(1)).isEmpty()).isTrue();
         // A change in the last second of the leap day is listable at once, one in the next is not.
-        State leapChanges = partition1(fullAt, leap.minus(Duration.ofHours(1)), change(2, 1, leap.plusMillis(900)),
+        State leapChanges = partition1(
+                fullAt,
+                leap.minus(Duration.ofHours(1)),
+                change(2, 1, leap.plusMillis(900)),
                 change(3, 1, Instant.parse("2028-03-01T00:00:00Z")));
-        assertThat(only(POLICY.plan(leapChanges, leap.plusMillis(950))).covers()).containsExactly(2L);
+        assertThat(only(POLICY.plan(leapChanges, leap.plusMillis(950))).covers())
+                .containsExactly(2L);
     }
 
     @Test

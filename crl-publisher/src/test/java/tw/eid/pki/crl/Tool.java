@@ -16,7 +16,9 @@ final class Tool {
 
     static Result run(String... command) {
         try {
-            Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(List.of(command))
+                    .redirectErrorStream(true)
+                    .start();
             p.getOutputStream().close();
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
@@ -33,8 +35,11 @@ final class Tool {
     }
 
     static Path crlPem(Path file, byte[] der) throws IOException {
-        Files.writeString(file, "-----BEGIN X509 CRL-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der) + "\n-----END X509 CRL-----\n");
+        Files.writeString(
+                file,
+                "-----BEGIN X509 CRL-----\n"
+                        + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+                        + "\n-----END X509 CRL-----\n");
         return file;
     }
 }

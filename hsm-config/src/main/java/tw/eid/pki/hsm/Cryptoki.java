@@ -26,8 +26,13 @@ interface Cryptoki {
 
     void getAttributes(long session, long object, CK_ATTRIBUTE[] attributes) throws CryptokiException;
 
-    long[] generateKeyPair(long session, long mechanism, byte[] mechanismParameter,
-                           CK_ATTRIBUTE[] publicTemplate, CK_ATTRIBUTE[] privateTemplate) throws CryptokiException;
+    long[] generateKeyPair(
+            long session,
+            long mechanism,
+            byte[] mechanismParameter,
+            CK_ATTRIBUTE[] publicTemplate,
+            CK_ATTRIBUTE[] privateTemplate)
+            throws CryptokiException;
 
     long generateKey(long session, long mechanism, CK_ATTRIBUTE[] template) throws CryptokiException;
 
@@ -37,7 +42,8 @@ interface Cryptoki {
     byte[] sign(long session, long mechanism, long key, byte[] data) throws CryptokiException;
 
     /** AES-GCM with a 128-bit tag: C_EncryptInit/C_Encrypt (or the decrypt pair) in one call. */
-    byte[] aesGcm(long session, boolean encrypt, long key, byte[] iv, byte[] aad, byte[] input) throws CryptokiException;
+    byte[] aesGcm(long session, boolean encrypt, long key, byte[] iv, byte[] aad, byte[] input)
+            throws CryptokiException;
 
     byte[] wrapKey(long session, long mechanism, long wrappingKey, long key) throws CryptokiException;
 

@@ -9,7 +9,8 @@ import org.bouncycastle.asn1.teletrust.TeleTrusTObjectIdentifiers;
 public enum KeyAlgorithm {
     EC_P256("ec-p256", SECObjectIdentifiers.secp256r1, 0, NISTObjectIdentifiers.id_sha256),
     EC_P384("ec-p384", SECObjectIdentifiers.secp384r1, 0, NISTObjectIdentifiers.id_sha384),
-    EC_BRAINPOOL_P384R1("ec-brainpoolp384r1", TeleTrusTObjectIdentifiers.brainpoolP384r1, 0, NISTObjectIdentifiers.id_sha384),
+    EC_BRAINPOOL_P384R1(
+            "ec-brainpoolp384r1", TeleTrusTObjectIdentifiers.brainpoolP384r1, 0, NISTObjectIdentifiers.id_sha384),
     RSA_2048("rsa-2048", null, 2048, NISTObjectIdentifiers.id_sha256),
     RSA_3072("rsa-3072", null, 3072, NISTObjectIdentifiers.id_sha256),
     // RSA-4096 roots sign with SHA-384, matching the strength of the P-384 option.

@@ -10,8 +10,13 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
  * @param extractable      CKA_EXTRACTABLE of the private key
  * @param neverExtractable CKA_NEVER_EXTRACTABLE: the key has never been extractable since it was generated
  */
-public record KeyInfo(String label, KeyAlgorithm algorithm, SubjectPublicKeyInfo publicKey,
-                      boolean sensitive, boolean extractable, boolean neverExtractable) {
+public record KeyInfo(
+        String label,
+        KeyAlgorithm algorithm,
+        SubjectPublicKeyInfo publicKey,
+        boolean sensitive,
+        boolean extractable,
+        boolean neverExtractable) {
     public KeyInfo {
         Objects.requireNonNull(label, "label");
         Objects.requireNonNull(algorithm, "algorithm");

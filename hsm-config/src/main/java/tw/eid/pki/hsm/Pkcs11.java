@@ -99,14 +99,22 @@ final class Pkcs11 {
      * evicted, the token logged in again and the call retried once.
      */
     static boolean isSessionOrDeviceFailure(long ckr) {
-        return ckr == CKR_SESSION_HANDLE_INVALID || ckr == CKR_SESSION_CLOSED
-                || ckr == CKR_USER_NOT_LOGGED_IN || ckr == CKR_DEVICE_ERROR
-                || ckr == CKR_DEVICE_MEMORY || ckr == CKR_DEVICE_REMOVED
-                || ckr == CKR_TOKEN_NOT_PRESENT || ckr == CKR_TOKEN_NOT_RECOGNIZED
-                || ckr == CKR_GENERAL_ERROR || ckr == CKR_FUNCTION_FAILED
-                || ckr == CKR_OPERATION_ACTIVE || ckr == CKR_OPERATION_NOT_INITIALIZED
-                || ckr == CKR_SLOT_ID_INVALID || ckr == CKR_SESSION_COUNT
-                || ckr == CKR_KEY_HANDLE_INVALID || ckr == CKR_OBJECT_HANDLE_INVALID
+        return ckr == CKR_SESSION_HANDLE_INVALID
+                || ckr == CKR_SESSION_CLOSED
+                || ckr == CKR_USER_NOT_LOGGED_IN
+                || ckr == CKR_DEVICE_ERROR
+                || ckr == CKR_DEVICE_MEMORY
+                || ckr == CKR_DEVICE_REMOVED
+                || ckr == CKR_TOKEN_NOT_PRESENT
+                || ckr == CKR_TOKEN_NOT_RECOGNIZED
+                || ckr == CKR_GENERAL_ERROR
+                || ckr == CKR_FUNCTION_FAILED
+                || ckr == CKR_OPERATION_ACTIVE
+                || ckr == CKR_OPERATION_NOT_INITIALIZED
+                || ckr == CKR_SLOT_ID_INVALID
+                || ckr == CKR_SESSION_COUNT
+                || ckr == CKR_KEY_HANDLE_INVALID
+                || ckr == CKR_OBJECT_HANDLE_INVALID
                 || ckr == CKR_CRYPTOKI_NOT_INITIALIZED;
     }
 

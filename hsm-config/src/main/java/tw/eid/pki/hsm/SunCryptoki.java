@@ -33,11 +33,15 @@ final class SunCryptoki implements Cryptoki {
             args.flags = Pkcs11.CKF_OS_LOCKING_OK;
             return new SunCryptoki(PKCS11.getInstance(library.toString(), "C_GetFunctionList", args, false));
         } catch (IOException e) {
-            throw new TokenException(TokenException.Code.LIBRARY_UNUSABLE,
-                    "cannot load PKCS#11 library " + library + ": " + e.getMessage(), e);
+            throw new TokenException(
+                    TokenException.Code.LIBRARY_UNUSABLE,
+                    "cannot load PKCS#11 library " + library + ": " + e.getMessage(),
+                    e);
         } catch (PKCS11Exception e) {
-            throw new TokenException(TokenException.Code.LIBRARY_UNUSABLE,
-                    "cannot initialise PKCS#11 library " + library + ": " + Pkcs11.name(e.getErrorCode()), e);
+            throw new TokenException(
+                    TokenException.Code.LIBRARY_UNUSABLE,
+                    "cannot initialise PKCS#11 library " + library + ": " + Pkcs11.name(e.getErrorCode()),
+                    e);
         }
     }
 
@@ -124,12 +128,17 @@ final class SunCryptoki implements Cryptoki {
     }
 
     @Override
-    public long[] generateKeyPair(long session, long mechanism, byte[] mechanismParameter,
-                                  CK_ATTRIBUTE[] publicTemplate, CK_ATTRIBUTE[] privateTemplate)
+    public long[] generateKeyPair(
+            long session,
+            long mechanism,
+            byte[] mechanismParameter,
+            CK_ATTRIBUTE[] publicTemplate,
+            CK_ATTRIBUTE[] privateTemplate)
             throws CryptokiException {
         try {
             CK_MECHANISM m = mechanismParameter == null
-                    ? new CK_MECHANISM(mechanism) : new CK_MECHANISM(mechanism, mechanismParameter);
+                    ? new CK_MECHANISM(mechanism)
+                    : new CK_MECHANISM(mechanism, mechanismParameter);
             return p11.C_GenerateKeyPair(session, m, publicTemplate, privateTemplate);
         } catch (PKCS11Exception e) {
             throw fail(e, "C_GenerateKeyPair");

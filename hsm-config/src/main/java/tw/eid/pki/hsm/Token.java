@@ -105,7 +105,8 @@ public final class Token implements AutoCloseable {
         // PIN with CKR_USER_ALREADY_LOGGED_IN. One Token per token per process.
         String key = config.library() + "#" + config.tokenLabel();
         if (OPEN.putIfAbsent(key, Boolean.TRUE) != null) {
-            throw new TokenException(TokenException.Code.OPERATION_REFUSED,
+            throw new TokenException(
+                    TokenException.Code.OPERATION_REFUSED,
                     "token '" + config.tokenLabel() + "' is already open in this process");
         }
         try {
@@ -126,11 +127,14 @@ public final class Token implements AutoCloseable {
         } catch (CryptokiException e) {
             Arrays.fill(token.pin, '\0');
             if (e.ckr() == Pkcs11.CKR_PIN_INCORRECT || e.ckr() == Pkcs11.CKR_PIN_LOCKED) {
-                throw new TokenException(TokenException.Code.PIN_REFUSED,
+                throw new TokenException(
+                        TokenException.Code.PIN_REFUSED,
                         "token '" + config.tokenLabel() + "' refused the PIN (" + Pkcs11.name(e.ckr()) + ")");
             }
-            throw new TokenException(TokenException.Code.TOKEN_UNAVAILABLE,
-                    "cannot open token '" + config.tokenLabel() + "': " + e.getMessage(), e);
+            throw new TokenException(
+                    TokenException.Code.TOKEN_UNAVAILABLE,
+                    "cannot open token '" + config.tokenLabel() + "': " + e.getMessage(),
+                    e);
         }
         return token;
     }
@@ -157,11 +161,13 @@ public final class Token implements AutoCloseable {
             }
         }
         if (matches.isEmpty()) {
-            throw new TokenException(TokenException.Code.TOKEN_NOT_FOUND,
+            throw new TokenException(
+                    TokenException.Code.TOKEN_NOT_FOUND,
                     "no initialised token labelled '" + config.tokenLabel() + "' in " + config.library());
         }
         if (matches.size() > 1) {
-            throw new TokenException(TokenException.Code.TOKEN_NOT_FOUND,
+            throw new TokenException(
+                    TokenException.Code.TOKEN_NOT_FOUND,
                     matches.size() + " tokens are labelled '" + config.tokenLabel() + "': labels must be unique");
         }
         return matches.get(0);
@@ -171,8 +177,11 @@ public final class Token implements AutoCloseable {
 
     /** Whether any object (key or otherwise) carries this label. */
     public boolean exists(String label) {
-        return withSession("find " + label, s -> ck.findObjects(s, new CK_ATTRIBUTE[] {
-                new CK_ATTRIBUTE(Pkcs11.CKA_LABEL, label.toCharArray())}).length > 0);
+        return withSession(
+                "find " + label,
+                s -> ck.findObjects(s, new CK_ATTRIBUTE[] {new CK_ATTRIBUTE(Pkcs11.CKA_LABEL, label.toCharArray())})
+                                .length
+                        > 0);
     }
 
     /**
@@ -182,7 +191,8 @@ public final class Token implements AutoCloseable {
     public KeyInfo generateKeyPair(String label, KeyAlgorithm algorithm) {
         requireLabel(label);
         if (exists(label)) {
-            throw new TokenException(TokenException.Code.LABEL_EXISTS,
+            throw new TokenException(
+                    TokenException.Code.LABEL_EXISTS,
                     "token '" + label() + "' already holds an object labelled '" + label + "'");
         }
         char[] l = label.toCharArray();
@@ -221,38 +231,43 @@ public final class Token implements AutoCloseable {
             pub.add(new CK_ATTRIBUTE(Pkcs11.CKA_MODULUS_BITS, (long) algorithm.modulusBits()));
             pub.add(new CK_ATTRIBUTE(Pkcs11.CKA_PUBLIC_EXPONENT, BigInteger.valueOf(65537)));
         }
-        withSession("generate " + label, s -> ck.generateKeyPair(s, mechanism, null,
-                pub.toArray(new CK_ATTRIBUTE[0]), priv.toArray(new CK_ATTRIBUTE[0])));
+        withSession(
+                "generate " + label,
+                s -> ck.generateKeyPair(
+                        s, mechanism, null, pub.toArray(new CK_ATTRIBUTE[0]), priv.toArray(new CK_ATTRIBUTE[0])));
         log.info("generated {} key pair '{}' in token '{}'", algorithm.id(), label, label());
-        return keyInfo(label).orElseThrow(() -> new TokenException(TokenException.Code.KEY_NOT_FOUND,
-                "key '" + label + "' not found right after generation"));
+        return keyInfo(label)
+                .orElseThrow(() -> new TokenException(
+                        TokenException.Code.KEY_NOT_FOUND, "key '" + label + "' not found right after generation"));
     }
 
     /** Generates a data-protection secret key inside the token; refuses an existing label. */
     public void generateSecretKey(String label, SecretKeyType type) {
         requireLabel(label);
         if (exists(label)) {
-            throw new TokenException(TokenException.Code.LABEL_EXISTS,
+            throw new TokenException(
+                    TokenException.Code.LABEL_EXISTS,
                     "token '" + label() + "' already holds an object labelled '" + label + "'");
         }
         boolean aes = type == SecretKeyType.AES_256;
         CK_ATTRIBUTE[] template = {
-                new CK_ATTRIBUTE(Pkcs11.CKA_CLASS, Pkcs11.CKO_SECRET_KEY),
-                new CK_ATTRIBUTE(Pkcs11.CKA_KEY_TYPE, aes ? Pkcs11.CKK_AES : Pkcs11.CKK_GENERIC_SECRET),
-                new CK_ATTRIBUTE(Pkcs11.CKA_VALUE_LEN, 32L),
-                new CK_ATTRIBUTE(Pkcs11.CKA_TOKEN, true),
-                new CK_ATTRIBUTE(Pkcs11.CKA_PRIVATE, true),
-                new CK_ATTRIBUTE(Pkcs11.CKA_SENSITIVE, true),
-                new CK_ATTRIBUTE(Pkcs11.CKA_EXTRACTABLE, false),
-                new CK_ATTRIBUTE(Pkcs11.CKA_LABEL, label.toCharArray()),
-                new CK_ATTRIBUTE(Pkcs11.CKA_ID, label.getBytes(StandardCharsets.UTF_8)),
-                new CK_ATTRIBUTE(Pkcs11.CKA_ENCRYPT, aes),
-                new CK_ATTRIBUTE(Pkcs11.CKA_DECRYPT, aes),
-                new CK_ATTRIBUTE(Pkcs11.CKA_SIGN, !aes),
-                new CK_ATTRIBUTE(Pkcs11.CKA_VERIFY, !aes),
-                new CK_ATTRIBUTE(Pkcs11.CKA_WRAP, false),
-                new CK_ATTRIBUTE(Pkcs11.CKA_UNWRAP, false),
-                new CK_ATTRIBUTE(Pkcs11.CKA_DERIVE, false)};
+            new CK_ATTRIBUTE(Pkcs11.CKA_CLASS, Pkcs11.CKO_SECRET_KEY),
+            new CK_ATTRIBUTE(Pkcs11.CKA_KEY_TYPE, aes ? Pkcs11.CKK_AES : Pkcs11.CKK_GENERIC_SECRET),
+            new CK_ATTRIBUTE(Pkcs11.CKA_VALUE_LEN, 32L),
+            new CK_ATTRIBUTE(Pkcs11.CKA_TOKEN, true),
+            new CK_ATTRIBUTE(Pkcs11.CKA_PRIVATE, true),
+            new CK_ATTRIBUTE(Pkcs11.CKA_SENSITIVE, true),
+            new CK_ATTRIBUTE(Pkcs11.CKA_EXTRACTABLE, false),
+            new CK_ATTRIBUTE(Pkcs11.CKA_LABEL, label.toCharArray()),
+            new CK_ATTRIBUTE(Pkcs11.CKA_ID, label.getBytes(StandardCharsets.UTF_8)),
+            new CK_ATTRIBUTE(Pkcs11.CKA_ENCRYPT, aes),
+            new CK_ATTRIBUTE(Pkcs11.CKA_DECRYPT, aes),
+            new CK_ATTRIBUTE(Pkcs11.CKA_SIGN, !aes),
+            new CK_ATTRIBUTE(Pkcs11.CKA_VERIFY, !aes),
+            new CK_ATTRIBUTE(Pkcs11.CKA_WRAP, false),
+            new CK_ATTRIBUTE(Pkcs11.CKA_UNWRAP, false),
+            new CK_ATTRIBUTE(Pkcs11.CKA_DERIVE, false)
+        };
         long mechanism = aes ? Pkcs11.CKM_AES_KEY_GEN : Pkcs11.CKM_GENERIC_SECRET_KEY_GEN;
         withSession("generate " + label, s -> ck.generateKey(s, mechanism, template));
         log.info("generated {} secret key '{}' in token '{}'", type.id(), label, label());
@@ -308,14 +323,15 @@ public final class Token implements AutoCloseable {
         List<Long> objects = new ArrayList<>();
         for (long objectClass : new long[] {Pkcs11.CKO_PRIVATE_KEY, Pkcs11.CKO_PUBLIC_KEY, Pkcs11.CKO_CERTIFICATE}) {
             for (long object : ck.findObjects(s, new CK_ATTRIBUTE[] {
-                    new CK_ATTRIBUTE(Pkcs11.CKA_CLASS, objectClass),
-                    new CK_ATTRIBUTE(Pkcs11.CKA_LABEL, label.toCharArray())})) {
+                new CK_ATTRIBUTE(Pkcs11.CKA_CLASS, objectClass), new CK_ATTRIBUTE(Pkcs11.CKA_LABEL, label.toCharArray())
+            })) {
                 requireExactLabel(s, object, label);
                 objects.add(object);
             }
         }
         if (objects.isEmpty()) {
-            throw new TokenException(TokenException.Code.KEY_NOT_FOUND,
+            throw new TokenException(
+                    TokenException.Code.KEY_NOT_FOUND,
                     "no key pair labelled '" + label + "' in token '" + label() + "': nothing destroyed");
         }
         for (long object : objects) {
@@ -329,9 +345,11 @@ public final class Token implements AutoCloseable {
         ck.getAttributes(s, object, found);
         char[] actual = found[0].getCharArray();
         if (actual == null || !label.equals(new String(actual))) {
-            throw new TokenException(TokenException.Code.OPERATION_REFUSED, "token '" + label() + "' answered a search for '"
-                    + label + "' with an object labelled '" + (actual == null ? "" : new String(actual))
-                    + "': nothing destroyed");
+            throw new TokenException(
+                    TokenException.Code.OPERATION_REFUSED,
+                    "token '" + label() + "' answered a search for '"
+                            + label + "' with an object labelled '" + (actual == null ? "" : new String(actual))
+                            + "': nothing destroyed");
         }
     }
 
@@ -339,27 +357,39 @@ public final class Token implements AutoCloseable {
     public Optional<KeyInfo> keyInfo(String label) {
         return withSession("describe " + label, s -> {
             long[] privs = ck.findObjects(s, new CK_ATTRIBUTE[] {
-                    new CK_ATTRIBUTE(Pkcs11.CKA_CLASS, Pkcs11.CKO_PRIVATE_KEY),
-                    new CK_ATTRIBUTE(Pkcs11.CKA_LABEL, label.toCharArray())});
+                new CK_ATTRIBUTE(Pkcs11.CKA_CLASS, Pkcs11.CKO_PRIVATE_KEY),
+                new CK_ATTRIBUTE(Pkcs11.CKA_LABEL, label.toCharArray())
+            });
             if (privs.length == 0) {
                 return Optional.<KeyInfo>empty();
             }
             KeyRef ref = describe(s, label, privs);
             CK_ATTRIBUTE[] flags = {
-                    new CK_ATTRIBUTE(Pkcs11.CKA_SENSITIVE),
-                    new CK_ATTRIBUTE(Pkcs11.CKA_EXTRACTABLE),
-                    new CK_ATTRIBUTE(Pkcs11.CKA_NEVER_EXTRACTABLE)};
+                new CK_ATTRIBUTE(Pkcs11.CKA_SENSITIVE),
+                new CK_ATTRIBUTE(Pkcs11.CKA_EXTRACTABLE),
+                new CK_ATTRIBUTE(Pkcs11.CKA_NEVER_EXTRACTABLE)
+            };
             ck.getAttributes(s, ref.handle(), flags);
-            return Optional.of(new KeyInfo(label, ref.algorithm(), ref.publicKey(),
-                    flags[0].getBoolean(), flags[1].getBoolean(), flags[2].getBoolean()));
+            return Optional.of(new KeyInfo(
+                    label,
+                    ref.algorithm(),
+                    ref.publicKey(),
+                    flags[0].getBoolean(),
+                    flags[1].getBoolean(),
+                    flags[2].getBoolean()));
         });
     }
 
     /** Whether a secret key with this label exists. */
     public boolean hasSecretKey(String label) {
-        return withSession("find " + label, s -> ck.findObjects(s, new CK_ATTRIBUTE[] {
-                new CK_ATTRIBUTE(Pkcs11.CKA_CLASS, Pkcs11.CKO_SECRET_KEY),
-                new CK_ATTRIBUTE(Pkcs11.CKA_LABEL, label.toCharArray())}).length == 1);
+        return withSession(
+                "find " + label,
+                s -> ck.findObjects(s, new CK_ATTRIBUTE[] {
+                                    new CK_ATTRIBUTE(Pkcs11.CKA_CLASS, Pkcs11.CKO_SECRET_KEY),
+                                    new CK_ATTRIBUTE(Pkcs11.CKA_LABEL, label.toCharArray())
+                                })
+                                .length
+                        == 1);
     }
 
     private KeyRef key(String label) {
@@ -375,10 +405,12 @@ public final class Token implements AutoCloseable {
         }
         long destructionsBefore = destructions.get();
         long[] privs = ck.findObjects(s, new CK_ATTRIBUTE[] {
-                new CK_ATTRIBUTE(Pkcs11.CKA_CLASS, Pkcs11.CKO_PRIVATE_KEY),
-                new CK_ATTRIBUTE(Pkcs11.CKA_LABEL, label.toCharArray())});
+            new CK_ATTRIBUTE(Pkcs11.CKA_CLASS, Pkcs11.CKO_PRIVATE_KEY),
+            new CK_ATTRIBUTE(Pkcs11.CKA_LABEL, label.toCharArray())
+        });
         if (privs.length == 0) {
-            throw new TokenException(TokenException.Code.KEY_NOT_FOUND,
+            throw new TokenException(
+                    TokenException.Code.KEY_NOT_FOUND,
                     "no private key labelled '" + label + "' in token '" + label() + "'");
         }
         ref = describe(s, label, privs);
@@ -397,11 +429,14 @@ public final class Token implements AutoCloseable {
             return ref.handle();
         }
         long[] found = ck.findObjects(s, new CK_ATTRIBUTE[] {
-                new CK_ATTRIBUTE(Pkcs11.CKA_CLASS, Pkcs11.CKO_SECRET_KEY),
-                new CK_ATTRIBUTE(Pkcs11.CKA_LABEL, label.toCharArray())});
+            new CK_ATTRIBUTE(Pkcs11.CKA_CLASS, Pkcs11.CKO_SECRET_KEY),
+            new CK_ATTRIBUTE(Pkcs11.CKA_LABEL, label.toCharArray())
+        });
         if (found.length != 1) {
-            throw new TokenException(TokenException.Code.KEY_NOT_FOUND,
-                    (found.length == 0 ? "no" : "more than one") + " secret key labelled '" + label + "' in token '" + label() + "'");
+            throw new TokenException(
+                    TokenException.Code.KEY_NOT_FOUND,
+                    (found.length == 0 ? "no" : "more than one") + " secret key labelled '" + label + "' in token '"
+                            + label() + "'");
         }
         keys.put("secret:" + label, new KeyRef(found[0], null, null));
         return found[0];
@@ -409,14 +444,17 @@ public final class Token implements AutoCloseable {
 
     private KeyRef describe(long s, String label, long[] privs) throws CryptokiException {
         if (privs.length > 1) {
-            throw new TokenException(TokenException.Code.OPERATION_REFUSED,
+            throw new TokenException(
+                    TokenException.Code.OPERATION_REFUSED,
                     privs.length + " private keys are labelled '" + label + "' in token '" + label() + "'");
         }
         long[] pubs = ck.findObjects(s, new CK_ATTRIBUTE[] {
-                new CK_ATTRIBUTE(Pkcs11.CKA_CLASS, Pkcs11.CKO_PUBLIC_KEY),
-                new CK_ATTRIBUTE(Pkcs11.CKA_LABEL, label.toCharArray())});
+            new CK_ATTRIBUTE(Pkcs11.CKA_CLASS, Pkcs11.CKO_PUBLIC_KEY),
+            new CK_ATTRIBUTE(Pkcs11.CKA_LABEL, label.toCharArray())
+        });
         if (pubs.length != 1) {
-            throw new TokenException(TokenException.Code.KEY_NOT_FOUND,
+            throw new TokenException(
+                    TokenException.Code.KEY_NOT_FOUND,
                     "key '" + label + "' in token '" + label() + "' has " + pubs.length + " public halves");
         }
         CK_ATTRIBUTE[] type = {new CK_ATTRIBUTE(Pkcs11.CKA_KEY_TYPE)};
@@ -434,7 +472,8 @@ public final class Token implements AutoCloseable {
                 return new KeyRef(privs[0], alg, spki);
             }
             if (type[0].getLong() == Pkcs11.CKK_RSA) {
-                CK_ATTRIBUTE[] rsa = {new CK_ATTRIBUTE(Pkcs11.CKA_MODULUS), new CK_ATTRIBUTE(Pkcs11.CKA_PUBLIC_EXPONENT)};
+                CK_ATTRIBUTE[] rsa = {new CK_ATTRIBUTE(Pkcs11.CKA_MODULUS), new CK_ATTRIBUTE(Pkcs11.CKA_PUBLIC_EXPONENT)
+                };
                 ck.getAttributes(s, pubs[0], rsa);
                 BigInteger n = new BigInteger(1, rsa[0].getByteArray());
                 BigInteger e = new BigInteger(1, rsa[1].getByteArray());
@@ -442,8 +481,10 @@ public final class Token implements AutoCloseable {
                     case 2048 -> KeyAlgorithm.RSA_2048;
                     case 3072 -> KeyAlgorithm.RSA_3072;
                     case 4096 -> KeyAlgorithm.RSA_4096;
-                    default -> throw new TokenException(TokenException.Code.OPERATION_REFUSED,
-                            "key '" + label + "' is RSA-" + n.bitLength() + ", which this layer does not use");
+                    default ->
+                        throw new TokenException(
+                                TokenException.Code.OPERATION_REFUSED,
+                                "key '" + label + "' is RSA-" + n.bitLength() + ", which this layer does not use");
                 };
                 SubjectPublicKeyInfo spki = new SubjectPublicKeyInfo(
                         new AlgorithmIdentifier(PKCSObjectIdentifiers.rsaEncryption, DERNull.INSTANCE),
@@ -451,9 +492,11 @@ public final class Token implements AutoCloseable {
                 return new KeyRef(privs[0], alg, spki);
             }
         } catch (IOException e) {
-            throw new TokenException(TokenException.Code.OPERATION_REFUSED, "cannot encode the public key of '" + label + "'", e);
+            throw new TokenException(
+                    TokenException.Code.OPERATION_REFUSED, "cannot encode the public key of '" + label + "'", e);
         }
-        throw new TokenException(TokenException.Code.OPERATION_REFUSED,
+        throw new TokenException(
+                TokenException.Code.OPERATION_REFUSED,
                 "key '" + label + "' has key type " + type[0].getLong() + ", which this layer does not use");
     }
 
@@ -498,8 +541,8 @@ public final class Token implements AutoCloseable {
     public byte[] encrypt(String label, byte[] plaintext, byte[] associatedData) {
         byte[] iv = new byte[GCM_NONCE_BYTES];
         NONCES.nextBytes(iv);
-        byte[] sealed = withSession("encrypt " + label,
-                s -> ck.aesGcm(s, true, secretKeyIn(s, label), iv, associatedData, plaintext));
+        byte[] sealed = withSession(
+                "encrypt " + label, s -> ck.aesGcm(s, true, secretKeyIn(s, label), iv, associatedData, plaintext));
         byte[] out = new byte[iv.length + sealed.length];
         System.arraycopy(iv, 0, out, 0, iv.length);
         System.arraycopy(sealed, 0, out, iv.length, sealed.length);
@@ -516,7 +559,8 @@ public final class Token implements AutoCloseable {
         }
         byte[] iv = Arrays.copyOfRange(sealed, 0, GCM_NONCE_BYTES);
         byte[] body = Arrays.copyOfRange(sealed, GCM_NONCE_BYTES, sealed.length);
-        return withSession("decrypt " + label, s -> ck.aesGcm(s, false, secretKeyIn(s, label), iv, associatedData, body));
+        return withSession(
+                "decrypt " + label, s -> ck.aesGcm(s, false, secretKeyIn(s, label), iv, associatedData, body));
     }
 
     /** The raw private-key operation: CKM_ECDSA over a digest, or CKM_RSA_PKCS over a DigestInfo. */
@@ -532,7 +576,9 @@ public final class Token implements AutoCloseable {
     byte[] tryReadPrivateValue(String keyLabel) {
         return withSession("read " + keyLabel, s -> {
             KeyRef ref = keyIn(s, keyLabel);
-            CK_ATTRIBUTE[] value = {new CK_ATTRIBUTE(ref.algorithm().isEc() ? Pkcs11.CKA_VALUE : 0x123L /* CKA_PRIVATE_EXPONENT */)};
+            CK_ATTRIBUTE[] value = {
+                new CK_ATTRIBUTE(ref.algorithm().isEc() ? Pkcs11.CKA_VALUE : 0x123L /* CKA_PRIVATE_EXPONENT */)
+            };
             ck.getAttributes(s, ref.handle(), value);
             return value[0].getByteArray();
         });
@@ -542,9 +588,10 @@ public final class Token implements AutoCloseable {
 
     public TokenHealth health() {
         Instant down = downSince;
-        boolean restart = down != null && Duration.between(down, clock.instant()).compareTo(config.restartAfter()) > 0;
-        return new TokenHealth(label(), down == null, stateSince, lastError, restart,
-                openSessions.get(), config.maxSessions());
+        boolean restart =
+                down != null && Duration.between(down, clock.instant()).compareTo(config.restartAfter()) > 0;
+        return new TokenHealth(
+                label(), down == null, stateSince, lastError, restart, openSessions.get(), config.maxSessions());
     }
 
     /** A cheap liveness probe through a pooled session (C_GetTokenInfo and a session check). */
@@ -578,8 +625,10 @@ public final class Token implements AutoCloseable {
             } catch (CryptokiException e) {
                 if (!Pkcs11.isSessionOrDeviceFailure(e.ckr())) {
                     release(s);
-                    throw new TokenException(TokenException.Code.OPERATION_REFUSED,
-                            what + " on token '" + label() + "': " + e.getMessage(), e);
+                    throw new TokenException(
+                            TokenException.Code.OPERATION_REFUSED,
+                            what + " on token '" + label() + "': " + e.getMessage(),
+                            e);
                 }
                 evict(s);
                 log.warn("{} on token '{}' failed: {}; evicting the session", what, label(), e.getMessage());
@@ -590,12 +639,17 @@ public final class Token implements AutoCloseable {
                     // The token logs in and answers, yet this call failed twice: the request is at
                     // fault (SoftHSM2 answers a GCM tag mismatch with CKR_GENERAL_ERROR), not the
                     // token. Failing only this call keeps one bad input from taking the token down.
-                    throw new TokenException(TokenException.Code.OPERATION_REFUSED,
-                            what + " on token '" + label() + "' failed twice while the token answers: " + e.getMessage(), e);
+                    throw new TokenException(
+                            TokenException.Code.OPERATION_REFUSED,
+                            what + " on token '" + label() + "' failed twice while the token answers: "
+                                    + e.getMessage(),
+                            e);
                 }
                 markDown(what + ": " + e.getMessage());
-                throw new TokenException(TokenException.Code.TOKEN_UNAVAILABLE,
-                        "token '" + label() + "' unavailable: " + e.getMessage(), e);
+                throw new TokenException(
+                        TokenException.Code.TOKEN_UNAVAILABLE,
+                        "token '" + label() + "' unavailable: " + e.getMessage(),
+                        e);
             } catch (RuntimeException | Error e) {
                 release(s);
                 throw e;
@@ -613,14 +667,17 @@ public final class Token implements AutoCloseable {
         Instant now = clock.instant();
         if (downSince != null && now.isBefore(nextAttempt)) {
             // Fail fast: the token failed recently; do not queue callers behind it.
-            throw new TokenException(TokenException.Code.TOKEN_UNAVAILABLE,
+            throw new TokenException(
+                    TokenException.Code.TOKEN_UNAVAILABLE,
                     "token '" + label() + "' unavailable since " + downSince + ": " + lastError);
         }
         long deadline = System.nanoTime() + config.acquireTimeout().toNanos();
         try {
             if (!permits.tryAcquire(config.acquireTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
-                throw new TokenException(TokenException.Code.TOKEN_UNAVAILABLE,
-                        "no free session on token '" + label() + "' within " + config.acquireTimeout() + " for " + what);
+                throw new TokenException(
+                        TokenException.Code.TOKEN_UNAVAILABLE,
+                        "no free session on token '" + label() + "' within " + config.acquireTimeout() + " for "
+                                + what);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -636,8 +693,10 @@ public final class Token implements AutoCloseable {
                         openSessions.decrementAndGet();
                         if (!recover(generation.get(), e)) {
                             markDown("C_OpenSession: " + e.getMessage());
-                            throw new TokenException(TokenException.Code.TOKEN_UNAVAILABLE,
-                                    "cannot open a session on token '" + label() + "': " + e.getMessage(), e);
+                            throw new TokenException(
+                                    TokenException.Code.TOKEN_UNAVAILABLE,
+                                    "cannot open a session on token '" + label() + "': " + e.getMessage(),
+                                    e);
                         }
                         s = idle.pollFirst();
                         continue;
@@ -648,7 +707,8 @@ public final class Token implements AutoCloseable {
                 long left = deadline - System.nanoTime();
                 s = left <= 0 ? null : idle.pollFirst(left, TimeUnit.NANOSECONDS);
                 if (s == null && left <= 0) {
-                    throw new TokenException(TokenException.Code.TOKEN_UNAVAILABLE,
+                    throw new TokenException(
+                            TokenException.Code.TOKEN_UNAVAILABLE,
                             "no free session on token '" + label() + "' within " + config.acquireTimeout());
                 }
             }
@@ -796,7 +856,8 @@ public final class Token implements AutoCloseable {
 
     private static void requireLabel(String label) {
         if (label == null || label.isBlank() || label.length() > 64 || !label.matches("[A-Za-z0-9._-]+")) {
-            throw new IllegalArgumentException("key label must be 1–64 characters of A-Z a-z 0-9 . _ -: '" + label + "'");
+            throw new IllegalArgumentException(
+                    "key label must be 1–64 characters of A-Z a-z 0-9 . _ -: '" + label + "'");
         }
     }
 

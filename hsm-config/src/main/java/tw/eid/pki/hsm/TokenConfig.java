@@ -17,8 +17,13 @@ import java.util.Objects;
  * @param restartAfter     how long the token may stay unrecoverable before {@link TokenHealth#restartRequired()}
  *                         asks the supervisor for a process restart (SunPKCS11 loads a library once per JVM)
  */
-public record TokenConfig(Path library, String tokenLabel, int maxSessions, Duration acquireTimeout,
-                          Duration retryBackoff, Duration restartAfter) {
+public record TokenConfig(
+        Path library,
+        String tokenLabel,
+        int maxSessions,
+        Duration acquireTimeout,
+        Duration retryBackoff,
+        Duration restartAfter) {
 
     /** SoftHSM2's library on Debian and Ubuntu. */
     public static final Path SOFTHSM2_LIBRARY = Path.of("/usr/lib/softhsm/libsofthsm2.so");
@@ -29,7 +34,8 @@ public record TokenConfig(Path library, String tokenLabel, int maxSessions, Dura
      * about throughput; it caps what a burst of callers can open on an HSM whose session count is
      * limited, with a few spare sessions so a quick signature need not queue behind a slow RSA one.
      */
-    public static final int DEFAULT_MAX_SESSIONS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    public static final int DEFAULT_MAX_SESSIONS =
+            Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
     public TokenConfig {
         Objects.requireNonNull(library, "library");
@@ -56,8 +62,13 @@ public record TokenConfig(Path library, String tokenLabel, int maxSessions, Dura
 
     /** Defaults for a token: pool of {@link #DEFAULT_MAX_SESSIONS}, 5 s acquire, 1 s back-off, restart after 30 s down. */
     public static TokenConfig of(Path library, String tokenLabel) {
-        return new TokenConfig(library, tokenLabel, DEFAULT_MAX_SESSIONS, Duration.ofSeconds(5),
-                Duration.ofSeconds(1), Duration.ofSeconds(30));
+        return new TokenConfig(
+                library,
+                tokenLabel,
+                DEFAULT_MAX_SESSIONS,
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(30));
     }
 
     public TokenConfig withMaxSessions(int n) {
@@ -71,7 +82,8 @@ public record TokenConfig(Path library, String tokenLabel, int maxSessions, Dura
     /** Fails fast, at start-up, if the library file is missing. */
     public void requireLibrary() {
         if (!Files.isReadable(library)) {
-            throw new TokenException(TokenException.Code.LIBRARY_UNUSABLE,
+            throw new TokenException(
+                    TokenException.Code.LIBRARY_UNUSABLE,
                     "PKCS#11 library not found: " + library + " (install softhsm2, or set the HSM vendor's library)");
         }
     }

@@ -12,5 +12,11 @@ import java.time.Instant;
  *                         supervisor should restart the process, because SunPKCS11 cannot reload a
  *                         library inside a running JVM
  */
-public record TokenHealth(String tokenLabel, boolean up, Instant since, String lastError,
-                          boolean restartRequired, int openSessions, int maxSessions) {}
+public record TokenHealth(
+        String tokenLabel,
+        boolean up,
+        Instant since,
+        String lastError,
+        boolean restartRequired,
+        int openSessions,
+        int maxSessions) {}

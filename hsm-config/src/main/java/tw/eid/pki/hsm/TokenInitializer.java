@@ -54,13 +54,25 @@ public final class TokenInitializer {
             throw new IllegalArgumentException("token label must be 1–32 characters: '" + label + "'");
         }
         if (labels().contains(label)) {
-            throw new TokenException(TokenException.Code.LABEL_EXISTS, "a token labelled '" + label + "' already exists");
+            throw new TokenException(
+                    TokenException.Code.LABEL_EXISTS, "a token labelled '" + label + "' already exists");
         }
         String free = freeSlot();
         Map<String, String> pins = Map.of("EIDPKI_SO_PIN", new String(soPin), "EIDPKI_USER_PIN", new String(userPin));
         run(List.of("--slot", free, "--init-token", "--label", label, "--so-pin", "env:EIDPKI_SO_PIN"), pins);
-        run(List.of("--token-label", label, "--login", "--login-type", "so", "--so-pin", "env:EIDPKI_SO_PIN",
-                "--init-pin", "--new-pin", "env:EIDPKI_USER_PIN"), pins);
+        run(
+                List.of(
+                        "--token-label",
+                        label,
+                        "--login",
+                        "--login-type",
+                        "so",
+                        "--so-pin",
+                        "env:EIDPKI_SO_PIN",
+                        "--init-pin",
+                        "--new-pin",
+                        "env:EIDPKI_USER_PIN"),
+                pins);
     }
 
     private String freeSlot() {
@@ -98,13 +110,17 @@ public final class TokenInitializer {
             if (p.exitValue() != 0) {
                 String last = text.strip();
                 last = last.substring(last.lastIndexOf('\n') + 1);
-                throw new TokenException(TokenException.Code.OPERATION_REFUSED,
-                        "pkcs11-tool " + String.join(" ", args.subList(0, Math.min(2, args.size()))) + " failed: " + last);
+                throw new TokenException(
+                        TokenException.Code.OPERATION_REFUSED,
+                        "pkcs11-tool " + String.join(" ", args.subList(0, Math.min(2, args.size()))) + " failed: "
+                                + last);
             }
             return text;
         } catch (IOException e) {
-            throw new TokenException(TokenException.Code.LIBRARY_UNUSABLE,
-                    "cannot run pkcs11-tool (install opensc): " + e.getMessage(), e);
+            throw new TokenException(
+                    TokenException.Code.LIBRARY_UNUSABLE,
+                    "cannot run pkcs11-tool (install opensc): " + e.getMessage(),
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TokenException(TokenException.Code.TOKEN_UNAVAILABLE, "interrupted", e);

@@ -113,7 +113,8 @@ final class TokenSigner implements ContentSigner {
                 BigInteger s = new BigInteger(1, Arrays.copyOfRange(rs, half, rs.length));
                 return new DERSequence(new ASN1Integer[] {new ASN1Integer(r), new ASN1Integer(s)}).getEncoded("DER");
             }
-            byte[] digestInfo = new DigestInfo(new AlgorithmIdentifier(digestOid, DERNull.INSTANCE), hash).getEncoded("DER");
+            byte[] digestInfo =
+                    new DigestInfo(new AlgorithmIdentifier(digestOid, DERNull.INSTANCE), hash).getEncoded("DER");
             return token.signRaw(label, digestInfo);
         } catch (IOException e) {
             throw new RuntimeOperatorException("cannot encode signature: " + e.getMessage(), e);

@@ -114,7 +114,8 @@ final class FaultInjectingCryptoki implements Cryptoki {
     }
 
     @Override
-    public long[] generateKeyPair(long session, long mechanism, byte[] parameter, CK_ATTRIBUTE[] pub, CK_ATTRIBUTE[] priv)
+    public long[] generateKeyPair(
+            long session, long mechanism, byte[] parameter, CK_ATTRIBUTE[] pub, CK_ATTRIBUTE[] priv)
             throws CryptokiException {
         maybeFail("C_GenerateKeyPair");
         return real.generateKeyPair(session, mechanism, parameter, pub, priv);

@@ -30,7 +30,8 @@ public final class Pkcs11ToolObjects {
             if (!line.isBlank() && !Character.isWhitespace(line.charAt(0)) && line.contains(" Object")) {
                 kind = line.substring(0, line.indexOf(" Object"));
             } else if (kind != null && line.strip().startsWith("label:")) {
-                objects.add(new P11Object(kind, line.strip().substring("label:".length()).strip()));
+                objects.add(new P11Object(
+                        kind, line.strip().substring("label:".length()).strip()));
                 kind = null;
             }
         }
@@ -39,15 +40,27 @@ public final class Pkcs11ToolObjects {
 
     /** The labels of the token's objects of {@code kind}. */
     public static List<String> labels(SoftHsmTestTokens.TestToken token, String kind) {
-        return list(token).stream().filter(o -> o.kind().equals(kind)).map(P11Object::label).toList();
+        return list(token).stream()
+                .filter(o -> o.kind().equals(kind))
+                .map(P11Object::label)
+                .toList();
     }
 
     /** Stores {@code der} in the token as a certificate object labelled {@code label} (as a vendor tool would). */
-    public static void writeCertificate(SoftHsmTestTokens.TestToken token, String label, byte[] der) throws IOException {
+    public static void writeCertificate(SoftHsmTestTokens.TestToken token, String label, byte[] der)
+            throws IOException {
         Path file = Files.createTempFile("p11-cert", ".der");
         try {
             Files.write(file, der);
-            run(token, "--write-object", file.toString(), "--type", "cert", "--label", label, "--id",
+            run(
+                    token,
+                    "--write-object",
+                    file.toString(),
+                    "--type",
+                    "cert",
+                    "--label",
+                    label,
+                    "--id",
                     java.util.HexFormat.of().formatHex(label.getBytes(StandardCharsets.UTF_8)));
         } finally {
             Files.delete(file);
@@ -60,8 +73,15 @@ public final class Pkcs11ToolObjects {
     }
 
     private static String run(SoftHsmTestTokens.TestToken token, String... args) {
-        List<String> command = new ArrayList<>(List.of("pkcs11-tool", "--module", TokenConfig.SOFTHSM2_LIBRARY.toString(),
-                "--token-label", token.label(), "--login", "--pin", "env:" + PIN_VARIABLE));
+        List<String> command = new ArrayList<>(List.of(
+                "pkcs11-tool",
+                "--module",
+                TokenConfig.SOFTHSM2_LIBRARY.toString(),
+                "--token-label",
+                token.label(),
+                "--login",
+                "--pin",
+                "env:" + PIN_VARIABLE));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().put("SOFTHSM2_CONF", SoftHsmTestTokens.conf().toString());

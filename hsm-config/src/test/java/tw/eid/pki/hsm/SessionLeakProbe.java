@@ -41,7 +41,8 @@ public final class SessionLeakProbe {
 
     public static void main(String[] args) throws Exception {
         if (args.length != 6) {
-            System.err.println("usage: SessionLeakProbe library tokenLabel maxSessions signatures threads spyLog  (PIN on stdin)");
+            System.err.println(
+                    "usage: SessionLeakProbe library tokenLabel maxSessions signatures threads spyLog  (PIN on stdin)");
             System.exit(2);
         }
         Path library = Path.of(args[0]);
@@ -59,8 +60,13 @@ public final class SessionLeakProbe {
             }
             pin = line.toCharArray();
         }
-        TokenConfig config = new TokenConfig(library, tokenLabel, maxSessions, Duration.ofSeconds(30),
-                Duration.ofSeconds(1), Duration.ofSeconds(30));
+        TokenConfig config = new TokenConfig(
+                library,
+                tokenLabel,
+                maxSessions,
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(30));
         Token token = Token.open(config, pin, Clock.systemUTC());
         Arrays.fill(pin, '\0');
         KeyInfo key = token.generateKeyPair("leak-p256", KeyAlgorithm.EC_P256);
@@ -82,7 +88,8 @@ public final class SessionLeakProbe {
                     signed.incrementAndGet();
                     if (i % VERIFY_EVERY == 0) {
                         if (!TestSignatures.verify(key.publicKey(), signer, data, signature)) {
-                            throw new IllegalStateException("signature " + i + " of thread " + thread + " does not verify");
+                            throw new IllegalStateException(
+                                    "signature " + i + " of thread " + thread + " does not verify");
                         }
                         verified.incrementAndGet();
                     }
@@ -155,7 +162,7 @@ public final class SessionLeakProbe {
                         case "C_CloseSession" -> closed++;
                         case "C_CloseAllSessions" -> closeAll++;
                         case "C_Sign" -> signs++;
-                        default -> { }
+                        default -> {}
                     }
                 }
             }

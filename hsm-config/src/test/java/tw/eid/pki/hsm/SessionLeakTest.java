@@ -40,7 +40,9 @@ class SessionLeakTest {
     @Test
     @Timeout(value = 115, unit = TimeUnit.SECONDS)
     void sessionsOpenedMinusClosedStayWithinThePoolAndReachZeroOnClose() throws Exception {
-        assertThat(SPY).as("OpenSC's pkcs11-spy (apt-get install opensc-pkcs11)").isReadable();
+        assertThat(SPY)
+                .as("OpenSC's pkcs11-spy (apt-get install opensc-pkcs11)")
+                .isReadable();
         // Created before anything in this JVM loads SoftHSM2 (a SoftHSM2 instance does not see
         // tokens created after it started); the child starts after, so it sees the token.
         SoftHsmTestTokens.TestToken testToken = SoftHsmTestTokens.create("leak");
@@ -55,8 +57,12 @@ class SessionLeakTest {
         command.add("-cp");
         command.add(testClasspath());
         command.add(SessionLeakProbe.class.getName());
-        command.addAll(List.of(SPY.toString(),
-                testToken.label(), String.valueOf(MAX_SESSIONS), String.valueOf(SIGNATURES), String.valueOf(THREADS),
+        command.addAll(List.of(
+                SPY.toString(),
+                testToken.label(),
+                String.valueOf(MAX_SESSIONS),
+                String.valueOf(SIGNATURES),
+                String.valueOf(THREADS),
                 spyLog.toString()));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().put("SOFTHSM2_CONF", SoftHsmTestTokens.conf().toString());
@@ -70,11 +76,14 @@ class SessionLeakTest {
         }
         Map<String, String> report = new HashMap<>();
         StringBuilder output = new StringBuilder();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = out.readLine(); line != null; line = out.readLine()) {
                 output.append(line).append('\n');
                 String[] kv = line.split(" ", 2);
-                if (kv.length == 2 && Set.of("SIGNED", "VERIFIED", "MILLIS", "OPEN_SESSIONS", "MARK", "CLOSED").contains(kv[0])) {
+                if (kv.length == 2
+                        && Set.of("SIGNED", "VERIFIED", "MILLIS", "OPEN_SESSIONS", "MARK", "CLOSED")
+                                .contains(kv[0])) {
                     report.put(kv[0], kv[1].trim());
                 }
             }
@@ -82,8 +91,11 @@ class SessionLeakTest {
         if (!child.waitFor(10, TimeUnit.SECONDS)) {
             child.destroyForcibly();
         }
-        assertThat(child.exitValue()).as("child exit status; its output:\n%s", tail(output, 4000)).isZero();
-        assertThat(report).as("child report; its output:\n%s", tail(output, 4000))
+        assertThat(child.exitValue())
+                .as("child exit status; its output:\n%s", tail(output, 4000))
+                .isZero();
+        assertThat(report)
+                .as("child report; its output:\n%s", tail(output, 4000))
                 .containsKeys("SIGNED", "VERIFIED", "MARK", "CLOSED");
         assertThat(Long.parseLong(report.get("SIGNED"))).isEqualTo(SIGNATURES);
         assertThat(Long.parseLong(report.get("VERIFIED"))).isPositive();
@@ -92,20 +104,34 @@ class SessionLeakTest {
         SessionLeakProbe.SpyCounts beforeClose = SessionLeakProbe.count(spyLog, mark);
         SessionLeakProbe.SpyCounts afterClose = SessionLeakProbe.count(spyLog, Long.MAX_VALUE);
         long logBytes = Files.size(spyLog);
-        System.out.printf("session leak: %d signatures from %d threads in %s ms through pkcs11-spy; "
+        System.out.printf(
+                "session leak: %d signatures from %d threads in %s ms through pkcs11-spy; "
                         + "before close: %d opened, %d closed, %d C_Sign; after close: %d opened, %d closed; "
                         + "non-OK returns %s; spy log %d MB%n",
-                SIGNATURES, THREADS, report.get("MILLIS"), beforeClose.opened(), beforeClose.closed(), beforeClose.signs(),
-                afterClose.opened(), afterClose.closed(), afterClose.failures(), logBytes >> 20);
+                SIGNATURES,
+                THREADS,
+                report.get("MILLIS"),
+                beforeClose.opened(),
+                beforeClose.closed(),
+                beforeClose.signs(),
+                afterClose.opened(),
+                afterClose.closed(),
+                afterClose.failures(),
+                logBytes >> 20);
 
         // The mark fell between calls: the spy flushes after each "Returned:" line.
         assertThat(beforeClose.bytes()).isEqualTo(mark);
-        assertThat(beforeClose.signs()).as("C_Sign calls counted before the mark").isGreaterThanOrEqualTo(SIGNATURES);
+        assertThat(beforeClose.signs())
+                .as("C_Sign calls counted before the mark")
+                .isGreaterThanOrEqualTo(SIGNATURES);
         assertThat(beforeClose.opened()).as("sessions opened before close").isPositive();
-        assertThat(beforeClose.open()).as("sessions opened minus closed after %d signatures", SIGNATURES)
+        assertThat(beforeClose.open())
+                .as("sessions opened minus closed after %d signatures", SIGNATURES)
                 .isBetween(1L, (long) MAX_SESSIONS);
         assertThat(afterClose.closeAll()).isZero();
-        assertThat(afterClose.open()).as("sessions opened minus closed after Token.close()").isZero();
+        assertThat(afterClose.open())
+                .as("sessions opened minus closed after Token.close()")
+                .isZero();
         // No open or close failed (a failed C_OpenSession would count as opened above): the only
         // non-OK answer on the happy path is CKR_USER_ALREADY_LOGGED_IN to a second session's login.
         assertThat(afterClose.failures().keySet()).isSubsetOf(Set.of("CKR_USER_ALREADY_LOGGED_IN"));
@@ -124,7 +150,8 @@ class SessionLeakTest {
             }
         }
         if (flags.isEmpty()) {
-            flags.addAll(List.of("--add-modules=jdk.crypto.cryptoki",
+            flags.addAll(List.of(
+                    "--add-modules=jdk.crypto.cryptoki",
                     "--add-exports=jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED",
                     "--add-exports=jdk.crypto.cryptoki/sun.security.pkcs11=ALL-UNNAMED"));
         }

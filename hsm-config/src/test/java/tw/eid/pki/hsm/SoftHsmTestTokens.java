@@ -41,7 +41,10 @@ public final class SoftHsmTestTokens {
             if (!Files.exists(conf)) {
                 Path tokens = conf.getParent().resolve("tokens");
                 Files.createDirectories(tokens);
-                Files.writeString(conf, "directories.tokendir = " + tokens + "\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n");
+                Files.writeString(
+                        conf,
+                        "directories.tokendir = " + tokens
+                                + "\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n");
             }
         } catch (IOException e) {
             throw new IllegalStateException(e);

@@ -26,8 +26,11 @@ public final class TestSignatures {
         return signer.getSignature();
     }
 
-    public static boolean verify(SubjectPublicKeyInfo key, ContentSigner usedSigner, byte[] data, byte[] signature) throws Exception {
-        ContentVerifier v = new JcaContentVerifierProviderBuilder().setProvider("BC").build(key)
+    public static boolean verify(SubjectPublicKeyInfo key, ContentSigner usedSigner, byte[] data, byte[] signature)
+            throws Exception {
+        ContentVerifier v = new JcaContentVerifierProviderBuilder()
+                .setProvider("BC")
+                .build(key)
                 .get(usedSigner.getAlgorithmIdentifier());
         try (OutputStream out = v.getOutputStream()) {
             out.write(data);
@@ -36,6 +39,7 @@ public final class TestSignatures {
     }
 
     public static boolean verify(X509CertificateHolder cert, SubjectPublicKeyInfo issuerKey) throws Exception {
-        return cert.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider("BC").build(issuerKey));
+        return cert.isSignatureValid(
+                new JcaContentVerifierProviderBuilder().setProvider("BC").build(issuerKey));
     }
 }

@@ -31,7 +31,9 @@ class TokenFailureTest {
         closeTestToken = SoftHsmTestTokens.create("close");
         ck = new FaultInjectingCryptoki(SunCryptoki.load(TokenConfig.SOFTHSM2_LIBRARY));
         clock = new MutableClock(Instant.parse("2026-11-27T00:00:00Z"));
-        TokenConfig config = testToken.config().withMaxSessions(4)
+        TokenConfig config = testToken
+                .config()
+                .withMaxSessions(4)
                 .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(30));
         token = Token.open(config, ck, testToken.userPin(), clock);
         key = token.generateKeyPair("k", KeyAlgorithm.EC_P256);
@@ -103,7 +105,8 @@ class TokenFailureTest {
 
         // Within the back-off the token is not even asked: the call fails at once.
         int calls = ck.signCalls.get();
-        assertThatThrownBy(FailureCall::sign).isInstanceOf(TokenException.class)
+        assertThatThrownBy(FailureCall::sign)
+                .isInstanceOf(TokenException.class)
                 .hasMessageContaining("unavailable since");
         assertThat(ck.signCalls.get()).isEqualTo(calls);
 
@@ -123,7 +126,8 @@ class TokenFailureTest {
         ck.failNext(0x70L /* CKR_MECHANISM_INVALID */, 1);
         assertThatThrownBy(FailureCall::sign)
                 .isInstanceOf(TokenException.class)
-                .extracting(e -> ((TokenException) e).code()).isEqualTo(TokenException.Code.OPERATION_REFUSED);
+                .extracting(e -> ((TokenException) e).code())
+                .isEqualTo(TokenException.Code.OPERATION_REFUSED);
         assertThat(token.health().up()).isTrue();
     }
 

@@ -60,9 +60,11 @@ class TokenTest {
         byte[] data = ("to be signed by " + label).getBytes(StandardCharsets.UTF_8);
         ContentSigner signer = token.signer(label);
         byte[] signature = TestSignatures.sign(signer, data);
-        assertThat(TestSignatures.verify(info.publicKey(), signer, data, signature)).isTrue();
+        assertThat(TestSignatures.verify(info.publicKey(), signer, data, signature))
+                .isTrue();
         data[0] ^= 1;
-        assertThat(TestSignatures.verify(info.publicKey(), signer, data, signature)).isFalse();
+        assertThat(TestSignatures.verify(info.publicKey(), signer, data, signature))
+                .isFalse();
     }
 
     @Test
@@ -71,7 +73,8 @@ class TokenTest {
         ContentSigner signer = token.signer("k-digest", NISTObjectIdentifiers.id_sha512);
         assertThat(signer.getAlgorithmIdentifier().getAlgorithm().getId()).isEqualTo("1.2.840.10045.4.3.4");
         byte[] data = {1, 2, 3};
-        assertThat(TestSignatures.verify(info.publicKey(), signer, data, TestSignatures.sign(signer, data))).isTrue();
+        assertThat(TestSignatures.verify(info.publicKey(), signer, data, TestSignatures.sign(signer, data)))
+                .isTrue();
     }
 
     @Test
@@ -80,16 +83,19 @@ class TokenTest {
         var before = token.publicKey("k-once");
         assertThatThrownBy(() -> token.generateKeyPair("k-once", KeyAlgorithm.EC_P256))
                 .isInstanceOf(TokenException.class)
-                .extracting(e -> ((TokenException) e).code()).isEqualTo(TokenException.Code.LABEL_EXISTS);
+                .extracting(e -> ((TokenException) e).code())
+                .isEqualTo(TokenException.Code.LABEL_EXISTS);
         assertThatThrownBy(() -> token.generateSecretKey("k-once", SecretKeyType.AES_256))
-                .extracting(e -> ((TokenException) e).code()).isEqualTo(TokenException.Code.LABEL_EXISTS);
+                .extracting(e -> ((TokenException) e).code())
+                .isEqualTo(TokenException.Code.LABEL_EXISTS);
         assertThat(token.publicKey("k-once")).isEqualTo(before);
     }
 
     @Test
     void unknownLabelIsKeyNotFound() {
         assertThatThrownBy(() -> token.signer("no-such-key"))
-                .extracting(e -> ((TokenException) e).code()).isEqualTo(TokenException.Code.KEY_NOT_FOUND);
+                .extracting(e -> ((TokenException) e).code())
+                .isEqualTo(TokenException.Code.KEY_NOT_FOUND);
         assertThat(token.keyInfo("no-such-key")).isEmpty();
     }
 
@@ -99,21 +105,24 @@ class TokenTest {
                 .hasMessageContaining("already open in this process");
         SoftHsmTestTokens.TestToken other = otherToken;
         assertThatThrownBy(() -> Token.open(other.config(), "wrong-pin".toCharArray(), Clock.systemUTC()))
-                .extracting(e -> ((TokenException) e).code()).isEqualTo(TokenException.Code.PIN_REFUSED);
+                .extracting(e -> ((TokenException) e).code())
+                .isEqualTo(TokenException.Code.PIN_REFUSED);
         try (Token ok = other.open(Clock.systemUTC())) {
             assertThat(ok.health().up()).isTrue();
         }
-        assertThatThrownBy(() -> Token.open(TokenConfig.of(TokenConfig.SOFTHSM2_LIBRARY, "no-such-token"),
-                testToken.userPin(), Clock.systemUTC()))
-                .extracting(e -> ((TokenException) e).code()).isEqualTo(TokenException.Code.TOKEN_NOT_FOUND);
+        assertThatThrownBy(() -> Token.open(
+                        TokenConfig.of(TokenConfig.SOFTHSM2_LIBRARY, "no-such-token"),
+                        testToken.userPin(),
+                        Clock.systemUTC()))
+                .extracting(e -> ((TokenException) e).code())
+                .isEqualTo(TokenException.Code.TOKEN_NOT_FOUND);
     }
 
     @Test
     void privateValuesCannotBeReadOrExported() {
         token.generateKeyPair("k-export", KeyAlgorithm.EC_P256);
         token.generateKeyPair("k-export-rsa", KeyAlgorithm.RSA_2048);
-        assertThatThrownBy(() -> token.tryReadPrivateValue("k-export"))
-                .hasMessageContaining("CKR_ATTRIBUTE_SENSITIVE");
+        assertThatThrownBy(() -> token.tryReadPrivateValue("k-export")).hasMessageContaining("CKR_ATTRIBUTE_SENSITIVE");
         assertThatThrownBy(() -> token.tryReadPrivateValue("k-export-rsa"))
                 .hasMessageContaining("CKR_ATTRIBUTE_SENSITIVE");
     }
@@ -127,14 +136,16 @@ class TokenTest {
         long s = ck.openSession(token.slot());
         try {
             long wrapping = ck.generateKey(s, Pkcs11.CKM_AES_KEY_GEN, new sun.security.pkcs11.wrapper.CK_ATTRIBUTE[] {
-                    new sun.security.pkcs11.wrapper.CK_ATTRIBUTE(Pkcs11.CKA_CLASS, Pkcs11.CKO_SECRET_KEY),
-                    new sun.security.pkcs11.wrapper.CK_ATTRIBUTE(Pkcs11.CKA_KEY_TYPE, Pkcs11.CKK_AES),
-                    new sun.security.pkcs11.wrapper.CK_ATTRIBUTE(Pkcs11.CKA_VALUE_LEN, 32L),
-                    new sun.security.pkcs11.wrapper.CK_ATTRIBUTE(Pkcs11.CKA_TOKEN, false),
-                    new sun.security.pkcs11.wrapper.CK_ATTRIBUTE(Pkcs11.CKA_WRAP, true)});
+                new sun.security.pkcs11.wrapper.CK_ATTRIBUTE(Pkcs11.CKA_CLASS, Pkcs11.CKO_SECRET_KEY),
+                new sun.security.pkcs11.wrapper.CK_ATTRIBUTE(Pkcs11.CKA_KEY_TYPE, Pkcs11.CKK_AES),
+                new sun.security.pkcs11.wrapper.CK_ATTRIBUTE(Pkcs11.CKA_VALUE_LEN, 32L),
+                new sun.security.pkcs11.wrapper.CK_ATTRIBUTE(Pkcs11.CKA_TOKEN, false),
+                new sun.security.pkcs11.wrapper.CK_ATTRIBUTE(Pkcs11.CKA_WRAP, true)
+            });
             long[] priv = ck.findObjects(s, new sun.security.pkcs11.wrapper.CK_ATTRIBUTE[] {
-                    new sun.security.pkcs11.wrapper.CK_ATTRIBUTE(Pkcs11.CKA_CLASS, Pkcs11.CKO_PRIVATE_KEY),
-                    new sun.security.pkcs11.wrapper.CK_ATTRIBUTE(Pkcs11.CKA_LABEL, "k-wrap".toCharArray())});
+                new sun.security.pkcs11.wrapper.CK_ATTRIBUTE(Pkcs11.CKA_CLASS, Pkcs11.CKO_PRIVATE_KEY),
+                new sun.security.pkcs11.wrapper.CK_ATTRIBUTE(Pkcs11.CKA_LABEL, "k-wrap".toCharArray())
+            });
             assertThat(priv).hasSize(1);
             assertThatThrownBy(() -> ck.wrapKey(s, Pkcs11.CKM_AES_KEY_WRAP, wrapping, priv[0]))
                     .isInstanceOf(CryptokiException.class)
@@ -155,8 +166,7 @@ class TokenTest {
         byte[] other = token.hmacSha256("hmac-1", "A123456780".getBytes(StandardCharsets.US_ASCII));
         assertThat(mac1).hasSize(32).isEqualTo(mac2).isNotEqualTo(other);
         // An AES key may not sign: usage is limited to what the key is for.
-        assertThatThrownBy(() -> token.hmacSha256("aes-1", new byte[] {1}))
-                .isInstanceOf(TokenException.class);
+        assertThatThrownBy(() -> token.hmacSha256("aes-1", new byte[] {1})).isInstanceOf(TokenException.class);
 
         // Through the SunPKCS11 provider's key store, the secret key is a handle without a value.
         Provider p = SunPkcs11Providers.forToken(token);
@@ -177,13 +187,15 @@ class TokenTest {
         byte[] sealed = token.encrypt("aes-gcm", name, aad);
         byte[] again = token.encrypt("aes-gcm", name, aad);
         assertThat(sealed).hasSize(12 + name.length + 16).isNotEqualTo(again); // fresh nonce each time
-        assertThat(new String(sealed, StandardCharsets.ISO_8859_1)).doesNotContain(new String(name, StandardCharsets.ISO_8859_1));
+        assertThat(new String(sealed, StandardCharsets.ISO_8859_1))
+                .doesNotContain(new String(name, StandardCharsets.ISO_8859_1));
         assertThat(token.decrypt("aes-gcm", sealed, aad)).isEqualTo(name);
 
         byte[] flipped = sealed.clone();
         flipped[20] ^= 1;
         assertThatThrownBy(() -> token.decrypt("aes-gcm", flipped, aad)).isInstanceOf(TokenException.class);
-        assertThatThrownBy(() -> token.decrypt("aes-gcm", sealed, "card:B0000000:name".getBytes(StandardCharsets.UTF_8)))
+        assertThatThrownBy(
+                        () -> token.decrypt("aes-gcm", sealed, "card:B0000000:name".getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(TokenException.class);
         assertThatThrownBy(() -> token.decrypt("aes-other", sealed, aad)).isInstanceOf(TokenException.class);
         assertThat(token.health().up()).isTrue();
@@ -196,54 +208,69 @@ class TokenTest {
         KeyInfo shorter = token.generateKeyPair("k-gon", KeyAlgorithm.EC_P256);
         Pkcs11ToolObjects.writeCertificate(testToken, "k-gone", selfSigned(gone));
         ContentSigner earlier = token.signer("k-gone"); // its handle is cached now
-        assertThat(TestSignatures.verify(gone.publicKey(), earlier, new byte[] {1}, TestSignatures.sign(earlier, new byte[] {1})))
+        assertThat(TestSignatures.verify(
+                        gone.publicKey(), earlier, new byte[] {1}, TestSignatures.sign(earlier, new byte[] {1})))
                 .isTrue();
-        assertThat(Pkcs11ToolObjects.list(testToken)).contains(new Pkcs11ToolObjects.P11Object("Certificate", "k-gone"));
+        assertThat(Pkcs11ToolObjects.list(testToken))
+                .contains(new Pkcs11ToolObjects.P11Object("Certificate", "k-gone"));
 
         assertThat(token.destroyKeyPair("k-gone")).isEqualTo(3); // private key, public key, certificate
 
         assertThat(token.exists("k-gone")).isFalse();
         assertThat(token.keyInfo("k-gone")).isEmpty();
         assertThatThrownBy(() -> token.signer("k-gone"))
-                .isInstanceOf(TokenException.class).hasMessageContaining("no private key labelled 'k-gone'")
-                .extracting(e -> ((TokenException) e).code()).isEqualTo(TokenException.Code.KEY_NOT_FOUND);
+                .isInstanceOf(TokenException.class)
+                .hasMessageContaining("no private key labelled 'k-gone'")
+                .extracting(e -> ((TokenException) e).code())
+                .isEqualTo(TokenException.Code.KEY_NOT_FOUND);
         // A signer made before the destruction fails just as clearly: its cached handle is gone.
         assertThatThrownBy(() -> TestSignatures.sign(earlier, new byte[] {2}))
-                .isInstanceOf(TokenException.class).hasMessageContaining("no private key labelled 'k-gone'");
+                .isInstanceOf(TokenException.class)
+                .hasMessageContaining("no private key labelled 'k-gone'");
         // The neighbours, one label a prefix of the other, still sign.
         ContentSigner suffix = token.signer("k-gone-2");
-        assertThat(TestSignatures.verify(longer.publicKey(), suffix, new byte[] {3}, TestSignatures.sign(suffix, new byte[] {3})))
+        assertThat(TestSignatures.verify(
+                        longer.publicKey(), suffix, new byte[] {3}, TestSignatures.sign(suffix, new byte[] {3})))
                 .isTrue();
         ContentSigner prefix = token.signer("k-gon");
-        assertThat(TestSignatures.verify(shorter.publicKey(), prefix, new byte[] {4}, TestSignatures.sign(prefix, new byte[] {4})))
+        assertThat(TestSignatures.verify(
+                        shorter.publicKey(), prefix, new byte[] {4}, TestSignatures.sign(prefix, new byte[] {4})))
                 .isTrue();
         // pkcs11-tool, from its own process, finds none of the three objects, and both neighbours whole.
         List<Pkcs11ToolObjects.P11Object> left = Pkcs11ToolObjects.list(testToken);
         assertThat(left).extracting(Pkcs11ToolObjects.P11Object::label).doesNotContain("k-gone");
-        assertThat(left).contains(new Pkcs11ToolObjects.P11Object("Private Key", "k-gone-2"),
-                new Pkcs11ToolObjects.P11Object("Public Key", "k-gone-2"),
-                new Pkcs11ToolObjects.P11Object("Private Key", "k-gon"),
-                new Pkcs11ToolObjects.P11Object("Public Key", "k-gon"));
+        assertThat(left)
+                .contains(
+                        new Pkcs11ToolObjects.P11Object("Private Key", "k-gone-2"),
+                        new Pkcs11ToolObjects.P11Object("Public Key", "k-gone-2"),
+                        new Pkcs11ToolObjects.P11Object("Private Key", "k-gon"),
+                        new Pkcs11ToolObjects.P11Object("Public Key", "k-gon"));
         assertThat(token.health().up()).isTrue();
     }
 
     @Test
     void refusesToDestroyWhatIsNotAKeyPairOfThatLabel() {
         assertThatThrownBy(() -> token.destroyKeyPair("no-such-key"))
-                .isInstanceOf(TokenException.class).hasMessageContaining("no key pair labelled 'no-such-key'")
-                .extracting(e -> ((TokenException) e).code()).isEqualTo(TokenException.Code.KEY_NOT_FOUND);
+                .isInstanceOf(TokenException.class)
+                .hasMessageContaining("no key pair labelled 'no-such-key'")
+                .extracting(e -> ((TokenException) e).code())
+                .isEqualTo(TokenException.Code.KEY_NOT_FOUND);
         token.generateKeyPair("k-twice", KeyAlgorithm.EC_P256);
         token.destroyKeyPair("k-twice");
         assertThatThrownBy(() -> token.destroyKeyPair("k-twice"))
-                .extracting(e -> ((TokenException) e).code()).isEqualTo(TokenException.Code.KEY_NOT_FOUND);
-        assertThat(token.destroyKeyPairIfPresent("k-twice")).as("a destruction already done").isZero();
+                .extracting(e -> ((TokenException) e).code())
+                .isEqualTo(TokenException.Code.KEY_NOT_FOUND);
+        assertThat(token.destroyKeyPairIfPresent("k-twice"))
+                .as("a destruction already done")
+                .isZero();
         token.generateKeyPair("k-present", KeyAlgorithm.EC_P256);
         assertThat(token.destroyKeyPairIfPresent("k-present")).isEqualTo(2);
         assertThat(token.exists("k-present")).isFalse();
         // A secret key is not a key pair: refused, and it still works.
         token.generateSecretKey("hmac-kept", SecretKeyType.HMAC_SHA256);
         assertThatThrownBy(() -> token.destroyKeyPair("hmac-kept"))
-                .extracting(e -> ((TokenException) e).code()).isEqualTo(TokenException.Code.KEY_NOT_FOUND);
+                .extracting(e -> ((TokenException) e).code())
+                .isEqualTo(TokenException.Code.KEY_NOT_FOUND);
         assertThat(token.destroyKeyPairIfPresent("hmac-kept")).isZero();
         assertThat(token.hmacSha256("hmac-kept", new byte[] {1})).hasSize(32);
         assertThatThrownBy(() -> token.destroyKeyPair("k-*")).isInstanceOf(IllegalArgumentException.class);
@@ -257,7 +284,9 @@ class TokenTest {
         assertThat(token.exists("k-half")).isTrue();
         assertThat(token.destroyKeyPair("k-half")).isEqualTo(1);
         assertThat(token.exists("k-half")).isFalse();
-        assertThat(Pkcs11ToolObjects.list(testToken)).extracting(Pkcs11ToolObjects.P11Object::label).doesNotContain("k-half");
+        assertThat(Pkcs11ToolObjects.list(testToken))
+                .extracting(Pkcs11ToolObjects.P11Object::label)
+                .doesNotContain("k-half");
     }
 
     @Test
@@ -293,17 +322,20 @@ class TokenTest {
             pool.shutdownNow();
         }
         assertThat(token.health().up()).isTrue();
-        assertThat(Pkcs11ToolObjects.list(testToken)).extracting(Pkcs11ToolObjects.P11Object::label)
-                .contains("k-busy").noneMatch(l -> l.startsWith("k-short-lived-"));
+        assertThat(Pkcs11ToolObjects.list(testToken))
+                .extracting(Pkcs11ToolObjects.P11Object::label)
+                .contains("k-busy")
+                .noneMatch(l -> l.startsWith("k-short-lived-"));
     }
 
     /** A certificate for {@code key}, signed by it, to stand for one a vendor tool stored beside the key. */
     private static byte[] selfSigned(KeyInfo key) throws Exception {
         X500Name name = new X500Name("CN=" + key.label());
         Date now = Date.from(java.time.Instant.parse("2028-02-29T12:00:00Z"));
-        return new X509v3CertificateBuilder(name, BigInteger.ONE, now, new Date(now.getTime() + 86_400_000L), name,
-                key.publicKey())
-                .build(token.signer(key.label())).getEncoded();
+        return new X509v3CertificateBuilder(
+                        name, BigInteger.ONE, now, new Date(now.getTime() + 86_400_000L), name, key.publicKey())
+                .build(token.signer(key.label()))
+                .getEncoded();
     }
 
     @Test

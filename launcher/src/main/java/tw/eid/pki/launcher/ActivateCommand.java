@@ -1,6 +1,5 @@
 package tw.eid.pki.launcher;
 
-import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,8 +12,12 @@ import tw.eid.pki.hsm.TokenHealth;
  * verifier before the token is tried, and logs in. The services activate the same way at
  * start-up; this command lets custodians check their shares without starting a service.
  */
-@Command(name = "activate", mixinStandardHelpOptions = true,
-        description = {"Rebuild a token's PIN from k custodian shares (memory only), check it, log in and report the token's health."})
+@Command(
+        name = "activate",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Rebuild a token's PIN from k custodian shares (memory only), check it, log in and report the token's health."
+        })
 final class ActivateCommand implements Callable<Integer> {
 
     @Mixin

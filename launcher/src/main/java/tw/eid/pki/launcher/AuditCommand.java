@@ -17,7 +17,10 @@ import picocli.CommandLine.Option;
 import tw.eid.pki.ca.audit.AuditReport;
 import tw.eid.pki.ca.audit.AuditVerifier;
 
-@Command(name = "audit", mixinStandardHelpOptions = true, description = "Audit trail commands.",
+@Command(
+        name = "audit",
+        mixinStandardHelpOptions = true,
+        description = "Audit trail commands.",
         subcommands = AuditCommand.Verify.class)
 final class AuditCommand implements Runnable {
     @Override
@@ -25,10 +28,17 @@ final class AuditCommand implements Runnable {
         picocli.CommandLine.usage(this, System.out);
     }
 
-    @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = {"Walk the audit chain and its signed checkpoints; name the first broken link (exit 1 if any)."})
+    @Command(
+            name = "verify",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Walk the audit chain and its signed checkpoints; name the first broken link (exit 1 if any)."
+            })
     static final class Verify implements Callable<Integer> {
-        @Option(names = "--checkpoint-key", paramLabel = "PEM", converter = PathOptions.ExistingFile.class,
+        @Option(
+                names = "--checkpoint-key",
+                paramLabel = "PEM",
+                converter = PathOptions.ExistingFile.class,
                 description = "the audit checkpoint public key (default: DATA/ceremony/*/audit-checkpoint-key.pem)")
         Path checkpointKey;
 
@@ -38,14 +48,17 @@ final class AuditCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             Path keyFile = checkpointKey != null ? checkpointKey : findKey(store.dataDir());
-            ContentVerifierProvider verifier = new JcaContentVerifierProviderBuilder().setProvider(new BouncyCastleProvider()).build(readKey(keyFile));
+            ContentVerifierProvider verifier = new JcaContentVerifierProviderBuilder()
+                    .setProvider(new BouncyCastleProvider())
+                    .build(readKey(keyFile));
             AuditReport report;
             try (StoreOptions.Store s = store.open()) {
                 report = AuditVerifier.verify(s.database().dataSource(), verifier);
             }
             if (report.ok()) {
-                System.out.println("audit trail OK: " + report.eventsChecked() + " events, " + report.checkpointsChecked()
-                        + " signed checkpoints, sealed up to seq " + report.lastSealedSeq());
+                System.out.println(
+                        "audit trail OK: " + report.eventsChecked() + " events, " + report.checkpointsChecked()
+                                + " signed checkpoints, sealed up to seq " + report.lastSealedSeq());
                 return 0;
             }
             System.out.println("audit trail BROKEN: " + report.problem().orElseThrow());
@@ -59,7 +72,10 @@ final class AuditCommand implements Runnable {
                 try (DirectoryStream<Path> ceremonies = Files.newDirectoryStream(dir)) {
                     for (Path c : ceremonies) {
                         Path k = c.resolve("audit-checkpoint-key.pem");
-                        if (Files.isRegularFile(k) && (found == null || Files.getLastModifiedTime(k).compareTo(Files.getLastModifiedTime(found)) > 0)) {
+                        if (Files.isRegularFile(k)
+                                && (found == null
+                                        || Files.getLastModifiedTime(k).compareTo(Files.getLastModifiedTime(found))
+                                                > 0)) {
                             found = k;
                         }
                     }
@@ -72,7 +88,8 @@ final class AuditCommand implements Runnable {
         }
 
         private static SubjectPublicKeyInfo readKey(Path file) throws IOException {
-            try (Reader r = Files.newBufferedReader(file); PEMParser p = new PEMParser(r)) {
+            try (Reader r = Files.newBufferedReader(file);
+                    PEMParser p = new PEMParser(r)) {
                 Object o = p.readObject();
                 if (!(o instanceof SubjectPublicKeyInfo spki)) {
                     throw new IllegalArgumentException(file + " holds no PEM public key");

@@ -52,10 +52,16 @@ final class CaCertificatesHandler extends Handler.Wrapper {
         }
         Optional<CaCertificates.Published> published = certificates.at(segment);
         if (published.isEmpty()) {
-            Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404, "no CA certificate at this path");
+            Response.writeError(
+                    request, response, callback, HttpStatus.NOT_FOUND_404, "no CA certificate at this path");
             return;
         }
-        StoredFileResponse.send(request, response, callback, published.get().body(), published.get().contentType(),
+        StoredFileResponse.send(
+                request,
+                response,
+                callback,
+                published.get().body(),
+                published.get().contentType(),
                 published.get().lastModified());
     }
 }

@@ -3,7 +3,6 @@ package tw.eid.pki.launcher;
 import java.io.Console;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -15,10 +14,14 @@ import tw.eid.pki.ca.ceremony.CeremonyException;
 import tw.eid.pki.ca.ceremony.CeremonyFile;
 import tw.eid.pki.ca.custody.ScryptCost;
 
-@Command(name = "ceremony", mixinStandardHelpOptions = true,
-        description = {"Run a key ceremony file: create tokens and keys, issue CA certificates, sign the offline CRLs,",
-                "split token PINs into k-of-n custodian shares, and write a transcript signed by the offline root key.",
-                "Relative paths in the file resolve against the data directory."})
+@Command(
+        name = "ceremony",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run a key ceremony file: create tokens and keys, issue CA certificates, sign the offline CRLs,",
+            "split token PINs into k-of-n custodian shares, and write a transcript signed by the offline root key.",
+            "Relative paths in the file resolve against the data directory."
+        })
 final class CeremonyCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "CEREMONY.yaml", description = "the reviewed ceremony file")
@@ -37,9 +40,11 @@ final class CeremonyCommand implements Callable<Integer> {
             result = Ceremony.run(file, environment(data), s.database());
         }
         System.out.println("ceremony complete: " + result.outputDirectory());
-        result.certificates().forEach((name, cert) ->
-                System.out.println("  " + name + ": " + cert.getSubject() + " (serial " + cert.getSerialNumber().toString(16) + ")"));
-        System.out.println("  transcript: " + result.transcript() + " (signature " + result.transcriptSignature().getFileName() + ")");
+        result.certificates()
+                .forEach((name, cert) -> System.out.println("  " + name + ": " + cert.getSubject() + " (serial "
+                        + cert.getSerialNumber().toString(16) + ")"));
+        System.out.println("  transcript: " + result.transcript() + " (signature "
+                + result.transcriptSignature().getFileName() + ")");
         System.out.println("  custodian shares: " + result.shareFiles().size() + " files");
         return 0;
     }
@@ -50,8 +55,8 @@ final class CeremonyCommand implements Callable<Integer> {
         if (conf != null) {
             toolEnv.put("SOFTHSM2_CONF", conf);
         }
-        return new Ceremony.Environment(data, toolEnv, CommandClock.system(), new SecureRandom(), scryptCost(),
-                CeremonyCommand::prompt);
+        return new Ceremony.Environment(
+                data, toolEnv, CommandClock.system(), new SecureRandom(), scryptCost(), CeremonyCommand::prompt);
     }
 
     /** EIDPKI_SCRYPT_LOG2N lowers the share-file KDF cost for tests; production keeps the recommended cost. */
@@ -70,7 +75,8 @@ final class CeremonyCommand implements Callable<Integer> {
     static char[] prompt(String custodian, String purpose) {
         Console console = System.console();
         if (console == null) {
-            throw new CeremonyException("custodian " + custodian + ": no console to type the passphrase at, and no passphraseFile");
+            throw new CeremonyException(
+                    "custodian " + custodian + ": no console to type the passphrase at, and no passphraseFile");
         }
         return console.readPassword("%s: ", purpose);
     }

@@ -46,7 +46,8 @@ public final class CliReference {
         }
         for (CommandLine c : commands) {
             md.append("\n## ").append(c.getCommandSpec().qualifiedName()).append("\n\n```text\n");
-            String usage = c.getUsageMessage(Help.defaultColorScheme(Help.Ansi.OFF)).replace("\r\n", "\n");
+            String usage =
+                    c.getUsageMessage(Help.defaultColorScheme(Help.Ansi.OFF)).replace("\r\n", "\n");
             for (String line : usage.split("\n", -1)) {
                 md.append(line.stripTrailing()).append('\n');
             }

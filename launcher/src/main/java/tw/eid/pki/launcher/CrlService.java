@@ -63,8 +63,10 @@ final class CrlService implements AutoCloseable {
             }
             served.close();
             if (e instanceof IOException) {
-                throw new IOException("cannot listen on " + host + ":" + port + ": " + OneLine.of(
-                        e.getCause() != null ? e.getCause() : e), e);
+                throw new IOException(
+                        "cannot listen on " + host + ":" + port + ": "
+                                + OneLine.of(e.getCause() != null ? e.getCause() : e),
+                        e);
             }
             throw e;
         }
@@ -106,23 +108,32 @@ final class CrlService implements AutoCloseable {
     }
 
     /** The settings of {@code serve crl} and {@code crl publish} from their options; a bad value is one clear line. */
-    static CrlConfig config(Integer fullDays, Integer deltaHours, boolean keepExpired, Integer maxAgeSeconds, Path directory) {
+    static CrlConfig config(
+            Integer fullDays, Integer deltaHours, boolean keepExpired, Integer maxAgeSeconds, Path directory) {
         CrlConfig config = CrlConfig.defaults().withKeepExpired(keepExpired).withDirectory(directory);
         if (fullDays != null) {
             if (fullDays < 1 || fullDays > 10) {
-                throw new IllegalArgumentException("--full-days must be 1 to 10 (docs/profiles.md: nextUpdate - thisUpdate"
-                        + " at most 10 days), not " + fullDays);
+                throw new IllegalArgumentException(
+                        "--full-days must be 1 to 10 (docs/profiles.md: nextUpdate - thisUpdate"
+                                + " at most 10 days), not " + fullDays);
             }
             config = config.withFullLifetime(Duration.ofDays(fullDays));
         }
         if (deltaHours != null) {
             long max = config.fullLifetime().toHours();
             if (deltaHours < 1 || deltaHours > max) {
-                throw new IllegalArgumentException("--delta-hours must be 1 to " + max + " (the full CRLs' lifetime), not "
-                        + deltaHours);
+                throw new IllegalArgumentException(
+                        "--delta-hours must be 1 to " + max + " (the full CRLs' lifetime), not " + deltaHours);
             }
-            config = new CrlConfig(config.fullLifetime(), Duration.ofHours(deltaHours), config.fullAfterChange(),
-                    config.round(), config.changeMargin(), config.keepExpired(), config.offlineWarning(), config.maxAge(),
+            config = new CrlConfig(
+                    config.fullLifetime(),
+                    Duration.ofHours(deltaHours),
+                    config.fullAfterChange(),
+                    config.round(),
+                    config.changeMargin(),
+                    config.keepExpired(),
+                    config.offlineWarning(),
+                    config.maxAge(),
                     config.directory());
         }
         if (maxAgeSeconds != null) {

@@ -28,7 +28,10 @@ abstract class CustodianOptions {
     static final String OFFLINE = "eid-offline";
 
     /** The token to activate: the group's default until {@code --token-label} names another. */
-    @Option(names = "--token-label", paramLabel = "LABEL", description = "the token to activate (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--token-label",
+            paramLabel = "LABEL",
+            description = "the token to activate (default: ${DEFAULT-VALUE})")
     String tokenLabel;
 
     CustodianOptions(String defaultTokenLabel) {
@@ -40,15 +43,27 @@ abstract class CustodianOptions {
         return tokenLabel;
     }
 
-    @Option(names = "--library", paramLabel = "PATH", converter = PathOptions.ExistingFile.class,
+    @Option(
+            names = "--library",
+            paramLabel = "PATH",
+            converter = PathOptions.ExistingFile.class,
             description = "PKCS#11 library (default: SoftHSM2)")
     Path library = TokenConfig.SOFTHSM2_LIBRARY;
 
-    @Option(names = "--custodian", required = true, paramLabel = "NAME[:PASSFILE]", converter = Present.class,
-            description = "a custodian present (k of them); the passphrase is read from PASSFILE or typed at the console")
+    @Option(
+            names = "--custodian",
+            required = true,
+            paramLabel = "NAME[:PASSFILE]",
+            converter = Present.class,
+            description =
+                    "a custodian present (k of them); the passphrase is read from PASSFILE or typed at the console")
     List<String> custodians;
 
-    @Option(names = "--shares", paramLabel = "DIR", converter = PathOptions.ExistingDirectory.class, description = "the shares directory (default: DATA/custody)")
+    @Option(
+            names = "--shares",
+            paramLabel = "DIR",
+            converter = PathOptions.ExistingDirectory.class,
+            description = "the shares directory (default: DATA/custody)")
     Path shares;
 
     /** Who acted, for the audit trail: the custodians present. */
@@ -66,7 +81,9 @@ abstract class CustodianOptions {
         for (String c : custodians) {
             String name = c.contains(":") ? c.substring(0, c.indexOf(':')) : c;
             char[] passphrase = c.contains(":")
-                    ? Files.readString(Path.of(c.substring(c.indexOf(':') + 1))).strip().toCharArray()
+                    ? Files.readString(Path.of(c.substring(c.indexOf(':') + 1)))
+                            .strip()
+                            .toCharArray()
                     : CeremonyCommand.prompt(name, "passphrase for custodian " + name);
             unlocks.add(new ShareUnlock(ShareLocator.find(shareDir, tokenLabel(), name), passphrase));
         }

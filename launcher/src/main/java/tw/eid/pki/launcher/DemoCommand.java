@@ -49,11 +49,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import tw.eid.pki.ca.ceremony.CeremonyException;
+import tw.eid.pki.crl.CrlConfig;
 import tw.eid.pki.hsm.KeyAlgorithm;
 import tw.eid.pki.hsm.Token;
 import tw.eid.pki.hsm.TokenConfig;
 import tw.eid.pki.hsm.TokenInitializer;
-import tw.eid.pki.crl.CrlConfig;
 import tw.eid.pki.ocsp.OcspAuthorities;
 import tw.eid.pki.ocsp.OcspConfig;
 import tw.eid.pki.ra.RaConfig;
@@ -67,29 +67,35 @@ import tw.eid.pki.ra.RaConfig;
  * personalization line; checks the certificates with openssl; starts the OCSP responder and checks the
  * sample certificate with {@code openssl ocsp}; prints curl commands; and serves until interrupted. A second run on the same data directory reuses what exists and serves again.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the demo: the key ceremony into the data directory (2-of-3 demo custodians, once), demo",
-                "operator certificates under DATA/demo/, the RA API, a sample card with two certificates from on-chip",
-                "keys, the OCSP responder, and curl and openssl commands to try; then serve until Ctrl-C. Re-running",
-                "reuses what exists."})
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run the demo: the key ceremony into the data directory (2-of-3 demo custodians, once), demo",
+            "operator certificates under DATA/demo/, the RA API, a sample card with two certificates from on-chip",
+            "keys, the OCSP responder, and curl and openssl commands to try; then serve until Ctrl-C. Re-running",
+            "reuses what exists."
+        })
 final class DemoCommand implements Callable<Integer> {
     static final List<String> CUSTODIANS = List.of("alice", "bob", "carol");
     /** The second SoftHSM2 token: the citizen's card in the demo. */
     static final String CHIP_TOKEN = "demo-chip";
+
     static final String CARD_NUMBER = "TW00000001";
     static final String CHIP_UID = "04a1b2c3d4e5f6";
     /** A made-up holder: the check digit is valid, the person is not real. */
     static final String NATIONAL_ID = "A123456789";
+
     static final String HOLDER_NAME = "王小明";
     static final String OFFICER = "demo-officer";
     static final String SUPERVISOR = "demo-supervisor";
     static final String AUDITOR = "demo-auditor";
     static final String PERSONALIZATION = "demo-personalization";
     private static final String[][] OPERATORS = {
-            {OFFICER, "officer", "Daan District Household Registration Office"},
-            {SUPERVISOR, "supervisor", "Daan District Household Registration Office"},
-            {AUDITOR, "auditor", "Ministry of the Interior Internal Audit"},
-            {PERSONALIZATION, "personalization", "Card Personalization Line 1"},
+        {OFFICER, "officer", "Daan District Household Registration Office"},
+        {SUPERVISOR, "supervisor", "Daan District Household Registration Office"},
+        {AUDITOR, "auditor", "Ministry of the Interior Internal Audit"},
+        {PERSONALIZATION, "personalization", "Card Personalization Line 1"},
     };
     /** Profile name -> the chip key's label, in the order of issuance. */
     private static final Map<String, String> CHIP_KEYS = new LinkedHashMap<>();
@@ -104,8 +110,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--port", description = "the RA API's TLS port (default: ${DEFAULT-VALUE})")
     int port = RaConfig.DEFAULT_PORT;
 
-    @Option(names = "--ocsp-port", description = "the OCSP responder's HTTP port (default: ${DEFAULT-VALUE}, the port"
-            + " the demo certificates' AIA names)")
+    @Option(
+            names = "--ocsp-port",
+            description = "the OCSP responder's HTTP port (default: ${DEFAULT-VALUE}, the port"
+                    + " the demo certificates' AIA names)")
     int ocspPort = ServeCommand.OCSP_DEFAULT_PORT;
 
     @Mixin
@@ -121,8 +129,9 @@ final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--ocsp-port must be 0 to 65535, not " + ocspPort);
         }
         if (CommandClock.pinned()) {
-            System.out.println("TEST CLOCK: the demo's own checks run under " + String.join(" ", CommandClock.toolPrefix())
-                    + "; run the printed openssl and curl commands the same way (apt-get install faketime)");
+            System.out.println(
+                    "TEST CLOCK: the demo's own checks run under " + String.join(" ", CommandClock.toolPrefix())
+                            + "; run the printed openssl and curl commands the same way (apt-get install faketime)");
         }
         Path data = store.dataDir();
         Path out = data.resolve("ceremony/initial");
@@ -140,8 +149,8 @@ final class DemoCommand implements Callable<Integer> {
         } else {
             System.out.println("the demo ceremony already ran in " + data + " (remove it to start over)");
         }
-        int rc = EidPki.execute(concat(List.of("activate", "--token-label", "eid-online"), custodianArgs(data),
-                storeArgs(data)));
+        int rc = EidPki.execute(
+                concat(List.of("activate", "--token-label", "eid-online"), custodianArgs(data), storeArgs(data)));
         if (rc != 0) {
             return rc;
         }
@@ -153,17 +162,33 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println();
         for (String[] op : OPERATORS) {
             if (Files.exists(demo.resolve(op[0] + ".p12"))) {
-                System.out.println("operator " + op[0] + " (" + op[1] + "): " + show(demo.resolve(op[0])) + ".{p12,pem,key.pem} exist");
+                System.out.println("operator " + op[0] + " (" + op[1] + "): " + show(demo.resolve(op[0]))
+                        + ".{p12,pem,key.pem} exist");
                 continue;
             }
-            rc = EidPki.execute(concat(List.of("operator", "issue", "--id", op[0], "--office", op[2], "--role", op[1],
-                    "--out", demo.toString()), custodianArgs(data), storeArgs(data)));
+            rc = EidPki.execute(concat(
+                    List.of(
+                            "operator",
+                            "issue",
+                            "--id",
+                            op[0],
+                            "--office",
+                            op[2],
+                            "--role",
+                            op[1],
+                            "--out",
+                            demo.toString()),
+                    custodianArgs(data),
+                    storeArgs(data)));
             if (rc != 0) {
                 return rc;
             }
         }
         Path trust = demo.resolve("trust.pem");
-        Files.writeString(trust, Files.readString(out.resolve("ra-operators-ca.pem")) + Files.readString(out.resolve("citizen-root.pem")));
+        Files.writeString(
+                trust,
+                Files.readString(out.resolve("ra-operators-ca.pem"))
+                        + Files.readString(out.resolve("citizen-root.pem")));
         return serve(data, out, demo, trust);
     }
 
@@ -175,23 +200,34 @@ final class DemoCommand implements Callable<Integer> {
         Clock clock = CommandClock.system();
         OnlineCustodianOptions custodians = new OnlineCustodianOptions();
         custodians.custodians = custodianSpecs(data);
-        try (ShutdownSignal stop = new ShutdownSignal(); StoreOptions.Store s = store.open();
-             Token token = custodians.open(data, clock);
-             RaService ra = RaService.start(s, token, data, "127.0.0.1", port, List.of("localhost", "127.0.0.1"), clock);
-             CrlService crl = CrlService.withoutServer(s.database(), token,
-                     CrlConfig.defaults().withDirectory(data.resolve("published")), clock);
-             OcspService ocsp = startOcsp(s, token, clock, crl);
-             CrlService crlAlone = ocsp == null ? CrlService.start(s.database(), token,
-                     CrlConfig.defaults().withDirectory(data.resolve("published")), "127.0.0.1", ocspPort, clock) : null) {
+        try (ShutdownSignal stop = new ShutdownSignal();
+                StoreOptions.Store s = store.open();
+                Token token = custodians.open(data, clock);
+                RaService ra =
+                        RaService.start(s, token, data, "127.0.0.1", port, List.of("localhost", "127.0.0.1"), clock);
+                CrlService crl = CrlService.withoutServer(
+                        s.database(), token, CrlConfig.defaults().withDirectory(data.resolve("published")), clock);
+                OcspService ocsp = startOcsp(s, token, clock, crl);
+                CrlService crlAlone = ocsp == null
+                        ? CrlService.start(
+                                s.database(),
+                                token,
+                                CrlConfig.defaults().withDirectory(data.resolve("published")),
+                                "127.0.0.1",
+                                ocspPort,
+                                clock)
+                        : null) {
             String api = ra.url();
             System.out.println();
             System.out.println("RA API started: " + api + " (client certificates of the RA Operators CA only)");
             if (ocsp != null) {
-                System.out.println("OCSP responder started: " + ocsp.url() + " for " + String.join(", ", ocsp.describe()));
+                System.out.println(
+                        "OCSP responder started: " + ocsp.url() + " for " + String.join(", ", ocsp.describe()));
             }
             String crlBase = "http://127.0.0.1:" + ocspPort + "/crl/";
-            System.out.println("CRL publisher started: " + crlBase + " (also written to " + show(data.resolve("published"))
-                    + "); a status change reaches the partition's delta CRL within about 10 s");
+            System.out.println(
+                    "CRL publisher started: " + crlBase + " (also written to " + show(data.resolve("published"))
+                            + "); a status change reaches the partition's delta CRL within about 10 s");
 
             HttpClient officer = client(demo, OFFICER, trust);
             JsonNode card = ensureCard(officer, api);
@@ -209,14 +245,15 @@ final class DemoCommand implements Callable<Integer> {
                         fetch(officer, api, known, pem);
                     } else if (!Files.exists(pem)) {
                         if (chip == null) {
-                            chip = Token.open(TokenConfig.of(TokenConfig.SOFTHSM2_LIBRARY, CHIP_TOKEN), chipPin(demo), clock);
+                            chip = Token.open(
+                                    TokenConfig.of(TokenConfig.SOFTHSM2_LIBRARY, CHIP_TOKEN), chipPin(demo), clock);
                         }
                         issue(line, api, chip, e.getValue(), profile, chipUid, demo);
                     }
                     X509CertificateHolder cert = readCertificate(pem);
                     serials.put(profile, cert.getSerialNumber().toString(16));
-                    System.out.println(profile + ": serial " + cert.getSerialNumber().toString(16) + ", " + show(pem)
-                            + " (" + cert.getSubject() + ")");
+                    System.out.println(profile + ": serial "
+                            + cert.getSerialNumber().toString(16) + ", " + show(pem) + " (" + cert.getSubject() + ")");
                 }
             } finally {
                 if (chip != null) {
@@ -224,9 +261,17 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
 
-            String[] verify = {"openssl", "verify", "-x509_strict", "-CAfile", rel(out.resolve("citizen-root.pem")),
-                    "-untrusted", rel(out.resolve("citizen-ca.pem")), rel(demo.resolve("citizen-signature.pem")),
-                    rel(demo.resolve("citizen-encryption.pem"))};
+            String[] verify = {
+                "openssl",
+                "verify",
+                "-x509_strict",
+                "-CAfile",
+                rel(out.resolve("citizen-root.pem")),
+                "-untrusted",
+                rel(out.resolve("citizen-ca.pem")),
+                rel(demo.resolve("citizen-signature.pem")),
+                rel(demo.resolve("citizen-encryption.pem"))
+            };
             System.out.println();
             System.out.println("The citizen certificates chain up to the Citizen Root CA:");
             System.out.println("  " + printable(verify));
@@ -237,8 +282,9 @@ final class DemoCommand implements Callable<Integer> {
             printCurls(api, demo, trust, serials.get("citizen-signature"));
             printCrlChecks(crlBase, out, demo);
             System.out.println();
-            System.out.println("Serving the RA API on " + api + (ocsp != null ? " and the OCSP responder on " + ocsp.url() : "")
-                    + " and CRLs on " + crlBase + " until Ctrl-C.");
+            System.out.println(
+                    "Serving the RA API on " + api + (ocsp != null ? " and the OCSP responder on " + ocsp.url() : "")
+                            + " and CRLs on " + crlBase + " until Ctrl-C.");
             System.out.flush();
             return ra.serveUntil(stop);
         }
@@ -252,19 +298,24 @@ final class DemoCommand implements Callable<Integer> {
     /** How a relying party fetches and checks the sample certificate's partition CRL (printed, for the reader to run). */
     private static void printCrlChecks(String crlBase, Path out, Path demo) throws IOException {
         X509CertificateHolder cert = readCertificate(demo.resolve("citizen-signature.pem"));
-        String dp = new String(cert.getExtension(Extension.cRLDistributionPoints)
-                .getExtnValue().getOctets(), StandardCharsets.ISO_8859_1)
+        String dp = new String(
+                        cert.getExtension(Extension.cRLDistributionPoints)
+                                .getExtnValue()
+                                .getOctets(),
+                        StandardCharsets.ISO_8859_1)
                 .replaceAll("(?s).*(/crl/[A-Za-z0-9/_.-]+\\.crl).*", "$1");
         String url = crlBase.substring(0, crlBase.length() - "/crl/".length()) + dp;
         System.out.println();
-        System.out.println("The sample certificate's CRL (its CRL DP), its delta, and a check with both (run after ~10 s):");
-        System.out.println("  curl -s " + url + " -o full.crl && curl -s " + url.replace(".crl", "-delta.crl")
-                + " -o delta.crl");
+        System.out.println(
+                "The sample certificate's CRL (its CRL DP), its delta, and a check with both (run after ~10 s):");
+        System.out.println(
+                "  curl -s " + url + " -o full.crl && curl -s " + url.replace(".crl", "-delta.crl") + " -o delta.crl");
         System.out.println("  openssl crl -inform DER -in full.crl -CAfile " + rel(out.resolve("citizen-ca.pem"))
                 + " -noout -text");
-        System.out.println("  openssl crl -inform DER -in full.crl -out full.pem && openssl crl -inform DER -in delta.crl"
-                + " -out delta.pem && openssl verify -crl_check -use_deltas -CRLfile full.pem -CRLfile delta.pem -CAfile "
-                + rel(demo.resolve("citizen-chain.pem")) + " " + rel(demo.resolve("citizen-signature.pem")));
+        System.out.println(
+                "  openssl crl -inform DER -in full.crl -out full.pem && openssl crl -inform DER -in delta.crl"
+                        + " -out delta.pem && openssl verify -crl_check -use_deltas -CRLfile full.pem -CRLfile delta.pem -CAfile "
+                        + rel(demo.resolve("citizen-chain.pem")) + " " + rel(demo.resolve("citizen-signature.pem")));
     }
 
     private OcspService startOcsp(StoreOptions.Store s, Token token, Clock clock, CrlService crl) throws Exception {
@@ -274,8 +325,8 @@ final class DemoCommand implements Callable<Integer> {
                     + " (remove the data directory to start over)");
             return null;
         }
-        return OcspService.start(s.database(), token, authorities, "127.0.0.1", ocspPort, OcspConfig.defaults(), clock,
-                crl.handler());
+        return OcspService.start(
+                s.database(), token, authorities, "127.0.0.1", ocspPort, OcspConfig.defaults(), clock, crl.handler());
     }
 
     /**
@@ -285,17 +336,39 @@ final class DemoCommand implements Callable<Integer> {
      */
     private static void printOcspChecks(OcspService ocsp, Path out, Path demo, Path trust) throws IOException {
         Path citizenChain = demo.resolve("citizen-chain.pem");
-        Files.writeString(citizenChain, Files.readString(out.resolve("citizen-ca.pem"))
-                + Files.readString(out.resolve("citizen-root.pem")));
+        Files.writeString(
+                citizenChain,
+                Files.readString(out.resolve("citizen-ca.pem")) + Files.readString(out.resolve("citizen-root.pem")));
         List<String[]> checks = new ArrayList<>();
-        checks.add(new String[] {"openssl", "ocsp", "-issuer", rel(out.resolve("citizen-ca.pem")), "-cert",
-                rel(demo.resolve("citizen-signature.pem")), "-url", ocsp.url(), "-CAfile", rel(citizenChain)});
+        checks.add(new String[] {
+            "openssl",
+            "ocsp",
+            "-issuer",
+            rel(out.resolve("citizen-ca.pem")),
+            "-cert",
+            rel(demo.resolve("citizen-signature.pem")),
+            "-url",
+            ocsp.url(),
+            "-CAfile",
+            rel(citizenChain)
+        });
         if (ocsp.answersFor().contains(OperatorCommand.RA_OPERATORS_CA)) {
-            checks.add(new String[] {"openssl", "ocsp", "-issuer", rel(out.resolve("ra-operators-ca.pem")), "-cert",
-                    rel(demo.resolve(OFFICER + ".pem")), "-url", ocsp.url(), "-CAfile", rel(trust)});
+            checks.add(new String[] {
+                "openssl",
+                "ocsp",
+                "-issuer",
+                rel(out.resolve("ra-operators-ca.pem")),
+                "-cert",
+                rel(demo.resolve(OFFICER + ".pem")),
+                "-url",
+                ocsp.url(),
+                "-CAfile",
+                rel(trust)
+            });
         }
         System.out.println();
-        System.out.println("Ask the OCSP responder (signed by each CA's own OCSP signer; add -resp_text to see the response):");
+        System.out.println(
+                "Ask the OCSP responder (signed by each CA's own OCSP signer; add -resp_text to see the response):");
         for (String[] check : checks) {
             System.out.println("  " + printable(check));
             System.out.println("    -> " + run(check));
@@ -327,8 +400,11 @@ final class DemoCommand implements Callable<Integer> {
         String so = HexFormat.of().formatHex(random.generateSeed(8));
         Files.deleteIfExists(pinFile);
         Files.createFile(pinFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(pinFile, "# the demo chip token '" + CHIP_TOKEN + "' (stands in for a citizen's card)\n"
-                + "user-pin=" + user + "\nso-pin=" + so + "\n", StandardOpenOption.WRITE);
+        Files.writeString(
+                pinFile,
+                "# the demo chip token '" + CHIP_TOKEN + "' (stands in for a citizen's card)\n" + "user-pin=" + user
+                        + "\nso-pin=" + so + "\n",
+                StandardOpenOption.WRITE);
         init.initialize(CHIP_TOKEN, so.toCharArray(), user.toCharArray());
         System.out.println("created the SoftHSM2 token '" + CHIP_TOKEN + "' standing in for a citizen's card (PINs in "
                 + show(pinFile) + ")");
@@ -347,8 +423,9 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** A key pair made on the chip, its CSR signed on the chip, submitted as the personalization line. */
-    private static void issue(HttpClient line, String api, Token chip, String keyLabel, String profile, String chipUid,
-                              Path demo) throws Exception {
+    private static void issue(
+            HttpClient line, String api, Token chip, String keyLabel, String profile, String chipUid, Path demo)
+            throws Exception {
         Path csrFile = demo.resolve(profile + ".csr.pem");
         String csrPem;
         if (chip.exists(keyLabel) && Files.exists(csrFile)) {
@@ -361,32 +438,41 @@ final class DemoCommand implements Callable<Integer> {
                 chip.generateKeyPair(keyLabel, KeyAlgorithm.EC_P256);
             }
             PKCS10CertificationRequest csr = new PKCS10CertificationRequestBuilder(
-                    new X500Name("CN=" + CARD_NUMBER + " " + keyLabel), chip.publicKey(keyLabel)).build(chip.signer(keyLabel));
+                            new X500Name("CN=" + CARD_NUMBER + " " + keyLabel), chip.publicKey(keyLabel))
+                    .build(chip.signer(keyLabel));
             csrPem = Pkcs12Files.pem(csr);
             Files.writeString(csrFile, csrPem);
         }
-        ObjectNode body = JSON.createObjectNode().put("profile", profile).put("chipUid", chipUid).put("csr", csrPem);
-        HttpResponse<String> r = line.send(HttpRequest.newBuilder(URI.create(api + "/cards/" + CARD_NUMBER + "/certificates"))
-                .header("Content-Type", "application/json").header("Accept", "application/json")
-                // A retried demo gets the same certificate back, never a second one.
-                .header("Idempotency-Key", "demo-" + CARD_NUMBER + "-" + profile)
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+        ObjectNode body = JSON.createObjectNode()
+                .put("profile", profile)
+                .put("chipUid", chipUid)
+                .put("csr", csrPem);
+        HttpResponse<String> r = line.send(
+                HttpRequest.newBuilder(URI.create(api + "/cards/" + CARD_NUMBER + "/certificates"))
+                        .header("Content-Type", "application/json")
+                        .header("Accept", "application/json")
+                        // A retried demo gets the same certificate back, never a second one.
+                        .header("Idempotency-Key", "demo-" + CARD_NUMBER + "-" + profile)
+                        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 201) {
             throw new CeremonyException("POST /cards/" + CARD_NUMBER + "/certificates (" + profile + ") answered "
                     + r.statusCode() + ": " + r.body());
         }
         JsonNode issued = JSON.readTree(r.body());
-        Files.writeString(demo.resolve(profile + ".pem"), issued.path("certificate").asText());
-        System.out.println((issued.path("replay").asBoolean() ? "fetched again " : "issued ") + profile + " from the chip key '"
-                + keyLabel + "' (CSR " + show(csrFile) + "), submitted as " + PERSONALIZATION);
+        Files.writeString(
+                demo.resolve(profile + ".pem"), issued.path("certificate").asText());
+        System.out.println((issued.path("replay").asBoolean() ? "fetched again " : "issued ") + profile
+                + " from the chip key '" + keyLabel + "' (CSR " + show(csrFile) + "), submitted as " + PERSONALIZATION);
     }
 
     /** The serial of the card's good or suspended certificate of {@code profile} (e.g. citizen-signature/1), or null. */
     private static String certificateOf(JsonNode card, String profile) {
         for (JsonNode c : card.path("certificates")) {
             String status = c.path("status").asText();
-            if (c.path("profile").asText().startsWith(profile + "/") && ("good".equals(status) || "hold".equals(status))) {
+            if (c.path("profile").asText().startsWith(profile + "/")
+                    && ("good".equals(status) || "hold".equals(status))) {
                 return c.path("serial").asText();
             }
         }
@@ -395,10 +481,15 @@ final class DemoCommand implements Callable<Integer> {
 
     /** A certificate the RA already issued, as PEM (its file under DATA/demo/ was removed). */
     private static void fetch(HttpClient officer, String api, String serial, Path pem) throws Exception {
-        HttpResponse<String> r = officer.send(HttpRequest.newBuilder(URI.create(api + "/certificates/" + serial))
-                .header("Accept", "application/x-pem-file").GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = officer.send(
+                HttpRequest.newBuilder(URI.create(api + "/certificates/" + serial))
+                        .header("Accept", "application/x-pem-file")
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
-            throw new CeremonyException("GET /certificates/" + serial + " answered " + r.statusCode() + ": " + r.body());
+            throw new CeremonyException(
+                    "GET /certificates/" + serial + " answered " + r.statusCode() + ": " + r.body());
         }
         Files.writeString(pem, r.body());
         System.out.println("fetched certificate " + serial + " again from the RA API into " + show(pem));
@@ -418,8 +509,12 @@ final class DemoCommand implements Callable<Integer> {
 
     /** The sample card, registered by the officer unless it already is. */
     private static JsonNode ensureCard(HttpClient officer, String api) throws Exception {
-        HttpResponse<String> r = officer.send(HttpRequest.newBuilder(URI.create(api + "/cards/" + CARD_NUMBER))
-                .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = officer.send(
+                HttpRequest.newBuilder(URI.create(api + "/cards/" + CARD_NUMBER))
+                        .header("Accept", "application/json")
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
             System.out.println("card " + CARD_NUMBER + " is registered");
             return JSON.readTree(r.body());
@@ -427,11 +522,18 @@ final class DemoCommand implements Callable<Integer> {
         if (r.statusCode() != 404) {
             throw new CeremonyException("GET /cards/" + CARD_NUMBER + " answered " + r.statusCode() + ": " + r.body());
         }
-        ObjectNode body = JSON.createObjectNode().put("cardNumber", CARD_NUMBER).put("chipUid", CHIP_UID)
-                .put("nationalId", NATIONAL_ID).put("holderName", HOLDER_NAME);
-        r = officer.send(HttpRequest.newBuilder(URI.create(api + "/cards")).header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body), StandardCharsets.UTF_8)).build(),
+        ObjectNode body = JSON.createObjectNode()
+                .put("cardNumber", CARD_NUMBER)
+                .put("chipUid", CHIP_UID)
+                .put("nationalId", NATIONAL_ID)
+                .put("holderName", HOLDER_NAME);
+        r = officer.send(
+                HttpRequest.newBuilder(URI.create(api + "/cards"))
+                        .header("Content-Type", "application/json")
+                        .header("Accept", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                JSON.writeValueAsString(body), StandardCharsets.UTF_8))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 201) {
             throw new CeremonyException("POST /cards answered " + r.statusCode() + ": " + r.body());
@@ -442,7 +544,8 @@ final class DemoCommand implements Callable<Integer> {
 
     /** Java's HttpClient with an operator's PKCS#12 as its client certificate, trusting the RA Operators CA. */
     private static HttpClient client(Path demo, String operator, Path trust) throws Exception {
-        char[] password = Files.readString(demo.resolve(operator + ".p12.pass")).strip().toCharArray();
+        char[] password =
+                Files.readString(demo.resolve(operator + ".p12.pass")).strip().toCharArray();
         KeyStore keys = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(demo.resolve(operator + ".p12"))) {
             keys.load(in, password);
@@ -466,8 +569,11 @@ final class DemoCommand implements Callable<Integer> {
         tmf.init(new CertPathTrustManagerParameters(pkix));
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
-        return HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build();
+        return HttpClient.newBuilder()
+                .sslContext(tls)
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
     }
 
     private static void printCurls(String api, Path demo, Path trust, String serial) {
@@ -486,14 +592,18 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("  # suspend it, then resume it");
         System.out.println("  " + officer + " -X POST " + api + "/certificates/" + serial + "/suspend");
         System.out.println("  " + officer + " -X POST " + api + "/certificates/" + serial + "/resume");
-        System.out.println("  # the audit trail as the auditor (no personal data); also ?action=certificate.suspend, ?limit=, ?after=");
+        System.out.println(
+                "  # the audit trail as the auditor (no personal data); also ?action=certificate.suspend, ?limit=, ?after=");
         System.out.println("  " + auditor + " '" + api + "/audit?action=certificate.issue'");
         String perso = "curl -sS " + t + " --cert " + show(demo.resolve(PERSONALIZATION + ".pem")) + " --key "
                 + show(demo.resolve(PERSONALIZATION + ".key.pem"));
-        System.out.println("  # the card's SOD from its data-group hashes, as the personalization line (EF.SOD, tag 0x77, into sod.bin);");
-        System.out.println("  # once per personalization: asked again it answers 409 until an officer re-opens the card");
-        System.out.println("  " + perso + " -H 'Content-Type: application/json' -H 'Accept: application/octet-stream' -o sod.bin"
-                + " -d '" + demoSodJson() + "' " + api + "/cards/" + CARD_NUMBER + "/sod");
+        System.out.println(
+                "  # the card's SOD from its data-group hashes, as the personalization line (EF.SOD, tag 0x77, into sod.bin);");
+        System.out.println(
+                "  # once per personalization: asked again it answers 409 until an officer re-opens the card");
+        System.out.println(
+                "  " + perso + " -H 'Content-Type: application/json' -H 'Accept: application/octet-stream' -o sod.bin"
+                        + " -d '" + demoSodJson() + "' " + api + "/cards/" + CARD_NUMBER + "/sod");
         System.out.println("  openssl asn1parse -inform DER -in sod.bin -i | head -20");
         System.out.println("  " + officer + " -X POST " + api + "/cards/" + CARD_NUMBER + "/personalization/reopen");
         System.out.println("  # the OpenAPI document");
@@ -515,7 +625,9 @@ final class DemoCommand implements Callable<Integer> {
     // ---------------------------------------------------------------- the ceremony
 
     private static List<String> custodianSpecs(Path data) {
-        return List.of("alice:" + data.resolve("demo-custodians/alice.pass"), "bob:" + data.resolve("demo-custodians/bob.pass"));
+        return List.of(
+                "alice:" + data.resolve("demo-custodians/alice.pass"),
+                "bob:" + data.resolve("demo-custodians/bob.pass"));
     }
 
     private static List<String> custodianArgs(Path data) {
@@ -574,7 +686,8 @@ final class DemoCommand implements Callable<Integer> {
                 Files.copy(in, ceremonyFile);
             }
         }
-        System.out.println("running the demo ceremony " + ceremonyFile + " (custodians alice, bob, carol; threshold 2)");
+        System.out.println(
+                "running the demo ceremony " + ceremonyFile + " (custodians alice, bob, carol; threshold 2)");
         int rc = EidPki.execute(concat(List.of("ceremony"), storeArgs(data), List.of(ceremonyFile.toString())));
         if (rc != 0) {
             throw new CeremonyException("the demo ceremony failed (see above)");
@@ -586,32 +699,62 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println();
         System.out.println("Certificate chains (PEM and DER in " + show(out) + "):");
         System.out.println("  Citizen Root CA -> Citizen CA -> Citizen CA OCSP Responder");
-        System.out.println("  Citizen Root CA -> RA Operators CA" + (Files.exists(out.resolve("ra-operators-ca-ocsp.pem"))
-                ? " -> RA Operators CA OCSP Responder" : ""));
+        System.out.println("  Citizen Root CA -> RA Operators CA"
+                + (Files.exists(out.resolve("ra-operators-ca-ocsp.pem")) ? " -> RA Operators CA OCSP Responder" : ""));
         System.out.println("  CSCA -> Document Signer 001");
         System.out.println("Offline CRLs: citizen-root.crl (ARL), csca.crl");
         System.out.println();
         List<String[]> checks = new ArrayList<>();
-        checks.add(new String[] {"openssl", "verify", "-x509_strict", "-CAfile", o + "/citizen-root.pem", "-untrusted",
-                o + "/citizen-ca.pem", o + "/citizen-ca-ocsp.pem"});
-        checks.add(new String[] {"openssl", "verify", "-x509_strict", "-CAfile", o + "/citizen-root.pem", o + "/ra-operators-ca.pem"});
+        checks.add(new String[] {
+            "openssl",
+            "verify",
+            "-x509_strict",
+            "-CAfile",
+            o + "/citizen-root.pem",
+            "-untrusted",
+            o + "/citizen-ca.pem",
+            o + "/citizen-ca-ocsp.pem"
+        });
+        checks.add(new String[] {
+            "openssl", "verify", "-x509_strict", "-CAfile", o + "/citizen-root.pem", o + "/ra-operators-ca.pem"
+        });
         if (Files.exists(out.resolve("ra-operators-ca-ocsp.pem"))) {
             // A data directory from before the RA Operators CA had its own OCSP signer has no such file.
-            checks.add(new String[] {"openssl", "verify", "-x509_strict", "-CAfile", o + "/citizen-root.pem", "-untrusted",
-                    o + "/ra-operators-ca.pem", o + "/ra-operators-ca-ocsp.pem"});
+            checks.add(new String[] {
+                "openssl",
+                "verify",
+                "-x509_strict",
+                "-CAfile",
+                o + "/citizen-root.pem",
+                "-untrusted",
+                o + "/ra-operators-ca.pem",
+                o + "/ra-operators-ca-ocsp.pem"
+            });
         }
         checks.add(new String[] {"openssl", "verify", "-x509_strict", "-CAfile", o + "/csca.pem", o + "/ds-001.pem"});
-        checks.add(new String[] {"openssl", "crl", "-noout", "-in", o + "/citizen-root.crl", "-inform", "DER", "-CAfile",
-                o + "/citizen-root.pem"});
-        checks.add(new String[] {"openssl", "crl", "-noout", "-in", o + "/csca.crl", "-inform", "DER", "-CAfile", o + "/csca.pem"});
+        checks.add(new String[] {
+            "openssl",
+            "crl",
+            "-noout",
+            "-in",
+            o + "/citizen-root.crl",
+            "-inform",
+            "DER",
+            "-CAfile",
+            o + "/citizen-root.pem"
+        });
+        checks.add(new String[] {
+            "openssl", "crl", "-noout", "-in", o + "/csca.crl", "-inform", "DER", "-CAfile", o + "/csca.pem"
+        });
         System.out.println("Check them with openssl:");
         for (String[] check : checks) {
             System.out.println("  " + printable(check));
             System.out.println("    -> " + run(check));
         }
         System.out.println("The ceremony transcript is signed by the offline root key:");
-        String t = "openssl dgst -sha384 -verify <(openssl x509 -in " + quote(o + "/citizen-root.pem") + " -pubkey -noout)"
-                + " -signature " + quote(o + "/transcript.json.sig") + " " + quote(o + "/transcript.json");
+        String t =
+                "openssl dgst -sha384 -verify <(openssl x509 -in " + quote(o + "/citizen-root.pem") + " -pubkey -noout)"
+                        + " -signature " + quote(o + "/transcript.json.sig") + " " + quote(o + "/transcript.json");
         System.out.println("  " + t);
         System.out.println("    -> " + run(new String[] {"bash", "-c", t}));
     }

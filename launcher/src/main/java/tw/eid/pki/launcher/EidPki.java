@@ -9,10 +9,22 @@ import picocli.CommandLine.Command;
  * Every error is one line on stderr and exit code 2; details go to the log, never a stack trace
  * to the custodian's screen.
  */
-@Command(name = "eidpki", mixinStandardHelpOptions = true, version = "eidpki 0.1.0",
+@Command(
+        name = "eidpki",
+        mixinStandardHelpOptions = true,
+        version = "eidpki 0.1.0",
         description = "New eID PKI: key ceremonies, token activation, document signers, audit verification, demo.",
-        subcommands = {CeremonyCommand.class, ActivateCommand.class, OperatorCommand.class, ServeCommand.class,
-                CrlCommand.class, AuditCommand.class, DsCommand.class, CscaCommand.class, DemoCommand.class})
+        subcommands = {
+            CeremonyCommand.class,
+            ActivateCommand.class,
+            OperatorCommand.class,
+            ServeCommand.class,
+            CrlCommand.class,
+            AuditCommand.class,
+            DsCommand.class,
+            CscaCommand.class,
+            DemoCommand.class
+        })
 public final class EidPki implements Runnable {
 
     /** Exit code for bad input or a refused act (one clear line on stderr). */

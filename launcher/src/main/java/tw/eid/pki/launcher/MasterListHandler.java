@@ -48,10 +48,16 @@ final class MasterListHandler extends Handler.Wrapper {
         }
         Optional<MasterLists.Latest> latest = lists.latest();
         if (latest.isEmpty()) {
-            Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404, "no master list has been signed yet");
+            Response.writeError(
+                    request, response, callback, HttpStatus.NOT_FOUND_404, "no master list has been signed yet");
             return;
         }
-        StoredFileResponse.send(request, response, callback, latest.get().der(), "application/octet-stream",
+        StoredFileResponse.send(
+                request,
+                response,
+                callback,
+                latest.get().der(),
+                "application/octet-stream",
                 latest.get().createdAt());
     }
 }

@@ -8,8 +8,10 @@ import java.time.Duration;
 import java.util.List;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
+import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.document.MasterLists;
 import tw.eid.pki.ca.profile.CaCertificates;
+import tw.eid.pki.ca.profile.ProfileSettings;
 import tw.eid.pki.ca.store.Database;
 import tw.eid.pki.hsm.Token;
 import tw.eid.pki.ocsp.OcspAuthorities;
@@ -20,8 +22,6 @@ import tw.eid.pki.ocsp.OcspServer;
 import tw.eid.pki.ocsp.OcspSignerRenewal;
 import tw.eid.pki.ocsp.OcspSignerRetirement;
 import tw.eid.pki.ocsp.OcspUpdater;
-import tw.eid.pki.ca.audit.AuditLedger;
-import tw.eid.pki.ca.profile.ProfileSettings;
 import tw.eid.pki.ocsp.StatusLogFollower;
 
 /**
@@ -37,8 +37,8 @@ final class OcspService implements AutoCloseable {
     private final OcspAuthorities authorities;
     private final String url;
 
-    private OcspService(Server server, StatusLogFollower follower, OcspUpdater updater, OcspAuthorities authorities,
-                        String url) {
+    private OcspService(
+            Server server, StatusLogFollower follower, OcspUpdater updater, OcspAuthorities authorities, String url) {
         this.server = server;
         this.follower = follower;
         this.updater = updater;
@@ -61,8 +61,15 @@ final class OcspService implements AutoCloseable {
     }
 
     /** Wires the responder on {@code token} (the activated online token) and the store, and starts it on host:port. */
-    static OcspService start(Database database, Token token, OcspAuthorities authorities, String host, int port,
-                             OcspConfig config, Clock clock) throws Exception {
+    static OcspService start(
+            Database database,
+            Token token,
+            OcspAuthorities authorities,
+            String host,
+            int port,
+            OcspConfig config,
+            Clock clock)
+            throws Exception {
         return start(database, token, authorities, host, port, config, clock, null);
     }
 
@@ -70,14 +77,28 @@ final class OcspService implements AutoCloseable {
      * As above; with {@code crl}, the same port also serves {@code /crl/...} through that handler
      * (docs/api.md: in the demo OCSP and CRLs share port 8080), routed in front of the OCSP handler.
      */
-    static OcspService start(Database database, Token token, OcspAuthorities authorities, String host, int port,
-                             OcspConfig config, Clock clock, Handler crl) throws Exception {
+    static OcspService start(
+            Database database,
+            Token token,
+            OcspAuthorities authorities,
+            String host,
+            int port,
+            OcspConfig config,
+            Clock clock,
+            Handler crl)
+            throws Exception {
         OcspResponder responder = new OcspResponder(database, token, authorities, config, clock);
         StatusLogFollower follower = StatusLogFollower.start(database, responder, clock);
         Server server = OcspServer.newServer(responder, follower, database, token, host, port, clock);
         // The CSCA master list shares the relying parties' port (issue 6).
-        server.setHandler(new MasterListHandler(new MasterLists(database, ProfileSettings.defaults(),
-                AuditLedger.hashChained(clock), clock, new SecureRandom()), server.getHandler()));
+        server.setHandler(new MasterListHandler(
+                new MasterLists(
+                        database,
+                        ProfileSettings.defaults(),
+                        AuditLedger.hashChained(clock),
+                        clock,
+                        new SecureRandom()),
+                server.getHandler()));
         // So do the CA certificates, the AIA caIssuers target.
         server.setHandler(new CaCertificatesHandler(new CaCertificates(database), server.getHandler()));
         if (crl != null) {
@@ -90,21 +111,26 @@ final class OcspService implements AutoCloseable {
             follower.close();
             if (e instanceof IOException) {
                 // Jetty's "Failed to bind to ..." with the reason (address in use) in its cause.
-                throw new IOException("cannot listen on " + host + ":" + port + ": " + OneLine.of(
-                        e.getCause() != null ? e.getCause() : e), e);
+                throw new IOException(
+                        "cannot listen on " + host + ":" + port + ": "
+                                + OneLine.of(e.getCause() != null ? e.getCause() : e),
+                        e);
             }
             throw e;
         }
         // Every responder process runs an updater; the lease in the store lets one of them sign.
         // The lease holder also renews each CA's delegated signer in the token when a third of its life is left,
         // and destroys the keys of signers superseded long enough that no process can still be using them.
-        OcspSignerRenewal renewal = new OcspSignerRenewal(database, token, ProfileSettings.defaults(),
-                AuditLedger.hashChained(clock), clock, new SecureRandom());
-        OcspSignerRetirement retirement = new OcspSignerRetirement(database, token, AuditLedger.hashChained(clock), clock);
-        OcspUpdater updater = new OcspUpdater(database, responder, updaterName(host, OcspServer.port(server)), clock, renewal,
-                retirement).start(Duration.ofSeconds(1));
+        OcspSignerRenewal renewal = new OcspSignerRenewal(
+                database, token, ProfileSettings.defaults(), AuditLedger.hashChained(clock), clock, new SecureRandom());
+        OcspSignerRetirement retirement =
+                new OcspSignerRetirement(database, token, AuditLedger.hashChained(clock), clock);
+        OcspUpdater updater = new OcspUpdater(
+                        database, responder, updaterName(host, OcspServer.port(server)), clock, renewal, retirement)
+                .start(Duration.ofSeconds(1));
         String h = host.contains(":") ? "[" + host + "]" : host;
-        return new OcspService(server, follower, updater, authorities, "http://" + h + ":" + OcspServer.port(server) + "/ocsp");
+        return new OcspService(
+                server, follower, updater, authorities, "http://" + h + ":" + OcspServer.port(server) + "/ocsp");
     }
 
     /** The responder's URL for POST (and, below it, RFC 5019 GET), e.g. {@code http://127.0.0.1:8080/ocsp}. */
@@ -119,8 +145,10 @@ final class OcspService implements AutoCloseable {
 
     /** One line per CA: {@code citizen-ca signed by citizen-ca-ocsp (until ...)}. */
     List<String> describe() {
-        return authorities.all().stream().map(a -> a.caName() + " signed by " + a.signerName() + " (until "
-                + a.signerCertificate().getNotAfter().toInstant() + ")").toList();
+        return authorities.all().stream()
+                .map(a -> a.caName() + " signed by " + a.signerName() + " (until "
+                        + a.signerCertificate().getNotAfter().toInstant() + ")")
+                .toList();
     }
 
     /** This process's name in the updater lease: host name, process id and port. */

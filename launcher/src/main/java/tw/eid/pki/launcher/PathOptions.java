@@ -40,7 +40,8 @@ final class PathOptions {
         public Path convert(String value) {
             Path dir = Path.of(value);
             if (!Files.isDirectory(dir)) {
-                throw new TypeConversionException(dir + (Files.exists(dir) ? " is not a directory" : " does not exist"));
+                throw new TypeConversionException(
+                        dir + (Files.exists(dir) ? " is not a directory" : " does not exist"));
             }
             return dir;
         }

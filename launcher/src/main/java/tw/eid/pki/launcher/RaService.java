@@ -13,10 +13,10 @@ import org.eclipse.jetty.server.ServerConnector;
 import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.card.CardRegistry;
-import tw.eid.pki.ca.document.DocumentSignerPool;
-import tw.eid.pki.ca.document.SodIssuer;
 import tw.eid.pki.ca.card.PersonalDataKeys;
 import tw.eid.pki.ca.csr.ChipCsrChecks;
+import tw.eid.pki.ca.document.DocumentSignerPool;
+import tw.eid.pki.ca.document.SodIssuer;
 import tw.eid.pki.ca.issuance.CitizenIssuer;
 import tw.eid.pki.ca.issuance.IssuingCa;
 import tw.eid.pki.ca.issuance.OperatorCertificates;
@@ -47,24 +47,49 @@ final class RaService implements AutoCloseable {
      * The TLS key and certificate are {@code DATA/ra/tls.p12}, issued by the RA Operators CA for
      * {@code tlsNames} on first start.
      */
-    static RaService start(StoreOptions.Store s, Token token, Path data, String host, int port, List<String> tlsNames,
-                           Clock clock) throws Exception {
+    static RaService start(
+            StoreOptions.Store s, Token token, Path data, String host, int port, List<String> tlsNames, Clock clock)
+            throws Exception {
         ProfileSettings settings = ProfileSettings.defaults();
         AuditLedger audit = AuditLedger.hashChained(clock);
         IssuingCa citizenCa = IssuingCa.load(s.database(), "citizen-ca");
         IssuingCa operatorsCa = IssuingCa.load(s.database(), OperatorCommand.RA_OPERATORS_CA);
         Path tls = tlsKeyStore(data, s, token, operatorsCa, settings, audit, clock, tlsNames);
-        CardRegistry cards = new CardRegistry(s.database(), new PersonalDataKeys(token, "pii-hmac-1", "pii-aes-1"),
-                audit, clock);
-        CitizenIssuer issuer = new CitizenIssuer(s.database(), token, citizenCa, settings, new ChipCsrChecks(), cards,
-                audit, clock, new SecureRandom(), CitizenIssuer.DEFAULT_PARTITION_CAPACITY);
+        CardRegistry cards =
+                new CardRegistry(s.database(), new PersonalDataKeys(token, "pii-hmac-1", "pii-aes-1"), audit, clock);
+        CitizenIssuer issuer = new CitizenIssuer(
+                s.database(),
+                token,
+                citizenCa,
+                settings,
+                new ChipCsrChecks(),
+                cards,
+                audit,
+                clock,
+                new SecureRandom(),
+                CitizenIssuer.DEFAULT_PARTITION_CAPACITY);
         // The document signer: the DS pool's keys are in this (online) token; see bin/eidpki ds.
-        SodIssuer sods = new SodIssuer(s.database(), token, new DocumentSignerPool(s.database(), audit, clock), audit,
+        SodIssuer sods = new SodIssuer(
+                s.database(),
+                token,
+                new DocumentSignerPool(s.database(), audit, clock),
+                audit,
                 SodIssuer.DEFAULT_MAX_BATCH);
-        RaServices services = new RaServices(s.database(), cards, issuer,
-                new RevocationService(s.database(), audit, clock), settings, audit, List.of(token), clock).withSods(sods);
+        RaServices services = new RaServices(
+                        s.database(),
+                        cards,
+                        issuer,
+                        new RevocationService(s.database(), audit, clock),
+                        settings,
+                        audit,
+                        List.of(token),
+                        clock)
+                .withSods(sods);
         Server server = RaServer.newServer(RaConfig.builder(services, tls, Path.of(tls + ".pass"))
-                .host(host).port(port).clock(clock).build());
+                .host(host)
+                .port(port)
+                .clock(clock)
+                .build());
         server.start();
         // The port bound, which --port 0 leaves to the system.
         int bound = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
@@ -87,8 +112,15 @@ final class RaService implements AutoCloseable {
     }
 
     /** The RA's TLS key and certificate: DATA/ra/tls.p12, issued by the RA Operators CA on first start. */
-    private static Path tlsKeyStore(Path data, StoreOptions.Store s, Token token, IssuingCa operatorsCa,
-                                    ProfileSettings settings, AuditLedger audit, Clock clock, List<String> tlsNames)
+    private static Path tlsKeyStore(
+            Path data,
+            StoreOptions.Store s,
+            Token token,
+            IssuingCa operatorsCa,
+            ProfileSettings settings,
+            AuditLedger audit,
+            Clock clock,
+            List<String> tlsNames)
             throws Exception {
         Path dir = data.resolve("ra");
         Path base = dir.resolve("tls");
@@ -98,9 +130,12 @@ final class RaService implements AutoCloseable {
         }
         Files.createDirectories(dir);
         KeyPair key = Pkcs12Files.newP256();
-        X509CertificateHolder cert = new OperatorCertificates(s.database(), token, operatorsCa, settings, audit, clock,
-                new SecureRandom()).issueTlsServer(Actor.local("serve:ra"), List.copyOf(tlsNames),
-                SubjectPublicKeyInfo.getInstance(key.getPublic().getEncoded()));
+        X509CertificateHolder cert = new OperatorCertificates(
+                        s.database(), token, operatorsCa, settings, audit, clock, new SecureRandom())
+                .issueTlsServer(
+                        Actor.local("serve:ra"),
+                        List.copyOf(tlsNames),
+                        SubjectPublicKeyInfo.getInstance(key.getPublic().getEncoded()));
         return Pkcs12Files.write(base, key, cert, operatorsCa.certificate().certificate());
     }
 }

@@ -28,10 +28,14 @@ import tw.eid.pki.ra.RaConfig;
  * boulder#3468), and the restarted service needs its custodians again, since the PIN lives in
  * memory only.
  */
-@Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Run a service until interrupted, after k custodians activate the online",
-                "token: 'ra', 'ocsp', 'crl', or 'all' of them in one process. Each takes only",
-                "its own options (serve SERVICE --help)."},
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run a service until interrupted, after k custodians activate the online",
+            "token: 'ra', 'ocsp', 'crl', or 'all' of them in one process. Each takes only",
+            "its own options (serve SERVICE --help)."
+        },
         subcommands = {ServeCommand.Ra.class, ServeCommand.Ocsp.class, ServeCommand.Crl.class, ServeCommand.All.class})
 final class ServeCommand implements Runnable {
     /** EX_TEMPFAIL: the supervisor (bin/eidpki) restarts the service. */
@@ -54,7 +58,8 @@ final class ServeCommand implements Runnable {
      */
     static String refusal(ParameterException e) {
         CommandLine command = e.getCommandLine();
-        if (!(e instanceof UnmatchedArgumentException unmatched) || unmatched.getUnmatched().isEmpty()) {
+        if (!(e instanceof UnmatchedArgumentException unmatched)
+                || unmatched.getUnmatched().isEmpty()) {
             return e.getMessage();
         }
         String first = unmatched.getUnmatched().get(0);
@@ -63,22 +68,31 @@ final class ServeCommand implements Runnable {
                 return "unknown service '" + first + "' (this version serves: ra, ocsp, crl, all)";
             }
             ParseResult parsed = command.getParseResult();
-            return parsed != null && parsed.hasSubcommand() ? "the service comes before its options: serve "
-                    + parsed.subcommand().commandSpec().name() + " " + first + " ..." : MISSING_SERVICE;
+            return parsed != null && parsed.hasSubcommand()
+                    ? "the service comes before its options: serve "
+                            + parsed.subcommand().commandSpec().name() + " " + first + " ..."
+                    : MISSING_SERVICE;
         }
         CommandLine parent = command.getParent();
-        String option = unmatched.getUnmatched().stream().filter(a -> a.startsWith("-")).findFirst()
-                .map(a -> a.contains("=") ? a.substring(0, a.indexOf('=')) : a).orElse(null);
+        String option = unmatched.getUnmatched().stream()
+                .filter(a -> a.startsWith("-"))
+                .findFirst()
+                .map(a -> a.contains("=") ? a.substring(0, a.indexOf('=')) : a)
+                .orElse(null);
         if (parent == null || !(parent.getCommandSpec().userObject() instanceof ServeCommand) || option == null) {
             return e.getMessage();
         }
         List<String> owners = parent.getSubcommands().values().stream()
-                .filter(s -> s != command && !s.getCommandName().equals("all") && s.getCommandSpec().findOption(option) != null)
-                .map(s -> "'serve " + s.getCommandName() + "'").toList();
+                .filter(s -> s != command
+                        && !s.getCommandName().equals("all")
+                        && s.getCommandSpec().findOption(option) != null)
+                .map(s -> "'serve " + s.getCommandName() + "'")
+                .toList();
         if (owners.isEmpty()) {
             return e.getMessage();
         }
-        String whose = owners.size() == 1 ? owners.get(0)
+        String whose = owners.size() == 1
+                ? owners.get(0)
                 : String.join(", ", owners.subList(0, owners.size() - 1)) + " and " + owners.get(owners.size() - 1);
         return option + " is an option of " + whose + ", not of 'serve " + command.getCommandName() + "'";
     }
@@ -123,8 +137,11 @@ final class ServeCommand implements Runnable {
 
     /** The RA's own options. */
     static final class RaOptions {
-        @Option(names = "--tls-name", split = ",", description = "host names of the RA's TLS certificate, made on first"
-                + " start (default: localhost,127.0.0.1)")
+        @Option(
+                names = "--tls-name",
+                split = ",",
+                description = "host names of the RA's TLS certificate, made on first"
+                        + " start (default: localhost,127.0.0.1)")
         List<String> tlsNames;
 
         List<String> names() {
@@ -134,16 +151,23 @@ final class ServeCommand implements Runnable {
 
     /** The OCSP responder's own options; {@code --max-age} is each command's, since CRLs have one too. */
     static final class OcspOptions {
-        @Option(names = "--validity", paramLabel = "HOURS", description = "nextUpdate - thisUpdate of every OCSP response,"
-                + " 8 to 240 hours (default: 24; never past the signer certificate's notAfter)")
+        @Option(
+                names = "--validity",
+                paramLabel = "HOURS",
+                description = "nextUpdate - thisUpdate of every OCSP response,"
+                        + " 8 to 240 hours (default: 24; never past the signer certificate's notAfter)")
         Integer validityHours;
 
-        @Option(names = "--unknown-as-revoked", description = "answer a serial the CA never issued 'revoked'"
-                + " (certificateHold, 1970-01-01, RFC 6960 §2.2) instead of 'unknown'")
+        @Option(
+                names = "--unknown-as-revoked",
+                description = "answer a serial the CA never issued 'revoked'"
+                        + " (certificateHold, 1970-01-01, RFC 6960 §2.2) instead of 'unknown'")
         boolean unknownAsRevoked;
 
-        @Option(names = "--ignore-nonce", description = "answer without echoing a request's nonce (RFC 9654), so that"
-                + " every answer can come from the cache")
+        @Option(
+                names = "--ignore-nonce",
+                description = "answer without echoing a request's nonce (RFC 9654), so that"
+                        + " every answer can come from the cache")
         boolean ignoreNonce;
 
         /** The responder's settings from the options, checked here so that a bad value is one clear line. */
@@ -161,12 +185,19 @@ final class ServeCommand implements Runnable {
             if (maxAgeSeconds != null) {
                 long limit = config.validity().toSeconds();
                 if (maxAgeSeconds < 0 || maxAgeSeconds > limit) {
-                    throw new IllegalArgumentException("--max-age must be 0 to " + limit + " seconds (the validity), not "
-                            + maxAgeSeconds);
+                    throw new IllegalArgumentException(
+                            "--max-age must be 0 to " + limit + " seconds (the validity), not " + maxAgeSeconds);
                 }
-                config = new OcspConfig(config.validity(), Duration.ofSeconds(maxAgeSeconds), config.unknownAsRevoked(),
-                        config.ignoreNonce(), config.maxRequestBytes(), config.maxCertIds(), config.liveSignaturesPerSecond(),
-                        config.cacheEntries(), config.followInterval());
+                config = new OcspConfig(
+                        config.validity(),
+                        Duration.ofSeconds(maxAgeSeconds),
+                        config.unknownAsRevoked(),
+                        config.ignoreNonce(),
+                        config.maxRequestBytes(),
+                        config.maxCertIds(),
+                        config.liveSignaturesPerSecond(),
+                        config.cacheEntries(),
+                        config.followInterval());
             }
             return config.withUnknownAsRevoked(unknownAsRevoked).withIgnoreNonce(ignoreNonce);
         }
@@ -174,16 +205,25 @@ final class ServeCommand implements Runnable {
 
     /** The CRL publisher's own options; {@code --max-age} is each command's, since OCSP has one too. */
     static final class CrlOptions {
-        @Option(names = "--directory", paramLabel = "DIR", converter = PathOptions.OutputDirectory.class,
-                description = "where the CRL files are also written, for any static web server (default: DATA/published)")
+        @Option(
+                names = "--directory",
+                paramLabel = "DIR",
+                converter = PathOptions.OutputDirectory.class,
+                description =
+                        "where the CRL files are also written, for any static web server (default: DATA/published)")
         Path directory;
 
-        @Option(names = "--full-days", paramLabel = "DAYS", description = "nextUpdate - thisUpdate of full CRLs, 1 to 10"
-                + " (default: 7; re-issued at half of it, and within 12 h of a change)")
+        @Option(
+                names = "--full-days",
+                paramLabel = "DAYS",
+                description = "nextUpdate - thisUpdate of full CRLs, 1 to 10"
+                        + " (default: 7; re-issued at half of it, and within 12 h of a change)")
         Integer fullDays;
 
-        @Option(names = "--delta-hours", paramLabel = "HOURS", description = "nextUpdate - thisUpdate of delta CRLs"
-                + " (default: 24)")
+        @Option(
+                names = "--delta-hours",
+                paramLabel = "HOURS",
+                description = "nextUpdate - thisUpdate of delta CRLs" + " (default: 24)")
         Integer deltaHours;
 
         @Option(names = "--keep-expired", description = "keep revoked certificates on the CRLs after they expire")
@@ -191,14 +231,20 @@ final class ServeCommand implements Runnable {
 
         /** The publisher's settings from the options; a bad value is one clear line. */
         CrlConfig config(Integer maxAgeSeconds, Path dataDir) {
-            return CrlService.config(fullDays, deltaHours, keepExpired, maxAgeSeconds,
+            return CrlService.config(
+                    fullDays,
+                    deltaHours,
+                    keepExpired,
+                    maxAgeSeconds,
                     (directory != null ? directory : dataDir.resolve("published")).toAbsolutePath());
         }
     }
 
-    @Command(name = "ra", mixinStandardHelpOptions = true,
-            description = {"Run the RA API until interrupted.",
-                    "HTTPS with client certificates of the RA Operators CA."})
+    @Command(
+            name = "ra",
+            mixinStandardHelpOptions = true,
+            description = {"Run the RA API until interrupted.", "HTTPS with client certificates of the RA Operators CA."
+            })
     static final class Ra extends OnePort {
         Ra() {
             super(RaConfig.DEFAULT_PORT);
@@ -210,26 +256,34 @@ final class ServeCommand implements Runnable {
         @Override
         int serve(Clock clock) throws Exception {
             Path data = store.dataDir();
-            try (ShutdownSignal stop = new ShutdownSignal(); StoreOptions.Store s = store.open();
-                 Token token = custodians.open(data, clock);
-                 RaService service = RaService.start(s, token, data, host, port, ra.names(), clock)) {
+            try (ShutdownSignal stop = new ShutdownSignal();
+                    StoreOptions.Store s = store.open();
+                    Token token = custodians.open(data, clock);
+                    RaService service = RaService.start(s, token, data, host, port, ra.names(), clock)) {
                 System.out.println("RA API: " + service.url() + " (Ctrl-C to stop)");
                 return service.serveUntil(stop);
             }
         }
     }
 
-    @Command(name = "ocsp", mixinStandardHelpOptions = true,
-            description = {"Run the OCSP responder until interrupted.",
-                    "The online CAs' responder on plain HTTP, as RFC 5019 expects; the same port",
-                    "serves /health, the CA certificates and the CSCA master list."})
+    @Command(
+            name = "ocsp",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Run the OCSP responder until interrupted.",
+                "The online CAs' responder on plain HTTP, as RFC 5019 expects; the same port",
+                "serves /health, the CA certificates and the CSCA master list."
+            })
     static final class Ocsp extends OnePort {
         Ocsp() {
             super(OCSP_DEFAULT_PORT);
         }
 
-        @Option(names = "--max-age", paramLabel = "SECONDS", description = "Cache-Control max-age of GET responses,"
-                + " 0 up to the validity (default: 60; never past nextUpdate)")
+        @Option(
+                names = "--max-age",
+                paramLabel = "SECONDS",
+                description = "Cache-Control max-age of GET responses,"
+                        + " 0 up to the validity (default: 60; never past nextUpdate)")
         Integer maxAgeSeconds;
 
         @Mixin
@@ -238,11 +292,13 @@ final class ServeCommand implements Runnable {
         @Override
         int serve(Clock clock) throws Exception {
             OcspConfig config = ocsp.config(maxAgeSeconds);
-            try (ShutdownSignal stop = new ShutdownSignal(); StoreOptions.Store s = store.open()) {
+            try (ShutdownSignal stop = new ShutdownSignal();
+                    StoreOptions.Store s = store.open()) {
                 // Before the custodians are asked: a store without a signer has nothing to serve.
                 OcspAuthorities authorities = OcspService.authorities(s.database(), clock);
                 try (Token token = custodians.open(store.dataDir(), clock);
-                     OcspService service = OcspService.start(s.database(), token, authorities, host, port, config, clock)) {
+                        OcspService service =
+                                OcspService.start(s.database(), token, authorities, host, port, config, clock)) {
                     printOcsp(service);
                     System.out.flush();
                     return stop.serveUntilStopped(token);
@@ -251,17 +307,23 @@ final class ServeCommand implements Runnable {
         }
     }
 
-    @Command(name = "crl", mixinStandardHelpOptions = true,
-            description = {"Run the CRL publisher until interrupted.",
-                    "It signs the online CAs' full and delta CRLs and serves them with the offline",
-                    "CRLs over plain HTTP."})
+    @Command(
+            name = "crl",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Run the CRL publisher until interrupted.",
+                "It signs the online CAs' full and delta CRLs and serves them with the offline",
+                "CRLs over plain HTTP."
+            })
     static final class Crl extends OnePort {
         Crl() {
             super(OCSP_DEFAULT_PORT);
         }
 
-        @Option(names = "--max-age", paramLabel = "SECONDS", description = "Cache-Control max-age of the CRLs, 0 to 86400"
-                + " (default: 60; never past nextUpdate)")
+        @Option(
+                names = "--max-age",
+                paramLabel = "SECONDS",
+                description = "Cache-Control max-age of the CRLs, 0 to 86400" + " (default: 60; never past nextUpdate)")
         Integer maxAgeSeconds;
 
         @Mixin
@@ -270,9 +332,10 @@ final class ServeCommand implements Runnable {
         @Override
         int serve(Clock clock) throws Exception {
             CrlConfig config = crl.config(maxAgeSeconds, store.dataDir());
-            try (ShutdownSignal stop = new ShutdownSignal(); StoreOptions.Store s = store.open();
-                 Token token = custodians.open(store.dataDir(), clock);
-                 CrlService service = CrlService.start(s.database(), token, config, host, port, clock)) {
+            try (ShutdownSignal stop = new ShutdownSignal();
+                    StoreOptions.Store s = store.open();
+                    Token token = custodians.open(store.dataDir(), clock);
+                    CrlService service = CrlService.start(s.database(), token, config, host, port, clock)) {
                 printCrl(config, service.url());
                 System.out.flush();
                 return stop.serveUntilStopped(token);
@@ -280,21 +343,33 @@ final class ServeCommand implements Runnable {
         }
     }
 
-    @Command(name = "all", mixinStandardHelpOptions = true,
-            description = {"Run the RA API, OCSP and the CRL publisher until interrupted.",
-                    "All three in one process with one activation of the online token; OCSP and",
-                    "the CRLs share one plain HTTP port, as in the demo."})
+    @Command(
+            name = "all",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Run the RA API, OCSP and the CRL publisher until interrupted.",
+                "All three in one process with one activation of the online token; OCSP and",
+                "the CRLs share one plain HTTP port, as in the demo."
+            })
     static final class All extends Service {
-        @Option(names = "--ra-port", paramLabel = "PORT", description = "the RA API's TLS port, 0 for any free one"
-                + " (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--ra-port",
+                paramLabel = "PORT",
+                description = "the RA API's TLS port, 0 for any free one" + " (default: ${DEFAULT-VALUE})")
         int raPort = RaConfig.DEFAULT_PORT;
 
-        @Option(names = "--ocsp-port", paramLabel = "PORT", description = "the plain HTTP port of OCSP and the CRLs,"
-                + " 0 for any free one (default: ${DEFAULT-VALUE})")
+        @Option(
+                names = "--ocsp-port",
+                paramLabel = "PORT",
+                description =
+                        "the plain HTTP port of OCSP and the CRLs," + " 0 for any free one (default: ${DEFAULT-VALUE})")
         int ocspPort = OCSP_DEFAULT_PORT;
 
-        @Option(names = "--max-age", paramLabel = "SECONDS", description = "Cache-Control max-age of OCSP GET responses"
-                + " (0 up to the validity) and of the CRLs (0 to 86400) (default: 60; never past nextUpdate)")
+        @Option(
+                names = "--max-age",
+                paramLabel = "SECONDS",
+                description = "Cache-Control max-age of OCSP GET responses"
+                        + " (0 up to the validity) and of the CRLs (0 to 86400) (default: 60; never past nextUpdate)")
         Integer maxAgeSeconds;
 
         @Mixin
@@ -314,14 +389,22 @@ final class ServeCommand implements Runnable {
             CrlConfig crlConfig = crl.config(maxAgeSeconds, store.dataDir());
             Clock clock = CommandClock.system();
             Path data = store.dataDir();
-            try (ShutdownSignal stop = new ShutdownSignal(); StoreOptions.Store s = store.open()) {
+            try (ShutdownSignal stop = new ShutdownSignal();
+                    StoreOptions.Store s = store.open()) {
                 // Before the custodians are asked: a store without an OCSP signer cannot serve all three.
                 OcspAuthorities authorities = OcspService.authorities(s.database(), clock);
                 try (Token token = custodians.open(data, clock);
-                     RaService raService = RaService.start(s, token, data, host, raPort, ra.names(), clock);
-                     CrlService crlService = CrlService.withoutServer(s.database(), token, crlConfig, clock);
-                     OcspService ocspService = OcspService.start(s.database(), token, authorities, host, ocspPort,
-                             ocspConfig, clock, crlService.handler())) {
+                        RaService raService = RaService.start(s, token, data, host, raPort, ra.names(), clock);
+                        CrlService crlService = CrlService.withoutServer(s.database(), token, crlConfig, clock);
+                        OcspService ocspService = OcspService.start(
+                                s.database(),
+                                token,
+                                authorities,
+                                host,
+                                ocspPort,
+                                ocspConfig,
+                                clock,
+                                crlService.handler())) {
                     System.out.println("RA API: " + raService.url());
                     printOcsp(ocspService);
                     String url = ocspService.url();

@@ -19,14 +19,16 @@ final class ShutdownSignal implements AutoCloseable {
     private final Thread hook;
 
     ShutdownSignal() {
-        hook = new Thread(() -> {
-            stop.countDown();
-            try {
-                closed.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "eidpki-stop");
+        hook = new Thread(
+                () -> {
+                    stop.countDown();
+                    try {
+                        closed.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "eidpki-stop");
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
@@ -42,8 +44,11 @@ final class ShutdownSignal implements AutoCloseable {
     int serveUntilStopped(Token token) throws InterruptedException {
         while (!await(1, TimeUnit.SECONDS)) {
             if (token.health().restartRequired()) {
-                log.error("token '{}' down since {} ({}): restarting the process", token.label(),
-                        token.health().since(), token.health().lastError());
+                log.error(
+                        "token '{}' down since {} ({}): restarting the process",
+                        token.label(),
+                        token.health().since(),
+                        token.health().lastError());
                 return ServeCommand.EXIT_RESTART;
             }
         }

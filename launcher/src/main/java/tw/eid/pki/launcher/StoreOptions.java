@@ -15,18 +15,22 @@ import tw.eid.pki.ca.store.EmbeddedMariaDb;
 final class StoreOptions {
     static final String EMBEDDED_DATABASE = "eidpki";
 
-    @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "data directory (default: $EIDPKI_DATA or ./data)")
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "data directory (default: $EIDPKI_DATA or ./data)")
     Path dataDir;
 
-    @Option(names = "--jdbc-url", paramLabel = "URL",
-            description = "an external MariaDB or Galera cluster, e.g. jdbc:mariadb://db1,db2/eidpki (default: embedded under DATA/db)")
+    @Option(
+            names = "--jdbc-url",
+            paramLabel = "URL",
+            description =
+                    "an external MariaDB or Galera cluster, e.g. jdbc:mariadb://db1,db2/eidpki (default: embedded under DATA/db)")
     String jdbcUrl;
 
     @Option(names = "--db-user", paramLabel = "USER", description = "database user (with --jdbc-url)")
     String dbUser;
 
-    @Option(names = "--db-password-file", paramLabel = "FILE",
+    @Option(
+            names = "--db-password-file",
+            paramLabel = "FILE",
             description = "file with the database password, owner-only permissions (with --jdbc-url)")
     Path dbPasswordFile;
 
@@ -35,7 +39,9 @@ final class StoreOptions {
             return dataDir.toAbsolutePath().normalize();
         }
         String env = System.getenv("EIDPKI_DATA");
-        return Path.of(env == null || env.isBlank() ? "data" : env).toAbsolutePath().normalize();
+        return Path.of(env == null || env.isBlank() ? "data" : env)
+                .toAbsolutePath()
+                .normalize();
     }
 
     /** An open store; close both in reverse order. */
@@ -55,8 +61,8 @@ final class StoreOptions {
      */
     Store open() {
         if (jdbcUrl == null && !Files.isDirectory(dataDir().resolve("db"))) {
-            throw new IllegalArgumentException("no store in " + dataDir() + " (run a ceremony first, or give --data-dir"
-                    + " or --jdbc-url)");
+            throw new IllegalArgumentException(
+                    "no store in " + dataDir() + " (run a ceremony first, or give --data-dir" + " or --jdbc-url)");
         }
         return create();
     }
@@ -67,7 +73,8 @@ final class StoreOptions {
             if (dbUser == null) {
                 throw new IllegalArgumentException("--jdbc-url needs --db-user (and --db-password-file)");
             }
-            DatabasePassword password = dbPasswordFile == null ? DatabasePassword.fromEnvironment("EIDPKI_DB_PASSWORD")
+            DatabasePassword password = dbPasswordFile == null
+                    ? DatabasePassword.fromEnvironment("EIDPKI_DB_PASSWORD")
                     : DatabasePassword.fromFile(dbPasswordFile);
             return new Store(null, Database.open(DatabaseSettings.of(jdbcUrl, dbUser, password)));
         }

@@ -21,8 +21,9 @@ import org.eclipse.jetty.util.Callback;
  */
 final class StoredFileResponse {
     /** RFC 9110 §5.6.7 IMF-fixdate (two-digit day, GMT), which RFC_1123_DATE_TIME does not give for days 1-9. */
-    private static final DateTimeFormatter IMF_FIXDATE = DateTimeFormatter
-            .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter IMF_FIXDATE = DateTimeFormatter.ofPattern(
+                    "EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
+            .withZone(ZoneOffset.UTC);
 
     private StoredFileResponse() {}
 
@@ -38,11 +39,18 @@ final class StoredFileResponse {
         callback.succeeded();
     }
 
-    static void send(Request request, Response response, Callback callback, byte[] body, String contentType,
-                     Instant lastModified) {
+    static void send(
+            Request request,
+            Response response,
+            Callback callback,
+            byte[] body,
+            String contentType,
+            Instant lastModified) {
         String etag;
         try {
-            etag = "\"" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body)) + "\"";
+            etag = "\""
+                    + HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(body)) + "\"";
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -57,6 +65,7 @@ final class StoredFileResponse {
         response.setStatus(HttpStatus.OK_200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
-        response.write(true, "HEAD".equals(request.getMethod()) ? ByteBuffer.allocate(0) : ByteBuffer.wrap(body), callback);
+        response.write(
+                true, "HEAD".equals(request.getMethod()) ? ByteBuffer.allocate(0) : ByteBuffer.wrap(body), callback);
     }
 }

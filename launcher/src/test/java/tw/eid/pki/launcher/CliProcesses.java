@@ -34,18 +34,24 @@ final class CliProcesses {
     static List<String> command(String... args) {
         // Surefire's manifest-only jar hides the real class path in this property.
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules=jdk.crypto.cryptoki",
                 "--add-exports=jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED",
                 "--add-exports=jdk.crypto.cryptoki/sun.security.pkcs11=ALL-UNNAMED",
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classPath, EidPki.class.getName()));
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-cp",
+                classPath,
+                EidPki.class.getName()));
         command.addAll(List.of(args));
         return command;
     }
 
     static Map<String, String> environment() {
         // Cheap share-file KDF for tests (production keeps the recommended cost).
-        return Map.of("SOFTHSM2_CONF", SoftHsmTestTokens.conf().toAbsolutePath().toString(), "EIDPKI_SCRYPT_LOG2N", "10");
+        return Map.of(
+                "SOFTHSM2_CONF", SoftHsmTestTokens.conf().toAbsolutePath().toString(), "EIDPKI_SCRYPT_LOG2N", "10");
     }
 
     /**
@@ -70,8 +76,10 @@ final class CliProcesses {
         }
         assertThat(yaml).contains("label: eid-offline,", "label: eid-online,");
         Path ceremony = data.resolve("demo-ceremony.yaml");
-        Files.writeString(ceremony, yaml.replace("label: eid-offline,", "label: " + offlineLabel + ",")
-                .replace("label: eid-online,", "label: " + onlineLabel + ","));
+        Files.writeString(
+                ceremony,
+                yaml.replace("label: eid-offline,", "label: " + offlineLabel + ",")
+                        .replace("label: eid-online,", "label: " + onlineLabel + ","));
         return eidpki(data, "ceremony", "--data-dir", data.toString(), ceremony.toString());
     }
 
@@ -90,7 +98,9 @@ final class CliProcesses {
         try {
             Path out = Files.createTempFile(data, "out", ".txt");
             Path err = Files.createTempFile(data, "err", ".txt");
-            ProcessBuilder pb = new ProcessBuilder(command(args)).redirectOutput(out.toFile()).redirectError(err.toFile());
+            ProcessBuilder pb = new ProcessBuilder(command(args))
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile());
             pb.environment().putAll(environment());
             Process p = pb.start();
             if (!p.waitFor(3, TimeUnit.MINUTES)) {
@@ -107,14 +117,17 @@ final class CliProcesses {
     }
 
     static Process start(Path log, String... args) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb =
+                new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(environment());
         return pb.start();
     }
 
     /** An empty owner-only directory under target/test-work (a temporary one if mariadbd's socket path would be too long). */
     static Path freshDirectory(String name) throws IOException {
-        Path dir = Path.of(System.getProperty("eidpki.test.workdir", "target/test-work")).toAbsolutePath().normalize()
+        Path dir = Path.of(System.getProperty("eidpki.test.workdir", "target/test-work"))
+                .toAbsolutePath()
+                .normalize()
                 .resolve(name);
         if (dir.resolve("db/mysqld.sock").toString().length() > 100) {
             dir = Files.createTempDirectory("eidpki-" + name);
@@ -150,7 +163,8 @@ final class CliProcesses {
      * {@code listening} matches, and returns {@code http://127.0.0.1:PORT} from its first group;
      * fails at once if the server dies.
      */
-    static String awaitListening(Process server, Path log, java.util.regex.Pattern listening, String what) throws Exception {
+    static String awaitListening(Process server, Path log, java.util.regex.Pattern listening, String what)
+            throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         while (true) {
             java.util.regex.Matcher m = listening.matcher(Files.readString(log));
@@ -158,7 +172,8 @@ final class CliProcesses {
                 return "http://127.0.0.1:" + m.group(1);
             }
             assertThat(server.isAlive()).as(Files.readString(log)).isTrue();
-            assertThat(System.nanoTime()).as(what + " did not listen within 2 minutes")
+            assertThat(System.nanoTime())
+                    .as(what + " did not listen within 2 minutes")
                     .isLessThan(deadline);
             Thread.sleep(200);
         }

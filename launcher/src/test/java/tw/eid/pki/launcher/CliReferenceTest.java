@@ -23,11 +23,13 @@ class CliReferenceTest {
         if (Boolean.getBoolean("eidpki.cli-reference.write")) {
             Files.writeString(file, expected, StandardCharsets.UTF_8);
         }
-        assertThat(file).as("docs/cli.md is missing; create it from the repository root with:%n  %s",
-                CliReference.REGENERATE).isRegularFile();
+        assertThat(file)
+                .as("docs/cli.md is missing; create it from the repository root with:%n  %s", CliReference.REGENERATE)
+                .isRegularFile();
         String committed = Files.readString(file, StandardCharsets.UTF_8);
         assertThat(committed)
-                .as("docs/cli.md differs from the commands' help; regenerate it from the repository root with:%n  %s",
+                .as(
+                        "docs/cli.md differs from the commands' help; regenerate it from the repository root with:%n  %s",
                         CliReference.REGENERATE)
                 .isEqualTo(expected);
     }
@@ -36,11 +38,15 @@ class CliReferenceTest {
     @Test
     void helpTextDependsOnNothingButTheCode() {
         String md = CliReference.markdown();
-        assertThat(md).doesNotContain(RepositoryRoot.find().toString())
+        assertThat(md)
+                .doesNotContain(RepositoryRoot.find().toString())
                 .doesNotContain(System.getProperty("user.home"))
                 .doesNotContain(System.getProperty("java.io.tmpdir") + "/")
                 .doesNotContain("\u001b[");
         assertThat(md).as("identical on a second run").isEqualTo(CliReference.markdown());
-        assertThat(md).contains("## eidpki demo").contains("## eidpki ds certify").contains("## eidpki csca master-list");
+        assertThat(md)
+                .contains("## eidpki demo")
+                .contains("## eidpki ds certify")
+                .contains("## eidpki csca master-list");
     }
 }

@@ -21,8 +21,8 @@ class CommandClockTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private Clock choose(String flag, String pinned, String anchor) {
-        return CommandClock.choose(flag, pinned, anchor, BASE, JVM_START,
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return CommandClock.choose(
+                flag, pinned, anchor, BASE, JVM_START, new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
     private String err() {
@@ -60,15 +60,18 @@ class CommandClockTest {
 
     @Test
     void malformedValuesAreRefusedInOneLine() {
-        assertThatThrownBy(() -> choose("true", "2031-12-07", null)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> choose("true", "2031-12-07", null))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("eidpki.test.clock must be an instant");
         assertThatThrownBy(() -> choose("true", "2031-12-07T00:00:00Z", "soon"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("epoch milliseconds");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("epoch milliseconds");
     }
 
     @Test
     void toolsGetTheOffsetRoundedUpToWholeSeconds() {
-        assertThat(CommandClock.wholeSecondsAhead(Duration.ofMillis(157_716_928_300L))).isEqualTo("+157716929s");
+        assertThat(CommandClock.wholeSecondsAhead(Duration.ofMillis(157_716_928_300L)))
+                .isEqualTo("+157716929s");
         assertThat(CommandClock.wholeSecondsAhead(Duration.ofSeconds(60))).isEqualTo("+60s");
         assertThat(CommandClock.wholeSecondsAhead(Duration.ofMillis(-1_500))).isEqualTo("-1s");
         assertThat(CommandClock.wholeSecondsAhead(Duration.ZERO)).isEqualTo("+0s");

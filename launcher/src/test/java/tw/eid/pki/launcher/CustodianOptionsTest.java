@@ -44,32 +44,41 @@ class CustodianOptionsTest {
 
     @Test
     void anExplicitLabelIsHonouredByACommandThatDefaultsToTheOfflineToken() {
-        assertThat(offline("--custodian", "alice", "--token-label", "eid-online").tokenLabel()).isEqualTo("eid-online");
-        assertThat(offline("--custodian", "alice", "--token-label", "csca-2031").tokenLabel()).isEqualTo("csca-2031");
+        assertThat(offline("--custodian", "alice", "--token-label", "eid-online")
+                        .tokenLabel())
+                .isEqualTo("eid-online");
+        assertThat(offline("--custodian", "alice", "--token-label", "csca-2031").tokenLabel())
+                .isEqualTo("csca-2031");
     }
 
     @Test
     void withoutALabelEachCommandGetsItsDefault() {
         assertThat(online("--custodian", "alice").tokenLabel()).isEqualTo("eid-online");
         assertThat(offline("--custodian", "alice").tokenLabel()).isEqualTo("eid-offline");
-        assertThat(online("--custodian", "alice", "--token-label", "eid-offline").tokenLabel()).isEqualTo("eid-offline");
+        assertThat(online("--custodian", "alice", "--token-label", "eid-offline")
+                        .tokenLabel())
+                .isEqualTo("eid-offline");
     }
 
     @Test
     void eachGroupsHelpNamesItsDefaultToken() {
         assertThat(new CommandLine(new OnlineAct()).setUsageHelpWidth(200).getUsageMessage())
-                .contains("the token to activate (default: eid-online)").doesNotContain("eid-offline");
+                .contains("the token to activate (default: eid-online)")
+                .doesNotContain("eid-offline");
         assertThat(new CommandLine(new OfflineAct()).setUsageHelpWidth(200).getUsageMessage())
-                .contains("the token to activate (default: eid-offline)").doesNotContain("eid-online");
+                .contains("the token to activate (default: eid-offline)")
+                .doesNotContain("eid-online");
     }
 
     @Test
     void everyCommandWithAnOfflineKeyUsesTheOfflineGroupRatherThanRewritingTheOption() throws Exception {
         // The old rewrite compared the option's value with "eid-online"; no command may do that again.
         for (Class<?> command : new Class<?>[] {CrlCommand.class, CscaCommand.class, DsCommand.class}) {
-            String source = Files.readString(Path.of("src/main/java/tw/eid/pki/launcher",
-                    command.getSimpleName() + ".java"));
-            assertThat(source).as(command.getSimpleName()).doesNotContain("custodians.tokenLabel =")
+            String source =
+                    Files.readString(Path.of("src/main/java/tw/eid/pki/launcher", command.getSimpleName() + ".java"));
+            assertThat(source)
+                    .as(command.getSimpleName())
+                    .doesNotContain("custodians.tokenLabel =")
                     .contains("OfflineCustodianOptions custodians;");
         }
     }

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * Links to http(s) and mailto are not followed; links inside code blocks and code spans are not links.
  */
 class DocLinksTest {
-    private static final Pattern LINK = Pattern.compile("!?\\[(?:[^\\[\\]]|\\[[^\\]]*\\])*\\]\\(([^)\\s]+)(?:\\s+\"[^\"]*\")?\\)");
+    private static final Pattern LINK =
+            Pattern.compile("!?\\[(?:[^\\[\\]]|\\[[^\\]]*\\])*\\]\\(([^)\\s]+)(?:\\s+\"[^\"]*\")?\\)");
     private static final Pattern HEADING = Pattern.compile("^#{1,6}\\s+(.*?)\\s*#*\\s*$");
     private static final Pattern HTML_ID = Pattern.compile("<a\\s+(?:id|name)=\"([^\"]+)\"");
 
@@ -54,7 +55,8 @@ class DocLinksTest {
 
     @Test
     void anchorsFollowGitHubsRule() {
-        assertThat(anchors("# How issuance works (ca-core, `CitizenIssuer`)\n## 2.4 XSS / CSRF\n## Status\n## Status\n"))
+        assertThat(anchors(
+                        "# How issuance works (ca-core, `CitizenIssuer`)\n## 2.4 XSS / CSRF\n## Status\n## Status\n"))
                 .containsExactly("how-issuance-works-ca-core-citizenissuer", "24-xss--csrf", "status", "status-1");
         assertThat(links("see [a](x.md#b), `[c](no.md)`,\n```\n[d](no.md)\n```\n[e](y.md) [wrapped\nlink](z.md#c)"))
                 .containsExactly("x.md#b", "y.md", "z.md#c");
@@ -76,7 +78,8 @@ class DocLinksTest {
         int hash = target.indexOf('#');
         String path = hash < 0 ? target : target.substring(0, hash);
         String anchor = hash < 0 ? null : target.substring(hash + 1);
-        Path resolved = path.isEmpty() ? file : file.getParent().resolve(decode(path)).normalize();
+        Path resolved =
+                path.isEmpty() ? file : file.getParent().resolve(decode(path)).normalize();
         if (!resolved.startsWith(root) || resolved.startsWith(root.resolve(".git"))) {
             return "points outside the repository";
         }

@@ -42,21 +42,54 @@ class DsCliTest {
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         assertThat(r.stdout()).contains("ds-001-key", "CERTIFIED", "certified spares: 1");
 
-        r = eidpki("ds", "generate", "--count", "2", "--data-dir", data.toString(), "--token-label", online,
-                "--custodian", custodian("alice"), "--custodian", custodian("bob"));
+        r = eidpki(
+                "ds",
+                "generate",
+                "--count",
+                "2",
+                "--data-dir",
+                data.toString(),
+                "--token-label",
+                online,
+                "--custodian",
+                custodian("alice"),
+                "--custodian",
+                custodian("bob"));
         assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
         assertThat(r.stdout()).contains("generated 2 DS key(s)");
 
         Path out = data.resolve("ds-batch-1");
-        r = eidpki("ds", "certify", "--count", "5", "--out", out.toString(), "--data-dir", data.toString(),
-                "--token-label", offline, "--custodian", custodian("bob"), "--custodian", custodian("carol"));
+        r = eidpki(
+                "ds",
+                "certify",
+                "--count",
+                "5",
+                "--out",
+                out.toString(),
+                "--data-dir",
+                data.toString(),
+                "--token-label",
+                offline,
+                "--custodian",
+                custodian("bob"),
+                "--custodian",
+                custodian("carol"));
         assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
-        assertThat(r.stdout()).contains("ds-002", "ds-003", "certified 2 DS key(s) with csca",
-                "no more generated keys were waiting");
+        assertThat(r.stdout())
+                .contains("ds-002", "ds-003", "certified 2 DS key(s) with csca", "no more generated keys were waiting");
         // The batch verifies with openssl up to the CSCA.
-        Process v = new ProcessBuilder("openssl", "verify", "-x509_strict", "-purpose", "any", "-CAfile",
-                data.resolve("ceremony/initial/csca.pem").toString(), out.resolve("ds-002.pem").toString(),
-                out.resolve("ds-003.pem").toString()).redirectErrorStream(true).start();
+        Process v = new ProcessBuilder(
+                        "openssl",
+                        "verify",
+                        "-x509_strict",
+                        "-purpose",
+                        "any",
+                        "-CAfile",
+                        data.resolve("ceremony/initial/csca.pem").toString(),
+                        out.resolve("ds-002.pem").toString(),
+                        out.resolve("ds-003.pem").toString())
+                .redirectErrorStream(true)
+                .start();
         String verified = new String(v.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(v.waitFor()).as(verified).isZero();
 
@@ -71,9 +104,25 @@ class DsCliTest {
         r = eidpki("ds", "status", "--data-dir", data.toString());
         assertThat(r.stdout()).contains("(rotated)", "active: " + second);
         // Revoking the active DS's certificate (a CSCA act): the pool moves to the last spare.
-        String serial = r.stdout().lines().filter(l -> l.startsWith(second)).findFirst().orElseThrow().split("\\s+")[3];
-        r = eidpki("ds", "revoke", "--serial", serial, "--data-dir", data.toString(), "--token-label", offline,
-                "--custodian", custodian("alice"), "--custodian", custodian("bob"));
+        String serial = r.stdout()
+                .lines()
+                .filter(l -> l.startsWith(second))
+                .findFirst()
+                .orElseThrow()
+                .split("\\s+")[3];
+        r = eidpki(
+                "ds",
+                "revoke",
+                "--serial",
+                serial,
+                "--data-dir",
+                data.toString(),
+                "--token-label",
+                offline,
+                "--custodian",
+                custodian("alice"),
+                "--custodian",
+                custodian("bob"));
         assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
         String third = activateOne();
         assertThat(third).isNotIn("ds-001-key", second);
@@ -82,50 +131,131 @@ class DsCliTest {
 
         // ds retire: the rotated and the revoked DS are kept until they have been retired an hour.
         String before = r.stdout();
-        r = eidpki("ds", "retire", "--data-dir", data.toString(), "--token-label", online,
-                "--custodian", custodian("alice"), "--custodian", custodian("carol"));
+        r = eidpki(
+                "ds",
+                "retire",
+                "--data-dir",
+                data.toString(),
+                "--token-label",
+                online,
+                "--custodian",
+                custodian("alice"),
+                "--custodian",
+                custodian("carol"));
         assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
         assertThat(r.stdout()).contains("kept for now: ds-001-key", "kept for now: " + second, "keys destroyed 0");
         // Bad input changes nothing: exit 2, one line.
         r = eidpki("ds", "retire", "--data-dir", data.toString(), "--token-label", online);
         assertThat(r.exitCode()).as("--custodian is required").isEqualTo(2);
         assertThat(r.stderr().strip().lines().count()).isEqualTo(1);
-        r = eidpki("ds", "retire", "--now", "--data-dir", data.toString(), "--token-label", online,
-                "--custodian", custodian("alice"), "--custodian", custodian("carol"));
+        r = eidpki(
+                "ds",
+                "retire",
+                "--now",
+                "--data-dir",
+                data.toString(),
+                "--token-label",
+                online,
+                "--custodian",
+                custodian("alice"),
+                "--custodian",
+                custodian("carol"));
         assertThat(r.exitCode()).as("unknown option").isEqualTo(2);
-        assertThat(eidpki("ds", "status", "--data-dir", data.toString()).stdout()).isEqualTo(before);
+        assertThat(eidpki("ds", "status", "--data-dir", data.toString()).stdout())
+                .isEqualTo(before);
         // Two hours later (the store's retirement times moved back, as the clock would move on) the keys go.
         backdateRetirements();
-        r = eidpki("ds", "retire", "--data-dir", data.toString(), "--token-label", online,
-                "--custodian", custodian("alice"), "--custodian", custodian("carol"));
+        r = eidpki(
+                "ds",
+                "retire",
+                "--data-dir",
+                data.toString(),
+                "--token-label",
+                online,
+                "--custodian",
+                custodian("alice"),
+                "--custodian",
+                custodian("carol"));
         assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
-        assertThat(r.stdout()).contains("destroyed the private key of ds-001-key in token '" + online + "'",
-                "destroyed the private key of " + second, "keys destroyed 2, keys still to destroy 0");
+        assertThat(r.stdout())
+                .contains(
+                        "destroyed the private key of ds-001-key in token '" + online + "'",
+                        "destroyed the private key of " + second,
+                        "keys destroyed 2, keys still to destroy 0");
         r = eidpki("ds", "status", "--data-dir", data.toString());
         assertThat(r.stdout().lines().filter(l -> l.contains("key destroyed"))).hasSize(2);
         assertThat(r.stdout()).contains("active: " + third);
         assertThat(activateOne()).isEqualTo(third);
         // The ceremony's record of its DS in the ca table is retired with it.
-        assertThat(query("SELECT CONCAT(status, ' ', key_destroyed_at IS NOT NULL) FROM ca WHERE key_label = 'ds-001-key'"))
+        assertThat(
+                        query(
+                                "SELECT CONCAT(status, ' ', key_destroyed_at IS NOT NULL) FROM ca WHERE key_label = 'ds-001-key'"))
                 .isEqualTo("RETIRED 1");
 
         // CSCA rollover and the master list, with the offline token's custodians.
         Path csca = data.resolve("csca-rollover");
-        r = eidpki("csca", "rollover", "--new", "csca-2", "--new-key-label", "csca-2-key", "--out", csca.toString(),
-                "--data-dir", data.toString(), "--token-label", offline, "--custodian", custodian("alice"),
-                "--custodian", custodian("carol"));
+        r = eidpki(
+                "csca",
+                "rollover",
+                "--new",
+                "csca-2",
+                "--new-key-label",
+                "csca-2-key",
+                "--out",
+                csca.toString(),
+                "--data-dir",
+                data.toString(),
+                "--token-label",
+                offline,
+                "--custodian",
+                custodian("alice"),
+                "--custodian",
+                custodian("carol"));
         assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
-        assertThat(run("openssl", "verify", "-x509_strict", "-CAfile", data.resolve("ceremony/initial/csca.pem").toString(),
-                csca.resolve("csca-2-link.pem").toString())).startsWith("0 ");
+        assertThat(run(
+                        "openssl",
+                        "verify",
+                        "-x509_strict",
+                        "-CAfile",
+                        data.resolve("ceremony/initial/csca.pem").toString(),
+                        csca.resolve("csca-2-link.pem").toString()))
+                .startsWith("0 ");
         Path ml = data.resolve("csca-masterlist.ml");
-        r = eidpki("csca", "master-list", "--csca", "csca-2", "--signer-key-label", "ml-signer-1", "--out", ml.toString(),
-                "--data-dir", data.toString(), "--token-label", offline, "--custodian", custodian("alice"),
-                "--custodian", custodian("bob"));
+        r = eidpki(
+                "csca",
+                "master-list",
+                "--csca",
+                "csca-2",
+                "--signer-key-label",
+                "ml-signer-1",
+                "--out",
+                ml.toString(),
+                "--data-dir",
+                data.toString(),
+                "--token-label",
+                offline,
+                "--custodian",
+                custodian("alice"),
+                "--custodian",
+                custodian("bob"));
         assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
         assertThat(r.stdout()).contains("3 CSCA certificate(s)");
-        assertThat(run("openssl", "cms", "-verify", "-inform", "DER", "-in", ml.toString(), "-CAfile",
-                csca.resolve("csca-2.pem").toString(), "-purpose", "any", "-out", "/dev/null"))
-                .startsWith("0 ").contains("Verification successful");
+        assertThat(run(
+                        "openssl",
+                        "cms",
+                        "-verify",
+                        "-inform",
+                        "DER",
+                        "-in",
+                        ml.toString(),
+                        "-CAfile",
+                        csca.resolve("csca-2.pem").toString(),
+                        "-purpose",
+                        "any",
+                        "-out",
+                        "/dev/null"))
+                .startsWith("0 ")
+                .contains("Verification successful");
 
         r = eidpki("ds", "rotate", "--data-dir", data.toString());
         assertThat(r.exitCode()).as("--operator is required").isEqualTo(2);
@@ -136,7 +266,8 @@ class DsCliTest {
     private String activateOne() {
         try (StoreOptions.Store s = store()) {
             return new DocumentSignerPool(s.database(), AuditLedger.hashChained(Clock.systemUTC()), Clock.systemUTC())
-                    .reserve(Actor.local("test")).keyLabel();
+                    .reserve(Actor.local("test"))
+                    .keyLabel();
         }
     }
 
@@ -155,7 +286,8 @@ class DsCliTest {
     private String query(String sql) {
         try (StoreOptions.Store s = store()) {
             return s.database().inTransaction(c -> {
-                try (var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+                try (var st = c.createStatement();
+                        var rs = st.executeQuery(sql)) {
                     return rs.next() ? rs.getString(1) : null;
                 }
             });

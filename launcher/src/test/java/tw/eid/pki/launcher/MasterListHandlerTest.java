@@ -47,10 +47,16 @@ class MasterListHandlerTest {
             assertThat(ok.headers().firstValue("Cache-Control")).hasValue("max-age=3600");
             assertThat(ok.headers().firstValue("Last-Modified")).hasValue("Sun, 01 Feb 2026 00:00:00 GMT");
             String etag = ok.headers().firstValue("ETag").orElseThrow();
-            assertThat(get(http, base + MasterListHandler.PATH, etag).statusCode()).isEqualTo(304);
-            assertThat(get(http, base + "/ocsp", null).statusCode()).as("other paths are the wrapped handler's").isEqualTo(418);
-            HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create(base + MasterListHandler.PATH))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(get(http, base + MasterListHandler.PATH, etag).statusCode())
+                    .isEqualTo(304);
+            assertThat(get(http, base + "/ocsp", null).statusCode())
+                    .as("other paths are the wrapped handler's")
+                    .isEqualTo(418);
+            HttpResponse<String> post = http.send(
+                    HttpRequest.newBuilder(URI.create(base + MasterListHandler.PATH))
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(post.statusCode()).isEqualTo(405);
         } finally {
             server.stop();
@@ -77,18 +83,28 @@ class MasterListHandlerTest {
             assertThat(head.status()).isEqualTo(200);
             assertThat(head.header("content-length")).isEqualTo(Integer.toString(list.length));
             for (String method : List.of("POST", "PUT", "DELETE", "OPTIONS", "FROB")) {
-                RawHttp.Reply r = RawHttp.exchange(plain, port, RawHttp.request(method, MasterListHandler.PATH,
-                        "Content-Length: 0"), null);
+                RawHttp.Reply r = RawHttp.exchange(
+                        plain, port, RawHttp.request(method, MasterListHandler.PATH, "Content-Length: 0"), null);
                 assertThat(r.status()).as(method).isEqualTo(405);
                 assertThat(r.header("allow")).as(method).isEqualTo("GET, HEAD");
             }
-            for (String nearMiss : List.of("/certs/csca-masterlist.ml/", "/certs/CSCA-masterlist.ml", "/certs/csca-masterlist",
-                    "/certs/", "/certs/csca-masterlist.ml.sig", "/csca-masterlist.ml")) {
-                assertThat(RawHttp.get(plain, port, nearMiss).status()).as(nearMiss).isEqualTo(418);
+            for (String nearMiss : List.of(
+                    "/certs/csca-masterlist.ml/",
+                    "/certs/CSCA-masterlist.ml",
+                    "/certs/csca-masterlist",
+                    "/certs/",
+                    "/certs/csca-masterlist.ml.sig",
+                    "/csca-masterlist.ml")) {
+                assertThat(RawHttp.get(plain, port, nearMiss).status())
+                        .as(nearMiss)
+                        .isEqualTo(418);
             }
-            for (String refused : List.of("/certs/csca-masterlist.ml%00", "/certs/%2e%2e/%2e%2e/etc/passwd",
-                    "/certs/..%2F..%2Fetc%2Fpasswd", "/certs/../../etc/passwd")) {
-                assertThat(RawHttp.get(plain, port, refused).status()).as(refused).isEqualTo(400);
+            for (String refused : List.of(
+                    "/certs/csca-masterlist.ml%00",
+                    "/certs/%2e%2e/%2e%2e/etc/passwd", "/certs/..%2F..%2Fetc%2Fpasswd", "/certs/../../etc/passwd")) {
+                assertThat(RawHttp.get(plain, port, refused).status())
+                        .as(refused)
+                        .isEqualTo(400);
             }
             // A dot segment that stays below the root names the same resource: the list, nothing else.
             RawHttp.Reply dotted = RawHttp.get(plain, port, "/certs/./x/../csca-masterlist.ml");
@@ -129,16 +145,24 @@ class MasterListHandlerTest {
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
-        server.setHandler(new MasterListHandler(new MasterLists(db.database(), ProfileSettings.defaults(),
-                AuditLedger.hashChained(clock), clock, new SecureRandom()), new Handler.Abstract() {
-            @Override
-            public boolean handle(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
-                                  Callback callback) {
-                response.setStatus(418);
-                callback.succeeded();
-                return true;
-            }
-        }));
+        server.setHandler(new MasterListHandler(
+                new MasterLists(
+                        db.database(),
+                        ProfileSettings.defaults(),
+                        AuditLedger.hashChained(clock),
+                        clock,
+                        new SecureRandom()),
+                new Handler.Abstract() {
+                    @Override
+                    public boolean handle(
+                            org.eclipse.jetty.server.Request request,
+                            org.eclipse.jetty.server.Response response,
+                            Callback callback) {
+                        response.setStatus(418);
+                        callback.succeeded();
+                        return true;
+                    }
+                }));
         server.start();
         return server;
     }

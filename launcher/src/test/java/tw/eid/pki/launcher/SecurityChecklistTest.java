@@ -29,11 +29,11 @@ class SecurityChecklistTest {
     private static final Pattern ROW = Pattern.compile(
             "^\\|\\s*(\\d+\\.\\d+)\\s*\\|([^|]+)\\|\\s*(met|open|not applicable)\\s*\\|([^|]*)\\|([^|]*)\\|([^|]*)\\|$");
     private static final Pattern TEST_REF = Pattern.compile("`([A-Z][A-Za-z0-9_]*)#([a-z][A-Za-z0-9_]*)`");
-    private static final Pattern TOTALS = Pattern.compile(
-            "Totals: (\\d+) items; (\\d+) met, (\\d+) not applicable \\([^)]*\\), (\\d+) open");
+    private static final Pattern TOTALS =
+            Pattern.compile("Totals: (\\d+) items; (\\d+) met, (\\d+) not applicable \\([^)]*\\), (\\d+) open");
     /** Item numbers other documents and code refer to: they must keep their meaning's place. */
-    private static final Set<String> NUMBERS_IN_USE = Set.of("1.5", "1.6", "2.4", "2.5", "4.1", "4.2", "4.6", "4.10",
-            "4.11", "5.1", "5.7", "6.1");
+    private static final Set<String> NUMBERS_IN_USE =
+            Set.of("1.5", "1.6", "2.4", "2.5", "4.1", "4.2", "4.6", "4.10", "4.11", "5.1", "5.7", "6.1");
 
     record Item(String number, String requirement, String status, String code, String tests, String notes) {}
 
@@ -49,9 +49,16 @@ class SecurityChecklistTest {
         for (String line : page.split("\n")) {
             Matcher m = ROW.matcher(line.strip());
             if (m.matches()) {
-                Item item = new Item(m.group(1), m.group(2).strip(), m.group(3), m.group(4).strip(), m.group(5).strip(),
+                Item item = new Item(
+                        m.group(1),
+                        m.group(2).strip(),
+                        m.group(3),
+                        m.group(4).strip(),
+                        m.group(5).strip(),
                         m.group(6).strip());
-                assertThat(items.put(item.number(), item)).as("item %s appears twice", item.number()).isNull();
+                assertThat(items.put(item.number(), item))
+                        .as("item %s appears twice", item.number())
+                        .isNull();
             }
         }
         testSources = testSources(root);
@@ -66,11 +73,16 @@ class SecurityChecklistTest {
             perSection.merge(item.number().substring(0, item.number().indexOf('.')), 1, Integer::sum);
             assertThat(item.requirement()).as(item.number()).isNotBlank();
             if (item.status().equals("met")) {
-                assertThat(item.code()).as("item %s is met: where in the code?", item.number()).isNotBlank();
-                assertThat(TEST_REF.matcher(item.tests()).find()).as("item %s is met: which test (`Class#method`)?",
-                        item.number()).isTrue();
+                assertThat(item.code())
+                        .as("item %s is met: where in the code?", item.number())
+                        .isNotBlank();
+                assertThat(TEST_REF.matcher(item.tests()).find())
+                        .as("item %s is met: which test (`Class#method`)?", item.number())
+                        .isTrue();
             } else {
-                assertThat(item.notes()).as("item %s is %s: say why", item.number(), item.status()).isNotBlank();
+                assertThat(item.notes())
+                        .as("item %s is %s: say why", item.number(), item.status())
+                        .isNotBlank();
             }
         }
         // Numbers run 1, 2, ... within each section, without gaps.
@@ -86,10 +98,17 @@ class SecurityChecklistTest {
         Matcher m = TOTALS.matcher(page.replace('\n', ' '));
         assertThat(m.find()).as("a line 'Totals: N items; M met, ...'").isTrue();
         long met = items.values().stream().filter(i -> i.status().equals("met")).count();
-        long na = items.values().stream().filter(i -> i.status().equals("not applicable")).count();
-        long open = items.values().stream().filter(i -> i.status().equals("open")).count();
-        assertThat(List.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
-                Integer.parseInt(m.group(4)))).isEqualTo(List.of(items.size(), (int) met, (int) na, (int) open));
+        long na = items.values().stream()
+                .filter(i -> i.status().equals("not applicable"))
+                .count();
+        long open =
+                items.values().stream().filter(i -> i.status().equals("open")).count();
+        assertThat(List.of(
+                        Integer.parseInt(m.group(1)),
+                        Integer.parseInt(m.group(2)),
+                        Integer.parseInt(m.group(3)),
+                        Integer.parseInt(m.group(4))))
+                .isEqualTo(List.of(items.size(), (int) met, (int) na, (int) open));
     }
 
     @Test
@@ -109,7 +128,9 @@ class SecurityChecklistTest {
             Pattern declaration = Pattern.compile("\\bvoid\\s+" + Pattern.quote(method) + "\\s*\\(");
             boolean found = false;
             for (Path f : files) {
-                found |= declaration.matcher(Files.readString(f, StandardCharsets.UTF_8)).find();
+                found |= declaration
+                        .matcher(Files.readString(f, StandardCharsets.UTF_8))
+                        .find();
             }
             if (!found) {
                 missing.add(cls + "#" + method + ": no method " + method + " in " + files);
@@ -126,8 +147,11 @@ class SecurityChecklistTest {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
                 String name = dir.getFileName() == null ? "" : dir.getFileName().toString();
-                boolean skip = !dir.equals(root) && (name.startsWith(".") || name.equals("target") || name.equals("data")
-                        || name.equals("node_modules"));
+                boolean skip = !dir.equals(root)
+                        && (name.startsWith(".")
+                                || name.equals("target")
+                                || name.equals("data")
+                                || name.equals("node_modules"));
                 return skip ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
             }
 
@@ -135,7 +159,8 @@ class SecurityChecklistTest {
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                 String name = file.getFileName().toString();
                 if (name.endsWith(".java") && file.toString().replace('\\', '/').contains("/src/test/java/")) {
-                    out.computeIfAbsent(name.substring(0, name.length() - 5), k -> new ArrayList<>()).add(file);
+                    out.computeIfAbsent(name.substring(0, name.length() - 5), k -> new ArrayList<>())
+                            .add(file);
                 }
                 return FileVisitResult.CONTINUE;
             }

@@ -25,8 +25,18 @@ import picocli.CommandLine;
  */
 class ServeCommandTest {
     private static final Pattern OPTION = Pattern.compile("(?m)^ +(?:-\\w, )?(--[a-z-]+)");
-    private static final Set<String> EVERY_SERVICE = Set.of("--help", "--version", "--host", "--custodian", "--library",
-            "--shares", "--token-label", "--data-dir", "--jdbc-url", "--db-user", "--db-password-file");
+    private static final Set<String> EVERY_SERVICE = Set.of(
+            "--help",
+            "--version",
+            "--host",
+            "--custodian",
+            "--library",
+            "--shares",
+            "--token-label",
+            "--data-dir",
+            "--jdbc-url",
+            "--db-user",
+            "--db-password-file");
     private static final Set<String> RA = Set.of("--tls-name");
     private static final Set<String> OCSP = Set.of("--validity", "--unknown-as-revoked", "--ignore-nonce");
     private static final Set<String> CRL = Set.of("--directory", "--full-days", "--delta-hours", "--keep-expired");
@@ -86,7 +96,8 @@ class ServeCommandTest {
         assertThat(optionsInHelp(services.get("crl")))
                 .containsExactlyInAnyOrderElementsOf(union(CRL, Set.of("--port", "--max-age")));
         assertThat(optionsInHelp(services.get("all")))
-                .containsExactlyInAnyOrderElementsOf(union(RA, OCSP, CRL, Set.of("--ra-port", "--ocsp-port", "--max-age")));
+                .containsExactlyInAnyOrderElementsOf(
+                        union(RA, OCSP, CRL, Set.of("--ra-port", "--ocsp-port", "--max-age")));
     }
 
     @Test
@@ -95,44 +106,56 @@ class ServeCommandTest {
         assertThat(help(services.get("ra"))).contains("port, 0 for any free one (default: 8443)");
         assertThat(help(services.get("ocsp"))).contains("port, 0 for any free one (default: 8080)");
         assertThat(help(services.get("crl"))).contains("port, 0 for any free one (default: 8080)");
-        assertThat(help(services.get("all"))).contains("the RA API's TLS port, 0 for any free one (default: 8443)",
-                "the plain HTTP port of OCSP and the CRLs, 0 for any free one (default: 8080)",
-                "the token to activate (default: eid-online)");
+        assertThat(help(services.get("all")))
+                .contains(
+                        "the RA API's TLS port, 0 for any free one (default: 8443)",
+                        "the plain HTTP port of OCSP and the CRLs, 0 for any free one (default: 8080)",
+                        "the token to activate (default: eid-online)");
     }
 
     @Test
     void anOptionOfAnotherServiceIsRefusedWhileTheArgumentsAreRead() {
         Path never = data.resolve("never-made");
         String[][] cases = {
-                {"--validity is an option of 'serve ocsp', not of 'serve ra'", "ra", "--validity", "8"},
-                {"--max-age is an option of 'serve ocsp' and 'serve crl', not of 'serve ra'", "ra", "--max-age", "60"},
-                {"--directory is an option of 'serve crl', not of 'serve ra'", "ra", "--directory", data.toString()},
-                {"--tls-name is an option of 'serve ra', not of 'serve ocsp'", "ocsp", "--tls-name=ocsp.example"},
-                {"--keep-expired is an option of 'serve crl', not of 'serve ocsp'", "ocsp", "--keep-expired"},
-                {"--ignore-nonce is an option of 'serve ocsp', not of 'serve crl'", "crl", "--ignore-nonce"},
-                {"--port is an option of 'serve ra', 'serve ocsp' and 'serve crl', not of 'serve all'", "all", "--port", "80"},
-                {"Unknown option: '--bogus'", "all", "--bogus"},
-                {"--ra-port must be 0 to 65535, not 70000", "all", "--ra-port", "70000"},
-                {"--ocsp-port must be 0 to 65535, not -1", "all", "--ocsp-port", "-1"},
-                {"--validity must be 8 to 240 hours", "all", "--validity", "2"},
-                {"--full-days must be 1 to 10", "all", "--full-days", "11"},
-                {"the service comes before its options: serve ra --port ...", "--port", "0", "ra"},
-                {"unknown service 'dns' (this version serves: ra, ocsp, crl, all)", "dns"},
-                {"Missing required parameter: 'SERVICE' (ra, ocsp, crl or all)"},
+            {"--validity is an option of 'serve ocsp', not of 'serve ra'", "ra", "--validity", "8"},
+            {"--max-age is an option of 'serve ocsp' and 'serve crl', not of 'serve ra'", "ra", "--max-age", "60"},
+            {"--directory is an option of 'serve crl', not of 'serve ra'", "ra", "--directory", data.toString()},
+            {"--tls-name is an option of 'serve ra', not of 'serve ocsp'", "ocsp", "--tls-name=ocsp.example"},
+            {"--keep-expired is an option of 'serve crl', not of 'serve ocsp'", "ocsp", "--keep-expired"},
+            {"--ignore-nonce is an option of 'serve ocsp', not of 'serve crl'", "crl", "--ignore-nonce"},
+            {
+                "--port is an option of 'serve ra', 'serve ocsp' and 'serve crl', not of 'serve all'",
+                "all",
+                "--port",
+                "80"
+            },
+            {"Unknown option: '--bogus'", "all", "--bogus"},
+            {"--ra-port must be 0 to 65535, not 70000", "all", "--ra-port", "70000"},
+            {"--ocsp-port must be 0 to 65535, not -1", "all", "--ocsp-port", "-1"},
+            {"--validity must be 8 to 240 hours", "all", "--validity", "2"},
+            {"--full-days must be 1 to 10", "all", "--full-days", "11"},
+            {"the service comes before its options: serve ra --port ...", "--port", "0", "ra"},
+            {"unknown service 'dns' (this version serves: ra, ocsp, crl, all)", "dns"},
+            {"Missing required parameter: 'SERVICE' (ra, ocsp, crl or all)"},
         };
         for (String[] c : cases) {
             List<String> args = new ArrayList<>(List.of("serve"));
             args.addAll(List.of(c).subList(1, c.length));
             if (c.length > 1) {
-                args.addAll(List.of("--data-dir", never.toString(), "--custodian", "alice:" + data.resolve("alice.pass")));
+                args.addAll(
+                        List.of("--data-dir", never.toString(), "--custodian", "alice:" + data.resolve("alice.pass")));
             }
             CliProcesses.Result r = CliProcesses.eidpki(data, args.toArray(String[]::new));
             String what = String.join(" ", args);
             assertThat(r.exitCode()).as(what + "\n" + r.stdout() + r.stderr()).isEqualTo(2);
             assertThat(r.stdout()).as(what).isEmpty();
-            assertThat(r.stderr().strip().lines()).as(what).hasSize(1)
+            assertThat(r.stderr().strip().lines())
+                    .as(what)
+                    .hasSize(1)
                     .allSatisfy(l -> assertThat(l).startsWith("eidpki: " + c[0]));
         }
-        assertThat(never).as("nothing opened a store or made the data directory").doesNotExist();
+        assertThat(never)
+                .as("nothing opened a store or made the data directory")
+                .doesNotExist();
     }
 }

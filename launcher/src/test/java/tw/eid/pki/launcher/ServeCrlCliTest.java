@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
 class ServeCrlCliTest {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Pattern LISTENING = Pattern.compile("CRL publisher: http://127\\.0\\.0\\.1:(\\d+)/crl/");
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private static Path data;
     private static Path output;
@@ -55,15 +56,49 @@ class ServeCrlCliTest {
         assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
         output = data.resolve("ceremony/initial");
 
-        publish = eidpki("crl", "publish", "--data-dir", data.toString(), "--token-label", onlineLabel,
-                "--custodian", custodian("alice"), "--custodian", custodian("bob"));
+        publish = eidpki(
+                "crl",
+                "publish",
+                "--data-dir",
+                data.toString(),
+                "--token-label",
+                onlineLabel,
+                "--custodian",
+                custodian("alice"),
+                "--custodian",
+                custodian("bob"));
 
-        sign = eidpki("crl", "sign", "--issuer", "csca", "--next-update-days", "90", "--data-dir", data.toString(),
-                "--token-label", "crl-off-" + suffix, "--custodian", custodian("bob"), "--custodian", custodian("carol"));
+        sign = eidpki(
+                "crl",
+                "sign",
+                "--issuer",
+                "csca",
+                "--next-update-days",
+                "90",
+                "--data-dir",
+                data.toString(),
+                "--token-label",
+                "crl-off-" + suffix,
+                "--custodian",
+                custodian("bob"),
+                "--custodian",
+                custodian("carol"));
 
         serverLog = data.resolve("serve-crl.log");
-        server = start(serverLog, "serve", "crl", "--data-dir", data.toString(), "--port", "0", "--token-label",
-                onlineLabel, "--custodian", custodian("alice"), "--custodian", custodian("carol"));
+        server = start(
+                serverLog,
+                "serve",
+                "crl",
+                "--data-dir",
+                data.toString(),
+                "--port",
+                "0",
+                "--token-label",
+                onlineLabel,
+                "--custodian",
+                custodian("alice"),
+                "--custodian",
+                custodian("carol"));
         base = CliProcesses.awaitListening(server, serverLog, LISTENING, "serve crl");
     }
 
@@ -71,20 +106,23 @@ class ServeCrlCliTest {
     static void stop() throws Exception {
         if (server != null) {
             server.destroy();
-            assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("serve crl stops on SIGTERM").isTrue();
+            assertThat(server.waitFor(30, TimeUnit.SECONDS))
+                    .as("serve crl stops on SIGTERM")
+                    .isTrue();
         }
     }
 
     @Test
     void crlPublishWritesTheRaOperatorsCaCrlIntoTheDirectory() throws Exception {
         assertThat(publish.exitCode()).as(publish.stdout() + publish.stderr()).isZero();
-        assertThat(publish.stdout()).contains("/crl/ra-operators-ca.crl number ", "offline citizen-root: CRL 1",
-                "offline csca: CRL 1");
+        assertThat(publish.stdout())
+                .contains("/crl/ra-operators-ca.crl number ", "offline citizen-root: CRL 1", "offline csca: CRL 1");
         byte[] der = Files.readAllBytes(data.resolve("published/crl/ra-operators-ca.crl"));
         X509CRL crl = crl(der);
         crl.verify(certificate("ra-operators-ca").getPublicKey());
         assertThat(crl.getIssuerX500Principal().getEncoded())
-                .isEqualTo(certificate("ra-operators-ca").getSubjectX500Principal().getEncoded());
+                .isEqualTo(
+                        certificate("ra-operators-ca").getSubjectX500Principal().getEncoded());
     }
 
     @Test
@@ -94,11 +132,15 @@ class ServeCrlCliTest {
             assertThat(r.statusCode()).as(ca).isEqualTo(200);
             assertThat(r.headers().firstValue("content-type")).as(ca).hasValue("application/pkix-crl");
             assertThat(r.headers().firstValue("etag")).as(ca).isPresent();
-            assertThat(r.headers().firstValue("cache-control").orElseThrow()).as(ca).contains("max-age=");
+            assertThat(r.headers().firstValue("cache-control").orElseThrow())
+                    .as(ca)
+                    .contains("max-age=");
             assertThat(r.body()[0]).as(ca + ": DER").isEqualTo((byte) 0x30);
             X509CRL crl = crl(r.body());
             X509Certificate issuer = certificate(ca);
-            assertThat(crl.getIssuerX500Principal().getEncoded()).as(ca).isEqualTo(issuer.getSubjectX500Principal().getEncoded());
+            assertThat(crl.getIssuerX500Principal().getEncoded())
+                    .as(ca)
+                    .isEqualTo(issuer.getSubjectX500Principal().getEncoded());
             crl.verify(issuer.getPublicKey());
             if (ca.equals("citizen-root")) {
                 // The ceremony's CRL, byte for byte: the publisher serves it, it never re-signs it.
@@ -111,27 +153,36 @@ class ServeCrlCliTest {
                 assertThat(r.body()).isEqualTo(Files.readAllBytes(data.resolve("ceremony/crl/csca-2.crl")));
             }
         }
-        assertThat(get("/crl/citizen-ca/1.crl").statusCode()).as("no citizen certificate issued: no partition").isEqualTo(404);
+        assertThat(get("/crl/citizen-ca/1.crl").statusCode())
+                .as("no citizen certificate issued: no partition")
+                .isEqualTo(404);
         HttpResponse<byte[]> health = get("/health");
-        assertThat(new String(health.body(), StandardCharsets.UTF_8)).contains("\"ca\":\"citizen-root\"", "\"ca\":\"csca\"");
+        assertThat(new String(health.body(), StandardCharsets.UTF_8))
+                .contains("\"ca\":\"citizen-root\"", "\"ca\":\"csca\"");
     }
 
     @Test
     void badOptionsExitTwoWithOneLine() {
-        for (String[] args : List.of(new String[] {"serve", "crl", "--full-days", "11", "--custodian", "alice"},
-                new String[] {"crl", "publish", "--delta-hours", "0", "--custodian", "alice", "--data-dir", data.toString()},
+        for (String[] args : List.of(
+                new String[] {"serve", "crl", "--full-days", "11", "--custodian", "alice"},
+                new String[] {
+                    "crl", "publish", "--delta-hours", "0", "--custodian", "alice", "--data-dir", data.toString()
+                },
                 new String[] {"serve", "crl", "--tls-name", "x", "--custodian", "alice"},
                 new String[] {"serve", "ocsp", "--full-days", "3", "--custodian", "alice"},
                 new String[] {"crl", "sign", "--issuer", "csca", "--next-update-days", "400", "--custodian", "alice"},
                 new String[] {"crl"})) {
             CliProcesses.Result r = eidpki(args);
-            assertThat(r.exitCode()).as(String.join(" ", args) + ": " + r.stderr()).isEqualTo(2);
+            assertThat(r.exitCode())
+                    .as(String.join(" ", args) + ": " + r.stderr())
+                    .isEqualTo(2);
             assertThat(r.stderr().strip().lines().count()).as(r.stderr()).isEqualTo(1);
         }
     }
 
     private static HttpResponse<byte[]> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + path)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     private static X509CRL crl(byte[] der) throws Exception {

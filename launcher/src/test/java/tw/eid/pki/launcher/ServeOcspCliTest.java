@@ -49,7 +49,8 @@ import org.junit.jupiter.api.Test;
 class ServeOcspCliTest {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Pattern LISTENING = Pattern.compile("OCSP responder: http://127\\.0\\.0\\.1:(\\d+)/ocsp");
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private static Path data;
     private static Path output;
@@ -69,8 +70,20 @@ class ServeOcspCliTest {
         output = data.resolve("ceremony/initial");
 
         serverLog = data.resolve("serve-ocsp.log");
-        server = start(serverLog, "serve", "ocsp", "--data-dir", data.toString(), "--port", "0", "--token-label",
-                onlineLabel, "--custodian", custodian("alice"), "--custodian", custodian("carol"));
+        server = start(
+                serverLog,
+                "serve",
+                "ocsp",
+                "--data-dir",
+                data.toString(),
+                "--port",
+                "0",
+                "--token-label",
+                onlineLabel,
+                "--custodian",
+                custodian("alice"),
+                "--custodian",
+                custodian("carol"));
         base = CliProcesses.awaitListening(server, serverLog, LISTENING, "serve ocsp");
     }
 
@@ -78,19 +91,24 @@ class ServeOcspCliTest {
     static void stop() throws Exception {
         if (server != null) {
             server.destroy(); // SIGTERM: the shutdown hook closes the server, the token and the database in order
-            assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("serve ocsp stops on SIGTERM").isTrue();
+            assertThat(server.waitFor(30, TimeUnit.SECONDS))
+                    .as("serve ocsp stops on SIGTERM")
+                    .isTrue();
         }
     }
 
     @Test
     void healthIsUpAndNamesEachOnlineCaWithItsOwnSigner() throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/health")).GET().build(),
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + "/health")).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        assertThat(r.body()).contains("\"status\":\"up\"")
+        assertThat(r.body())
+                .contains("\"status\":\"up\"")
                 .contains("{\"ca\":\"citizen-ca\",\"signer\":\"citizen-ca-ocsp\"")
                 .contains("{\"ca\":\"ra-operators-ca\",\"signer\":\"ra-operators-ca-ocsp\"");
-        assertThat(Files.readString(serverLog)).contains("OCSP for citizen-ca signed by citizen-ca-ocsp")
+        assertThat(Files.readString(serverLog))
+                .contains("OCSP for citizen-ca signed by citizen-ca-ocsp")
                 .contains("OCSP for ra-operators-ca signed by ra-operators-ca-ocsp");
     }
 
@@ -109,7 +127,8 @@ class ServeOcspCliTest {
         // RFC 9654: the nonce comes back.
         Extension echoed = basic.getExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce);
         assertThat(echoed).isNotNull();
-        assertThat(DEROctetString.getInstance(echoed.getParsedValue()).getOctets()).isEqualTo(nonce);
+        assertThat(DEROctetString.getInstance(echoed.getParsedValue()).getOctets())
+                .isEqualTo(nonce);
     }
 
     @Test
@@ -142,7 +161,9 @@ class ServeOcspCliTest {
         AuthorityInformationAccess aia = AuthorityInformationAccess.fromExtensions(citizenCa.getExtensions());
         String caIssuers = java.util.Arrays.stream(aia.getAccessDescriptions())
                 .filter(d -> d.getAccessMethod().equals(AccessDescription.id_ad_caIssuers))
-                .map(d -> d.getAccessLocation().getName().toString()).findFirst().orElseThrow();
+                .map(d -> d.getAccessLocation().getName().toString())
+                .findFirst()
+                .orElseThrow();
         String rootPath = URI.create(caIssuers).getPath();
         assertThat(rootPath).isEqualTo("/certs/citizen-root.crt");
         HttpResponse<byte[]> root = get(base + rootPath, null, "GET");
@@ -154,13 +175,21 @@ class ServeOcspCliTest {
         assertThat(intermediate.statusCode()).isEqualTo(200);
         Path der = Files.write(data.resolve("fetched-citizen-ca.crt"), intermediate.body());
         Path pem = data.resolve("fetched-citizen-ca.pem");
-        assertThat(openssl("x509", "-inform", "DER", "-in", der.toString(), "-out", pem.toString())).isEmpty();
-        assertThat(openssl("verify", "-x509_strict", "-CAfile", output.resolve("citizen-root.pem").toString(),
-                "-untrusted", pem.toString(), output.resolve("citizen-ca-ocsp.pem").toString()))
+        assertThat(openssl("x509", "-inform", "DER", "-in", der.toString(), "-out", pem.toString()))
+                .isEmpty();
+        assertThat(openssl(
+                        "verify",
+                        "-x509_strict",
+                        "-CAfile",
+                        output.resolve("citizen-root.pem").toString(),
+                        "-untrusted",
+                        pem.toString(),
+                        output.resolve("citizen-ca-ocsp.pem").toString()))
                 .contains("citizen-ca-ocsp.pem: OK");
 
         String etag = intermediate.headers().firstValue("ETag").orElseThrow();
-        assertThat(get(base + "/certs/citizen-ca.crt", etag, "GET").statusCode()).isEqualTo(304);
+        assertThat(get(base + "/certs/citizen-ca.crt", etag, "GET").statusCode())
+                .isEqualTo(304);
         HttpResponse<byte[]> head = get(base + "/certs/citizen-ca.crt", null, "HEAD");
         assertThat(head.statusCode()).isEqualTo(200);
         assertThat(head.body()).isEmpty();
@@ -168,12 +197,15 @@ class ServeOcspCliTest {
         assertThat(post.statusCode()).isEqualTo(405);
         assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
         for (String notACa : new String[] {"citizen-ca-ocsp", "ocsp-signer", "citizen-signature", "nothing"}) {
-            assertThat(get(base + "/certs/" + notACa + ".crt", null, "GET").statusCode()).as(notACa).isEqualTo(404);
+            assertThat(get(base + "/certs/" + notACa + ".crt", null, "GET").statusCode())
+                    .as(notACa)
+                    .isEqualTo(404);
         }
     }
 
     private static HttpResponse<byte[]> get(String url, String ifNoneMatch, String method) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).method(method, HttpRequest.BodyPublishers.noBody());
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create(url)).method(method, HttpRequest.BodyPublishers.noBody());
         if (ifNoneMatch != null) {
             b.header("If-None-Match", ifNoneMatch);
         }
@@ -194,45 +226,68 @@ class ServeOcspCliTest {
     @Test
     void badOptionsAreRefusedWithOneLineAndExitCode2() {
         String[][] cases = {
-                {"--validity", "2"},
-                {"--validity", "241"},
-                {"--max-age", "-1"},
-                {"--validity", "8", "--max-age", "28801"},
-                {"--port", "70000"},
-                {"--validity", "a-day"},
-                {"--tls-name", "ocsp.example"},
+            {"--validity", "2"},
+            {"--validity", "241"},
+            {"--max-age", "-1"},
+            {"--validity", "8", "--max-age", "28801"},
+            {"--port", "70000"},
+            {"--validity", "a-day"},
+            {"--tls-name", "ocsp.example"},
         };
         for (String[] bad : cases) {
-            List<String> args = new ArrayList<>(List.of("serve", "ocsp", "--data-dir", data.resolve("never-opened").toString(),
-                    "--token-label", onlineLabel, "--custodian", custodian("alice"), "--custodian", custodian("bob")));
+            List<String> args = new ArrayList<>(List.of(
+                    "serve",
+                    "ocsp",
+                    "--data-dir",
+                    data.resolve("never-opened").toString(),
+                    "--token-label",
+                    onlineLabel,
+                    "--custodian",
+                    custodian("alice"),
+                    "--custodian",
+                    custodian("bob")));
             args.addAll(List.of(bad));
             CliProcesses.Result r = eidpki(args.toArray(String[]::new));
-            assertThat(r.exitCode()).as(String.join(" ", bad) + ": " + r.stderr()).isEqualTo(2);
-            assertThat(r.stderr().strip().lines()).as(String.join(" ", bad)).hasSize(1)
+            assertThat(r.exitCode())
+                    .as(String.join(" ", bad) + ": " + r.stderr())
+                    .isEqualTo(2);
+            assertThat(r.stderr().strip().lines())
+                    .as(String.join(" ", bad))
+                    .hasSize(1)
                     .allMatch(l -> l.startsWith("eidpki: "));
             assertThat(r.stdout()).isEmpty();
         }
         // Refused before anything was opened: no embedded database was started for it.
         assertThat(data.resolve("never-opened")).doesNotExist();
-        CliProcesses.Result ra = eidpki("serve", "ra", "--data-dir", data.toString(), "--unknown-as-revoked", "--custodian",
+        CliProcesses.Result ra = eidpki(
+                "serve",
+                "ra",
+                "--data-dir",
+                data.toString(),
+                "--unknown-as-revoked",
+                "--custodian",
                 custodian("alice"));
         assertThat(ra.exitCode()).isEqualTo(2);
-        assertThat(ra.stderr().strip()).isEqualTo("eidpki: --unknown-as-revoked is an option of 'serve ocsp', not of 'serve ra'");
+        assertThat(ra.stderr().strip())
+                .isEqualTo("eidpki: --unknown-as-revoked is an option of 'serve ocsp', not of 'serve ra'");
     }
 
     // ---------------------------------------------------------------- the relying party
 
     private static BasicOCSPResp post(X509CertificateHolder ca, BigInteger serial, byte[] nonce) throws Exception {
-        CertificateID id = new CertificateID(new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
-                ca, serial);
+        CertificateID id = new CertificateID(
+                new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1), ca, serial);
         OCSPReqBuilder builder = new OCSPReqBuilder().addRequest(id);
         if (nonce != null) {
-            builder.setRequestExtensions(new Extensions(new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false,
-                    new DEROctetString(nonce).getEncoded())));
+            builder.setRequestExtensions(new Extensions(new Extension(
+                    OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false, new DEROctetString(nonce).getEncoded())));
         }
-        HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/ocsp"))
-                .header("Content-Type", "application/ocsp-request")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(builder.build().getEncoded())).build(),
+        HttpResponse<byte[]> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + "/ocsp"))
+                        .header("Content-Type", "application/ocsp-request")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(
+                                builder.build().getEncoded()))
+                        .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).hasValue("application/ocsp-response");
@@ -247,8 +302,11 @@ class ServeOcspCliTest {
     /** RFC 6960 §4.2.2.2: signed by the CA's delegated signer, which the response carries. */
     private static void assertSignedBy(BasicOCSPResp basic, X509CertificateHolder signer) throws Exception {
         assertThat(basic.getCerts()).containsExactly(signer);
-        assertThat(basic.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(new BouncyCastleProvider())
-                .build(signer))).as("response signature").isTrue();
+        assertThat(basic.isSignatureValid(new JcaContentVerifierProviderBuilder()
+                        .setProvider(new BouncyCastleProvider())
+                        .build(signer)))
+                .as("response signature")
+                .isTrue();
     }
 
     private static X509CertificateHolder certificate(String name) throws IOException {

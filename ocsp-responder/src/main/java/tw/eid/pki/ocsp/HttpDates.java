@@ -7,8 +7,9 @@ import java.util.Locale;
 
 /** HTTP dates (RFC 9110 §5.6.7, IMF-fixdate: two-digit day, GMT). */
 final class HttpDates {
-    private static final DateTimeFormatter IMF_FIXDATE =
-            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ROOT).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter IMF_FIXDATE = DateTimeFormatter.ofPattern(
+                    "EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
 
     /** The last second formatted: every cached answer's Expires header in one second is the same. */
     private static volatile Formatted last = new Formatted(Long.MIN_VALUE, "");

@@ -82,16 +82,20 @@ final class LiveSigner implements ResponseSource {
      * producedAt = now in whole seconds, nextUpdate = now + validity but never past the signer's
      * notAfter. Null if the token fails (the caller answers tryLater).
      */
-    OcspAnswer sign(OcspAuthority authority, List<CertificateID> ids, List<CertificateStatus> statuses, Extension nonce,
-                    boolean extendedRevoke, Instant now) {
+    OcspAnswer sign(
+            OcspAuthority authority,
+            List<CertificateID> ids,
+            List<CertificateStatus> statuses,
+            Extension nonce,
+            boolean extendedRevoke,
+            Instant now) {
         Instant thisUpdate = now.truncatedTo(ChronoUnit.SECONDS);
         Instant nextUpdate = thisUpdate.plus(config.validity());
         if (nextUpdate.isAfter(authority.signerNotAfter())) {
             nextUpdate = authority.signerNotAfter();
         }
         try {
-            BasicOCSPRespBuilder builder = new BasicOCSPRespBuilder(
-                    responderId(authority));
+            BasicOCSPRespBuilder builder = new BasicOCSPRespBuilder(responderId(authority));
             for (int i = 0; i < ids.size(); i++) {
                 builder.addResponse(ids.get(i), statuses.get(i), Date.from(thisUpdate), Date.from(nextUpdate), null);
             }
@@ -100,14 +104,19 @@ final class LiveSigner implements ResponseSource {
                 extensions.add(nonce);
             }
             if (extendedRevoke) {
-                extensions.add(new Extension(OcspResponder.EXTENDED_REVOKE, false, DERNull.INSTANCE.getEncoded(ASN1Encoding.DER)));
+                extensions.add(new Extension(
+                        OcspResponder.EXTENDED_REVOKE, false, DERNull.INSTANCE.getEncoded(ASN1Encoding.DER)));
             }
             if (!extensions.isEmpty()) {
                 builder.setResponseExtensions(new Extensions(extensions.toArray(new Extension[0])));
             }
-            BasicOCSPResp basic = builder.build(token.signer(authority.signerKeyLabel()),
-                    new X509CertificateHolder[] {authority.signerCertificate()}, Date.from(thisUpdate));
-            byte[] der = new OCSPRespBuilder().build(OCSPRespBuilder.SUCCESSFUL, basic).getEncoded();
+            BasicOCSPResp basic = builder.build(
+                    token.signer(authority.signerKeyLabel()),
+                    new X509CertificateHolder[] {authority.signerCertificate()},
+                    Date.from(thisUpdate));
+            byte[] der = new OCSPRespBuilder()
+                    .build(OCSPRespBuilder.SUCCESSFUL, basic)
+                    .getEncoded();
             return new OcspAnswer(der, OCSPRespBuilder.SUCCESSFUL, thisUpdate, nextUpdate);
         } catch (OCSPException | IOException | RuntimeException e) {
             log.warn("OCSP signing failed: {}", e.toString());
@@ -122,7 +131,11 @@ final class LiveSigner implements ResponseSource {
      * "problem creating ID" under load).
      */
     static RespID responderId(OcspAuthority authority) {
-        byte[] key = authority.signerCertificate().getSubjectPublicKeyInfo().getPublicKeyData().getBytes();
+        byte[] key = authority
+                .signerCertificate()
+                .getSubjectPublicKeyInfo()
+                .getPublicKeyData()
+                .getBytes();
         return new RespID(new ResponderID(new DEROctetString(OcspAuthority.digest("SHA-1", key))));
     }
 }

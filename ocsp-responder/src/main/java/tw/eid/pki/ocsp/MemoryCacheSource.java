@@ -61,13 +61,19 @@ final class MemoryCacheSource implements ResponseSource {
     private void keep(OcspQuery query, Sourced sourced, long sequence) {
         OcspAnswer answer = sourced.answer();
         if (sourced.row() != null) {
-            cache.put(query.cacheKey(), query.hashOid(), new ResponseCache.Entry(answer, OcspResponder.freshUntil(answer),
-                    sourced.row()), sequence);
+            cache.put(
+                    query.cacheKey(),
+                    query.hashOid(),
+                    new ResponseCache.Entry(answer, OcspResponder.freshUntil(answer), sourced.row()),
+                    sequence);
         } else if (query.firstSerial() != null) {
             Instant until = query.now().plus(OcspResponder.NEVER_ISSUED_FRESH);
             Instant fresh = OcspResponder.freshUntil(answer);
-            cache.putNeverIssued(query.cacheKey(), query.hashOid(), new ResponseCache.Entry(answer,
-                    until.isBefore(fresh) ? until : fresh), sequence);
+            cache.putNeverIssued(
+                    query.cacheKey(),
+                    query.hashOid(),
+                    new ResponseCache.Entry(answer, until.isBefore(fresh) ? until : fresh),
+                    sequence);
         } else {
             return;
         }
@@ -84,7 +90,8 @@ final class MemoryCacheSource implements ResponseSource {
         }
         Map<String, OcspResponder.Row> out = new HashMap<>();
         for (String serial : query.serials()) {
-            OcspResponder.Row row = serial == null ? null
+            OcspResponder.Row row = serial == null
+                    ? null
                     : cache.status(ResponseCache.key(query.authority().caName(), serial), query.now());
             if (row == null) {
                 return null;

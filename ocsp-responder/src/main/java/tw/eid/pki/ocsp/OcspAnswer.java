@@ -18,8 +18,14 @@ import org.eclipse.jetty.http.PreEncodedHttpField;
  * @param etagField {@code etag} as an encoded ETag header, null unless successful
  * @param lastModifiedField thisUpdate as an encoded Last-Modified header, null unless successful
  */
-public record OcspAnswer(byte[] der, int responseStatus, Instant thisUpdate, Instant nextUpdate, String etag,
-                         HttpField etagField, HttpField lastModifiedField) {
+public record OcspAnswer(
+        byte[] der,
+        int responseStatus,
+        Instant thisUpdate,
+        Instant nextUpdate,
+        String etag,
+        HttpField etagField,
+        HttpField lastModifiedField) {
 
     /**
      * The headers are made once here, when the answer is signed or read from the store, so that a
@@ -30,10 +36,16 @@ public record OcspAnswer(byte[] der, int responseStatus, Instant thisUpdate, Ins
     }
 
     private OcspAnswer(byte[] der, int responseStatus, Instant thisUpdate, Instant nextUpdate, String etag) {
-        this(der, responseStatus, thisUpdate, nextUpdate, etag,
+        this(
+                der,
+                responseStatus,
+                thisUpdate,
+                nextUpdate,
+                etag,
                 responseStatus == 0 ? new PreEncodedHttpField(HttpHeader.ETAG, etag) : null,
                 responseStatus == 0 && thisUpdate != null
-                        ? new PreEncodedHttpField(HttpHeader.LAST_MODIFIED, HttpDates.format(thisUpdate)) : null);
+                        ? new PreEncodedHttpField(HttpHeader.LAST_MODIFIED, HttpDates.format(thisUpdate))
+                        : null);
     }
 
     private static String etag(byte[] der) {

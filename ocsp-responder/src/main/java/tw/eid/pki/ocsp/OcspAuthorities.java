@@ -56,15 +56,20 @@ public final class OcspAuthorities {
         List<Row> rows = database.inTransaction(c -> {
             List<Row> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT name, kind, certificate_der, key_label, status FROM ca WHERE certificate_der IS NOT NULL"
-                            + " ORDER BY name");
-                 ResultSet rs = ps.executeQuery()) {
+                            "SELECT name, kind, certificate_der, key_label, status FROM ca WHERE certificate_der IS NOT NULL"
+                                    + " ORDER BY name");
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     try {
-                        out.add(new Row(rs.getString(1), rs.getString(2), new X509CertificateHolder(rs.getBytes(3)),
-                                rs.getString(4), rs.getString(5)));
+                        out.add(new Row(
+                                rs.getString(1),
+                                rs.getString(2),
+                                new X509CertificateHolder(rs.getBytes(3)),
+                                rs.getString(4),
+                                rs.getString(5)));
                     } catch (IOException e) {
-                        throw new IllegalStateException("CA '" + rs.getString(1) + "' has an unreadable certificate", e);
+                        throw new IllegalStateException(
+                                "CA '" + rs.getString(1) + "' has an unreadable certificate", e);
                     }
                 }
             }
@@ -77,18 +82,26 @@ public final class OcspAuthorities {
             }
             Row best = null;
             for (Row signer : rows) {
-                if (!SIGNER_KIND.equals(signer.kind()) || !ACTIVE.equals(signer.status())
+                if (!SIGNER_KIND.equals(signer.kind())
+                        || !ACTIVE.equals(signer.status())
                         || !issuedBy(signer.certificate(), ca.certificate())
                         || !signer.certificate().isValidOn(Date.from(now))) {
                     continue;
                 }
-                if (best == null || signer.certificate().getNotBefore().after(best.certificate().getNotBefore())) {
+                if (best == null
+                        || signer.certificate()
+                                .getNotBefore()
+                                .after(best.certificate().getNotBefore())) {
                     best = signer;
                 }
             }
             if (best != null) {
-                out.add(OcspAuthority.of(ca.name(), ca.certificate(), best.name(), best.certificate(), best.keyLabel()));
-                log.info("OCSP for CA '{}' signed by '{}' (until {})", ca.name(), best.name(),
+                out.add(OcspAuthority.of(
+                        ca.name(), ca.certificate(), best.name(), best.certificate(), best.keyLabel()));
+                log.info(
+                        "OCSP for CA '{}' signed by '{}' (until {})",
+                        ca.name(),
+                        best.name(),
                         best.certificate().getNotAfter().toInstant());
             }
         }
@@ -99,7 +112,8 @@ public final class OcspAuthorities {
     static boolean issuedBy(X509CertificateHolder cert, X509CertificateHolder ca) {
         try {
             return Arrays.equals(cert.getIssuer().getEncoded(), ca.getSubject().getEncoded())
-                    && cert.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(new BouncyCastleProvider())
+                    && cert.isSignatureValid(new JcaContentVerifierProviderBuilder()
+                            .setProvider(new BouncyCastleProvider())
                             .build(ca.getSubjectPublicKeyInfo()));
         } catch (Exception e) {
             return false;

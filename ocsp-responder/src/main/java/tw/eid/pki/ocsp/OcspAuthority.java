@@ -7,8 +7,8 @@ import java.time.Instant;
 import java.util.Objects;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
-import org.bouncycastle.asn1.oiw.OIWObjectIdentifiers;
 import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
+import org.bouncycastle.asn1.oiw.OIWObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
 
 /**
@@ -16,9 +16,16 @@ import org.bouncycastle.cert.X509CertificateHolder;
  * certificate issued directly by the CA, id-kp-OCSPSigning, ocsp-nocheck, key in the online token).
  * CertIDs are matched on issuerNameHash and issuerKeyHash, precomputed for SHA-1 and SHA-256.
  */
-public record OcspAuthority(String caName, X509CertificateHolder caCertificate, String signerName,
-                            X509CertificateHolder signerCertificate, String signerKeyLabel,
-                            byte[] sha1NameHash, byte[] sha1KeyHash, byte[] sha256NameHash, byte[] sha256KeyHash) {
+public record OcspAuthority(
+        String caName,
+        X509CertificateHolder caCertificate,
+        String signerName,
+        X509CertificateHolder signerCertificate,
+        String signerKeyLabel,
+        byte[] sha1NameHash,
+        byte[] sha1KeyHash,
+        byte[] sha256NameHash,
+        byte[] sha256KeyHash) {
 
     public OcspAuthority {
         Objects.requireNonNull(caName, "caName");
@@ -28,12 +35,24 @@ public record OcspAuthority(String caName, X509CertificateHolder caCertificate, 
         Objects.requireNonNull(signerKeyLabel, "signerKeyLabel");
     }
 
-    public static OcspAuthority of(String caName, X509CertificateHolder ca, String signerName, X509CertificateHolder signer,
-                                   String signerKeyLabel) {
+    public static OcspAuthority of(
+            String caName,
+            X509CertificateHolder ca,
+            String signerName,
+            X509CertificateHolder signer,
+            String signerKeyLabel) {
         byte[] name = encoded(ca);
         byte[] key = ca.getSubjectPublicKeyInfo().getPublicKeyData().getBytes();
-        return new OcspAuthority(caName, ca, signerName, signer, signerKeyLabel, digest("SHA-1", name), digest("SHA-1", key),
-                digest("SHA-256", name), digest("SHA-256", key));
+        return new OcspAuthority(
+                caName,
+                ca,
+                signerName,
+                signer,
+                signerKeyLabel,
+                digest("SHA-1", name),
+                digest("SHA-1", key),
+                digest("SHA-256", name),
+                digest("SHA-256", key));
     }
 
     /** Whether a CertID's hashes (under {@code hashAlgorithm}) name this CA. */

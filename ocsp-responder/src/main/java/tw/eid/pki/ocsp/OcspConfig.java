@@ -19,9 +19,16 @@ import java.util.Objects;
  * @param cacheEntries the most responses kept in memory
  * @param followInterval how often the status change log is read
  */
-public record OcspConfig(Duration validity, Duration maxAge, boolean unknownAsRevoked, boolean ignoreNonce,
-                         int maxRequestBytes, int maxCertIds, int liveSignaturesPerSecond, int cacheEntries,
-                         Duration followInterval) {
+public record OcspConfig(
+        Duration validity,
+        Duration maxAge,
+        boolean unknownAsRevoked,
+        boolean ignoreNonce,
+        int maxRequestBytes,
+        int maxCertIds,
+        int liveSignaturesPerSecond,
+        int cacheEntries,
+        Duration followInterval) {
 
     public static final Duration MIN_VALIDITY = Duration.ofHours(8);
     public static final Duration MAX_VALIDITY = Duration.ofDays(10);
@@ -39,33 +46,75 @@ public record OcspConfig(Duration validity, Duration maxAge, boolean unknownAsRe
         if (maxRequestBytes < 64 || maxCertIds < 1 || liveSignaturesPerSecond < 1 || cacheEntries < 0) {
             throw new IllegalArgumentException("request limits, live-signing rate and cache size must be positive");
         }
-        if (followInterval.isNegative() || followInterval.isZero() || followInterval.compareTo(Duration.ofSeconds(1)) > 0) {
+        if (followInterval.isNegative()
+                || followInterval.isZero()
+                || followInterval.compareTo(Duration.ofSeconds(1)) > 0) {
             throw new IllegalArgumentException("the status log must be read at least every second");
         }
     }
 
     public static OcspConfig defaults() {
-        return new OcspConfig(Duration.ofHours(24), Duration.ofSeconds(60), false, false, 10_240, 20, 500, 200_000,
+        return new OcspConfig(
+                Duration.ofHours(24),
+                Duration.ofSeconds(60),
+                false,
+                false,
+                10_240,
+                20,
+                500,
+                200_000,
                 Duration.ofMillis(200));
     }
 
     public OcspConfig withUnknownAsRevoked(boolean value) {
-        return new OcspConfig(validity, maxAge, value, ignoreNonce, maxRequestBytes, maxCertIds, liveSignaturesPerSecond,
-                cacheEntries, followInterval);
+        return new OcspConfig(
+                validity,
+                maxAge,
+                value,
+                ignoreNonce,
+                maxRequestBytes,
+                maxCertIds,
+                liveSignaturesPerSecond,
+                cacheEntries,
+                followInterval);
     }
 
     public OcspConfig withIgnoreNonce(boolean value) {
-        return new OcspConfig(validity, maxAge, unknownAsRevoked, value, maxRequestBytes, maxCertIds, liveSignaturesPerSecond,
-                cacheEntries, followInterval);
+        return new OcspConfig(
+                validity,
+                maxAge,
+                unknownAsRevoked,
+                value,
+                maxRequestBytes,
+                maxCertIds,
+                liveSignaturesPerSecond,
+                cacheEntries,
+                followInterval);
     }
 
     public OcspConfig withValidity(Duration value) {
-        return new OcspConfig(value, maxAge.compareTo(value) > 0 ? value : maxAge, unknownAsRevoked, ignoreNonce,
-                maxRequestBytes, maxCertIds, liveSignaturesPerSecond, cacheEntries, followInterval);
+        return new OcspConfig(
+                value,
+                maxAge.compareTo(value) > 0 ? value : maxAge,
+                unknownAsRevoked,
+                ignoreNonce,
+                maxRequestBytes,
+                maxCertIds,
+                liveSignaturesPerSecond,
+                cacheEntries,
+                followInterval);
     }
 
     public OcspConfig withLiveSignaturesPerSecond(int value) {
-        return new OcspConfig(validity, maxAge, unknownAsRevoked, ignoreNonce, maxRequestBytes, maxCertIds, value,
-                cacheEntries, followInterval);
+        return new OcspConfig(
+                validity,
+                maxAge,
+                unknownAsRevoked,
+                ignoreNonce,
+                maxRequestBytes,
+                maxCertIds,
+                value,
+                cacheEntries,
+                followInterval);
     }
 }

@@ -63,7 +63,9 @@ final class OcspHandler extends Handler.Abstract.NonBlocking {
         this.health = Objects.requireNonNull(health, "health");
         this.blocking = Objects.requireNonNull(blocking, "blocking");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.fullMaxAge = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, cacheControl(responder.config().maxAge().getSeconds()));
+        this.fullMaxAge = new PreEncodedHttpField(
+                HttpHeader.CACHE_CONTROL,
+                cacheControl(responder.config().maxAge().getSeconds()));
     }
 
     private static String cacheControl(long maxAge) {
@@ -101,15 +103,16 @@ final class OcspHandler extends Handler.Abstract.NonBlocking {
             }
             // Read without blocking. A body over the limit fails the read (so does a broken
             // connection, whose answer then goes nowhere): either way, malformedRequest and close.
-            Content.Source.asByteArrayAsync(request, limit).whenComplete((body, failure) ->
-                    post(response, callback, failure == null ? body : null));
+            Content.Source.asByteArrayAsync(request, limit)
+                    .whenComplete((body, failure) -> post(response, callback, failure == null ? body : null));
             return true;
         }
         if (path != null && path.startsWith("/ocsp/")) {
             if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
                 return notAllowed(response, callback, "GET, HEAD");
             }
-            byte[] der = decodeGetPath(path.substring("/ocsp/".length()), responder.config().maxRequestBytes());
+            byte[] der = decodeGetPath(
+                    path.substring("/ocsp/".length()), responder.config().maxRequestBytes());
             OcspAnswer inMemory = responder.fromMemory(der);
             if (inMemory != null) {
                 get(request, response, callback, inMemory);
@@ -180,7 +183,10 @@ final class OcspHandler extends Handler.Abstract.NonBlocking {
         headers.put(answer.etagField());
         headers.put(answer.lastModifiedField());
         headers.put(HttpHeader.EXPIRES, HttpDates.format(now.plusSeconds(maxAge)));
-        headers.put(maxAge == configured ? fullMaxAge : new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, cacheControl(maxAge)));
+        headers.put(
+                maxAge == configured
+                        ? fullMaxAge
+                        : new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, cacheControl(maxAge)));
         if (request.getHeaders().contains(HttpHeader.IF_NONE_MATCH)
                 && matches(request.getHeaders().getValuesList(HttpHeader.IF_NONE_MATCH), answer.etag())) {
             response.setStatus(HttpStatus.NOT_MODIFIED_304);
@@ -261,7 +267,10 @@ final class OcspHandler extends Handler.Abstract.NonBlocking {
     private static void writePlain(Response response, Callback callback, int status) {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
         response.getHeaders().put(NO_STORE);
-        response.write(true, ByteBuffer.wrap((HttpStatus.getMessage(status) + "\n").getBytes(StandardCharsets.UTF_8)), callback);
+        response.write(
+                true,
+                ByteBuffer.wrap((HttpStatus.getMessage(status) + "\n").getBytes(StandardCharsets.UTF_8)),
+                callback);
     }
 
     /** Whether {@code path} (still encoded) is where an OCSP request is sent, by POST or RFC 5019 GET. */
@@ -285,12 +294,16 @@ final class OcspHandler extends Handler.Abstract.NonBlocking {
             }
 
             @Override
-            protected void generateResponse(Request request, Response response, int code, String message,
-                                            Throwable cause, Callback callback) {
-                String path = request.getHttpURI() == null ? null : request.getHttpURI().getPath();
+            protected void generateResponse(
+                    Request request, Response response, int code, String message, Throwable cause, Callback callback) {
+                String path = request.getHttpURI() == null
+                        ? null
+                        : request.getHttpURI().getPath();
                 if (ocspPath(path) && (code == HttpStatus.BAD_REQUEST_400 || code >= 500)) {
-                    OcspAnswer answer = OcspResponder.status(code == HttpStatus.BAD_REQUEST_400
-                            ? OCSPRespBuilder.MALFORMED_REQUEST : OCSPRespBuilder.INTERNAL_ERROR);
+                    OcspAnswer answer = OcspResponder.status(
+                            code == HttpStatus.BAD_REQUEST_400
+                                    ? OCSPRespBuilder.MALFORMED_REQUEST
+                                    : OCSPRespBuilder.INTERNAL_ERROR);
                     response.setStatus(200);
                     response.getHeaders().put(RESPONSE_TYPE);
                     response.getHeaders().put(NO_STORE);

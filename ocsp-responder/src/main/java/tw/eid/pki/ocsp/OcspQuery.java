@@ -20,11 +20,23 @@ import org.bouncycastle.cert.ocsp.CertificateID;
  * @param statuses the statuses of the serials, once read (from memory or the store): a serial
  *     without one was never issued; null while not read
  */
-record OcspQuery(byte[] der, OcspAuthority authority, List<CertificateID> ids, List<String> serials, Extension nonce,
-                 Instant now, long sequence, Map<String, OcspResponder.Row> statuses) {
+record OcspQuery(
+        byte[] der,
+        OcspAuthority authority,
+        List<CertificateID> ids,
+        List<String> serials,
+        Extension nonce,
+        Instant now,
+        long sequence,
+        Map<String, OcspResponder.Row> statuses) {
 
-    OcspQuery(byte[] der, OcspAuthority authority, List<CertificateID> ids, List<String> serials, Extension nonce,
-              Instant now) {
+    OcspQuery(
+            byte[] der,
+            OcspAuthority authority,
+            List<CertificateID> ids,
+            List<String> serials,
+            Extension nonce,
+            Instant now) {
         this(der, authority, ids, serials, nonce, now, 0, null);
     }
 

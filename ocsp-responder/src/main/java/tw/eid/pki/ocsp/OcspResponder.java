@@ -77,7 +77,9 @@ public final class OcspResponder {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.cache = new ResponseCache(config.cacheEntries());
         this.signer = new LiveSigner(token, config, new RateLimiter(config.liveSignaturesPerSecond()));
-        this.memory = new MemoryCacheSource(cache, () -> statusLogReadAt,
+        this.memory = new MemoryCacheSource(
+                cache,
+                () -> statusLogReadAt,
                 new PresignedStoreSource(database, cache, config.validity().dividedBy(2), signer));
         this.checks = new RequestChecks(config, this::authorities, memory);
     }
@@ -114,8 +116,15 @@ public final class OcspResponder {
 
     /** Cache figures for /health and the benchmark: entries, hits, misses, evictions. */
     public Map<String, Long> cacheStatistics() {
-        return Map.of("entries", (long) cache.size(), "hits", cache.hits(), "misses", cache.misses(),
-                "evictions", cache.evictions());
+        return Map.of(
+                "entries",
+                (long) cache.size(),
+                "hits",
+                cache.hits(),
+                "misses",
+                cache.misses(),
+                "evictions",
+                cache.evictions());
     }
 
     /**
@@ -140,14 +149,20 @@ public final class OcspResponder {
     }
 
     /** Signs one response by the CA's delegated signer (the updater's pre-signing); see {@link LiveSigner#sign}. */
-    OcspAnswer sign(OcspAuthority authority, List<CertificateID> ids, List<CertificateStatus> statuses, Extension nonce,
-                    boolean extendedRevoke, Instant now) {
+    OcspAnswer sign(
+            OcspAuthority authority,
+            List<CertificateID> ids,
+            List<CertificateStatus> statuses,
+            Extension nonce,
+            boolean extendedRevoke,
+            Instant now) {
         return signer.sign(authority, ids, statuses, nonce, extendedRevoke, now);
     }
 
     /** A response is served (from memory or the store) only before half of its validity. */
     static Instant freshUntil(OcspAnswer answer) {
-        return answer.thisUpdate().plus(Duration.between(answer.thisUpdate(), answer.nextUpdate()).dividedBy(2));
+        return answer.thisUpdate()
+                .plus(Duration.between(answer.thisUpdate(), answer.nextUpdate()).dividedBy(2));
     }
 
     record Row(CertificateStatus status) {}
@@ -159,7 +174,8 @@ public final class OcspResponder {
             case "HOLD":
                 return revokedStatus(DatabaseTime.fromColumn(revoked), CRLReason.certificateHold);
             case "REVOKED":
-                return revokedStatus(DatabaseTime.fromColumn(revoked), reason == null ? null : ((Number) reason).intValue());
+                return revokedStatus(
+                        DatabaseTime.fromColumn(revoked), reason == null ? null : ((Number) reason).intValue());
             default:
                 throw new IllegalStateException("unknown certificate status " + status);
         }
@@ -167,7 +183,8 @@ public final class OcspResponder {
 
     /** RevokedInfo with a GeneralizedTime in whole seconds (RFC 5280 §4.1.2.5.2 form) and the reason, if any. */
     static RevokedStatus revokedStatus(Instant time, Integer reason) {
-        return new RevokedStatus(new RevokedInfo(new ASN1GeneralizedTime(Date.from(time.truncatedTo(ChronoUnit.SECONDS))),
+        return new RevokedStatus(new RevokedInfo(
+                new ASN1GeneralizedTime(Date.from(time.truncatedTo(ChronoUnit.SECONDS))),
                 reason == null ? null : CRLReason.lookup(reason)));
     }
 
@@ -185,7 +202,8 @@ public final class OcspResponder {
 
     private static OcspAnswer encodeStatus(int responseStatus) {
         try {
-            return new OcspAnswer(new OCSPRespBuilder().build(responseStatus, null).getEncoded(), responseStatus, null, null);
+            return new OcspAnswer(
+                    new OCSPRespBuilder().build(responseStatus, null).getEncoded(), responseStatus, null, null);
         } catch (OCSPException | IOException e) {
             throw new IllegalStateException(e);
         }

@@ -27,8 +27,14 @@ public final class OcspServer {
     private OcspServer() {}
 
     /** A Jetty server (not started) answering OCSP for {@code responder} on {@code host:port}. */
-    public static Server newServer(OcspResponder responder, StatusLogFollower follower, Database database, Token token,
-                                   String host, int port, Clock clock) {
+    public static Server newServer(
+            OcspResponder responder,
+            StatusLogFollower follower,
+            Database database,
+            Token token,
+            String host,
+            int port,
+            Clock clock) {
         Objects.requireNonNull(responder, "responder");
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("ocsp-http");
@@ -36,17 +42,20 @@ public final class OcspServer {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
-        http.setUriCompliance(UriCompliance.DEFAULT.with("rfc5019-get",
-                UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR, UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT));
+        http.setUriCompliance(UriCompliance.DEFAULT.with(
+                "rfc5019-get",
+                UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
+                UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT));
         // One selector per core: the handler answers from memory on the selector thread itself
         // (OcspHandler), so the selectors are what serve the hot path.
-        ServerConnector connector = new ServerConnector(server, 1, Math.max(2, Runtime.getRuntime().availableProcessors()),
-                new HttpConnectionFactory(http));
+        ServerConnector connector = new ServerConnector(
+                server, 1, Math.max(2, Runtime.getRuntime().availableProcessors()), new HttpConnectionFactory(http));
         connector.setHost(host);
         connector.setPort(port);
         connector.setIdleTimeout(30_000);
         server.addConnector(connector);
-        server.setHandler(new OcspHandler(responder, () -> health(responder, follower, database, token, clock), threads, clock));
+        server.setHandler(
+                new OcspHandler(responder, () -> health(responder, follower, database, token, clock), threads, clock));
         server.setErrorHandler(OcspHandler.errorHandler());
         server.setStopTimeout(5_000);
         return server;
@@ -57,8 +66,8 @@ public final class OcspServer {
         return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     }
 
-    static OcspHandler.Health health(OcspResponder responder, StatusLogFollower follower, Database database, Token token,
-                                     Clock clock) {
+    static OcspHandler.Health health(
+            OcspResponder responder, StatusLogFollower follower, Database database, Token token, Clock clock) {
         Instant now = clock.instant();
         boolean tokenUp = token.health().up();
         boolean databaseUp;
@@ -67,7 +76,8 @@ public final class OcspServer {
         } catch (RuntimeException e) {
             databaseUp = false;
         }
-        boolean followerUp = follower != null && Duration.between(follower.lastRead(), now).compareTo(FOLLOWER_STALE) < 0;
+        boolean followerUp =
+                follower != null && Duration.between(follower.lastRead(), now).compareTo(FOLLOWER_STALE) < 0;
         boolean signersUp = !responder.authorities().all().isEmpty();
         StringBuilder signers = new StringBuilder();
         for (OcspAuthority a : responder.authorities().all()) {
@@ -75,16 +85,24 @@ public final class OcspServer {
             // one past its notAfter cannot sign at all (tryLater).
             boolean valid = now.isBefore(a.signerNotAfter());
             signersUp &= valid;
-            signers.append(signers.isEmpty() ? "" : ",").append("{\"ca\":\"").append(a.caName()).append("\",\"signer\":\"")
-                    .append(a.signerName()).append("\",\"notAfter\":\"").append(a.signerNotAfter()).append("\",\"valid\":")
-                    .append(valid).append('}');
+            signers.append(signers.isEmpty() ? "" : ",")
+                    .append("{\"ca\":\"")
+                    .append(a.caName())
+                    .append("\",\"signer\":\"")
+                    .append(a.signerName())
+                    .append("\",\"notAfter\":\"")
+                    .append(a.signerNotAfter())
+                    .append("\",\"valid\":")
+                    .append(valid)
+                    .append('}');
         }
         boolean up = tokenUp && databaseUp && followerUp && signersUp;
         var cache = responder.cacheStatistics();
-        String json = "{\"status\":\"" + (up ? "up" : "down") + "\",\"token\":" + tokenUp + ",\"database\":" + databaseUp
-                + ",\"statusLog\":" + followerUp + ",\"signers\":[" + signers + "],\"cache\":{\"entries\":"
-                + cache.get("entries") + ",\"hits\":" + cache.get("hits") + ",\"misses\":" + cache.get("misses")
-                + ",\"evictions\":" + cache.get("evictions") + "}}";
+        String json =
+                "{\"status\":\"" + (up ? "up" : "down") + "\",\"token\":" + tokenUp + ",\"database\":" + databaseUp
+                        + ",\"statusLog\":" + followerUp + ",\"signers\":[" + signers + "],\"cache\":{\"entries\":"
+                        + cache.get("entries") + ",\"hits\":" + cache.get("hits") + ",\"misses\":" + cache.get("misses")
+                        + ",\"evictions\":" + cache.get("evictions") + "}}";
         return new OcspHandler.Health(up, json);
     }
 }

@@ -42,7 +42,8 @@ import tw.eid.pki.hsm.Token;
  */
 public final class OcspSignerRenewal {
     private static final Logger log = LoggerFactory.getLogger(OcspSignerRenewal.class);
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter STAMP =
+            DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
 
     private final Database database;
     private final Token token;
@@ -51,8 +52,13 @@ public final class OcspSignerRenewal {
     private final Clock clock;
     private final SecureRandom random;
 
-    public OcspSignerRenewal(Database database, Token token, ProfileSettings settings, AuditLedger audit, Clock clock,
-                             SecureRandom random) {
+    public OcspSignerRenewal(
+            Database database,
+            Token token,
+            ProfileSettings settings,
+            AuditLedger audit,
+            Clock clock,
+            SecureRandom random) {
         this.database = Objects.requireNonNull(database, "database");
         this.token = Objects.requireNonNull(token, "token");
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -88,22 +94,54 @@ public final class OcspSignerRenewal {
         // Stored revoked before the CA key signs; the signer's CA row, the only thing a responder
         // loads, is written in the same final transaction that makes the certificate good. A
         // failure after the signature leaves a revoked serial and no signer to load.
-        X509CertificateHolder cert = new CertificateWriter(database, audit, clock).issue(issuance,
-                updater.event("ocsp-signer.renew", authority.caName() + "/" + name, AuditResult.FAILURE), authority.caName(),
-                new CertificateRequest(CertificateProfile.OCSP_SIGNER, settings.names().ocspResponder(caProfile),
-                        token.publicKey(keyLabel)),
-                new CaCertificate(caProfile, authority.caCertificate()), () -> token.signer(ca[1]), (c, signed) -> {
-                    CaRows.storePrepared(c, name, OcspAuthorities.SIGNER_KIND, signed.getSubject(), keyLabel, token.label(), now);
-                    CaRows.certify(c, name, signed);
-                    audit.append(c, updater.event("ocsp-signer.renew", authority.caName() + "/" + name,
-                            AuditResult.SUCCESS).withDetails(AuditDetails.of()
-                            .put("serial", signed.getSerialNumber().toString(16)).put("key", keyLabel)
-                            .put("notAfter", signed.getNotAfter().toInstant().toString())
-                            .put("replaces", authority.signerName())));
-                    return signed;
-                });
-        log.warn("renewed the OCSP signer of '{}': '{}' until {} (replaces '{}', valid until {})", authority.caName(), name,
-                cert.getNotAfter().toInstant(), authority.signerName(), authority.signerNotAfter());
+        X509CertificateHolder cert = new CertificateWriter(database, audit, clock)
+                .issue(
+                        issuance,
+                        updater.event("ocsp-signer.renew", authority.caName() + "/" + name, AuditResult.FAILURE),
+                        authority.caName(),
+                        new CertificateRequest(
+                                CertificateProfile.OCSP_SIGNER,
+                                settings.names().ocspResponder(caProfile),
+                                token.publicKey(keyLabel)),
+                        new CaCertificate(caProfile, authority.caCertificate()),
+                        () -> token.signer(ca[1]),
+                        (c, signed) -> {
+                            CaRows.storePrepared(
+                                    c,
+                                    name,
+                                    OcspAuthorities.SIGNER_KIND,
+                                    signed.getSubject(),
+                                    keyLabel,
+                                    token.label(),
+                                    now);
+                            CaRows.certify(c, name, signed);
+                            audit.append(
+                                    c,
+                                    updater.event(
+                                                    "ocsp-signer.renew",
+                                                    authority.caName() + "/" + name,
+                                                    AuditResult.SUCCESS)
+                                            .withDetails(AuditDetails.of()
+                                                    .put(
+                                                            "serial",
+                                                            signed.getSerialNumber()
+                                                                    .toString(16))
+                                                    .put("key", keyLabel)
+                                                    .put(
+                                                            "notAfter",
+                                                            signed.getNotAfter()
+                                                                    .toInstant()
+                                                                    .toString())
+                                                    .put("replaces", authority.signerName())));
+                            return signed;
+                        });
+        log.warn(
+                "renewed the OCSP signer of '{}': '{}' until {} (replaces '{}', valid until {})",
+                authority.caName(),
+                name,
+                cert.getNotAfter().toInstant(),
+                authority.signerName(),
+                authority.signerNotAfter());
         return name;
     }
 

@@ -54,6 +54,7 @@ public final class OcspSignerRetirement {
     private static final Logger log = LoggerFactory.getLogger(OcspSignerRetirement.class);
     /** How long a newer signer must have been current (or this one expired) before this one is retired. */
     public static final Duration RETIRE_AFTER = Duration.ofHours(1);
+
     private static final Actor ACTOR = Actor.local("ocsp-updater");
 
     private final Database database;
@@ -69,8 +70,14 @@ public final class OcspSignerRetirement {
     }
 
     /** A delegated signer's row: status ACTIVE or RETIRED; {@code currentSince}: the later of its row's time and notBefore. */
-    record Signer(String name, X509CertificateHolder certificate, String keyLabel, String tokenLabel, String status,
-                  Instant createdAt, boolean keyDestroyed) {
+    record Signer(
+            String name,
+            X509CertificateHolder certificate,
+            String keyLabel,
+            String tokenLabel,
+            String status,
+            Instant createdAt,
+            boolean keyDestroyed) {
         Instant notBefore() {
             return certificate.getNotBefore().toInstant();
         }
@@ -92,7 +99,9 @@ public final class OcspSignerRetirement {
         Instant now = clock.instant();
         Rows rows = read();
         for (X509CertificateHolder ca : rows.cas()) {
-            List<Signer> ofCa = rows.signers().stream().filter(s -> OcspAuthorities.issuedBy(s.certificate(), ca)).toList();
+            List<Signer> ofCa = rows.signers().stream()
+                    .filter(s -> OcspAuthorities.issuedBy(s.certificate(), ca))
+                    .toList();
             for (Signer s : ofCa) {
                 String reason = retireReason(s, ofCa, now);
                 if (reason != null) {
@@ -119,7 +128,8 @@ public final class OcspSignerRetirement {
             return "expired";
         }
         for (Signer newer : ofSameCa) {
-            if (newer.active() && newer.notBefore().isAfter(signer.notBefore())
+            if (newer.active()
+                    && newer.notBefore().isAfter(signer.notBefore())
                     && newer.certificate().isValidOn(Date.from(now))
                     && !now.isBefore(newer.currentSince().plus(RETIRE_AFTER))) {
                 return "superseded by " + newer.name();
@@ -138,13 +148,26 @@ public final class OcspSignerRetirement {
                     return false; // another lease holder was first
                 }
             }
-            audit.append(c, ACTOR.event("ocsp-signer.retire", signer.name(), AuditResult.SUCCESS).withDetails(
-                    AuditDetails.of().put("key", signer.keyLabel()).put("reason", reason)
-                            .put("notAfter", signer.certificate().getNotAfter().toInstant().toString())));
+            audit.append(
+                    c,
+                    ACTOR.event("ocsp-signer.retire", signer.name(), AuditResult.SUCCESS)
+                            .withDetails(AuditDetails.of()
+                                    .put("key", signer.keyLabel())
+                                    .put("reason", reason)
+                                    .put(
+                                            "notAfter",
+                                            signer.certificate()
+                                                    .getNotAfter()
+                                                    .toInstant()
+                                                    .toString())));
             return true;
         });
         if (retired) {
-            log.warn("retired OCSP signer '{}' ({}); its key '{}' is destroyed next", signer.name(), reason, signer.keyLabel());
+            log.warn(
+                    "retired OCSP signer '{}' ({}); its key '{}' is destroyed next",
+                    signer.name(),
+                    reason,
+                    signer.keyLabel());
         }
     }
 
@@ -162,12 +185,20 @@ public final class OcspSignerRetirement {
                     return null; // recorded by another lease holder meanwhile
                 }
             }
-            audit.append(c, ACTOR.event("ocsp-signer.key-destroy", signer.name(), AuditResult.SUCCESS).withDetails(
-                    AuditDetails.of().put("key", signer.keyLabel()).put("token", token.label())
-                            .put("objectsDestroyed", destroyedObjects).put("alreadyAbsent", destroyedObjects == 0)));
+            audit.append(
+                    c,
+                    ACTOR.event("ocsp-signer.key-destroy", signer.name(), AuditResult.SUCCESS)
+                            .withDetails(AuditDetails.of()
+                                    .put("key", signer.keyLabel())
+                                    .put("token", token.label())
+                                    .put("objectsDestroyed", destroyedObjects)
+                                    .put("alreadyAbsent", destroyedObjects == 0)));
             return null;
         });
-        log.warn("destroyed the key '{}' of retired OCSP signer '{}' in token '{}'", signer.keyLabel(), signer.name(),
+        log.warn(
+                "destroyed the key '{}' of retired OCSP signer '{}' in token '{}'",
+                signer.keyLabel(),
+                signer.name(),
                 token.label());
     }
 
@@ -177,17 +208,25 @@ public final class OcspSignerRetirement {
     private Rows read() {
         return database.inTransaction(c -> {
             Rows out = new Rows(new ArrayList<>(), new ArrayList<>());
-            try (PreparedStatement ps = c.prepareStatement("SELECT name, kind, certificate_der, key_label, token_label,"
-                    + " status, created_at, key_destroyed_at FROM ca WHERE certificate_der IS NOT NULL ORDER BY name");
-                 ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement(
+                            "SELECT name, kind, certificate_der, key_label, token_label,"
+                                    + " status, created_at, key_destroyed_at FROM ca WHERE certificate_der IS NOT NULL ORDER BY name");
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     X509CertificateHolder cert = certificate(rs);
                     if (!OcspAuthorities.SIGNER_KIND.equals(rs.getString(2))) {
                         out.cas().add(cert);
                         continue;
                     }
-                    out.signers().add(new Signer(rs.getString(1), cert, rs.getString(4), rs.getString(5), rs.getString(6),
-                            DatabaseTime.fromColumn(rs.getObject(7, LocalDateTime.class)), rs.getObject(8) != null));
+                    out.signers()
+                            .add(new Signer(
+                                    rs.getString(1),
+                                    cert,
+                                    rs.getString(4),
+                                    rs.getString(5),
+                                    rs.getString(6),
+                                    DatabaseTime.fromColumn(rs.getObject(7, LocalDateTime.class)),
+                                    rs.getObject(8) != null));
                 }
             }
             return out;

@@ -60,6 +60,7 @@ public final class OcspUpdater implements AutoCloseable {
     private final OcspSignerRetirement retirement;
     /** Every process reloads its authorities this often (a signer renewed elsewhere). */
     static final Duration RELOAD = Duration.ofSeconds(60);
+
     private Instant reloaded = Instant.MIN;
     private Instant lastRetirement = Instant.MIN;
     private boolean caughtUp;
@@ -75,10 +76,16 @@ public final class OcspUpdater implements AutoCloseable {
      * OcspSignerRenewal}), and once every {@link #RELOAD} retires the signers that no process can
      * still be using and destroys their keys ({@link OcspSignerRetirement}).
      */
-    public OcspUpdater(Database database, OcspResponder responder, String owner, Clock clock, OcspSignerRenewal renewal,
-                       OcspSignerRetirement retirement) {
+    public OcspUpdater(
+            Database database,
+            OcspResponder responder,
+            String owner,
+            Clock clock,
+            OcspSignerRenewal renewal,
+            OcspSignerRetirement retirement) {
         if ((renewal == null) != (retirement == null)) {
-            throw new IllegalArgumentException("renewal and retirement go together: a renewed signer's old key must go");
+            throw new IllegalArgumentException(
+                    "renewal and retirement go together: a renewed signer's old key must go");
         }
         this.renewal = renewal;
         this.retirement = retirement;
@@ -95,13 +102,17 @@ public final class OcspUpdater implements AutoCloseable {
 
     /** Runs a round every {@code interval} from now on. */
     public OcspUpdater start(Duration interval) {
-        timer.scheduleWithFixedDelay(() -> {
-            try {
-                runOnce();
-            } catch (RuntimeException e) {
-                log.warn("OCSP updater round failed: {}", e.toString());
-            }
-        }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        runOnce();
+                    } catch (RuntimeException e) {
+                        log.warn("OCSP updater round failed: {}", e.toString());
+                    }
+                },
+                0,
+                interval.toMillis(),
+                TimeUnit.MILLISECONDS);
         return this;
     }
 
@@ -126,8 +137,11 @@ public final class OcspUpdater implements AutoCloseable {
                 try {
                     renewed |= renewal.renewIfDue(authority).isPresent();
                 } catch (RuntimeException e) {
-                    log.error("cannot renew the OCSP signer of '{}' (valid until {}): {}", authority.caName(),
-                            authority.signerNotAfter(), e.toString());
+                    log.error(
+                            "cannot renew the OCSP signer of '{}' (valid until {}): {}",
+                            authority.caName(),
+                            authority.signerNotAfter(),
+                            e.toString());
                 }
             }
             if (renewed) {
@@ -151,7 +165,8 @@ public final class OcspUpdater implements AutoCloseable {
             // catch-up over N rows cost N^2/BATCH row reads: a million rows took more than half an hour).
             LocalDateTime afterTime = DatabaseTime.toColumn(from);
             String afterSerial = "";
-            do { // until a batch is short, or the token fails part-way (then the next round goes on from the same place)
+            do { // until a batch is short, or the token fails part-way (then the next round goes on from the same
+                // place)
                 batch = changed(authority.caName(), afterTime, afterSerial);
                 done = sign(authority, batch, now);
                 n += done;
@@ -181,7 +196,7 @@ public final class OcspUpdater implements AutoCloseable {
     private Instant caughtUpTo() {
         Instant at = database.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT caught_up_to FROM ocsp_updater_lease WHERE id = 1");
-                 ResultSet rs = ps.executeQuery()) {
+                    ResultSet rs = ps.executeQuery()) {
                 LocalDateTime t = rs.next() ? rs.getObject(1, LocalDateTime.class) : null;
                 return t == null ? null : DatabaseTime.fromColumn(t);
             }
@@ -191,8 +206,8 @@ public final class OcspUpdater implements AutoCloseable {
 
     private void recordCaughtUp(Instant roundStart) {
         database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE ocsp_updater_lease SET caught_up_to = ? WHERE id = 1 AND owner = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE ocsp_updater_lease SET caught_up_to = ? WHERE id = 1 AND owner = ?")) {
                 ps.setObject(1, DatabaseTime.toColumn(roundStart));
                 ps.setString(2, owner);
                 return ps.executeUpdate();
@@ -204,7 +219,9 @@ public final class OcspUpdater implements AutoCloseable {
         try {
             retirement.run();
         } catch (RuntimeException e) {
-            log.error("cannot retire superseded OCSP signers (the next run finishes what this one began): {}", e.toString());
+            log.error(
+                    "cannot retire superseded OCSP signers (the next run finishes what this one began): {}",
+                    e.toString());
         }
     }
 
@@ -247,15 +264,21 @@ public final class OcspUpdater implements AutoCloseable {
                     + " WHERE c.ca_name = ? AND ((c.updated_at = ? AND c.serial_hex > ?) OR c.updated_at > ?)"
                     + " AND c.der IS NOT NULL AND (r.serial_hex IS NULL"
                     + " OR r.status <> c.status OR NOT (r.revocation_reason <=> c.revocation_reason)"
-                    + " OR NOT (r.revocation_time <=> c.revocation_time)) ORDER BY c.updated_at, c.serial_hex LIMIT " + BATCH)) {
+                    + " OR NOT (r.revocation_time <=> c.revocation_time)) ORDER BY c.updated_at, c.serial_hex LIMIT "
+                    + BATCH)) {
                 ps.setString(1, caName);
                 ps.setObject(2, afterTime);
                 ps.setString(3, afterSerial);
                 ps.setObject(4, afterTime);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new Object[] {rs.getString(1), rs.getString(2), rs.getObject(3),
-                                rs.getObject(4, LocalDateTime.class), rs.getObject(5, LocalDateTime.class)});
+                        out.add(new Object[] {
+                            rs.getString(1),
+                            rs.getString(2),
+                            rs.getObject(3),
+                            rs.getObject(4, LocalDateTime.class),
+                            rs.getObject(5, LocalDateTime.class)
+                        });
                     }
                 }
             }
@@ -270,7 +293,8 @@ public final class OcspUpdater implements AutoCloseable {
             try (PreparedStatement ps = c.prepareStatement("SELECT c.serial_hex, c.status, c.revocation_reason,"
                     + " c.revocation_time FROM ocsp_response r JOIN certificate c"
                     + " ON c.ca_name = r.ca_name AND c.serial_hex = r.serial_hex"
-                    + " WHERE r.ca_name = ? AND r.this_update < ? AND c.not_after > ? ORDER BY r.this_update LIMIT " + BATCH)) {
+                    + " WHERE r.ca_name = ? AND r.this_update < ? AND c.not_after > ? ORDER BY r.this_update LIMIT "
+                    + BATCH)) {
                 ps.setString(1, caName);
                 ps.setObject(2, DatabaseTime.toColumn(before));
                 ps.setObject(3, DatabaseTime.toColumn(now));
@@ -283,7 +307,9 @@ public final class OcspUpdater implements AutoCloseable {
     private static void read(PreparedStatement ps, List<Object[]> out) throws SQLException {
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                out.add(new Object[] {rs.getString(1), rs.getString(2), rs.getObject(3), rs.getObject(4, LocalDateTime.class)});
+                out.add(new Object[] {
+                    rs.getString(1), rs.getString(2), rs.getObject(3), rs.getObject(4, LocalDateTime.class)
+                });
             }
         }
     }
@@ -294,10 +320,14 @@ public final class OcspUpdater implements AutoCloseable {
         for (Object[] row : rows) {
             String serial = (String) row[0];
             CertificateStatus status = OcspResponder.status((String) row[1], row[2], (LocalDateTime) row[3]);
-            CertificateID id = new CertificateID(new CertID(CertificateID.HASH_SHA1, new DEROctetString(authority.sha1NameHash()),
-                    new DEROctetString(authority.sha1KeyHash()), new ASN1Integer(new BigInteger(serial, 16))));
+            CertificateID id = new CertificateID(new CertID(
+                    CertificateID.HASH_SHA1,
+                    new DEROctetString(authority.sha1NameHash()),
+                    new DEROctetString(authority.sha1KeyHash()),
+                    new ASN1Integer(new BigInteger(serial, 16))));
             // GOOD is null in Bouncy Castle: a singleton list, not List.of.
-            OcspAnswer answer = responder.sign(authority, List.of(id), Collections.singletonList(status), null, false, now);
+            OcspAnswer answer =
+                    responder.sign(authority, List.of(id), Collections.singletonList(status), null, false, now);
             if (answer == null) {
                 break; // the token failed; what was signed is stored, the next round tries the rest
             }

@@ -47,7 +47,9 @@ final class PresignedResponses {
                     }
                     LocalDateTime revoked = rs.getObject(3, LocalDateTime.class);
                     CertificateStatus current = OcspResponder.status(rs.getString(1), rs.getObject(2), revoked);
-                    boolean same = rs.getBoolean(4) && rs.getString(5) != null && rs.getString(1).equals(rs.getString(5))
+                    boolean same = rs.getBoolean(4)
+                            && rs.getString(5) != null
+                            && rs.getString(1).equals(rs.getString(5))
                             && Objects.equals(number(rs.getObject(2)), number(rs.getObject(6)))
                             && Objects.equals(revoked, rs.getObject(7, LocalDateTime.class));
                     if (!same) {

@@ -61,8 +61,11 @@ final class PresignedStoreSource implements ResponseSource {
                 rows = lookUp(caName, query.serials());
                 Instant until = query.now().plus(statusesKept);
                 for (Map.Entry<String, OcspResponder.Row> r : rows.entrySet()) {
-                    cache.put(ResponseCache.key(caName, r.getKey()), ResponseCache.STATUS_ONLY,
-                            new ResponseCache.Entry(null, until, r.getValue()), query.sequence());
+                    cache.put(
+                            ResponseCache.key(caName, r.getKey()),
+                            ResponseCache.STATUS_ONLY,
+                            new ResponseCache.Entry(null, until, r.getValue()),
+                            query.sequence());
                 }
             }
         } catch (RuntimeException e) {
@@ -74,7 +77,8 @@ final class PresignedStoreSource implements ResponseSource {
 
     /** The statuses of those of {@code serials} the CA issued, in one read. */
     private Map<String, OcspResponder.Row> lookUp(String caName, List<String> serials) {
-        List<String> wanted = serials.stream().filter(Objects::nonNull).distinct().toList();
+        List<String> wanted =
+                serials.stream().filter(Objects::nonNull).distinct().toList();
         if (wanted.isEmpty()) {
             return Map.of();
         }
@@ -93,8 +97,10 @@ final class PresignedStoreSource implements ResponseSource {
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.put(rs.getString(1), new OcspResponder.Row(OcspResponder.status(rs.getString(2), rs.getObject(3),
-                                rs.getObject(4, LocalDateTime.class))));
+                        out.put(
+                                rs.getString(1),
+                                new OcspResponder.Row(OcspResponder.status(
+                                        rs.getString(2), rs.getObject(3), rs.getObject(4, LocalDateTime.class))));
                     }
                 }
             }

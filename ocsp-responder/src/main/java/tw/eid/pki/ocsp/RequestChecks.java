@@ -79,7 +79,8 @@ final class RequestChecks {
         List<String> serials = new ArrayList<>();
         for (Req single : singles) {
             CertificateID id = single.getCertID();
-            OcspAuthority a = known.find(id.getHashAlgOID(), id.getIssuerNameHash(), id.getIssuerKeyHash()).orElse(null);
+            OcspAuthority a = known.find(id.getHashAlgOID(), id.getIssuerNameHash(), id.getIssuerKeyHash())
+                    .orElse(null);
             if (a == null || (authority != null && a != authority)) {
                 // Not ours, or CertIDs of CAs with different signers in one request.
                 return OcspResponder.status(OCSPRespBuilder.UNAUTHORIZED);
@@ -89,11 +90,15 @@ final class RequestChecks {
             serials.add(serialHex(id.getSerialNumber()));
         }
         if (!now.isBefore(authority.signerNotAfter())) {
-            log.error("OCSP signer '{}' of '{}' expired at {}: answering tryLater", authority.signerName(),
-                    authority.caName(), authority.signerNotAfter());
+            log.error(
+                    "OCSP signer '{}' of '{}' expired at {}: answering tryLater",
+                    authority.signerName(),
+                    authority.caName(),
+                    authority.signerNotAfter());
             return OcspResponder.status(OCSPRespBuilder.TRY_LATER);
         }
-        return next.answer(new OcspQuery(der, authority, ids, serials, nonce, now)).answer();
+        return next.answer(new OcspQuery(der, authority, ids, serials, nonce, now))
+                .answer();
     }
 
     /**

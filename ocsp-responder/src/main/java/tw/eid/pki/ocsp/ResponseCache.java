@@ -43,6 +43,7 @@ final class ResponseCache {
     private final Map<String, Map<String, Entry>> entries;
     /** Answers about never-issued serials, by the same key. */
     private final Map<String, Map<String, Entry>> neverIssued;
+
     private final AtomicLong invalidations = new AtomicLong();
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();

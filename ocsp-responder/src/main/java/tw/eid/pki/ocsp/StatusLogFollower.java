@@ -51,11 +51,11 @@ public final class StatusLogFollower implements AutoCloseable {
 
     /** Starts following from the log's current end (the cache is empty at start). */
     public static StatusLogFollower start(Database database, OcspResponder responder, Clock clock) {
-        StatusLogFollower f = new StatusLogFollower(Objects.requireNonNull(database), Objects.requireNonNull(responder),
-                Objects.requireNonNull(clock));
+        StatusLogFollower f = new StatusLogFollower(
+                Objects.requireNonNull(database), Objects.requireNonNull(responder), Objects.requireNonNull(clock));
         f.highest = database.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(id), 0) FROM status_change");
-                 ResultSet rs = ps.executeQuery()) {
+                    ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
             }

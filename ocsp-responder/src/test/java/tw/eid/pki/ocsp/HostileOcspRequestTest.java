@@ -55,6 +55,7 @@ import tw.eid.pki.testing.RawHttp.Reply;
 class HostileOcspRequestTest {
     @RegisterExtension
     static final TestDatabase db = new TestDatabase();
+
     static Token token;
     static OcspFixture pki;
     static Server server;
@@ -75,8 +76,12 @@ class HostileOcspRequestTest {
         Clock clock = Clock.fixed(Instant.parse("2028-02-29T12:00:00Z"), ZoneOffset.UTC);
         token = SoftHsmTestTokens.create("ocsp-hostile").open(Clock.systemUTC());
         pki = new OcspFixture(db.database(), token, clock);
-        OcspResponder responder = new OcspResponder(db.database(), token,
-                OcspAuthorities.load(db.database(), clock.instant()), OcspConfig.defaults(), clock);
+        OcspResponder responder = new OcspResponder(
+                db.database(),
+                token,
+                OcspAuthorities.load(db.database(), clock.instant()),
+                OcspConfig.defaults(),
+                clock);
         follower = StatusLogFollower.start(db.database(), responder, clock);
         server = OcspServer.newServer(responder, follower, db.database(), token, "127.0.0.1", 0, clock);
         server.start();
@@ -95,7 +100,8 @@ class HostileOcspRequestTest {
     // ------------------------------------------------------------------ requests
 
     static CertificateID id(BigInteger serial) throws Exception {
-        return new CertificateID(new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1), pki.ca, serial);
+        return new CertificateID(
+                new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1), pki.ca, serial);
     }
 
     static byte[] request(Extensions extensions, CertificateID... ids) throws Exception {
@@ -124,14 +130,14 @@ class HostileOcspRequestTest {
     /** The good certificate's CertID, but with {@code algorithm} as its hash algorithm. */
     static CertificateID withHash(AlgorithmIdentifier algorithm) {
         org.bouncycastle.asn1.ocsp.CertID c = goodId.toASN1Primitive();
-        return new CertificateID(new org.bouncycastle.asn1.ocsp.CertID(algorithm, c.getIssuerNameHash(),
-                c.getIssuerKeyHash(), c.getSerialNumber()));
+        return new CertificateID(new org.bouncycastle.asn1.ocsp.CertID(
+                algorithm, c.getIssuerNameHash(), c.getIssuerKeyHash(), c.getSerialNumber()));
     }
 
     static CertificateID withSerial(BigInteger serial) {
         org.bouncycastle.asn1.ocsp.CertID c = goodId.toASN1Primitive();
-        return new CertificateID(new org.bouncycastle.asn1.ocsp.CertID(c.getHashAlgorithm(), c.getIssuerNameHash(),
-                c.getIssuerKeyHash(), new ASN1Integer(serial)));
+        return new CertificateID(new org.bouncycastle.asn1.ocsp.CertID(
+                c.getHashAlgorithm(), c.getIssuerNameHash(), c.getIssuerKeyHash(), new ASN1Integer(serial)));
     }
 
     static byte[] concat(byte[]... parts) {
@@ -150,8 +156,9 @@ class HostileOcspRequestTest {
         for (int i = 0; i < octets; i++) {
             length = (length << 8) | (der[2 + i] & 0xff);
         }
-        byte[] header = {der[0], (byte) 0x84, (byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8),
-                (byte) length};
+        byte[] header = {
+            der[0], (byte) 0x84, (byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8), (byte) length
+        };
         return concat(header, Arrays.copyOfRange(der, 2 + octets, der.length));
     }
 
@@ -191,8 +198,11 @@ class HostileOcspRequestTest {
             headers.add("Content-Type: " + contentType);
         }
         headers.add("Content-Length: " + body.length);
-        return RawHttp.exchange(SocketFactory.getDefault(), port, RawHttp.request("POST", "/ocsp",
-                headers.toArray(String[]::new)), body);
+        return RawHttp.exchange(
+                SocketFactory.getDefault(),
+                port,
+                RawHttp.request("POST", "/ocsp", headers.toArray(String[]::new)),
+                body);
     }
 
     static Reply get(String target, String... headers) throws Exception {
@@ -200,12 +210,18 @@ class HostileOcspRequestTest {
     }
 
     static Reply method(String method, String target) throws Exception {
-        return RawHttp.exchange(SocketFactory.getDefault(), port, RawHttp.request(method, target, "Content-Length: 0"), null);
+        return RawHttp.exchange(
+                SocketFactory.getDefault(), port, RawHttp.request(method, target, "Content-Length: 0"), null);
     }
 
     /** RFC 6960 appendix A.1: base64, then percent-encoded. */
     static String getPath(byte[] der) {
-        return "/ocsp/" + Base64.getEncoder().encodeToString(der).replace("+", "%2B").replace("/", "%2F").replace("=", "%3D");
+        return "/ocsp/"
+                + Base64.getEncoder()
+                        .encodeToString(der)
+                        .replace("+", "%2B")
+                        .replace("/", "%2F")
+                        .replace("=", "%3D");
     }
 
     interface Send {
@@ -240,21 +256,49 @@ class HostileOcspRequestTest {
                 ocsp("truncated to its header", MALFORMED, () -> post(Arrays.copyOf(valid(), 4))),
                 ocsp("trailing garbage", MALFORMED, () -> post(concat(valid(), new byte[] {0, 0}))),
                 ocsp("two requests in one body", MALFORMED, () -> post(concat(valid(), valid()))),
-                ocsp("a length past the body", MALFORMED, () -> post(concat(new byte[] {0x30, (byte) 0x84, 0x7f, (byte) 0xff,
-                        (byte) 0xff, (byte) 0xff}, valid()))),
+                ocsp(
+                        "a length past the body",
+                        MALFORMED,
+                        () -> post(concat(
+                                new byte[] {0x30, (byte) 0x84, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff}, valid()))),
                 ocsp("a certificate instead of a request", MALFORMED, () -> post(pki.ca.getEncoded())),
-                ocsp("the request's length in more octets than DER allows", MALFORMED, () -> post(longFormLength(valid()))),
+                ocsp(
+                        "the request's length in more octets than DER allows",
+                        MALFORMED,
+                        () -> post(longFormLength(valid()))),
                 ocsp("indefinite-length SEQUENCEs 2,560 deep", MALFORMED, () -> post(indefiniteNesting(2560))),
                 ocsp("definite-length SEQUENCEs 2,500 deep", MALFORMED, () -> post(definiteNesting(2500))),
-                ocsp("a nonce holding SEQUENCEs 2,400 deep", MALFORMED, () -> post(request(extension(
-                        OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false, definiteNesting(2400)), goodId))),
+                ocsp(
+                        "a nonce holding SEQUENCEs 2,400 deep",
+                        MALFORMED,
+                        () -> post(request(
+                                extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false, definiteNesting(2400)),
+                                goodId))),
                 ocsp("a body over the limit (Content-Length 5 MB, sent)", MALFORMED, () -> post(new byte[5_000_000])),
-                ocsp("a body over the limit (Content-Length 5 MB, never sent)", MALFORMED, () -> RawHttp.exchange(
-                        SocketFactory.getDefault(), port, RawHttp.request("POST", "/ocsp", "Content-Type: application/ocsp-request",
-                                "Content-Length: 5000000"), null)),
-                ocsp("a chunked body of 5 MB", MALFORMED, () -> RawHttp.exchange(SocketFactory.getDefault(), port,
-                        RawHttp.request("POST", "/ocsp", "Content-Type: application/ocsp-request", "Transfer-Encoding: chunked"),
-                        chunked(5_000_000))),
+                ocsp(
+                        "a body over the limit (Content-Length 5 MB, never sent)",
+                        MALFORMED,
+                        () -> RawHttp.exchange(
+                                SocketFactory.getDefault(),
+                                port,
+                                RawHttp.request(
+                                        "POST",
+                                        "/ocsp",
+                                        "Content-Type: application/ocsp-request",
+                                        "Content-Length: 5000000"),
+                                null)),
+                ocsp(
+                        "a chunked body of 5 MB",
+                        MALFORMED,
+                        () -> RawHttp.exchange(
+                                SocketFactory.getDefault(),
+                                port,
+                                RawHttp.request(
+                                        "POST",
+                                        "/ocsp",
+                                        "Content-Type: application/ocsp-request",
+                                        "Transfer-Encoding: chunked"),
+                                chunked(5_000_000))),
 
                 // ---- CertIDs
                 ocsp("no CertID", MALFORMED, () -> post(request(null))),
@@ -268,32 +312,78 @@ class HostileOcspRequestTest {
                     Arrays.fill(ids, goodId);
                     return post(request(null, ids));
                 }),
-                ocsp("an MD5 CertID", UNAUTHORIZED, () -> post(request(null, withHash(new AlgorithmIdentifier(
-                        new ASN1ObjectIdentifier("1.2.840.113549.2.5"), DERNull.INSTANCE))))),
-                ocsp("a CertID hash algorithm nobody knows", UNAUTHORIZED, () -> post(request(null, withHash(
-                        new AlgorithmIdentifier(unknown))))),
-                ocsp("a CertID of another issuer", UNAUTHORIZED, () -> post(request(null, new CertificateID(
-                        new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1), pki.signer, good)))),
+                ocsp(
+                        "an MD5 CertID",
+                        UNAUTHORIZED,
+                        () -> post(request(
+                                null,
+                                withHash(new AlgorithmIdentifier(
+                                        new ASN1ObjectIdentifier("1.2.840.113549.2.5"), DERNull.INSTANCE))))),
+                ocsp(
+                        "a CertID hash algorithm nobody knows",
+                        UNAUTHORIZED,
+                        () -> post(request(null, withHash(new AlgorithmIdentifier(unknown))))),
+                ocsp(
+                        "a CertID of another issuer",
+                        UNAUTHORIZED,
+                        () -> post(request(
+                                null,
+                                new CertificateID(
+                                        new JcaDigestCalculatorProviderBuilder()
+                                                .build()
+                                                .get(CertificateID.HASH_SHA1),
+                                        pki.signer,
+                                        good)))),
 
                 // ---- extensions
-                ocsp("a nonce of 129 octets (RFC 9654: at most 128)", MALFORMED, () -> post(request(extension(nonce, false, nonce(129)), goodId))),
-                ocsp("a nonce of 9,000 octets", MALFORMED, () -> post(request(extension(nonce, false, nonce(9000)), goodId))),
+                ocsp(
+                        "a nonce of 129 octets (RFC 9654: at most 128)",
+                        MALFORMED,
+                        () -> post(request(extension(nonce, false, nonce(129)), goodId))),
+                ocsp(
+                        "a nonce of 9,000 octets",
+                        MALFORMED,
+                        () -> post(request(extension(nonce, false, nonce(9000)), goodId))),
                 ocsp("an empty nonce", MALFORMED, () -> post(request(extension(nonce, false, nonce(0)), goodId))),
-                ocsp("a nonce that is not an OCTET STRING", MALFORMED, () -> post(request(extension(nonce, false,
-                        new DERUTF8String("nonce").getEncoded()), goodId))),
+                ocsp(
+                        "a nonce that is not an OCTET STRING",
+                        MALFORMED,
+                        () -> post(request(extension(nonce, false, new DERUTF8String("nonce").getEncoded()), goodId))),
                 ocsp("two nonces", MALFORMED, () -> post(requestWithTwoNonces())),
-                ocsp("an unknown critical request extension", MALFORMED, () -> post(request(extension(unknown, true,
-                        DERNull.INSTANCE.getEncoded()), goodId))),
-                ocsp("an unknown critical single-request extension", MALFORMED, () -> post(new OCSPReqBuilder()
-                        .addRequest(goodId, extension(unknown, true, DERNull.INSTANCE.getEncoded())).build().getEncoded())),
+                ocsp(
+                        "an unknown critical request extension",
+                        MALFORMED,
+                        () -> post(request(extension(unknown, true, DERNull.INSTANCE.getEncoded()), goodId))),
+                ocsp(
+                        "an unknown critical single-request extension",
+                        MALFORMED,
+                        () -> post(new OCSPReqBuilder()
+                                .addRequest(goodId, extension(unknown, true, DERNull.INSTANCE.getEncoded()))
+                                .build()
+                                .getEncoded())),
 
                 // ---- RFC 5019 GET
                 ocsp("GET of bad base64", MALFORMED, () -> get("/ocsp/!!!!")),
-                ocsp("GET of URL-safe base64", MALFORMED, () -> get("/ocsp/" + Base64.getUrlEncoder().encodeToString(valid())
-                        .replace('+', '-').replace('/', '_').replace("=", "") + "-_")),
-                ocsp("GET of unpadded base64", MALFORMED, () -> get("/ocsp/" + Base64.getEncoder().withoutPadding()
-                        .encodeToString(concat(valid(), new byte[] {0})))),
-                ocsp("GET of doubly percent-encoded base64", MALFORMED, () -> get(getPath(valid()).replace("%", "%25") + "%252F")),
+                ocsp(
+                        "GET of URL-safe base64",
+                        MALFORMED,
+                        () -> get("/ocsp/"
+                                + Base64.getUrlEncoder()
+                                        .encodeToString(valid())
+                                        .replace('+', '-')
+                                        .replace('/', '_')
+                                        .replace("=", "")
+                                + "-_")),
+                ocsp(
+                        "GET of unpadded base64",
+                        MALFORMED,
+                        () -> get("/ocsp/"
+                                + Base64.getEncoder().withoutPadding().encodeToString(concat(valid(), new byte[] {0
+                                })))),
+                ocsp(
+                        "GET of doubly percent-encoded base64",
+                        MALFORMED,
+                        () -> get(getPath(valid()).replace("%", "%25") + "%252F")),
                 // Jetty's parser refuses these URIs before any handler: not even the path is known.
                 http("GET of a bad percent escape", 400, () -> get("/ocsp/MEIw%zz")),
                 http("GET of a truncated percent escape", 400, () -> get("/ocsp/MEIw%2")),
@@ -302,9 +392,14 @@ class HostileOcspRequestTest {
                 ocsp("GET of an encoded dot-dot", MALFORMED, () -> get("/ocsp/%2e%2e/health")),
                 ocsp("GET of a dot-dot", MALFORMED, () -> get("/ocsp/../ocsp/AAAA")),
                 ocsp("GET of a backslash", MALFORMED, () -> get("/ocsp/..%5C..%5Chealth")),
-                ocsp("GET of base64 of trailing garbage", MALFORMED, () -> get(getPath(concat(valid(), new byte[] {1})))),
-                ocsp("GET of an unknown critical extension", MALFORMED, () -> get(getPath(request(extension(unknown, true,
-                        DERNull.INSTANCE.getEncoded()), goodId)))),
+                ocsp(
+                        "GET of base64 of trailing garbage",
+                        MALFORMED,
+                        () -> get(getPath(concat(valid(), new byte[] {1})))),
+                ocsp(
+                        "GET of an unknown critical extension",
+                        MALFORMED,
+                        () -> get(getPath(request(extension(unknown, true, DERNull.INSTANCE.getEncoded()), goodId)))),
                 ocsp("GET of 7,000 characters", MALFORMED, () -> get("/ocsp/" + "A".repeat(7000))),
                 http("GET of 20,000 characters", 414, () -> get("/ocsp/" + "A".repeat(20_000))),
                 http("a 64 KB header", 431, () -> get(getPath(valid()), "X-Padding: " + "a".repeat(64 * 1024))),
@@ -315,22 +410,53 @@ class HostileOcspRequestTest {
                 http("POST as application/ocsp-response", 415, () -> post("application/ocsp-response", valid())),
                 http("PUT /ocsp", 405, () -> method("PUT", "/ocsp")),
                 http("DELETE of a GET request", 405, () -> method("DELETE", getPath(valid()))),
-                http("POST to a GET path", 405, () -> RawHttp.exchange(SocketFactory.getDefault(), port, RawHttp.request("POST",
-                        getPath(valid()), "Content-Type: application/ocsp-request", "Content-Length: " + valid().length), valid())),
+                http(
+                        "POST to a GET path",
+                        405,
+                        () -> RawHttp.exchange(
+                                SocketFactory.getDefault(),
+                                port,
+                                RawHttp.request(
+                                        "POST",
+                                        getPath(valid()),
+                                        "Content-Type: application/ocsp-request",
+                                        "Content-Length: " + valid().length),
+                                valid())),
                 http("GET /ocsp without a request", 405, () -> get("/ocsp")),
                 http("an unknown method on /health", 405, () -> method("FROB", "/health")),
-                http("an unknown path", 404, () -> get("/ocspx/" + Base64.getEncoder().encodeToString(valid()))),
+                http(
+                        "an unknown path",
+                        404,
+                        () -> get("/ocspx/" + Base64.getEncoder().encodeToString(valid()))),
                 http("the root", 404, () -> get("/")),
                 http("an absolute path outside", 404, () -> get("/etc/passwd")),
-                ocsp("a GET without Host", MALFORMED, () -> RawHttp.exchange(SocketFactory.getDefault(), port,
-                        "GET " + getPath(valid()) + " HTTP/1.1\r\n", null)),
-                http("a request without Host elsewhere", 400, () -> RawHttp.exchange(SocketFactory.getDefault(), port,
-                        "GET /health HTTP/1.1\r\n", null)),
-                http("Content-Length and chunked together", 400, () -> RawHttp.exchange(SocketFactory.getDefault(), port,
-                        RawHttp.request("POST", "/health", "Content-Type: application/ocsp-request", "Content-Length: 4",
-                                "Transfer-Encoding: chunked"), "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII))),
-                http("a request line that is not HTTP", 400, () -> RawHttp.exchange(SocketFactory.getDefault(), port,
-                        "GET /ocsp/AAAA HTTP/9.9 x\r\n", null)));
+                ocsp(
+                        "a GET without Host",
+                        MALFORMED,
+                        () -> RawHttp.exchange(
+                                SocketFactory.getDefault(), port, "GET " + getPath(valid()) + " HTTP/1.1\r\n", null)),
+                http(
+                        "a request without Host elsewhere",
+                        400,
+                        () -> RawHttp.exchange(SocketFactory.getDefault(), port, "GET /health HTTP/1.1\r\n", null)),
+                http(
+                        "Content-Length and chunked together",
+                        400,
+                        () -> RawHttp.exchange(
+                                SocketFactory.getDefault(),
+                                port,
+                                RawHttp.request(
+                                        "POST",
+                                        "/health",
+                                        "Content-Type: application/ocsp-request",
+                                        "Content-Length: 4",
+                                        "Transfer-Encoding: chunked"),
+                                "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII))),
+                http(
+                        "a request line that is not HTTP",
+                        400,
+                        () -> RawHttp.exchange(
+                                SocketFactory.getDefault(), port, "GET /ocsp/AAAA HTTP/9.9 x\r\n", null)));
     }
 
     static byte[] requestWithTwoNonces() throws Exception {
@@ -368,14 +494,19 @@ class HostileOcspRequestTest {
     void isAnsweredAsOcspOrAPlainHttpErrorAndWritesNothing(Hostile h) throws Exception {
         String before = state();
         Reply r = h.request().send();
-        assertThat(r.text()).as("no Java, no HTML in the body").doesNotContainPattern(RawHttp.JAVA_LEAK)
-                .doesNotContainIgnoringCase("<html").doesNotContain("jetty");
+        assertThat(r.text())
+                .as("no Java, no HTML in the body")
+                .doesNotContainPattern(RawHttp.JAVA_LEAK)
+                .doesNotContainIgnoringCase("<html")
+                .doesNotContain("jetty");
         if (h.ocspStatus() == NOT_OCSP) {
             assertThat(r.status()).as(r.toString()).isEqualTo(h.httpStatus());
             assertThat(r.contentType()).as(r.toString()).startsWith("text/plain");
             assertThat(r.body().length).isLessThan(200);
             if (r.status() == 405) {
-                assertThat(r.header("allow")).as("RFC 9110 §15.5.6: a 405 names the methods").isNotBlank();
+                assertThat(r.header("allow"))
+                        .as("RFC 9110 §15.5.6: a 405 names the methods")
+                        .isNotBlank();
             }
         } else {
             assertThat(r.status()).as(r.toString()).isEqualTo(200);
@@ -395,7 +526,8 @@ class HostileOcspRequestTest {
         // 20 CertIDs, the limit, are answered one by one.
         CertificateID[] twenty = new CertificateID[20];
         Arrays.fill(twenty, goodId);
-        BasicOCSPResp many = (BasicOCSPResp) new OCSPResp(post(request(null, twenty)).body()).getResponseObject();
+        BasicOCSPResp many =
+                (BasicOCSPResp) new OCSPResp(post(request(null, twenty)).body()).getResponseObject();
         assertThat(many.getResponses()).hasSize(20);
         // Serials no certificate of ours can carry: zero, negative, 21 octets. Unknown, never good.
         for (BigInteger serial : List.of(BigInteger.ZERO, BigInteger.valueOf(-5), BigInteger.ONE.shiftLeft(165))) {
@@ -404,7 +536,8 @@ class HostileOcspRequestTest {
             assertThat(single.getCertStatus()).as(serial.toString()).isInstanceOf(UnknownStatus.class);
         }
         // HEAD of a GET request: the headers of the answer, no body.
-        Reply head = RawHttp.exchange(SocketFactory.getDefault(), port, RawHttp.request("HEAD", getPath(valid())), null);
+        Reply head =
+                RawHttp.exchange(SocketFactory.getDefault(), port, RawHttp.request("HEAD", getPath(valid())), null);
         assertThat(head.status()).isEqualTo(200);
         assertThat(head.contentType()).isEqualTo(OcspHandler.OCSP_RESPONSE);
     }
@@ -420,10 +553,11 @@ class HostileOcspRequestTest {
     /** What a responder must never write: the certificate, status and response tables, and the audit chain. */
     static String state() {
         return db.database().inTransaction(c -> {
-            try (var st = c.createStatement(); var rs = st.executeQuery("SELECT CONCAT_WS(' ',"
-                    + " (SELECT COUNT(*) FROM certificate), (SELECT COUNT(*) FROM certificate WHERE status = 'GOOD'),"
-                    + " (SELECT COUNT(*) FROM status_change), (SELECT COUNT(*) FROM ocsp_response),"
-                    + " (SELECT COUNT(*) FROM audit_event))")) {
+            try (var st = c.createStatement();
+                    var rs = st.executeQuery("SELECT CONCAT_WS(' ',"
+                            + " (SELECT COUNT(*) FROM certificate), (SELECT COUNT(*) FROM certificate WHERE status = 'GOOD'),"
+                            + " (SELECT COUNT(*) FROM status_change), (SELECT COUNT(*) FROM ocsp_response),"
+                            + " (SELECT COUNT(*) FROM audit_event))")) {
                 rs.next();
                 return rs.getString(1);
             }

@@ -36,6 +36,7 @@ import tw.eid.pki.hsm.Token;
 class LiveSignerTest {
     @RegisterExtension
     static final TestDatabase db = new TestDatabase();
+
     static final MutableClock CLOCK = new MutableClock(Instant.parse("2028-03-01T00:00:00Z"));
     static final int UNLIMITED = 1_000_000;
     static Token token;
@@ -63,8 +64,13 @@ class LiveSignerTest {
     }
 
     /** A query about {@code serials} with the statuses given (a serial not in it was never issued). */
-    static OcspQuery query(OcspAuthority about, Instant now, boolean withNonce, Map<String, OcspResponder.Row> statuses,
-                           BigInteger... serials) throws Exception {
+    static OcspQuery query(
+            OcspAuthority about,
+            Instant now,
+            boolean withNonce,
+            Map<String, OcspResponder.Row> statuses,
+            BigInteger... serials)
+            throws Exception {
         return RequestChecksTest.query(about, now, withNonce ? MemoryCacheSourceTest.nonce(16) : null, serials)
                 .withStatuses(statuses);
     }
@@ -78,8 +84,10 @@ class LiveSignerTest {
         assertThat(answer.responseStatus()).isZero();
         BasicOCSPResp basic = (BasicOCSPResp) OcspResponder.parse(answer.der()).getResponseObject();
         assertThat(basic.getCerts()).containsExactly(pki.signer);
-        assertThat(basic.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(new BouncyCastleProvider())
-                .build(pki.signer))).isTrue();
+        assertThat(basic.isSignatureValid(new JcaContentVerifierProviderBuilder()
+                        .setProvider(new BouncyCastleProvider())
+                        .build(pki.signer)))
+                .isTrue();
         byte[] keyHash = MessageDigest.getInstance("SHA-1")
                 .digest(pki.signer.getSubjectPublicKeyInfo().getPublicKeyData().getBytes());
         assertThat(basic.getResponderId().toASN1Primitive().getKeyHash()).isEqualTo(keyHash);
@@ -91,17 +99,21 @@ class LiveSignerTest {
         BigInteger good = BigInteger.valueOf(0x1001);
         BigInteger revoked = BigInteger.valueOf(0x1002);
         BigInteger never = BigInteger.valueOf(0x1003);
-        RevokedStatus compromised = OcspResponder.revokedStatus(CLOCK.instant().minusSeconds(3600), CRLReason.keyCompromise);
+        RevokedStatus compromised =
+                OcspResponder.revokedStatus(CLOCK.instant().minusSeconds(3600), CRLReason.keyCompromise);
         Map<String, OcspResponder.Row> statuses = Map.of("1001", row(CertificateStatus.GOOD), "1002", row(compromised));
 
-        ResponseSource.Sourced sourced = signer(OcspConfig.defaults(), UNLIMITED).answer(query(statuses, good, revoked, never));
+        ResponseSource.Sourced sourced =
+                signer(OcspConfig.defaults(), UNLIMITED).answer(query(statuses, good, revoked, never));
         SingleResp[] responses = verified(sourced.answer()).getResponses();
         assertThat(responses).extracting(r -> r.getCertID().getSerialNumber()).containsExactly(good, revoked, never);
         assertThat(responses[0].getCertStatus()).isNull(); // good
-        assertThat(((RevokedStatus) responses[1].getCertStatus()).getRevocationReason()).isEqualTo(CRLReason.keyCompromise);
+        assertThat(((RevokedStatus) responses[1].getCertStatus()).getRevocationReason())
+                .isEqualTo(CRLReason.keyCompromise);
         assertThat(responses[2].getCertStatus()).isInstanceOf(UnknownStatus.class);
         assertThat(responses[0].getThisUpdate()).isEqualTo(Date.from(CLOCK.instant()));
-        assertThat(responses[0].getNextUpdate()).isEqualTo(Date.from(CLOCK.instant().plus(Duration.ofHours(24))));
+        assertThat(responses[0].getNextUpdate())
+                .isEqualTo(Date.from(CLOCK.instant().plus(Duration.ofHours(24))));
         assertThat(sourced.answer().nextUpdate()).isEqualTo(CLOCK.instant().plus(Duration.ofHours(24)));
         assertThat(sourced.row()).isEqualTo(statuses.get("1001")); // the first certificate's, for the memory cache
     }
@@ -113,13 +125,18 @@ class LiveSignerTest {
         ResponseSource.Sourced unknown = live.answer(query(Map.of(), serial));
         assertThat(verified(unknown.answer()).getResponses()[0].getCertStatus()).isInstanceOf(UnknownStatus.class);
         assertThat(unknown.row()).isNull();
-        assertThat(verified(live.answer(query(null, serial)).answer()).getResponses()[0].getCertStatus())
+        assertThat(verified(live.answer(query(null, serial)).answer())
+                        .getResponses()[0]
+                        .getCertStatus())
                 .isInstanceOf(UnknownStatus.class); // nothing read: not good either
-        assertThat(verified(live.answer(query(Map.of(), BigInteger.ZERO)).answer()).getResponses()[0].getCertStatus())
+        assertThat(verified(live.answer(query(Map.of(), BigInteger.ZERO)).answer())
+                        .getResponses()[0]
+                        .getCertStatus())
                 .isInstanceOf(UnknownStatus.class);
 
         BasicOCSPResp strict = verified(signer(OcspConfig.defaults().withUnknownAsRevoked(true), UNLIMITED)
-                .answer(query(Map.of(), serial)).answer());
+                .answer(query(Map.of(), serial))
+                .answer());
         RevokedStatus r = (RevokedStatus) strict.getResponses()[0].getCertStatus();
         assertThat(r.getRevocationTime()).isEqualTo(Date.from(Instant.EPOCH));
         assertThat(r.getRevocationReason()).isEqualTo(CRLReason.certificateHold);
@@ -128,19 +145,31 @@ class LiveSignerTest {
 
     @Test
     void theNonceIsEchoed() throws Exception {
-        OcspQuery q = query(authority, CLOCK.instant(), true, Map.of("3001", row(CertificateStatus.GOOD)),
+        OcspQuery q = query(
+                authority,
+                CLOCK.instant(),
+                true,
+                Map.of("3001", row(CertificateStatus.GOOD)),
                 BigInteger.valueOf(0x3001));
-        BasicOCSPResp basic = verified(signer(OcspConfig.defaults(), UNLIMITED).answer(q).answer());
-        assertThat(basic.getExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce).getExtnValue().getOctets())
+        BasicOCSPResp basic =
+                verified(signer(OcspConfig.defaults(), UNLIMITED).answer(q).answer());
+        assertThat(basic.getExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce)
+                        .getExtnValue()
+                        .getOctets())
                 .isEqualTo(new DEROctetString(new byte[16]).getEncoded());
     }
 
     @Test
     void nextUpdateNeverPassesTheSignersNotAfter() throws Exception {
         Instant signerEnd = pki.signer.getNotAfter().toInstant();
-        OcspQuery late = query(authority, signerEnd.minus(Duration.ofHours(3)), false,
-                Map.of("4001", row(CertificateStatus.GOOD)), BigInteger.valueOf(0x4001));
-        OcspAnswer answer = signer(OcspConfig.defaults(), UNLIMITED).answer(late).answer();
+        OcspQuery late = query(
+                authority,
+                signerEnd.minus(Duration.ofHours(3)),
+                false,
+                Map.of("4001", row(CertificateStatus.GOOD)),
+                BigInteger.valueOf(0x4001));
+        OcspAnswer answer =
+                signer(OcspConfig.defaults(), UNLIMITED).answer(late).answer();
         assertThat(verified(answer).getResponses()[0].getNextUpdate()).isEqualTo(Date.from(signerEnd));
         assertThat(answer.nextUpdate()).isEqualTo(signerEnd);
     }
@@ -152,16 +181,26 @@ class LiveSignerTest {
         int tryLater = 0;
         for (int i = 0; i < 10; i++) {
             // One CertID, no nonce, issued: the answer the memory cache keeps; never refused for the rate.
-            assertThat(limited.answer(query(known, BigInteger.valueOf(0x5001))).answer().responseStatus()).isZero();
+            assertThat(limited.answer(query(known, BigInteger.valueOf(0x5001)))
+                            .answer()
+                            .responseStatus())
+                    .isZero();
             if (limited.answer(query(authority, CLOCK.instant(), true, known, BigInteger.valueOf(0x5001)))
-                    .answer().responseStatus() == 3) {
+                            .answer()
+                            .responseStatus()
+                    == 3) {
                 tryLater++;
             }
-            if (limited.answer(query(Map.of(), BigInteger.valueOf(0x5002))).answer().responseStatus() == 3) {
+            if (limited.answer(query(Map.of(), BigInteger.valueOf(0x5002)))
+                            .answer()
+                            .responseStatus()
+                    == 3) {
                 tryLater++;
             }
             if (limited.answer(query(known, BigInteger.valueOf(0x5001), BigInteger.valueOf(0x5001)))
-                    .answer().responseStatus() == 3) {
+                            .answer()
+                            .responseStatus()
+                    == 3) {
                 tryLater++;
             }
         }
@@ -170,11 +209,20 @@ class LiveSignerTest {
 
     @Test
     void aSignerKeyTheTokenDoesNotHoldIsTryLater() throws Exception {
-        OcspAuthority missingKey = OcspAuthority.of(authority.caName(), authority.caCertificate(), authority.signerName(),
-                authority.signerCertificate(), "no-such-key");
-        OcspQuery q = query(missingKey, CLOCK.instant(), false, Map.of("6001", row(CertificateStatus.GOOD)),
+        OcspAuthority missingKey = OcspAuthority.of(
+                authority.caName(),
+                authority.caCertificate(),
+                authority.signerName(),
+                authority.signerCertificate(),
+                "no-such-key");
+        OcspQuery q = query(
+                missingKey,
+                CLOCK.instant(),
+                false,
+                Map.of("6001", row(CertificateStatus.GOOD)),
                 BigInteger.valueOf(0x6001));
-        ResponseSource.Sourced sourced = signer(OcspConfig.defaults(), UNLIMITED).answer(q);
+        ResponseSource.Sourced sourced =
+                signer(OcspConfig.defaults(), UNLIMITED).answer(q);
         assertThat(sourced.answer().responseStatus()).isEqualTo(3);
         assertThat(sourced.row()).isNull();
     }

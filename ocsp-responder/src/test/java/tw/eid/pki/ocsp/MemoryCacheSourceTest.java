@@ -29,7 +29,7 @@ class MemoryCacheSourceTest {
     final List<OcspQuery> passed = new ArrayList<>();
     Instant statusLogReadAt = Instant.MIN;
     ResponseSource.Sourced next;
-    Runnable whileNextAnswers = () -> { };
+    Runnable whileNextAnswers = () -> {};
     final MemoryCacheSource memory = new MemoryCacheSource(cache, () -> statusLogReadAt, q -> {
         passed.add(q);
         whileNextAnswers.run();
@@ -39,7 +39,8 @@ class MemoryCacheSourceTest {
 
     /** A successful answer made at {@code thisUpdate}, valid 24 hours (fresh for 12). */
     OcspAnswer signed(Instant thisUpdate) {
-        return new OcspAnswer(new byte[] {0x30, (byte) ++signatures}, 0, thisUpdate, thisUpdate.plus(Duration.ofHours(24)));
+        return new OcspAnswer(
+                new byte[] {0x30, (byte) ++signatures}, 0, thisUpdate, thisUpdate.plus(Duration.ofHours(24)));
     }
 
     static OcspQuery query(Instant now, Extension nonce, BigInteger... serials) throws Exception {
@@ -65,7 +66,8 @@ class MemoryCacheSourceTest {
         assertThat(passed).hasSize(1);
         assertThat(passed.get(0).sequence()).isEqualTo(sequence);
         assertThat(passed.get(0).statuses()).isNull(); // the status log was never read: the store decides
-        assertThat(memory.answer(query(NOW.plusSeconds(60), BigInteger.TEN)).answer()).isSameAs(answer);
+        assertThat(memory.answer(query(NOW.plusSeconds(60), BigInteger.TEN)).answer())
+                .isSameAs(answer);
         assertThat(memory.fromMemory(q.der(), NOW.plusSeconds(60))).isSameAs(answer); // by its bytes, unparsed
         assertThat(passed).hasSize(1);
 
@@ -85,7 +87,7 @@ class MemoryCacheSourceTest {
         assertThat(memory.fromMemory(q.der(), NOW)).isNull();
         assertThat(cache.status(q.cacheKey(), NOW)).isNull();
 
-        whileNextAnswers = () -> { };
+        whileNextAnswers = () -> {};
         OcspAnswer after = signed(NOW);
         next = new ResponseSource.Sourced(after, GOOD);
         assertThat(memory.answer(q).answer()).isSameAs(after);
@@ -151,8 +153,11 @@ class MemoryCacheSourceTest {
         next = new ResponseSource.Sourced(signed(NOW), GOOD);
         memory.answer(query(NOW, BigInteger.TEN)); // GOOD kept with its answer
         OcspResponder.Row hold = new OcspResponder.Row(OcspResponder.revokedStatus(NOW, 6));
-        cache.put(ResponseCache.key(CA.caName(), "2"), ResponseCache.STATUS_ONLY,
-                new ResponseCache.Entry(null, NOW.plusSeconds(60), hold), cache.sequence()); // as a store read keeps it
+        cache.put(
+                ResponseCache.key(CA.caName(), "2"),
+                ResponseCache.STATUS_ONLY,
+                new ResponseCache.Entry(null, NOW.plusSeconds(60), hold),
+                cache.sequence()); // as a store read keeps it
         OcspQuery both = query(NOW, nonce(4), BigInteger.TEN, BigInteger.TWO);
 
         memory.answer(both);

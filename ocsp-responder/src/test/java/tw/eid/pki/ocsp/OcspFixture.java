@@ -45,14 +45,24 @@ public final class OcspFixture {
         token.generateKeyPair("citizen-ca-ocsp-key", KeyAlgorithm.EC_P256);
         CertificateIssuance issuance = new CertificateIssuance(settings, clock, random);
         PkiNames names = settings.names();
-        root = issuance.issue(issuance.prepareSelfSigned(new CertificateRequest(CertificateProfile.CITIZEN_ROOT,
-                names.citizenRoot(), token.publicKey("root-key"))), token.signer("root-key"));
-        ca = issuance.issue(issuance.prepare(new CertificateRequest(CertificateProfile.CITIZEN_CA, names.citizenCa(),
-                token.publicKey("citizen-ca-key")), new CaCertificate(CertificateProfile.CITIZEN_ROOT, root)),
+        root = issuance.issue(
+                issuance.prepareSelfSigned(new CertificateRequest(
+                        CertificateProfile.CITIZEN_ROOT, names.citizenRoot(), token.publicKey("root-key"))),
                 token.signer("root-key"));
-        signer = issuance.issue(issuance.prepare(new CertificateRequest(CertificateProfile.OCSP_SIGNER,
-                        names.ocspResponder(CertificateProfile.CITIZEN_CA), token.publicKey("citizen-ca-ocsp-key")),
-                new CaCertificate(CertificateProfile.CITIZEN_CA, ca)), token.signer("citizen-ca-key"));
+        ca = issuance.issue(
+                issuance.prepare(
+                        new CertificateRequest(
+                                CertificateProfile.CITIZEN_CA, names.citizenCa(), token.publicKey("citizen-ca-key")),
+                        new CaCertificate(CertificateProfile.CITIZEN_ROOT, root)),
+                token.signer("root-key"));
+        signer = issuance.issue(
+                issuance.prepare(
+                        new CertificateRequest(
+                                CertificateProfile.OCSP_SIGNER,
+                                names.ocspResponder(CertificateProfile.CITIZEN_CA),
+                                token.publicKey("citizen-ca-ocsp-key")),
+                        new CaCertificate(CertificateProfile.CITIZEN_CA, ca)),
+                token.signer("citizen-ca-key"));
         insertCa("citizen-root", "citizen-root", root, "root-key");
         insertCa("citizen-ca", "citizen-ca", ca, "citizen-ca-key");
         insertCa("citizen-ca-ocsp", OcspAuthorities.SIGNER_KIND, signer, "citizen-ca-ocsp-key");
@@ -88,9 +98,10 @@ public final class OcspFixture {
         random.nextBytes(filler);
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificate (ca_name, serial_hex, profile, status,"
-                    + " revocation_reason, revocation_time, not_before, not_after, tbs_der, der, public_key_sha256,"
-                    + " created_at, updated_at) VALUES ('citizen-ca', ?, 'citizen-signature/1', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO certificate (ca_name, serial_hex, profile, status,"
+                            + " revocation_reason, revocation_time, not_before, not_after, tbs_der, der, public_key_sha256,"
+                            + " created_at, updated_at) VALUES ('citizen-ca', ?, 'citizen-signature/1', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, serial.toString(16));
                 ps.setString(2, status);
                 ps.setObject(3, reason);

@@ -14,11 +14,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import java.util.concurrent.atomic.AtomicLong;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
@@ -31,6 +28,9 @@ import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
 import org.bouncycastle.cert.ocsp.OCSPResp;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.eclipse.jetty.server.Server;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import tw.eid.pki.ca.store.Database;
 import tw.eid.pki.ca.store.TestDatabase;
 import tw.eid.pki.hsm.SoftHsmTestTokens;
@@ -62,22 +62,35 @@ class OcspFuzzTest {
         database = Database.open(TestDatabase.server().settings(TestDatabase.createDatabaseName()));
         token = SoftHsmTestTokens.create("ocsp-fuzz").open(Clock.systemUTC());
         OcspFixture pki = new OcspFixture(database, token, clock);
-        OcspResponder responder = new OcspResponder(database, token, OcspAuthorities.load(database, clock.instant()),
-                OcspConfig.defaults(), clock);
+        OcspResponder responder = new OcspResponder(
+                database, token, OcspAuthorities.load(database, clock.instant()), OcspConfig.defaults(), clock);
         follower = StatusLogFollower.start(database, responder, clock);
         server = OcspServer.newServer(responder, follower, database, token, "127.0.0.1", 0, clock);
         server.start();
         base = "http://127.0.0.1:" + OcspServer.port(server);
         var sha1 = new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1);
-        var sha256 = new JcaDigestCalculatorProviderBuilder().build().get(new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha256));
+        var sha256 = new JcaDigestCalculatorProviderBuilder()
+                .build()
+                .get(new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha256));
         BigInteger good = pki.certificate("GOOD", null);
         BigInteger revoked = pki.certificate("REVOKED", 1);
-        SEEDS.add(new OCSPReqBuilder().addRequest(new CertificateID(sha1, pki.ca, good)).build().getEncoded());
-        SEEDS.add(new OCSPReqBuilder().addRequest(new CertificateID(sha256, pki.ca, revoked)).build().getEncoded());
-        SEEDS.add(new OCSPReqBuilder().addRequest(new CertificateID(sha1, pki.ca, good))
-                .addRequest(new CertificateID(sha1, pki.ca, revoked)).setRequestExtensions(new Extensions(new Extension(
-                        OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false, new DEROctetString(new byte[16]).getEncoded(ASN1Encoding.DER))))
-                .build().getEncoded());
+        SEEDS.add(new OCSPReqBuilder()
+                .addRequest(new CertificateID(sha1, pki.ca, good))
+                .build()
+                .getEncoded());
+        SEEDS.add(new OCSPReqBuilder()
+                .addRequest(new CertificateID(sha256, pki.ca, revoked))
+                .build()
+                .getEncoded());
+        SEEDS.add(new OCSPReqBuilder()
+                .addRequest(new CertificateID(sha1, pki.ca, good))
+                .addRequest(new CertificateID(sha1, pki.ca, revoked))
+                .setRequestExtensions(new Extensions(new Extension(
+                        OCSPObjectIdentifiers.id_pkix_ocsp_nonce,
+                        false,
+                        new DEROctetString(new byte[16]).getEncoded(ASN1Encoding.DER))))
+                .build()
+                .getEncoded());
     }
 
     @AfterAll
@@ -144,13 +157,23 @@ class OcspFuzzTest {
     static void check(Mutation m) throws Exception {
         byte[] body = apply(m);
         HttpRequest request = m.get()
-                ? HttpRequest.newBuilder(URI.create(base + "/ocsp/" + Base64.getEncoder().encodeToString(body)
-                        .replace("/", "%2F").replace("+", "%2B").replace("=", "%3D"))).GET().build()
-                : HttpRequest.newBuilder(URI.create(base + "/ocsp")).header("Content-Type", "application/ocsp-request")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+                ? HttpRequest.newBuilder(URI.create(base + "/ocsp/"
+                                + Base64.getEncoder()
+                                        .encodeToString(body)
+                                        .replace("/", "%2F")
+                                        .replace("+", "%2B")
+                                        .replace("=", "%3D")))
+                        .GET()
+                        .build()
+                : HttpRequest.newBuilder(URI.create(base + "/ocsp"))
+                        .header("Content-Type", "application/ocsp-request")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build();
         HttpResponse<byte[]> response = HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        assertThat(response.statusCode()).as("HTTP status")
-                .satisfiesAnyOf(c -> assertThat(c).isEqualTo(200), c -> assertThat(c).isBetween(400, 499));
+        assertThat(response.statusCode())
+                .as("HTTP status")
+                .satisfiesAnyOf(
+                        c -> assertThat(c).isEqualTo(200), c -> assertThat(c).isBetween(400, 499));
         if (response.statusCode() == 200) {
             int status = new OCSPResp(response.body()).getStatus();
             assertThat(status).isIn(0, 1, 3, 6);

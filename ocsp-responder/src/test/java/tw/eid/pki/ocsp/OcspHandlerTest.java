@@ -18,8 +18,10 @@ class OcspHandlerTest {
             r.nextBytes(der);
             String b64 = Base64.getEncoder().encodeToString(der);
             assertThat(OcspHandler.decodeGetPath(b64, 10_240)).isEqualTo(der);
-            assertThat(OcspHandler.decodeGetPath(URLEncoder.encode(b64, StandardCharsets.US_ASCII), 10_240)).isEqualTo(der);
-            assertThat(OcspHandler.decodeGetPath(b64.replace("/", "%2f").replace("+", "%2B"), 10_240)).isEqualTo(der);
+            assertThat(OcspHandler.decodeGetPath(URLEncoder.encode(b64, StandardCharsets.US_ASCII), 10_240))
+                    .isEqualTo(der);
+            assertThat(OcspHandler.decodeGetPath(b64.replace("/", "%2f").replace("+", "%2B"), 10_240))
+                    .isEqualTo(der);
         }
     }
 
@@ -30,11 +32,13 @@ class OcspHandlerTest {
         assertThat(OcspHandler.decodeGetPath("%G0", 100)).isNull();
         assertThat(OcspHandler.decodeGetPath("abc", 100)).isNull(); // not a base64 length
         assertThat(OcspHandler.decodeGetPath("a b=", 100)).isNull();
-        assertThat(OcspHandler.decodeGetPath(Base64.getEncoder().encodeToString(new byte[200]), 100)).isNull();
+        assertThat(OcspHandler.decodeGetPath(Base64.getEncoder().encodeToString(new byte[200]), 100))
+                .isNull();
     }
 
     @Test
     void httpDatesAreImfFixdate() {
-        assertThat(HttpDates.format(java.time.Instant.parse("2026-11-01T03:04:05Z"))).isEqualTo("Sun, 01 Nov 2026 03:04:05 GMT");
+        assertThat(HttpDates.format(java.time.Instant.parse("2026-11-01T03:04:05Z")))
+                .isEqualTo("Sun, 01 Nov 2026 03:04:05 GMT");
     }
 }

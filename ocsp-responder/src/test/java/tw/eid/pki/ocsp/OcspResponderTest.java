@@ -47,6 +47,7 @@ class OcspResponderTest {
 
     /** Starts a minute before a new year (tests advance it across the year's end). */
     static final MutableClock CLOCK = new MutableClock(Instant.parse("2027-12-31T23:59:00Z"));
+
     static Token token;
     static OcspFixture pki;
     static OcspResponder responder;
@@ -65,7 +66,8 @@ class OcspResponderTest {
     }
 
     static OcspResponder responder(OcspConfig config) {
-        return new OcspResponder(db.database(), token, OcspAuthorities.load(db.database(), CLOCK.instant()), config, CLOCK);
+        return new OcspResponder(
+                db.database(), token, OcspAuthorities.load(db.database(), CLOCK.instant()), config, CLOCK);
     }
 
     static DigestCalculator digest(org.bouncycastle.asn1.x509.AlgorithmIdentifier alg) throws Exception {
@@ -85,9 +87,14 @@ class OcspResponderTest {
     }
 
     static byte[] requestWithNonce(CertificateID id, byte[] nonce) throws Exception {
-        return new OCSPReqBuilder().addRequest(id).setRequestExtensions(new Extensions(new Extension(
-                OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false, new DEROctetString(nonce).getEncoded(ASN1Encoding.DER))))
-                .build().getEncoded();
+        return new OCSPReqBuilder()
+                .addRequest(id)
+                .setRequestExtensions(new Extensions(new Extension(
+                        OCSPObjectIdentifiers.id_pkix_ocsp_nonce,
+                        false,
+                        new DEROctetString(nonce).getEncoded(ASN1Encoding.DER))))
+                .build()
+                .getEncoded();
     }
 
     /** Parses, checks the signature with the delegated signer's key and that the signer is the one included. */
@@ -97,8 +104,10 @@ class OcspResponderTest {
         assertThat(resp.getStatus()).isEqualTo(OCSPResp.SUCCESSFUL);
         BasicOCSPResp basic = (BasicOCSPResp) resp.getResponseObject();
         assertThat(basic.getCerts()).containsExactly(pki.signer);
-        assertThat(basic.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(new BouncyCastleProvider())
-                .build(pki.signer))).isTrue();
+        assertThat(basic.isSignatureValid(new JcaContentVerifierProviderBuilder()
+                        .setProvider(new BouncyCastleProvider())
+                        .build(pki.signer)))
+                .isTrue();
         assertThat(basic.getResponderId().toASN1Primitive().getName()).isNull(); // byKey, not byName
         return basic;
     }
@@ -127,8 +136,11 @@ class OcspResponderTest {
         assertThat(single(responder.respond(request(id(pki.ca, never))))).isInstanceOf(UnknownStatus.class);
 
         // SHA-256 CertIDs name the same CA.
-        CertificateID sha256 = new CertificateID(digest(new org.bouncycastle.asn1.x509.AlgorithmIdentifier(
-                org.bouncycastle.asn1.nist.NISTObjectIdentifiers.id_sha256)), pki.ca, compromised);
+        CertificateID sha256 = new CertificateID(
+                digest(new org.bouncycastle.asn1.x509.AlgorithmIdentifier(
+                        org.bouncycastle.asn1.nist.NISTObjectIdentifiers.id_sha256)),
+                pki.ca,
+                compromised);
         assertThat(single(responder.respond(request(sha256)))).isInstanceOf(RevokedStatus.class);
     }
 
@@ -137,7 +149,9 @@ class OcspResponderTest {
         BigInteger good = pki.certificate("GOOD", null);
         OcspAnswer a = responder.respond(request(id(pki.ca, good)));
         SingleResp s = basic(a).getResponses()[0];
-        assertThat(Duration.between(s.getThisUpdate().toInstant(), s.getNextUpdate().toInstant())).isEqualTo(Duration.ofHours(24));
+        assertThat(Duration.between(
+                        s.getThisUpdate().toInstant(), s.getNextUpdate().toInstant()))
+                .isEqualTo(Duration.ofHours(24));
         assertThat(a.nextUpdate()).isEqualTo(s.getNextUpdate().toInstant());
 
         Instant saved = CLOCK.instant();
@@ -145,9 +159,12 @@ class OcspResponderTest {
             Instant signerEnd = pki.signer.getNotAfter().toInstant();
             CLOCK.set(signerEnd.minus(Duration.ofHours(3)));
             OcspAnswer late = responder(OcspConfig.defaults()).respond(request(id(pki.ca, good)));
-            assertThat(basic(late).getResponses()[0].getNextUpdate().toInstant()).isEqualTo(signerEnd);
+            assertThat(basic(late).getResponses()[0].getNextUpdate().toInstant())
+                    .isEqualTo(signerEnd);
             CLOCK.set(signerEnd.plusSeconds(1));
-            assertThat(responder.respond(request(id(pki.ca, pki.certificate("GOOD", null)))).responseStatus())
+            assertThat(responder
+                            .respond(request(id(pki.ca, pki.certificate("GOOD", null))))
+                            .responseStatus())
                     .isEqualTo(3); // tryLater: an expired signer signs nothing
         } finally {
             CLOCK.set(saved);
@@ -164,7 +181,8 @@ class OcspResponderTest {
         assertThat(r.getRevocationReason()).isEqualTo(CRLReason.certificateHold);
         assertThat(basic.getExtension(OcspResponder.EXTENDED_REVOKE)).isNotNull();
         // A serial that could never be ours (zero, negative) is not good either.
-        assertThat(single(responder.respond(request(id(pki.ca, BigInteger.ZERO))))).isInstanceOf(UnknownStatus.class);
+        assertThat(single(responder.respond(request(id(pki.ca, BigInteger.ZERO)))))
+                .isInstanceOf(UnknownStatus.class);
     }
 
     @Test
@@ -178,7 +196,10 @@ class OcspResponderTest {
             assertThat(echoed.getExtnValue().getOctets()).isEqualTo(new DEROctetString(nonce).getEncoded());
         }
         for (int n : new int[] {0, 129}) {
-            assertThat(responder.respond(requestWithNonce(id(pki.ca, good), new byte[n])).responseStatus()).isEqualTo(1);
+            assertThat(responder
+                            .respond(requestWithNonce(id(pki.ca, good), new byte[n]))
+                            .responseStatus())
+                    .isEqualTo(1);
         }
         OcspResponder ignoring = responder(OcspConfig.defaults().withIgnoreNonce(true));
         BasicOCSPResp basic = basic(ignoring.respond(requestWithNonce(id(pki.ca, good), new byte[200])));
@@ -191,14 +212,20 @@ class OcspResponderTest {
         byte[] valid = request(id(pki.ca, good));
         assertThat(responder.respond(new byte[0]).responseStatus()).isEqualTo(1);
         assertThat(responder.respond(null).responseStatus()).isEqualTo(1);
-        assertThat(responder.respond("GET / HTTP/1.1".getBytes()).responseStatus()).isEqualTo(1);
+        assertThat(responder.respond("GET / HTTP/1.1".getBytes()).responseStatus())
+                .isEqualTo(1);
         byte[] trailing = Arrays.copyOf(valid, valid.length + 1);
         assertThat(responder.respond(trailing).responseStatus()).isEqualTo(1);
-        assertThat(responder.respond(Arrays.copyOf(valid, valid.length - 1)).responseStatus()).isEqualTo(1);
+        assertThat(responder.respond(Arrays.copyOf(valid, valid.length - 1)).responseStatus())
+                .isEqualTo(1);
         assertThat(responder.respond(new byte[20_000]).responseStatus()).isEqualTo(1);
         // The root answers through its CRL only; a CA we do not know at all is the same.
-        assertThat(responder.respond(request(id(pki.root, good))).responseStatus()).isEqualTo(6);
-        assertThat(responder.respond(request(id(pki.ca, good), id(pki.root, good))).responseStatus()).isEqualTo(6);
+        assertThat(responder.respond(request(id(pki.root, good))).responseStatus())
+                .isEqualTo(6);
+        assertThat(responder
+                        .respond(request(id(pki.ca, good), id(pki.root, good)))
+                        .responseStatus())
+                .isEqualTo(6);
         CertificateID[] many = new CertificateID[21];
         Arrays.fill(many, id(pki.ca, good));
         assertThat(responder.respond(request(many)).responseStatus()).isEqualTo(1);
@@ -231,7 +258,8 @@ class OcspResponderTest {
         byte[] req = request(id(pki.ca, serial));
         OcspAnswer first = cached.respond(req);
         assertThat(cached.respond(req)).isSameAs(first); // served from the cache
-        assertThat(single(cached.respond(requestWithNonce(id(pki.ca, serial), new byte[] {6})))).isNull(); // good
+        assertThat(single(cached.respond(requestWithNonce(id(pki.ca, serial), new byte[] {6}))))
+                .isNull(); // good
         StatusLogFollower follower = StatusLogFollower.start(db.database(), cached, CLOCK);
         try {
             new RevocationService(db.database(), AuditLedger.hashChained(CLOCK), CLOCK)
@@ -240,7 +268,8 @@ class OcspResponderTest {
             RevokedStatus hold = (RevokedStatus) single(cached.respond(req));
             assertThat(hold.getRevocationReason()).isEqualTo(CRLReason.certificateHold);
             // A nonce is signed live from the status the cache holds: the log dropped that too.
-            RevokedStatus live = (RevokedStatus) single(cached.respond(requestWithNonce(id(pki.ca, serial), new byte[] {7})));
+            RevokedStatus live =
+                    (RevokedStatus) single(cached.respond(requestWithNonce(id(pki.ca, serial), new byte[] {7})));
             assertThat(live.getRevocationReason()).isEqualTo(CRLReason.certificateHold);
             new RevocationService(db.database(), AuditLedger.hashChained(CLOCK), CLOCK)
                     .resume(Actor.local("test"), "citizen-ca", serial.toString(16));
@@ -263,7 +292,8 @@ class OcspResponderTest {
         assertThat(cache.get("citizen-ca/abc", "1.3.14.3.2.26", now)).isNull();
         cache.put("citizen-ca/abc", "1.3.14.3.2.26", new ResponseCache.Entry(a, now.plusSeconds(30)), cache.sequence());
         assertThat(cache.get("citizen-ca/abc", "1.3.14.3.2.26", now)).isSameAs(a);
-        assertThat(cache.get("citizen-ca/abc", "1.3.14.3.2.26", now.plusSeconds(31))).isNull(); // past half-life
+        assertThat(cache.get("citizen-ca/abc", "1.3.14.3.2.26", now.plusSeconds(31)))
+                .isNull(); // past half-life
     }
 
     @Test
@@ -272,7 +302,9 @@ class OcspResponderTest {
         BigInteger good = pki.certificate("GOOD", null);
         int tryLater = 0;
         for (int i = 0; i < 10; i++) {
-            if (limited.respond(requestWithNonce(id(pki.ca, good), new byte[] {(byte) i})).responseStatus() == 3) {
+            if (limited.respond(requestWithNonce(id(pki.ca, good), new byte[] {(byte) i}))
+                            .responseStatus()
+                    == 3) {
                 tryLater++;
             }
         }
@@ -301,16 +333,24 @@ class OcspResponderTest {
         ResponseCache cache = new ResponseCache(40); // room for 2 never-issued answers
         Instant now = CLOCK.instant();
         OcspAnswer real = new OcspAnswer(new byte[] {1}, 0, now, now.plusSeconds(3600));
-        cache.put("citizen-ca/real", "1.3.14.3.2.26", new ResponseCache.Entry(real, now.plusSeconds(1800)), cache.sequence());
+        cache.put(
+                "citizen-ca/real",
+                "1.3.14.3.2.26",
+                new ResponseCache.Entry(real, now.plusSeconds(1800)),
+                cache.sequence());
         for (int i = 0; i < 1000; i++) {
             OcspAnswer unknown = new OcspAnswer(new byte[] {2, (byte) i}, 0, now, now.plusSeconds(3600));
-            cache.putNeverIssued("citizen-ca/n" + i, "1.3.14.3.2.26", new ResponseCache.Entry(unknown, now.plusSeconds(10)),
+            cache.putNeverIssued(
+                    "citizen-ca/n" + i,
+                    "1.3.14.3.2.26",
+                    new ResponseCache.Entry(unknown, now.plusSeconds(10)),
                     cache.sequence());
         }
         assertThat(cache.get("citizen-ca/real", "1.3.14.3.2.26", now)).isSameAs(real);
         assertThat(cache.neverIssuedSize()).isEqualTo(2);
         assertThat(cache.get("citizen-ca/n999", "1.3.14.3.2.26", now)).isNotNull();
-        assertThat(cache.get("citizen-ca/n999", "1.3.14.3.2.26", now.plusSeconds(10))).isNull();
+        assertThat(cache.get("citizen-ca/n999", "1.3.14.3.2.26", now.plusSeconds(10)))
+                .isNull();
     }
 
     @Test
@@ -330,7 +370,8 @@ class OcspResponderTest {
         });
         r.statusLogRead(CLOCK.instant());
         // Log read just now: the status comes from memory, no store read.
-        assertThat(single(r.respond(requestWithNonce(id(pki.ca, serial), new byte[] {1})))).isNull();
+        assertThat(single(r.respond(requestWithNonce(id(pki.ca, serial), new byte[] {1}))))
+                .isNull();
         // Log not read for longer than STATUS_LOG_CURRENT: the store is read.
         CLOCK.advance(OcspResponder.STATUS_LOG_CURRENT.plusMillis(1));
         RevokedStatus hold = (RevokedStatus) single(r.respond(requestWithNonce(id(pki.ca, serial), new byte[] {2})));
@@ -352,7 +393,8 @@ class OcspResponderTest {
             }
             for (var f : answers) {
                 BasicOCSPResp basic = basic(f.get()); // successful, signature verified with the signer's key
-                assertThat(basic.getResponderId().toASN1Primitive().getKeyHash()).isEqualTo(expectedKeyHash);
+                assertThat(basic.getResponderId().toASN1Primitive().getKeyHash())
+                        .isEqualTo(expectedKeyHash);
             }
         } finally {
             pool.shutdownNow();

@@ -29,6 +29,7 @@ import tw.eid.pki.hsm.Token;
 class OcspServerTest {
     @RegisterExtension
     static final TestDatabase db = new TestDatabase();
+
     static Token token;
     static OcspFixture pki;
     static Server server;
@@ -43,8 +44,12 @@ class OcspServerTest {
         Clock clock = Clock.fixed(Instant.parse("2028-02-29T12:00:00Z"), ZoneOffset.UTC);
         token = SoftHsmTestTokens.create("ocsp-http").open(Clock.systemUTC());
         pki = new OcspFixture(db.database(), token, clock);
-        OcspResponder responder = new OcspResponder(db.database(), token,
-                OcspAuthorities.load(db.database(), clock.instant()), OcspConfig.defaults(), clock);
+        OcspResponder responder = new OcspResponder(
+                db.database(),
+                token,
+                OcspAuthorities.load(db.database(), clock.instant()),
+                OcspConfig.defaults(),
+                clock);
         follower = StatusLogFollower.start(db.database(), responder, clock);
         server = OcspServer.newServer(responder, follower, db.database(), token, "127.0.0.1", 0, clock);
         server.start();
@@ -59,8 +64,11 @@ class OcspServerTest {
     }
 
     static byte[] request(BigInteger serial) throws Exception {
-        return new OCSPReqBuilder().addRequest(new CertificateID(new JcaDigestCalculatorProviderBuilder().build()
-                .get(CertificateID.HASH_SHA1), pki.ca, serial)).build().getEncoded();
+        return new OCSPReqBuilder()
+                .addRequest(new CertificateID(
+                        new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1), pki.ca, serial))
+                .build()
+                .getEncoded();
     }
 
     static HttpResponse<byte[]> get(String path, String... headers) throws Exception {
@@ -85,7 +93,9 @@ class OcspServerTest {
             }
             slash |= b64.contains("/");
             plus |= b64.contains("+");
-            String encoded = random.nextBoolean() ? b64.replace("/", "%2F").replace("+", "%2B").replace("=", "%3D") : b64;
+            String encoded = random.nextBoolean()
+                    ? b64.replace("/", "%2F").replace("+", "%2B").replace("=", "%3D")
+                    : b64;
             HttpResponse<byte[]> got = get("/ocsp/" + encoded);
             assertThat(got.statusCode()).as(encoded).isEqualTo(200);
             assertThat(got.headers().firstValue("Content-Type")).hasValue("application/ocsp-response");
@@ -94,10 +104,14 @@ class OcspServerTest {
             assertThat(got.headers().firstValue("Last-Modified")).isPresent();
             assertThat(got.headers().firstValue("Expires")).isPresent();
             assertThat(got.headers().firstValue("Cache-Control").orElseThrow()).contains("max-age=60");
-            assertThat(get("/ocsp/" + encoded, "If-None-Match", etag).statusCode()).isEqualTo(304);
+            assertThat(get("/ocsp/" + encoded, "If-None-Match", etag).statusCode())
+                    .isEqualTo(304);
 
-            HttpResponse<byte[]> posted = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/ocsp"))
-                    .header("Content-Type", "application/ocsp-request").POST(HttpRequest.BodyPublishers.ofByteArray(req)).build(),
+            HttpResponse<byte[]> posted = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(base + "/ocsp"))
+                            .header("Content-Type", "application/ocsp-request")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(req))
+                            .build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             assertThat(posted.statusCode()).isEqualTo(200);
             assertThat(posted.body()).isEqualTo(got.body()); // the same cached response
@@ -108,22 +122,33 @@ class OcspServerTest {
 
     @Test
     void errorsAreHttpOnlyForWhatIsNotOcsp() throws Exception {
-        HttpResponse<byte[]> wrongType = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/ocsp"))
-                .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("x")).build(),
+        HttpResponse<byte[]> wrongType = HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + "/ocsp"))
+                        .header("Content-Type", "text/plain")
+                        .POST(HttpRequest.BodyPublishers.ofString("x"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(wrongType.statusCode()).isEqualTo(415);
         assertThat(get("/nothing").statusCode()).isEqualTo(404);
         HttpResponse<byte[]> garbage = get("/ocsp/AAAA");
         assertThat(garbage.statusCode()).isEqualTo(200);
         assertThat(new OCSPResp(garbage.body()).getStatus()).isEqualTo(OCSPResp.MALFORMED_REQUEST);
-        HttpResponse<byte[]> huge = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/ocsp"))
-                .header("Content-Type", "application/ocsp-request").POST(HttpRequest.BodyPublishers.ofByteArray(new byte[20_000])) // over the 10,240-byte limit
-                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> huge = HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + "/ocsp"))
+                        .header("Content-Type", "application/ocsp-request")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[20_000])) // over the 10,240-byte limit
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         assertThat(new OCSPResp(huge.body()).getStatus()).isEqualTo(OCSPResp.MALFORMED_REQUEST);
-        HttpResponse<byte[]> hugeChunked = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/ocsp"))
-                .header("Content-Type", "application/ocsp-request") // no length declared: chunked, cut off while read
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(new byte[20_000])))
-                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> hugeChunked = HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + "/ocsp"))
+                        .header(
+                                "Content-Type",
+                                "application/ocsp-request") // no length declared: chunked, cut off while read
+                        .POST(HttpRequest.BodyPublishers.ofInputStream(
+                                () -> new java.io.ByteArrayInputStream(new byte[20_000])))
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         assertThat(hugeChunked.statusCode()).isEqualTo(200);
         assertThat(new OCSPResp(hugeChunked.body()).getStatus()).isEqualTo(OCSPResp.MALFORMED_REQUEST);
     }
@@ -138,8 +163,9 @@ class OcspServerTest {
     @Test
     void pipelinedPostsOnOneConnectionAreEachAnswered() throws Exception {
         byte[] req = request(pki.certificate("GOOD", null));
-        String head = "POST /ocsp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/ocsp-request\r\nContent-Length: "
-                + req.length + "\r\n\r\n";
+        String head =
+                "POST /ocsp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/ocsp-request\r\nContent-Length: "
+                        + req.length + "\r\n\r\n";
         java.io.ByteArrayOutputStream three = new java.io.ByteArrayOutputStream();
         for (int i = 0; i < 3; i++) {
             three.write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));

@@ -43,20 +43,26 @@ class OcspSignerRenewalFaultTest {
             try (SignedCertificateFault fault = SignedCertificateFault.inject(db.dataSource())) {
                 updater.runOnce(); // the renewal fails inside; the updater goes on
             }
-            List<SignedCertificateFault.Row> added = SignedCertificateFault.added(before, SignedCertificateFault.rows(db.database()));
+            List<SignedCertificateFault.Row> added =
+                    SignedCertificateFault.added(before, SignedCertificateFault.rows(db.database()));
             SignedCertificateFault.assertRevokedNeverGood(added, 1);
             assertThat(added.get(0).caName()).isEqualTo("citizen-ca");
             assertThat(added.get(0).profile()).isEqualTo(CertificateProfile.OCSP_SIGNER.id());
-            assertThat(SignedCertificateFault.failureDetails(db.database(), "ocsp-signer.renew")).singleElement().asString()
+            assertThat(SignedCertificateFault.failureDetails(db.database(), "ocsp-signer.renew"))
+                    .singleElement()
+                    .asString()
                     .contains(added.get(0).serialHex());
 
             // Responders keep the old signer: the running one, and one that loads its authorities now.
             assertThat(certifiedSigners()).containsExactly("citizen-ca-ocsp");
             assertThat(OcspAuthorities.load(db.database(), clock.instant()).all())
-                    .singleElement().satisfies(a -> assertThat(a.signerCertificate()).isEqualTo(pki.signer));
-            assertThat(OcspSignerRenewalTest.signerOf(responder.respond(request))).isEqualTo(pki.signer);
+                    .singleElement()
+                    .satisfies(a -> assertThat(a.signerCertificate()).isEqualTo(pki.signer));
+            assertThat(OcspSignerRenewalTest.signerOf(responder.respond(request)))
+                    .isEqualTo(pki.signer);
             assertThat(OcspSignerRenewalTest.signerOf(OcspSignerRenewalTest.responder(db.database(), token, clock)
-                    .respond(request))).isEqualTo(pki.signer);
+                            .respond(request)))
+                    .isEqualTo(pki.signer);
             updater.close();
         } finally {
             token.close();
@@ -67,8 +73,8 @@ class OcspSignerRenewalFaultTest {
     private static List<String> certifiedSigners() {
         return db.database().inTransaction(c -> {
             List<String> out = new java.util.ArrayList<>();
-            try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT name FROM ca WHERE kind = ?"
-                    + " AND certificate_der IS NOT NULL ORDER BY name")) {
+            try (java.sql.PreparedStatement ps = c.prepareStatement(
+                    "SELECT name FROM ca WHERE kind = ?" + " AND certificate_der IS NOT NULL ORDER BY name")) {
                 ps.setString(1, OcspAuthorities.SIGNER_KIND);
                 try (java.sql.ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {

@@ -10,9 +10,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
-import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.ocsp.BasicOCSPResp;
 import org.bouncycastle.cert.ocsp.OCSPResp;
@@ -58,15 +58,20 @@ class OcspSignerRenewalTest {
             X509CertificateHolder renewed = signers.get(1);
             assertThat(renewed.getSubject()).isEqualTo(pki.signer.getSubject());
             assertThat(renewed.getSubjectPublicKeyInfo()).isNotEqualTo(pki.signer.getSubjectPublicKeyInfo());
-            assertThat(renewed.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(new BouncyCastleProvider())
-                    .build(pki.ca))).isTrue();
-            assertThat(ExtendedKeyUsage.fromExtensions(renewed.getExtensions()).hasKeyPurposeId(KeyPurposeId.id_kp_OCSPSigning))
+            assertThat(renewed.isSignatureValid(new JcaContentVerifierProviderBuilder()
+                            .setProvider(new BouncyCastleProvider())
+                            .build(pki.ca)))
                     .isTrue();
-            assertThat(renewed.getExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nocheck)).isNotNull();
+            assertThat(ExtendedKeyUsage.fromExtensions(renewed.getExtensions())
+                            .hasKeyPurposeId(KeyPurposeId.id_kp_OCSPSigning))
+                    .isTrue();
+            assertThat(renewed.getExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nocheck))
+                    .isNotNull();
             assertThat(renewed.getNotAfter().toInstant()).isAfter(oldEnd);
 
             // New answers come from the new signer, with a full validity (no longer cut short by the old notAfter).
-            OcspAnswer after = responder.respond(OcspResponderTest.request(OcspResponderTest.id(pki.ca, pki.certificate("GOOD", null))));
+            OcspAnswer after = responder.respond(
+                    OcspResponderTest.request(OcspResponderTest.id(pki.ca, pki.certificate("GOOD", null))));
             assertThat(signerOf(after)).isEqualTo(renewed);
             assertThat(Duration.between(after.thisUpdate(), after.nextUpdate())).isEqualTo(Duration.ofHours(24));
             assertThat(audited()).isEqualTo(1);
@@ -82,22 +87,30 @@ class OcspSignerRenewalTest {
 
     /** A responder on the authorities {@code database} has now. */
     static OcspResponder responder(Database database, Token token, Clock clock) {
-        return new OcspResponder(database, token, OcspAuthorities.load(database, clock.instant()), OcspConfig.defaults(), clock);
+        return new OcspResponder(
+                database, token, OcspAuthorities.load(database, clock.instant()), OcspConfig.defaults(), clock);
     }
 
     /** The lease holder's updater for {@code responder}: it renews signers when due and retires the old ones. */
     static OcspUpdater renewingUpdater(Database database, OcspResponder responder, Token token, Clock clock) {
-        OcspSignerRenewal renewal = new OcspSignerRenewal(database, token, ProfileSettings.defaults(),
-                AuditLedger.hashChained(clock), clock, new SecureRandom());
-        return new OcspUpdater(database, responder, "node", clock, renewal,
+        OcspSignerRenewal renewal = new OcspSignerRenewal(
+                database, token, ProfileSettings.defaults(), AuditLedger.hashChained(clock), clock, new SecureRandom());
+        return new OcspUpdater(
+                database,
+                responder,
+                "node",
+                clock,
+                renewal,
                 new OcspSignerRetirement(database, token, AuditLedger.hashChained(clock), clock));
     }
 
     static X509CertificateHolder signerOf(OcspAnswer answer) throws Exception {
         BasicOCSPResp basic = (BasicOCSPResp) new OCSPResp(answer.der()).getResponseObject();
         X509CertificateHolder signer = basic.getCerts()[0];
-        assertThat(basic.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(new BouncyCastleProvider())
-                .build(signer))).isTrue();
+        assertThat(basic.isSignatureValid(new JcaContentVerifierProviderBuilder()
+                        .setProvider(new BouncyCastleProvider())
+                        .build(signer)))
+                .isTrue();
         return signer;
     }
 
@@ -105,8 +118,8 @@ class OcspSignerRenewalTest {
         return db.database().inTransaction(c -> {
             List<X509CertificateHolder> out = new java.util.ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT certificate_der FROM ca WHERE kind = 'ocsp-signer' ORDER BY created_at, name");
-                 ResultSet rs = ps.executeQuery()) {
+                            "SELECT certificate_der FROM ca WHERE kind = 'ocsp-signer' ORDER BY created_at, name");
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     try {
                         out.add(new X509CertificateHolder(rs.getBytes(1)));
@@ -121,12 +134,12 @@ class OcspSignerRenewalTest {
 
     static int audited() {
         return db.database().inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM audit_event WHERE action = 'ocsp-signer.renew'");
-                 ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps =
+                            c.prepareStatement("SELECT COUNT(*) FROM audit_event WHERE action = 'ocsp-signer.renew'");
+                    ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getInt(1);
             }
         });
     }
-
 }

@@ -63,8 +63,8 @@ class OcspSignerRetirementTest {
         testToken = TOKENS.remove();
         token = testToken.open(Clock.systemUTC());
         pki = new OcspFixture(database, token, clock);
-        renewal = new OcspSignerRenewal(database, token, ProfileSettings.defaults(), AuditLedger.hashChained(clock),
-                clock, new SecureRandom());
+        renewal = new OcspSignerRenewal(
+                database, token, ProfileSettings.defaults(), AuditLedger.hashChained(clock), clock, new SecureRandom());
         retirement = new OcspSignerRetirement(database, token, AuditLedger.hashChained(clock), clock);
     }
 
@@ -109,21 +109,33 @@ class OcspSignerRetirementTest {
         assertThat(status("citizen-ca-ocsp")).isEqualTo("RETIRED");
         assertThat(keyDestroyedAt("citizen-ca-ocsp")).isNotNull();
         assertThat(token.exists("citizen-ca-ocsp-key")).isFalse();
-        assertThat(Pkcs11ToolObjects.list(testToken)).extracting(Pkcs11ToolObjects.P11Object::label)
-                .doesNotContain("citizen-ca-ocsp-key").contains("citizen-ca-key", signerKey(renewed));
+        assertThat(Pkcs11ToolObjects.list(testToken))
+                .extracting(Pkcs11ToolObjects.P11Object::label)
+                .doesNotContain("citizen-ca-ocsp-key")
+                .contains("citizen-ca-key", signerKey(renewed));
         // Both processes answer from the new signer; the old row and certificate stay.
         assertThat(OcspSignerRenewalTest.signerOf(holder.respond(request))).isEqualTo(renewedCertificate);
-        assertThat(OcspSignerRenewalTest.signerOf(other.respond(OcspResponderTest.request(
-                OcspResponderTest.id(pki.ca, pki.certificate("GOOD", null)))))).isEqualTo(renewedCertificate);
+        assertThat(OcspSignerRenewalTest.signerOf(other.respond(
+                        OcspResponderTest.request(OcspResponderTest.id(pki.ca, pki.certificate("GOOD", null))))))
+                .isEqualTo(renewedCertificate);
         assertThat(signerRows()).hasSize(2);
         assertThat(auditTargets("ocsp-signer.retire")).containsExactly("citizen-ca-ocsp");
         assertThat(auditTargets("ocsp-signer.key-destroy")).containsExactly("citizen-ca-ocsp");
-        assertThat(auditDetails("ocsp-signer.key-destroy")).contains("\"objectsDestroyed\":2", "\"alreadyAbsent\":false");
-        assertThat(AuditVerifier.verify(database.dataSource(), new JcaContentVerifierProviderBuilder()
-                .setProvider(new BouncyCastleProvider()).build(pki.ca)).ok()).isTrue();
+        assertThat(auditDetails("ocsp-signer.key-destroy"))
+                .contains("\"objectsDestroyed\":2", "\"alreadyAbsent\":false");
+        assertThat(AuditVerifier.verify(
+                                database.dataSource(),
+                                new JcaContentVerifierProviderBuilder()
+                                        .setProvider(new BouncyCastleProvider())
+                                        .build(pki.ca))
+                        .ok())
+                .isTrue();
 
         // A retired signer is never loaded again, not even where it would be the only valid one.
-        assertThat(OcspAuthorities.load(database, renewedCertificate.getNotBefore().toInstant().minusSeconds(1)).all())
+        assertThat(OcspAuthorities.load(
+                                database,
+                                renewedCertificate.getNotBefore().toInstant().minusSeconds(1))
+                        .all())
                 .isEmpty();
         // Later runs find nothing more to do.
         clock.advance(OcspUpdater.RELOAD.plusSeconds(1));
@@ -137,7 +149,8 @@ class OcspSignerRetirementTest {
     @Test
     void aRunInterruptedAfterTheRetirementOrAfterTheDestructionIsFinishedByTheNext() {
         clock.set(renewalDue(pki.signer));
-        OcspAuthority first = OcspAuthorities.load(database, clock.instant()).all().get(0);
+        OcspAuthority first =
+                OcspAuthorities.load(database, clock.instant()).all().get(0);
         String second = renewal.renew(first);
 
         // Interrupted after step 1: marked RETIRED, the key still in the token.
@@ -147,7 +160,8 @@ class OcspSignerRetirementTest {
         assertThat(keyDestroyedAt("citizen-ca-ocsp")).isNotNull();
 
         // Interrupted after step 2: marked RETIRED, the key destroyed, the destruction not recorded.
-        OcspAuthority current = OcspAuthorities.load(database, clock.instant()).all().get(0);
+        OcspAuthority current =
+                OcspAuthorities.load(database, clock.instant()).all().get(0);
         assertThat(current.signerName()).isEqualTo(second);
         clock.set(renewalDue(current.signerCertificate()));
         renewal.renew(current);
@@ -176,14 +190,16 @@ class OcspSignerRetirementTest {
     }
 
     private OcspResponder responder() {
-        return new OcspResponder(database, token, OcspAuthorities.load(database, clock.instant()),
-                OcspConfig.defaults(), clock);
+        return new OcspResponder(
+                database, token, OcspAuthorities.load(database, clock.instant()), OcspConfig.defaults(), clock);
     }
 
     /** A minute after {@code signer} has less than a third of its lifetime left. */
     private static Instant renewalDue(X509CertificateHolder signer) {
         Instant end = signer.getNotAfter().toInstant();
-        return end.minus(Duration.between(signer.getNotBefore().toInstant(), end).dividedBy(3)).plusSeconds(60);
+        return end.minus(
+                        Duration.between(signer.getNotBefore().toInstant(), end).dividedBy(3))
+                .plusSeconds(60);
     }
 
     /** name and key label of each signer row, oldest first. */
@@ -191,8 +207,8 @@ class OcspSignerRetirementTest {
         return database.inTransaction(c -> {
             List<String[]> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT name, key_label FROM ca WHERE kind = 'ocsp-signer' ORDER BY created_at, name");
-                 ResultSet rs = ps.executeQuery()) {
+                            "SELECT name, key_label FROM ca WHERE kind = 'ocsp-signer' ORDER BY created_at, name");
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new String[] {rs.getString(1), rs.getString(2)});
                 }

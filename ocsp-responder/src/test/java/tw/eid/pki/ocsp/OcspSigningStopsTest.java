@@ -30,8 +30,12 @@ class OcspSigningStopsTest {
         Token token = SoftHsmTestTokens.create("ocsp-stop").open(Clock.systemUTC());
         OcspFixture pki = new OcspFixture(db.database(), token, clock);
         BigInteger good = pki.certificate("GOOD", null);
-        OcspResponder responder = new OcspResponder(db.database(), token,
-                OcspAuthorities.load(db.database(), clock.instant()), OcspConfig.defaults().withValidity(Duration.ofHours(8)), clock);
+        OcspResponder responder = new OcspResponder(
+                db.database(),
+                token,
+                OcspAuthorities.load(db.database(), clock.instant()),
+                OcspConfig.defaults().withValidity(Duration.ofHours(8)),
+                clock);
         OcspUpdater updater = new OcspUpdater(db.database(), responder, "node", clock);
         assertThat(updater.runOnce()).isPositive();
         byte[] request = OcspResponderTest.request(OcspResponderTest.id(pki.ca, good));
@@ -47,8 +51,12 @@ class OcspSigningStopsTest {
         OcspAnswer late = responder.respond(request);
         assertThat(late.responseStatus()).isEqualTo(3);
         assertThat(new OCSPResp(late.der()).getStatus()).isEqualTo(OCSPResp.TRY_LATER);
-        OcspResponder otherNode = new OcspResponder(db.database(), token,
-                OcspAuthorities.load(db.database(), clock.instant()), OcspConfig.defaults(), clock);
+        OcspResponder otherNode = new OcspResponder(
+                db.database(),
+                token,
+                OcspAuthorities.load(db.database(), clock.instant()),
+                OcspConfig.defaults(),
+                clock);
         assertThat(otherNode.respond(request).responseStatus()).isEqualTo(3);
 
         clock.advance(Duration.ofHours(5)); // past nextUpdate

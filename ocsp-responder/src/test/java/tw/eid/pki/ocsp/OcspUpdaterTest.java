@@ -30,6 +30,7 @@ class OcspUpdaterTest {
     static final TestDatabase db = new TestDatabase();
     /** Starts an hour before a leap day (tests advance it across midnight into 29 February). */
     static final MutableClock CLOCK = new MutableClock(Instant.parse("2028-02-28T23:00:00Z"));
+
     static Token token;
     static OcspFixture pki;
 
@@ -45,8 +46,12 @@ class OcspUpdaterTest {
     }
 
     static OcspResponder responder() {
-        return new OcspResponder(db.database(), token, OcspAuthorities.load(db.database(), CLOCK.instant()),
-                OcspConfig.defaults(), CLOCK);
+        return new OcspResponder(
+                db.database(),
+                token,
+                OcspAuthorities.load(db.database(), CLOCK.instant()),
+                OcspConfig.defaults(),
+                CLOCK);
     }
 
     static byte[] stored(BigInteger serial) {
@@ -74,9 +79,11 @@ class OcspUpdaterTest {
             assertThat(stored(revoked)).isNotNull();
 
             OcspResponder fresh = responder(); // empty memory cache: the answer comes from the store
-            assertThat(fresh.respond(OcspResponderTest.request(OcspResponderTest.id(pki.ca, good))).der())
+            assertThat(fresh.respond(OcspResponderTest.request(OcspResponderTest.id(pki.ca, good)))
+                            .der())
                     .isEqualTo(stored(good));
-            assertThat(fresh.respond(OcspResponderTest.request(OcspResponderTest.id(pki.ca, revoked))).der())
+            assertThat(fresh.respond(OcspResponderTest.request(OcspResponderTest.id(pki.ca, revoked)))
+                            .der())
                     .isEqualTo(stored(revoked));
 
             // A suspension the updater has not signed yet: the stored "good" is not served.
@@ -88,7 +95,9 @@ class OcspUpdaterTest {
             assertThat(((RevokedStatus) status(live)).getRevocationReason()).isEqualTo(CRLReason.certificateHold);
             assertThat(first.runOnce()).isGreaterThanOrEqualTo(1);
             assertThat(stored(good)).isNotEqualTo(before);
-            assertThat(responder().respond(OcspResponderTest.request(OcspResponderTest.id(pki.ca, good))).der())
+            assertThat(responder()
+                            .respond(OcspResponderTest.request(OcspResponderTest.id(pki.ca, good)))
+                            .der())
                     .isEqualTo(stored(good));
 
             // A quarter of the validity later the updater re-signs; once the lease lapses another node takes over.
@@ -145,7 +154,7 @@ class OcspUpdaterTest {
     static Instant caughtUpTo() {
         return db.database().inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT caught_up_to FROM ocsp_updater_lease WHERE id = 1");
-                 ResultSet rs = ps.executeQuery()) {
+                    ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 java.time.LocalDateTime t = rs.getObject(1, java.time.LocalDateTime.class);
                 return t == null ? null : tw.eid.pki.ca.store.DatabaseTime.fromColumn(t);

@@ -32,6 +32,7 @@ import tw.eid.pki.hsm.Token;
 class PresignedStoreSourceTest {
     @RegisterExtension
     static final TestDatabase db = new TestDatabase();
+
     static final MutableClock CLOCK = new MutableClock(Instant.parse("2028-07-01T10:00:00Z"));
     static final OcspAnswer PASSED = new OcspAnswer(new byte[] {0x30, 0}, 0, CLOCK.instant(), CLOCK.instant());
     static Token token;
@@ -63,8 +64,12 @@ class PresignedStoreSourceTest {
 
     /** Pre-signs every certificate that has no response yet, as the updater does. */
     static void preSign() {
-        OcspResponder responder = new OcspResponder(db.database(), token, OcspAuthorities.load(db.database(),
-                CLOCK.instant()), OcspConfig.defaults(), CLOCK);
+        OcspResponder responder = new OcspResponder(
+                db.database(),
+                token,
+                OcspAuthorities.load(db.database(), CLOCK.instant()),
+                OcspConfig.defaults(),
+                CLOCK);
         try (OcspUpdater updater = new OcspUpdater(db.database(), responder, "store-test", CLOCK)) {
             assertThat(updater.runOnce()).isPositive();
         }
@@ -83,7 +88,8 @@ class PresignedStoreSourceTest {
         BigInteger good = pki.certificate("GOOD", null);
         preSign();
         ResponseSource.Sourced sourced = store.answer(query(good));
-        BasicOCSPResp basic = (BasicOCSPResp) OcspResponder.parse(sourced.answer().der()).getResponseObject();
+        BasicOCSPResp basic =
+                (BasicOCSPResp) OcspResponder.parse(sourced.answer().der()).getResponseObject();
         assertThat(basic.getResponses()[0].getCertID().getSerialNumber()).isEqualTo(good);
         assertThat(basic.getResponses()[0].getCertStatus()).isNull(); // good
         assertThat(basic.getProducedAt().toInstant()).isEqualTo(CLOCK.instant()); // signed by the updater before
@@ -100,7 +106,8 @@ class PresignedStoreSourceTest {
         assertThat(store.answer(query(revoked)).answer()).isSameAs(PASSED);
         assertThat(passed.get(0).statuses()).containsOnlyKeys(good.toString(16));
         assertThat(passed.get(0).statuses().get(good.toString(16)).status()).isNull();
-        RevokedStatus status = (RevokedStatus) passed.get(1).statuses().get(revoked.toString(16)).status();
+        RevokedStatus status = (RevokedStatus)
+                passed.get(1).statuses().get(revoked.toString(16)).status();
         assertThat(status.getRevocationReason()).isEqualTo(CRLReason.keyCompromise);
         assertThat(cache.size()).isZero(); // a single read is kept with the answer, by the memory cache source
     }
@@ -120,7 +127,8 @@ class PresignedStoreSourceTest {
             return null;
         });
         assertThat(store.answer(query(serial)).answer()).isSameAs(PASSED);
-        RevokedStatus hold = (RevokedStatus) passed.get(0).statuses().get(serial.toString(16)).status();
+        RevokedStatus hold = (RevokedStatus)
+                passed.get(0).statuses().get(serial.toString(16)).status();
         assertThat(hold.getRevocationReason()).isEqualTo(CRLReason.certificateHold);
     }
 
@@ -129,7 +137,8 @@ class PresignedStoreSourceTest {
         BigInteger good = pki.certificate("GOOD", null);
         preSign();
         Instant half = CLOCK.instant().truncatedTo(ChronoUnit.SECONDS).plus(Duration.ofHours(12));
-        assertThat(store.answer(query(half.minusSeconds(1), false, good)).answer()).isNotSameAs(PASSED);
+        assertThat(store.answer(query(half.minusSeconds(1), false, good)).answer())
+                .isNotSameAs(PASSED);
         assertThat(store.answer(query(half, false, good)).answer()).isSameAs(PASSED);
         assertThat(passed.get(0).statuses()).containsOnlyKeys(good.toString(16));
     }
@@ -152,8 +161,10 @@ class PresignedStoreSourceTest {
         Instant now = CLOCK.instant();
         store.answer(query(now, false, good, hold, never).withSequence(cache.sequence()));
         assertThat(passed.get(0).statuses()).containsOnlyKeys(good.toString(16), hold.toString(16));
-        assertThat(cache.status(ResponseCache.key("citizen-ca", good.toString(16)), now)).isNotNull();
-        assertThat(cache.status(ResponseCache.key("citizen-ca", hold.toString(16)), now).status())
+        assertThat(cache.status(ResponseCache.key("citizen-ca", good.toString(16)), now))
+                .isNotNull();
+        assertThat(cache.status(ResponseCache.key("citizen-ca", hold.toString(16)), now)
+                        .status())
                 .isInstanceOf(RevokedStatus.class);
         assertThat(cache.status(ResponseCache.key("citizen-ca", good.toString(16)), now.plus(Duration.ofHours(12))))
                 .isNull(); // kept for the configured time only
@@ -163,13 +174,15 @@ class PresignedStoreSourceTest {
         cache.invalidate("citizen-ca", other.toString(16));
         store.answer(query(now, true, other).withSequence(before)); // a nonce: read and kept like several
         assertThat(passed.get(1).statuses()).containsOnlyKeys(other.toString(16));
-        assertThat(cache.status(ResponseCache.key("citizen-ca", other.toString(16)), now)).isNull();
+        assertThat(cache.status(ResponseCache.key("citizen-ca", other.toString(16)), now))
+                .isNull();
     }
 
     @Test
     void statusesAlreadyKnownAreNotReadAgain() throws Exception {
         BigInteger good = pki.certificate("GOOD", null);
-        Map<String, OcspResponder.Row> known = Map.of(good.toString(16),
+        Map<String, OcspResponder.Row> known = Map.of(
+                good.toString(16),
                 new OcspResponder.Row(OcspResponder.revokedStatus(CLOCK.instant(), CRLReason.certificateHold)));
         store.answer(query(good).withStatuses(known));
         assertThat(passed.get(0).statuses()).isSameAs(known);
@@ -182,7 +195,11 @@ class PresignedStoreSourceTest {
         closed.close();
         PresignedStoreSource unreachable = source(closed);
         assertThat(unreachable.answer(query(good)).answer().responseStatus()).isEqualTo(3);
-        assertThat(unreachable.answer(query(CLOCK.instant(), true, good)).answer().responseStatus()).isEqualTo(3);
+        assertThat(unreachable
+                        .answer(query(CLOCK.instant(), true, good))
+                        .answer()
+                        .responseStatus())
+                .isEqualTo(3);
         assertThat(passed).isEmpty();
     }
 }

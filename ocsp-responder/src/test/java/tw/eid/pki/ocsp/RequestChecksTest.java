@@ -57,18 +57,24 @@ class RequestChecksTest {
             KeyPair signerKey = generator.generateKeyPair();
             X500Name caName = new X500Name("CN=" + name);
             X509CertificateHolder ca = certificate(caName, caName, caKey, caKey, NOW.plusSeconds(864_000));
-            X509CertificateHolder signer = certificate(caName, new X500Name("CN=" + name + " OCSP"), signerKey, caKey,
-                    signerNotAfter);
+            X509CertificateHolder signer =
+                    certificate(caName, new X500Name("CN=" + name + " OCSP"), signerKey, caKey, signerNotAfter);
             return OcspAuthority.of(name.toLowerCase().replace(' ', '-'), ca, name + " OCSP", signer, "unused-label");
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private static X509CertificateHolder certificate(X500Name issuer, X500Name subject, KeyPair subjectKey,
-                                                     KeyPair issuerKey, Instant notAfter) throws Exception {
-        return new JcaX509v3CertificateBuilder(issuer, BigInteger.ONE, Date.from(NOW.minusSeconds(86_400)),
-                Date.from(notAfter), subject, subjectKey.getPublic())
+    private static X509CertificateHolder certificate(
+            X500Name issuer, X500Name subject, KeyPair subjectKey, KeyPair issuerKey, Instant notAfter)
+            throws Exception {
+        return new JcaX509v3CertificateBuilder(
+                        issuer,
+                        BigInteger.ONE,
+                        Date.from(NOW.minusSeconds(86_400)),
+                        Date.from(notAfter),
+                        subject,
+                        subjectKey.getPublic())
                 .build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey.getPrivate()));
     }
 
@@ -93,7 +99,9 @@ class RequestChecksTest {
     }
 
     static Extensions nonce(int octets) throws Exception {
-        return new Extensions(new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false,
+        return new Extensions(new Extension(
+                OCSPObjectIdentifiers.id_pkix_ocsp_nonce,
+                false,
                 new DEROctetString(new byte[octets]).getEncoded(ASN1Encoding.DER)));
     }
 
@@ -125,9 +133,15 @@ class RequestChecksTest {
 
     @Test
     void serialsNoCertificateOfOursCanCarryArePassedOnAsNull() throws Exception {
-        checks.answer(request(null, id(CA, BigInteger.ZERO), id(CA, BigInteger.ONE.shiftLeft(159)),
-                id(CA, BigInteger.ONE.shiftLeft(158))), NOW);
-        assertThat(passed.get(0).serials()).containsExactly(null, null, BigInteger.ONE.shiftLeft(158).toString(16));
+        checks.answer(
+                request(
+                        null,
+                        id(CA, BigInteger.ZERO),
+                        id(CA, BigInteger.ONE.shiftLeft(159)),
+                        id(CA, BigInteger.ONE.shiftLeft(158))),
+                NOW);
+        assertThat(passed.get(0).serials())
+                .containsExactly(null, null, BigInteger.ONE.shiftLeft(158).toString(16));
         assertThat(RequestChecks.serialHex(BigInteger.valueOf(-1))).isNull();
         assertThat(RequestChecks.serialHex(null)).isNull();
     }
@@ -137,7 +151,8 @@ class RequestChecksTest {
         byte[] valid = request(null, id(CA, BigInteger.TEN));
         assertThat(status(null)).isEqualTo(1);
         assertThat(status(new byte[0])).isEqualTo(1);
-        assertThat(status(new byte[OcspConfig.defaults().maxRequestBytes() + 1])).isEqualTo(1);
+        assertThat(status(new byte[OcspConfig.defaults().maxRequestBytes() + 1]))
+                .isEqualTo(1);
         assertThat(status("GET / HTTP/1.1".getBytes())).isEqualTo(1);
         assertThat(status(Arrays.copyOf(valid, valid.length + 1))).isEqualTo(1); // trailing byte
         assertThat(status(Arrays.copyOf(valid, valid.length - 1))).isEqualTo(1); // cut short
@@ -151,12 +166,18 @@ class RequestChecksTest {
 
     @Test
     void nestingIsBoundedAndLengthsMustBeDer() {
-        assertThat(RequestChecks.shallowDer(nested(RequestChecks.MAX_DER_NESTING))).isTrue();
-        assertThat(RequestChecks.shallowDer(nested(RequestChecks.MAX_DER_NESTING + 1))).isFalse();
-        assertThat(RequestChecks.shallowDer(new byte[] {0x04, (byte) 0x81, 0x01, 0x00})).isFalse(); // long form under 128
-        assertThat(RequestChecks.shallowDer(new byte[] {0x04, (byte) 0x82, 0x00, (byte) 0x80})).isFalse(); // leading zero
-        assertThat(RequestChecks.shallowDer(new byte[] {0x30, 0x03, 0x04, 0x05, 0x00})).isFalse(); // past its container
-        assertThat(RequestChecks.shallowDer(new byte[] {0x30, 0x02, 0x04, 0x00})).isTrue();
+        assertThat(RequestChecks.shallowDer(nested(RequestChecks.MAX_DER_NESTING)))
+                .isTrue();
+        assertThat(RequestChecks.shallowDer(nested(RequestChecks.MAX_DER_NESTING + 1)))
+                .isFalse();
+        assertThat(RequestChecks.shallowDer(new byte[] {0x04, (byte) 0x81, 0x01, 0x00}))
+                .isFalse(); // long form under 128
+        assertThat(RequestChecks.shallowDer(new byte[] {0x04, (byte) 0x82, 0x00, (byte) 0x80}))
+                .isFalse(); // leading zero
+        assertThat(RequestChecks.shallowDer(new byte[] {0x30, 0x03, 0x04, 0x05, 0x00}))
+                .isFalse(); // past its container
+        assertThat(RequestChecks.shallowDer(new byte[] {0x30, 0x02, 0x04, 0x00}))
+                .isTrue();
     }
 
     /** {@code depth} definite-length SEQUENCEs, each holding the next; the innermost empty. */
@@ -182,8 +203,10 @@ class RequestChecksTest {
                 .isEqualTo(1);
         assertThat(status(request(new Extensions(new Extension(unknown, false, value)), id(CA, BigInteger.TEN))))
                 .isZero(); // not critical: ignored
-        byte[] criticalSingle = new OCSPReqBuilder().addRequest(id(CA, BigInteger.TEN),
-                new Extensions(new Extension(unknown, true, value))).build().getEncoded();
+        byte[] criticalSingle = new OCSPReqBuilder()
+                .addRequest(id(CA, BigInteger.TEN), new Extensions(new Extension(unknown, true, value)))
+                .build()
+                .getEncoded();
         assertThat(status(criticalSingle)).isEqualTo(1);
         assertThat(passed).hasSize(2);
     }
@@ -199,13 +222,14 @@ class RequestChecksTest {
         }
         assertThat(status(request(nonce(0), id))).isEqualTo(1);
         assertThat(status(request(nonce(129), id))).isEqualTo(1);
-        Extensions notAnOctetString = new Extensions(new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false,
-                DERNull.INSTANCE.getEncoded(ASN1Encoding.DER)));
+        Extensions notAnOctetString = new Extensions(new Extension(
+                OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false, DERNull.INSTANCE.getEncoded(ASN1Encoding.DER)));
         assertThat(status(request(notAnOctetString, id))).isEqualTo(1);
         assertThat(passed).hasSize(2);
 
         RequestChecks ignoring = checks(OcspConfig.defaults().withIgnoreNonce(true), new OcspAuthorities(List.of(CA)));
-        assertThat(ignoring.answer(request(nonce(200), id), NOW).responseStatus()).isZero();
+        assertThat(ignoring.answer(request(nonce(200), id), NOW).responseStatus())
+                .isZero();
         assertThat(passed.get(2).nonce()).isNull();
         assertThat(passed.get(2).cacheable()).isTrue();
     }
@@ -214,16 +238,18 @@ class RequestChecksTest {
     void certIdsOfACaWeDoNotAnswerForOrOfTwoCasAreUnauthorized() throws Exception {
         OcspAuthority stranger = authority("Stranger CA", NOW.plusSeconds(86_400));
         assertThat(status(request(null, id(stranger, BigInteger.TEN)))).isEqualTo(6);
-        assertThat(status(request(null, id(CA, BigInteger.TEN), id(OTHER, BigInteger.TEN)))).isEqualTo(6);
-        assertThat(status(request(null, id(CA, BigInteger.TEN), id(stranger, BigInteger.TEN)))).isEqualTo(6);
+        assertThat(status(request(null, id(CA, BigInteger.TEN), id(OTHER, BigInteger.TEN))))
+                .isEqualTo(6);
+        assertThat(status(request(null, id(CA, BigInteger.TEN), id(stranger, BigInteger.TEN))))
+                .isEqualTo(6);
         assertThat(passed).isEmpty();
     }
 
     @Test
     void theAuthoritiesAreReadForEachRequest() throws Exception {
         AtomicReference<OcspAuthorities> current = new AtomicReference<>(new OcspAuthorities(List.of(CA)));
-        RequestChecks reloading = new RequestChecks(OcspConfig.defaults(), current::get,
-                q -> new ResponseSource.Sourced(PASSED, null));
+        RequestChecks reloading =
+                new RequestChecks(OcspConfig.defaults(), current::get, q -> new ResponseSource.Sourced(PASSED, null));
         byte[] other = request(null, id(OTHER, BigInteger.TEN));
         assertThat(reloading.answer(other, NOW).responseStatus()).isEqualTo(6);
         current.set(new OcspAuthorities(List.of(CA, OTHER)));
@@ -238,7 +264,8 @@ class RequestChecksTest {
         Instant notAfter = expiring.signerNotAfter();
         assertThat(withExpiring.answer(der, notAfter.minusSeconds(1))).isSameAs(PASSED);
         assertThat(withExpiring.answer(der, notAfter).responseStatus()).isEqualTo(3);
-        assertThat(withExpiring.answer(der, notAfter.plusSeconds(1)).responseStatus()).isEqualTo(3);
+        assertThat(withExpiring.answer(der, notAfter.plusSeconds(1)).responseStatus())
+                .isEqualTo(3);
         assertThat(passed).hasSize(1);
     }
 }

@@ -33,9 +33,20 @@ import java.util.regex.Pattern;
  * @param clock                 time for certificate validity and lockout (injected, docs/style.md #5)
  * @param services              the domain
  */
-public record RaConfig(String host, int port, Path tlsKeyStore, Path tlsKeyStorePassword, String operatorsCaName,
-                       String citizenCaName, Duration authFailureWindow, int authFailureLimit, Duration lockout,
-                       int maxRequestBytes, int sodPerSecond, Clock clock, RaServices services) {
+public record RaConfig(
+        String host,
+        int port,
+        Path tlsKeyStore,
+        Path tlsKeyStorePassword,
+        String operatorsCaName,
+        String citizenCaName,
+        Duration authFailureWindow,
+        int authFailureLimit,
+        Duration lockout,
+        int maxRequestBytes,
+        int sodPerSecond,
+        Clock clock,
+        RaServices services) {
 
     public static final int DEFAULT_PORT = 8443;
     public static final Duration DEFAULT_AUTH_FAILURE_WINDOW = Duration.ofMinutes(10);
@@ -158,8 +169,20 @@ public record RaConfig(String host, int port, Path tlsKeyStore, Path tlsKeyStore
         }
 
         public RaConfig build() {
-            return new RaConfig(host, port, tlsKeyStore, tlsKeyStorePassword, operatorsCaName, citizenCaName,
-                    authFailureWindow, authFailureLimit, lockout, maxRequestBytes, sodPerSecond, clock, services);
+            return new RaConfig(
+                    host,
+                    port,
+                    tlsKeyStore,
+                    tlsKeyStorePassword,
+                    operatorsCaName,
+                    citizenCaName,
+                    authFailureWindow,
+                    authFailureLimit,
+                    lockout,
+                    maxRequestBytes,
+                    sodPerSecond,
+                    clock,
+                    services);
         }
     }
 }

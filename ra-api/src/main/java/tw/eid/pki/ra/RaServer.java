@@ -77,16 +77,24 @@ import tw.eid.pki.ra.store.CertificateRecords;
 public final class RaServer {
     /** TLS 1.3 suites, then TLS 1.2 ECDHE with AEAD (the server key is EC P-256). */
     static final String[] CIPHER_SUITES = {
-        "TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256",
-        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        "TLS_AES_256_GCM_SHA384",
+        "TLS_AES_128_GCM_SHA256",
+        "TLS_CHACHA20_POLY1305_SHA256",
+        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
         "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
     };
+
     static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
     public static final String CONTEXT_PATH = "/api/v1";
 
     private static final Set<PosixFilePermission> GROUP_OR_OTHER = EnumSet.of(
-            PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
-            PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+            PosixFilePermission.GROUP_READ,
+            PosixFilePermission.GROUP_WRITE,
+            PosixFilePermission.GROUP_EXECUTE,
+            PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.OTHERS_WRITE,
+            PosixFilePermission.OTHERS_EXECUTE);
 
     private RaServer() {}
 
@@ -98,8 +106,8 @@ public final class RaServer {
     public static Server newServer(RaConfig config) {
         RaServices services = config.services();
         X509Certificate operatorsCa = operatorsCa(config);
-        AuthFailures failures = new AuthFailures(config.clock(), config.authFailureWindow(), config.authFailureLimit(),
-                config.lockout());
+        AuthFailures failures = new AuthFailures(
+                config.clock(), config.authFailureWindow(), config.authFailureLimit(), config.lockout());
         SSLContext tls = sslContext(config, new OperatorTrustManager(operatorsCa, config.clock(), failures));
 
         SslContextFactory.Server ssl = new SslContextFactory.Server();
@@ -116,8 +124,10 @@ public final class RaServer {
         http.setSecureScheme("https");
         http.setSecurePort(config.port());
         http.addCustomizer(new SecureRequestCustomizer());
-        ServerConnector connector = new ServerConnector(server,
-                new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()), new HttpConnectionFactory(http));
+        ServerConnector connector = new ServerConnector(
+                server,
+                new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()),
+                new HttpConnectionFactory(http));
         connector.setHost(config.host());
         connector.setPort(config.port());
         server.addConnector(connector);
@@ -144,18 +154,30 @@ public final class RaServer {
         rc.property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, false);
         rc.register(JacksonFeature.withoutExceptionMappers());
         rc.register(new JsonMapper());
-        rc.register(new AuthenticationFilter(failures, new OperatorAuthenticator(operatorsCa, config.operatorsCaName(),
-                records, s.profileSettings(), config.clock()), audit, config.clock()));
+        rc.register(new AuthenticationFilter(
+                failures,
+                new OperatorAuthenticator(
+                        operatorsCa, config.operatorsCaName(), records, s.profileSettings(), config.clock()),
+                audit,
+                config.clock()));
         rc.register(new RequestSizeLimit(config.maxRequestBytes()));
         rc.register(new RoleAuthorization(audit));
         ProblemMappers.all().forEach(rc::register);
-        rc.register(new CardResource(s.cards(), s.issuer(), s.revocations(), records, s.profileSettings(), audit,
-                s.sods(), new SodRateLimit(System::nanoTime, config.sodPerSecond())));
+        rc.register(new CardResource(
+                s.cards(),
+                s.issuer(),
+                s.revocations(),
+                records,
+                s.profileSettings(),
+                audit,
+                s.sods(),
+                new SodRateLimit(System::nanoTime, config.sodPerSecond())));
         rc.register(new CertificateResource(records, s.revocations(), config.citizenCaName()));
         rc.register(new RevocationsResource(s.approvals(), config.citizenCaName()));
         rc.register(new ApprovalResource(s.approvals()));
         rc.register(new AuditResource(s.auditQuery()));
-        rc.register(new HealthResource(records, s.tokens(), s.sods() == null ? null : s.sods().pool()));
+        rc.register(new HealthResource(
+                records, s.tokens(), s.sods() == null ? null : s.sods().pool()));
         rc.register(new OpenApiResource());
         return rc;
     }
@@ -168,7 +190,8 @@ public final class RaServer {
                     + ca.certificate().profile().profileName() + ", not the RA Operators CA");
         }
         try {
-            return new JcaX509CertificateConverter().getCertificate(ca.certificate().certificate());
+            return new JcaX509CertificateConverter()
+                    .getCertificate(ca.certificate().certificate());
         } catch (CertificateException e) {
             throw new IllegalStateException("the RA Operators CA certificate does not parse", e);
         }
@@ -188,8 +211,8 @@ public final class RaServer {
             ctx.init(kmf.getKeyManagers(), new TrustManager[] {trust}, new SecureRandom());
             return ctx;
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalStateException("cannot open the TLS key store " + config.tlsKeyStore() + ": "
-                    + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot open the TLS key store " + config.tlsKeyStore() + ": " + e.getMessage(), e);
         } finally {
             Arrays.fill(password, '\0');
         }

@@ -26,9 +26,17 @@ import tw.eid.pki.hsm.Token;
  * @param sods      the document signer ({@code POST /cards/{cardNumber}/sod}); null when this RA
  *                  has no DS pool, and the endpoint answers 503 {@code ds.not-configured}
  */
-public record RaServices(Database database, CardRegistry cards, CitizenIssuer issuer, RevocationService revocations,
-                         ProfileSettings profileSettings, AuditLedger audit, List<Token> tokens,
-                         ApprovalService approvals, AuditQuery auditQuery, SodIssuer sods) {
+public record RaServices(
+        Database database,
+        CardRegistry cards,
+        CitizenIssuer issuer,
+        RevocationService revocations,
+        ProfileSettings profileSettings,
+        AuditLedger audit,
+        List<Token> tokens,
+        ApprovalService approvals,
+        AuditQuery auditQuery,
+        SodIssuer sods) {
     public RaServices {
         Objects.requireNonNull(database, "database");
         Objects.requireNonNull(cards, "cards");
@@ -45,21 +53,52 @@ public record RaServices(Database database, CardRegistry cards, CitizenIssuer is
      * The same, with the approval service and the audit reader made from {@code database}, {@code
      * audit} and {@code clock}.
      */
-    public RaServices(Database database, CardRegistry cards, CitizenIssuer issuer, RevocationService revocations,
-                      ProfileSettings profileSettings, AuditLedger audit, List<Token> tokens, Clock clock) {
-        this(database, cards, issuer, revocations, profileSettings, audit, tokens,
-                new ApprovalService(database, audit, clock), new AuditQuery(database.dataSource()), null);
+    public RaServices(
+            Database database,
+            CardRegistry cards,
+            CitizenIssuer issuer,
+            RevocationService revocations,
+            ProfileSettings profileSettings,
+            AuditLedger audit,
+            List<Token> tokens,
+            Clock clock) {
+        this(
+                database,
+                cards,
+                issuer,
+                revocations,
+                profileSettings,
+                audit,
+                tokens,
+                new ApprovalService(database, audit, clock),
+                new AuditQuery(database.dataSource()),
+                null);
     }
 
     /** The same services with the document signer {@code sodIssuer}. */
     public RaServices withSods(SodIssuer sodIssuer) {
-        return new RaServices(database, cards, issuer, revocations, profileSettings, audit, tokens, approvals, auditQuery,
+        return new RaServices(
+                database,
+                cards,
+                issuer,
+                revocations,
+                profileSettings,
+                audit,
+                tokens,
+                approvals,
+                auditQuery,
                 Objects.requireNonNull(sodIssuer, "sodIssuer"));
     }
 
     /** As {@link #RaServices(Database, CardRegistry, CitizenIssuer, RevocationService, ProfileSettings, AuditLedger, List, Clock)} on the system clock. */
-    public RaServices(Database database, CardRegistry cards, CitizenIssuer issuer, RevocationService revocations,
-                      ProfileSettings profileSettings, AuditLedger audit, List<Token> tokens) {
+    public RaServices(
+            Database database,
+            CardRegistry cards,
+            CitizenIssuer issuer,
+            RevocationService revocations,
+            ProfileSettings profileSettings,
+            AuditLedger audit,
+            List<Token> tokens) {
         this(database, cards, issuer, revocations, profileSettings, audit, tokens, Clock.systemUTC());
     }
 }

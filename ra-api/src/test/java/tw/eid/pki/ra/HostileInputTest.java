@@ -38,8 +38,10 @@ import tw.eid.pki.testing.RawHttp.Reply;
 class HostileInputTest {
     @RegisterExtension
     static final TestDatabase db = new TestDatabase();
+
     @TempDir
     static Path dir;
+
     static RaFixture ra;
     static final ObjectMapper JSON = new ObjectMapper();
     static final String CHIP = "04a1b2c3d4e5f6a7";
@@ -86,8 +88,9 @@ class HostileInputTest {
         return ra.role(role);
     }
 
-    static Reply send(RaFixture.Client client, String method, String target, String contentType, byte[] body,
-                      String... headers) throws IOException {
+    static Reply send(
+            RaFixture.Client client, String method, String target, String contentType, byte[] body, String... headers)
+            throws IOException {
         List<String> lines = new ArrayList<>(List.of(headers));
         if (contentType != null) {
             lines.add("Content-Type: " + contentType);
@@ -95,8 +98,11 @@ class HostileInputTest {
         if (body != null) {
             lines.add("Content-Length: " + body.length);
         }
-        return RawHttp.exchange(client.ssl().getSocketFactory(), ra.port,
-                RawHttp.request(method, "/api/v1" + target, lines.toArray(String[]::new)), body);
+        return RawHttp.exchange(
+                client.ssl().getSocketFactory(),
+                ra.port,
+                RawHttp.request(method, "/api/v1" + target, lines.toArray(String[]::new)),
+                body);
     }
 
     static Reply get(OperatorRole role, String target, String... headers) throws IOException {
@@ -111,18 +117,26 @@ class HostileInputTest {
         return send(as(role), "POST", target, "application/json", json.getBytes(StandardCharsets.UTF_8), headers);
     }
 
-    static Reply raw(OperatorRole role, String method, String target, String contentType, byte[] body,
-                     String... headers) throws IOException {
+    static Reply raw(
+            OperatorRole role, String method, String target, String contentType, byte[] body, String... headers)
+            throws IOException {
         return send(as(role), method, target, contentType, body, headers);
     }
 
     /** A valid POST /cards body for a new card number, with {@code field} replaced by a raw JSON value. */
     static String card(String field, String rawValue) {
         StringBuilder b = new StringBuilder("{");
-        String[][] fields = {{"cardNumber", "\"" + ra.newCardNumber() + "\""}, {"chipUid", "\"" + CHIP + "\""},
-                {"nationalId", "\"A123456789\""}, {"holderName", "\"王小明\""}};
+        String[][] fields = {
+            {"cardNumber", "\"" + ra.newCardNumber() + "\""},
+            {"chipUid", "\"" + CHIP + "\""},
+            {"nationalId", "\"A123456789\""},
+            {"holderName", "\"王小明\""}
+        };
         for (String[] f : fields) {
-            b.append(b.length() > 1 ? "," : "").append('"').append(f[0]).append("\":")
+            b.append(b.length() > 1 ? "," : "")
+                    .append('"')
+                    .append(f[0])
+                    .append("\":")
                     .append(f[0].equals(field) ? rawValue : f[1]);
         }
         return b.append('}').toString();
@@ -164,204 +178,699 @@ class HostileInputTest {
                 hostile("a JSON string for an object", 400, malformed, () -> json(officer, "/cards", "\"TWR0000001\"")),
                 hostile("JSON null", 400, "request.missing-field", () -> json(officer, "/cards", "null")),
                 hostile("an empty JSON body", 400, "request.missing-field", () -> json(officer, "/cards", "")),
-                hostile("an object for a string", 400, malformed, () -> json(officer, "/cards", card("cardNumber", "{\"a\":1}"))),
-                hostile("an array for a string", 400, malformed, () -> json(officer, "/cards", card("cardNumber", "[\"TWR0000009\"]"))),
-                hostile("a number for a string", 400, malformed, () -> json(officer, "/cards", card("chipUid", "4611686018427387904"))),
-                hostile("a boolean for a string", 400, malformed, () -> json(officer, "/cards", card("holderName", "true"))),
-                hostile("a 5000-digit number", 400, malformed, () -> json(officer, "/cards", card("cardNumber", "9".repeat(5000)))),
-                hostile("a huge exponent", 400, malformed, () -> json(officer, "/cards", card("cardNumber", "1e999999999"))),
-                hostile("a duplicate key (the last a valid card number)", 400, malformed, () -> json(officer, "/cards",
-                        card("chipUid", "\"" + CHIP + "\",\"cardNumber\":\"" + ra.newCardNumber() + "\""))),
-                hostile("an unknown field", 400, malformed, () -> json(officer, "/cards", card("chipUid", "\"" + CHIP + "\",\"role\":\"admin\""))),
-                hostile("trailing tokens", 400, malformed, () -> json(officer, "/cards", card("cardNumber", "\"" + ra.newCardNumber() + "\"") + "{}")),
-                hostile("arrays nested 20,000 deep", 400, malformed, () -> json(officer, "/cards", card("cardNumber", deep(20_000)))),
-                hostile("objects nested 5,000 deep", 400, malformed, () -> json(officer, "/cards",
-                        card("cardNumber", "{\"a\":".repeat(5000) + "1" + "}".repeat(5000)))),
-                hostile("a comment", 400, malformed, () -> json(officer, "/cards", "/* hi */" + card("cardNumber", "\"TWR0000009\""))),
+                hostile(
+                        "an object for a string",
+                        400,
+                        malformed,
+                        () -> json(officer, "/cards", card("cardNumber", "{\"a\":1}"))),
+                hostile(
+                        "an array for a string",
+                        400,
+                        malformed,
+                        () -> json(officer, "/cards", card("cardNumber", "[\"TWR0000009\"]"))),
+                hostile(
+                        "a number for a string",
+                        400,
+                        malformed,
+                        () -> json(officer, "/cards", card("chipUid", "4611686018427387904"))),
+                hostile(
+                        "a boolean for a string",
+                        400,
+                        malformed,
+                        () -> json(officer, "/cards", card("holderName", "true"))),
+                hostile(
+                        "a 5000-digit number",
+                        400,
+                        malformed,
+                        () -> json(officer, "/cards", card("cardNumber", "9".repeat(5000)))),
+                hostile(
+                        "a huge exponent",
+                        400,
+                        malformed,
+                        () -> json(officer, "/cards", card("cardNumber", "1e999999999"))),
+                hostile(
+                        "a duplicate key (the last a valid card number)",
+                        400,
+                        malformed,
+                        () -> json(
+                                officer,
+                                "/cards",
+                                card("chipUid", "\"" + CHIP + "\",\"cardNumber\":\"" + ra.newCardNumber() + "\""))),
+                hostile(
+                        "an unknown field",
+                        400,
+                        malformed,
+                        () -> json(officer, "/cards", card("chipUid", "\"" + CHIP + "\",\"role\":\"admin\""))),
+                hostile(
+                        "trailing tokens",
+                        400,
+                        malformed,
+                        () -> json(officer, "/cards", card("cardNumber", "\"" + ra.newCardNumber() + "\"") + "{}")),
+                hostile(
+                        "arrays nested 20,000 deep",
+                        400,
+                        malformed,
+                        () -> json(officer, "/cards", card("cardNumber", deep(20_000)))),
+                hostile(
+                        "objects nested 5,000 deep",
+                        400,
+                        malformed,
+                        () -> json(
+                                officer,
+                                "/cards",
+                                card("cardNumber", "{\"a\":".repeat(5000) + "1" + "}".repeat(5000)))),
+                hostile(
+                        "a comment",
+                        400,
+                        malformed,
+                        () -> json(officer, "/cards", "/* hi */" + card("cardNumber", "\"TWR0000009\""))),
                 hostile("NaN", 400, malformed, () -> json(officer, "/cards", card("cardNumber", "NaN"))),
                 hostile("single quotes", 400, malformed, () -> json(officer, "/cards", "{'cardNumber':'TWR0000009'}")),
-                hostile("invalid UTF-8", 400, malformed, () -> raw(officer, "POST", "/cards", "application/json",
-                        concat("{\"cardNumber\":\"TW".getBytes(StandardCharsets.UTF_8), new byte[] {(byte) 0xff, (byte) 0xfe},
-                                "\"}".getBytes(StandardCharsets.UTF_8)))),
-                hostile("a NUL in the card number", 400, "card.invalid-number", () -> json(officer, "/cards", card("cardNumber", "\"TWR\\u00000001\""))),
-                hostile("a 50,000-character card number", 400, "card.invalid-number", () -> json(officer, "/cards",
-                        card("cardNumber", "\"TW" + "0".repeat(50_000) + "\""))),
-                hostile("a 20,000-character holder name", 422, "name.too-long", () -> json(officer, "/cards",
-                        card("holderName", "\"" + "王".repeat(20_000) + "\""))),
-                hostile("a chip uid that is not hex", 400, "card.invalid-chip-uid", () -> json(officer, "/cards", card("chipUid", "\"zz\""))),
-                hostile("a 20,000-digit chip uid", 400, "card.invalid-chip-uid", () -> json(officer, "/cards",
-                        card("chipUid", "\"" + "ab".repeat(10_000) + "\""))),
+                hostile(
+                        "invalid UTF-8",
+                        400,
+                        malformed,
+                        () -> raw(
+                                officer,
+                                "POST",
+                                "/cards",
+                                "application/json",
+                                concat(
+                                        "{\"cardNumber\":\"TW".getBytes(StandardCharsets.UTF_8),
+                                        new byte[] {(byte) 0xff, (byte) 0xfe},
+                                        "\"}".getBytes(StandardCharsets.UTF_8)))),
+                hostile(
+                        "a NUL in the card number",
+                        400,
+                        "card.invalid-number",
+                        () -> json(officer, "/cards", card("cardNumber", "\"TWR\\u00000001\""))),
+                hostile(
+                        "a 50,000-character card number",
+                        400,
+                        "card.invalid-number",
+                        () -> json(officer, "/cards", card("cardNumber", "\"TW" + "0".repeat(50_000) + "\""))),
+                hostile(
+                        "a 20,000-character holder name",
+                        422,
+                        "name.too-long",
+                        () -> json(officer, "/cards", card("holderName", "\"" + "王".repeat(20_000) + "\""))),
+                hostile(
+                        "a chip uid that is not hex",
+                        400,
+                        "card.invalid-chip-uid",
+                        () -> json(officer, "/cards", card("chipUid", "\"zz\""))),
+                hostile(
+                        "a 20,000-digit chip uid",
+                        400,
+                        "card.invalid-chip-uid",
+                        () -> json(officer, "/cards", card("chipUid", "\"" + "ab".repeat(10_000) + "\""))),
 
                 // ---- Content-Type and Accept
-                hostile("no Content-Type", 415, "request.unsupported-media-type", () -> raw(officer, "POST", "/cards", null,
-                        card("cardNumber", "\"" + ra.newCardNumber() + "\"").getBytes(StandardCharsets.UTF_8))),
-                hostile("a form Content-Type", 415, "request.unsupported-media-type", () -> raw(officer, "POST", "/cards",
-                        "application/x-www-form-urlencoded", "cardNumber=TWR0000009".getBytes(StandardCharsets.UTF_8))),
-                hostile("application/pkcs10 to POST /cards", 415, "request.unsupported-media-type", () -> raw(officer, "POST",
-                        "/cards", "application/pkcs10", new byte[] {0x30, 0x00})),
-                hostile("a malformed Content-Type", 400, "request.bad-request", () -> raw(officer, "POST", "/cards",
-                        "application/json;;;=", card("cardNumber", "\"" + ra.newCardNumber() + "\"").getBytes(StandardCharsets.UTF_8))),
-                hostile("a Content-Type without a subtype", 400, "request.bad-request", () -> raw(officer, "POST", "/cards",
-                        "json", card("cardNumber", "\"" + ra.newCardNumber() + "\"").getBytes(StandardCharsets.UTF_8))),
-                hostile("an Accept nothing matches", 406, "request.not-acceptable", () -> json(officer, "/cards",
-                        card("cardNumber", "\"" + ra.newCardNumber() + "\""), "Accept: image/png")),
-                hostile("a malformed Accept", 400, "request.bad-request", () -> get(officer, "/cards/TWR0000001",
-                        "Accept: ;;;q=x")),
-                hostile("a malformed Accept quality", 400, "request.bad-request", () -> get(officer, "/cards/TWR0000001",
-                        "Accept: application/json;q=abc")),
+                hostile(
+                        "no Content-Type",
+                        415,
+                        "request.unsupported-media-type",
+                        () -> raw(
+                                officer,
+                                "POST",
+                                "/cards",
+                                null,
+                                card("cardNumber", "\"" + ra.newCardNumber() + "\"")
+                                        .getBytes(StandardCharsets.UTF_8))),
+                hostile(
+                        "a form Content-Type",
+                        415,
+                        "request.unsupported-media-type",
+                        () -> raw(
+                                officer,
+                                "POST",
+                                "/cards",
+                                "application/x-www-form-urlencoded",
+                                "cardNumber=TWR0000009".getBytes(StandardCharsets.UTF_8))),
+                hostile(
+                        "application/pkcs10 to POST /cards",
+                        415,
+                        "request.unsupported-media-type",
+                        () -> raw(officer, "POST", "/cards", "application/pkcs10", new byte[] {0x30, 0x00})),
+                hostile(
+                        "a malformed Content-Type",
+                        400,
+                        "request.bad-request",
+                        () -> raw(
+                                officer,
+                                "POST",
+                                "/cards",
+                                "application/json;;;=",
+                                card("cardNumber", "\"" + ra.newCardNumber() + "\"")
+                                        .getBytes(StandardCharsets.UTF_8))),
+                hostile(
+                        "a Content-Type without a subtype",
+                        400,
+                        "request.bad-request",
+                        () -> raw(
+                                officer,
+                                "POST",
+                                "/cards",
+                                "json",
+                                card("cardNumber", "\"" + ra.newCardNumber() + "\"")
+                                        .getBytes(StandardCharsets.UTF_8))),
+                hostile(
+                        "an Accept nothing matches",
+                        406,
+                        "request.not-acceptable",
+                        () -> json(
+                                officer,
+                                "/cards",
+                                card("cardNumber", "\"" + ra.newCardNumber() + "\""),
+                                "Accept: image/png")),
+                hostile(
+                        "a malformed Accept",
+                        400,
+                        "request.bad-request",
+                        () -> get(officer, "/cards/TWR0000001", "Accept: ;;;q=x")),
+                hostile(
+                        "a malformed Accept quality",
+                        400,
+                        "request.bad-request",
+                        () -> get(officer, "/cards/TWR0000001", "Accept: application/json;q=abc")),
 
                 // ---- sizes
-                hostile("Content-Length of 5 MB (body never sent)", 413, "request.too-large", () -> RawHttp.exchange(
-                        as(officer).ssl().getSocketFactory(), ra.port, RawHttp.request("POST", "/api/v1/cards",
-                                "Content-Type: application/json", "Content-Length: 5000000"), null)),
-                hostile("a 5 MB body with its Content-Length", 413, "request.too-large", () -> raw(officer, "POST", "/cards",
-                        "application/json", new byte[5_000_000])),
-                hostile("a 5 MB chunked body", 413, "request.too-large", () -> RawHttp.exchange(as(officer).ssl().getSocketFactory(),
-                        ra.port, RawHttp.request("POST", "/api/v1/cards", "Content-Type: application/json",
-                                "Transfer-Encoding: chunked"), chunked(5_000_000))),
-                hostile("a 64 KB header", 431, "request.headers-too-large", () -> get(officer, "/health",
-                        "X-Padding: " + "a".repeat(64 * 1024))),
-                hostile("a 20 KB URI", 414, "request.uri-too-long", () -> get(officer, "/cards/TW" + "0".repeat(20_000))),
-                hostile("a 4,000-character card number in the path", 400, "card.invalid-number", () -> get(officer,
-                        "/cards/TW" + "0".repeat(4000))),
-                hostile("a 4,000-digit serial in the path", 400, "request.bad-serial", () -> get(officer,
-                        "/certificates/" + "a".repeat(4000))),
+                hostile(
+                        "Content-Length of 5 MB (body never sent)",
+                        413,
+                        "request.too-large",
+                        () -> RawHttp.exchange(
+                                as(officer).ssl().getSocketFactory(),
+                                ra.port,
+                                RawHttp.request(
+                                        "POST",
+                                        "/api/v1/cards",
+                                        "Content-Type: application/json",
+                                        "Content-Length: 5000000"),
+                                null)),
+                hostile(
+                        "a 5 MB body with its Content-Length",
+                        413,
+                        "request.too-large",
+                        () -> raw(officer, "POST", "/cards", "application/json", new byte[5_000_000])),
+                hostile(
+                        "a 5 MB chunked body",
+                        413,
+                        "request.too-large",
+                        () -> RawHttp.exchange(
+                                as(officer).ssl().getSocketFactory(),
+                                ra.port,
+                                RawHttp.request(
+                                        "POST",
+                                        "/api/v1/cards",
+                                        "Content-Type: application/json",
+                                        "Transfer-Encoding: chunked"),
+                                chunked(5_000_000))),
+                hostile(
+                        "a 64 KB header",
+                        431,
+                        "request.headers-too-large",
+                        () -> get(officer, "/health", "X-Padding: " + "a".repeat(64 * 1024))),
+                hostile(
+                        "a 20 KB URI",
+                        414,
+                        "request.uri-too-long",
+                        () -> get(officer, "/cards/TW" + "0".repeat(20_000))),
+                hostile(
+                        "a 4,000-character card number in the path",
+                        400,
+                        "card.invalid-number",
+                        () -> get(officer, "/cards/TW" + "0".repeat(4000))),
+                hostile(
+                        "a 4,000-digit serial in the path",
+                        400,
+                        "request.bad-serial",
+                        () -> get(officer, "/certificates/" + "a".repeat(4000))),
 
                 // ---- encodings and traversal in path parameters
-                hostile("an encoded slash in a card number", 400, "request.bad-request", () -> get(officer, "/cards/TW%2F..%2Fhealth")),
-                hostile("an encoded dot-dot segment", 400, "request.bad-request", () -> get(officer, "/cards/%2e%2e/health")),
-                hostile("encoded dot-dot-slashes", 400, "request.bad-request", () -> get(officer, "/cards/..%2f..%2fetc%2fpasswd")),
-                hostile("a raw dot-dot above the root", 400, "request.bad-request", () -> RawHttp.get(
-                        as(officer).ssl().getSocketFactory(), ra.port, "/api/v1/../../../etc/passwd")),
-                hostile("a backslash traversal", 400, "request.bad-request", () -> get(officer, "/cards/..%5C..%5Chealth")),
+                hostile(
+                        "an encoded slash in a card number",
+                        400,
+                        "request.bad-request",
+                        () -> get(officer, "/cards/TW%2F..%2Fhealth")),
+                hostile(
+                        "an encoded dot-dot segment",
+                        400,
+                        "request.bad-request",
+                        () -> get(officer, "/cards/%2e%2e/health")),
+                hostile(
+                        "encoded dot-dot-slashes",
+                        400,
+                        "request.bad-request",
+                        () -> get(officer, "/cards/..%2f..%2fetc%2fpasswd")),
+                hostile(
+                        "a raw dot-dot above the root",
+                        400,
+                        "request.bad-request",
+                        () -> RawHttp.get(
+                                as(officer).ssl().getSocketFactory(), ra.port, "/api/v1/../../../etc/passwd")),
+                hostile(
+                        "a backslash traversal",
+                        400,
+                        "request.bad-request",
+                        () -> get(officer, "/cards/..%5C..%5Chealth")),
                 hostile("a NUL in the path", 400, "request.bad-request", () -> get(officer, "/cards/TWR0000001%00")),
                 hostile("bad UTF-8 in the path", 400, "request.bad-request", () -> get(officer, "/cards/%ff%fe")),
-                hostile("a bad percent escape in the path", 400, "request.bad-request", () -> get(officer, "/cards/TW%zz")),
+                hostile(
+                        "a bad percent escape in the path",
+                        400,
+                        "request.bad-request",
+                        () -> get(officer, "/cards/TW%zz")),
                 hostile("a space in a serial", 400, "request.bad-serial", () -> get(officer, "/certificates/ab%20cd")),
                 hostile("an upper-case serial", 400, "request.bad-serial", () -> get(officer, "/certificates/AB12")),
-                hostile("a negative serial", 400, "request.bad-serial", () -> post(officer, "/certificates/-ab12/suspend")),
-                hostile("a CA name with dot-dots", 400, "request.bad-ca-name", () -> get(officer, "/certificates/ab12?ca=..%2F..%2Fetc")),
-                hostile("an upper-case CA name", 400, "request.bad-ca-name", () -> get(officer, "/certificates/ab12?ca=CITIZEN-CA")),
+                hostile(
+                        "a negative serial",
+                        400,
+                        "request.bad-serial",
+                        () -> post(officer, "/certificates/-ab12/suspend")),
+                hostile(
+                        "a CA name with dot-dots",
+                        400,
+                        "request.bad-ca-name",
+                        () -> get(officer, "/certificates/ab12?ca=..%2F..%2Fetc")),
+                hostile(
+                        "an upper-case CA name",
+                        400,
+                        "request.bad-ca-name",
+                        () -> get(officer, "/certificates/ab12?ca=CITIZEN-CA")),
                 hostile("an empty CA name", 400, "request.bad-ca-name", () -> get(officer, "/certificates/ab12?ca=")),
-                hostile("a lower-case card number", 400, "card.invalid-number", () -> post(officer, "/cards/twr0000001/report-lost")),
+                hostile(
+                        "a lower-case card number",
+                        400,
+                        "card.invalid-number",
+                        () -> post(officer, "/cards/twr0000001/report-lost")),
 
                 // ---- what Jetty refuses before Jersey, whatever the method and the Accept headers
-                hostile("a refused path with a malformed Accept", 400, "request.bad-request", () -> get(officer,
-                        "/cards/TW%2Fx", "Accept: ;;;q=x")),
-                hostile("a refused path with an Accept of q=0 only", 400, "request.bad-request", () -> get(officer,
-                        "/cards/TW%2Fx", "Accept: application/problem+json;q=0")),
-                hostile("a refused path with an unknown Accept-Charset", 400, "request.bad-request", () -> get(officer,
-                        "/cards/%2e%2e/health", "Accept-Charset: klingon")),
-                hostile("DELETE of a refused path", 400, "request.bad-request", () -> raw(officer, "DELETE", "/cards/TW%2Fx", null, null)),
-                hostile("PUT outside the API", 404, "request.not-found", () -> RawHttp.exchange(as(officer).ssl().getSocketFactory(),
-                        ra.port, RawHttp.request("PUT", "/index.html", "Content-Length: 0"), null)),
-                hostile("a request without Host", 400, "request.bad-request", () -> RawHttp.exchange(
-                        as(officer).ssl().getSocketFactory(), ra.port, "GET /api/v1/health HTTP/1.1\r\n", null)),
-                hostile("a request line that is not HTTP", 400, "request.bad-request", () -> RawHttp.exchange(
-                        as(officer).ssl().getSocketFactory(), ra.port, "GET /api/v1/health HTTP/9.9 extra\r\n", null)),
-                hostile("an invalid header line", 400, "request.bad-request", () -> get(officer, "/health", "Bad Header: x")),
-                hostile("Content-Length and chunked together", 400, "request.bad-request", () -> RawHttp.exchange(
-                        as(officer).ssl().getSocketFactory(), ra.port, RawHttp.request("POST", "/api/v1/cards",
-                                "Content-Type: application/json", "Content-Length: 4", "Transfer-Encoding: chunked"),
-                        "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII))),
-                hostile("two different Content-Lengths", 400, "request.bad-request", () -> RawHttp.exchange(
-                        as(officer).ssl().getSocketFactory(), ra.port, RawHttp.request("POST", "/api/v1/cards",
-                                "Content-Type: application/json", "Content-Length: 2", "Content-Length: 20"),
-                        "{}".getBytes(StandardCharsets.US_ASCII))),
+                hostile(
+                        "a refused path with a malformed Accept",
+                        400,
+                        "request.bad-request",
+                        () -> get(officer, "/cards/TW%2Fx", "Accept: ;;;q=x")),
+                hostile(
+                        "a refused path with an Accept of q=0 only",
+                        400,
+                        "request.bad-request",
+                        () -> get(officer, "/cards/TW%2Fx", "Accept: application/problem+json;q=0")),
+                hostile(
+                        "a refused path with an unknown Accept-Charset",
+                        400,
+                        "request.bad-request",
+                        () -> get(officer, "/cards/%2e%2e/health", "Accept-Charset: klingon")),
+                hostile(
+                        "DELETE of a refused path",
+                        400,
+                        "request.bad-request",
+                        () -> raw(officer, "DELETE", "/cards/TW%2Fx", null, null)),
+                hostile(
+                        "PUT outside the API",
+                        404,
+                        "request.not-found",
+                        () -> RawHttp.exchange(
+                                as(officer).ssl().getSocketFactory(),
+                                ra.port,
+                                RawHttp.request("PUT", "/index.html", "Content-Length: 0"),
+                                null)),
+                hostile(
+                        "a request without Host",
+                        400,
+                        "request.bad-request",
+                        () -> RawHttp.exchange(
+                                as(officer).ssl().getSocketFactory(),
+                                ra.port,
+                                "GET /api/v1/health HTTP/1.1\r\n",
+                                null)),
+                hostile(
+                        "a request line that is not HTTP",
+                        400,
+                        "request.bad-request",
+                        () -> RawHttp.exchange(
+                                as(officer).ssl().getSocketFactory(),
+                                ra.port,
+                                "GET /api/v1/health HTTP/9.9 extra\r\n",
+                                null)),
+                hostile(
+                        "an invalid header line",
+                        400,
+                        "request.bad-request",
+                        () -> get(officer, "/health", "Bad Header: x")),
+                hostile(
+                        "Content-Length and chunked together",
+                        400,
+                        "request.bad-request",
+                        () -> RawHttp.exchange(
+                                as(officer).ssl().getSocketFactory(),
+                                ra.port,
+                                RawHttp.request(
+                                        "POST",
+                                        "/api/v1/cards",
+                                        "Content-Type: application/json",
+                                        "Content-Length: 4",
+                                        "Transfer-Encoding: chunked"),
+                                "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII))),
+                hostile(
+                        "two different Content-Lengths",
+                        400,
+                        "request.bad-request",
+                        () -> RawHttp.exchange(
+                                as(officer).ssl().getSocketFactory(),
+                                ra.port,
+                                RawHttp.request(
+                                        "POST",
+                                        "/api/v1/cards",
+                                        "Content-Type: application/json",
+                                        "Content-Length: 2",
+                                        "Content-Length: 20"),
+                                "{}".getBytes(StandardCharsets.US_ASCII))),
 
                 // ---- methods
-                hostile("PUT /cards", 405, "request.method-not-allowed", () -> raw(officer, "PUT", "/cards", "application/json",
-                        card("cardNumber", "\"" + ra.newCardNumber() + "\"").getBytes(StandardCharsets.UTF_8))),
-                hostile("PATCH a certificate", 405, "request.method-not-allowed", () -> raw(officer, "PATCH", "/certificates/ab12",
-                        "application/json", "{}".getBytes(StandardCharsets.UTF_8))),
-                hostile("DELETE a certificate", 405, "request.method-not-allowed", () -> raw(officer, "DELETE", "/certificates/ab12", null, null)),
-                hostile("TRACE /health", 405, "request.method-not-allowed", () -> raw(officer, "TRACE", "/health", null, null)),
-                hostile("an unknown method", 405, "request.method-not-allowed", () -> raw(officer, "FROB", "/health", null, null)),
+                hostile(
+                        "PUT /cards",
+                        405,
+                        "request.method-not-allowed",
+                        () -> raw(
+                                officer,
+                                "PUT",
+                                "/cards",
+                                "application/json",
+                                card("cardNumber", "\"" + ra.newCardNumber() + "\"")
+                                        .getBytes(StandardCharsets.UTF_8))),
+                hostile(
+                        "PATCH a certificate",
+                        405,
+                        "request.method-not-allowed",
+                        () -> raw(
+                                officer,
+                                "PATCH",
+                                "/certificates/ab12",
+                                "application/json",
+                                "{}".getBytes(StandardCharsets.UTF_8))),
+                hostile(
+                        "DELETE a certificate",
+                        405,
+                        "request.method-not-allowed",
+                        () -> raw(officer, "DELETE", "/certificates/ab12", null, null)),
+                hostile(
+                        "TRACE /health",
+                        405,
+                        "request.method-not-allowed",
+                        () -> raw(officer, "TRACE", "/health", null, null)),
+                hostile(
+                        "an unknown method",
+                        405,
+                        "request.method-not-allowed",
+                        () -> raw(officer, "FROB", "/health", null, null)),
                 hostile("POST /health", 405, "request.method-not-allowed", () -> post(officer, "/health")),
-                hostile("GET a status change", 405, "request.method-not-allowed", () -> get(officer, "/certificates/ab12/revoke")),
+                hostile(
+                        "GET a status change",
+                        405,
+                        "request.method-not-allowed",
+                        () -> get(officer, "/certificates/ab12/revoke")),
 
                 // ---- revoke: mistyped, duplicated, unknown reasons
-                hostile("a duplicate reason (hold first, keyCompromise last)", 400, malformed, () -> json(officer,
-                        "/certificates/" + goodSerial() + "/revoke", "{\"reason\":\"certificateHold\",\"reason\":\"keyCompromise\"}")),
-                hostile("a reason that is a number", 400, malformed, () -> json(officer, "/certificates/" + goodSerial() + "/revoke",
-                        "{\"reason\":1}")),
-                hostile("a reason that is an array", 400, malformed, () -> json(officer, "/certificates/" + goodSerial() + "/revoke",
-                        "{\"reason\":[\"keyCompromise\"]}")),
-                hostile("an upper-case reason", 400, "request.unknown-reason", () -> json(officer,
-                        "/certificates/" + goodSerial() + "/revoke", "{\"reason\":\"KEYCOMPROMISE\"}")),
-                hostile("a revoke without a body", 400, "request.missing-field", () -> raw(officer, "POST",
-                        "/certificates/" + goodSerial() + "/revoke", "application/json", new byte[0])),
-                hostile("a revoke as text/plain", 415, "request.unsupported-media-type", () -> raw(officer, "POST",
-                        "/certificates/" + goodSerial() + "/revoke", "text/plain", "keyCompromise".getBytes(StandardCharsets.UTF_8))),
+                hostile(
+                        "a duplicate reason (hold first, keyCompromise last)",
+                        400,
+                        malformed,
+                        () -> json(
+                                officer,
+                                "/certificates/" + goodSerial() + "/revoke",
+                                "{\"reason\":\"certificateHold\",\"reason\":\"keyCompromise\"}")),
+                hostile(
+                        "a reason that is a number",
+                        400,
+                        malformed,
+                        () -> json(officer, "/certificates/" + goodSerial() + "/revoke", "{\"reason\":1}")),
+                hostile(
+                        "a reason that is an array",
+                        400,
+                        malformed,
+                        () -> json(
+                                officer,
+                                "/certificates/" + goodSerial() + "/revoke",
+                                "{\"reason\":[\"keyCompromise\"]}")),
+                hostile(
+                        "an upper-case reason",
+                        400,
+                        "request.unknown-reason",
+                        () -> json(
+                                officer,
+                                "/certificates/" + goodSerial() + "/revoke",
+                                "{\"reason\":\"KEYCOMPROMISE\"}")),
+                hostile(
+                        "a revoke without a body",
+                        400,
+                        "request.missing-field",
+                        () -> raw(
+                                officer,
+                                "POST",
+                                "/certificates/" + goodSerial() + "/revoke",
+                                "application/json",
+                                new byte[0])),
+                hostile(
+                        "a revoke as text/plain",
+                        415,
+                        "request.unsupported-media-type",
+                        () -> raw(
+                                officer,
+                                "POST",
+                                "/certificates/" + goodSerial() + "/revoke",
+                                "text/plain",
+                                "keyCompromise".getBytes(StandardCharsets.UTF_8))),
 
                 // ---- issuance
-                hostile("an empty application/pkcs10 body", 400, "request.missing-field", () -> raw(officer, "POST",
-                        "/cards/" + registeredCard() + "/certificates?profile=citizen-signature&chipUid=" + CHIP,
-                        "application/pkcs10", new byte[0])),
-                hostile("random bytes as a CSR", 400, "csr.bad-length", () -> raw(officer, "POST",
-                        "/cards/" + registeredCard() + "/certificates?profile=citizen-signature&chipUid=" + CHIP,
-                        "application/pkcs10", "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8))),
-                hostile("a CSR field that is a number", 400, malformed, () -> json(officer,
-                        "/cards/" + registeredCard() + "/certificates", "{\"profile\":\"citizen-signature\",\"chipUid\":\""
-                                + CHIP + "\",\"csr\":12}")),
-                hostile("a 5,000-character Idempotency-Key", 400, "request.bad-idempotency-key", () -> json(officer,
-                        "/cards/" + registeredCard() + "/certificates", "{\"profile\":\"citizen-signature\",\"chipUid\":\""
-                                + CHIP + "\",\"csr\":\"x\"}", "Idempotency-Key: " + "k".repeat(5000))),
+                hostile(
+                        "an empty application/pkcs10 body",
+                        400,
+                        "request.missing-field",
+                        () -> raw(
+                                officer,
+                                "POST",
+                                "/cards/" + registeredCard() + "/certificates?profile=citizen-signature&chipUid="
+                                        + CHIP,
+                                "application/pkcs10",
+                                new byte[0])),
+                hostile(
+                        "random bytes as a CSR",
+                        400,
+                        "csr.bad-length",
+                        () -> raw(
+                                officer,
+                                "POST",
+                                "/cards/" + registeredCard() + "/certificates?profile=citizen-signature&chipUid="
+                                        + CHIP,
+                                "application/pkcs10",
+                                "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8))),
+                hostile(
+                        "a CSR field that is a number",
+                        400,
+                        malformed,
+                        () -> json(
+                                officer,
+                                "/cards/" + registeredCard() + "/certificates",
+                                "{\"profile\":\"citizen-signature\",\"chipUid\":\"" + CHIP + "\",\"csr\":12}")),
+                hostile(
+                        "a 5,000-character Idempotency-Key",
+                        400,
+                        "request.bad-idempotency-key",
+                        () -> json(
+                                officer,
+                                "/cards/" + registeredCard() + "/certificates",
+                                "{\"profile\":\"citizen-signature\",\"chipUid\":\"" + CHIP + "\",\"csr\":\"x\"}",
+                                "Idempotency-Key: " + "k".repeat(5000))),
 
                 // ---- SOD
-                hostile("a fractional data group number", 400, malformed, () -> json(perso, sodPath(), sodWithNumber("1.5"))),
-                hostile("a data group number in exponent form", 400, malformed, () -> json(perso, sodPath(), sodWithNumber("1e0"))),
-                hostile("a data group number as a string", 400, malformed, () -> json(perso, sodPath(), sodWithNumber("\"1\""))),
-                hostile("a data group number as a boolean", 400, malformed, () -> json(perso, sodPath(), sodWithNumber("true"))),
-                hostile("a data group number past int", 400, malformed, () -> json(perso, sodPath(), sodWithNumber("4294967297"))),
-                hostile("data group 0", 400, "sod.unknown-data-group", () -> json(perso, sodPath(), sodWithNumber("0"))),
-                hostile("data group 17", 400, "sod.unknown-data-group", () -> json(perso, sodPath(), sodWithNumber("17"))),
-                hostile("data groups as an object", 400, malformed, () -> json(perso, sodPath(), "{\"dataGroups\":{\"1\":\"AA==\"}}")),
-                hostile("data groups nested 20,000 deep", 400, malformed, () -> json(perso, sodPath(),
-                        "{\"dataGroups\":" + deep(20_000) + "}")),
-                hostile("a null data group", 400, "request.missing-field", () -> json(perso, sodPath(), "{\"dataGroups\":[null]}")),
-                hostile("a duplicate hash algorithm", 400, malformed, () -> json(perso, sodPath(),
-                        RaFixture.sodJson("SHA-384").replaceFirst("\\{", "{\"hashAlgorithm\":\"SHA-256\","))),
-                hostile("an unknown hash algorithm", 400, "sod.unknown-hash-algorithm", () -> json(perso, sodPath(),
-                        RaFixture.sodJson("SHA-256").replace("SHA-256", "MD5"))),
-                hostile("a URL-safe base64 hash", 400, "request.bad-base64", () -> json(perso, sodPath(),
-                        "{\"dataGroups\":[{\"number\":1,\"hash\":\"__--\"},{\"number\":2,\"hash\":\"AA==\"}]}")),
-                hostile("an ldsVersion without its unicodeVersion", 400, "sod.bad-lds-version", () -> json(perso, sodPath(),
-                        RaFixture.sodJson("SHA-256").replaceFirst("\\{", "{\"ldsVersion\":\"0108\","))),
-                hostile("an SOD for a card number with a NUL", 400, "request.bad-request", () -> json(perso,
-                        "/cards/TWR%00000001/sod", RaFixture.sodJson("SHA-256"))),
-                hostile("an SOD with an Accept nothing matches", 406, "request.not-acceptable", () -> json(perso, sodPath(),
-                        RaFixture.sodJson("SHA-256"), "Accept: text/html")),
+                hostile(
+                        "a fractional data group number",
+                        400,
+                        malformed,
+                        () -> json(perso, sodPath(), sodWithNumber("1.5"))),
+                hostile(
+                        "a data group number in exponent form",
+                        400,
+                        malformed,
+                        () -> json(perso, sodPath(), sodWithNumber("1e0"))),
+                hostile(
+                        "a data group number as a string",
+                        400,
+                        malformed,
+                        () -> json(perso, sodPath(), sodWithNumber("\"1\""))),
+                hostile(
+                        "a data group number as a boolean",
+                        400,
+                        malformed,
+                        () -> json(perso, sodPath(), sodWithNumber("true"))),
+                hostile(
+                        "a data group number past int",
+                        400,
+                        malformed,
+                        () -> json(perso, sodPath(), sodWithNumber("4294967297"))),
+                hostile(
+                        "data group 0",
+                        400,
+                        "sod.unknown-data-group",
+                        () -> json(perso, sodPath(), sodWithNumber("0"))),
+                hostile(
+                        "data group 17",
+                        400,
+                        "sod.unknown-data-group",
+                        () -> json(perso, sodPath(), sodWithNumber("17"))),
+                hostile(
+                        "data groups as an object",
+                        400,
+                        malformed,
+                        () -> json(perso, sodPath(), "{\"dataGroups\":{\"1\":\"AA==\"}}")),
+                hostile(
+                        "data groups nested 20,000 deep",
+                        400,
+                        malformed,
+                        () -> json(perso, sodPath(), "{\"dataGroups\":" + deep(20_000) + "}")),
+                hostile(
+                        "a null data group",
+                        400,
+                        "request.missing-field",
+                        () -> json(perso, sodPath(), "{\"dataGroups\":[null]}")),
+                hostile(
+                        "a duplicate hash algorithm",
+                        400,
+                        malformed,
+                        () -> json(
+                                perso,
+                                sodPath(),
+                                RaFixture.sodJson("SHA-384").replaceFirst("\\{", "{\"hashAlgorithm\":\"SHA-256\","))),
+                hostile(
+                        "an unknown hash algorithm",
+                        400,
+                        "sod.unknown-hash-algorithm",
+                        () -> json(
+                                perso, sodPath(), RaFixture.sodJson("SHA-256").replace("SHA-256", "MD5"))),
+                hostile(
+                        "a URL-safe base64 hash",
+                        400,
+                        "request.bad-base64",
+                        () -> json(
+                                perso,
+                                sodPath(),
+                                "{\"dataGroups\":[{\"number\":1,\"hash\":\"__--\"},{\"number\":2,\"hash\":\"AA==\"}]}")),
+                hostile(
+                        "an ldsVersion without its unicodeVersion",
+                        400,
+                        "sod.bad-lds-version",
+                        () -> json(
+                                perso,
+                                sodPath(),
+                                RaFixture.sodJson("SHA-256").replaceFirst("\\{", "{\"ldsVersion\":\"0108\","))),
+                hostile(
+                        "an SOD for a card number with a NUL",
+                        400,
+                        "request.bad-request",
+                        () -> json(perso, "/cards/TWR%00000001/sod", RaFixture.sodJson("SHA-256"))),
+                hostile(
+                        "an SOD with an Accept nothing matches",
+                        406,
+                        "request.not-acceptable",
+                        () -> json(perso, sodPath(), RaFixture.sodJson("SHA-256"), "Accept: text/html")),
 
                 // ---- bulk acts and approvals
-                hostile("serials as a string", 400, malformed, () -> json(supervisor, "/revocations",
-                        "{\"action\":\"suspend\",\"serials\":\"ab12\"}")),
-                hostile("a null serial", 400, "approval.malformed", () -> json(supervisor, "/revocations",
-                        "{\"action\":\"suspend\",\"serials\":[null]}")),
-                hostile("no serials", 400, "approval.size-out-of-range", () -> json(supervisor, "/revocations",
-                        "{\"action\":\"suspend\",\"serials\":[]}")),
-                hostile("an upper-case action", 400, "request.unknown-action", () -> json(supervisor, "/revocations",
-                        "{\"action\":\"SUSPEND\",\"serials\":[\"ab12\"]}")),
-                hostile("a duplicate action (suspend first, revoke last)", 400, malformed, () -> json(supervisor, "/revocations",
-                        "{\"action\":\"suspend\",\"action\":\"revoke\",\"reason\":\"keyCompromise\",\"serials\":[\"" + goodSerial() + "\"]}")),
-                hostile("a CA name with a NUL", 400, "request.bad-ca-name", () -> json(supervisor, "/revocations",
-                        "{\"ca\":\"citizen-ca\\u0000\",\"action\":\"suspend\",\"serials\":[\"ab12\"]}")),
-                hostile("approval id 0", 400, "request.bad-approval-id", () -> post(supervisor, "/approvals/0/approve")),
-                hostile("a negative approval id", 400, "request.bad-approval-id", () -> post(supervisor, "/approvals/-1/reject")),
-                hostile("a 20-digit approval id", 400, "request.bad-approval-id", () -> get(supervisor, "/approvals/99999999999999999999")),
-                hostile("an approval id with an encoded slash", 400, "request.bad-request", () -> post(supervisor, "/approvals/1%2F2/approve")),
+                hostile(
+                        "serials as a string",
+                        400,
+                        malformed,
+                        () -> json(supervisor, "/revocations", "{\"action\":\"suspend\",\"serials\":\"ab12\"}")),
+                hostile(
+                        "a null serial",
+                        400,
+                        "approval.malformed",
+                        () -> json(supervisor, "/revocations", "{\"action\":\"suspend\",\"serials\":[null]}")),
+                hostile(
+                        "no serials",
+                        400,
+                        "approval.size-out-of-range",
+                        () -> json(supervisor, "/revocations", "{\"action\":\"suspend\",\"serials\":[]}")),
+                hostile(
+                        "an upper-case action",
+                        400,
+                        "request.unknown-action",
+                        () -> json(supervisor, "/revocations", "{\"action\":\"SUSPEND\",\"serials\":[\"ab12\"]}")),
+                hostile(
+                        "a duplicate action (suspend first, revoke last)",
+                        400,
+                        malformed,
+                        () -> json(
+                                supervisor,
+                                "/revocations",
+                                "{\"action\":\"suspend\",\"action\":\"revoke\",\"reason\":\"keyCompromise\",\"serials\":[\""
+                                        + goodSerial() + "\"]}")),
+                hostile(
+                        "a CA name with a NUL",
+                        400,
+                        "request.bad-ca-name",
+                        () -> json(
+                                supervisor,
+                                "/revocations",
+                                "{\"ca\":\"citizen-ca\\u0000\",\"action\":\"suspend\",\"serials\":[\"ab12\"]}")),
+                hostile(
+                        "approval id 0",
+                        400,
+                        "request.bad-approval-id",
+                        () -> post(supervisor, "/approvals/0/approve")),
+                hostile(
+                        "a negative approval id",
+                        400,
+                        "request.bad-approval-id",
+                        () -> post(supervisor, "/approvals/-1/reject")),
+                hostile(
+                        "a 20-digit approval id",
+                        400,
+                        "request.bad-approval-id",
+                        () -> get(supervisor, "/approvals/99999999999999999999")),
+                hostile(
+                        "an approval id with an encoded slash",
+                        400,
+                        "request.bad-request",
+                        () -> post(supervisor, "/approvals/1%2F2/approve")),
 
                 // ---- the audit trail's query
                 hostile("a negative limit", 400, "audit.invalid-query", () -> get(auditor, "/audit?limit=-1")),
-                hostile("a limit past long", 400, "audit.invalid-query", () -> get(auditor, "/audit?limit=99999999999999999999")),
-                hostile("a limit that wraps to 1 as an int", 400, "audit.invalid-query", () -> get(auditor, "/audit?limit=4294967297")),
-                hostile("a time in year 1,000,000,000", 400, "audit.invalid-query", () -> get(auditor,
-                        "/audit?from=%2B1000000000-01-01T00:00:00Z")),
-                hostile("a time before year 1", 400, "audit.invalid-query", () -> get(auditor,
-                        "/audit?to=-999999999-01-01T00:00:00Z")),
-                hostile("a month 13", 400, "audit.invalid-query", () -> get(auditor, "/audit?from=2026-13-01T00:00:00Z")),
-                hostile("a 2,000-character actor", 400, "audit.invalid-query", () -> get(auditor, "/audit?actor=" + "a".repeat(2000))),
-                hostile("an actor with SQL", 400, "audit.invalid-query", () -> get(auditor, "/audit?actor=x%27%20OR%20%271%27%3D%271")),
+                hostile(
+                        "a limit past long",
+                        400,
+                        "audit.invalid-query",
+                        () -> get(auditor, "/audit?limit=99999999999999999999")),
+                hostile(
+                        "a limit that wraps to 1 as an int",
+                        400,
+                        "audit.invalid-query",
+                        () -> get(auditor, "/audit?limit=4294967297")),
+                hostile(
+                        "a time in year 1,000,000,000",
+                        400,
+                        "audit.invalid-query",
+                        () -> get(auditor, "/audit?from=%2B1000000000-01-01T00:00:00Z")),
+                hostile(
+                        "a time before year 1",
+                        400,
+                        "audit.invalid-query",
+                        () -> get(auditor, "/audit?to=-999999999-01-01T00:00:00Z")),
+                hostile(
+                        "a month 13",
+                        400,
+                        "audit.invalid-query",
+                        () -> get(auditor, "/audit?from=2026-13-01T00:00:00Z")),
+                hostile(
+                        "a 2,000-character actor",
+                        400,
+                        "audit.invalid-query",
+                        () -> get(auditor, "/audit?actor=" + "a".repeat(2000))),
+                hostile(
+                        "an actor with SQL",
+                        400,
+                        "audit.invalid-query",
+                        () -> get(auditor, "/audit?actor=x%27%20OR%20%271%27%3D%271")),
                 hostile("a negative cursor", 400, "audit.invalid-query", () -> get(auditor, "/audit?after=-1")));
     }
 
@@ -388,11 +897,13 @@ class HostileInputTest {
         long audited = ra.count("SELECT COUNT(*) FROM audit_event");
         Reply r = json(OperatorRole.AUDITOR, "/cards", card("cardNumber", "\"" + ra.newCardNumber() + "\""));
         assertProblem(r, 403, "auth.role-not-allowed");
-        Reply bad = json(OperatorRole.PERSONALIZATION, "/revocations", "{\"action\":\"suspend\",\"action\":\"revoke\"}");
+        Reply bad =
+                json(OperatorRole.PERSONALIZATION, "/revocations", "{\"action\":\"suspend\",\"action\":\"revoke\"}");
         assertProblem(bad, 403, "auth.role-not-allowed");
         assertThat(ra.count("SELECT COUNT(*) FROM audit_event")).isEqualTo(audited + 2);
         assertThat(ra.count("SELECT COUNT(*) FROM audit_event WHERE action = 'ra.authorize' AND result = 'REFUSED'"
-                + " AND seq > " + (audited - 1))).isGreaterThanOrEqualTo(2);
+                        + " AND seq > " + (audited - 1)))
+                .isGreaterThanOrEqualTo(2);
         assertThat(withoutAudit(state())).isEqualTo(withoutAudit(before));
     }
 
@@ -402,9 +913,13 @@ class HostileInputTest {
         try {
             assertThatThrownBy(() -> RawHttp.get(ra.noCertificate.ssl().getSocketFactory(), ra.port, "/api/v1/health"))
                     .isInstanceOf(IOException.class);
-            assertThatThrownBy(() -> RawHttp.exchange(ra.foreign.ssl().getSocketFactory(), ra.port,
-                    RawHttp.request("POST", "/api/v1/cards", "Content-Type: application/json", "Content-Length: 2"),
-                    "{}".getBytes(StandardCharsets.UTF_8))).isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> RawHttp.exchange(
+                            ra.foreign.ssl().getSocketFactory(),
+                            ra.port,
+                            RawHttp.request(
+                                    "POST", "/api/v1/cards", "Content-Type: application/json", "Content-Length: 2"),
+                            "{}".getBytes(StandardCharsets.UTF_8)))
+                    .isInstanceOf(IOException.class);
         } finally {
             ra.authClock.advance(Duration.ofHours(1)); // past the lockout these failures count toward
         }
@@ -420,8 +935,11 @@ class HostileInputTest {
         assertThat(p.get("code").asText()).as(r.toString()).isEqualTo(code);
         assertThat(p.get("status").asInt()).isEqualTo(status);
         assertThat(p.get("type").asText()).isEqualTo("urn:eidpki:problem:" + code);
-        assertThat(r.text()).as("no Java in the body").doesNotContainPattern(RawHttp.JAVA_LEAK)
-                .doesNotContain(RaFixture.NATIONAL_ID).doesNotContain("<html");
+        assertThat(r.text())
+                .as("no Java in the body")
+                .doesNotContainPattern(RawHttp.JAVA_LEAK)
+                .doesNotContain(RaFixture.NATIONAL_ID)
+                .doesNotContain("<html");
         assertThat(r.body().length).as("a short problem").isLessThan(1024);
     }
 
@@ -431,13 +949,15 @@ class HostileInputTest {
      */
     static String state() {
         return db.database().inTransaction(c -> {
-            try (var st = c.createStatement(); var rs = st.executeQuery("SELECT CONCAT_WS(' ',"
-                    + " (SELECT COUNT(*) FROM card), (SELECT COUNT(*) FROM card WHERE status <> 'REGISTERED'),"
-                    + " (SELECT COUNT(*) FROM certificate), (SELECT COUNT(*) FROM certificate WHERE status = 'GOOD'),"
-                    + " (SELECT COUNT(*) FROM status_change), (SELECT COUNT(*) FROM approval),"
-                    + " (SELECT COUNT(*) FROM idempotency_key), (SELECT COUNT(*) FROM card_sod),"
-                    + " (SELECT COALESCE(SUM(documents_signed), 0) FROM document_signer),"
-                    + " 'audit', (SELECT COUNT(*) FROM audit_event), (SELECT COALESCE(MAX(seq), 0) FROM audit_event))")) {
+            try (var st = c.createStatement();
+                    var rs = st.executeQuery(
+                            "SELECT CONCAT_WS(' ',"
+                                    + " (SELECT COUNT(*) FROM card), (SELECT COUNT(*) FROM card WHERE status <> 'REGISTERED'),"
+                                    + " (SELECT COUNT(*) FROM certificate), (SELECT COUNT(*) FROM certificate WHERE status = 'GOOD'),"
+                                    + " (SELECT COUNT(*) FROM status_change), (SELECT COUNT(*) FROM approval),"
+                                    + " (SELECT COUNT(*) FROM idempotency_key), (SELECT COUNT(*) FROM card_sod),"
+                                    + " (SELECT COALESCE(SUM(documents_signed), 0) FROM document_signer),"
+                                    + " 'audit', (SELECT COUNT(*) FROM audit_event), (SELECT COALESCE(MAX(seq), 0) FROM audit_event))")) {
                 rs.next();
                 return rs.getString(1);
             }

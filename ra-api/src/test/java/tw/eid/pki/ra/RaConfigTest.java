@@ -29,20 +29,85 @@ class RaConfigTest {
 
     @Test
     void nonsenseIsRefusedAtConstruction() {
-        assertThatThrownBy(() -> new RaConfig("127.0.0.1", 70000, dir, dir, "ra-operators-ca", "citizen-ca",
-                Duration.ofMinutes(10), 3, Duration.ofMinutes(30), 65536, 20, java.time.Clock.systemUTC(), null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port");
-        assertThatThrownBy(() -> new RaConfig("127.0.0.1", 0, dir, dir, "RA Operators", "citizen-ca",
-                Duration.ofMinutes(10), 3, Duration.ofMinutes(30), 65536, 20, java.time.Clock.systemUTC(), null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("operatorsCaName");
-        assertThatThrownBy(() -> new RaConfig("127.0.0.1", 0, dir, dir, "ra-operators-ca", "citizen-ca",
-                Duration.ZERO, 3, Duration.ofMinutes(30), 65536, 20, java.time.Clock.systemUTC(), null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("authFailureWindow");
-        assertThatThrownBy(() -> new RaConfig("127.0.0.1", 0, dir, null, "ra-operators-ca", "citizen-ca",
-                Duration.ofMinutes(10), 3, Duration.ofMinutes(30), 65536, 20, java.time.Clock.systemUTC(), null))
-                .isInstanceOf(NullPointerException.class).hasMessageContaining("no default password");
-        assertThatThrownBy(() -> new RaConfig("127.0.0.1", 0, dir, dir, "ra-operators-ca", "citizen-ca",
-                Duration.ofMinutes(10), 3, Duration.ofMinutes(30), 65536, 0, java.time.Clock.systemUTC(), null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sodPerSecond");
+        assertThatThrownBy(() -> new RaConfig(
+                        "127.0.0.1",
+                        70000,
+                        dir,
+                        dir,
+                        "ra-operators-ca",
+                        "citizen-ca",
+                        Duration.ofMinutes(10),
+                        3,
+                        Duration.ofMinutes(30),
+                        65536,
+                        20,
+                        java.time.Clock.systemUTC(),
+                        null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("port");
+        assertThatThrownBy(() -> new RaConfig(
+                        "127.0.0.1",
+                        0,
+                        dir,
+                        dir,
+                        "RA Operators",
+                        "citizen-ca",
+                        Duration.ofMinutes(10),
+                        3,
+                        Duration.ofMinutes(30),
+                        65536,
+                        20,
+                        java.time.Clock.systemUTC(),
+                        null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("operatorsCaName");
+        assertThatThrownBy(() -> new RaConfig(
+                        "127.0.0.1",
+                        0,
+                        dir,
+                        dir,
+                        "ra-operators-ca",
+                        "citizen-ca",
+                        Duration.ZERO,
+                        3,
+                        Duration.ofMinutes(30),
+                        65536,
+                        20,
+                        java.time.Clock.systemUTC(),
+                        null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("authFailureWindow");
+        assertThatThrownBy(() -> new RaConfig(
+                        "127.0.0.1",
+                        0,
+                        dir,
+                        null,
+                        "ra-operators-ca",
+                        "citizen-ca",
+                        Duration.ofMinutes(10),
+                        3,
+                        Duration.ofMinutes(30),
+                        65536,
+                        20,
+                        java.time.Clock.systemUTC(),
+                        null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("no default password");
+        assertThatThrownBy(() -> new RaConfig(
+                        "127.0.0.1",
+                        0,
+                        dir,
+                        dir,
+                        "ra-operators-ca",
+                        "citizen-ca",
+                        Duration.ofMinutes(10),
+                        3,
+                        Duration.ofMinutes(30),
+                        65536,
+                        0,
+                        java.time.Clock.systemUTC(),
+                        null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sodPerSecond");
     }
 }

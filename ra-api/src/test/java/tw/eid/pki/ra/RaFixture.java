@@ -98,7 +98,9 @@ final class RaFixture implements AutoCloseable {
         }
 
         String header(String name) {
-            return headers.getOrDefault(name.toLowerCase(java.util.Locale.ROOT), List.of()).stream().findFirst().orElse(null);
+            return headers.getOrDefault(name.toLowerCase(java.util.Locale.ROOT), List.of()).stream()
+                    .findFirst()
+                    .orElse(null);
         }
 
         String contentType() {
@@ -150,7 +152,8 @@ final class RaFixture implements AutoCloseable {
         SoftHsmTestTokens.TestToken card = SoftHsmTestTokens.create("chip");
         caToken = online.open(Clock.systemUTC());
         chip = card.open(Clock.systemUTC());
-        for (String k : List.of("root-key", "citizen-ca-key", "ra-operators-ca-key", "rogue-root-key", "rogue-ops-key")) {
+        for (String k :
+                List.of("root-key", "citizen-ca-key", "ra-operators-ca-key", "rogue-root-key", "rogue-ops-key")) {
             caToken.generateKeyPair(k, KeyAlgorithm.EC_P384);
         }
         caToken.generateKeyPair("audit-key", KeyAlgorithm.EC_P256);
@@ -161,21 +164,39 @@ final class RaFixture implements AutoCloseable {
         Instant t0 = now.minus(Duration.ofDays(4 * 365));
         CertificateIssuance atT0 = issuance(t0);
         PkiNames names = settings.names();
-        root = atT0.issue(atT0.prepareSelfSigned(new CertificateRequest(CertificateProfile.CITIZEN_ROOT,
-                names.citizenRoot(), caToken.publicKey("root-key"))), caToken.signer("root-key"));
+        root = atT0.issue(
+                atT0.prepareSelfSigned(new CertificateRequest(
+                        CertificateProfile.CITIZEN_ROOT, names.citizenRoot(), caToken.publicKey("root-key"))),
+                caToken.signer("root-key"));
         CaCertificate rootCa = new CaCertificate(CertificateProfile.CITIZEN_ROOT, root);
-        citizenCa = atT0.issue(atT0.prepare(new CertificateRequest(CertificateProfile.CITIZEN_CA, names.citizenCa(),
-                caToken.publicKey("citizen-ca-key")), rootCa), caToken.signer("root-key"));
-        operatorsCa = atT0.issue(atT0.prepare(new CertificateRequest(CertificateProfile.RA_OPERATORS_CA,
-                names.raOperatorsCa(), caToken.publicKey("ra-operators-ca-key")), rootCa), caToken.signer("root-key"));
+        citizenCa = atT0.issue(
+                atT0.prepare(
+                        new CertificateRequest(
+                                CertificateProfile.CITIZEN_CA, names.citizenCa(), caToken.publicKey("citizen-ca-key")),
+                        rootCa),
+                caToken.signer("root-key"));
+        operatorsCa = atT0.issue(
+                atT0.prepare(
+                        new CertificateRequest(
+                                CertificateProfile.RA_OPERATORS_CA,
+                                names.raOperatorsCa(),
+                                caToken.publicKey("ra-operators-ca-key")),
+                        rootCa),
+                caToken.signer("root-key"));
         operatorsCaCa = new CaCertificate(CertificateProfile.RA_OPERATORS_CA, operatorsCa);
         // Same names, other keys: a look-alike RA Operators CA under a look-alike root.
-        X509CertificateHolder rogueRoot = atT0.issue(atT0.prepareSelfSigned(new CertificateRequest(
-                CertificateProfile.CITIZEN_ROOT, names.citizenRoot(), caToken.publicKey("rogue-root-key"))),
+        X509CertificateHolder rogueRoot = atT0.issue(
+                atT0.prepareSelfSigned(new CertificateRequest(
+                        CertificateProfile.CITIZEN_ROOT, names.citizenRoot(), caToken.publicKey("rogue-root-key"))),
                 caToken.signer("rogue-root-key"));
-        X509CertificateHolder rogueOps = atT0.issue(atT0.prepare(new CertificateRequest(CertificateProfile.RA_OPERATORS_CA,
-                names.raOperatorsCa(), caToken.publicKey("rogue-ops-key")),
-                new CaCertificate(CertificateProfile.CITIZEN_ROOT, rogueRoot)), caToken.signer("rogue-root-key"));
+        X509CertificateHolder rogueOps = atT0.issue(
+                atT0.prepare(
+                        new CertificateRequest(
+                                CertificateProfile.RA_OPERATORS_CA,
+                                names.raOperatorsCa(),
+                                caToken.publicKey("rogue-ops-key")),
+                        new CaCertificate(CertificateProfile.CITIZEN_ROOT, rogueRoot)),
+                caToken.signer("rogue-root-key"));
         rootPem = writePem("root.pem", root);
         citizenCaPem = writePem("citizen-ca.pem", citizenCa);
 
@@ -186,9 +207,19 @@ final class RaFixture implements AutoCloseable {
             return null;
         });
 
-        cards = new CardRegistry(db.database(), new PersonalDataKeys(caToken, "pii-hmac-1", "pii-aes-1"), audit, domainClock);
-        issuer = new CitizenIssuer(db.database(), caToken, IssuingCa.load(db.database(), CITIZEN_CA), settings,
-                new ChipCsrChecks(), cards, audit, domainClock, RANDOM, CitizenIssuer.DEFAULT_PARTITION_CAPACITY);
+        cards = new CardRegistry(
+                db.database(), new PersonalDataKeys(caToken, "pii-hmac-1", "pii-aes-1"), audit, domainClock);
+        issuer = new CitizenIssuer(
+                db.database(),
+                caToken,
+                IssuingCa.load(db.database(), CITIZEN_CA),
+                settings,
+                new ChipCsrChecks(),
+                cards,
+                audit,
+                domainClock,
+                RANDOM,
+                CitizenIssuer.DEFAULT_PARTITION_CAPACITY);
         revocations = new RevocationService(db.database(), audit, domainClock);
         approvals = new tw.eid.pki.ca.approval.ApprovalService(db.database(), audit, domainClock);
 
@@ -203,7 +234,9 @@ final class RaFixture implements AutoCloseable {
         ownerOnly(password);
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
-        ks.setKeyEntry("ra-tls", tlsKey.getPrivate(), pw, new java.security.cert.Certificate[] {jdk(tlsCert), jdk(operatorsCa)});
+        ks.setKeyEntry(
+                "ra-tls", tlsKey.getPrivate(), pw, new java.security.cert.Certificate[] {jdk(tlsCert), jdk(operatorsCa)
+                });
         try (var out = Files.newOutputStream(p12)) {
             ks.store(out, pw);
         }
@@ -211,29 +244,51 @@ final class RaFixture implements AutoCloseable {
 
         Instant yesterday = now.minus(Duration.ofDays(1));
         for (OperatorRole role : OperatorRole.values()) {
-            clients.put(role, operatorClient(role.id() + "-1", role, yesterday, operatorsCaCa, "ra-operators-ca-key", true));
+            clients.put(
+                    role,
+                    operatorClient(role.id() + "-1", role, yesterday, operatorsCaCa, "ra-operators-ca-key", true));
         }
-        secondSupervisor = operatorClient("supervisor-2", OperatorRole.SUPERVISOR, yesterday, operatorsCaCa,
-                "ra-operators-ca-key", true);
-        foreign = operatorClient("officer-rogue", OperatorRole.OFFICER, yesterday,
-                new CaCertificate(CertificateProfile.RA_OPERATORS_CA, rogueOps), "rogue-ops-key", false);
-        expired = operatorClient("officer-expired", OperatorRole.OFFICER, t0.plus(Duration.ofDays(1)), operatorsCaCa,
-                "ra-operators-ca-key", true);
-        revoked = operatorClient("officer-revoked", OperatorRole.OFFICER, yesterday, operatorsCaCa, "ra-operators-ca-key", true);
-        revocations.revoke(SETUP, OPERATORS_CA, revoked.certificate().getSerialNumber().toString(16),
+        secondSupervisor = operatorClient(
+                "supervisor-2", OperatorRole.SUPERVISOR, yesterday, operatorsCaCa, "ra-operators-ca-key", true);
+        foreign = operatorClient(
+                "officer-rogue",
+                OperatorRole.OFFICER,
+                yesterday,
+                new CaCertificate(CertificateProfile.RA_OPERATORS_CA, rogueOps),
+                "rogue-ops-key",
+                false);
+        expired = operatorClient(
+                "officer-expired",
+                OperatorRole.OFFICER,
+                t0.plus(Duration.ofDays(1)),
+                operatorsCaCa,
+                "ra-operators-ca-key",
+                true);
+        revoked = operatorClient(
+                "officer-revoked", OperatorRole.OFFICER, yesterday, operatorsCaCa, "ra-operators-ca-key", true);
+        revocations.revoke(
+                SETUP,
+                OPERATORS_CA,
+                revoked.certificate().getSerialNumber().toString(16),
                 RevocationReason.KEY_COMPROMISE);
-        unknown = operatorClient("officer-unknown", OperatorRole.OFFICER, yesterday, operatorsCaCa, "ra-operators-ca-key", false);
+        unknown = operatorClient(
+                "officer-unknown", OperatorRole.OFFICER, yesterday, operatorsCaCa, "ra-operators-ca-key", false);
         noCertificate = new Client("anonymous", trustOnly(), null, null, null);
 
         // The document side: a CSCA (its key in the same test token; a real one is offline) and a
         // certified pool of DS keys, issued a day ago so that the CSCA's usage period holds now.
-        documents = new tw.eid.pki.ca.document.DocumentSignerFixture(db.database(), caToken, caToken, domainClock,
-                now.minus(Duration.ofDays(1)), dir);
+        documents = new tw.eid.pki.ca.document.DocumentSignerFixture(
+                db.database(), caToken, caToken, domainClock, now.minus(Duration.ofDays(1)), dir);
         documents.certifiedBatch(2, 100_000, null);
-        RaServices services = new RaServices(db.database(), cards, issuer, revocations, settings, audit, List.of(caToken),
-                domainClock).withSods(documents.sodIssuer());
-        server = RaServer.newServer(RaConfig.builder(services, p12, password).host("127.0.0.1").port(0)
-                .clock(authClock).sodPerSecond(sodPerSecond).build());
+        RaServices services = new RaServices(
+                        db.database(), cards, issuer, revocations, settings, audit, List.of(caToken), domainClock)
+                .withSods(documents.sodIssuer());
+        server = RaServer.newServer(RaConfig.builder(services, p12, password)
+                .host("127.0.0.1")
+                .port(0)
+                .clock(authClock)
+                .sodPerSecond(sodPerSecond)
+                .build());
         server.start();
         port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     }
@@ -257,10 +312,18 @@ final class RaFixture implements AutoCloseable {
 
     Reply call(Client client, String method, String path, String contentType, byte[] body, Map<String, String> headers)
             throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().sslContext(client.ssl()).version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build();
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        HttpClient http = HttpClient.newBuilder()
+                .sslContext(client.ssl())
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
+                .timeout(Duration.ofSeconds(60))
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body));
         if (contentType != null) {
             b.header("Content-Type", contentType);
         }
@@ -270,8 +333,13 @@ final class RaFixture implements AutoCloseable {
     }
 
     Reply json(Client client, String method, String path, String json) throws IOException, InterruptedException {
-        return call(client, method, path, json == null ? null : "application/json",
-                json == null ? null : json.getBytes(StandardCharsets.UTF_8), Map.of());
+        return call(
+                client,
+                method,
+                path,
+                json == null ? null : "application/json",
+                json == null ? null : json.getBytes(StandardCharsets.UTF_8),
+                Map.of());
     }
 
     Client role(OperatorRole role) {
@@ -289,7 +357,8 @@ final class RaFixture implements AutoCloseable {
     /** A card registered through the domain, not the API (set-up for a test of something else). */
     String registeredCard() {
         String n = newCardNumber();
-        cards.register(SETUP, new CardRegistration(n, CHIP_UID, NationalId.of(NATIONAL_ID), HolderName.of("王小明", Set.of())));
+        cards.register(
+                SETUP, new CardRegistration(n, CHIP_UID, NationalId.of(NATIONAL_ID), HolderName.of("王小明", Set.of())));
         return n;
     }
 
@@ -308,8 +377,12 @@ final class RaFixture implements AutoCloseable {
         StringBuilder b = new StringBuilder("{\"hashAlgorithm\":\"" + algorithm + "\",\"dataGroups\":[");
         String sep = "";
         for (Map.Entry<Integer, byte[]> dg : dataGroups().entrySet()) {
-            b.append(sep).append("{\"number\":").append(dg.getKey()).append(",\"hash\":\"")
-                    .append(java.util.Base64.getEncoder().encodeToString(md.digest(dg.getValue()))).append("\"}");
+            b.append(sep)
+                    .append("{\"number\":")
+                    .append(dg.getKey())
+                    .append(",\"hash\":\"")
+                    .append(java.util.Base64.getEncoder().encodeToString(md.digest(dg.getValue())))
+                    .append("\"}");
             sep = ",";
         }
         return b.append("]}").toString();
@@ -324,9 +397,14 @@ final class RaFixture implements AutoCloseable {
         String card = registeredCard();
         java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
         List<tw.eid.pki.ca.document.SodRequest.DataGroupHash> hashes = new ArrayList<>();
-        dataGroups().forEach((n, v) -> hashes.add(new tw.eid.pki.ca.document.SodRequest.DataGroupHash(n, md.digest(v))));
-        documents.sodIssuer().issue(SETUP, new tw.eid.pki.ca.document.SodRequest(card,
-                tw.eid.pki.ca.document.HashAlgorithm.SHA_256, hashes, null));
+        dataGroups()
+                .forEach((n, v) -> hashes.add(new tw.eid.pki.ca.document.SodRequest.DataGroupHash(n, md.digest(v))));
+        documents
+                .sodIssuer()
+                .issue(
+                        SETUP,
+                        new tw.eid.pki.ca.document.SodRequest(
+                                card, tw.eid.pki.ca.document.HashAlgorithm.SHA_256, hashes, null));
         return card;
     }
 
@@ -336,8 +414,10 @@ final class RaFixture implements AutoCloseable {
     }
 
     IssuedCertificate issuedFor(String card) throws Exception {
-        return issuer.issue(SETUP, new IssueRequest(card, CHIP_UID, CertificateProfile.CITIZEN_SIGNATURE,
-                chipCsrDer(KeyAlgorithm.EC_P256), null));
+        return issuer.issue(
+                SETUP,
+                new IssueRequest(
+                        card, CHIP_UID, CertificateProfile.CITIZEN_SIGNATURE, chipCsrDer(KeyAlgorithm.EC_P256), null));
     }
 
     /** A new key pair on the "chip" token and its CSR, signed on the chip (proof of possession). */
@@ -345,7 +425,8 @@ final class RaFixture implements AutoCloseable {
         String label = "chip-key-" + chipKeys.incrementAndGet();
         chip.generateKeyPair(label, algorithm);
         return new PKCS10CertificationRequestBuilder(new X500Name("CN=ignored by the CA"), chip.publicKey(label))
-                .build(chip.signer(label)).getEncoded();
+                .build(chip.signer(label))
+                .getEncoded();
     }
 
     String chipCsrPem(KeyAlgorithm algorithm) throws Exception {
@@ -358,14 +439,22 @@ final class RaFixture implements AutoCloseable {
 
     /** openssl verify of a PEM file up to the Citizen Root, with the Citizen CA as intermediate. */
     String opensslVerify(Path leafPem) throws Exception {
-        return run(List.of("openssl", "verify", "-x509_strict", "-CAfile", rootPem.toString(), "-untrusted",
-                citizenCaPem.toString(), leafPem.toString()));
+        return run(List.of(
+                "openssl",
+                "verify",
+                "-x509_strict",
+                "-CAfile",
+                rootPem.toString(),
+                "-untrusted",
+                citizenCaPem.toString(),
+                leafPem.toString()));
     }
 
     /** Runs a command; returns "exit-code output". */
     long count(String sql) {
         return db.database().inTransaction(c -> {
-            try (var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            try (var st = c.createStatement();
+                    var rs = st.executeQuery(sql)) {
                 rs.next();
                 return rs.getLong(1);
             }
@@ -373,8 +462,10 @@ final class RaFixture implements AutoCloseable {
     }
 
     static String run(List<String> command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        Process p = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         return p.exitValue() + " " + out.strip();
@@ -384,7 +475,11 @@ final class RaFixture implements AutoCloseable {
     String curl(Client client, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "30", "--cacert", rootPem.toString()));
         if (client.certPem() != null) {
-            cmd.addAll(List.of("--cert", client.certPem().toString(), "--key", client.keyPem().toString()));
+            cmd.addAll(List.of(
+                    "--cert",
+                    client.certPem().toString(),
+                    "--key",
+                    client.keyPem().toString()));
         }
         cmd.addAll(List.of(args));
         return run(cmd);
@@ -397,7 +492,8 @@ final class RaFixture implements AutoCloseable {
     }
 
     static String pem(byte[] der) {
-        return "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+        return "-----BEGIN CERTIFICATE-----\n"
+                + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
                 + "\n-----END CERTIFICATE-----\n";
     }
 
@@ -410,16 +506,21 @@ final class RaFixture implements AutoCloseable {
      * audited) at {@code issuedAt}; otherwise signed by {@code ca} with {@code caKey} and never
      * stored (a look-alike CA's certificate, or one the store does not know).
      */
-    Client operatorClient(String id, OperatorRole role, Instant issuedAt, CaCertificate ca, String caKey,
-                          boolean recorded) throws Exception {
+    Client operatorClient(
+            String id, OperatorRole role, Instant issuedAt, CaCertificate ca, String caKey, boolean recorded)
+            throws Exception {
         KeyPair key = p256();
         X509CertificateHolder cert;
         if (recorded) {
             cert = operatorCertificates(issuedAt).issueOperator(SETUP, id, OFFICE, role, spki(key));
         } else {
             CertificateIssuance at = issuance(issuedAt);
-            cert = at.issue(at.prepare(CertificateRequest.operator(settings.names(),
-                    new CertificateRequest.Operator(id, OFFICE, role), spki(key)), ca), caToken.signer(caKey));
+            cert = at.issue(
+                    at.prepare(
+                            CertificateRequest.operator(
+                                    settings.names(), new CertificateRequest.Operator(id, OFFICE, role), spki(key)),
+                            ca),
+                    caToken.signer(caKey));
         }
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
@@ -444,8 +545,14 @@ final class RaFixture implements AutoCloseable {
     static final String OFFICE = "Test Household Registration Office";
 
     OperatorCertificates operatorCertificates(Instant at) {
-        return new OperatorCertificates(db.database(), caToken, IssuingCa.load(db.database(), OPERATORS_CA), settings,
-                audit, Clock.fixed(at, ZoneOffset.UTC), RANDOM);
+        return new OperatorCertificates(
+                db.database(),
+                caToken,
+                IssuingCa.load(db.database(), OPERATORS_CA),
+                settings,
+                audit,
+                Clock.fixed(at, ZoneOffset.UTC),
+                RANDOM);
     }
 
     private SSLContext trustOnly() throws Exception {
@@ -463,7 +570,8 @@ final class RaFixture implements AutoCloseable {
         return tmf;
     }
 
-    private void insertCa(Connection c, String name, X509CertificateHolder cert, String key) throws java.sql.SQLException {
+    private void insertCa(Connection c, String name, X509CertificateHolder cert, String key)
+            throws java.sql.SQLException {
         byte[] subject;
         byte[] der;
         try {
@@ -472,8 +580,9 @@ final class RaFixture implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO ca (name, kind, subject_der, certificate_der, key_label,"
-                + " token_label, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'ACTIVE', ?)")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO ca (name, kind, subject_der, certificate_der, key_label,"
+                        + " token_label, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'ACTIVE', ?)")) {
             ps.setString(1, name);
             ps.setString(2, name);
             ps.setBytes(3, subject);

@@ -38,8 +38,10 @@ import tw.eid.pki.ra.RaFixture.Reply;
 class RoleMatrixTest {
     @RegisterExtension
     static final TestDatabase db = new TestDatabase();
+
     @TempDir
     static Path dir;
+
     static RaFixture ra;
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -70,45 +72,97 @@ class RoleMatrixTest {
 
     /** The table of docs/api.md, row by row. */
     static final List<Endpoint> ENDPOINTS = List.of(
-            new Endpoint("POST /cards", EnumSet.of(OFFICER), 201, ra -> new Req("POST", "/cards", "application/json",
-                    "{\"cardNumber\":\"" + ra.newCardNumber() + "\",\"chipUid\":\"04a1b2c3d4e5f6a7\","
-                            + "\"nationalId\":\"A123456789\",\"holderName\":\"王小明\"}")),
-            new Endpoint("GET /cards/{cardNumber}", EnumSet.of(OFFICER, AUDITOR), 200,
+            new Endpoint(
+                    "POST /cards",
+                    EnumSet.of(OFFICER),
+                    201,
+                    ra -> new Req(
+                            "POST",
+                            "/cards",
+                            "application/json",
+                            "{\"cardNumber\":\"" + ra.newCardNumber() + "\",\"chipUid\":\"04a1b2c3d4e5f6a7\","
+                                    + "\"nationalId\":\"A123456789\",\"holderName\":\"王小明\"}")),
+            new Endpoint(
+                    "GET /cards/{cardNumber}",
+                    EnumSet.of(OFFICER, AUDITOR),
+                    200,
                     ra -> new Req("GET", "/cards/" + ra.registeredCard(), null, null)),
-            new Endpoint("POST /cards/{cardNumber}/certificates", EnumSet.of(PERSONALIZATION, OFFICER), 201,
-                    ra -> new Req("POST", "/cards/" + ra.registeredCard() + "/certificates", "application/json",
+            new Endpoint(
+                    "POST /cards/{cardNumber}/certificates",
+                    EnumSet.of(PERSONALIZATION, OFFICER),
+                    201,
+                    ra -> new Req(
+                            "POST",
+                            "/cards/" + ra.registeredCard() + "/certificates",
+                            "application/json",
                             "{\"profile\":\"citizen-signature\",\"chipUid\":\"04a1b2c3d4e5f6a7\",\"csr\":"
                                     + JSON.writeValueAsString(ra.chipCsrPem(KeyAlgorithm.EC_P256)) + "}")),
-            new Endpoint("GET /certificates/{serial}", EnumSet.of(OFFICER, AUDITOR, PERSONALIZATION), 200,
-                    ra -> new Req("GET", "/certificates/" + ra.issuedCertificate().serialHex(), null, null)),
-            new Endpoint("POST /certificates/{serial}/suspend", EnumSet.of(OFFICER), 200,
-                    ra -> new Req("POST", "/certificates/" + ra.issuedCertificate().serialHex() + "/suspend", null, null)),
+            new Endpoint(
+                    "GET /certificates/{serial}",
+                    EnumSet.of(OFFICER, AUDITOR, PERSONALIZATION),
+                    200,
+                    ra -> new Req(
+                            "GET", "/certificates/" + ra.issuedCertificate().serialHex(), null, null)),
+            new Endpoint(
+                    "POST /certificates/{serial}/suspend",
+                    EnumSet.of(OFFICER),
+                    200,
+                    ra -> new Req(
+                            "POST", "/certificates/" + ra.issuedCertificate().serialHex() + "/suspend", null, null)),
             new Endpoint("POST /certificates/{serial}/resume", EnumSet.of(OFFICER), 200, ra -> {
                 IssuedCertificate c = ra.issuedCertificate();
                 ra.revocations.suspend(RaFixture.SETUP, c.caName(), c.serialHex());
                 return new Req("POST", "/certificates/" + c.serialHex() + "/resume", null, null);
             }),
-            new Endpoint("POST /certificates/{serial}/revoke", EnumSet.of(OFFICER), 200,
-                    ra -> new Req("POST", "/certificates/" + ra.issuedCertificate().serialHex() + "/revoke",
-                            "application/json", "{\"reason\":\"affiliationChanged\"}")),
+            new Endpoint(
+                    "POST /certificates/{serial}/revoke",
+                    EnumSet.of(OFFICER),
+                    200,
+                    ra -> new Req(
+                            "POST",
+                            "/certificates/" + ra.issuedCertificate().serialHex() + "/revoke",
+                            "application/json",
+                            "{\"reason\":\"affiliationChanged\"}")),
             new Endpoint("POST /cards/{cardNumber}/report-lost", EnumSet.of(OFFICER), 200, ra -> {
                 String card = ra.registeredCard();
                 ra.issuedFor(card);
                 return new Req("POST", "/cards/" + card + "/report-lost", null, null);
             }),
-            new Endpoint("POST /cards/{cardNumber}/sod", EnumSet.of(PERSONALIZATION), 201,
+            new Endpoint(
+                    "POST /cards/{cardNumber}/sod",
+                    EnumSet.of(PERSONALIZATION),
+                    201,
                     ra -> new Req("POST", "/cards/" + ra.registeredCard() + "/sod", "application/json", ra.sodJson())),
-            new Endpoint("POST /cards/{cardNumber}/personalization/reopen", EnumSet.of(OFFICER), 204,
+            new Endpoint(
+                    "POST /cards/{cardNumber}/personalization/reopen",
+                    EnumSet.of(OFFICER),
+                    204,
                     ra -> new Req("POST", "/cards/" + ra.personalizedCard() + "/personalization/reopen", null, null)),
-            new Endpoint("POST /revocations", EnumSet.of(SUPERVISOR), 202,
-                    ra -> new Req("POST", "/revocations", "application/json", "{\"action\":\"suspend\",\"serials\":[\""
-                            + ra.issuedCertificate().serialHex() + "\"]}")),
+            new Endpoint(
+                    "POST /revocations",
+                    EnumSet.of(SUPERVISOR),
+                    202,
+                    ra -> new Req(
+                            "POST",
+                            "/revocations",
+                            "application/json",
+                            "{\"action\":\"suspend\",\"serials\":[\""
+                                    + ra.issuedCertificate().serialHex() + "\"]}")),
             new Endpoint("GET /approvals", EnumSet.of(SUPERVISOR), 200, ra -> new Req("GET", "/approvals", null, null)),
-            new Endpoint("GET /approvals/{id}", EnumSet.of(SUPERVISOR), 200,
+            new Endpoint(
+                    "GET /approvals/{id}",
+                    EnumSet.of(SUPERVISOR),
+                    200,
                     ra -> new Req("GET", "/approvals/" + pendingApproval(ra), null, null)),
-            new Endpoint("POST /approvals/{id}/approve", EnumSet.of(SUPERVISOR), 200,
+            new Endpoint(
+                    "POST /approvals/{id}/approve",
+                    EnumSet.of(SUPERVISOR),
+                    200,
                     ra -> new Req("POST", "/approvals/" + pendingApproval(ra) + "/approve", null, null)),
-            new Endpoint("POST /approvals/{id}/reject", EnumSet.of(SUPERVISOR), 200,
+            new Endpoint(
+                    "POST /approvals/{id}/reject",
+                    EnumSet.of(SUPERVISOR),
+                    200,
                     ra -> new Req("POST", "/approvals/" + pendingApproval(ra) + "/reject", null, null)),
             new Endpoint("GET /audit", EnumSet.of(AUDITOR), 200, ra -> new Req("GET", "/audit?limit=5", null, null)),
             new Endpoint("GET /health", ALL, 200, ra -> new Req("GET", "/health", null, null)),
@@ -116,9 +170,13 @@ class RoleMatrixTest {
 
     /** A bulk suspend asked for by a supervisor other than the one the matrix calls with. */
     static long pendingApproval(RaFixture ra) throws Exception {
-        return ra.approvals.request(tw.eid.pki.ca.audit.Actor.local("supervisor-9"),
-                tw.eid.pki.ca.approval.BulkStatusChange.suspend(RaFixture.CITIZEN_CA,
-                        List.of(ra.issuedCertificate().serialHex()))).id();
+        return ra.approvals
+                .request(
+                        tw.eid.pki.ca.audit.Actor.local("supervisor-9"),
+                        tw.eid.pki.ca.approval.BulkStatusChange.suspend(
+                                RaFixture.CITIZEN_CA,
+                                List.of(ra.issuedCertificate().serialHex())))
+                .id();
     }
 
     static Stream<Arguments> pairs() {
@@ -131,11 +189,12 @@ class RoleMatrixTest {
         return out.stream();
     }
 
-    private static final String STATE = "SELECT (SELECT COUNT(*) FROM card) * 1000000000 + (SELECT COUNT(*) FROM certificate)"
-            + " * 1000000 + (SELECT COUNT(*) FROM status_change) * 1000"
-            + " + (SELECT COUNT(*) FROM approval WHERE status <> 'PENDING') * 10 + (SELECT COUNT(*) FROM approval) % 10"
-            + " + (SELECT COUNT(*) FROM card_sod) * 100000000000000 + (SELECT COUNT(*) FROM card WHERE status = 'REGISTERED')"
-            + " * 10000000000000000";
+    private static final String STATE =
+            "SELECT (SELECT COUNT(*) FROM card) * 1000000000 + (SELECT COUNT(*) FROM certificate)"
+                    + " * 1000000 + (SELECT COUNT(*) FROM status_change) * 1000"
+                    + " + (SELECT COUNT(*) FROM approval WHERE status <> 'PENDING') * 10 + (SELECT COUNT(*) FROM approval) % 10"
+                    + " + (SELECT COUNT(*) FROM card_sod) * 100000000000000 + (SELECT COUNT(*) FROM card WHERE status = 'REGISTERED')"
+                    + " * 10000000000000000";
     private static final String REFUSALS =
             "SELECT COUNT(*) FROM audit_event WHERE action = 'ra.authorize' AND error_code = 'auth.role-not-allowed'";
 
@@ -145,8 +204,13 @@ class RoleMatrixTest {
         Req req = endpoint.target().make(ra);
         long stateBefore = ra.count(STATE);
         long refusalsBefore = ra.count(REFUSALS);
-        Reply reply = ra.call(ra.role(role), req.method(), req.path(), req.contentType(),
-                req.body() == null ? null : req.body().getBytes(StandardCharsets.UTF_8), Map.of());
+        Reply reply = ra.call(
+                ra.role(role),
+                req.method(),
+                req.path(),
+                req.contentType(),
+                req.body() == null ? null : req.body().getBytes(StandardCharsets.UTF_8),
+                Map.of());
         if (endpoint.allowed().contains(role)) {
             assertThat(reply.status()).as(reply.text()).isEqualTo(endpoint.success());
         } else {

@@ -29,8 +29,10 @@ import tw.eid.pki.ra.RaFixture.Reply;
 class SodApiTest {
     @RegisterExtension
     static final TestDatabase db = new TestDatabase();
+
     @TempDir
     static Path dir;
+
     static RaFixture ra;
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -51,7 +53,8 @@ class SodApiTest {
     }
 
     private long stored() {
-        return ra.count("SELECT COUNT(*) FROM card_sod") * 1_000_000 + ra.count("SELECT SUM(documents_signed) FROM document_signer");
+        return ra.count("SELECT COUNT(*) FROM card_sod") * 1_000_000
+                + ra.count("SELECT SUM(documents_signed) FROM document_signer");
     }
 
     @Test
@@ -65,20 +68,29 @@ class SodApiTest {
             SODFile parsed = SodChecks.jmrtdMatches(efSod, RaFixture.dataGroups(), algorithm);
             assertThat(parsed.getDocSigningCertificate().getSerialNumber().toString(16))
                     .isEqualTo(body.get("documentSignerSerial").asText());
-            assertThat(SodChecks.opensslVerify(efSod, ra.documents.cscaPem, dir)).startsWith("0 ");
+            assertThat(SodChecks.opensslVerify(efSod, ra.documents.cscaPem, dir))
+                    .startsWith("0 ");
             SodChecks.pkixValidates(parsed.getDocSigningCertificate(), ra.documents.csca, Instant.now());
             // Stored, byte for byte, against the card, and audited.
             assertThat(ra.count("SELECT COUNT(*) FROM card_sod WHERE card_number = '" + card + "' AND sod_der = X'"
-                    + java.util.HexFormat.of().formatHex(efSod) + "'")).isEqualTo(1);
+                            + java.util.HexFormat.of().formatHex(efSod) + "'"))
+                    .isEqualTo(1);
             assertThat(ra.count("SELECT COUNT(*) FROM audit_event WHERE action = 'card.sod' AND target = '" + card
-                    + "' AND actor = 'personalization-1'")).isEqualTo(1);
+                            + "' AND actor = 'personalization-1'"))
+                    .isEqualTo(1);
         }
         // LDS v1 and the bare EF.SOD by Accept.
         String card = ra.registeredCard();
-        String json = RaFixture.sodJson("SHA-256").replace("}]}", "}],\"ldsVersion\":\"0108\",\"unicodeVersion\":\"040000\"}");
+        String json = RaFixture.sodJson("SHA-256")
+                .replace("}]}", "}],\"ldsVersion\":\"0108\",\"unicodeVersion\":\"040000\"}");
         Thread.sleep(250);
-        Reply raw = ra.call(ra.role(OperatorRole.PERSONALIZATION), "POST", "/cards/" + card + "/sod", "application/json",
-                json.getBytes(StandardCharsets.UTF_8), Map.of("Accept", "application/octet-stream"));
+        Reply raw = ra.call(
+                ra.role(OperatorRole.PERSONALIZATION),
+                "POST",
+                "/cards/" + card + "/sod",
+                "application/json",
+                json.getBytes(StandardCharsets.UTF_8),
+                Map.of("Accept", "application/octet-stream"));
         assertThat(raw.status()).as(raw.text()).isEqualTo(201);
         assertThat(raw.contentType()).startsWith("application/octet-stream");
         assertThat(raw.body()[0]).isEqualTo((byte) 0x77);
@@ -95,39 +107,89 @@ class SodApiTest {
         record Case(String name, String card, String json, int status, String code) {}
         String personalized = ra.personalizedCard();
         List<Case> cases = List.of(
-                new Case("unknown data group", card, "{\"dataGroups\":[{\"number\":17,\"hash\":\"" + h32 + "\"}]}", 400,
+                new Case(
+                        "unknown data group",
+                        card,
+                        "{\"dataGroups\":[{\"number\":17,\"hash\":\"" + h32 + "\"}]}",
+                        400,
                         "sod.unknown-data-group"),
-                new Case("data group 0", card, "{\"dataGroups\":[{\"number\":0,\"hash\":\"" + h32 + "\"}]}", 400,
+                new Case(
+                        "data group 0",
+                        card,
+                        "{\"dataGroups\":[{\"number\":0,\"hash\":\"" + h32 + "\"}]}",
+                        400,
                         "sod.unknown-data-group"),
-                new Case("duplicate data group", card, "{\"dataGroups\":[{\"number\":1,\"hash\":\"" + h32
-                        + "\"},{\"number\":1,\"hash\":\"" + h32 + "\"}]}", 400, "sod.duplicate-data-group"),
-                new Case("wrong hash length", card, "{\"dataGroups\":[{\"number\":1,\"hash\":\"" + h48 + "\"}]}", 400,
+                new Case(
+                        "duplicate data group",
+                        card,
+                        "{\"dataGroups\":[{\"number\":1,\"hash\":\"" + h32 + "\"},{\"number\":1,\"hash\":\"" + h32
+                                + "\"}]}",
+                        400,
+                        "sod.duplicate-data-group"),
+                new Case(
+                        "wrong hash length",
+                        card,
+                        "{\"dataGroups\":[{\"number\":1,\"hash\":\"" + h48 + "\"}]}",
+                        400,
                         "sod.bad-hash-length"),
-                new Case("SHA-384 with a 32-byte hash", card, "{\"hashAlgorithm\":\"SHA-384\",\"dataGroups\":[{\"number\":1,"
-                        + "\"hash\":\"" + h32 + "\"}]}", 400, "sod.bad-hash-length"),
-                new Case("unknown algorithm", card, "{\"hashAlgorithm\":\"SHA-1\",\"dataGroups\":[{\"number\":1,\"hash\":\""
-                        + Base64.getEncoder().encodeToString(new byte[20]) + "\"}]}", 400, "sod.unknown-hash-algorithm"),
+                new Case(
+                        "SHA-384 with a 32-byte hash",
+                        card,
+                        "{\"hashAlgorithm\":\"SHA-384\",\"dataGroups\":[{\"number\":1," + "\"hash\":\"" + h32 + "\"}]}",
+                        400,
+                        "sod.bad-hash-length"),
+                new Case(
+                        "unknown algorithm",
+                        card,
+                        "{\"hashAlgorithm\":\"SHA-1\",\"dataGroups\":[{\"number\":1,\"hash\":\""
+                                + Base64.getEncoder().encodeToString(new byte[20]) + "\"}]}",
+                        400,
+                        "sod.unknown-hash-algorithm"),
                 new Case("empty list", card, "{\"dataGroups\":[]}", 400, "sod.no-data-groups"),
-                new Case("one data group", card, "{\"dataGroups\":[{\"number\":1,\"hash\":\"" + h32 + "\"}]}", 400,
+                new Case(
+                        "one data group",
+                        card,
+                        "{\"dataGroups\":[{\"number\":1,\"hash\":\"" + h32 + "\"}]}",
+                        400,
                         "sod.too-few-data-groups"),
                 new Case("no list", card, "{}", 400, "sod.no-data-groups"),
-                new Case("hash not base64", card, "{\"dataGroups\":[{\"number\":1,\"hash\":\"not base64!\"}]}", 400,
+                new Case(
+                        "hash not base64",
+                        card,
+                        "{\"dataGroups\":[{\"number\":1,\"hash\":\"not base64!\"}]}",
+                        400,
                         "request.bad-base64"),
-                new Case("half an LDS version", card, "{\"dataGroups\":[{\"number\":1,\"hash\":\"" + h32
-                        + "\"}],\"ldsVersion\":\"0108\"}", 400, "sod.bad-lds-version"),
-                new Case("unknown field", card, "{\"dataGroups\":[{\"number\":1,\"hash\":\"" + h32 + "\"}],\"x\":1}", 400,
+                new Case(
+                        "half an LDS version",
+                        card,
+                        "{\"dataGroups\":[{\"number\":1,\"hash\":\"" + h32 + "\"}],\"ldsVersion\":\"0108\"}",
+                        400,
+                        "sod.bad-lds-version"),
+                new Case(
+                        "unknown field",
+                        card,
+                        "{\"dataGroups\":[{\"number\":1,\"hash\":\"" + h32 + "\"}],\"x\":1}",
+                        400,
                         "request.malformed-json"),
                 new Case("card not registered", "TWR9999999", RaFixture.sodJson("SHA-256"), 404, "card.not-found"),
                 new Case("malformed card number", "tw-1", RaFixture.sodJson("SHA-256"), 400, "card.invalid-number"),
-                new Case("already personalized", personalized, RaFixture.sodJson("SHA-256"), 409,
+                new Case(
+                        "already personalized",
+                        personalized,
+                        RaFixture.sodJson("SHA-256"),
+                        409,
                         "sod.already-personalized"));
         for (Case c : cases) {
             long before = stored();
             Reply r = sod(c.card(), c.json());
             assertThat(r.status()).as(c.name() + ": " + r.text()).isEqualTo(c.status());
             assertThat(r.contentType()).as(c.name()).startsWith("application/problem+json");
-            assertThat(JSON.readTree(r.body()).get("code").asText()).as(c.name()).isEqualTo(c.code());
-            assertThat(stored()).as(c.name() + ": nothing stored, no DS count spent").isEqualTo(before);
+            assertThat(JSON.readTree(r.body()).get("code").asText())
+                    .as(c.name())
+                    .isEqualTo(c.code());
+            assertThat(stored())
+                    .as(c.name() + ": nothing stored, no DS count spent")
+                    .isEqualTo(before);
         }
         assertThat(ra.count("SELECT COUNT(*) FROM card WHERE card_number = '" + card + "' AND status = 'REGISTERED'"))
                 .isEqualTo(1);
@@ -144,7 +206,8 @@ class SodApiTest {
         assertThat(ds.get("spareDocuments").asLong()).isEqualTo(expected.spareDocuments());
         // The fixture certified two DS keys and nothing here retires one: active + spares = 2, and
         // with one spare or none the pool reports itself low.
-        assertThat(ds.get("usableSpares").asInt() + (ds.hasNonNull("active") ? 1 : 0)).isEqualTo(2);
+        assertThat(ds.get("usableSpares").asInt() + (ds.hasNonNull("active") ? 1 : 0))
+                .isEqualTo(2);
         assertThat(ds.get("low").asBoolean()).isEqualTo(ds.get("usableSpares").asInt() < 2);
     }
 
@@ -167,14 +230,20 @@ class SodApiTest {
         Reply second = sod(card, RaFixture.sodJson("SHA-256"));
         assertThat(second.status()).as(second.text()).isEqualTo(201);
         assertThat(JSON.readTree(second.body()).get("personalization").asInt()).isEqualTo(2);
-        assertThat(ra.count("SELECT COUNT(*) FROM card_sod WHERE card_number = '" + card + "'")).isEqualTo(2);
+        assertThat(ra.count("SELECT COUNT(*) FROM card_sod WHERE card_number = '" + card + "'"))
+                .isEqualTo(2);
     }
 
     @Test
     void concurrentRequestsForOneCardGetOneSodAndTheOthers409() throws Exception {
         // Its own line certificate: its own rate bucket (burst 10), untouched by the other tests.
-        RaFixture.Client line = ra.operatorClient("perso-concurrent", OperatorRole.PERSONALIZATION,
-                ra.authClock.instant().minus(java.time.Duration.ofDays(1)), ra.operatorsCaCa, "ra-operators-ca-key", true);
+        RaFixture.Client line = ra.operatorClient(
+                "perso-concurrent",
+                OperatorRole.PERSONALIZATION,
+                ra.authClock.instant().minus(java.time.Duration.ofDays(1)),
+                ra.operatorsCaCa,
+                "ra-operators-ca-key",
+                true);
         String card = ra.registeredCard();
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
         java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
@@ -202,9 +271,11 @@ class SodApiTest {
         pool.shutdown();
         assertThat(conflicts).isEqualTo(5);
         // The one returned is the one stored.
-        assertThat(ra.count("SELECT COUNT(*) FROM card_sod WHERE card_number = '" + card + "'")).isEqualTo(1);
-        assertThat(ra.count("SELECT COUNT(*) FROM card_sod WHERE card_number = '" + card + "' AND sod_der = FROM_BASE64('"
-                + returned + "')")).isEqualTo(1);
+        assertThat(ra.count("SELECT COUNT(*) FROM card_sod WHERE card_number = '" + card + "'"))
+                .isEqualTo(1);
+        assertThat(ra.count("SELECT COUNT(*) FROM card_sod WHERE card_number = '" + card
+                        + "' AND sod_der = FROM_BASE64('" + returned + "')"))
+                .isEqualTo(1);
     }
 
     @Test
@@ -214,7 +285,8 @@ class SodApiTest {
         long started = System.nanoTime();
         List<java.util.concurrent.Future<Reply>> replies = new java.util.ArrayList<>();
         for (int i = 0; i < 40; i++) {
-            replies.add(pool.submit(() -> ra.json(ra.role(OperatorRole.PERSONALIZATION), "POST", "/cards/TWR8888888/sod", "{}")));
+            replies.add(pool.submit(
+                    () -> ra.json(ra.role(OperatorRole.PERSONALIZATION), "POST", "/cards/TWR8888888/sod", "{}")));
         }
         int tooMany = 0;
         int passed = 0;

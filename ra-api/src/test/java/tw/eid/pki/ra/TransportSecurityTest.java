@@ -10,7 +10,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -33,8 +32,10 @@ import tw.eid.pki.ra.RaFixture.Reply;
 class TransportSecurityTest {
     @RegisterExtension
     static final TestDatabase db = new TestDatabase();
+
     @TempDir
     static Path dir;
+
     static RaFixture ra;
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -55,8 +56,8 @@ class TransportSecurityTest {
     }
 
     private String sClient(String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + ra.port,
-                "-CAfile", ra.rootPem.toString()));
+        List<String> cmd = new java.util.ArrayList<>(
+                List.of("openssl", "s_client", "-connect", "127.0.0.1:" + ra.port, "-CAfile", ra.rootPem.toString()));
         cmd.addAll(List.of(args));
         return RaFixture.run(cmd);
     }
@@ -64,7 +65,8 @@ class TransportSecurityTest {
     private String officerCert(String... args) throws Exception {
         Client officer = ra.role(OperatorRole.OFFICER);
         List<String> all = new java.util.ArrayList<>(List.of(args));
-        all.addAll(List.of("-cert", officer.certPem().toString(), "-key", officer.keyPem().toString()));
+        all.addAll(List.of(
+                "-cert", officer.certPem().toString(), "-key", officer.keyPem().toString()));
         return sClient(all.toArray(String[]::new));
     }
 
@@ -79,12 +81,19 @@ class TransportSecurityTest {
     @Test
     void tls12And13AreSpokenWithAeadSuitesOnly() throws Exception {
         String v12 = officerCert("-tls1_2");
-        assertThat(v12).startsWith("0 ").contains("New, TLSv1.2, Cipher is ECDHE-ECDSA-AES").contains("GCM")
+        assertThat(v12)
+                .startsWith("0 ")
+                .contains("New, TLSv1.2, Cipher is ECDHE-ECDSA-AES")
+                .contains("GCM")
                 .contains("Verify return code: 0 (ok)");
         String v13 = officerCert("-tls1_3");
-        assertThat(v13).startsWith("0 ").contains("New, TLSv1.3, Cipher is TLS_").contains("Verify return code: 0 (ok)");
+        assertThat(v13)
+                .startsWith("0 ")
+                .contains("New, TLSv1.3, Cipher is TLS_")
+                .contains("Verify return code: 0 (ok)");
         // CBC with RSA key transport: not offered
-        assertThat(officerCert("-tls1_2", "-cipher", "AES128-SHA:ECDHE-ECDSA-AES128-SHA")).doesNotStartWith("0 ");
+        assertThat(officerCert("-tls1_2", "-cipher", "AES128-SHA:ECDHE-ECDSA-AES128-SHA"))
+                .doesNotStartWith("0 ");
     }
 
     @Test
@@ -112,21 +121,36 @@ class TransportSecurityTest {
         assertUnauthorized(ra.call(ra.revoked, "GET", "/health"), "auth.certificate-revoked");
         assertUnauthorized(ra.call(ra.unknown, "GET", "/health"), "auth.certificate-unknown");
         assertThat(ra.count("SELECT COUNT(*) FROM audit_event WHERE actor = 'unauthenticated'"
-                + " AND error_code = 'auth.certificate-revoked' AND source_addr LIKE '127.0.0.1:%'")).isPositive();
-        String viaCurl = ra.curl(ra.revoked, "-w", "\\n%{http_code}", ra.uri("/health").toString());
+                        + " AND error_code = 'auth.certificate-revoked' AND source_addr LIKE '127.0.0.1:%'"))
+                .isPositive();
+        String viaCurl =
+                ra.curl(ra.revoked, "-w", "\\n%{http_code}", ra.uri("/health").toString());
         assertThat(viaCurl).startsWith("0 ").endsWith("401").contains("auth.certificate-revoked");
     }
 
     @Test
     void revocationIsCheckedOnEveryRequestNotJustAtTheHandshake() throws Exception {
-        Client officer = ra.operatorClient("officer-2", OperatorRole.OFFICER, ra.authClock.instant().minus(Duration.ofDays(1)),
-                ra.operatorsCaCa, "ra-operators-ca-key", true);
-        HttpClient http = HttpClient.newBuilder().sslContext(officer.ssl()).version(HttpClient.Version.HTTP_1_1).build();
+        Client officer = ra.operatorClient(
+                "officer-2",
+                OperatorRole.OFFICER,
+                ra.authClock.instant().minus(Duration.ofDays(1)),
+                ra.operatorsCaCa,
+                "ra-operators-ca-key",
+                true);
+        HttpClient http = HttpClient.newBuilder()
+                .sslContext(officer.ssl())
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
         HttpRequest health = HttpRequest.newBuilder(ra.uri("/health")).build();
-        assertThat(http.send(health, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
-        ra.revocations.suspend(RaFixture.SETUP, RaFixture.OPERATORS_CA, officer.certificate().getSerialNumber().toString(16));
+        assertThat(http.send(health, HttpResponse.BodyHandlers.ofString()).statusCode())
+                .isEqualTo(200);
+        ra.revocations.suspend(
+                RaFixture.SETUP,
+                RaFixture.OPERATORS_CA,
+                officer.certificate().getSerialNumber().toString(16));
         HttpResponse<byte[]> again = http.send(health, HttpResponse.BodyHandlers.ofByteArray());
-        assertUnauthorized(new Reply(again.statusCode(), again.headers().map(), again.body()), "auth.certificate-revoked");
+        assertUnauthorized(
+                new Reply(again.statusCode(), again.headers().map(), again.body()), "auth.certificate-revoked");
     }
 
     @Test
@@ -142,7 +166,8 @@ class TransportSecurityTest {
         assertThat(locked.contentType()).startsWith("application/problem+json");
         assertThat(JSON.readTree(locked.body()).get("code").asText()).isEqualTo("auth.locked-out");
         assertThat(Long.parseLong(locked.header("retry-after"))).isBetween(1790L, 1800L);
-        assertThat(ra.call(ra.role(OperatorRole.AUDITOR), "GET", "/health").status()).isEqualTo(429);
+        assertThat(ra.call(ra.role(OperatorRole.AUDITOR), "GET", "/health").status())
+                .isEqualTo(429);
 
         ra.authClock.advance(Duration.ofMinutes(29));
         assertThat(ra.call(officer, "GET", "/health").status()).isEqualTo(429);
@@ -156,7 +181,8 @@ class TransportSecurityTest {
         assertUnauthorized(ra.call(ra.revoked, "GET", "/health"), "auth.certificate-revoked");
         ra.authClock.advance(Duration.ofMinutes(10).plusSeconds(1));
         assertUnauthorized(ra.call(ra.revoked, "GET", "/health"), "auth.certificate-revoked");
-        assertThat(ra.call(ra.role(OperatorRole.OFFICER), "GET", "/health").status()).isEqualTo(200);
+        assertThat(ra.call(ra.role(OperatorRole.OFFICER), "GET", "/health").status())
+                .isEqualTo(200);
     }
 
     @Test
@@ -173,17 +199,22 @@ class TransportSecurityTest {
     void anUnderprivilegedCertificateFromTheRightCaWithoutClientAuthIsRefused() throws Exception {
         // The RA's own TLS server certificate comes from the same CA but is no client certificate:
         // the trust manager asks for clientAuth. Checked directly on the trust manager.
-        var failures = new tw.eid.pki.ra.auth.AuthFailures(ra.authClock, Duration.ofMinutes(10), 3, Duration.ofMinutes(30));
+        var failures =
+                new tw.eid.pki.ra.auth.AuthFailures(ra.authClock, Duration.ofMinutes(10), 3, Duration.ofMinutes(30));
         var tm = new tw.eid.pki.ra.auth.OperatorTrustManager(RaFixture.jdk(ra.operatorsCa), ra.authClock, failures);
         java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
-        char[] pw = java.nio.file.Files.readString(dir.resolve("ra-tls.password")).strip().toCharArray();
+        char[] pw = java.nio.file.Files.readString(dir.resolve("ra-tls.password"))
+                .strip()
+                .toCharArray();
         try (var in = java.nio.file.Files.newInputStream(dir.resolve("ra-tls.p12"))) {
             ks.load(in, pw);
         }
         var serverCert = (java.security.cert.X509Certificate) ks.getCertificate("ra-tls");
         assertThatThrownBy(() -> tm.verify(new java.security.cert.X509Certificate[] {serverCert}))
                 .hasMessageContaining("client authentication");
-        tm.verify(new java.security.cert.X509Certificate[] {RaFixture.jdk(ra.role(OperatorRole.OFFICER).certificate())});
+        tm.verify(new java.security.cert.X509Certificate[] {
+            RaFixture.jdk(ra.role(OperatorRole.OFFICER).certificate())
+        });
     }
 
     private static void assertUnauthorized(Reply r, String code) throws Exception {

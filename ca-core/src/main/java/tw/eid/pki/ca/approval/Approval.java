@@ -15,8 +15,15 @@ import java.util.Objects;
  * @param decidedAt when; null while pending
  * @param outcome for APPROVED and FAILED, what came of it; null otherwise
  */
-public record Approval(long id, ApprovalAct act, String requestedBy, Instant requestedAt, ApprovalStatus status,
-                       String decidedBy, Instant decidedAt, ApprovalOutcome outcome) {
+public record Approval(
+        long id,
+        ApprovalAct act,
+        String requestedBy,
+        Instant requestedAt,
+        ApprovalStatus status,
+        String decidedBy,
+        Instant decidedAt,
+        ApprovalOutcome outcome) {
     public Approval {
         Objects.requireNonNull(act, "act");
         Objects.requireNonNull(requestedBy, "requestedBy");

@@ -30,6 +30,7 @@ public final class ApprovalException extends RuntimeException {
         TRANSITION_REFUSED("approval.transition-refused");
 
         private final String id;
+
         Code(String id) {
             this.id = id;
         }

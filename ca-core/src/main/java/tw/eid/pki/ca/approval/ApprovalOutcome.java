@@ -13,8 +13,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param target the first thing that could not make the transition (a serial); null when carried out
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ApprovalOutcome(@JsonProperty("changed") int changed, @JsonProperty("errorCode") String errorCode,
-                              @JsonProperty("target") String target) {
+public record ApprovalOutcome(
+        @JsonProperty("changed") int changed,
+        @JsonProperty("errorCode") String errorCode,
+        @JsonProperty("target") String target) {
 
     public static ApprovalOutcome carriedOut(int changed) {
         return new ApprovalOutcome(changed, null, null);

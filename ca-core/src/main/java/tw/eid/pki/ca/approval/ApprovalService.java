@@ -92,8 +92,10 @@ public final class ApprovalService {
                     throw refusal.exception();
                 }
                 long id;
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO approval (kind, payload, requested_by,"
-                        + " requested_at, status) VALUES (?, ?, ?, ?, 'PENDING')", Statement.RETURN_GENERATED_KEYS)) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO approval (kind, payload, requested_by,"
+                                + " requested_at, status) VALUES (?, ?, ?, ?, 'PENDING')",
+                        Statement.RETURN_GENERATED_KEYS)) {
                     ps.setString(1, act.kind());
                     ps.setString(2, ApprovalJson.payload(act));
                     ps.setString(3, requester.id());
@@ -104,8 +106,11 @@ public final class ApprovalService {
                         id = keys.getLong(1);
                     }
                 }
-                audit.append(c, requester.event("approval.request", target(id), AuditResult.SUCCESS)
-                        .withDetails(ApprovalJson.text(ApprovalJson.auditDetails(act))));
+                audit.append(
+                        c,
+                        requester
+                                .event("approval.request", target(id), AuditResult.SUCCESS)
+                                .withDetails(ApprovalJson.text(ApprovalJson.auditDetails(act))));
                 return new Approval(id, act, requester.id(), now, ApprovalStatus.PENDING, null, null, null);
             });
         } catch (ApprovalException e) {
@@ -122,8 +127,8 @@ public final class ApprovalService {
     public List<Approval> pending() {
         return database.inTransaction(c -> {
             List<Approval> approvals = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT " + COLUMNS + " FROM approval WHERE status = 'PENDING' ORDER BY id")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT " + COLUMNS + " FROM approval WHERE status = 'PENDING' ORDER BY id")) {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         approvals.add(approval(rs));
@@ -161,25 +166,30 @@ public final class ApprovalService {
                 Checked checked = check(c, pending.act(), now, true);
                 Refusal refusal = checked.refusal();
                 if (refusal != null) {
-                    ApprovalOutcome outcome = ApprovalOutcome.failed(refusal.code().id(), refusal.serial());
+                    ApprovalOutcome outcome =
+                            ApprovalOutcome.failed(refusal.code().id(), refusal.serial());
                     Approval failed = decide(c, pending, ApprovalStatus.FAILED, approver, now, outcome);
                     ObjectNode details = ApprovalJson.auditDetails(pending.act());
                     details.put("serial", refusal.serial());
                     details.put("refusal", refusal.code().id());
-                    audit.append(c, approver.event("approval.approve", target(id), AuditResult.REFUSED)
-                            .withErrorCode(ApprovalException.Code.TRANSITION_REFUSED.id())
-                            .withDetails(ApprovalJson.text(details)));
+                    audit.append(
+                            c,
+                            approver.event("approval.approve", target(id), AuditResult.REFUSED)
+                                    .withErrorCode(ApprovalException.Code.TRANSITION_REFUSED.id())
+                                    .withDetails(ApprovalJson.text(details)));
                     return new Decided(failed, refusal.exception());
                 }
                 List<StatusChange> changes = carryOut(c, pending.act(), checked.states(), now);
-                Approval approved = decide(c, pending, ApprovalStatus.APPROVED, approver, now,
-                        ApprovalOutcome.carriedOut(changes.size()));
+                Approval approved = decide(
+                        c, pending, ApprovalStatus.APPROVED, approver, now, ApprovalOutcome.carriedOut(changes.size()));
                 // Audit last: the ledger's head lock is then held only for the appends and the commit.
                 for (StatusChange change : changes) {
                     audit.append(c, certificateEvent(approver, id, change));
                 }
-                audit.append(c, approver.event("approval.approve", target(id), AuditResult.SUCCESS)
-                        .withDetails(ApprovalJson.text(ApprovalJson.auditDetails(pending.act()))));
+                audit.append(
+                        c,
+                        approver.event("approval.approve", target(id), AuditResult.SUCCESS)
+                                .withDetails(ApprovalJson.text(ApprovalJson.auditDetails(pending.act()))));
                 return new Decided(approved, null);
             });
         } catch (ApprovalException e) {
@@ -206,8 +216,10 @@ public final class ApprovalService {
                 Instant now = now();
                 Approval pending = lockForDecision(c, approver, id);
                 Approval rejected = decide(c, pending, ApprovalStatus.REJECTED, approver, now, null);
-                audit.append(c, approver.event("approval.reject", target(id), AuditResult.SUCCESS)
-                        .withDetails(ApprovalJson.text(ApprovalJson.auditDetails(pending.act()))));
+                audit.append(
+                        c,
+                        approver.event("approval.reject", target(id), AuditResult.SUCCESS)
+                                .withDetails(ApprovalJson.text(ApprovalJson.auditDetails(pending.act()))));
                 return rejected;
             });
         } catch (ApprovalException e) {
@@ -248,19 +260,21 @@ public final class ApprovalService {
     private static Approval lockForDecision(Connection c, Actor approver, long id) throws SQLException {
         Approval approval = find(c, id, true);
         if (approval.requestedBy().equals(approver.id())) {
-            throw new ApprovalException(ApprovalException.Code.SELF_APPROVAL,
+            throw new ApprovalException(
+                    ApprovalException.Code.SELF_APPROVAL,
                     "approval " + id + " was requested by " + approver.id() + ": a second person decides it");
         }
         if (approval.status() != ApprovalStatus.PENDING) {
-            throw new ApprovalException(ApprovalException.Code.ALREADY_DECIDED,
+            throw new ApprovalException(
+                    ApprovalException.Code.ALREADY_DECIDED,
                     "approval " + id + " is " + approval.status().name().toLowerCase() + " already");
         }
         return approval;
     }
 
     private static Approval find(Connection c, long id, boolean lock) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT " + COLUMNS + " FROM approval WHERE id = ?" + (lock ? " FOR UPDATE" : ""))) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT " + COLUMNS + " FROM approval WHERE id = ?" + (lock ? " FOR UPDATE" : ""))) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -271,8 +285,9 @@ public final class ApprovalService {
         }
     }
 
-    private static Approval decide(Connection c, Approval pending, ApprovalStatus status, Actor approver, Instant now,
-                                   ApprovalOutcome outcome) throws SQLException {
+    private static Approval decide(
+            Connection c, Approval pending, ApprovalStatus status, Actor approver, Instant now, ApprovalOutcome outcome)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE approval SET status = ?, decided_by = ?, decided_at = ?,"
                 + " outcome = ? WHERE id = ? AND status = 'PENDING'")) {
             ps.setString(1, status.name());
@@ -284,8 +299,15 @@ public final class ApprovalService {
                 throw new SQLException("approval " + pending.id() + " changed under its row lock", "40001");
             }
         }
-        return new Approval(pending.id(), pending.act(), pending.requestedBy(), pending.requestedAt(), status,
-                approver.id(), now, outcome);
+        return new Approval(
+                pending.id(),
+                pending.act(),
+                pending.requestedBy(),
+                pending.requestedAt(),
+                status,
+                approver.id(),
+                now,
+                outcome);
     }
 
     private static Approval approval(ResultSet rs) throws SQLException {
@@ -328,7 +350,9 @@ public final class ApprovalService {
         for (String serial : bulk.serials()) {
             CertificateState state = states.get(serial);
             Refusal refusal = state == null
-                    ? new Refusal(serial, StatusChangeRefusedException.Code.NOT_FOUND,
+                    ? new Refusal(
+                            serial,
+                            StatusChangeRefusedException.Code.NOT_FOUND,
                             "no certificate " + serial + " of CA " + bulk.caName())
                     : refusal(serial, state, to, now);
             if (refusal != null) {
@@ -340,8 +364,8 @@ public final class ApprovalService {
 
     /** docs/profiles.md "Status rules", as RevocationService applies them to a single certificate. */
     private static Refusal refusal(String serial, CertificateState state, CertificateStatus to, Instant now) {
-        StatusChangeRefusedException refused = RevocationService.refusal(serial, state.status(), state.issued(),
-                state.notAfter(), to, now);
+        StatusChangeRefusedException refused =
+                RevocationService.refusal(serial, state.status(), state.issued(), state.notAfter(), to, now);
         return refused == null ? null : new Refusal(serial, refused.code(), refused.getMessage());
     }
 
@@ -366,8 +390,12 @@ public final class ApprovalService {
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        states.put(rs.getString(1), new CertificateState(CertificateStatus.valueOf(rs.getString(2)),
-                                rs.getBoolean(3), DatabaseTime.fromColumn(rs.getObject(4, LocalDateTime.class))));
+                        states.put(
+                                rs.getString(1),
+                                new CertificateState(
+                                        CertificateStatus.valueOf(rs.getString(2)),
+                                        rs.getBoolean(3),
+                                        DatabaseTime.fromColumn(rs.getObject(4, LocalDateTime.class))));
                     }
                 }
             }
@@ -381,8 +409,8 @@ public final class ApprovalService {
      * and its checked status; {@link RevocationService#apply} fails the transaction if a row is not
      * in that state.
      */
-    private static List<StatusChange> carryOut(Connection c, ApprovalAct act, Map<String, CertificateState> states,
-                                                Instant now) throws SQLException {
+    private static List<StatusChange> carryOut(
+            Connection c, ApprovalAct act, Map<String, CertificateState> states, Instant now) throws SQLException {
         BulkStatusChange bulk = (BulkStatusChange) act;
         List<String> sorted = new ArrayList<>(bulk.serials());
         Collections.sort(sorted);

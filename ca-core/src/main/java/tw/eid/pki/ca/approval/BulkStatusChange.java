@@ -25,9 +25,12 @@ import tw.eid.pki.ca.revocation.CertificateStatus;
  */
 @JsonTypeName(BulkStatusChange.KIND)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record BulkStatusChange(@JsonProperty("ca") String caName, @JsonProperty("action") Action action,
-                               @JsonProperty("reason") RevocationReason reason,
-                               @JsonProperty("serials") List<String> serials) implements ApprovalAct {
+public record BulkStatusChange(
+        @JsonProperty("ca") String caName,
+        @JsonProperty("action") Action action,
+        @JsonProperty("reason") RevocationReason reason,
+        @JsonProperty("serials") List<String> serials)
+        implements ApprovalAct {
 
     public static final String KIND = "bulk-status-change";
     public static final int MAX_SERIALS = 10_000;
@@ -52,26 +55,31 @@ public record BulkStatusChange(@JsonProperty("ca") String caName, @JsonProperty(
             throw malformed("the action must be SUSPEND or REVOKE");
         }
         if (action == Action.REVOKE && (reason == null || reason == RevocationReason.CERTIFICATE_HOLD)) {
-            throw malformed("revoke needs an RFC 5280 reason other than certificateHold (suspend puts a certificate on hold)");
+            throw malformed(
+                    "revoke needs an RFC 5280 reason other than certificateHold (suspend puts a certificate on hold)");
         }
         if (action == Action.SUSPEND && reason != null) {
             throw malformed("suspend takes no reason: it is always certificateHold");
         }
         if (serials == null || serials.isEmpty() || serials.size() > MAX_SERIALS) {
-            throw new ApprovalException(ApprovalException.Code.SIZE_OUT_OF_RANGE,
+            throw new ApprovalException(
+                    ApprovalException.Code.SIZE_OUT_OF_RANGE,
                     "name 1 to " + MAX_SERIALS + " serials, not " + (serials == null ? 0 : serials.size()));
         }
         Set<String> seen = new HashSet<>(serials.size() * 2);
         for (String serial : serials) {
             if (serial == null || !SERIAL.matcher(serial).matches()) {
                 String shown = serial == null || serial.length() > 40 ? null : serial;
-                throw new ApprovalException(ApprovalException.Code.MALFORMED,
+                throw new ApprovalException(
+                        ApprovalException.Code.MALFORMED,
                         "serial " + (shown == null ? "(null or too long)" : shown)
-                                + " is not lower-case hex without leading zeros, at most 40 digits", shown, null);
+                                + " is not lower-case hex without leading zeros, at most 40 digits",
+                        shown,
+                        null);
             }
             if (!seen.add(serial)) {
-                throw new ApprovalException(ApprovalException.Code.DUPLICATE_SERIAL,
-                        "serial " + serial + " is named twice", serial, null);
+                throw new ApprovalException(
+                        ApprovalException.Code.DUPLICATE_SERIAL, "serial " + serial + " is named twice", serial, null);
             }
         }
         serials = List.copyOf(serials);

@@ -44,111 +44,118 @@ import java.time.Instant;
  */
 final class AuditChainHash {
 
-  static final int HASH_LENGTH = 32;
+    static final int HASH_LENGTH = 32;
 
-  private static final byte[] EVENT_TAG = "tw.eid.pki.audit.event.v1".getBytes(StandardCharsets.UTF_8);
-  private static final byte[] CHECKPOINT_TAG =
-      "tw.eid.pki.audit.checkpoint.v1".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] EVENT_TAG = "tw.eid.pki.audit.event.v1".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] CHECKPOINT_TAG = "tw.eid.pki.audit.checkpoint.v1".getBytes(StandardCharsets.UTF_8);
 
-  private AuditChainHash() {}
+    private AuditChainHash() {}
 
-  /** The 32 zero bytes the first event links to. */
-  static byte[] genesis() {
-    return new byte[HASH_LENGTH];
-  }
-
-  /** hash(row) from the row's stored column values. */
-  static byte[] eventHash(
-      byte[] prevHash,
-      long seq,
-      Instant eventTime,
-      String actor,
-      String action,
-      String target,
-      String result,
-      String sourceAddress,
-      String destinationAddress,
-      String errorCode,
-      String details) {
-    Encoder e = new Encoder();
-    e.bytes(EVENT_TAG);
-    e.i64(seq);
-    e.i64(micros(eventTime));
-    e.str(actor);
-    e.str(action);
-    e.opt(target);
-    e.str(result);
-    e.opt(sourceAddress);
-    e.opt(destinationAddress);
-    e.opt(errorCode);
-    e.opt(details);
-    MessageDigest sha256 = sha256();
-    sha256.update(prevHash);
-    sha256.update(e.toByteArray());
-    return sha256.digest();
-  }
-
-  static byte[] eventHash(byte[] prevHash, long seq, Instant eventTime, AuditEvent event) {
-    return eventHash(prevHash, seq, eventTime, event.actor(), event.action(), event.target(),
-        event.result().name(), event.sourceAddress(), event.destinationAddress(),
-        event.errorCode(), event.details());
-  }
-
-  /** The bytes a checkpoint signature covers. */
-  static byte[] checkpointPayload(long seq, byte[] headHash, Instant signedAt,
-      byte[] algorithmDer) {
-    Encoder e = new Encoder();
-    e.bytes(CHECKPOINT_TAG);
-    e.i64(seq);
-    e.raw(headHash);
-    e.i64(micros(signedAt));
-    e.bytes(algorithmDer);
-    return e.toByteArray();
-  }
-
-  static long micros(Instant t) {
-    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
-  }
-
-  static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
-    }
-  }
-
-  private static final class Encoder {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-
-    void i64(long v) {
-      out.writeBytes(ByteBuffer.allocate(8).putLong(v).array());
+    /** The 32 zero bytes the first event links to. */
+    static byte[] genesis() {
+        return new byte[HASH_LENGTH];
     }
 
-    void raw(byte[] b) {
-      out.writeBytes(b);
+    /** hash(row) from the row's stored column values. */
+    static byte[] eventHash(
+            byte[] prevHash,
+            long seq,
+            Instant eventTime,
+            String actor,
+            String action,
+            String target,
+            String result,
+            String sourceAddress,
+            String destinationAddress,
+            String errorCode,
+            String details) {
+        Encoder e = new Encoder();
+        e.bytes(EVENT_TAG);
+        e.i64(seq);
+        e.i64(micros(eventTime));
+        e.str(actor);
+        e.str(action);
+        e.opt(target);
+        e.str(result);
+        e.opt(sourceAddress);
+        e.opt(destinationAddress);
+        e.opt(errorCode);
+        e.opt(details);
+        MessageDigest sha256 = sha256();
+        sha256.update(prevHash);
+        sha256.update(e.toByteArray());
+        return sha256.digest();
     }
 
-    void bytes(byte[] b) {
-      out.writeBytes(ByteBuffer.allocate(4).putInt(b.length).array());
-      out.writeBytes(b);
+    static byte[] eventHash(byte[] prevHash, long seq, Instant eventTime, AuditEvent event) {
+        return eventHash(
+                prevHash,
+                seq,
+                eventTime,
+                event.actor(),
+                event.action(),
+                event.target(),
+                event.result().name(),
+                event.sourceAddress(),
+                event.destinationAddress(),
+                event.errorCode(),
+                event.details());
     }
 
-    void str(String s) {
-      bytes(s.getBytes(StandardCharsets.UTF_8));
+    /** The bytes a checkpoint signature covers. */
+    static byte[] checkpointPayload(long seq, byte[] headHash, Instant signedAt, byte[] algorithmDer) {
+        Encoder e = new Encoder();
+        e.bytes(CHECKPOINT_TAG);
+        e.i64(seq);
+        e.raw(headHash);
+        e.i64(micros(signedAt));
+        e.bytes(algorithmDer);
+        return e.toByteArray();
     }
 
-    void opt(String s) {
-      if (s == null) {
-        out.write(0);
-      } else {
-        out.write(1);
-        str(s);
-      }
+    static long micros(Instant t) {
+        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
     }
 
-    byte[] toByteArray() {
-      return out.toByteArray();
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
     }
-  }
+
+    private static final class Encoder {
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+
+        void i64(long v) {
+            out.writeBytes(ByteBuffer.allocate(8).putLong(v).array());
+        }
+
+        void raw(byte[] b) {
+            out.writeBytes(b);
+        }
+
+        void bytes(byte[] b) {
+            out.writeBytes(ByteBuffer.allocate(4).putInt(b.length).array());
+            out.writeBytes(b);
+        }
+
+        void str(String s) {
+            bytes(s.getBytes(StandardCharsets.UTF_8));
+        }
+
+        void opt(String s) {
+            if (s == null) {
+                out.write(0);
+            } else {
+                out.write(1);
+                str(s);
+            }
+        }
+
+        byte[] toByteArray() {
+            return out.toByteArray();
+        }
+    }
 }

@@ -12,30 +12,31 @@ import java.util.Objects;
  * @param prevHash the hash of event {@code seq - 1}; 32 zero bytes for the first
  * @param hash SHA-256 over prevHash and the canonical encoding ({@link AuditChainHash})
  */
-public record AuditEntry(long seq, Instant eventTime, AuditEvent event, byte[] prevHash,
-    byte[] hash) {
+public record AuditEntry(long seq, Instant eventTime, AuditEvent event, byte[] prevHash, byte[] hash) {
 
-  public AuditEntry {
-    Objects.requireNonNull(eventTime, "eventTime");
-    Objects.requireNonNull(event, "event");
-    if (seq < 1) {
-      throw new IllegalArgumentException("seq must be positive");
+    public AuditEntry {
+        Objects.requireNonNull(eventTime, "eventTime");
+        Objects.requireNonNull(event, "event");
+        if (seq < 1) {
+            throw new IllegalArgumentException("seq must be positive");
+        }
+        if (prevHash == null
+                || prevHash.length != AuditChainHash.HASH_LENGTH
+                || hash == null
+                || hash.length != AuditChainHash.HASH_LENGTH) {
+            throw new IllegalArgumentException("hashes must be 32 bytes");
+        }
+        prevHash = prevHash.clone();
+        hash = hash.clone();
     }
-    if (prevHash == null || prevHash.length != AuditChainHash.HASH_LENGTH
-        || hash == null || hash.length != AuditChainHash.HASH_LENGTH) {
-      throw new IllegalArgumentException("hashes must be 32 bytes");
+
+    @Override
+    public byte[] prevHash() {
+        return prevHash.clone();
     }
-    prevHash = prevHash.clone();
-    hash = hash.clone();
-  }
 
-  @Override
-  public byte[] prevHash() {
-    return prevHash.clone();
-  }
-
-  @Override
-  public byte[] hash() {
-    return hash.clone();
-  }
+    @Override
+    public byte[] hash() {
+        return hash.clone();
+    }
 }

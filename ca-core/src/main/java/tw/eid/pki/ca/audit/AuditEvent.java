@@ -31,116 +31,115 @@ import java.util.regex.Pattern;
  * @param details a JSON object with more facts, or null; at most 16384 characters
  */
 public record AuditEvent(
-    String actor,
-    String action,
-    String target,
-    AuditResult result,
-    String sourceAddress,
-    String destinationAddress,
-    String errorCode,
-    String details) {
+        String actor,
+        String action,
+        String target,
+        AuditResult result,
+        String sourceAddress,
+        String destinationAddress,
+        String errorCode,
+        String details) {
 
-  static final int MAX_TARGET = 255;
-  static final int MAX_ADDRESS = 64;
-  static final int MAX_DETAILS = 16_384;
+    static final int MAX_TARGET = 255;
+    static final int MAX_ADDRESS = 64;
+    static final int MAX_DETAILS = 16_384;
 
-  private static final Pattern ACTOR = Pattern.compile("[A-Za-z0-9._:@/+=-]{1,128}");
-  private static final Pattern ACTION = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
-  private static final Pattern ERROR_CODE = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
-  private static final Pattern ADDRESS = Pattern.compile("[\\x21-\\x7e]{1,64}");
+    private static final Pattern ACTOR = Pattern.compile("[A-Za-z0-9._:@/+=-]{1,128}");
+    private static final Pattern ACTION = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    private static final Pattern ERROR_CODE = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    private static final Pattern ADDRESS = Pattern.compile("[\\x21-\\x7e]{1,64}");
 
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-  public AuditEvent {
-    Objects.requireNonNull(actor, "actor");
-    Objects.requireNonNull(action, "action");
-    Objects.requireNonNull(result, "result");
-    require(ACTOR.matcher(actor).matches(), "actor must match " + ACTOR.pattern());
-    require(ACTION.matcher(action).matches(), "action must match " + ACTION.pattern());
-    if (target != null) {
-      require(!target.isEmpty() && target.length() <= MAX_TARGET,
-          "target must be 1.." + MAX_TARGET + " characters");
-      require(wellFormed(target) && noControlCharacters(target),
-          "target must be well-formed text without control characters");
-    }
-    if (sourceAddress != null) {
-      require(ADDRESS.matcher(sourceAddress).matches(),
-          "sourceAddress must be 1.." + MAX_ADDRESS + " printable ASCII characters");
-    }
-    if (destinationAddress != null) {
-      require(ADDRESS.matcher(destinationAddress).matches(),
-          "destinationAddress must be 1.." + MAX_ADDRESS + " printable ASCII characters");
-    }
-    if (errorCode != null) {
-      require(ERROR_CODE.matcher(errorCode).matches(),
-          "errorCode must match " + ERROR_CODE.pattern());
-      require(result != AuditResult.SUCCESS, "a successful act has no error code");
-    }
-    if (details != null) {
-      require(details.length() <= MAX_DETAILS, "details must be at most " + MAX_DETAILS
-          + " characters");
-      require(wellFormed(details), "details must be well-formed text");
-      require(isJsonObject(details), "details must be one JSON object");
-    }
-  }
-
-  /** An event with only the required facts and a target. */
-  public static AuditEvent of(String actor, String action, String target, AuditResult result) {
-    return new AuditEvent(actor, action, target, result, null, null, null, null);
-  }
-
-  public AuditEvent withAddresses(String source, String destination) {
-    return new AuditEvent(actor, action, target, result, source, destination, errorCode, details);
-  }
-
-  public AuditEvent withErrorCode(String code) {
-    return new AuditEvent(
-        actor, action, target, result, sourceAddress, destinationAddress, code, details);
-  }
-
-  public AuditEvent withDetails(String json) {
-    return new AuditEvent(
-        actor, action, target, result, sourceAddress, destinationAddress, errorCode, json);
-  }
-
-  /** As {@link #withDetails(String)}, with the details built by Jackson. */
-  public AuditEvent withDetails(AuditDetails details) {
-    return withDetails(details.json());
-  }
-
-  private static void require(boolean condition, String message) {
-    if (!condition) {
-      throw new IllegalArgumentException(message);
-    }
-  }
-
-  /** No unpaired surrogates: those have no UTF-8 encoding and would be replaced silently. */
-  private static boolean wellFormed(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (Character.isHighSurrogate(c)) {
-        if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
-          return false;
+    public AuditEvent {
+        Objects.requireNonNull(actor, "actor");
+        Objects.requireNonNull(action, "action");
+        Objects.requireNonNull(result, "result");
+        require(ACTOR.matcher(actor).matches(), "actor must match " + ACTOR.pattern());
+        require(ACTION.matcher(action).matches(), "action must match " + ACTION.pattern());
+        if (target != null) {
+            require(
+                    !target.isEmpty() && target.length() <= MAX_TARGET,
+                    "target must be 1.." + MAX_TARGET + " characters");
+            require(
+                    wellFormed(target) && noControlCharacters(target),
+                    "target must be well-formed text without control characters");
         }
-        i++;
-      } else if (Character.isLowSurrogate(c)) {
-        return false;
-      }
+        if (sourceAddress != null) {
+            require(
+                    ADDRESS.matcher(sourceAddress).matches(),
+                    "sourceAddress must be 1.." + MAX_ADDRESS + " printable ASCII characters");
+        }
+        if (destinationAddress != null) {
+            require(
+                    ADDRESS.matcher(destinationAddress).matches(),
+                    "destinationAddress must be 1.." + MAX_ADDRESS + " printable ASCII characters");
+        }
+        if (errorCode != null) {
+            require(ERROR_CODE.matcher(errorCode).matches(), "errorCode must match " + ERROR_CODE.pattern());
+            require(result != AuditResult.SUCCESS, "a successful act has no error code");
+        }
+        if (details != null) {
+            require(details.length() <= MAX_DETAILS, "details must be at most " + MAX_DETAILS + " characters");
+            require(wellFormed(details), "details must be well-formed text");
+            require(isJsonObject(details), "details must be one JSON object");
+        }
     }
-    return true;
-  }
 
-  private static boolean noControlCharacters(String s) {
-    return s.chars().noneMatch(Character::isISOControl);
-  }
-
-  private static boolean isJsonObject(String text) {
-    try {
-      JsonNode node = JSON.readTree(text);
-      return node != null && node.isObject();
-    } catch (JsonProcessingException e) {
-      return false;
+    /** An event with only the required facts and a target. */
+    public static AuditEvent of(String actor, String action, String target, AuditResult result) {
+        return new AuditEvent(actor, action, target, result, null, null, null, null);
     }
-  }
+
+    public AuditEvent withAddresses(String source, String destination) {
+        return new AuditEvent(actor, action, target, result, source, destination, errorCode, details);
+    }
+
+    public AuditEvent withErrorCode(String code) {
+        return new AuditEvent(actor, action, target, result, sourceAddress, destinationAddress, code, details);
+    }
+
+    public AuditEvent withDetails(String json) {
+        return new AuditEvent(actor, action, target, result, sourceAddress, destinationAddress, errorCode, json);
+    }
+
+    /** As {@link #withDetails(String)}, with the details built by Jackson. */
+    public AuditEvent withDetails(AuditDetails details) {
+        return withDetails(details.json());
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /** No unpaired surrogates: those have no UTF-8 encoding and would be replaced silently. */
+    private static boolean wellFormed(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean noControlCharacters(String s) {
+        return s.chars().noneMatch(Character::isISOControl);
+    }
+
+    private static boolean isJsonObject(String text) {
+        try {
+            JsonNode node = JSON.readTree(text);
+            return node != null && node.isObject();
+        } catch (JsonProcessingException e) {
+            return false;
+        }
+    }
 }

@@ -12,14 +12,14 @@ import java.util.Optional;
  *     protected by the hash chain alone, which someone with write access could rebuild
  * @param firstProblem the first break found, or null if the ledger verified
  */
-public record AuditReport(long eventsChecked, long lastSeq, int checkpointsChecked,
-    long lastSealedSeq, AuditFinding firstProblem) {
+public record AuditReport(
+        long eventsChecked, long lastSeq, int checkpointsChecked, long lastSealedSeq, AuditFinding firstProblem) {
 
-  public boolean ok() {
-    return firstProblem == null;
-  }
+    public boolean ok() {
+        return firstProblem == null;
+    }
 
-  public Optional<AuditFinding> problem() {
-    return Optional.ofNullable(firstProblem);
-  }
+    public Optional<AuditFinding> problem() {
+        return Optional.ofNullable(firstProblem);
+    }
 }

@@ -19,6 +19,7 @@ public final class CardException extends RuntimeException {
         CARD_NOT_FOUND("card.not-found");
 
         private final String id;
+
         Code(String id) {
             this.id = id;
         }

@@ -59,8 +59,9 @@ public final class CardRegistry {
         return database.inTransaction(c -> {
             // No SELECT … FOR UPDATE first: on a number not yet there it takes a gap lock, and two
             // registrations would deadlock on their inserts. The primary key decides (23000 below).
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO card (card_number, chip_uid, national_id_hmac,"
-                    + " national_id_enc, national_id_last4, name_enc, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO card (card_number, chip_uid, national_id_hmac,"
+                            + " national_id_enc, national_id_last4, name_enc, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, r.cardNumber());
                 ps.setBytes(2, r.chipUid());
                 ps.setBytes(3, idHash);
@@ -72,13 +73,19 @@ public final class CardRegistry {
                 ps.executeUpdate();
             } catch (SQLException e) {
                 if ("23000".equals(e.getSQLState())) { // a concurrent registration of the same number won
-                    throw new CardException(CardException.Code.CARD_EXISTS, "card " + r.cardNumber() + " is already registered");
+                    throw new CardException(
+                            CardException.Code.CARD_EXISTS, "card " + r.cardNumber() + " is already registered");
                 }
                 throw e;
             }
             audit.append(c, actor.event("card.register", r.cardNumber(), AuditResult.SUCCESS));
-            return new Card(r.cardNumber(), HexFormat.of().formatHex(r.chipUid()), r.nationalId().last4(),
-                    r.holderName().value(), STATUS_REGISTERED, now);
+            return new Card(
+                    r.cardNumber(),
+                    HexFormat.of().formatHex(r.chipUid()),
+                    r.nationalId().last4(),
+                    r.holderName().value(),
+                    STATUS_REGISTERED,
+                    now);
         });
     }
 
@@ -89,21 +96,33 @@ public final class CardRegistry {
     public Optional<Card> find(String cardNumber, boolean withPersonalData) {
         CardRegistration.requireCardNumber(cardNumber);
         Optional<Object[]> row = database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT chip_uid, national_id_last4, name_enc, status, created_at"
-                    + " FROM card WHERE card_number = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT chip_uid, national_id_last4, name_enc, status, created_at"
+                            + " FROM card WHERE card_number = ?")) {
                 ps.setString(1, cardNumber);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
                         return Optional.empty();
                     }
-                    return Optional.of(new Object[] {rs.getBytes(1), rs.getString(2), rs.getBytes(3), rs.getString(4),
-                            DatabaseTime.fromColumn(rs.getObject(5, LocalDateTime.class))});
+                    return Optional.of(new Object[] {
+                        rs.getBytes(1),
+                        rs.getString(2),
+                        rs.getBytes(3),
+                        rs.getString(4),
+                        DatabaseTime.fromColumn(rs.getObject(5, LocalDateTime.class))
+                    });
                 }
             }
         });
-        return row.map(r -> new Card(cardNumber, HexFormat.of().formatHex((byte[]) r[0]), (String) r[1],
-                withPersonalData ? new String(keys.open((byte[]) r[2], cardNumber, "name"), StandardCharsets.UTF_8) : null,
-                (String) r[3], (Instant) r[4]));
+        return row.map(r -> new Card(
+                cardNumber,
+                HexFormat.of().formatHex((byte[]) r[0]),
+                (String) r[1],
+                withPersonalData
+                        ? new String(keys.open((byte[]) r[2], cardNumber, "name"), StandardCharsets.UTF_8)
+                        : null,
+                (String) r[3],
+                (Instant) r[4]));
     }
 
     /** The cards registered to a national ID (a citizen has successive cards), by keyed hash. */
@@ -111,8 +130,8 @@ public final class CardRegistry {
         byte[] hash = keys.lookupHash(id);
         return database.inTransaction(c -> {
             List<String> cards = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT card_number FROM card WHERE national_id_hmac = ? ORDER BY created_at")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT card_number FROM card WHERE national_id_hmac = ? ORDER BY created_at")) {
                 ps.setBytes(1, hash);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {

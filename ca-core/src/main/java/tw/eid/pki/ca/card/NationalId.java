@@ -10,7 +10,8 @@ import java.util.Arrays;
 public final class NationalId {
     /** A=10, B=11, … with the historic gaps: I=34, O=35, W=32, X=30, Y=31, Z=33. */
     private static final int[] LETTER_CODE = {
-        10, 11, 12, 13, 14, 15, 16, 17, 34, 18, 19, 20, 21, 22, 35, 23, 24, 25, 26, 27, 28, 29, 32, 30, 31, 33};
+        10, 11, 12, 13, 14, 15, 16, 17, 34, 18, 19, 20, 21, 22, 35, 23, 24, 25, 26, 27, 28, 29, 32, 30, 31, 33
+    };
 
     private final char[] value;
 

@@ -27,8 +27,8 @@ public final class PersonalDataKeys {
         this.hmacLabel = Objects.requireNonNull(hmacLabel, "hmacLabel");
         this.aesLabel = Objects.requireNonNull(aesLabel, "aesLabel");
         if (!token.hasSecretKey(hmacLabel) || !token.hasSecretKey(aesLabel)) {
-            throw new IllegalStateException("token '" + token.label() + "' lacks data-protection key '"
-                    + hmacLabel + "' or '" + aesLabel + "'");
+            throw new IllegalStateException("token '" + token.label() + "' lacks data-protection key '" + hmacLabel
+                    + "' or '" + aesLabel + "'");
         }
     }
 

@@ -105,8 +105,13 @@ public final class Ceremony {
      * @param dataDir          relative paths of the ceremony file resolve against it
      * @param toolEnvironment  environment for pkcs11-tool (e.g. SOFTHSM2_CONF)
      */
-    public record Environment(Path dataDir, Map<String, String> toolEnvironment, Clock clock, SecureRandom random,
-                              ScryptCost scryptCost, PassphrasePrompt prompt) {
+    public record Environment(
+            Path dataDir,
+            Map<String, String> toolEnvironment,
+            Clock clock,
+            SecureRandom random,
+            ScryptCost scryptCost,
+            PassphrasePrompt prompt) {
         public Environment {
             Objects.requireNonNull(dataDir, "dataDir");
             toolEnvironment = Map.copyOf(toolEnvironment);
@@ -118,8 +123,12 @@ public final class Ceremony {
     }
 
     /** What the ceremony produced. */
-    public record Result(Path outputDirectory, Path transcript, Path transcriptSignature,
-                         Map<String, X509CertificateHolder> certificates, List<Path> shareFiles) {}
+    public record Result(
+            Path outputDirectory,
+            Path transcript,
+            Path transcriptSignature,
+            Map<String, X509CertificateHolder> certificates,
+            List<Path> shareFiles) {}
 
     private final CeremonyFile file;
     private final byte[] fileSha256;
@@ -138,11 +147,19 @@ public final class Ceremony {
         this.output = env.dataDir().resolve(file.output()).normalize();
         this.shareDir = env.dataDir().resolve(file.custodians().shares()).normalize();
         PkiNames d = PkiNames.defaults();
-        String org = file.publication().organization() == null ? d.organization() : file.publication().organization();
+        String org = file.publication().organization() == null
+                ? d.organization()
+                : file.publication().organization();
         this.settings = ProfileSettings.defaults()
                 .withPublicationBase(URI.create(file.publication().baseUrl()))
-                .withNames(new PkiNames(org, d.citizenRootCn(), d.citizenCaOu(), d.citizenCaCn(),
-                        d.raOperatorsCaCn(), d.cscaCn(), d.documentSignerCnPrefix()));
+                .withNames(new PkiNames(
+                        org,
+                        d.citizenRootCn(),
+                        d.citizenCaOu(),
+                        d.citizenCaCn(),
+                        d.raOperatorsCaCn(),
+                        d.cscaCn(),
+                        d.documentSignerCnPrefix()));
         this.ledger = AuditLedger.hashChained(env.clock());
     }
 
@@ -173,8 +190,10 @@ public final class Ceremony {
             // Every new label is checked before any token is initialised: a refusal must leave no
             // half-made token behind.
             for (CeremonyFile.TokenSpec spec : file.tokens().values()) {
-                if (spec.initialize() && new TokenInitializer(tokenConfig(spec).library(), env.toolEnvironment())
-                        .labels().contains(spec.label())) {
+                if (spec.initialize()
+                        && new TokenInitializer(tokenConfig(spec).library(), env.toolEnvironment())
+                                .labels()
+                                .contains(spec.label())) {
                     throw new CeremonyException("a token labelled '" + spec.label()
                             + "' already exists: a ceremony never re-initialises a token");
                 }
@@ -197,9 +216,10 @@ public final class Ceremony {
                 tokens.put(t.getKey(), Token.open(tokenConfig(t.getValue()), pins.get(t.getKey()), env.clock()));
             }
             refuseExistingLabels(tokens);
-            CertificateWriter.Batch batch = new CertificateWriter(database, ledger, env.clock()).begin(
-                    new CertificateIssuance(settings, env.clock(), env.random()),
-                    AuditEvent.of("ceremony:" + file.name(), "ceremony.run", file.name(), AuditResult.FAILURE));
+            CertificateWriter.Batch batch = new CertificateWriter(database, ledger, env.clock())
+                    .begin(
+                            new CertificateIssuance(settings, env.clock(), env.random()),
+                            AuditEvent.of("ceremony:" + file.name(), "ceremony.run", file.name(), AuditResult.FAILURE));
             try {
                 Outputs outputs = runSteps(tokens, transcript, batch);
                 return finish(tokens, transcript, outputs, shareFiles, present, batch);
@@ -225,16 +245,20 @@ public final class Ceremony {
     }
 
     private List<String> presentCustodians() {
-        List<String> all = file.custodians().members().stream().map(CeremonyFile.Member::name).toList();
+        List<String> all = file.custodians().members().stream()
+                .map(CeremonyFile.Member::name)
+                .toList();
         boolean anyInit = file.tokens().values().stream().anyMatch(CeremonyFile.TokenSpec::initialize);
-        List<String> present = file.custodians().present() == null ? all : file.custodians().present();
+        List<String> present =
+                file.custodians().present() == null ? all : file.custodians().present();
         if (anyInit && present.size() != all.size()) {
-            throw new CeremonyException("a ceremony that initialises a token needs every custodian present to receive a share ("
-                    + all.size() + " members, " + present.size() + " present)");
+            throw new CeremonyException(
+                    "a ceremony that initialises a token needs every custodian present to receive a share ("
+                            + all.size() + " members, " + present.size() + " present)");
         }
         if (present.size() < file.custodians().threshold()) {
-            throw new CeremonyException("a ceremony needs at least k=" + file.custodians().threshold()
-                    + " custodians present, not " + present.size());
+            throw new CeremonyException("a ceremony needs at least k="
+                    + file.custodians().threshold() + " custodians present, not " + present.size());
         }
         return present;
     }
@@ -268,17 +292,23 @@ public final class Ceremony {
     private char[] reconstructPin(String tokenLabel, List<String> present, Map<String, char[]> passphrases) {
         List<ShareUnlock> unlocks = new ArrayList<>();
         for (String custodian : present) {
-            unlocks.add(new ShareUnlock(ShareLocator.find(shareDir, tokenLabel, custodian), passphrases.get(custodian)));
+            unlocks.add(
+                    new ShareUnlock(ShareLocator.find(shareDir, tokenLabel, custodian), passphrases.get(custodian)));
         }
         return new PinReconstructor().reconstruct(tokenLabel, unlocks);
     }
 
-    private char[] initializeToken(CeremonyFile.TokenSpec spec, Map<String, char[]> passphrases, List<Path> shareFiles,
-                                   Transcript transcript, String role) {
+    private char[] initializeToken(
+            CeremonyFile.TokenSpec spec,
+            Map<String, char[]> passphrases,
+            List<Path> shareFiles,
+            Transcript transcript,
+            String role) {
         TokenConfig config = tokenConfig(spec);
         TokenInitializer initializer = new TokenInitializer(config.library(), env.toolEnvironment());
         if (initializer.labels().contains(spec.label())) {
-            throw new CeremonyException("a token labelled '" + spec.label() + "' already exists: a ceremony never re-initialises a token");
+            throw new CeremonyException(
+                    "a token labelled '" + spec.label() + "' already exists: a ceremony never re-initialises a token");
         }
         char[] userPin = PinSplitter.generatePin(env.random());
         char[] soPin = PinSplitter.generatePin(env.random());
@@ -290,9 +320,10 @@ public final class Ceremony {
         List<Path> written = new ArrayList<>();
         try {
             Files.createDirectories(shareDir);
-            written.addAll(splitter.split(spec.label(), userPin, custodians, file.custodians().threshold(), shareDir));
-            written.addAll(splitter.split(spec.label() + ".so", soPin, custodians,
-                    file.custodians().threshold(), shareDir));
+            written.addAll(splitter.split(
+                    spec.label(), userPin, custodians, file.custodians().threshold(), shareDir));
+            written.addAll(splitter.split(
+                    spec.label() + ".so", soPin, custodians, file.custodians().threshold(), shareDir));
             initializer.initialize(spec.label(), soPin, userPin);
         } catch (IOException | RuntimeException e) {
             for (Path p : written) {
@@ -302,7 +333,8 @@ public final class Ceremony {
                     // best effort: the token was not initialised, the shares are useless
                 }
             }
-            throw e instanceof CeremonyException c ? c
+            throw e instanceof CeremonyException c
+                    ? c
                     : new CeremonyException("initialising token '" + spec.label() + "' failed: " + e.getMessage(), e);
         } finally {
             Arrays.fill(soPin, '\0');
@@ -310,22 +342,33 @@ public final class Ceremony {
         for (Path p : written) {
             try {
                 String name = p.getFileName().toString();
-                transcript.share(role, name.substring(name.lastIndexOf(".share-")).replaceAll("^\\.share-\\d+-of-\\d+\\.|\\.json$", ""),
-                        shareDir.relativize(p).toString(), Files.readAllBytes(p));
+                transcript.share(
+                        role,
+                        name.substring(name.lastIndexOf(".share-"))
+                                .replaceAll("^\\.share-\\d+-of-\\d+\\.|\\.json$", ""),
+                        shareDir.relativize(p).toString(),
+                        Files.readAllBytes(p));
             } catch (IOException e) {
                 throw new CeremonyException("cannot read back share file " + p);
             }
         }
         shareFiles.addAll(written);
-        log.info("initialised token '{}' with {}-of-{} custodian shares", spec.label(), file.custodians().threshold(),
+        log.info(
+                "initialised token '{}' with {}-of-{} custodian shares",
+                spec.label(),
+                file.custodians().threshold(),
                 file.custodians().members().size());
         return userPin;
     }
 
     private void refuseExistingLabels(Map<String, Token> tokens) {
         for (CeremonyFile.Step s : file.steps()) {
-            String token = s.key() != null ? s.key().token() : s.secret() != null ? s.secret().token() : null;
-            String label = s.key() != null ? s.key().label() : s.secret() != null ? s.secret().label() : null;
+            String token = s.key() != null
+                    ? s.key().token()
+                    : s.secret() != null ? s.secret().token() : null;
+            String label = s.key() != null
+                    ? s.key().label()
+                    : s.secret() != null ? s.secret().label() : null;
             if (token != null && tokens.get(token).exists(label)) {
                 throw new CeremonyException("token '" + tokens.get(token).label() + "' already holds '" + label
                         + "': a ceremony never overwrites a key");
@@ -334,8 +377,13 @@ public final class Ceremony {
     }
 
     /** Certificates and CRLs made by the steps, in order, with where their keys live. */
-    private record Issued(String name, CertificateProfile profile, X509CertificateHolder certificate, String tokenRole,
-                          String keyLabel, String issuer) {
+    private record Issued(
+            String name,
+            CertificateProfile profile,
+            X509CertificateHolder certificate,
+            String tokenRole,
+            String keyLabel,
+            String issuer) {
         /** This certificate as an issuer (only CA profiles may be). */
         CaCertificate ca() {
             return new CaCertificate(profile, certificate);
@@ -356,7 +404,8 @@ public final class Ceremony {
                 KeyAlgorithm algorithm = KeyAlgorithm.fromId(k.algorithm());
                 KeyInfo info = tokens.get(k.token()).generateKeyPair(k.label(), algorithm);
                 if (!info.sensitive() || info.extractable()) {
-                    throw new CeremonyException("token generated '" + k.label() + "' without CKA_SENSITIVE or with CKA_EXTRACTABLE");
+                    throw new CeremonyException(
+                            "token generated '" + k.label() + "' without CKA_SENSITIVE or with CKA_EXTRACTABLE");
                 }
                 keyToken.put(k.label(), k.token());
                 publicKeys.put(k.label(), info.publicKey());
@@ -372,10 +421,12 @@ public final class Ceremony {
                 CertificateProfile profile = CeremonyFile.profile(c.profile());
                 SubjectPublicKeyInfo subjectKey = publicKeys.get(c.key());
                 if (subjectKey == null) {
-                    throw new CeremonyException("certificate '" + c.name() + "': key '" + c.key() + "' is a secret key");
+                    throw new CeremonyException(
+                            "certificate '" + c.name() + "': key '" + c.key() + "' is a secret key");
                 }
                 Issued issuer = c.issuer() == null ? null : issued.get(c.issuer());
-                X500Name subject = subject(profile, issuer, profile == CertificateProfile.DOCUMENT_SIGNER ? ++documentSigners : 0);
+                X500Name subject =
+                        subject(profile, issuer, profile == CertificateProfile.DOCUMENT_SIGNER ? ++documentSigners : 0);
                 CertificateRequest request = new CertificateRequest(profile, subject, subjectKey);
                 String caName = c.issuer() == null ? c.name() : c.issuer();
                 String tokenLabel = tokens.get(keyToken.get(c.key())).label();
@@ -389,7 +440,13 @@ public final class Ceremony {
                 // outputs of a ceremony that finished.
                 CertificateWriter.Pending pending = database.inTransaction(tx -> {
                     try {
-                        CaRows.storePrepared(tx, c.name(), profile.profileName(), subject, c.key(), tokenLabel,
+                        CaRows.storePrepared(
+                                tx,
+                                c.name(),
+                                profile.profileName(),
+                                subject,
+                                c.key(),
+                                tokenLabel,
                                 env.clock().instant());
                     } catch (CaRows.NameTakenException e) {
                         throw new CeremonyException(e.getMessage());
@@ -398,24 +455,41 @@ public final class Ceremony {
                 });
                 String signerToken = issuer == null ? keyToken.get(c.key()) : issuer.tokenRole();
                 String signerKey = issuer == null ? c.key() : issuer.keyLabel();
-                X509CertificateHolder cert = batch.sign(pending, () -> tokens.get(signerToken).signer(signerKey));
-                issued.put(c.name(), new Issued(c.name(), profile, cert, keyToken.get(c.key()), c.key(),
-                        c.issuer() == null ? c.name() : c.issuer()));
-                transcript.certificate(c.name(), profile.id(), cert.getSerialNumber().toString(16),
-                        cert.getSubject().toString(), c.issuer() == null ? c.name() : c.issuer(), encoded(cert));
+                X509CertificateHolder cert =
+                        batch.sign(pending, () -> tokens.get(signerToken).signer(signerKey));
+                issued.put(
+                        c.name(),
+                        new Issued(
+                                c.name(),
+                                profile,
+                                cert,
+                                keyToken.get(c.key()),
+                                c.key(),
+                                c.issuer() == null ? c.name() : c.issuer()));
+                transcript.certificate(
+                        c.name(),
+                        profile.id(),
+                        cert.getSerialNumber().toString(16),
+                        cert.getSubject().toString(),
+                        c.issuer() == null ? c.name() : c.issuer(),
+                        encoded(cert));
             } else {
                 CeremonyFile.CrlStep c = step.crl();
                 Issued issuer = issued.get(c.issuer());
-                CrlProfile crlProfile = issuer.profile() == CertificateProfile.CSCA ? CrlProfile.CSCA_CRL : CrlProfile.CITIZEN_ROOT_ARL;
+                CrlProfile crlProfile =
+                        issuer.profile() == CertificateProfile.CSCA ? CrlProfile.CSCA_CRL : CrlProfile.CITIZEN_ROOT_ARL;
                 Duration lifetime = Duration.ofDays(c.nextUpdateDays());
                 ProfileSettings crlSettings = crlProfile == CrlProfile.CSCA_CRL
-                        ? settings.withCscaCrlLifetime(lifetime) : settings.withRootArlLifetime(lifetime);
+                        ? settings.withCscaCrlLifetime(lifetime)
+                        : settings.withRootArlLifetime(lifetime);
                 OfflineCrls offline = new OfflineCrls(crlSettings, env.clock(), env.random());
                 // The first CRL of a new CA is number 1; later ceremonies continue the store's sequence.
                 PreparedCrl prepared = offline.prepare(crlProfile, issuer.ca(), BigInteger.ONE, List.of());
-                X509CRLHolder crl = offline.sign(prepared, tokens.get(issuer.tokenRole()).signer(issuer.keyLabel()));
+                X509CRLHolder crl =
+                        offline.sign(prepared, tokens.get(issuer.tokenRole()).signer(issuer.keyLabel()));
                 crls.put(c.issuer(), crl);
-                transcript.crl(c.issuer(), crlProfile.id(), 1, prepared.thisUpdate(), prepared.nextUpdate(), encoded(crl));
+                transcript.crl(
+                        c.issuer(), crlProfile.id(), 1, prepared.thisUpdate(), prepared.nextUpdate(), encoded(crl));
             }
         }
         return new Outputs(issued, crls);
@@ -430,8 +504,13 @@ public final class Ceremony {
         };
     }
 
-    private Result finish(Map<String, Token> tokens, Transcript transcript, Outputs outputs, List<Path> shareFiles,
-                          List<String> present, CertificateWriter.Batch batch) {
+    private Result finish(
+            Map<String, Token> tokens,
+            Transcript transcript,
+            Outputs outputs,
+            List<Path> shareFiles,
+            List<String> present,
+            CertificateWriter.Batch batch) {
         Map<String, X509CertificateHolder> certificates = new LinkedHashMap<>();
         outputs.certificates().forEach((name, i) -> certificates.put(name, i.certificate()));
         try {
@@ -464,7 +543,8 @@ public final class Ceremony {
 
         String checkpointKey = file.auditCheckpointKey();
         if (checkpointKey != null) {
-            SubjectPublicKeyInfo auditKey = tokens.get(file.keySteps().get(checkpointKey).token()).publicKey(checkpointKey);
+            SubjectPublicKeyInfo auditKey =
+                    tokens.get(file.keySteps().get(checkpointKey).token()).publicKey(checkpointKey);
             write(output.resolve("audit-checkpoint-key.pem"), pem("PUBLIC KEY", der(auditKey)));
         }
         record(outputs, json, signature, present, tokens, batch);
@@ -477,12 +557,19 @@ public final class Ceremony {
      * transaction. If it fails, every serial stays revoked and the failure is audited; the outputs
      * already written are void.
      */
-    private void record(Outputs outputs, byte[] transcriptJson, byte[] signature, List<String> present,
-                        Map<String, Token> tokens, CertificateWriter.Batch batch) {
+    private void record(
+            Outputs outputs,
+            byte[] transcriptJson,
+            byte[] signature,
+            List<String> present,
+            Map<String, Token> tokens,
+            CertificateWriter.Batch batch) {
         Instant now = env.clock().instant();
-        AuditDetails details = AuditDetails.of().put("ceremony", file.name())
+        AuditDetails details = AuditDetails.of()
+                .put("ceremony", file.name())
                 .put("transcriptSha256", Transcript.hex(Transcript.sha256(transcriptJson)))
-                .put("transcriptSignature", Base64.getEncoder().encodeToString(signature)).putStrings("custodians", present);
+                .put("transcriptSignature", Base64.getEncoder().encodeToString(signature))
+                .putStrings("custodians", present);
         try {
             batch.finish(c -> {
                 for (Issued i : outputs.certificates().values()) {
@@ -503,18 +590,28 @@ public final class Ceremony {
                     ps.setObject(3, DatabaseTime.toColumn(now));
                     ps.executeUpdate();
                 }
-                ledger.append(c, AuditEvent.of("ceremony:" + file.name(), "ceremony.run", file.name(), AuditResult.SUCCESS)
-                        .withDetails(details));
+                ledger.append(
+                        c,
+                        AuditEvent.of("ceremony:" + file.name(), "ceremony.run", file.name(), AuditResult.SUCCESS)
+                                .withDetails(details));
                 String checkpointKey = file.auditCheckpointKey();
                 if (checkpointKey != null) {
-                    new AuditCheckpointer(env.clock()).checkpoint(c,
-                            tokens.get(file.keySteps().get(checkpointKey).token()).signer(checkpointKey), checkpointKey);
+                    new AuditCheckpointer(env.clock())
+                            .checkpoint(
+                                    c,
+                                    tokens.get(file.keySteps()
+                                                    .get(checkpointKey)
+                                                    .token())
+                                            .signer(checkpointKey),
+                                    checkpointKey);
                 }
                 return null;
             });
         } catch (IssuanceException e) {
-            throw new CeremonyException("the ceremony could not be recorded, so its certificates stay revoked and the"
-                    + " outputs in " + output + " are void: " + e.getMessage(), e);
+            throw new CeremonyException(
+                    "the ceremony could not be recorded, so its certificates stay revoked and the" + " outputs in "
+                            + output + " are void: " + e.getMessage(),
+                    e);
         }
     }
 
@@ -522,15 +619,18 @@ public final class Ceremony {
      * A Document Signer certified at this ceremony joins the DS pool (tw.eid.pki.ca.document) as
      * CERTIFIED, with the default document count; the pool activates it when the first SOD is asked.
      */
-    private static void insertDocumentSigner(Connection c, Issued i, String tokenLabel, Instant now) throws SQLException {
+    private static void insertDocumentSigner(Connection c, Issued i, String tokenLabel, Instant now)
+            throws SQLException {
         X509CertificateHolder cert = i.certificate();
         PrivateKeyUsagePeriod usage = PrivateKeyUsagePeriod.getInstance(
                 cert.getExtension(Extension.privateKeyUsagePeriod).getParsedValue());
-        String cn = cert.getSubject().getRDNs(BCStyle.CN)[0].getFirst().getValue().toString();
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO document_signer (key_label, token_label, public_key_der,"
-                + " public_key_sha256, state, ds_number, csca_name, serial_hex, certificate_der, usage_not_before,"
-                + " usage_not_after, max_documents, documents_signed, generated_at, certified_at)"
-                + " VALUES (?, ?, ?, ?, 'CERTIFIED', ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)")) {
+        String cn =
+                cert.getSubject().getRDNs(BCStyle.CN)[0].getFirst().getValue().toString();
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO document_signer (key_label, token_label, public_key_der,"
+                        + " public_key_sha256, state, ds_number, csca_name, serial_hex, certificate_der, usage_not_before,"
+                        + " usage_not_after, max_documents, documents_signed, generated_at, certified_at)"
+                        + " VALUES (?, ?, ?, ?, 'CERTIFIED', ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)")) {
             ps.setString(1, i.keyLabel());
             ps.setString(2, tokenLabel);
             ps.setBytes(3, der(cert.getSubjectPublicKeyInfo()));
@@ -623,5 +723,4 @@ public final class Ceremony {
             throw new IllegalStateException(e);
         }
     }
-
 }

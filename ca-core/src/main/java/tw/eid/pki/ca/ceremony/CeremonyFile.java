@@ -94,7 +94,8 @@ public record CeremonyFile(
      */
     public record CertificateStep(String name, String profile, String key, String issuer) {}
 
-    public record CrlStep(String issuer, @JsonProperty("nextUpdateDays") int nextUpdateDays) {}
+    public record CrlStep(
+            String issuer, @JsonProperty("nextUpdateDays") int nextUpdateDays) {}
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -138,17 +139,23 @@ public record CeremonyFile(
 
     private void check() {
         if (version != VERSION) {
-            throw new CeremonyException("ceremony file version " + version + " is not supported (expected " + VERSION + ")");
+            throw new CeremonyException(
+                    "ceremony file version " + version + " is not supported (expected " + VERSION + ")");
         }
-        require(name != null && name.matches("[a-z0-9][a-z0-9-]{0,62}"), "name must be lower-case letters, digits and '-'");
-        require(output != null && !output.isBlank(), "output (a directory for certificates, CRLs and the transcript) is required");
+        require(
+                name != null && name.matches("[a-z0-9][a-z0-9-]{0,62}"),
+                "name must be lower-case letters, digits and '-'");
+        require(
+                output != null && !output.isBlank(),
+                "output (a directory for certificates, CRLs and the transcript) is required");
         require(tokens != null && !tokens.isEmpty(), "tokens are required");
         Set<String> labels = new HashSet<>();
         for (Map.Entry<String, TokenSpec> t : tokens.entrySet()) {
             require(TOKEN_ROLES.contains(t.getKey()), "unknown token role '" + t.getKey() + "' (offline or online)");
             TokenSpec spec = t.getValue();
             // 28, not 32: the SO PIN's shares are filed under the label plus ".so".
-            require(spec != null && spec.label() != null && spec.label().matches("[A-Za-z0-9_-]{1,28}"),
+            require(
+                    spec != null && spec.label() != null && spec.label().matches("[A-Za-z0-9_-]{1,28}"),
                     "token " + t.getKey() + ": label must be 1–28 characters of A-Z a-z 0-9 _ -");
             require(labels.add(spec.label()), "tokens offline and online must have different labels");
         }
@@ -156,12 +163,16 @@ public record CeremonyFile(
         List<Member> members = custodians.members();
         require(members != null && members.size() >= 2, "custodians: at least 2 members");
         require(custodians.threshold() >= 2, "custodians: threshold k must be at least 2");
-        require(custodians.threshold() <= members.size(),
+        require(
+                custodians.threshold() <= members.size(),
                 "custodians: threshold k=" + custodians.threshold() + " is greater than n=" + members.size());
-        require(custodians.shares() != null && !custodians.shares().isBlank(), "custodians: shares directory is required");
+        require(
+                custodians.shares() != null && !custodians.shares().isBlank(),
+                "custodians: shares directory is required");
         Set<String> names = new HashSet<>();
         for (Member m : members) {
-            require(m != null && m.name() != null && m.name().matches("[a-z0-9][a-z0-9._-]{0,31}"),
+            require(
+                    m != null && m.name() != null && m.name().matches("[a-z0-9][a-z0-9._-]{0,31}"),
                     "custodians: member names must be 1–32 lower-case letters, digits, '.', '_' or '-'");
             require(names.add(m.name()), "custodians: duplicate custodian '" + m.name() + "'");
         }
@@ -172,7 +183,10 @@ public record CeremonyFile(
                 require(seen.add(p), "custodians: '" + p + "' is listed twice as present");
             }
         }
-        require(publication != null && publication.baseUrl() != null && publication.baseUrl().startsWith("http://"),
+        require(
+                publication != null
+                        && publication.baseUrl() != null
+                        && publication.baseUrl().startsWith("http://"),
                 "publication.baseUrl must be an http:// URL (RFC 5280 §4.2.1.13: CRL and AIA URLs are plain HTTP)");
         require(steps != null && !steps.isEmpty(), "steps are required");
 
@@ -207,53 +221,72 @@ public record CeremonyFile(
                 }
             } else if (s.certificate() != null) {
                 CertificateStep c = s.certificate();
-                require(c.name() != null && c.name().matches("[a-z0-9][a-z0-9-]{0,62}"),
+                require(
+                        c.name() != null && c.name().matches("[a-z0-9][a-z0-9-]{0,62}"),
                         where + "certificate name must be lower-case letters, digits and '-'");
                 require(certificates.add(c.name()), where + "certificate '" + c.name() + "' is issued twice");
                 CertificateProfile profile = profile(where, c.profile());
                 require(c.key() != null, where + "certificate '" + c.name() + "' names no key");
-                require(profile.isSelfSigned() == (c.issuer() == null),
-                        where + profile.profileName() + (profile.isSelfSigned() ? " is self-signed: no issuer" : " needs an issuer"));
+                require(
+                        profile.isSelfSigned() == (c.issuer() == null),
+                        where
+                                + profile.profileName()
+                                + (profile.isSelfSigned() ? " is self-signed: no issuer" : " needs an issuer"));
                 if (c.issuer() != null) {
-                    require(certificateProfiles.containsKey(c.issuer()),
+                    require(
+                            certificateProfiles.containsKey(c.issuer()),
                             where + "issuer '" + c.issuer() + "' is not issued earlier in this ceremony");
                     CertificateProfile issuer = CertificateProfile.valueOf(certificateProfiles.get(c.issuer()));
-                    require(profile.mayBeIssuedBy(issuer),
+                    require(
+                            profile.mayBeIssuedBy(issuer),
                             where + issuer.profileName() + " may not issue " + profile.profileName());
                 }
                 certificateProfiles.put(c.name(), profile.name());
             } else {
                 CrlStep c = s.crl();
-                require(c.issuer() != null && certificateProfiles.containsKey(c.issuer()),
+                require(
+                        c.issuer() != null && certificateProfiles.containsKey(c.issuer()),
                         where + "CRL issuer '" + c.issuer() + "' is not issued earlier in this ceremony");
                 CertificateProfile issuer = CertificateProfile.valueOf(certificateProfiles.get(c.issuer()));
-                require(issuer == CertificateProfile.CITIZEN_ROOT || issuer == CertificateProfile.CSCA,
+                require(
+                        issuer == CertificateProfile.CITIZEN_ROOT || issuer == CertificateProfile.CSCA,
                         where + "only the offline roots (citizen-root, csca) sign CRLs at a ceremony");
                 int max = issuer == CertificateProfile.CSCA ? 90 : 365;
-                require(c.nextUpdateDays() >= 1 && c.nextUpdateDays() <= max,
+                require(
+                        c.nextUpdateDays() >= 1 && c.nextUpdateDays() <= max,
                         where + "nextUpdateDays must be 1–" + max + " for " + issuer.profileName());
             }
         }
         for (Step s : steps) {
             if (s.certificate() != null) {
-                require(keyLabels.contains(s.certificate().key()),
-                        "certificate '" + s.certificate().name() + "': key '" + s.certificate().key() + "' is not created in this ceremony");
+                require(
+                        keyLabels.contains(s.certificate().key()),
+                        "certificate '" + s.certificate().name() + "': key '"
+                                + s.certificate().key() + "' is not created in this ceremony");
             }
         }
-        require(transcriptSigner != null && keyLabels.contains(transcriptSigner),
+        require(
+                transcriptSigner != null && keyLabels.contains(transcriptSigner),
                 "transcriptSigner must name an offline key created in this ceremony");
         require("offline".equals(keySteps().get(transcriptSigner).token()), "transcriptSigner must be an offline key");
         if (auditCheckpointKey != null) {
-            require(keyLabels.contains(auditCheckpointKey) && keySteps().containsKey(auditCheckpointKey)
-                            && "online".equals(keySteps().get(auditCheckpointKey).token()),
+            require(
+                    keyLabels.contains(auditCheckpointKey)
+                            && keySteps().containsKey(auditCheckpointKey)
+                            && "online"
+                                    .equals(keySteps().get(auditCheckpointKey).token()),
                     "auditCheckpointKey must name an online signing key created in this ceremony");
         }
     }
 
     /** What a ceremony issues; end-entity profiles (citizens, operators, TLS) are the RA's. */
-    private static final Set<CertificateProfile> CEREMONY_PROFILES = Set.of(CertificateProfile.CITIZEN_ROOT,
-            CertificateProfile.CITIZEN_CA, CertificateProfile.OCSP_SIGNER, CertificateProfile.RA_OPERATORS_CA,
-            CertificateProfile.CSCA, CertificateProfile.DOCUMENT_SIGNER);
+    private static final Set<CertificateProfile> CEREMONY_PROFILES = Set.of(
+            CertificateProfile.CITIZEN_ROOT,
+            CertificateProfile.CITIZEN_CA,
+            CertificateProfile.OCSP_SIGNER,
+            CertificateProfile.RA_OPERATORS_CA,
+            CertificateProfile.CSCA,
+            CertificateProfile.DOCUMENT_SIGNER);
 
     private static CertificateProfile profile(String where, String name) {
         for (CertificateProfile p : CEREMONY_PROFILES) {
@@ -270,7 +303,8 @@ public record CeremonyFile(
     }
 
     private static void requireLabel(String where, String label) {
-        require(label != null && label.matches("[A-Za-z0-9._-]{1,64}"),
+        require(
+                label != null && label.matches("[A-Za-z0-9._-]{1,64}"),
                 where + "key label must be 1–64 characters of A-Z a-z 0-9 . _ -");
     }
 

@@ -45,8 +45,8 @@ final class Transcript {
     }
 
     void key(String token, String label, String algorithm, byte[] publicKeyDer) {
-        keys.add(entry("token", token, "label", label, "algorithm", algorithm,
-                "publicKeySha256", hex(sha256(publicKeyDer))));
+        keys.add(entry(
+                "token", token, "label", label, "algorithm", algorithm, "publicKeySha256", hex(sha256(publicKeyDer))));
     }
 
     void secretKey(String token, String label, String type) {
@@ -54,13 +54,35 @@ final class Transcript {
     }
 
     void certificate(String name, String profile, String serialHex, String subject, String issuer, byte[] der) {
-        certificates.add(entry("name", name, "profile", profile, "serial", serialHex, "subject", subject,
-                "issuer", issuer, "sha256", hex(sha256(der))));
+        certificates.add(entry(
+                "name",
+                name,
+                "profile",
+                profile,
+                "serial",
+                serialHex,
+                "subject",
+                subject,
+                "issuer",
+                issuer,
+                "sha256",
+                hex(sha256(der))));
     }
 
     void crl(String issuer, String profile, long number, Instant thisUpdate, Instant nextUpdate, byte[] der) {
-        crls.add(entry("issuer", issuer, "profile", profile, "crlNumber", number, "thisUpdate", thisUpdate.toString(),
-                "nextUpdate", nextUpdate.toString(), "sha256", hex(sha256(der))));
+        crls.add(entry(
+                "issuer",
+                issuer,
+                "profile",
+                profile,
+                "crlNumber",
+                number,
+                "thisUpdate",
+                thisUpdate.toString(),
+                "nextUpdate",
+                nextUpdate.toString(),
+                "sha256",
+                hex(sha256(der))));
     }
 
     void share(String token, String custodian, String file, byte[] content) {

@@ -39,95 +39,105 @@ import tw.eid.pki.ca.profile.PublicKeyType;
  */
 public final class ChipCsrChecks {
 
-  /** Bouncy Castle's provider, unregistered: the JDK's EC is slow, and BC's RSA checks the modulus. */
-  private static final Provider BC = new BouncyCastleProvider();
+    /** Bouncy Castle's provider, unregistered: the JDK's EC is slow, and BC's RSA checks the modulus. */
+    private static final Provider BC = new BouncyCastleProvider();
 
-  private final CsrLimits limits;
+    private final CsrLimits limits;
 
-  public ChipCsrChecks() {
-    this(CsrLimits.DEFAULT);
-  }
-
-  public ChipCsrChecks(CsrLimits limits) {
-    this.limits = Objects.requireNonNull(limits, "limits");
-  }
-
-  /**
-   * Checks a request given as DER, or as PEM text holding a single {@code CERTIFICATE REQUEST}
-   * block.
-   *
-   * @return the request's public key and its type
-   * @throws CsrRejectedException with the code of the first check that failed
-   */
-  public VerifiedCsr check(byte[] derOrPem) {
-    Objects.requireNonNull(derOrPem, "derOrPem");
-    byte[] der = CsrEncoding.der(derOrPem, limits);
-    ASN1Primitive parsed = CsrEncoding.parseStrict(der, new DerScanner(limits.maxNesting()));
-    CertificationRequest request = certificationRequest(parsed, der);
-
-    boolean ecdsa = CsrSignaturePolicy.checkAlgorithm(request.getSignatureAlgorithm());
-    SubjectPublicKeyInfo spki = request.getCertificationRequestInfo().getSubjectPublicKeyInfo();
-    PublicKeyType keyType = new ChipKeyPolicy(limits.maxNesting()).check(spki);
-    CsrSignaturePolicy.checkFitsKey(ecdsa, keyType);
-    verifyProofOfPossession(request, ecdsa, spki);
-    return new VerifiedCsr(spki, keyType);
-  }
-
-  /** RFC 2986 §4: CertificationRequest of three fields, CertificationRequestInfo version 0 (v1). */
-  private static CertificationRequest certificationRequest(ASN1Primitive parsed, byte[] der) {
-    try {
-      ASN1Sequence outer = ASN1Sequence.getInstance(parsed);
-      if (outer.size() != 3) {
-        throw new IllegalArgumentException("CertificationRequest of " + outer.size() + " fields");
-      }
-      ASN1Sequence info = ASN1Sequence.getInstance(outer.getObjectAt(0));
-      if (info.size() != 3 && info.size() != 4) {
-        throw new IllegalArgumentException("CertificationRequestInfo of " + info.size() + " fields");
-      }
-      CertificationRequest request = CertificationRequest.getInstance(outer);
-      CertificationRequestInfo requestInfo = request.getCertificationRequestInfo();
-      if (requestInfo.getVersion().intValueExact() != 0) {
-        throw new IllegalArgumentException("version other than v1(0)");
-      }
-      if (request.getSignature().getPadBits() != 0) {
-        throw new IllegalArgumentException("signature BIT STRING with unused bits");
-      }
-      // The typed view must encode to what was read: nothing skipped or reinterpreted.
-      CsrEncoding.requireSameDer(request, der);
-      return request;
-    } catch (CsrRejectedException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new CsrRejectedException(Code.MALFORMED, "not a PKCS#10 request: " + e.getMessage(), e);
+    public ChipCsrChecks() {
+        this(CsrLimits.DEFAULT);
     }
-  }
 
-  /**
-   * RFC 2986 §3: the request is signed with the private key of the key it asks to certify. ECDSA
-   * goes straight to a JCA {@code Signature} (Bouncy Castle's {@code ContentVerifierProvider}
-   * prepares a second, "raw" verifier per call, which doubled the cost of this check); RSA keeps
-   * the ContentVerifierProvider, which also reads RSASSA-PSS parameters.
-   */
-  private static void verifyProofOfPossession(CertificationRequest request, boolean ecdsa, SubjectPublicKeyInfo spki) {
-    boolean valid;
-    try {
-      if (ecdsa) {
-        PublicKey key = KeyFactory.getInstance("EC", BC).generatePublic(new X509EncodedKeySpec(spki.getEncoded(ASN1Encoding.DER)));
-        Signature verifier = Signature.getInstance(request.getSignatureAlgorithm().getAlgorithm().getId(), BC);
-        verifier.initVerify(key);
-        verifier.update(request.getCertificationRequestInfo().getEncoded(ASN1Encoding.DER));
-        valid = verifier.verify(request.getSignature().getOctets());
-      } else {
-        ContentVerifierProvider verifier = new JcaContentVerifierProviderBuilder().setProvider(BC).build(spki);
-        valid = new PKCS10CertificationRequest(request).isSignatureValid(verifier);
-      }
-    } catch (GeneralSecurityException | IOException | OperatorCreationException | PKCSException | RuntimeException e) {
-      throw new CsrRejectedException(Code.BAD_PROOF_OF_POSSESSION,
-          "signature cannot be verified with the request's key: " + e.getMessage(), e);
+    public ChipCsrChecks(CsrLimits limits) {
+        this.limits = Objects.requireNonNull(limits, "limits");
     }
-    if (!valid) {
-      throw new CsrRejectedException(Code.BAD_PROOF_OF_POSSESSION,
-          "signature does not verify with the request's own key");
+
+    /**
+     * Checks a request given as DER, or as PEM text holding a single {@code CERTIFICATE REQUEST}
+     * block.
+     *
+     * @return the request's public key and its type
+     * @throws CsrRejectedException with the code of the first check that failed
+     */
+    public VerifiedCsr check(byte[] derOrPem) {
+        Objects.requireNonNull(derOrPem, "derOrPem");
+        byte[] der = CsrEncoding.der(derOrPem, limits);
+        ASN1Primitive parsed = CsrEncoding.parseStrict(der, new DerScanner(limits.maxNesting()));
+        CertificationRequest request = certificationRequest(parsed, der);
+
+        boolean ecdsa = CsrSignaturePolicy.checkAlgorithm(request.getSignatureAlgorithm());
+        SubjectPublicKeyInfo spki = request.getCertificationRequestInfo().getSubjectPublicKeyInfo();
+        PublicKeyType keyType = new ChipKeyPolicy(limits.maxNesting()).check(spki);
+        CsrSignaturePolicy.checkFitsKey(ecdsa, keyType);
+        verifyProofOfPossession(request, ecdsa, spki);
+        return new VerifiedCsr(spki, keyType);
     }
-  }
+
+    /** RFC 2986 §4: CertificationRequest of three fields, CertificationRequestInfo version 0 (v1). */
+    private static CertificationRequest certificationRequest(ASN1Primitive parsed, byte[] der) {
+        try {
+            ASN1Sequence outer = ASN1Sequence.getInstance(parsed);
+            if (outer.size() != 3) {
+                throw new IllegalArgumentException("CertificationRequest of " + outer.size() + " fields");
+            }
+            ASN1Sequence info = ASN1Sequence.getInstance(outer.getObjectAt(0));
+            if (info.size() != 3 && info.size() != 4) {
+                throw new IllegalArgumentException("CertificationRequestInfo of " + info.size() + " fields");
+            }
+            CertificationRequest request = CertificationRequest.getInstance(outer);
+            CertificationRequestInfo requestInfo = request.getCertificationRequestInfo();
+            if (requestInfo.getVersion().intValueExact() != 0) {
+                throw new IllegalArgumentException("version other than v1(0)");
+            }
+            if (request.getSignature().getPadBits() != 0) {
+                throw new IllegalArgumentException("signature BIT STRING with unused bits");
+            }
+            // The typed view must encode to what was read: nothing skipped or reinterpreted.
+            CsrEncoding.requireSameDer(request, der);
+            return request;
+        } catch (CsrRejectedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new CsrRejectedException(Code.MALFORMED, "not a PKCS#10 request: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * RFC 2986 §3: the request is signed with the private key of the key it asks to certify. ECDSA
+     * goes straight to a JCA {@code Signature} (Bouncy Castle's {@code ContentVerifierProvider}
+     * prepares a second, "raw" verifier per call, which doubled the cost of this check); RSA keeps
+     * the ContentVerifierProvider, which also reads RSASSA-PSS parameters.
+     */
+    private static void verifyProofOfPossession(
+            CertificationRequest request, boolean ecdsa, SubjectPublicKeyInfo spki) {
+        boolean valid;
+        try {
+            if (ecdsa) {
+                PublicKey key = KeyFactory.getInstance("EC", BC)
+                        .generatePublic(new X509EncodedKeySpec(spki.getEncoded(ASN1Encoding.DER)));
+                Signature verifier = Signature.getInstance(
+                        request.getSignatureAlgorithm().getAlgorithm().getId(), BC);
+                verifier.initVerify(key);
+                verifier.update(request.getCertificationRequestInfo().getEncoded(ASN1Encoding.DER));
+                valid = verifier.verify(request.getSignature().getOctets());
+            } else {
+                ContentVerifierProvider verifier =
+                        new JcaContentVerifierProviderBuilder().setProvider(BC).build(spki);
+                valid = new PKCS10CertificationRequest(request).isSignatureValid(verifier);
+            }
+        } catch (GeneralSecurityException
+                | IOException
+                | OperatorCreationException
+                | PKCSException
+                | RuntimeException e) {
+            throw new CsrRejectedException(
+                    Code.BAD_PROOF_OF_POSSESSION,
+                    "signature cannot be verified with the request's key: " + e.getMessage(),
+                    e);
+        }
+        if (!valid) {
+            throw new CsrRejectedException(
+                    Code.BAD_PROOF_OF_POSSESSION, "signature does not verify with the request's own key");
+        }
+    }
 }

@@ -15,8 +15,8 @@ import tw.eid.pki.ca.profile.PublicKeyType;
  */
 public record VerifiedCsr(SubjectPublicKeyInfo publicKey, PublicKeyType keyType) {
 
-  public VerifiedCsr {
-    Objects.requireNonNull(publicKey, "publicKey");
-    Objects.requireNonNull(keyType, "keyType");
-  }
+    public VerifiedCsr {
+        Objects.requireNonNull(publicKey, "publicKey");
+        Objects.requireNonNull(keyType, "keyType");
+    }
 }

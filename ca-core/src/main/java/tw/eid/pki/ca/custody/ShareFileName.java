@@ -9,29 +9,27 @@ package tw.eid.pki.ca.custody;
  */
 final class ShareFileName {
 
-  private static final int MAX_PART_LENGTH = 40;
+    private static final int MAX_PART_LENGTH = 40;
 
-  private ShareFileName() {}
+    private ShareFileName() {}
 
-  static String of(String tokenLabel, int index, int n, Custodian custodian) {
-    return slug(tokenLabel) + ".share-" + index + "-of-" + n + "." + slug(custodian.name())
-        + ".json";
-  }
-
-  static String slug(String text) {
-    StringBuilder slug = new StringBuilder();
-    for (char c : text.toCharArray()) {
-      boolean kept = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '-';
-      if (kept) {
-        slug.append(c);
-      } else if (slug.length() == 0 || slug.charAt(slug.length() - 1) != '_') {
-        slug.append('_');
-      }
-      if (slug.length() == MAX_PART_LENGTH) {
-        break;
-      }
+    static String of(String tokenLabel, int index, int n, Custodian custodian) {
+        return slug(tokenLabel) + ".share-" + index + "-of-" + n + "." + slug(custodian.name()) + ".json";
     }
-    return slug.toString();
-  }
+
+    static String slug(String text) {
+        StringBuilder slug = new StringBuilder();
+        for (char c : text.toCharArray()) {
+            boolean kept = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+            if (kept) {
+                slug.append(c);
+            } else if (slug.length() == 0 || slug.charAt(slug.length() - 1) != '_') {
+                slug.append('_');
+            }
+            if (slug.length() == MAX_PART_LENGTH) {
+                break;
+            }
+        }
+        return slug.toString();
+    }
 }

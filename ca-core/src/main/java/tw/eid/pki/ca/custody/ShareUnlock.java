@@ -9,14 +9,14 @@ import java.util.Objects;
  */
 public record ShareUnlock(Path file, char[] passphrase) {
 
-  public ShareUnlock {
-    Objects.requireNonNull(file, "file");
-    Objects.requireNonNull(passphrase, "passphrase");
-  }
+    public ShareUnlock {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(passphrase, "passphrase");
+    }
 
-  /** Never prints the passphrase. */
-  @Override
-  public String toString() {
-    return "ShareUnlock[file=" + file + ", passphrase=***]";
-  }
+    /** Never prints the passphrase. */
+    @Override
+    public String toString() {
+        return "ShareUnlock[file=" + file + ", passphrase=***]";
+    }
 }

@@ -45,7 +45,8 @@ public final class CscaRollover {
     private final Clock clock;
     private final SecureRandom random;
 
-    public CscaRollover(Database database, ProfileSettings settings, AuditLedger audit, Clock clock, SecureRandom random) {
+    public CscaRollover(
+            Database database, ProfileSettings settings, AuditLedger audit, Clock clock, SecureRandom random) {
         this.database = Objects.requireNonNull(database, "database");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.audit = Objects.requireNonNull(audit, "audit");
@@ -57,8 +58,13 @@ public final class CscaRollover {
      * Rolls CSCA {@code oldName} over to a new CSCA {@code newName} whose key {@code newKeyLabel} is
      * generated now in {@code offlineToken} (which must also hold the old CSCA's key).
      */
-    public Result rollover(Actor actor, Token offlineToken, String oldName, String newName, String newKeyLabel,
-                           KeyAlgorithm algorithm) {
+    public Result rollover(
+            Actor actor,
+            Token offlineToken,
+            String oldName,
+            String newName,
+            String newKeyLabel,
+            KeyAlgorithm algorithm) {
         if (newName == null || !newName.matches("[a-z0-9][a-z0-9-]{0,63}")) {
             throw new IllegalArgumentException("the new CSCA's name must be lower-case letters, digits and '-'");
         }
@@ -72,12 +78,13 @@ public final class CscaRollover {
         }
         KeyInfo key = offlineToken.generateKeyPair(newKeyLabel, algorithm);
         if (!key.sensitive() || key.extractable()) {
-            throw new IllegalStateException("token generated '" + newKeyLabel + "' without CKA_SENSITIVE or with CKA_EXTRACTABLE");
+            throw new IllegalStateException(
+                    "token generated '" + newKeyLabel + "' without CKA_SENSITIVE or with CKA_EXTRACTABLE");
         }
         SubjectPublicKeyInfo newKey = key.publicKey();
         CertificateIssuance issuance = new CertificateIssuance(settings, clock, random);
-        CertificateWriter.Batch batch = new CertificateWriter(database, audit, clock).begin(issuance,
-                actor.event("csca.rollover", newName, AuditResult.FAILURE));
+        CertificateWriter.Batch batch = new CertificateWriter(database, audit, clock)
+                .begin(issuance, actor.event("csca.rollover", newName, AuditResult.FAILURE));
         // Both rows are stored before either key signs. The new CSCA's self-signed certificate is a
         // certificate of the new CSCA's own (PREPARED) CA row: if the rollover fails, that CA never
         // gets its certificate, so no CRL of it is ever signed and its revoked row lists on none. A
@@ -85,13 +92,34 @@ public final class CscaRollover {
         // published (only certified CSCAs reach the master list and /certs). The link certificate is
         // the old CSCA's: its next CRL lists the revoked serial.
         CertificateWriter.Pending[] pending = database.inTransaction(c -> {
-            CaRows.storePrepared(c, newName, CertificateProfile.CSCA.profileName(), settings.names().csca(), newKeyLabel,
-                    offlineToken.label(), clock.instant());
+            CaRows.storePrepared(
+                    c,
+                    newName,
+                    CertificateProfile.CSCA.profileName(),
+                    settings.names().csca(),
+                    newKeyLabel,
+                    offlineToken.label(),
+                    clock.instant());
             return new CertificateWriter.Pending[] {
-                batch.prepare(c, newName, new CertificateRequest(CertificateProfile.CSCA, settings.names().csca(), newKey),
-                        null, null, null, null),
-                batch.prepare(c, oldName, new CertificateRequest(CertificateProfile.CSCA_LINK, settings.names().csca(), newKey),
-                        old.certificate(), null, null, null)};
+                batch.prepare(
+                        c,
+                        newName,
+                        new CertificateRequest(
+                                CertificateProfile.CSCA, settings.names().csca(), newKey),
+                        null,
+                        null,
+                        null,
+                        null),
+                batch.prepare(
+                        c,
+                        oldName,
+                        new CertificateRequest(
+                                CertificateProfile.CSCA_LINK, settings.names().csca(), newKey),
+                        old.certificate(),
+                        null,
+                        null,
+                        null)
+            };
         });
         X509CertificateHolder selfSigned = batch.sign(pending[0], () -> offlineToken.signer(newKeyLabel));
         X509CertificateHolder link = batch.sign(pending[1], () -> offlineToken.signer(old.keyLabel()));
@@ -101,9 +129,15 @@ public final class CscaRollover {
                 ps.setString(1, oldName);
                 ps.executeUpdate();
             }
-            audit.append(c, actor.event("csca.rollover", newName, AuditResult.SUCCESS).withDetails(AuditDetails.of()
-                    .put("old", oldName).put("selfSignedSerial", selfSigned.getSerialNumber().toString(16))
-                    .put("linkSerial", link.getSerialNumber().toString(16))));
+            audit.append(
+                    c,
+                    actor.event("csca.rollover", newName, AuditResult.SUCCESS)
+                            .withDetails(AuditDetails.of()
+                                    .put("old", oldName)
+                                    .put(
+                                            "selfSignedSerial",
+                                            selfSigned.getSerialNumber().toString(16))
+                                    .put("linkSerial", link.getSerialNumber().toString(16))));
             return null;
         });
         return new Result(newName, selfSigned, link);

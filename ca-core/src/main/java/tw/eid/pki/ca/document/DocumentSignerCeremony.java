@@ -55,8 +55,8 @@ public final class DocumentSignerCeremony {
     private final Clock clock;
     private final SecureRandom random;
 
-    public DocumentSignerCeremony(Database database, ProfileSettings settings, AuditLedger audit, Clock clock,
-                                  SecureRandom random) {
+    public DocumentSignerCeremony(
+            Database database, ProfileSettings settings, AuditLedger audit, Clock clock, SecureRandom random) {
         this.database = Objects.requireNonNull(database, "database");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.audit = Objects.requireNonNull(audit, "audit");
@@ -75,8 +75,8 @@ public final class DocumentSignerCeremony {
         }
         IssuingCa csca = IssuingCa.load(database, cscaName);
         if (csca.certificate().profile() != CertificateProfile.CSCA) {
-            throw new IllegalArgumentException("CA '" + cscaName + "' is a " + csca.certificate().profile().profileName()
-                    + ", not a CSCA");
+            throw new IllegalArgumentException(
+                    "CA '" + cscaName + "' is a " + csca.certificate().profile().profileName() + ", not a CSCA");
         }
         String status = database.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT status FROM ca WHERE name = ?")) {
@@ -89,7 +89,8 @@ public final class DocumentSignerCeremony {
         });
         if (!"ACTIVE".equals(status)) {
             // A rolled-over CSCA still verifies what it signed and signs its CRLs, but certifies no new DS.
-            throw new IllegalArgumentException("CSCA '" + cscaName + "' is " + status + ": certify with the current CSCA");
+            throw new IllegalArgumentException(
+                    "CSCA '" + cscaName + "' is " + status + ": certify with the current CSCA");
         }
         Instant now = clock.instant();
         Instant start = usageStart == null ? now : usageStart;
@@ -99,26 +100,39 @@ public final class DocumentSignerCeremony {
         CertificateIssuance issuance = new CertificateIssuance(settings, Clock.fixed(start, ZoneOffset.UTC), random);
 
         record Pending(String label, int number, CertificateWriter.Pending stored) {}
-        CertificateWriter.Batch batch = new CertificateWriter(database, audit, clock).begin(issuance,
-                actor.event("ds.certify", cscaName, AuditResult.FAILURE));
+        CertificateWriter.Batch batch = new CertificateWriter(database, audit, clock)
+                .begin(issuance, actor.event("ds.certify", cscaName, AuditResult.FAILURE));
         List<Pending> pending = database.inTransaction(c -> {
             List<Pending> list = new ArrayList<>();
             int number = nextNumber(c);
-            try (PreparedStatement ps = c.prepareStatement("SELECT key_label, public_key_der, public_key_sha256"
-                    + " FROM document_signer WHERE state = 'GENERATED' ORDER BY generated_at, key_label LIMIT ? FOR UPDATE")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT key_label, public_key_der, public_key_sha256"
+                            + " FROM document_signer WHERE state = 'GENERATED' ORDER BY generated_at, key_label LIMIT ? FOR UPDATE")) {
                 ps.setInt(1, count);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         SubjectPublicKeyInfo key = SubjectPublicKeyInfo.getInstance(rs.getBytes(2));
-                        list.add(new Pending(rs.getString(1), number, batch.prepare(c, cscaName, new CertificateRequest(
-                                CertificateProfile.DOCUMENT_SIGNER, settings.names().documentSigner(number), key),
-                                csca.certificate(), null, rs.getBytes(3), null)));
+                        list.add(new Pending(
+                                rs.getString(1),
+                                number,
+                                batch.prepare(
+                                        c,
+                                        cscaName,
+                                        new CertificateRequest(
+                                                CertificateProfile.DOCUMENT_SIGNER,
+                                                settings.names().documentSigner(number),
+                                                key),
+                                        csca.certificate(),
+                                        null,
+                                        rs.getBytes(3),
+                                        null)));
                         number++;
                     }
                 }
             }
             for (Pending p : list) {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE document_signer SET ds_number = ? WHERE key_label = ?")) {
+                try (PreparedStatement ps =
+                        c.prepareStatement("UPDATE document_signer SET ds_number = ? WHERE key_label = ?")) {
                     ps.setInt(1, p.number());
                     ps.setString(2, p.label());
                     ps.executeUpdate();
@@ -132,7 +146,8 @@ public final class DocumentSignerCeremony {
         // GENERATED for the next ceremony.
         List<Certified> done = new ArrayList<>();
         for (Pending p : pending) {
-            done.add(new Certified(p.label(), p.number(), batch.sign(p.stored(), () -> offlineToken.signer(csca.keyLabel()))));
+            done.add(new Certified(
+                    p.label(), p.number(), batch.sign(p.stored(), () -> offlineToken.signer(csca.keyLabel()))));
         }
         if (done.isEmpty()) {
             return done;
@@ -158,8 +173,13 @@ public final class DocumentSignerCeremony {
                 } catch (IOException e) {
                     throw new IllegalStateException(e);
                 }
-                audit.append(c, actor.event("ds.certify", d.keyLabel(), AuditResult.SUCCESS).withDetails(
-                        AuditDetails.of().put("csca", cscaName).put("serial", serial).put("number", d.number())));
+                audit.append(
+                        c,
+                        actor.event("ds.certify", d.keyLabel(), AuditResult.SUCCESS)
+                                .withDetails(AuditDetails.of()
+                                        .put("csca", cscaName)
+                                        .put("serial", serial)
+                                        .put("number", d.number())));
             }
             return done;
         });
@@ -169,13 +189,13 @@ public final class DocumentSignerCeremony {
     private static int nextNumber(Connection c) throws SQLException {
         int max = 0;
         try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(ds_number), 0) FROM document_signer");
-             ResultSet rs = ps.executeQuery()) {
+                ResultSet rs = ps.executeQuery()) {
             rs.next();
             max = rs.getInt(1);
         }
         try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM ca WHERE kind = 'document-signer'"
-                + " AND key_label NOT IN (SELECT key_label FROM document_signer)");
-             ResultSet rs = ps.executeQuery()) {
+                        + " AND key_label NOT IN (SELECT key_label FROM document_signer)");
+                ResultSet rs = ps.executeQuery()) {
             rs.next();
             max += rs.getInt(1);
         }
@@ -187,7 +207,10 @@ public final class DocumentSignerCeremony {
         PrivateKeyUsagePeriod p = PrivateKeyUsagePeriod.getInstance(
                 cert.getExtension(Extension.privateKeyUsagePeriod).getParsedValue());
         try {
-            return new Instant[] {p.getNotBefore().getDate().toInstant(), p.getNotAfter().getDate().toInstant()};
+            return new Instant[] {
+                p.getNotBefore().getDate().toInstant(),
+                p.getNotAfter().getDate().toInstant()
+            };
         } catch (ParseException e) {
             throw new IllegalStateException("privateKeyUsagePeriod does not parse", e);
         }

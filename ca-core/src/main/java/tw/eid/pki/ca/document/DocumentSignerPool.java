@@ -94,8 +94,13 @@ public final class DocumentSignerPool {
      * A DS that may sign one more document now: {@code at} is the clock's instant checked against
      * its usage period, to be the SOD's signingTime; {@code documentNumber} counts this DS's documents.
      */
-    public record Reserved(String keyLabel, String serialHex, X509CertificateHolder certificate, PublicKey publicKey,
-                           long documentNumber, Instant at) {}
+    public record Reserved(
+            String keyLabel,
+            String serialHex,
+            X509CertificateHolder certificate,
+            PublicKey publicKey,
+            long documentNumber,
+            Instant at) {}
 
     /** Default number of document counts reserved per pool transaction. */
     public static final int DEFAULT_BLOCK_SIZE = 256;
@@ -124,9 +129,18 @@ public final class DocumentSignerPool {
     }
 
     /** One row of the pool, for {@code ds status} and tests; {@code keyDestroyedAt} null while the token holds its key. */
-    public record Signer(String keyLabel, String state, Integer number, String serialHex, Instant usageNotBefore,
-                         Instant usageNotAfter, long documentsSigned, long maxDocuments, String certificateStatus,
-                         String retireReason, Instant keyDestroyedAt) {}
+    public record Signer(
+            String keyLabel,
+            String state,
+            Integer number,
+            String serialHex,
+            Instant usageNotBefore,
+            Instant usageNotAfter,
+            long documentsSigned,
+            long maxDocuments,
+            String certificateStatus,
+            String retireReason,
+            Instant keyDestroyedAt) {}
 
     /**
      * The pool at a glance: the active signer, the certified spares still usable, and until when the
@@ -134,8 +148,8 @@ public final class DocumentSignerPool {
      * usage periods; null when there is nothing). {@code low}: fewer spares than the water mark, or
      * the cover ends within {@link #WARN_BEFORE} — a CSCA ceremony is due.
      */
-    public record Status(Signer active, int usableSpares, long spareDocuments, int generated, Instant coveredUntil,
-                         boolean low) {}
+    public record Status(
+            Signer active, int usableSpares, long spareDocuments, int generated, Instant coveredUntil, boolean low) {}
 
     /** Warn when the certified pool stops covering signing within this time (a ceremony takes planning). */
     public static final Duration WARN_BEFORE = Duration.ofDays(30);
@@ -158,8 +172,13 @@ public final class DocumentSignerPool {
      * @param ticker monotonic nanoseconds ({@code System::nanoTime} in a server; injected so that
      *               tests can step past {@link Settings#recheck} without waiting)
      */
-    public DocumentSignerPool(Database database, AuditLedger audit, Clock clock, int lowWaterMark, Settings settings,
-                              LongSupplier ticker) {
+    public DocumentSignerPool(
+            Database database,
+            AuditLedger audit,
+            Clock clock,
+            int lowWaterMark,
+            Settings settings,
+            LongSupplier ticker) {
         this.database = Objects.requireNonNull(database, "database");
         this.audit = Objects.requireNonNull(audit, "audit");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -198,11 +217,14 @@ public final class DocumentSignerPool {
         for (int i = 0; i < count; i++) {
             byte[] suffix = new byte[6];
             RANDOM.nextBytes(suffix);
-            String label = "ds-" + DateTimeFormatter.ofPattern("yyyyMMdd").withZone(ZoneOffset.UTC)
-                    .format(now) + "-" + HexFormat.of().formatHex(suffix);
+            String label = "ds-"
+                    + DateTimeFormatter.ofPattern("yyyyMMdd")
+                            .withZone(ZoneOffset.UTC)
+                            .format(now) + "-" + HexFormat.of().formatHex(suffix);
             KeyInfo info = onlineToken.generateKeyPair(label, algorithm);
             if (!info.sensitive() || info.extractable()) {
-                throw new IllegalStateException("token generated '" + label + "' without CKA_SENSITIVE or with CKA_EXTRACTABLE");
+                throw new IllegalStateException(
+                        "token generated '" + label + "' without CKA_SENSITIVE or with CKA_EXTRACTABLE");
             }
             record(actor, label, onlineToken.label(), info.publicKey(), maxDocuments, now);
             labels.add(label);
@@ -210,8 +232,8 @@ public final class DocumentSignerPool {
         return labels;
     }
 
-    private void record(Actor actor, String label, String tokenLabel, SubjectPublicKeyInfo key, long maxDocuments,
-                        Instant now) {
+    private void record(
+            Actor actor, String label, String tokenLabel, SubjectPublicKeyInfo key, long maxDocuments, Instant now) {
         database.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO document_signer (key_label, token_label,"
                     + " public_key_der, public_key_sha256, state, max_documents, documents_signed, generated_at)"
@@ -244,15 +266,19 @@ public final class DocumentSignerPool {
             long tick = ticker.getAsLong();
             if (block != null) {
                 String unusable = block.unusableReason(now);
-                if (unusable == null && tick - block.checkedAt >= settings.recheck().toNanos()) {
+                if (unusable == null
+                        && tick - block.checkedAt >= settings.recheck().toNanos()) {
                     unusable = stillActive(block.signer.keyLabel());
                     block.checkedAt = tick;
                 }
                 if (unusable == null) {
                     return block.take(now);
                 }
-                log.info("Document Signer {}: dropping its block ({}; {} counts burned)", block.signer.keyLabel(),
-                        unusable, block.end - block.next + 1);
+                log.info(
+                        "Document Signer {}: dropping its block ({}; {} counts burned)",
+                        block.signer.keyLabel(),
+                        unusable,
+                        block.end - block.next + 1);
                 block = null;
             }
             Block fresh = reserveBlock(actor, now);
@@ -294,15 +320,17 @@ public final class DocumentSignerPool {
 
         Reserved take(Instant now) {
             long n = next++;
-            return new Reserved(signer.keyLabel(), signer.serialHex(), signer.certificate(), signer.publicKey(), n, now);
+            return new Reserved(
+                    signer.keyLabel(), signer.serialHex(), signer.certificate(), signer.publicKey(), n, now);
         }
     }
 
     /** Null if the signer is still ACTIVE with a good certificate in the store (a plain read), else why not. */
     private String stillActive(String keyLabel) {
         try (Connection c = database.dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT d.state, c.status FROM document_signer d"
-                     + " JOIN certificate c ON c.ca_name = d.csca_name AND c.serial_hex = d.serial_hex WHERE d.key_label = ?")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT d.state, c.status FROM document_signer d"
+                                + " JOIN certificate c ON c.ca_name = d.csca_name AND c.serial_hex = d.serial_hex WHERE d.key_label = ?")) {
             ps.setString(1, keyLabel);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -317,8 +345,7 @@ public final class DocumentSignerPool {
                 return null;
             }
         } catch (SQLException e) {
-            throw new StoreException(StoreException.Code.SQL,
-                    "cannot read the Document Signer's state", e);
+            throw new StoreException(StoreException.Code.SQL, "cannot read the Document Signer's state", e);
         }
     }
 
@@ -353,12 +380,17 @@ public final class DocumentSignerPool {
             retire(c, actor, active, unusable, now);
         }
         retireUnusedExpired(c, actor, now);
-        Row next = one(c, "d.state = 'CERTIFIED' AND d.usage_not_before <= ? AND d.usage_not_after >= ?"
-                + " AND c.status = 'GOOD' AND d.documents_signed < d.max_documents", now, true);
+        Row next = one(
+                c,
+                "d.state = 'CERTIFIED' AND d.usage_not_before <= ? AND d.usage_not_after >= ?"
+                        + " AND c.status = 'GOOD' AND d.documents_signed < d.max_documents",
+                now,
+                true);
         if (next == null) {
             log.error("Document Signer pool empty: no certified DS within its usage period and document count;"
                     + " certify a batch at a CSCA ceremony");
-            throw new SodException(SodException.Code.POOL_EMPTY,
+            throw new SodException(
+                    SodException.Code.POOL_EMPTY,
                     "no certified Document Signer is within its usage period and document count");
         }
         try (PreparedStatement ps = c.prepareStatement("UPDATE document_signer SET state = 'ACTIVE', activated_at = ?"
@@ -372,13 +404,18 @@ public final class DocumentSignerPool {
             }
             throw e;
         }
-        audit.append(c, actor.event("ds.activate", next.label, AuditResult.SUCCESS)
-                .withDetails(AuditDetails.of().put("serial", next.serial)
-                        .put("previous", active == null ? null : active.label)));
+        audit.append(
+                c,
+                actor.event("ds.activate", next.label, AuditResult.SUCCESS)
+                        .withDetails(AuditDetails.of()
+                                .put("serial", next.serial)
+                                .put("previous", active == null ? null : active.label)));
         int spares = usableSpares(c, now);
         if (spares < lowWaterMark || next.usageNotAfter.isBefore(now.plus(WARN_BEFORE)) && spares == 0) {
-            log.warn("Document Signer pool low: {} certified spare(s) left after activating {}; certify a batch soon",
-                    spares, next.label);
+            log.warn(
+                    "Document Signer pool low: {} certified spare(s) left after activating {}; certify a batch soon",
+                    spares,
+                    next.label);
         } else {
             log.info("Document Signer {} active ({} certified spares left)", next.label, spares);
         }
@@ -388,13 +425,15 @@ public final class DocumentSignerPool {
     /** Takes a block of counts from {@code row}, locked by the caller's transaction. */
     private Block take(Connection c, Row row) throws SQLException {
         long count = Math.min(settings.blockSize(), row.max - row.signed);
-        try (PreparedStatement ps = c.prepareStatement("UPDATE document_signer SET documents_signed = documents_signed + ?"
-                + " WHERE key_label = ? AND documents_signed + ? <= max_documents")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("UPDATE document_signer SET documents_signed = documents_signed + ?"
+                        + " WHERE key_label = ? AND documents_signed + ? <= max_documents")) {
             ps.setLong(1, count);
             ps.setString(2, row.label);
             ps.setLong(3, count);
             if (count < 1 || ps.executeUpdate() != 1) {
-                throw new IllegalStateException("Document Signer " + row.label + " reached its count under its own lock");
+                throw new IllegalStateException(
+                        "Document Signer " + row.label + " reached its count under its own lock");
             }
         }
         Reserved cached = certificates.computeIfAbsent(row.label, l -> reserved(row));
@@ -443,7 +482,7 @@ public final class DocumentSignerPool {
         return database.inTransaction(c -> {
             List<Row> ended = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(select("d.state IN ('ACTIVE', 'CERTIFIED')", true));
-                 ResultSet rs = ps.executeQuery()) {
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Row r = row(rs);
                     if (r.endedReason(now) != null) {
@@ -465,7 +504,10 @@ public final class DocumentSignerPool {
         Instant now = clock.instant();
         return database.inTransaction(c -> {
             List<Signer> all = signers(c);
-            Signer active = all.stream().filter(s -> s.state().equals("ACTIVE")).findFirst().orElse(null);
+            Signer active = all.stream()
+                    .filter(s -> s.state().equals("ACTIVE"))
+                    .findFirst()
+                    .orElse(null);
             int spares = 0;
             long docs = 0;
             int generated = 0;
@@ -474,13 +516,16 @@ public final class DocumentSignerPool {
                 if (s.state().equals("GENERATED")) {
                     generated++;
                 }
-                boolean usable = "GOOD".equals(s.certificateStatus()) && s.usageNotAfter() != null
-                        && !s.usageNotAfter().isBefore(now) && s.documentsSigned() < s.maxDocuments();
+                boolean usable = "GOOD".equals(s.certificateStatus())
+                        && s.usageNotAfter() != null
+                        && !s.usageNotAfter().isBefore(now)
+                        && s.documentsSigned() < s.maxDocuments();
                 if (s.state().equals("CERTIFIED") && usable) {
                     spares++;
                     docs += s.maxDocuments() - s.documentsSigned();
                 }
-                if ((s.state().equals("CERTIFIED") || s.state().equals("ACTIVE")) && usable
+                if ((s.state().equals("CERTIFIED") || s.state().equals("ACTIVE"))
+                        && usable
                         && (covered == null || s.usageNotAfter().isAfter(covered))) {
                     covered = s.usageNotAfter();
                 }
@@ -498,13 +543,22 @@ public final class DocumentSignerPool {
     private static List<Signer> signers(Connection c) throws SQLException {
         List<Signer> all = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT d.key_label, d.state, d.ds_number, d.serial_hex,"
-                + " d.usage_not_before, d.usage_not_after, d.documents_signed, d.max_documents, c.status, d.retire_reason,"
-                + " d.key_destroyed_at FROM document_signer d LEFT JOIN certificate c ON c.ca_name = d.csca_name AND c.serial_hex = d.serial_hex"
-                + " ORDER BY d.generated_at DESC, d.key_label");
-             ResultSet rs = ps.executeQuery()) {
+                        + " d.usage_not_before, d.usage_not_after, d.documents_signed, d.max_documents, c.status, d.retire_reason,"
+                        + " d.key_destroyed_at FROM document_signer d LEFT JOIN certificate c ON c.ca_name = d.csca_name AND c.serial_hex = d.serial_hex"
+                        + " ORDER BY d.generated_at DESC, d.key_label");
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                all.add(new Signer(rs.getString(1), rs.getString(2), (Integer) rs.getObject(3), rs.getString(4),
-                        time(rs, 5), time(rs, 6), rs.getLong(7), rs.getLong(8), rs.getString(9), rs.getString(10),
+                all.add(new Signer(
+                        rs.getString(1),
+                        rs.getString(2),
+                        (Integer) rs.getObject(3),
+                        rs.getString(4),
+                        time(rs, 5),
+                        time(rs, 6),
+                        rs.getLong(7),
+                        rs.getLong(8),
+                        rs.getString(9),
+                        rs.getString(10),
                         time(rs, 11)));
             }
         }
@@ -532,14 +586,17 @@ public final class DocumentSignerPool {
             ps.executeUpdate();
         }
         certificates.remove(row.label);
-        audit.append(c, actor.event("ds.retire", row.label, AuditResult.SUCCESS)
-                .withDetails(AuditDetails.of().put("reason", reason).put("documentsSigned", row.signed)));
+        audit.append(
+                c,
+                actor.event("ds.retire", row.label, AuditResult.SUCCESS)
+                        .withDetails(AuditDetails.of().put("reason", reason).put("documentsSigned", row.signed)));
     }
 
     /** Certified spares whose usage period ended before they were ever used are retired, not kept as capacity. */
     private void retireUnusedExpired(Connection c, Actor actor, Instant now) throws SQLException {
         List<Row> stale = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(select("d.state = 'CERTIFIED' AND d.usage_not_after < ?", true))) {
+        try (PreparedStatement ps =
+                c.prepareStatement(select("d.state = 'CERTIFIED' AND d.usage_not_after < ?", true))) {
             ps.setObject(1, DatabaseTime.toColumn(now));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -574,12 +631,30 @@ public final class DocumentSignerPool {
     }
 
     private static Row row(ResultSet rs) throws SQLException {
-        return new Row(rs.getString(1), rs.getString(2), rs.getBytes(3), time(rs, 4), time(rs, 5), rs.getLong(6),
-                rs.getLong(7), rs.getString(8), time(rs, 9), rs.getString(10));
+        return new Row(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getBytes(3),
+                time(rs, 4),
+                time(rs, 5),
+                rs.getLong(6),
+                rs.getLong(7),
+                rs.getString(8),
+                time(rs, 9),
+                rs.getString(10));
     }
 
-    private record Row(String label, String serial, byte[] certificate, Instant usageNotBefore, Instant usageNotAfter,
-                       long signed, long max, String certificateStatus, Instant notAfter, String state) {
+    private record Row(
+            String label,
+            String serial,
+            byte[] certificate,
+            Instant usageNotBefore,
+            Instant usageNotAfter,
+            long signed,
+            long max,
+            String certificateStatus,
+            Instant notAfter,
+            String state) {
         /** Why this signer may not sign at {@code now}, or null when it may. */
         String unusableReason(Instant now) {
             if (!"GOOD".equals(certificateStatus)) {

@@ -113,9 +113,13 @@ public final class DocumentSignerRetirement {
                 ps.setString(3, token.label());
                 ps.executeUpdate();
             }
-            audit.append(c, actor.event("ds.key-destroy", keyLabel, AuditResult.SUCCESS).withDetails(AuditDetails.of()
-                    .put("token", token.label()).put("objectsDestroyed", destroyedObjects)
-                    .put("alreadyAbsent", destroyedObjects == 0)));
+            audit.append(
+                    c,
+                    actor.event("ds.key-destroy", keyLabel, AuditResult.SUCCESS)
+                            .withDetails(AuditDetails.of()
+                                    .put("token", token.label())
+                                    .put("objectsDestroyed", destroyedObjects)
+                                    .put("alreadyAbsent", destroyedObjects == 0)));
             return null;
         });
         log.warn("destroyed the key of retired Document Signer '{}' in token '{}'", keyLabel, token.label());
@@ -128,12 +132,15 @@ public final class DocumentSignerRetirement {
     private List<Retired> keysToDestroy() {
         return database.inTransaction(c -> {
             List<Retired> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT key_label, token_label, retired_at FROM document_signer"
-                    + " WHERE state = 'RETIRED' AND retired_at IS NOT NULL AND key_destroyed_at IS NULL"
-                    + " ORDER BY retired_at, key_label");
-                 ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps =
+                            c.prepareStatement("SELECT key_label, token_label, retired_at FROM document_signer"
+                                    + " WHERE state = 'RETIRED' AND retired_at IS NOT NULL AND key_destroyed_at IS NULL"
+                                    + " ORDER BY retired_at, key_label");
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Retired(rs.getString(1), rs.getString(2),
+                    out.add(new Retired(
+                            rs.getString(1),
+                            rs.getString(2),
                             DatabaseTime.fromColumn(rs.getObject(3, LocalDateTime.class))));
                 }
             }

@@ -42,7 +42,7 @@ public enum HashAlgorithm {
                 return a;
             }
         }
-        throw new SodException(SodException.Code.UNKNOWN_HASH_ALGORITHM,
-                "hash algorithm must be SHA-256, SHA-384 or SHA-512");
+        throw new SodException(
+                SodException.Code.UNKNOWN_HASH_ALGORITHM, "hash algorithm must be SHA-256, SHA-384 or SHA-512");
     }
 }

@@ -57,7 +57,8 @@ public final class MasterLists {
     private final Clock clock;
     private final SecureRandom random;
 
-    public MasterLists(Database database, ProfileSettings settings, AuditLedger audit, Clock clock, SecureRandom random) {
+    public MasterLists(
+            Database database, ProfileSettings settings, AuditLedger audit, Clock clock, SecureRandom random) {
         this.database = Objects.requireNonNull(database, "database");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.audit = Objects.requireNonNull(audit, "audit");
@@ -80,32 +81,45 @@ public final class MasterLists {
         }
         KeyInfo key = offlineToken.generateKeyPair(signerKeyLabel, KeyAlgorithm.EC_P256);
         if (!key.sensitive() || key.extractable()) {
-            throw new IllegalStateException("token generated '" + signerKeyLabel + "' without CKA_SENSITIVE or with CKA_EXTRACTABLE");
+            throw new IllegalStateException(
+                    "token generated '" + signerKeyLabel + "' without CKA_SENSITIVE or with CKA_EXTRACTABLE");
         }
         CertificateIssuance issuance = new CertificateIssuance(settings, clock, random);
-        CertificateWriter.Batch batch = new CertificateWriter(database, audit, clock).begin(issuance,
-                actor.event("csca.master-list", cscaName, AuditResult.FAILURE));
-        CertificateWriter.Pending pending = database.inTransaction(c -> batch.prepare(c, cscaName, new CertificateRequest(
-                CertificateProfile.MASTER_LIST_SIGNER, settings.names().masterListSigner(), key.publicKey()),
-                csca.certificate(), null, null, null));
+        CertificateWriter.Batch batch = new CertificateWriter(database, audit, clock)
+                .begin(issuance, actor.event("csca.master-list", cscaName, AuditResult.FAILURE));
+        CertificateWriter.Pending pending = database.inTransaction(c -> batch.prepare(
+                c,
+                cscaName,
+                new CertificateRequest(
+                        CertificateProfile.MASTER_LIST_SIGNER, settings.names().masterListSigner(), key.publicKey()),
+                csca.certificate(),
+                null,
+                null,
+                null));
         X509CertificateHolder signerCert = batch.sign(pending, () -> offlineToken.signer(csca.keyLabel()));
         List<X509CertificateHolder> cscas;
         byte[] der;
         Instant now = clock.instant();
         try {
             cscas = cscaCertificates();
-            byte[] content = SecurityObjects.der(new CscaMasterList(cscas.stream()
-                    .map(X509CertificateHolder::toASN1Structure).toArray(Certificate[]::new)));
+            byte[] content = SecurityObjects.der(new CscaMasterList(
+                    cscas.stream().map(X509CertificateHolder::toASN1Structure).toArray(Certificate[]::new)));
             PublicKey signerKey = SecurityObjects.publicKey(signerCert.getSubjectPublicKeyInfo());
-            ContentInfo list = SecurityObjects.signedData(SecurityObjects.CSCA_MASTER_LIST, content,
-                    offlineToken.signer(signerKeyLabel), signerCert, signerKey, now);
+            ContentInfo list = SecurityObjects.signedData(
+                    SecurityObjects.CSCA_MASTER_LIST,
+                    content,
+                    offlineToken.signer(signerKeyLabel),
+                    signerCert,
+                    signerKey,
+                    now);
             der = SecurityObjects.der(list);
         } catch (RuntimeException e) {
             throw batch.abandon(e);
         }
         long id = batch.finish(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO master_list (signer_serial_hex, csca_count, der,"
-                    + " created_at) VALUES (?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO master_list (signer_serial_hex, csca_count, der," + " created_at) VALUES (?, ?, ?, ?)",
+                    Statement.RETURN_GENERATED_KEYS)) {
                 ps.setString(1, signerCert.getSerialNumber().toString(16));
                 ps.setInt(2, cscas.size());
                 ps.setBytes(3, der);
@@ -114,9 +128,14 @@ public final class MasterLists {
                 try (ResultSet rs = ps.getGeneratedKeys()) {
                     rs.next();
                     long newId = rs.getLong(1);
-                    audit.append(c, actor.event("csca.master-list", "master-list-" + newId, AuditResult.SUCCESS)
-                            .withDetails(AuditDetails.of().put("signerSerial", signerCert.getSerialNumber().toString(16))
-                                    .put("cscaCertificates", cscas.size())));
+                    audit.append(
+                            c,
+                            actor.event("csca.master-list", "master-list-" + newId, AuditResult.SUCCESS)
+                                    .withDetails(AuditDetails.of()
+                                            .put(
+                                                    "signerSerial",
+                                                    signerCert.getSerialNumber().toString(16))
+                                            .put("cscaCertificates", cscas.size())));
                     return newId;
                 }
             }
@@ -128,16 +147,22 @@ public final class MasterLists {
     public List<X509CertificateHolder> cscaCertificates() {
         return database.inTransaction(c -> {
             Map<String, X509CertificateHolder> certs = new LinkedHashMap<>();
-            read(c, "SELECT certificate_der FROM ca WHERE kind = 'csca' AND certificate_der IS NOT NULL ORDER BY created_at, name",
+            read(
+                    c,
+                    "SELECT certificate_der FROM ca WHERE kind = 'csca' AND certificate_der IS NOT NULL ORDER BY created_at, name",
                     certs);
-            read(c, "SELECT der FROM certificate WHERE profile = '" + CertificateProfile.CSCA_LINK.id() + "' AND der IS NOT NULL"
-                    + " AND status = 'GOOD' ORDER BY created_at", certs);
+            read(
+                    c,
+                    "SELECT der FROM certificate WHERE profile = '" + CertificateProfile.CSCA_LINK.id()
+                            + "' AND der IS NOT NULL" + " AND status = 'GOOD' ORDER BY created_at",
+                    certs);
             return new ArrayList<>(certs.values());
         });
     }
 
     private static void read(Connection c, String sql, Map<String, X509CertificateHolder> into) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = c.prepareStatement(sql);
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 try {
                     X509CertificateHolder h = new X509CertificateHolder(rs.getBytes(1));
@@ -152,13 +177,14 @@ public final class MasterLists {
     /** The newest master list's DER and time, if any (what {@code /certs/csca-masterlist.ml} serves). */
     public Optional<Latest> latest() {
         return database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, der, created_at FROM master_list ORDER BY id DESC LIMIT 1");
-                 ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps =
+                            c.prepareStatement("SELECT id, der, created_at FROM master_list ORDER BY id DESC LIMIT 1");
+                    ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.<Latest>empty();
                 }
-                return Optional.of(new Latest(rs.getLong(1), rs.getBytes(2),
-                        DatabaseTime.fromColumn(rs.getObject(3, LocalDateTime.class))));
+                return Optional.of(new Latest(
+                        rs.getLong(1), rs.getBytes(2), DatabaseTime.fromColumn(rs.getObject(3, LocalDateTime.class))));
             }
         });
     }

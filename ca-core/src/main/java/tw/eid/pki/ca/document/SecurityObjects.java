@@ -2,26 +2,25 @@ package tw.eid.pki.ca.document;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.Provider;
 import java.security.PublicKey;
 import java.security.Signature;
-import java.security.GeneralSecurityException;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
-import java.util.Map;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1EncodableVector;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.ASN1TaggedObject;
 import org.bouncycastle.asn1.BERTags;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.DERSet;
 import org.bouncycastle.asn1.DERTaggedObject;
-import org.bouncycastle.asn1.ASN1TaggedObject;
 import org.bouncycastle.asn1.cms.Attribute;
 import org.bouncycastle.asn1.cms.AttributeTable;
 import org.bouncycastle.asn1.cms.CMSAttributes;
@@ -84,8 +83,8 @@ public final class SecurityObjects {
      */
     public static PublicKey publicKey(SubjectPublicKeyInfo key) {
         try {
-            String family = X9ObjectIdentifiers.id_ecPublicKey.equals(key.getAlgorithm().getAlgorithm())
-                    ? "EC" : "RSA";
+            String family =
+                    X9ObjectIdentifiers.id_ecPublicKey.equals(key.getAlgorithm().getAlgorithm()) ? "EC" : "RSA";
             return KeyFactory.getInstance(family, BC)
                     .generatePublic(new X509EncodedKeySpec(key.getEncoded(ASN1Encoding.DER)));
         } catch (GeneralSecurityException | IOException e) {
@@ -99,11 +98,16 @@ public final class SecurityObjects {
                 .map(g -> new DataGroupHash(g.number(), new DEROctetString(g.hash())))
                 .toArray(DataGroupHash[]::new);
         // ICAO 9303-10: the hash AlgorithmIdentifier of the LDSSecurityObject has absent parameters.
-        AlgorithmIdentifier algorithm = new AlgorithmIdentifier(request.hashAlgorithm().oid());
+        AlgorithmIdentifier algorithm =
+                new AlgorithmIdentifier(request.hashAlgorithm().oid());
         LDSSecurityObject lds = request.ldsVersion() == null
                 ? new LDSSecurityObject(algorithm, hashes)
-                : new LDSSecurityObject(algorithm, hashes, new LDSVersionInfo(request.ldsVersion().ldsVersion(),
-                        request.ldsVersion().unicodeVersion()));
+                : new LDSSecurityObject(
+                        algorithm,
+                        hashes,
+                        new LDSVersionInfo(
+                                request.ldsVersion().ldsVersion(),
+                                request.ldsVersion().unicodeVersion()));
         return der(lds.toASN1Primitive());
     }
 
@@ -111,10 +115,19 @@ public final class SecurityObjects {
      * EF.SOD for {@code request}, signed by {@code signer} whose certificate is {@code dsCertificate}
      * (included), signingTime {@code signingTime}. {@code dsKey} verifies the result before return.
      */
-    public static byte[] signSod(SodRequest request, ContentSigner signer, X509CertificateHolder dsCertificate,
-                                 PublicKey dsKey, Instant signingTime) {
-        ContentInfo contentInfo = signedData(ICAOObjectIdentifiers.id_icao_ldsSecurityObject,
-                ldsSecurityObject(request), signer, dsCertificate, dsKey, signingTime);
+    public static byte[] signSod(
+            SodRequest request,
+            ContentSigner signer,
+            X509CertificateHolder dsCertificate,
+            PublicKey dsKey,
+            Instant signingTime) {
+        ContentInfo contentInfo = signedData(
+                ICAOObjectIdentifiers.id_icao_ldsSecurityObject,
+                ldsSecurityObject(request),
+                signer,
+                dsCertificate,
+                dsKey,
+                signingTime);
         // 9303-10 §4.6.2: EF.SOD is the ContentInfo inside application tag 23, constructed (0x77).
         return der(new DERTaggedObject(true, BERTags.APPLICATION, 23, contentInfo));
     }
@@ -137,17 +150,22 @@ public final class SecurityObjects {
      * contentType, messageDigest, signingTime (no CMSAlgorithmProtection, which Bouncy Castle would
      * add by default and ICAO does not list), the signer's certificate included.
      */
-    public static ContentInfo signedData(ASN1ObjectIdentifier contentType, byte[] content, ContentSigner signer,
-                                         X509CertificateHolder signerCertificate, PublicKey signerKey,
-                                         Instant signingTime) {
+    public static ContentInfo signedData(
+            ASN1ObjectIdentifier contentType,
+            byte[] content,
+            ContentSigner signer,
+            X509CertificateHolder signerCertificate,
+            PublicKey signerKey,
+            Instant signingTime) {
         CMSAttributeTableGenerator attributes = params -> {
             ASN1EncodableVector v = new ASN1EncodableVector();
-            v.add(new Attribute(CMSAttributes.contentType,
-                    new DERSet((ASN1ObjectIdentifier) params.get(CMSAttributeTableGenerator.CONTENT_TYPE))));
-            v.add(new Attribute(CMSAttributes.messageDigest,
-                    new DERSet(new DEROctetString((byte[]) params.get(CMSAttributeTableGenerator.DIGEST)))));
+            v.add(new Attribute(CMSAttributes.contentType, new DERSet((ASN1ObjectIdentifier)
+                    params.get(CMSAttributeTableGenerator.CONTENT_TYPE))));
+            v.add(new Attribute(CMSAttributes.messageDigest, new DERSet(new DEROctetString((byte[])
+                    params.get(CMSAttributeTableGenerator.DIGEST)))));
             // RFC 5652 §11.3: UTCTime through 2049 (Time picks it), whole seconds.
-            v.add(new Attribute(CMSAttributes.signingTime,
+            v.add(new Attribute(
+                    CMSAttributes.signingTime,
                     new DERSet(new Time(Date.from(signingTime.truncatedTo(ChronoUnit.SECONDS))))));
             return new AttributeTable(v);
         };
@@ -158,9 +176,11 @@ public final class SecurityObjects {
                     .build(signer, signerCertificate));
             generator.addCertificate(signerCertificate);
             CMSSignedData signed = generator.generate(new CMSProcessableByteArray(contentType, content), true);
-            SignerInformation info = signed.getSignerInfos().getSigners().iterator().next();
+            SignerInformation info =
+                    signed.getSignerInfos().getSigners().iterator().next();
             if (!verifies(info, signerKey)) {
-                throw new IllegalStateException("the token's CMS signature does not verify with the signer's public key");
+                throw new IllegalStateException(
+                        "the token's CMS signature does not verify with the signer's public key");
             }
             return signed.toASN1Structure();
         } catch (CMSException | OperatorCreationException e) {
@@ -174,8 +194,11 @@ public final class SecurityObjects {
      */
     private static boolean verifies(SignerInformation info, PublicKey key) {
         try {
-            return verifies(jcaSignatureName(info.getEncryptionAlgOID(), info.getDigestAlgOID()), key,
-                    info.getEncodedSignedAttributes(), info.getSignature());
+            return verifies(
+                    jcaSignatureName(info.getEncryptionAlgOID(), info.getDigestAlgOID()),
+                    key,
+                    info.getEncodedSignedAttributes(),
+                    info.getSignature());
         } catch (IOException e) {
             return false;
         }

@@ -57,8 +57,13 @@ final class SodCommitter {
     static final Duration IDLE = Duration.ofSeconds(30);
 
     /** A signed SOD waiting for its commit. */
-    record Pending(Actor actor, SodRequest request, DocumentSignerPool.Reserved signer, byte[] efSod, byte[] sodSha256,
-                   CompletableFuture<IssuedSod> done) {
+    record Pending(
+            Actor actor,
+            SodRequest request,
+            DocumentSignerPool.Reserved signer,
+            byte[] efSod,
+            byte[] sodSha256,
+            CompletableFuture<IssuedSod> done) {
         Pending(Actor actor, SodRequest request, DocumentSignerPool.Reserved signer, byte[] efSod) {
             this(actor, request, signer, efSod, DocumentSignerPool.sha256(efSod), new CompletableFuture<>());
         }
@@ -157,8 +162,8 @@ final class SodCommitter {
             outcomes = database.inTransaction(c -> store(c, batch));
         } catch (RuntimeException | Error e) {
             log.error("an SOD batch of {} could not be stored; none is returned", batch.size(), e);
-            RuntimeException failure = e instanceof RuntimeException r ? r
-                    : new IllegalStateException("storing the SOD batch failed", e);
+            RuntimeException failure =
+                    e instanceof RuntimeException r ? r : new IllegalStateException("storing the SOD batch failed", e);
             batch.forEach(p -> p.done().completeExceptionally(failure));
             return;
         }
@@ -184,7 +189,10 @@ final class SodCommitter {
             try {
                 SodIssuer.requireRegistered(number, card == null ? null : card.status);
             } catch (SodException | CardException refused) {
-                log.warn("SOD for card {} refused at commit ({}); its signed SOD is discarded", number, refused.getMessage());
+                log.warn(
+                        "SOD for card {} refused at commit ({}); its signed SOD is discarded",
+                        number,
+                        refused.getMessage());
                 outcomes.add(refused);
                 continue;
             }
@@ -197,8 +205,9 @@ final class SodCommitter {
         if (accepted.isEmpty()) {
             return outcomes;
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO card_sod (card_number, personalization,"
-                + " ds_key_label, hash_algorithm, data_groups, sod_sha256, sod_der, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO card_sod (card_number, personalization,"
+                        + " ds_key_label, hash_algorithm, data_groups, sod_sha256, sod_der, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (int i = 0; i < accepted.size(); i++) {
                 Pending p = accepted.get(i);
                 ps.setString(1, p.request().cardNumber());
@@ -213,8 +222,8 @@ final class SodCommitter {
             }
             requireOneEach(ps.executeBatch(), "card_sod insert");
         }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE card SET status = ?, personalizations = ?"
-                + " WHERE card_number = ? AND status = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE card SET status = ?, personalizations = ?" + " WHERE card_number = ? AND status = ?")) {
             for (int i = 0; i < accepted.size(); i++) {
                 ps.setString(1, SodIssuer.PERSONALIZED);
                 ps.setInt(2, personalizations.get(i));
@@ -227,19 +236,33 @@ final class SodCommitter {
         List<AuditEvent> events = new ArrayList<>(accepted.size());
         for (int i = 0; i < accepted.size(); i++) {
             Pending p = accepted.get(i);
-            events.add(p.actor().event("card.sod", p.request().cardNumber(), AuditResult.SUCCESS).withDetails(AuditDetails.of()
-                    .put("personalization", personalizations.get(i)).put("ds", p.signer().keyLabel())
-                    .put("dsSerial", p.signer().serialHex()).put("hashAlgorithm", p.request().hashAlgorithm().jcaName())
-                    .putNumbers("dataGroups", p.request().dataGroups().stream().map(g -> g.number()).toList())
-                    .put("sodSha256", HexFormat.of().formatHex(p.sodSha256()))));
+            events.add(p.actor()
+                    .event("card.sod", p.request().cardNumber(), AuditResult.SUCCESS)
+                    .withDetails(AuditDetails.of()
+                            .put("personalization", personalizations.get(i))
+                            .put("ds", p.signer().keyLabel())
+                            .put("dsSerial", p.signer().serialHex())
+                            .put("hashAlgorithm", p.request().hashAlgorithm().jcaName())
+                            .putNumbers(
+                                    "dataGroups",
+                                    p.request().dataGroups().stream()
+                                            .map(g -> g.number())
+                                            .toList())
+                            .put("sodSha256", HexFormat.of().formatHex(p.sodSha256()))));
         }
         audit.appendAll(c, events);
         int next = 0;
         for (int i = 0; i < outcomes.size(); i++) {
             if (outcomes.get(i) == null) {
                 Pending p = accepted.get(next);
-                outcomes.set(i, new IssuedSod(p.request().cardNumber(), personalizations.get(next), p.efSod(),
-                        p.signer().keyLabel(), p.signer().serialHex()));
+                outcomes.set(
+                        i,
+                        new IssuedSod(
+                                p.request().cardNumber(),
+                                personalizations.get(next),
+                                p.efSod(),
+                                p.signer().keyLabel(),
+                                p.signer().serialHex()));
                 next++;
             }
         }
@@ -255,12 +278,14 @@ final class SodCommitter {
     private static Map<String, Card> lockCards(Connection c, List<Pending> batch) throws SQLException {
         LinkedHashSet<String> numbers = new LinkedHashSet<>();
         batch.forEach(p -> numbers.add(p.request().cardNumber()));
-        StringBuilder sql = new StringBuilder("SELECT card_number, status, personalizations FROM card WHERE card_number IN (");
+        StringBuilder sql =
+                new StringBuilder("SELECT card_number, status, personalizations FROM card WHERE card_number IN (");
         for (int i = 0; i < numbers.size(); i++) {
             sql.append(i == 0 ? "?" : ", ?");
         }
         Map<String, Card> cards = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(sql.append(") FOR UPDATE").toString())) {
+        try (PreparedStatement ps =
+                c.prepareStatement(sql.append(") FOR UPDATE").toString())) {
             int i = 1;
             for (String n : numbers) {
                 ps.setString(i++, n);

@@ -32,6 +32,7 @@ public final class SodException extends RuntimeException {
         POOL_EMPTY("ds.pool-empty");
 
         private final String id;
+
         Code(String id) {
             this.id = id;
         }

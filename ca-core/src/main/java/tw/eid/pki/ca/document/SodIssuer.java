@@ -70,8 +70,8 @@ public final class SodIssuer {
         Objects.requireNonNull(request, "request");
         requireRegistered(request.cardNumber(), currentState(request.cardNumber()));
         DocumentSignerPool.Reserved signer = pool.reserve(actor);
-        byte[] efSod = SecurityObjects.signSod(request, onlineToken.signer(signer.keyLabel()), signer.certificate(),
-                signer.publicKey(), signer.at());
+        byte[] efSod = SecurityObjects.signSod(
+                request, onlineToken.signer(signer.keyLabel()), signer.certificate(), signer.publicKey(), signer.at());
         return committer.commit(new SodCommitter.Pending(actor, request, signer, efSod));
     }
 
@@ -95,7 +95,8 @@ public final class SodIssuer {
                 throw new CardException(CardException.Code.CARD_NOT_FOUND, "card " + cardNumber + " is not registered");
             }
             if (!PERSONALIZED.equals(state)) {
-                throw new SodException(SodException.Code.NOT_PERSONALIZED, "card " + cardNumber + " is not personalized");
+                throw new SodException(
+                        SodException.Code.NOT_PERSONALIZED, "card " + cardNumber + " is not personalized");
             }
             try (PreparedStatement ps = c.prepareStatement("UPDATE card SET status = ? WHERE card_number = ?")) {
                 ps.setString(1, REGISTERED);
@@ -112,19 +113,19 @@ public final class SodIssuer {
             throw new CardException(CardException.Code.CARD_NOT_FOUND, "card " + cardNumber + " is not registered");
         }
         if (!REGISTERED.equals(state)) {
-            throw new SodException(SodException.Code.ALREADY_PERSONALIZED, "card " + cardNumber
-                    + " is already personalized; an officer must re-open it before a new SOD");
+            throw new SodException(
+                    SodException.Code.ALREADY_PERSONALIZED,
+                    "card " + cardNumber + " is already personalized; an officer must re-open it before a new SOD");
         }
     }
 
     private static String cardState(Connection c, String cardNumber, boolean lock) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT status FROM card WHERE card_number = ?"
-                + (lock ? " FOR UPDATE" : ""))) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT status FROM card WHERE card_number = ?" + (lock ? " FOR UPDATE" : ""))) {
             ps.setString(1, cardNumber);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;
             }
         }
     }
-
 }

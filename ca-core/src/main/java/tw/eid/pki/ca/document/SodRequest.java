@@ -16,8 +16,8 @@ import tw.eid.pki.ca.card.CardRegistration;
  *
  * @param ldsVersion  null for an LDSSecurityObject v0; with it, v1 carrying LDSVersionInfo
  */
-public record SodRequest(String cardNumber, HashAlgorithm hashAlgorithm, List<DataGroupHash> dataGroups,
-                         LdsVersion ldsVersion) {
+public record SodRequest(
+        String cardNumber, HashAlgorithm hashAlgorithm, List<DataGroupHash> dataGroups, LdsVersion ldsVersion) {
 
     /** ICAO 9303-10: DG1..DG16 are the data groups of the LDS. */
     public static final int MAX_DATA_GROUP = 16;
@@ -50,7 +50,8 @@ public record SodRequest(String cardNumber, HashAlgorithm hashAlgorithm, List<Da
                 throw new SodException(SodException.Code.BAD_LDS_VERSION, "ldsVersion must be four digits, e.g. 0108");
             }
             if (unicodeVersion == null || !UNICODE.matcher(unicodeVersion).matches()) {
-                throw new SodException(SodException.Code.BAD_LDS_VERSION, "unicodeVersion must be six digits, e.g. 040000");
+                throw new SodException(
+                        SodException.Code.BAD_LDS_VERSION, "unicodeVersion must be six digits, e.g. 040000");
             }
         }
     }
@@ -65,21 +66,27 @@ public record SodRequest(String cardNumber, HashAlgorithm hashAlgorithm, List<Da
         for (DataGroupHash g : dataGroups) {
             Objects.requireNonNull(g, "data group");
             if (g.number() < 1 || g.number() > MAX_DATA_GROUP) {
-                throw new SodException(SodException.Code.UNKNOWN_DATA_GROUP,
+                throw new SodException(
+                        SodException.Code.UNKNOWN_DATA_GROUP,
                         "data group " + g.number() + " is not one of DG1..DG" + MAX_DATA_GROUP);
             }
             if (!seen.add(g.number())) {
-                throw new SodException(SodException.Code.DUPLICATE_DATA_GROUP, "data group " + g.number() + " is listed twice");
+                throw new SodException(
+                        SodException.Code.DUPLICATE_DATA_GROUP, "data group " + g.number() + " is listed twice");
             }
             if (g.hash.length != hashAlgorithm.length()) {
-                throw new SodException(SodException.Code.BAD_HASH_LENGTH, "the hash of data group " + g.number() + " has "
-                        + g.hash.length + " bytes; " + hashAlgorithm.jcaName() + " has " + hashAlgorithm.length());
+                throw new SodException(
+                        SodException.Code.BAD_HASH_LENGTH,
+                        "the hash of data group " + g.number() + " has " + g.hash.length + " bytes; "
+                                + hashAlgorithm.jcaName() + " has " + hashAlgorithm.length());
             }
         }
         if (dataGroups.size() < MIN_DATA_GROUPS) {
             // Checked after each group's own rules, so a lone bad group is reported as what it is.
-            throw new SodException(SodException.Code.TOO_FEW_DATA_GROUPS, "an SOD lists at least " + MIN_DATA_GROUPS
-                    + " data groups (ICAO 9303-10: dataGroupHashValues SIZE (2..16))");
+            throw new SodException(
+                    SodException.Code.TOO_FEW_DATA_GROUPS,
+                    "an SOD lists at least " + MIN_DATA_GROUPS
+                            + " data groups (ICAO 9303-10: dataGroupHashValues SIZE (2..16))");
         }
         // ICAO 9303-10 lists the hashes in data-group order; sorting makes the SOD independent of input order.
         List<DataGroupHash> sorted = new ArrayList<>(dataGroups);

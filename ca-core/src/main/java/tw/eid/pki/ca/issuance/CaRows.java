@@ -27,10 +27,12 @@ public final class CaRows {
         }
     }
 
-    public static void storePrepared(Connection c, String name, String kind, X500Name subject, String keyLabel,
-                                     String tokenLabel, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO ca (name, kind, subject_der, certificate_der, key_label,"
-                + " token_label, status, created_at) VALUES (?, ?, ?, NULL, ?, ?, 'PREPARED', ?)")) {
+    public static void storePrepared(
+            Connection c, String name, String kind, X500Name subject, String keyLabel, String tokenLabel, Instant now)
+            throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO ca (name, kind, subject_der, certificate_der, key_label,"
+                        + " token_label, status, created_at) VALUES (?, ?, ?, NULL, ?, ?, 'PREPARED', ?)")) {
             ps.setString(1, name);
             ps.setString(2, kind);
             ps.setBytes(3, subject.getEncoded("DER"));

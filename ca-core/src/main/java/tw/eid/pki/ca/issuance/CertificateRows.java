@@ -21,11 +21,19 @@ import tw.eid.pki.ca.store.DatabaseTime;
 public final class CertificateRows {
     private CertificateRows() {}
 
-    public static void storePrepared(Connection c, String caName, PreparedCertificate prepared, String cardNumber,
-                              byte[] publicKeySha256, Integer crlPartition, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificate (ca_name, serial_hex, profile, card_number,"
-                + " status, revocation_reason, revocation_time, not_before, not_after, tbs_der, der, public_key_sha256,"
-                + " crl_partition, created_at, updated_at) VALUES (?, ?, ?, ?, 'REVOKED', ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)")) {
+    public static void storePrepared(
+            Connection c,
+            String caName,
+            PreparedCertificate prepared,
+            String cardNumber,
+            byte[] publicKeySha256,
+            Integer crlPartition,
+            Instant now)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO certificate (ca_name, serial_hex, profile, card_number,"
+                        + " status, revocation_reason, revocation_time, not_before, not_after, tbs_der, der, public_key_sha256,"
+                        + " crl_partition, created_at, updated_at) VALUES (?, ?, ?, ?, 'REVOKED', ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)")) {
             ps.setString(1, caName);
             ps.setString(2, prepared.serialNumber().toString(16));
             ps.setString(3, prepared.profile().id());
@@ -47,7 +55,8 @@ public final class CertificateRows {
         }
     }
 
-    public static void makeGood(Connection c, String caName, String serialHex, X509CertificateHolder certificate, Instant now)
+    public static void makeGood(
+            Connection c, String caName, String serialHex, X509CertificateHolder certificate, Instant now)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE certificate SET der = ?, status = 'GOOD',"
                 + " revocation_reason = NULL, revocation_time = NULL, updated_at = ?"

@@ -87,8 +87,14 @@ public final class CertificateWriter {
      * its own: prepared and stored in a transaction of its own, signed by {@code signer}, then made
      * good in one transaction with {@code work}. Returns what {@code work} returns.
      */
-    public <T> T issue(CertificateIssuance issuance, AuditEvent failure, String caName, CertificateRequest request,
-                       CaCertificate issuer, Supplier<ContentSigner> signer, FinalWrite<T> work) {
+    public <T> T issue(
+            CertificateIssuance issuance,
+            AuditEvent failure,
+            String caName,
+            CertificateRequest request,
+            CaCertificate issuer,
+            Supplier<ContentSigner> signer,
+            FinalWrite<T> work) {
         Batch batch = begin(issuance, failure);
         Pending pending = database.inTransaction(c -> batch.prepare(c, caName, request, issuer, null, null, null));
         X509CertificateHolder certificate = batch.sign(pending, signer);
@@ -116,12 +122,25 @@ public final class CertificateWriter {
          * {@code issuer} (null: self-signed), and stored revoked as a certificate of CA {@code
          * caName}. {@code publicKeySha256} null: the SHA-256 of the request's key.
          */
-        public Pending prepare(Connection c, String caName, CertificateRequest request, CaCertificate issuer,
-                               String cardNumber, byte[] publicKeySha256, Integer crlPartition) throws SQLException {
+        public Pending prepare(
+                Connection c,
+                String caName,
+                CertificateRequest request,
+                CaCertificate issuer,
+                String cardNumber,
+                byte[] publicKeySha256,
+                Integer crlPartition)
+                throws SQLException {
             requireOpen();
-            PreparedCertificate p = issuer == null ? issuance.prepareSelfSigned(request) : issuance.prepare(request, issuer);
-            CertificateRows.storePrepared(c, caName, p, cardNumber,
-                    publicKeySha256 == null ? sha256(request.subjectPublicKey()) : publicKeySha256, crlPartition,
+            PreparedCertificate p =
+                    issuer == null ? issuance.prepareSelfSigned(request) : issuance.prepare(request, issuer);
+            CertificateRows.storePrepared(
+                    c,
+                    caName,
+                    p,
+                    cardNumber,
+                    publicKeySha256 == null ? sha256(request.subjectPublicKey()) : publicKeySha256,
+                    crlPartition,
                     clock.instant());
             Pending pending = new Pending(caName, p);
             prepared.add(pending);
@@ -135,8 +154,8 @@ public final class CertificateWriter {
         public X509CertificateHolder sign(Pending pending, Supplier<ContentSigner> signer) {
             requireOpen();
             if (!prepared.contains(pending) || signed.containsKey(pending)) {
-                throw abandon(new IllegalStateException("serial " + pending.serialHex() + " is not prepared in this batch"
-                        + " or already signed"));
+                throw abandon(new IllegalStateException(
+                        "serial " + pending.serialHex() + " is not prepared in this batch" + " or already signed"));
             }
             try {
                 X509CertificateHolder certificate = issuance.issue(pending.prepared(), signer.get());
@@ -158,7 +177,8 @@ public final class CertificateWriter {
                 T result = database.inTransaction(c -> {
                     Instant now = clock.instant();
                     for (Map.Entry<Pending, X509CertificateHolder> s : signed.entrySet()) {
-                        CertificateRows.makeGood(c, s.getKey().caName(), s.getKey().serialHex(), s.getValue(), now);
+                        CertificateRows.makeGood(
+                                c, s.getKey().caName(), s.getKey().serialHex(), s.getValue(), now);
                     }
                     return work.run(c);
                 });
@@ -166,13 +186,21 @@ public final class CertificateWriter {
                 return result;
             } catch (RuntimeException e) {
                 over = true;
-                List<String> serials = signed.keySet().stream().map(Pending::serialHex).toList();
-                log.error("final write of {} serial(s) {} failed; they stay revoked (cessationOfOperation)", failure.action(),
-                        serials, e);
+                List<String> serials =
+                        signed.keySet().stream().map(Pending::serialHex).toList();
+                log.error(
+                        "final write of {} serial(s) {} failed; they stay revoked (cessationOfOperation)",
+                        failure.action(),
+                        serials,
+                        e);
                 auditFailure(IssuanceException.Code.FINAL_WRITE_FAILED.id());
-                throw new IssuanceException(IssuanceException.Code.FINAL_WRITE_FAILED, (serials.size() == 1
-                        ? "the certificate could not be stored; serial " + serials.get(0) + " is revoked"
-                        : "the certificates could not be stored; serials " + String.join(", ", serials) + " are revoked"), e);
+                throw new IssuanceException(
+                        IssuanceException.Code.FINAL_WRITE_FAILED,
+                        (serials.size() == 1
+                                ? "the certificate could not be stored; serial " + serials.get(0) + " is revoked"
+                                : "the certificates could not be stored; serials " + String.join(", ", serials)
+                                        + " are revoked"),
+                        e);
             }
         }
 
@@ -185,11 +213,17 @@ public final class CertificateWriter {
             if (!over) {
                 over = true;
                 if (!prepared.isEmpty()) {
-                    log.error("{} stopped after preparing {} certificate(s); they stay revoked (cessationOfOperation)",
-                            failure.action(), prepared.size(), cause);
-                    auditFailure(cause instanceof IssuanceRefusedException r ? r.code().id()
-                            : cause instanceof IssuanceException i ? i.code().id()
-                            : IssuanceRefusedException.Code.SIGNER_FAILED.id());
+                    log.error(
+                            "{} stopped after preparing {} certificate(s); they stay revoked (cessationOfOperation)",
+                            failure.action(),
+                            prepared.size(),
+                            cause);
+                    auditFailure(
+                            cause instanceof IssuanceRefusedException r
+                                    ? r.code().id()
+                                    : cause instanceof IssuanceException i
+                                            ? i.code().id()
+                                            : IssuanceRefusedException.Code.SIGNER_FAILED.id());
                 }
             }
             return cause;
@@ -212,8 +246,10 @@ public final class CertificateWriter {
                             revoked.add(p.caName() + "/" + p.serialHex());
                         }
                     }
-                    audit.append(c, failure.withErrorCode(errorCode)
-                            .withDetails(AuditDetails.of().putStrings("revoked", revoked)));
+                    audit.append(
+                            c,
+                            failure.withErrorCode(errorCode)
+                                    .withDetails(AuditDetails.of().putStrings("revoked", revoked)));
                     return null;
                 });
             } catch (RuntimeException auditFailure) {

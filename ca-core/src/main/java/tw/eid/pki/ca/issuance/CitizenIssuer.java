@@ -64,8 +64,17 @@ public final class CitizenIssuer {
     private final Clock clock;
     private final int partitionCapacity;
 
-    public CitizenIssuer(Database database, Token token, IssuingCa ca, ProfileSettings settings, ChipCsrChecks csrChecks,
-                         CardRegistry cards, AuditLedger audit, Clock clock, SecureRandom random, int partitionCapacity) {
+    public CitizenIssuer(
+            Database database,
+            Token token,
+            IssuingCa ca,
+            ProfileSettings settings,
+            ChipCsrChecks csrChecks,
+            CardRegistry cards,
+            AuditLedger audit,
+            Clock clock,
+            SecureRandom random,
+            int partitionCapacity) {
         this.database = Objects.requireNonNull(database, "database");
         this.token = Objects.requireNonNull(token, "token");
         this.ca = Objects.requireNonNull(ca, "ca");
@@ -92,12 +101,15 @@ public final class CitizenIssuer {
         VerifiedCsr csr = csrChecks.check(request.csr());
         if (!request.profile().keyTypes().contains(csr.keyType())) {
             // The CSR checks accept what a chip may hold; the profile says what we certify.
-            throw new IssuanceException(IssuanceException.Code.KEY_TYPE_NOT_CERTIFIED, request.profile().profileName()
-                    + " certifies " + request.profile().keyTypes() + " keys, not " + csr.keyType());
+            throw new IssuanceException(
+                    IssuanceException.Code.KEY_TYPE_NOT_CERTIFIED,
+                    request.profile().profileName() + " certifies "
+                            + request.profile().keyTypes() + " keys, not " + csr.keyType());
         }
         byte[] keyHash = sha256(der(csr));
         byte[] requestHash = requestHash(request);
-        CertificateWriter.Batch batch = writer.begin(issuance, actor.event("certificate.issue", ca.name(), AuditResult.FAILURE));
+        CertificateWriter.Batch batch =
+                writer.begin(issuance, actor.event("certificate.issue", ca.name(), AuditResult.FAILURE));
 
         Object first = database.inTransaction(c -> {
             if (request.idempotencyKey() != null) {
@@ -113,20 +125,27 @@ public final class CitizenIssuer {
             // simple correct order; its cost is the issuance benchmark's to show.
             lockCa(c);
             CardHolder holder = cards.lockForIssuance(c, request.cardNumber(), subscriberIds::next)
-                    .orElseThrow(() -> new IssuanceException(IssuanceException.Code.CARD_NOT_FOUND,
+                    .orElseThrow(() -> new IssuanceException(
+                            IssuanceException.Code.CARD_NOT_FOUND,
                             "card " + request.cardNumber() + " is not registered"));
             if (!MessageDigest.isEqual(holder.chipUid(), request.chipUid())) {
-                throw new IssuanceException(IssuanceException.Code.CHIP_MISMATCH,
+                throw new IssuanceException(
+                        IssuanceException.Code.CHIP_MISMATCH,
                         "the chip unique id does not match card " + request.cardNumber());
             }
             Instant firstIssuance = checkKey(c, request, keyHash);
             int partition = assignPartition(c, now);
-            CertificateRequest certificateRequest = CertificateRequest.citizen(request.profile(),
-                    new CertificateRequest.Citizen(HolderName.of(holder.holderName(), settings.holderNamePrivateUse()),
-                            holder.subscriberId(), holder.nationalIdLast4(), partition, firstIssuance),
+            CertificateRequest certificateRequest = CertificateRequest.citizen(
+                    request.profile(),
+                    new CertificateRequest.Citizen(
+                            HolderName.of(holder.holderName(), settings.holderNamePrivateUse()),
+                            holder.subscriberId(),
+                            holder.nationalIdLast4(),
+                            partition,
+                            firstIssuance),
                     csr.publicKey());
-            CertificateWriter.Pending stored = batch.prepare(c, ca.name(), certificateRequest, ca.certificate(),
-                    request.cardNumber(), keyHash, partition);
+            CertificateWriter.Pending stored = batch.prepare(
+                    c, ca.name(), certificateRequest, ca.certificate(), request.cardNumber(), keyHash, partition);
             String serialHex = stored.serialHex();
             if (request.idempotencyKey() != null) {
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO idempotency_key (actor, idem_key,"
@@ -153,8 +172,9 @@ public final class CitizenIssuer {
         return batch.finish(c -> finalWrite(c, actor, request, pending, certificate));
     }
 
-    private IssuedCertificate finalWrite(Connection c, Actor actor, IssueRequest request, Pending pending,
-                                         X509CertificateHolder certificate) throws SQLException {
+    private IssuedCertificate finalWrite(
+            Connection c, Actor actor, IssueRequest request, Pending pending, X509CertificateHolder certificate)
+            throws SQLException {
         Instant now = clock.instant();
         // One active certificate per profile per card: the previous one is superseded in this transaction.
         List<String> superseded = new ArrayList<>();
@@ -173,12 +193,23 @@ public final class CitizenIssuer {
         }
         for (String s : superseded) {
             String[] parts = s.split(":");
-            RevocationService.apply(c, ca.name(), parts[0], CertificateStatus.valueOf(parts[1]), CertificateStatus.REVOKED,
-                    RevocationReason.SUPERSEDED, now);
+            RevocationService.apply(
+                    c,
+                    ca.name(),
+                    parts[0],
+                    CertificateStatus.valueOf(parts[1]),
+                    CertificateStatus.REVOKED,
+                    RevocationReason.SUPERSEDED,
+                    now);
         }
-        audit.append(c, actor.event("certificate.issue", ca.name() + "/" + pending.serialHex(), AuditResult.SUCCESS)
-                .withDetails(AuditDetails.of().put("card", request.cardNumber()).put("profile", request.profile().id())
-                        .put("partition", pending.partition()).put("superseded", superseded.size())));
+        audit.append(
+                c,
+                actor.event("certificate.issue", ca.name() + "/" + pending.serialHex(), AuditResult.SUCCESS)
+                        .withDetails(AuditDetails.of()
+                                .put("card", request.cardNumber())
+                                .put("profile", request.profile().id())
+                                .put("partition", pending.partition())
+                                .put("superseded", superseded.size())));
         return new IssuedCertificate(ca.name(), pending.serialHex(), certificate, pending.partition(), false);
     }
 
@@ -208,22 +239,25 @@ public final class CitizenIssuer {
                 while (rs.next()) {
                     Object reason = rs.getObject(3);
                     if (reason != null && ((Number) reason).intValue() == RevocationReason.KEY_COMPROMISE.code()) {
-                        throw new IssuanceException(IssuanceException.Code.KEY_COMPROMISED,
-                                "this key was revoked for keyCompromise");
+                        throw new IssuanceException(
+                                IssuanceException.Code.KEY_COMPROMISED, "this key was revoked for keyCompromise");
                     }
-                    if (!request.cardNumber().equals(rs.getString(1)) || !request.profile().id().equals(rs.getString(2))) {
-                        throw new IssuanceException(IssuanceException.Code.KEY_ALREADY_CERTIFIED,
+                    if (!request.cardNumber().equals(rs.getString(1))
+                            || !request.profile().id().equals(rs.getString(2))) {
+                        throw new IssuanceException(
+                                IssuanceException.Code.KEY_ALREADY_CERTIFIED,
                                 "this key is already certified for another card or profile");
                     }
                     sameCardAndProfile++;
                     Instant notBefore = DatabaseTime.fromColumn(rs.getObject(4, LocalDateTime.class));
-                    firstIssuance = firstIssuance == null || notBefore.isBefore(firstIssuance) ? notBefore : firstIssuance;
+                    firstIssuance =
+                            firstIssuance == null || notBefore.isBefore(firstIssuance) ? notBefore : firstIssuance;
                 }
             }
         }
         if (sameCardAndProfile >= 2) {
-            throw new IssuanceException(IssuanceException.Code.RENEWAL_EXHAUSTED,
-                    "this key was already renewed once; a new key is needed");
+            throw new IssuanceException(
+                    IssuanceException.Code.RENEWAL_EXHAUSTED, "this key was already renewed once; a new key is needed");
         }
         return firstIssuance;
     }
@@ -276,7 +310,8 @@ public final class CitizenIssuer {
     }
 
     /** The earlier issuance of this client's Idempotency-Key, if it was the same request and is final. */
-    private Optional<IssuedCertificate> replay(Connection c, Actor actor, String key, byte[] requestHash) throws SQLException {
+    private Optional<IssuedCertificate> replay(Connection c, Actor actor, String key, byte[] requestHash)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT i.request_sha256, i.serial_hex, c.der, c.crl_partition"
                 + " FROM idempotency_key i JOIN certificate c ON c.ca_name = i.ca_name AND c.serial_hex = i.serial_hex"
                 + " WHERE i.actor = ? AND i.idem_key = ? FOR UPDATE")) {
@@ -287,17 +322,20 @@ public final class CitizenIssuer {
                     return Optional.empty();
                 }
                 if (!MessageDigest.isEqual(rs.getBytes(1), requestHash)) {
-                    throw new IssuanceException(IssuanceException.Code.IDEMPOTENCY_KEY_REUSED,
+                    throw new IssuanceException(
+                            IssuanceException.Code.IDEMPOTENCY_KEY_REUSED,
                             "this Idempotency-Key was used for a different request");
                 }
                 byte[] der = rs.getBytes(3);
                 if (der == null) {
-                    throw new IssuanceException(IssuanceException.Code.IDEMPOTENCY_PENDING,
-                            "the request with this Idempotency-Key is in progress or failed (serial " + rs.getString(2) + ")");
+                    throw new IssuanceException(
+                            IssuanceException.Code.IDEMPOTENCY_PENDING,
+                            "the request with this Idempotency-Key is in progress or failed (serial " + rs.getString(2)
+                                    + ")");
                 }
                 try {
-                    return Optional.of(new IssuedCertificate(ca.name(), rs.getString(2), new X509CertificateHolder(der),
-                            rs.getInt(4), true));
+                    return Optional.of(new IssuedCertificate(
+                            ca.name(), rs.getString(2), new X509CertificateHolder(der), rs.getInt(4), true));
                 } catch (IOException e) {
                     throw new SQLException("stored certificate " + rs.getString(2) + " does not parse", e);
                 }

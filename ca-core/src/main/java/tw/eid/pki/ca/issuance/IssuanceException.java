@@ -29,6 +29,7 @@ public final class IssuanceException extends RuntimeException {
         FINAL_WRITE_FAILED("issuance.final-write-failed");
 
         private final String id;
+
         Code(String id) {
             this.id = id;
         }

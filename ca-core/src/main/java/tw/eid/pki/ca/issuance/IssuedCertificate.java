@@ -7,5 +7,5 @@ import org.bouncycastle.cert.X509CertificateHolder;
  *
  * @param replay true when an Idempotency-Key returned an earlier issuance
  */
-public record IssuedCertificate(String caName, String serialHex, X509CertificateHolder certificate, int crlPartition,
-                                boolean replay) {}
+public record IssuedCertificate(
+        String caName, String serialHex, X509CertificateHolder certificate, int crlPartition, boolean replay) {}

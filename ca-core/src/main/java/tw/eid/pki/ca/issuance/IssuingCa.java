@@ -20,11 +20,13 @@ public record IssuingCa(String name, CaCertificate certificate, String keyLabel)
     /** Loads CA {@code name} (e.g. citizen-ca) from the {@code ca} table. */
     public static IssuingCa load(Database database, String name) {
         return database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT kind, certificate_der, key_label FROM ca WHERE name = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT kind, certificate_der, key_label FROM ca WHERE name = ?")) {
                 ps.setString(1, name);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next() || rs.getBytes(2) == null) {
-                        throw new IllegalStateException("the store has no certified CA named '" + name + "': run the ceremony first");
+                        throw new IllegalStateException(
+                                "the store has no certified CA named '" + name + "': run the ceremony first");
                     }
                     CertificateProfile profile = null;
                     for (CertificateProfile p : CertificateProfile.values()) {
@@ -36,7 +38,9 @@ public record IssuingCa(String name, CaCertificate certificate, String keyLabel)
                         throw new IllegalStateException("CA '" + name + "' has unknown kind " + rs.getString(1));
                     }
                     try {
-                        return new IssuingCa(name, new CaCertificate(profile, new X509CertificateHolder(rs.getBytes(2))),
+                        return new IssuingCa(
+                                name,
+                                new CaCertificate(profile, new X509CertificateHolder(rs.getBytes(2))),
                                 rs.getString(3));
                     } catch (IOException e) {
                         throw new IllegalStateException("CA '" + name + "' has an unreadable certificate", e);

@@ -31,8 +31,14 @@ public final class OperatorCertificates {
     private final CertificateWriter writer;
     private final AuditLedger audit;
 
-    public OperatorCertificates(Database database, Token token, IssuingCa raOperatorsCa, ProfileSettings settings,
-                                AuditLedger audit, Clock clock, SecureRandom random) {
+    public OperatorCertificates(
+            Database database,
+            Token token,
+            IssuingCa raOperatorsCa,
+            ProfileSettings settings,
+            AuditLedger audit,
+            Clock clock,
+            SecureRandom random) {
         this.token = Objects.requireNonNull(token, "token");
         this.ca = Objects.requireNonNull(raOperatorsCa, "raOperatorsCa");
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -42,25 +48,38 @@ public final class OperatorCertificates {
     }
 
     /** An operator's client certificate: CN = operator id, OU = office, the role as its one policy. */
-    public X509CertificateHolder issueOperator(Actor actor, String operatorId, String office, OperatorRole role,
-                                               SubjectPublicKeyInfo key) {
-        CertificateRequest request = CertificateRequest.operator(settings.names(),
-                new CertificateRequest.Operator(operatorId, office, role), key);
-        return issue(actor, "operator.issue", request, AuditDetails.of().put("operator", operatorId).put("role", role.id()));
+    public X509CertificateHolder issueOperator(
+            Actor actor, String operatorId, String office, OperatorRole role, SubjectPublicKeyInfo key) {
+        CertificateRequest request = CertificateRequest.operator(
+                settings.names(), new CertificateRequest.Operator(operatorId, office, role), key);
+        return issue(
+                actor,
+                "operator.issue",
+                request,
+                AuditDetails.of().put("operator", operatorId).put("role", role.id()));
     }
 
     /** The RA API's TLS server certificate for {@code hostNames}. */
     public X509CertificateHolder issueTlsServer(Actor actor, List<String> hostNames, SubjectPublicKeyInfo key) {
-        CertificateRequest request = CertificateRequest.raTlsServer(settings.names(),
-                new CertificateRequest.RaTlsServer(hostNames), key);
+        CertificateRequest request =
+                CertificateRequest.raTlsServer(settings.names(), new CertificateRequest.RaTlsServer(hostNames), key);
         return issue(actor, "ra-tls.issue", request, AuditDetails.of().put("hosts", hostNames.size()));
     }
 
     private X509CertificateHolder issue(Actor actor, String action, CertificateRequest request, AuditDetails details) {
-        return writer.issue(issuance, actor.event(action, ca.name(), AuditResult.FAILURE), ca.name(), request,
-                ca.certificate(), () -> token.signer(ca.keyLabel()), (c, certificate) -> {
+        return writer.issue(
+                issuance,
+                actor.event(action, ca.name(), AuditResult.FAILURE),
+                ca.name(),
+                request,
+                ca.certificate(),
+                () -> token.signer(ca.keyLabel()),
+                (c, certificate) -> {
                     String serialHex = certificate.getSerialNumber().toString(16);
-                    audit.append(c, actor.event(action, ca.name() + "/" + serialHex, AuditResult.SUCCESS).withDetails(details));
+                    audit.append(
+                            c,
+                            actor.event(action, ca.name() + "/" + serialHex, AuditResult.SUCCESS)
+                                    .withDetails(details));
                     return certificate;
                 });
     }

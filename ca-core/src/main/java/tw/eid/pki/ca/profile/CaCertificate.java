@@ -13,23 +13,23 @@ import org.bouncycastle.cert.X509CertificateHolder;
  */
 public record CaCertificate(CertificateProfile profile, X509CertificateHolder certificate) {
 
-  public CaCertificate {
-    Objects.requireNonNull(profile, "profile");
-    Objects.requireNonNull(certificate, "certificate");
-    if (!profile.isCertificateAuthority()) {
-      throw new IllegalArgumentException(profile.id() + " is not a CA profile");
+    public CaCertificate {
+        Objects.requireNonNull(profile, "profile");
+        Objects.requireNonNull(certificate, "certificate");
+        if (!profile.isCertificateAuthority()) {
+            throw new IllegalArgumentException(profile.id() + " is not a CA profile");
+        }
+        BasicConstraints bc = BasicConstraints.fromExtensions(certificate.getExtensions());
+        if (bc == null || !bc.isCA()) {
+            throw new IllegalArgumentException("the " + profile.id() + " certificate is not a CA certificate");
+        }
+        if (certificate.getExtension(Extension.subjectKeyIdentifier) == null) {
+            throw new IllegalArgumentException("the " + profile.id() + " certificate has no subjectKeyIdentifier");
+        }
     }
-    BasicConstraints bc = BasicConstraints.fromExtensions(certificate.getExtensions());
-    if (bc == null || !bc.isCA()) {
-      throw new IllegalArgumentException("the " + profile.id() + " certificate is not a CA certificate");
-    }
-    if (certificate.getExtension(Extension.subjectKeyIdentifier) == null) {
-      throw new IllegalArgumentException("the " + profile.id() + " certificate has no subjectKeyIdentifier");
-    }
-  }
 
-  /** The CA's SKI, which becomes the AKI keyIdentifier of what it signs (RFC 5280 §4.2.1.1). */
-  byte[] keyIdentifier() {
-    return SubjectKeyIdentifier.fromExtensions(certificate.getExtensions()).getKeyIdentifier();
-  }
+    /** The CA's SKI, which becomes the AKI keyIdentifier of what it signs (RFC 5280 §4.2.1.1). */
+    byte[] keyIdentifier() {
+        return SubjectKeyIdentifier.fromExtensions(certificate.getExtensions()).getKeyIdentifier();
+    }
 }

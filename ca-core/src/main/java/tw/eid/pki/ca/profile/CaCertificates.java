@@ -42,8 +42,12 @@ import tw.eid.pki.ca.store.StoreException;
  */
 public final class CaCertificates {
     /** The CA profiles whose certificates the {@code ca} table holds, by their published path segment. */
-    private static final Set<CertificateProfile> PUBLISHED = EnumSet.of(CertificateProfile.CITIZEN_ROOT,
-            CertificateProfile.CITIZEN_CA, CertificateProfile.RA_OPERATORS_CA, CertificateProfile.CSCA);
+    private static final Set<CertificateProfile> PUBLISHED = EnumSet.of(
+            CertificateProfile.CITIZEN_ROOT,
+            CertificateProfile.CITIZEN_CA,
+            CertificateProfile.RA_OPERATORS_CA,
+            CertificateProfile.CSCA);
+
     public static final String PKIX_CERT = "application/pkix-cert";
     public static final String PKCS7_CERTS_ONLY = "application/pkcs7-mime; smime-type=certs-only";
 
@@ -70,8 +74,8 @@ public final class CaCertificates {
         List<X509CertificateHolder> certificates = new ArrayList<>();
         Instant newest = null;
         try (Connection c = database.dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT certificate_der, created_at FROM ca"
-                     + " WHERE kind = ? AND certificate_der IS NOT NULL ORDER BY created_at, name")) {
+                PreparedStatement ps = c.prepareStatement("SELECT certificate_der, created_at FROM ca"
+                        + " WHERE kind = ? AND certificate_der IS NOT NULL ORDER BY created_at, name")) {
             ps.setString(1, profile.get().profileName());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -98,7 +102,10 @@ public final class CaCertificates {
         try {
             CMSSignedDataGenerator generator = new CMSSignedDataGenerator();
             generator.addCertificates(new CollectionStore<>(certificates));
-            return generator.generate(new CMSAbsentContent(), false).toASN1Structure().getEncoded(ASN1Encoding.DER);
+            return generator
+                    .generate(new CMSAbsentContent(), false)
+                    .toASN1Structure()
+                    .getEncoded(ASN1Encoding.DER);
         } catch (CMSException e) {
             throw new IllegalStateException("cannot encode the certificates as certs-only CMS", e);
         } catch (IOException e) {

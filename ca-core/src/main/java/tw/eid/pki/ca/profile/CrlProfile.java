@@ -11,44 +11,44 @@ import java.time.Duration;
  * CRL publisher.
  */
 public enum CrlProfile {
-  /** The Citizen Root CA's ARL: nextUpdate − thisUpdate as configured, at most 12 months. */
-  CITIZEN_ROOT_ARL("citizen-root-arl", 1, CertificateProfile.CITIZEN_ROOT),
-  /** The CSCA CRL: at least every 90 days, even when empty (ICAO 9303-12). */
-  CSCA_CRL("csca-crl", 1, CertificateProfile.CSCA);
+    /** The Citizen Root CA's ARL: nextUpdate − thisUpdate as configured, at most 12 months. */
+    CITIZEN_ROOT_ARL("citizen-root-arl", 1, CertificateProfile.CITIZEN_ROOT),
+    /** The CSCA CRL: at least every 90 days, even when empty (ICAO 9303-12). */
+    CSCA_CRL("csca-crl", 1, CertificateProfile.CSCA);
 
-  private final String profileName;
-  private final int version;
-  private final CertificateProfile issuer;
+    private final String profileName;
+    private final int version;
+    private final CertificateProfile issuer;
 
-  CrlProfile(String profileName, int version, CertificateProfile issuer) {
-    this.profileName = profileName;
-    this.version = version;
-    this.issuer = issuer;
-  }
+    CrlProfile(String profileName, int version, CertificateProfile issuer) {
+        this.profileName = profileName;
+        this.version = version;
+        this.issuer = issuer;
+    }
 
-  public String profileName() {
-    return profileName;
-  }
+    public String profileName() {
+        return profileName;
+    }
 
-  public int version() {
-    return version;
-  }
+    public int version() {
+        return version;
+    }
 
-  /** Name and version, e.g. {@code csca-crl/1}. */
-  public String id() {
-    return profileName + "/" + version;
-  }
+    /** Name and version, e.g. {@code csca-crl/1}. */
+    public String id() {
+        return profileName + "/" + version;
+    }
 
-  /** The CA that signs this CRL. */
-  public CertificateProfile issuer() {
-    return issuer;
-  }
+    /** The CA that signs this CRL. */
+    public CertificateProfile issuer() {
+        return issuer;
+    }
 
-  /** nextUpdate − thisUpdate. */
-  Duration lifetime(ProfileSettings settings) {
-    return switch (this) {
-      case CITIZEN_ROOT_ARL -> settings.rootArlLifetime();
-      case CSCA_CRL -> settings.cscaCrlLifetime();
-    };
-  }
+    /** nextUpdate − thisUpdate. */
+    Duration lifetime(ProfileSettings settings) {
+        return switch (this) {
+            case CITIZEN_ROOT_ARL -> settings.rootArlLifetime();
+            case CSCA_CRL -> settings.cscaCrlLifetime();
+        };
+    }
 }

@@ -10,13 +10,13 @@ import java.util.Objects;
  */
 public record LintFinding(String rule, String detail) {
 
-  public LintFinding {
-    Objects.requireNonNull(rule, "rule");
-    Objects.requireNonNull(detail, "detail");
-  }
+    public LintFinding {
+        Objects.requireNonNull(rule, "rule");
+        Objects.requireNonNull(detail, "detail");
+    }
 
-  @Override
-  public String toString() {
-    return rule + ": " + detail;
-  }
+    @Override
+    public String toString() {
+        return rule + ": " + detail;
+    }
 }

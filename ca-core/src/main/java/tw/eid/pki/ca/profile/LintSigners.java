@@ -33,72 +33,75 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  */
 final class LintSigners {
 
-  private static final byte[] PLACEHOLDER_MESSAGE =
-      "eidpki lint placeholder: not a signature of this TBS".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PLACEHOLDER_MESSAGE =
+            "eidpki lint placeholder: not a signature of this TBS".getBytes(StandardCharsets.US_ASCII);
 
-  private final Provider provider = new BouncyCastleProvider();
-  private final SecureRandom random;
-  private final Map<PublicKeyType, KeyPair> keys = new ConcurrentHashMap<>();
-  private final Map<AlgorithmIdentifier, byte[]> placeholders = new ConcurrentHashMap<>();
+    private final Provider provider = new BouncyCastleProvider();
+    private final SecureRandom random;
+    private final Map<PublicKeyType, KeyPair> keys = new ConcurrentHashMap<>();
+    private final Map<AlgorithmIdentifier, byte[]> placeholders = new ConcurrentHashMap<>();
 
-  LintSigners(SecureRandom random) {
-    this.random = random;
-  }
-
-  /** A signer whose AlgorithmIdentifier is exactly {@code algorithm}, for an issuer key of type {@code issuerType}. */
-  ContentSigner signer(AlgorithmIdentifier algorithm, PublicKeyType issuerType) {
-    // Same family and curve as the issuer; any RSA size gives the same AlgorithmIdentifier, so
-    // RSA issuers share one RSA-2048 lint key (an RSA-4096 key would cost seconds per start).
-    byte[] placeholder = placeholders.computeIfAbsent(algorithm, a -> placeholder(a, issuerType));
-    return new ContentSigner() {
-      @Override
-      public AlgorithmIdentifier getAlgorithmIdentifier() {
-        return algorithm;
-      }
-
-      @Override
-      public OutputStream getOutputStream() {
-        return OutputStream.nullOutputStream();
-      }
-
-      @Override
-      public byte[] getSignature() {
-        return placeholder.clone();
-      }
-    };
-  }
-
-  private byte[] placeholder(AlgorithmIdentifier algorithm, PublicKeyType issuerType) {
-    PublicKeyType lintType = issuerType.isEc() ? issuerType : PublicKeyType.RSA_2048;
-    KeyPair key = keys.computeIfAbsent(lintType, this::generate);
-    try {
-      ContentSigner signer = new JcaContentSignerBuilder(SignatureAlgorithms.jcaName(algorithm))
-          .setProvider(provider).setSecureRandom(random).build(key.getPrivate());
-      if (!signer.getAlgorithmIdentifier().equals(algorithm)) {
-        throw new IllegalStateException("lint signer's AlgorithmIdentifier differs from " + algorithm.getAlgorithm());
-      }
-      try (OutputStream out = signer.getOutputStream()) {
-        out.write(PLACEHOLDER_MESSAGE);
-      }
-      return signer.getSignature();
-    } catch (OperatorCreationException | IOException e) {
-      throw new IllegalStateException("cannot make a lint signer", e);
+    LintSigners(SecureRandom random) {
+        this.random = random;
     }
-  }
 
-  private KeyPair generate(PublicKeyType type) {
-    try {
-      KeyPairGenerator g;
-      if (type.isEc()) {
-        g = KeyPairGenerator.getInstance("EC", provider);
-        g.initialize(new ECGenParameterSpec(type.curve().getId()), random);
-      } else {
-        g = KeyPairGenerator.getInstance("RSA", provider);
-        g.initialize(new RSAKeyGenParameterSpec(type.modulusBits(), RSAKeyGenParameterSpec.F4), random);
-      }
-      return g.generateKeyPair();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("cannot make a lint key of type " + type, e);
+    /** A signer whose AlgorithmIdentifier is exactly {@code algorithm}, for an issuer key of type {@code issuerType}. */
+    ContentSigner signer(AlgorithmIdentifier algorithm, PublicKeyType issuerType) {
+        // Same family and curve as the issuer; any RSA size gives the same AlgorithmIdentifier, so
+        // RSA issuers share one RSA-2048 lint key (an RSA-4096 key would cost seconds per start).
+        byte[] placeholder = placeholders.computeIfAbsent(algorithm, a -> placeholder(a, issuerType));
+        return new ContentSigner() {
+            @Override
+            public AlgorithmIdentifier getAlgorithmIdentifier() {
+                return algorithm;
+            }
+
+            @Override
+            public OutputStream getOutputStream() {
+                return OutputStream.nullOutputStream();
+            }
+
+            @Override
+            public byte[] getSignature() {
+                return placeholder.clone();
+            }
+        };
     }
-  }
+
+    private byte[] placeholder(AlgorithmIdentifier algorithm, PublicKeyType issuerType) {
+        PublicKeyType lintType = issuerType.isEc() ? issuerType : PublicKeyType.RSA_2048;
+        KeyPair key = keys.computeIfAbsent(lintType, this::generate);
+        try {
+            ContentSigner signer = new JcaContentSignerBuilder(SignatureAlgorithms.jcaName(algorithm))
+                    .setProvider(provider)
+                    .setSecureRandom(random)
+                    .build(key.getPrivate());
+            if (!signer.getAlgorithmIdentifier().equals(algorithm)) {
+                throw new IllegalStateException(
+                        "lint signer's AlgorithmIdentifier differs from " + algorithm.getAlgorithm());
+            }
+            try (OutputStream out = signer.getOutputStream()) {
+                out.write(PLACEHOLDER_MESSAGE);
+            }
+            return signer.getSignature();
+        } catch (OperatorCreationException | IOException e) {
+            throw new IllegalStateException("cannot make a lint signer", e);
+        }
+    }
+
+    private KeyPair generate(PublicKeyType type) {
+        try {
+            KeyPairGenerator g;
+            if (type.isEc()) {
+                g = KeyPairGenerator.getInstance("EC", provider);
+                g.initialize(new ECGenParameterSpec(type.curve().getId()), random);
+            } else {
+                g = KeyPairGenerator.getInstance("RSA", provider);
+                g.initialize(new RSAKeyGenParameterSpec(type.modulusBits(), RSAKeyGenParameterSpec.F4), random);
+            }
+            return g.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot make a lint key of type " + type, e);
+        }
+    }
 }

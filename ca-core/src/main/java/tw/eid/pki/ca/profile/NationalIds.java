@@ -10,17 +10,17 @@ import java.util.regex.Pattern;
  */
 final class NationalIds {
 
-  /**
-   * Case-insensitive and unanchored: the number inside a longer string still discloses it. Text is
-   * NFKC-folded first, so full-width forms (Ａ１２３…) are found too.
-   */
-  private static final Pattern SHAPE = Pattern.compile("[A-Za-z][12][0-9]{8}");
+    /**
+     * Case-insensitive and unanchored: the number inside a longer string still discloses it. Text is
+     * NFKC-folded first, so full-width forms (Ａ１２３…) are found too.
+     */
+    private static final Pattern SHAPE = Pattern.compile("[A-Za-z][12][0-9]{8}");
 
-  private NationalIds() {}
+    private NationalIds() {}
 
-  /** Whether {@code text} contains something shaped like a national ID number. */
-  static boolean appearsIn(CharSequence text) {
-    String folded = Normalizer.normalize(text, Normalizer.Form.NFKC);
-    return SHAPE.matcher(text).find() || SHAPE.matcher(folded).find();
-  }
+    /** Whether {@code text} contains something shaped like a national ID number. */
+    static boolean appearsIn(CharSequence text) {
+        String folded = Normalizer.normalize(text, Normalizer.Form.NFKC);
+        return SHAPE.matcher(text).find() || SHAPE.matcher(folded).find();
+    }
 }

@@ -7,35 +7,35 @@ package tw.eid.pki.ca.profile;
  * {@link ProfileSettings#operatorRole(String)} maps back.
  */
 public enum OperatorRole {
-  /** Household registration officer: registers cards, issues, suspends, resumes, revokes. */
-  OFFICER("officer"),
-  /** Approves and requests bulk acts (two-person rule). */
-  SUPERVISOR("supervisor"),
-  /** Reads the audit trail and cards without clear personal data. */
-  AUDITOR("auditor"),
-  /** Issues and revokes operator certificates ({@code bin/eidpki operator}). */
-  ADMIN("admin"),
-  /** The chip personalization system (a machine, not a person). */
-  PERSONALIZATION("personalization");
+    /** Household registration officer: registers cards, issues, suspends, resumes, revokes. */
+    OFFICER("officer"),
+    /** Approves and requests bulk acts (two-person rule). */
+    SUPERVISOR("supervisor"),
+    /** Reads the audit trail and cards without clear personal data. */
+    AUDITOR("auditor"),
+    /** Issues and revokes operator certificates ({@code bin/eidpki operator}). */
+    ADMIN("admin"),
+    /** The chip personalization system (a machine, not a person). */
+    PERSONALIZATION("personalization");
 
-  private final String id;
+    private final String id;
 
-  OperatorRole(String id) {
-    this.id = id;
-  }
-
-  /** The stable name, e.g. {@code officer}. */
-  public String id() {
-    return id;
-  }
-
-  /** The role named {@code id}. */
-  public static OperatorRole fromId(String id) {
-    for (OperatorRole r : values()) {
-      if (r.id.equals(id)) {
-        return r;
-      }
+    OperatorRole(String id) {
+        this.id = id;
     }
-    throw new IllegalArgumentException("unknown operator role: " + id);
-  }
+
+    /** The stable name, e.g. {@code officer}. */
+    public String id() {
+        return id;
+    }
+
+    /** The role named {@code id}. */
+    public static OperatorRole fromId(String id) {
+        for (OperatorRole r : values()) {
+            if (r.id.equals(id)) {
+                return r;
+            }
+        }
+        throw new IllegalArgumentException("unknown operator role: " + id);
+    }
 }

@@ -13,13 +13,14 @@ import java.util.Objects;
  */
 public record RevokedEntry(BigInteger serialNumber, Instant revocationTime, RevocationReason reason) {
 
-  public RevokedEntry {
-    Objects.requireNonNull(serialNumber, "serialNumber");
-    Objects.requireNonNull(revocationTime, "revocationTime");
-    Objects.requireNonNull(reason, "reason");
-    if (serialNumber.signum() <= 0 || serialNumber.toByteArray().length > 20) {
-      throw new IllegalArgumentException("serial number must be positive and at most 20 octets (RFC 5280 §4.1.2.2)");
+    public RevokedEntry {
+        Objects.requireNonNull(serialNumber, "serialNumber");
+        Objects.requireNonNull(revocationTime, "revocationTime");
+        Objects.requireNonNull(reason, "reason");
+        if (serialNumber.signum() <= 0 || serialNumber.toByteArray().length > 20) {
+            throw new IllegalArgumentException(
+                    "serial number must be positive and at most 20 octets (RFC 5280 §4.1.2.2)");
+        }
+        revocationTime = Asn1Times.seconds(revocationTime);
     }
-    revocationTime = Asn1Times.seconds(revocationTime);
-  }
 }

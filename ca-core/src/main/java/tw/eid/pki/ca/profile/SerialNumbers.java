@@ -16,24 +16,24 @@ import java.util.Objects;
  */
 public final class SerialNumbers {
 
-  static final int BITS = 128;
-  static final int MIN_BITS = 64;
+    static final int BITS = 128;
+    static final int MIN_BITS = 64;
 
-  private final SecureRandom random;
+    private final SecureRandom random;
 
-  public SerialNumbers(SecureRandom random) {
-    this.random = Objects.requireNonNull(random, "random");
-  }
-
-  /** A fresh serial: positive, 64 to 128 bits, DER-encoded in at most 17 octets. */
-  public BigInteger next() {
-    byte[] bytes = new byte[BITS / 8];
-    for (;;) {
-      random.nextBytes(bytes);
-      BigInteger serial = new BigInteger(1, bytes);
-      if (serial.bitLength() >= MIN_BITS) {
-        return serial;
-      }
+    public SerialNumbers(SecureRandom random) {
+        this.random = Objects.requireNonNull(random, "random");
     }
-  }
+
+    /** A fresh serial: positive, 64 to 128 bits, DER-encoded in at most 17 octets. */
+    public BigInteger next() {
+        byte[] bytes = new byte[BITS / 8];
+        for (; ; ) {
+            random.nextBytes(bytes);
+            BigInteger serial = new BigInteger(1, bytes);
+            if (serial.bitLength() >= MIN_BITS) {
+                return serial;
+            }
+        }
+    }
 }

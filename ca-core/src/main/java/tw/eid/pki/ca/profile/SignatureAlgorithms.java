@@ -22,44 +22,44 @@ import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
  */
 public final class SignatureAlgorithms {
 
-  static final AlgorithmIdentifier ECDSA_SHA256 = new AlgorithmIdentifier(X9ObjectIdentifiers.ecdsa_with_SHA256);
-  static final AlgorithmIdentifier ECDSA_SHA384 = new AlgorithmIdentifier(X9ObjectIdentifiers.ecdsa_with_SHA384);
-  static final AlgorithmIdentifier RSA_SHA256 =
-      new AlgorithmIdentifier(PKCSObjectIdentifiers.sha256WithRSAEncryption, DERNull.INSTANCE);
-  static final AlgorithmIdentifier RSA_SHA384 =
-      new AlgorithmIdentifier(PKCSObjectIdentifiers.sha384WithRSAEncryption, DERNull.INSTANCE);
+    static final AlgorithmIdentifier ECDSA_SHA256 = new AlgorithmIdentifier(X9ObjectIdentifiers.ecdsa_with_SHA256);
+    static final AlgorithmIdentifier ECDSA_SHA384 = new AlgorithmIdentifier(X9ObjectIdentifiers.ecdsa_with_SHA384);
+    static final AlgorithmIdentifier RSA_SHA256 =
+            new AlgorithmIdentifier(PKCSObjectIdentifiers.sha256WithRSAEncryption, DERNull.INSTANCE);
+    static final AlgorithmIdentifier RSA_SHA384 =
+            new AlgorithmIdentifier(PKCSObjectIdentifiers.sha384WithRSAEncryption, DERNull.INSTANCE);
 
-  private SignatureAlgorithms() {}
+    private SignatureAlgorithms() {}
 
-  /** The signature algorithm for certificates and CRLs signed by the key {@code issuerKey}. */
-  public static AlgorithmIdentifier forIssuer(SubjectPublicKeyInfo issuerKey) {
-    return forKeyType(PublicKeyType.of(issuerKey));
-  }
+    /** The signature algorithm for certificates and CRLs signed by the key {@code issuerKey}. */
+    public static AlgorithmIdentifier forIssuer(SubjectPublicKeyInfo issuerKey) {
+        return forKeyType(PublicKeyType.of(issuerKey));
+    }
 
-  /** The signature algorithm for an issuer key of type {@code type}. */
-  public static AlgorithmIdentifier forKeyType(PublicKeyType type) {
-    return switch (type) {
-      case EC_P256 -> ECDSA_SHA256;
-      case EC_P384, EC_BRAINPOOL_P384R1 -> ECDSA_SHA384;
-      case RSA_2048, RSA_3072 -> RSA_SHA256;
-      case RSA_4096 -> RSA_SHA384;
-    };
-  }
+    /** The signature algorithm for an issuer key of type {@code type}. */
+    public static AlgorithmIdentifier forKeyType(PublicKeyType type) {
+        return switch (type) {
+            case EC_P256 -> ECDSA_SHA256;
+            case EC_P384, EC_BRAINPOOL_P384R1 -> ECDSA_SHA384;
+            case RSA_2048, RSA_3072 -> RSA_SHA256;
+            case RSA_4096 -> RSA_SHA384;
+        };
+    }
 
-  /** The JCA name of one of our algorithm identifiers, for software (lint) signers and verifiers. */
-  static String jcaName(AlgorithmIdentifier id) {
-    if (id.equals(ECDSA_SHA256)) {
-      return "SHA256withECDSA";
+    /** The JCA name of one of our algorithm identifiers, for software (lint) signers and verifiers. */
+    static String jcaName(AlgorithmIdentifier id) {
+        if (id.equals(ECDSA_SHA256)) {
+            return "SHA256withECDSA";
+        }
+        if (id.equals(ECDSA_SHA384)) {
+            return "SHA384withECDSA";
+        }
+        if (id.equals(RSA_SHA256)) {
+            return "SHA256withRSA";
+        }
+        if (id.equals(RSA_SHA384)) {
+            return "SHA384withRSA";
+        }
+        throw new IllegalArgumentException("not one of our signature algorithms: " + id.getAlgorithm());
     }
-    if (id.equals(ECDSA_SHA384)) {
-      return "SHA384withECDSA";
-    }
-    if (id.equals(RSA_SHA256)) {
-      return "SHA256withRSA";
-    }
-    if (id.equals(RSA_SHA384)) {
-      return "SHA384withRSA";
-    }
-    throw new IllegalArgumentException("not one of our signature algorithms: " + id.getAlgorithm());
-  }
 }

@@ -16,44 +16,46 @@ import java.util.Objects;
  */
 public final class SubscriberIds {
 
-  /** Characters in an id. */
-  public static final int LENGTH = 16;
+    /** Characters in an id. */
+    public static final int LENGTH = 16;
 
-  /** Crockford's base32 alphabet. */
-  public static final String ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    /** Crockford's base32 alphabet. */
+    public static final String ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-  private final SecureRandom random;
+    private final SecureRandom random;
 
-  public SubscriberIds(SecureRandom random) {
-    this.random = Objects.requireNonNull(random, "random");
-  }
-
-  /** A fresh id: {@value #LENGTH} characters, 80 random bits. */
-  public String next() {
-    byte[] bytes = new byte[LENGTH * 5 / 8];
-    for (;;) {
-      random.nextBytes(bytes);
-      StringBuilder id = new StringBuilder(LENGTH);
-      long bits = 0;
-      int available = 0;
-      for (byte b : bytes) {
-        bits = (bits << 8) | (b & 0xff);
-        available += 8;
-        while (available >= 5) {
-          available -= 5;
-          id.append(ALPHABET.charAt((int) ((bits >>> available) & 0x1f)));
-        }
-      }
-      String s = id.toString();
-      if (isWellFormed(s)) {
-        return s;
-      }
+    public SubscriberIds(SecureRandom random) {
+        this.random = Objects.requireNonNull(random, "random");
     }
-  }
 
-  /** Whether {@code id} could have come from {@link #next()}. */
-  public static boolean isWellFormed(String id) {
-    return id != null && id.length() == LENGTH && id.chars().allMatch(c -> ALPHABET.indexOf(c) >= 0)
-        && !NationalIds.appearsIn(id);
-  }
+    /** A fresh id: {@value #LENGTH} characters, 80 random bits. */
+    public String next() {
+        byte[] bytes = new byte[LENGTH * 5 / 8];
+        for (; ; ) {
+            random.nextBytes(bytes);
+            StringBuilder id = new StringBuilder(LENGTH);
+            long bits = 0;
+            int available = 0;
+            for (byte b : bytes) {
+                bits = (bits << 8) | (b & 0xff);
+                available += 8;
+                while (available >= 5) {
+                    available -= 5;
+                    id.append(ALPHABET.charAt((int) ((bits >>> available) & 0x1f)));
+                }
+            }
+            String s = id.toString();
+            if (isWellFormed(s)) {
+                return s;
+            }
+        }
+    }
+
+    /** Whether {@code id} could have come from {@link #next()}. */
+    public static boolean isWellFormed(String id) {
+        return id != null
+                && id.length() == LENGTH
+                && id.chars().allMatch(c -> ALPHABET.indexOf(c) >= 0)
+                && !NationalIds.appearsIn(id);
+    }
 }

@@ -2,5 +2,7 @@ package tw.eid.pki.ca.revocation;
 
 /** A certificate's status as the store keeps it (docs/profiles.md, "Status rules"). */
 public enum CertificateStatus {
-    GOOD, HOLD, REVOKED
+    GOOD,
+    HOLD,
+    REVOKED
 }

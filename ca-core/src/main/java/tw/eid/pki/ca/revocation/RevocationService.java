@@ -42,7 +42,13 @@ public final class RevocationService {
 
     /** certificateHold: reversible by {@link #resume}. */
     public StatusChange suspend(Actor actor, String caName, String serialHex) {
-        return change(actor, "certificate.suspend", caName, serialHex, CertificateStatus.HOLD, RevocationReason.CERTIFICATE_HOLD);
+        return change(
+                actor,
+                "certificate.suspend",
+                caName,
+                serialHex,
+                CertificateStatus.HOLD,
+                RevocationReason.CERTIFICATE_HOLD);
     }
 
     /** Back to good: the certificate leaves the CRL (removeFromCRL in the next delta). */
@@ -53,7 +59,8 @@ public final class RevocationService {
     /** Revocation, final, with an RFC 5280 reason other than certificateHold. */
     public StatusChange revoke(Actor actor, String caName, String serialHex, RevocationReason reason) {
         if (reason == null || reason == RevocationReason.CERTIFICATE_HOLD) {
-            throw new StatusChangeRefusedException(StatusChangeRefusedException.Code.BAD_REASON,
+            throw new StatusChangeRefusedException(
+                    StatusChangeRefusedException.Code.BAD_REASON,
                     "revoke needs an RFC 5280 reason other than certificateHold (suspend puts a certificate on hold)");
         }
         return change(actor, "certificate.revoke", caName, serialHex, CertificateStatus.REVOKED, reason);
@@ -81,49 +88,71 @@ public final class RevocationService {
             }
             List<StatusChange> changes = new ArrayList<>();
             for (String[] t : targets) {
-                changes.add(apply(c, t[0], t[1], CertificateStatus.GOOD, CertificateStatus.HOLD,
-                        RevocationReason.CERTIFICATE_HOLD, now));
+                changes.add(apply(
+                        c,
+                        t[0],
+                        t[1],
+                        CertificateStatus.GOOD,
+                        CertificateStatus.HOLD,
+                        RevocationReason.CERTIFICATE_HOLD,
+                        now));
             }
-            audit.append(c, actor.event("card.report-lost", cardNumber, AuditResult.SUCCESS)
-                    .withDetails(AuditDetails.of().put("held", changes.size())));
+            audit.append(
+                    c,
+                    actor.event("card.report-lost", cardNumber, AuditResult.SUCCESS)
+                            .withDetails(AuditDetails.of().put("held", changes.size())));
             return changes;
         });
     }
 
-    private StatusChange change(Actor actor, String action, String caName, String serialHex, CertificateStatus to,
-                                RevocationReason reason) {
+    private StatusChange change(
+            Actor actor,
+            String action,
+            String caName,
+            String serialHex,
+            CertificateStatus to,
+            RevocationReason reason) {
         String target = caName + "/" + serialHex;
         try {
             return database.inTransaction(c -> {
                 Instant now = clock.instant();
                 CertificateStatus from = lockAndCheck(c, caName, serialHex, to, now);
                 StatusChange change = apply(c, caName, serialHex, from, to, reason, now);
-                audit.append(c, actor.event(action, target, AuditResult.SUCCESS)
-                        .withDetails(details(from, to, reason)));
+                audit.append(
+                        c, actor.event(action, target, AuditResult.SUCCESS).withDetails(details(from, to, reason)));
                 return change;
             });
         } catch (StatusChangeRefusedException e) {
             // The refusal is an act too: recorded, in its own transaction, with its code.
-            database.inTransaction(c -> audit.append(c, actor.event(action, target, AuditResult.REFUSED)
-                    .withErrorCode(e.code().id())));
+            database.inTransaction(c -> audit.append(
+                    c,
+                    actor.event(action, target, AuditResult.REFUSED)
+                            .withErrorCode(e.code().id())));
             throw e;
         }
     }
 
     /** Locks the row and returns its current status if the state machine allows going to {@code to}. */
-    private static CertificateStatus lockAndCheck(Connection c, String caName, String serialHex, CertificateStatus to,
-                                                  Instant now) throws SQLException {
+    private static CertificateStatus lockAndCheck(
+            Connection c, String caName, String serialHex, CertificateStatus to, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT status, der IS NULL, not_after FROM certificate WHERE ca_name = ? AND serial_hex = ? FOR UPDATE")) {
             ps.setString(1, caName);
             ps.setString(2, serialHex);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    throw refused(StatusChangeRefusedException.Code.NOT_FOUND, "no certificate " + serialHex + " of CA " + caName);
+                    throw refused(
+                            StatusChangeRefusedException.Code.NOT_FOUND,
+                            "no certificate " + serialHex + " of CA " + caName);
                 }
                 CertificateStatus from = CertificateStatus.valueOf(rs.getString(1));
-                StatusChangeRefusedException refused = refusal(serialHex, from, !rs.getBoolean(2),
-                        DatabaseTime.fromColumn(rs.getObject(3, LocalDateTime.class)), to, now);
+                StatusChangeRefusedException refused = refusal(
+                        serialHex,
+                        from,
+                        !rs.getBoolean(2),
+                        DatabaseTime.fromColumn(rs.getObject(3, LocalDateTime.class)),
+                        to,
+                        now);
                 if (refused != null) {
                     throw refused;
                 }
@@ -137,22 +166,34 @@ public final class RevocationService {
      * {@code to}, or null if it may. Revoked is final, an expired or never-issued certificate no
      * longer changes, hold is not taken twice, and only a held certificate resumes.
      */
-    public static StatusChangeRefusedException refusal(String serialHex, CertificateStatus from, boolean issued,
-                                                       Instant notAfter, CertificateStatus to, Instant now) {
+    public static StatusChangeRefusedException refusal(
+            String serialHex,
+            CertificateStatus from,
+            boolean issued,
+            Instant notAfter,
+            CertificateStatus to,
+            Instant now) {
         if (!issued) {
-            return refused(StatusChangeRefusedException.Code.NOT_ISSUED, "certificate " + serialHex + " was never issued whole");
+            return refused(
+                    StatusChangeRefusedException.Code.NOT_ISSUED,
+                    "certificate " + serialHex + " was never issued whole");
         }
         if (from == CertificateStatus.REVOKED) {
-            return refused(StatusChangeRefusedException.Code.ALREADY_REVOKED, "certificate " + serialHex + " is revoked: revocation is final");
+            return refused(
+                    StatusChangeRefusedException.Code.ALREADY_REVOKED,
+                    "certificate " + serialHex + " is revoked: revocation is final");
         }
         if (!now.isBefore(notAfter)) {
             return refused(StatusChangeRefusedException.Code.EXPIRED, "certificate " + serialHex + " has expired");
         }
         if (to == CertificateStatus.HOLD && from == CertificateStatus.HOLD) {
-            return refused(StatusChangeRefusedException.Code.ALREADY_ON_HOLD, "certificate " + serialHex + " is already on hold");
+            return refused(
+                    StatusChangeRefusedException.Code.ALREADY_ON_HOLD,
+                    "certificate " + serialHex + " is already on hold");
         }
         if (to == CertificateStatus.GOOD && from != CertificateStatus.HOLD) {
-            return refused(StatusChangeRefusedException.Code.NOT_ON_HOLD, "certificate " + serialHex + " is not on hold");
+            return refused(
+                    StatusChangeRefusedException.Code.NOT_ON_HOLD, "certificate " + serialHex + " is not on hold");
         }
         return null;
     }
@@ -162,8 +203,15 @@ public final class RevocationService {
      * callers that have locked and checked the row themselves (issuance superseding a previous
      * certificate in the transaction of the new one's final write).
      */
-    public static StatusChange apply(Connection c, String caName, String serialHex, CertificateStatus from, CertificateStatus to,
-                              RevocationReason reason, Instant now) throws SQLException {
+    public static StatusChange apply(
+            Connection c,
+            String caName,
+            String serialHex,
+            CertificateStatus from,
+            CertificateStatus to,
+            RevocationReason reason,
+            Instant now)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE certificate SET status = ?, revocation_reason = ?,"
                 + " revocation_time = ?, updated_at = ? WHERE ca_name = ? AND serial_hex = ? AND status = ?")) {
             ps.setString(1, to.name());
@@ -183,8 +231,10 @@ public final class RevocationService {
             }
         }
         long id;
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO status_change (ca_name, serial_hex, old_status,"
-                + " new_status, reason, changed_at) VALUES (?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO status_change (ca_name, serial_hex, old_status,"
+                        + " new_status, reason, changed_at) VALUES (?, ?, ?, ?, ?, ?)",
+                Statement.RETURN_GENERATED_KEYS)) {
             ps.setString(1, caName);
             ps.setString(2, serialHex);
             ps.setString(3, from.name());

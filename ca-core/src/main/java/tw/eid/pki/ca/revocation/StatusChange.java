@@ -10,5 +10,11 @@ import tw.eid.pki.ca.profile.RevocationReason;
  * @param logId  the status_change row's id
  * @param reason the CRL reason after the change; null when the certificate is good again
  */
-public record StatusChange(long logId, String caName, String serialHex, CertificateStatus from, CertificateStatus to,
-                           RevocationReason reason, Instant at) {}
+public record StatusChange(
+        long logId,
+        String caName,
+        String serialHex,
+        CertificateStatus from,
+        CertificateStatus to,
+        RevocationReason reason,
+        Instant at) {}

@@ -13,46 +13,41 @@ import java.util.Objects;
  * @param migration what to do with the schema when the pool opens
  */
 public record DatabaseSettings(
-    String jdbcUrl,
-    String user,
-    DatabasePassword password,
-    int maxPoolSize,
-    SchemaMigration migration) {
+        String jdbcUrl, String user, DatabasePassword password, int maxPoolSize, SchemaMigration migration) {
 
-  /** Enough for one service process; MariaDB's default max_connections is 151. */
-  public static final int DEFAULT_MAX_POOL_SIZE = 10;
+    /** Enough for one service process; MariaDB's default max_connections is 151. */
+    public static final int DEFAULT_MAX_POOL_SIZE = 10;
 
-  public DatabaseSettings {
-    Objects.requireNonNull(jdbcUrl, "jdbcUrl");
-    Objects.requireNonNull(user, "user");
-    Objects.requireNonNull(password, "password");
-    Objects.requireNonNull(migration, "migration");
-    if (!jdbcUrl.startsWith("jdbc:mariadb:") && !jdbcUrl.startsWith("jdbc:mysql:")) {
-      throw new IllegalArgumentException("jdbcUrl must be a jdbc:mariadb: URL");
+    public DatabaseSettings {
+        Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(password, "password");
+        Objects.requireNonNull(migration, "migration");
+        if (!jdbcUrl.startsWith("jdbc:mariadb:") && !jdbcUrl.startsWith("jdbc:mysql:")) {
+            throw new IllegalArgumentException("jdbcUrl must be a jdbc:mariadb: URL");
+        }
+        if (jdbcUrl.contains("password=")) {
+            // The URL ends up in logs and process listings; the password has its own channel.
+            throw new IllegalArgumentException("jdbcUrl must not carry a password");
+        }
+        if (user.isBlank()) {
+            throw new IllegalArgumentException("user must not be blank");
+        }
+        if (maxPoolSize < 1 || maxPoolSize > 500) {
+            throw new IllegalArgumentException("maxPoolSize must be 1..500, was " + maxPoolSize);
+        }
     }
-    if (jdbcUrl.contains("password=")) {
-      // The URL ends up in logs and process listings; the password has its own channel.
-      throw new IllegalArgumentException("jdbcUrl must not carry a password");
-    }
-    if (user.isBlank()) {
-      throw new IllegalArgumentException("user must not be blank");
-    }
-    if (maxPoolSize < 1 || maxPoolSize > 500) {
-      throw new IllegalArgumentException("maxPoolSize must be 1..500, was " + maxPoolSize);
-    }
-  }
 
-  /** Settings with the default pool size that apply migrations on open. */
-  public static DatabaseSettings of(String jdbcUrl, String user, DatabasePassword password) {
-    return new DatabaseSettings(
-        jdbcUrl, user, password, DEFAULT_MAX_POOL_SIZE, SchemaMigration.APPLY);
-  }
+    /** Settings with the default pool size that apply migrations on open. */
+    public static DatabaseSettings of(String jdbcUrl, String user, DatabasePassword password) {
+        return new DatabaseSettings(jdbcUrl, user, password, DEFAULT_MAX_POOL_SIZE, SchemaMigration.APPLY);
+    }
 
-  public DatabaseSettings withMigration(SchemaMigration newMigration) {
-    return new DatabaseSettings(jdbcUrl, user, password, maxPoolSize, newMigration);
-  }
+    public DatabaseSettings withMigration(SchemaMigration newMigration) {
+        return new DatabaseSettings(jdbcUrl, user, password, maxPoolSize, newMigration);
+    }
 
-  public DatabaseSettings withMaxPoolSize(int newMaxPoolSize) {
-    return new DatabaseSettings(jdbcUrl, user, password, newMaxPoolSize, migration);
-  }
+    public DatabaseSettings withMaxPoolSize(int newMaxPoolSize) {
+        return new DatabaseSettings(jdbcUrl, user, password, newMaxPoolSize, migration);
+    }
 }

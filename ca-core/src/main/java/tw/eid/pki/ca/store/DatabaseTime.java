@@ -12,15 +12,15 @@ import java.time.temporal.ChronoUnit;
  */
 public final class DatabaseTime {
 
-  private DatabaseTime() {}
+    private DatabaseTime() {}
 
-  /** The column value for an instant; anything finer than a microsecond is dropped. */
-  public static LocalDateTime toColumn(Instant instant) {
-    return LocalDateTime.ofInstant(instant.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
-  }
+    /** The column value for an instant; anything finer than a microsecond is dropped. */
+    public static LocalDateTime toColumn(Instant instant) {
+        return LocalDateTime.ofInstant(instant.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
+    }
 
-  /** The instant a column value stands for; null stays null. */
-  public static Instant fromColumn(LocalDateTime value) {
-    return value == null ? null : value.toInstant(ZoneOffset.UTC);
-  }
+    /** The instant a column value stands for; null stays null. */
+    public static Instant fromColumn(LocalDateTime value) {
+        return value == null ? null : value.toInstant(ZoneOffset.UTC);
+    }
 }

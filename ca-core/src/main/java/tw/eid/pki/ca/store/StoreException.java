@@ -10,48 +10,48 @@ import java.util.Objects;
  */
 public final class StoreException extends RuntimeException {
 
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  /** Why the store refused or failed. The {@link #id()} strings are stable. */
-  public enum Code {
-    /** Settings were refused at start-up (bad URL, unreadable or too widely readable password file). */
-    INVALID_SETTINGS("store.invalid-settings"),
-    /** The embedded MariaDB server could not be installed, started or stopped. */
-    EMBEDDED_SERVER("store.embedded-server"),
-    /** Schema migration or validation failed. */
-    MIGRATION("store.migration"),
-    /** A statement or commit failed for a reason that retrying would not fix. */
-    SQL("store.sql"),
-    /** A transaction kept hitting deadlocks or Galera certification conflicts. */
-    CONFLICT("store.conflict"),
-    /** The thread was interrupted while waiting to retry a transaction. */
-    INTERRUPTED("store.interrupted");
+    /** Why the store refused or failed. The {@link #id()} strings are stable. */
+    public enum Code {
+        /** Settings were refused at start-up (bad URL, unreadable or too widely readable password file). */
+        INVALID_SETTINGS("store.invalid-settings"),
+        /** The embedded MariaDB server could not be installed, started or stopped. */
+        EMBEDDED_SERVER("store.embedded-server"),
+        /** Schema migration or validation failed. */
+        MIGRATION("store.migration"),
+        /** A statement or commit failed for a reason that retrying would not fix. */
+        SQL("store.sql"),
+        /** A transaction kept hitting deadlocks or Galera certification conflicts. */
+        CONFLICT("store.conflict"),
+        /** The thread was interrupted while waiting to retry a transaction. */
+        INTERRUPTED("store.interrupted");
 
-    private final String id;
+        private final String id;
 
-    Code(String id) {
-      this.id = id;
+        Code(String id) {
+            this.id = id;
+        }
+
+        /** The stable short code, e.g. {@code store.conflict}. */
+        public String id() {
+            return id;
+        }
     }
 
-    /** The stable short code, e.g. {@code store.conflict}. */
-    public String id() {
-      return id;
+    private final Code code;
+
+    public StoreException(Code code, String message) {
+        super(message);
+        this.code = Objects.requireNonNull(code, "code");
     }
-  }
 
-  private final Code code;
+    public StoreException(Code code, String message, Throwable cause) {
+        super(message, cause);
+        this.code = Objects.requireNonNull(code, "code");
+    }
 
-  public StoreException(Code code, String message) {
-    super(message);
-    this.code = Objects.requireNonNull(code, "code");
-  }
-
-  public StoreException(Code code, String message, Throwable cause) {
-    super(message, cause);
-    this.code = Objects.requireNonNull(code, "code");
-  }
-
-  public Code code() {
-    return code;
-  }
+    public Code code() {
+        return code;
+    }
 }

@@ -10,5 +10,5 @@ import java.sql.SQLException;
  */
 @FunctionalInterface
 public interface TransactionWork<T> {
-  T run(Connection connection) throws SQLException;
+    T run(Connection connection) throws SQLException;
 }

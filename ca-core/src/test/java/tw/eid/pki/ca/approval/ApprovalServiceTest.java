@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -47,6 +46,7 @@ class ApprovalServiceTest {
     private static final String CA = "citizen-ca";
     /** Holds a twin of every certificate, same serial: a bulk act on CA must never touch it. */
     private static final String TWIN_CA = "twin-ca";
+
     private static final Actor REQUESTER = new Actor("supervisor-1", "10.1.2.3:50001", "10.0.0.1:8443");
     private static final Actor SECOND = Actor.local("supervisor-2");
     private static final Actor THIRD = Actor.local("supervisor-3");
@@ -65,8 +65,9 @@ class ApprovalServiceTest {
         revocations = new RevocationService(db.database(), ledger, CLOCK);
         db.database().inTransaction(c -> {
             for (String ca : List.of(CA, TWIN_CA)) {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO ca (name, kind, subject_der, key_label,"
-                        + " token_label, status, created_at) VALUES (?, 'ONLINE_CA', x'3000', 'k', 't', 'ACTIVE', ?)")) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO ca (name, kind, subject_der, key_label,"
+                                + " token_label, status, created_at) VALUES (?, 'ONLINE_CA', x'3000', 'k', 't', 'ACTIVE', ?)")) {
                     ps.setString(1, ca);
                     ps.setObject(2, DatabaseTime.toColumn(CLOCK.instant()));
                     ps.executeUpdate();
@@ -135,8 +136,8 @@ class ApprovalServiceTest {
     private static Map<String, Integer> logCounts(String ca, List<String> serials) {
         return db.database().inTransaction(c -> {
             Map<String, Integer> counts = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT COUNT(*) FROM status_change WHERE ca_name = ? AND serial_hex = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT COUNT(*) FROM status_change WHERE ca_name = ? AND serial_hex = ?")) {
                 for (String serial : serials) {
                     ps.setString(1, ca);
                     ps.setString(2, serial);
@@ -162,8 +163,13 @@ class ApprovalServiceTest {
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        events.add(new Event(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                                rs.getString(5), rs.getString(6)));
+                        events.add(new Event(
+                                rs.getString(1),
+                                rs.getString(2),
+                                rs.getString(3),
+                                rs.getString(4),
+                                rs.getString(5),
+                                rs.getString(6)));
                     }
                 }
             }
@@ -211,19 +217,26 @@ class ApprovalServiceTest {
             List<String> unnamed = new ArrayList<>(population);
             unnamed.removeAll(named);
             boolean revoke = random.nextBoolean();
-            RevocationReason reason = List.of(RevocationReason.KEY_COMPROMISE, RevocationReason.AFFILIATION_CHANGED,
-                    RevocationReason.SUPERSEDED, RevocationReason.CESSATION_OF_OPERATION).get(random.nextInt(4));
+            RevocationReason reason = List.of(
+                            RevocationReason.KEY_COMPROMISE,
+                            RevocationReason.AFFILIATION_CHANGED,
+                            RevocationReason.SUPERSEDED,
+                            RevocationReason.CESSATION_OF_OPERATION)
+                    .get(random.nextInt(4));
             // Some of the population already on hold: a revocation may take them, a suspension is refused.
             if (revoke && !unnamed.isEmpty()) {
                 revocations.suspend(SECOND, CA, named.get(0));
             }
-            BulkStatusChange act = revoke ? BulkStatusChange.revoke(CA, reason, named) : BulkStatusChange.suspend(CA, named);
+            BulkStatusChange act =
+                    revoke ? BulkStatusChange.revoke(CA, reason, named) : BulkStatusChange.suspend(CA, named);
             Map<String, String> before = states(CA, population);
 
             Approval requested = service.request(REQUESTER, act);
             assertThat(requested.status()).isEqualTo(ApprovalStatus.PENDING);
             assertThat(service.pending()).extracting(Approval::id).contains(requested.id());
-            assertThat(service.pending()).filteredOn(a -> a.id() == requested.id()).singleElement()
+            assertThat(service.pending())
+                    .filteredOn(a -> a.id() == requested.id())
+                    .singleElement()
                     .isEqualTo(requested);
             assertThat(states(CA, population)).as("nothing changes on request").isEqualTo(before);
 
@@ -244,7 +257,9 @@ class ApprovalServiceTest {
             for (String s : unnamed) {
                 assertThat(after.get(s)).as("unnamed %s, run %d", s, run).isEqualTo(before.get(s));
             }
-            assertThat(states(TWIN_CA, population).values()).as("the twins in another CA").containsOnly("GOOD/null");
+            assertThat(states(TWIN_CA, population).values())
+                    .as("the twins in another CA")
+                    .containsOnly("GOOD/null");
             assertThat(logCounts(TWIN_CA, population).values()).containsOnly(0);
             Map<String, Integer> log = logCounts(CA, population);
             for (String s : population) {
@@ -253,10 +268,12 @@ class ApprovalServiceTest {
             }
             // One audit event per named certificate, by the approver, naming the approval.
             String action = revoke ? "certificate.revoke" : "certificate.suspend";
-            List<Event> perCertificate = events("action = ? AND details LIKE ?", action,
-                    "{\"approval\":" + requested.id() + ",%");
-            assertThat(perCertificate).extracting(Event::target)
-                    .containsExactlyInAnyOrderElementsOf(named.stream().map(s -> CA + "/" + s).toList());
+            List<Event> perCertificate =
+                    events("action = ? AND details LIKE ?", action, "{\"approval\":" + requested.id() + ",%");
+            assertThat(perCertificate)
+                    .extracting(Event::target)
+                    .containsExactlyInAnyOrderElementsOf(
+                            named.stream().map(s -> CA + "/" + s).toList());
             assertThat(perCertificate).extracting(Event::actor).containsOnly(SECOND.id());
         }
     }
@@ -267,7 +284,8 @@ class ApprovalServiceTest {
         List<String> population = certificates(ApprovalService.LOCK_CHUNK * 2 + 500);
         List<String> named = new ArrayList<>(population.subList(0, population.size() - 7));
         Collections.shuffle(named, new Random(7));
-        Approval requested = service.request(REQUESTER, BulkStatusChange.revoke(CA, RevocationReason.SUPERSEDED, named));
+        Approval requested =
+                service.request(REQUESTER, BulkStatusChange.revoke(CA, RevocationReason.SUPERSEDED, named));
         Approval approved = service.approve(THIRD, requested.id());
         assertThat(approved.outcome().changed()).isEqualTo(named.size());
         Map<String, String> after = states(CA, population);
@@ -290,8 +308,10 @@ class ApprovalServiceTest {
         assertThat(service.get(requested.id())).isEqualTo(requested);
         assertThat(states(CA, serials).values()).containsOnly("GOOD/null");
         assertThat(logCounts(CA, serials).values()).containsOnly(0);
-        assertThat(approvalEvents(requested.id())).extracting(e -> e.action() + " " + e.result() + " " + e.errorCode())
-                .containsExactly("approval.request SUCCESS null",
+        assertThat(approvalEvents(requested.id()))
+                .extracting(e -> e.action() + " " + e.result() + " " + e.errorCode())
+                .containsExactly(
+                        "approval.request SUCCESS null",
                         "approval.approve REFUSED approval.self-approval",
                         "approval.reject REFUSED approval.self-approval");
         // Still pending: a second person can approve it.
@@ -312,7 +332,9 @@ class ApprovalServiceTest {
                     boolean reject = oneRejects && decider == THIRD;
                     Callable<Approval> decide = () -> {
                         start.await();
-                        return reject ? service.reject(decider, requested.id()) : service.approve(decider, requested.id());
+                        return reject
+                                ? service.reject(decider, requested.id())
+                                : service.approve(decider, requested.id());
                     };
                     futures.add(pool.submit(decide));
                 }
@@ -331,11 +353,16 @@ class ApprovalServiceTest {
                 Approval winner = won.get(0);
                 assertThat(service.get(requested.id())).isEqualTo(winner);
                 int changes = winner.status() == ApprovalStatus.APPROVED ? 1 : 0;
-                assertThat(logCounts(CA, serials).values()).as("round %d", round).containsOnly(changes);
+                assertThat(logCounts(CA, serials).values())
+                        .as("round %d", round)
+                        .containsOnly(changes);
                 assertThat(states(CA, serials).values()).containsOnly(changes == 1 ? "HOLD/6" : "GOOD/null");
-                assertThat(events("action = 'certificate.suspend' AND details LIKE ?",
-                        "{\"approval\":" + requested.id() + ",%")).hasSize(changes * serials.size());
-                assertThat(approvalEvents(requested.id())).extracting(Event::result)
+                assertThat(events(
+                                "action = 'certificate.suspend' AND details LIKE ?",
+                                "{\"approval\":" + requested.id() + ",%"))
+                        .hasSize(changes * serials.size());
+                assertThat(approvalEvents(requested.id()))
+                        .extracting(Event::result)
                         .containsExactlyInAnyOrder("SUCCESS", "SUCCESS", "REFUSED");
             }
         } finally {
@@ -346,7 +373,8 @@ class ApprovalServiceTest {
     @Test
     void rejectionChangesNothingAndIsFinal() {
         List<String> serials = certificates(5);
-        Approval requested = service.request(REQUESTER, BulkStatusChange.revoke(CA, RevocationReason.KEY_COMPROMISE, serials));
+        Approval requested =
+                service.request(REQUESTER, BulkStatusChange.revoke(CA, RevocationReason.KEY_COMPROMISE, serials));
         Approval rejected = service.reject(SECOND, requested.id());
         assertThat(rejected.status()).isEqualTo(ApprovalStatus.REJECTED);
         assertThat(rejected.decidedBy()).isEqualTo(SECOND.id());
@@ -387,11 +415,14 @@ class ApprovalServiceTest {
         assertThat(failed.outcome()).isEqualTo(ApprovalOutcome.failed("certificate.already-on-hold", serials.get(2)));
         assertThat(refusal(() -> service.approve(SECOND, requested.id())).code())
                 .isEqualTo(ApprovalException.Code.ALREADY_DECIDED);
-        assertThat(approvalEvents(requested.id())).extracting(ev -> ev.action() + " " + ev.result() + " " + ev.errorCode())
-                .containsExactly("approval.request SUCCESS null",
+        assertThat(approvalEvents(requested.id()))
+                .extracting(ev -> ev.action() + " " + ev.result() + " " + ev.errorCode())
+                .containsExactly(
+                        "approval.request SUCCESS null",
                         "approval.approve REFUSED approval.transition-refused",
                         "approval.approve REFUSED approval.already-decided");
-        assertThat(events("action = 'certificate.suspend' AND details LIKE ?", "{\"approval\":" + requested.id() + ",%"))
+        assertThat(events(
+                        "action = 'certificate.suspend' AND details LIKE ?", "{\"approval\":" + requested.id() + ",%"))
                 .isEmpty();
     }
 
@@ -405,13 +436,25 @@ class ApprovalServiceTest {
 
         record Case(List<String> serials, boolean revoke, String offending, StatusChangeRefusedException.Code code) {}
         List<Case> cases = List.of(
-                new Case(List.of(good.get(0), good.get(1), unissued.get(0)), false, good.get(1),
+                new Case(
+                        List.of(good.get(0), good.get(1), unissued.get(0)),
+                        false,
+                        good.get(1),
                         StatusChangeRefusedException.Code.ALREADY_REVOKED),
-                new Case(List.of(good.get(0), unissued.get(0)), true, unissued.get(0),
+                new Case(
+                        List.of(good.get(0), unissued.get(0)),
+                        true,
+                        unissued.get(0),
                         StatusChangeRefusedException.Code.NOT_ISSUED),
-                new Case(List.of(expired.get(0), good.get(2)), true, expired.get(0),
+                new Case(
+                        List.of(expired.get(0), good.get(2)),
+                        true,
+                        expired.get(0),
                         StatusChangeRefusedException.Code.EXPIRED),
-                new Case(List.of(good.get(2), "fffffffff1"), true, "fffffffff1",
+                new Case(
+                        List.of(good.get(2), "fffffffff1"),
+                        true,
+                        "fffffffff1",
                         StatusChangeRefusedException.Code.NOT_FOUND));
         for (Case c : cases) {
             BulkStatusChange act = c.revoke()
@@ -423,14 +466,15 @@ class ApprovalServiceTest {
             assertThat(e.certificateRefusal()).isEqualTo(c.code());
         }
         // The same serials in a CA that does not have them.
-        ApprovalException other = refusal(() -> service.request(REQUESTER, BulkStatusChange.suspend("no-such-ca", good)));
+        ApprovalException other =
+                refusal(() -> service.request(REQUESTER, BulkStatusChange.suspend("no-such-ca", good)));
         assertThat(other.certificateRefusal()).isEqualTo(StatusChangeRefusedException.Code.NOT_FOUND);
         assertThat(other.serial()).isEqualTo(good.get(0));
 
         assertThat(service.pending()).hasSize(pendingBefore);
         assertThat(states(CA, List.of(good.get(0), good.get(2))).values()).containsOnly("GOOD/null");
-        List<Event> refused = events("action = 'approval.request' AND result = 'REFUSED' AND details LIKE ?",
-                "%\"serial\":\"fffffffff1\"%");
+        List<Event> refused = events(
+                "action = 'approval.request' AND result = 'REFUSED' AND details LIKE ?", "%\"serial\":\"fffffffff1\"%");
         assertThat(refused).singleElement().satisfies(ev -> {
             assertThat(ev.errorCode()).isEqualTo("approval.transition-refused");
             assertThat(ev.actor()).isEqualTo(REQUESTER.id());
@@ -439,12 +483,15 @@ class ApprovalServiceTest {
 
     @Test
     void anUnknownApprovalIsNotFound() {
-        for (Runnable act : List.<Runnable>of(() -> service.approve(SECOND, 987_654_321L),
-                () -> service.reject(SECOND, 987_654_321L), () -> service.get(987_654_321L))) {
+        for (Runnable act : List.<Runnable>of(
+                () -> service.approve(SECOND, 987_654_321L),
+                () -> service.reject(SECOND, 987_654_321L),
+                () -> service.get(987_654_321L))) {
             ApprovalException e = refusal(act);
             assertThat(e.code()).isEqualTo(ApprovalException.Code.NOT_FOUND);
         }
-        assertThat(approvalEvents(987_654_321L)).extracting(e -> e.action() + " " + e.errorCode())
+        assertThat(approvalEvents(987_654_321L))
+                .extracting(e -> e.action() + " " + e.errorCode())
                 .containsExactly("approval.approve approval.not-found", "approval.reject approval.not-found");
     }
 
@@ -455,13 +502,15 @@ class ApprovalServiceTest {
     @Test
     void everyStepIsAuditedAndTheLedgerVerifies() throws Exception {
         List<String> serials = certificates(4);
-        Approval approved = service.request(REQUESTER, BulkStatusChange.revoke(CA, RevocationReason.KEY_COMPROMISE, serials));
+        Approval approved =
+                service.request(REQUESTER, BulkStatusChange.revoke(CA, RevocationReason.KEY_COMPROMISE, serials));
         service.approve(SECOND, approved.id());
         Approval rejected = service.request(REQUESTER, BulkStatusChange.suspend(CA, certificates(2)));
         service.reject(THIRD, rejected.id());
 
         List<Event> first = approvalEvents(approved.id());
-        assertThat(first).extracting(e -> e.actor() + " " + e.action() + " " + e.result())
+        assertThat(first)
+                .extracting(e -> e.actor() + " " + e.action() + " " + e.result())
                 .containsExactly("supervisor-1 approval.request SUCCESS", "supervisor-2 approval.approve SUCCESS");
         for (Event e : first) {
             JsonNode details = json(e.details());
@@ -473,8 +522,9 @@ class ApprovalServiceTest {
             assertThat(e.details()).doesNotContain(serials.get(0));
             assertThat(details.fieldNames()).toIterable().containsOnly("kind", "size", "ca", "action", "reason");
         }
-        assertThat(approvalEvents(rejected.id())).extracting(e -> e.actor() + " " + e.action() + " "
-                + json(e.details()).get("size").asInt())
+        assertThat(approvalEvents(rejected.id()))
+                .extracting(e -> e.actor() + " " + e.action() + " "
+                        + json(e.details()).get("size").asInt())
                 .containsExactly("supervisor-1 approval.request 2", "supervisor-3 approval.reject 2");
         // The requester's addresses are recorded with the request.
         String addresses = db.database().inTransaction(c -> {
@@ -500,13 +550,14 @@ class ApprovalServiceTest {
     void theSchemaKeepsTheTwoPersonRuleToo() {
         Approval requested = service.request(REQUESTER, BulkStatusChange.suspend(CA, certificates(1)));
         assertThatThrownBy(() -> db.database().inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE approval SET status = 'APPROVED', decided_by = requested_by, decided_at = requested_at"
-                            + " WHERE id = ?")) {
-                ps.setLong(1, requested.id());
-                return ps.executeUpdate();
-            }
-        })).isInstanceOf(StoreException.class);
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "UPDATE approval SET status = 'APPROVED', decided_by = requested_by, decided_at = requested_at"
+                                    + " WHERE id = ?")) {
+                        ps.setLong(1, requested.id());
+                        return ps.executeUpdate();
+                    }
+                }))
+                .isInstanceOf(StoreException.class);
         assertThat(service.get(requested.id()).status()).isEqualTo(ApprovalStatus.PENDING);
     }
 }

@@ -31,11 +31,14 @@ class BulkStatusChangeTest {
 
     @Test
     void sizeIsOneToTenThousand() {
-        assertThat(refusal(() -> BulkStatusChange.suspend("citizen-ca", List.of())).code())
+        assertThat(refusal(() -> BulkStatusChange.suspend("citizen-ca", List.of()))
+                        .code())
                 .isEqualTo(ApprovalException.Code.SIZE_OUT_OF_RANGE);
         assertThat(refusal(() -> BulkStatusChange.suspend("citizen-ca", null)).code())
                 .isEqualTo(ApprovalException.Code.SIZE_OUT_OF_RANGE);
-        List<String> max = IntStream.rangeClosed(1, BulkStatusChange.MAX_SERIALS).mapToObj(Integer::toHexString).toList();
+        List<String> max = IntStream.rangeClosed(1, BulkStatusChange.MAX_SERIALS)
+                .mapToObj(Integer::toHexString)
+                .toList();
         assertThat(BulkStatusChange.suspend("citizen-ca", max).size()).isEqualTo(10_000);
         List<String> tooMany = new ArrayList<>(max);
         tooMany.add("ffffff");
@@ -51,23 +54,37 @@ class BulkStatusChangeTest {
         }
         List<String> withNull = new ArrayList<>();
         withNull.add(null);
-        assertThat(refusal(() -> BulkStatusChange.suspend("citizen-ca", withNull)).code())
+        assertThat(refusal(() -> BulkStatusChange.suspend("citizen-ca", withNull))
+                        .code())
                 .isEqualTo(ApprovalException.Code.MALFORMED);
-        assertThat(BulkStatusChange.suspend("citizen-ca", List.of("1", "f".repeat(40))).size()).isEqualTo(2);
+        assertThat(BulkStatusChange.suspend("citizen-ca", List.of("1", "f".repeat(40)))
+                        .size())
+                .isEqualTo(2);
     }
 
     @Test
     void revokeNeedsAReasonOtherThanHoldAndSuspendTakesNone() {
-        assertThat(refusal(() -> BulkStatusChange.revoke("citizen-ca", null, List.of("a1"))).code())
+        assertThat(refusal(() -> BulkStatusChange.revoke("citizen-ca", null, List.of("a1")))
+                        .code())
                 .isEqualTo(ApprovalException.Code.MALFORMED);
-        assertThat(refusal(() -> BulkStatusChange.revoke("citizen-ca", RevocationReason.CERTIFICATE_HOLD, List.of("a1"))).code())
+        assertThat(refusal(() ->
+                                BulkStatusChange.revoke("citizen-ca", RevocationReason.CERTIFICATE_HOLD, List.of("a1")))
+                        .code())
                 .isEqualTo(ApprovalException.Code.MALFORMED);
-        assertThat(refusal(() -> new BulkStatusChange("citizen-ca", BulkStatusChange.Action.SUSPEND,
-                RevocationReason.KEY_COMPROMISE, List.of("a1"))).code()).isEqualTo(ApprovalException.Code.MALFORMED);
-        assertThat(refusal(() -> new BulkStatusChange("citizen-ca", null, null, List.of("a1"))).code())
+        assertThat(refusal(() -> new BulkStatusChange(
+                                "citizen-ca",
+                                BulkStatusChange.Action.SUSPEND,
+                                RevocationReason.KEY_COMPROMISE,
+                                List.of("a1")))
+                        .code())
+                .isEqualTo(ApprovalException.Code.MALFORMED);
+        assertThat(refusal(() -> new BulkStatusChange("citizen-ca", null, null, List.of("a1")))
+                        .code())
                 .isEqualTo(ApprovalException.Code.MALFORMED);
         for (String ca : new String[] {null, "", "Citizen", "-ca", "a".repeat(65), "ca/1"}) {
-            assertThat(refusal(() -> BulkStatusChange.suspend(ca, List.of("a1"))).code()).as(String.valueOf(ca))
+            assertThat(refusal(() -> BulkStatusChange.suspend(ca, List.of("a1")))
+                            .code())
+                    .as(String.valueOf(ca))
                     .isEqualTo(ApprovalException.Code.MALFORMED);
         }
     }
@@ -83,20 +100,24 @@ class BulkStatusChangeTest {
 
     @Test
     void payloadRoundTripsWithItsKind() {
-        BulkStatusChange revoke = BulkStatusChange.revoke("citizen-ca", RevocationReason.AFFILIATION_CHANGED, List.of("c3", "a1"));
+        BulkStatusChange revoke =
+                BulkStatusChange.revoke("citizen-ca", RevocationReason.AFFILIATION_CHANGED, List.of("c3", "a1"));
         String json = ApprovalJson.payload(revoke);
-        assertThat(json).isEqualTo("{\"kind\":\"bulk-status-change\",\"ca\":\"citizen-ca\",\"action\":\"REVOKE\","
-                + "\"reason\":\"AFFILIATION_CHANGED\",\"serials\":[\"c3\",\"a1\"]}");
+        assertThat(json)
+                .isEqualTo("{\"kind\":\"bulk-status-change\",\"ca\":\"citizen-ca\",\"action\":\"REVOKE\","
+                        + "\"reason\":\"AFFILIATION_CHANGED\",\"serials\":[\"c3\",\"a1\"]}");
         assertThat(ApprovalJson.act("bulk-status-change", json)).isEqualTo(revoke);
 
         BulkStatusChange suspend = BulkStatusChange.suspend("citizen-ca", List.of("1"));
         assertThat(ApprovalJson.payload(suspend)).doesNotContain("reason");
-        assertThat(ApprovalJson.act("bulk-status-change", ApprovalJson.payload(suspend))).isEqualTo(suspend);
+        assertThat(ApprovalJson.act("bulk-status-change", ApprovalJson.payload(suspend)))
+                .isEqualTo(suspend);
 
         assertThatThrownBy(() -> ApprovalJson.act("operator-issue", json)).isInstanceOf(IllegalStateException.class);
         // A stored payload that would not pass the constructor is corruption, not an act.
-        assertThatThrownBy(() -> ApprovalJson.act("bulk-status-change",
-                json.replace("[\"c3\",\"a1\"]", "[\"c3\",\"c3\"]"))).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() ->
+                        ApprovalJson.act("bulk-status-change", json.replace("[\"c3\",\"a1\"]", "[\"c3\",\"c3\"]")))
+                .isInstanceOf(IllegalStateException.class);
 
         assertThat(ApprovalJson.outcome(ApprovalJson.outcome(ApprovalOutcome.carriedOut(3))))
                 .isEqualTo(ApprovalOutcome.carriedOut(3));
@@ -107,13 +128,15 @@ class BulkStatusChangeTest {
     @Test
     void codesAreStable() {
         // Their HTTP statuses are the RA edge's (ra-api HttpStatusesTest).
-        assertThat(ApprovalException.Code.values()).extracting(ApprovalException.Code::id).containsExactly(
-                "approval.malformed",
-                "approval.size-out-of-range",
-                "approval.duplicate-serial",
-                "approval.self-approval",
-                "approval.not-found",
-                "approval.already-decided",
-                "approval.transition-refused");
+        assertThat(ApprovalException.Code.values())
+                .extracting(ApprovalException.Code::id)
+                .containsExactly(
+                        "approval.malformed",
+                        "approval.size-out-of-range",
+                        "approval.duplicate-serial",
+                        "approval.self-approval",
+                        "approval.not-found",
+                        "approval.already-decided",
+                        "approval.transition-refused");
     }
 }

@@ -14,30 +14,30 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class SteppingClock extends Clock {
 
-  private final AtomicReference<Instant> now;
-  private final Duration step;
+    private final AtomicReference<Instant> now;
+    private final Duration step;
 
-  public SteppingClock(Instant start, Duration step) {
-    this.now = new AtomicReference<>(start);
-    this.step = step;
-  }
+    public SteppingClock(Instant start, Duration step) {
+        this.now = new AtomicReference<>(start);
+        this.step = step;
+    }
 
-  public void advance(Duration duration) {
-    now.updateAndGet(t -> t.plus(duration));
-  }
+    public void advance(Duration duration) {
+        now.updateAndGet(t -> t.plus(duration));
+    }
 
-  @Override
-  public Instant instant() {
-    return now.getAndUpdate(t -> t.plus(step));
-  }
+    @Override
+    public Instant instant() {
+        return now.getAndUpdate(t -> t.plus(step));
+    }
 
-  @Override
-  public ZoneId getZone() {
-    return ZoneOffset.UTC;
-  }
+    @Override
+    public ZoneId getZone() {
+        return ZoneOffset.UTC;
+    }
 
-  @Override
-  public Clock withZone(ZoneId zone) {
-    throw new UnsupportedOperationException("UTC only");
-  }
+    @Override
+    public Clock withZone(ZoneId zone) {
+        throw new UnsupportedOperationException("UTC only");
+    }
 }

@@ -51,8 +51,11 @@ class CardRegistryTest {
         token.generateSecretKey("pii-hmac-1", SecretKeyType.HMAC_SHA256);
         token.generateSecretKey("pii-aes-1", SecretKeyType.AES_256);
         token.generateKeyPair("audit-key", KeyAlgorithm.EC_P256);
-        registry = new CardRegistry(db.database(), new PersonalDataKeys(token, "pii-hmac-1", "pii-aes-1"),
-                AuditLedger.hashChained(CLOCK), CLOCK);
+        registry = new CardRegistry(
+                db.database(),
+                new PersonalDataKeys(token, "pii-hmac-1", "pii-aes-1"),
+                AuditLedger.hashChained(CLOCK),
+                CLOCK);
     }
 
     @AfterAll
@@ -61,7 +64,10 @@ class CardRegistryTest {
     }
 
     private static CardRegistration registration(String cardNumber, String id, String name) {
-        return new CardRegistration(cardNumber, HexFormat.of().parseHex("04a1b2c3d4e5f6"), NationalId.of(id),
+        return new CardRegistration(
+                cardNumber,
+                HexFormat.of().parseHex("04a1b2c3d4e5f6"),
+                NationalId.of(id),
                 HolderName.of(name, Set.of()));
     }
 
@@ -88,14 +94,20 @@ class CardRegistryTest {
     void refusesADuplicateCardAndInvalidInput() {
         registry.register(OFFICER, registration("TW00000002", ID, NAME));
         assertThatThrownBy(() -> registry.register(OFFICER, registration("TW00000002", ID, NAME)))
-                .isInstanceOfSatisfying(CardException.class, e -> assertThat(e.code()).isEqualTo(CardException.Code.CARD_EXISTS));
+                .isInstanceOfSatisfying(
+                        CardException.class, e -> assertThat(e.code()).isEqualTo(CardException.Code.CARD_EXISTS));
         assertThatThrownBy(() -> NationalId.of("A123456788"))
-                .isInstanceOfSatisfying(CardException.class, e -> assertThat(e.code()).isEqualTo(CardException.Code.INVALID_NATIONAL_ID));
+                .isInstanceOfSatisfying(
+                        CardException.class,
+                        e -> assertThat(e.code()).isEqualTo(CardException.Code.INVALID_NATIONAL_ID));
         assertThatThrownBy(() -> NationalId.of("A323456789")).isInstanceOf(CardException.class);
         assertThatThrownBy(() -> registration("tw-1", ID, NAME))
-                .isInstanceOfSatisfying(CardException.class, e -> assertThat(e.code()).isEqualTo(CardException.Code.INVALID_CARD_NUMBER));
+                .isInstanceOfSatisfying(
+                        CardException.class,
+                        e -> assertThat(e.code()).isEqualTo(CardException.Code.INVALID_CARD_NUMBER));
         assertThatThrownBy(() -> CardRegistration.chipUidFromHex("abc"))
-                .isInstanceOfSatisfying(CardException.class, e -> assertThat(e.code()).isEqualTo(CardException.Code.INVALID_CHIP_UID));
+                .isInstanceOfSatisfying(
+                        CardException.class, e -> assertThat(e.code()).isEqualTo(CardException.Code.INVALID_CHIP_UID));
     }
 
     @Test
@@ -103,7 +115,7 @@ class CardRegistryTest {
         registry.register(OFFICER, registration("TW00000003", ID, NAME));
         registry.register(OFFICER, registration("TW00000004", "B123456780", "陳美麗"));
         try (Connection c = db.dataSource().getConnection();
-             Statement s = c.createStatement()) {
+                Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE card SET name_enc = (SELECT name_enc FROM (SELECT name_enc FROM card"
                     + " WHERE card_number = 'TW00000003') x) WHERE card_number = 'TW00000004'");
         }
@@ -116,36 +128,41 @@ class CardRegistryTest {
     void everyRegistrationIsAuditedWithoutPersonalData() throws Exception {
         registry.register(OFFICER, registration("TW00000005", ID, NAME));
         try (Connection c = db.dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT actor, action, source_addr FROM audit_event WHERE target = 'TW00000005'");
-             ResultSet rs = ps.executeQuery()) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT actor, action, source_addr FROM audit_event WHERE target = 'TW00000005'");
+                ResultSet rs = ps.executeQuery()) {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(1)).isEqualTo("officer-0042");
             assertThat(rs.getString(2)).isEqualTo("card.register");
             assertThat(rs.getString(3)).isEqualTo("127.0.0.1");
         }
-        var report = AuditVerifier.verify(db.dataSource(), new JcaContentVerifierProviderBuilder()
-                .setProvider(new BouncyCastleProvider()).build(token.publicKey("audit-key")));
+        var report = AuditVerifier.verify(
+                db.dataSource(),
+                new JcaContentVerifierProviderBuilder()
+                        .setProvider(new BouncyCastleProvider())
+                        .build(token.publicKey("audit-key")));
         assertThat(report.ok()).isTrue();
         assertThat(report.eventsChecked()).isGreaterThanOrEqualTo(1);
     }
 
     private static boolean dumpContains(byte[] needle) throws Exception {
         try (Connection c = db.dataSource().getConnection();
-             Statement s = c.createStatement();
-             ResultSet tables = s.executeQuery("SHOW TABLES")) {
+                Statement s = c.createStatement();
+                ResultSet tables = s.executeQuery("SHOW TABLES")) {
             java.util.List<String> names = new java.util.ArrayList<>();
             while (tables.next()) {
                 names.add(tables.getString(1));
             }
             for (String table : names) {
-                try (Statement q = c.createStatement(); ResultSet rs = q.executeQuery("SELECT * FROM `" + table + "`")) {
+                try (Statement q = c.createStatement();
+                        ResultSet rs = q.executeQuery("SELECT * FROM `" + table + "`")) {
                     ResultSetMetaData md = rs.getMetaData();
                     while (rs.next()) {
                         for (int i = 1; i <= md.getColumnCount(); i++) {
                             Object o = rs.getObject(i);
-                            byte[] v = o == null ? null : o instanceof byte[] b ? b
-                                    : o.toString().getBytes(StandardCharsets.UTF_8);
+                            byte[] v = o == null
+                                    ? null
+                                    : o instanceof byte[] b ? b : o.toString().getBytes(StandardCharsets.UTF_8);
                             if (v != null && indexOf(v, needle) >= 0) {
                                 return true;
                             }

@@ -31,6 +31,7 @@ import tw.eid.pki.hsm.SoftHsmTestTokens;
 class CeremonyFaultTest {
     @RegisterExtension
     static final TestDatabase db = new TestDatabase();
+
     @TempDir
     static Path dir;
 
@@ -42,30 +43,39 @@ class CeremonyFaultTest {
         Files.writeString(dir.resolve("alice.pass"), "alice-passphrase-for-tests\n");
         Files.writeString(dir.resolve("bob.pass"), "bob-passphrase-for-tests\n");
         Path file = dir.resolve("ceremony.yaml");
-        Files.writeString(file, String.join("\n",
-                "version: 1",
-                "name: fault",
-                "output: ceremony/fault",
-                "tokens:",
-                "  offline: {label: " + label + ", initialize: true}",
-                "custodians:",
-                "  threshold: 2",
-                "  shares: custody",
-                "  members:",
-                "    - {name: alice, passphraseFile: alice.pass}",
-                "    - {name: bob, passphraseFile: bob.pass}",
-                "publication:",
-                "  baseUrl: http://127.0.0.1:8080",
-                "steps:",
-                "  - key: {token: offline, label: citizen-root-key, algorithm: ec-p384}",
-                "  - key: {token: offline, label: citizen-ca-key, algorithm: ec-p384}",
-                "  - certificate: {name: citizen-root, profile: citizen-root, key: citizen-root-key}",
-                "  - certificate: {name: citizen-ca, profile: citizen-ca, key: citizen-ca-key, issuer: citizen-root}",
-                "  - crl: {issuer: citizen-root, nextUpdateDays: 365}",
-                "transcriptSigner: citizen-root-key",
-                ""));
-        Ceremony.Environment env = new Ceremony.Environment(dir, Map.of("SOFTHSM2_CONF",
-                SoftHsmTestTokens.conf().toAbsolutePath().toString()), CLOCK, new SecureRandom(), new ScryptCost(10, 8, 1),
+        Files.writeString(
+                file,
+                String.join(
+                        "\n",
+                        "version: 1",
+                        "name: fault",
+                        "output: ceremony/fault",
+                        "tokens:",
+                        "  offline: {label: " + label + ", initialize: true}",
+                        "custodians:",
+                        "  threshold: 2",
+                        "  shares: custody",
+                        "  members:",
+                        "    - {name: alice, passphraseFile: alice.pass}",
+                        "    - {name: bob, passphraseFile: bob.pass}",
+                        "publication:",
+                        "  baseUrl: http://127.0.0.1:8080",
+                        "steps:",
+                        "  - key: {token: offline, label: citizen-root-key, algorithm: ec-p384}",
+                        "  - key: {token: offline, label: citizen-ca-key, algorithm: ec-p384}",
+                        "  - certificate: {name: citizen-root, profile: citizen-root, key: citizen-root-key}",
+                        "  - certificate: {name: citizen-ca, profile: citizen-ca, key: citizen-ca-key, issuer: citizen-root}",
+                        "  - crl: {issuer: citizen-root, nextUpdateDays: 365}",
+                        "transcriptSigner: citizen-root-key",
+                        ""));
+        Ceremony.Environment env = new Ceremony.Environment(
+                dir,
+                Map.of(
+                        "SOFTHSM2_CONF",
+                        SoftHsmTestTokens.conf().toAbsolutePath().toString()),
+                CLOCK,
+                new SecureRandom(),
+                new ScryptCost(10, 8, 1),
                 (custodian, purpose) -> {
                     throw new AssertionError("no prompt in this test");
                 });
@@ -77,16 +87,20 @@ class CeremonyFaultTest {
         List<SignedCertificateFault.Row> rows = SignedCertificateFault.rows(db.database());
         SignedCertificateFault.assertRevokedNeverGood(rows, 2);
         // The root's own row is its own (self-signed); the Citizen CA's is the root's, for the root's ARL.
-        assertThat(rows).extracting(SignedCertificateFault.Row::caName, SignedCertificateFault.Row::profile)
+        assertThat(rows)
+                .extracting(SignedCertificateFault.Row::caName, SignedCertificateFault.Row::profile)
                 .containsExactlyInAnyOrder(
                         org.assertj.core.groups.Tuple.tuple("citizen-root", CertificateProfile.CITIZEN_ROOT.id()),
                         org.assertj.core.groups.Tuple.tuple("citizen-root", CertificateProfile.CITIZEN_CA.id()));
-        assertThat(SignedCertificateFault.failureDetails(db.database(), "ceremony.run")).singleElement().asString()
+        assertThat(SignedCertificateFault.failureDetails(db.database(), "ceremony.run"))
+                .singleElement()
+                .asString()
                 .contains(rows.get(0).serialHex(), rows.get(1).serialHex());
         // No CA of the failed ceremony is certified in the store: nothing can issue under it.
         int certified = db.database().inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM ca WHERE certificate_der IS NOT NULL");
-                 ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps =
+                            c.prepareStatement("SELECT COUNT(*) FROM ca WHERE certificate_der IS NOT NULL");
+                    ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getInt(1);
             }

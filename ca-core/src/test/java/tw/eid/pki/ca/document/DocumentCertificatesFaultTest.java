@@ -60,21 +60,26 @@ class DocumentCertificatesFaultTest {
 
     @Test
     void aDocumentSignerBatchWhoseStoreFailsAfterTheSignatureStaysRevokedAndAudited() throws Exception {
-        List<String> labels = fixture.pool.generate(DocumentSignerFixture.CUSTODIANS, online, 2, KeyAlgorithm.EC_P256, 1000);
+        List<String> labels =
+                fixture.pool.generate(DocumentSignerFixture.CUSTODIANS, online, 2, KeyAlgorithm.EC_P256, 1000);
         List<SignedCertificateFault.Row> before = SignedCertificateFault.rows(db.database());
         try (SignedCertificateFault fault = SignedCertificateFault.inject(db.dataSource())) {
-            assertThatThrownBy(() -> fixture.ceremony().certify(DocumentSignerFixture.CUSTODIANS, offline,
-                    DocumentSignerFixture.CSCA, 2, null)).isInstanceOf(RuntimeException.class);
+            assertThatThrownBy(() -> fixture.ceremony()
+                            .certify(DocumentSignerFixture.CUSTODIANS, offline, DocumentSignerFixture.CSCA, 2, null))
+                    .isInstanceOf(RuntimeException.class);
         }
-        List<SignedCertificateFault.Row> added = SignedCertificateFault.added(before, SignedCertificateFault.rows(db.database()));
+        List<SignedCertificateFault.Row> added =
+                SignedCertificateFault.added(before, SignedCertificateFault.rows(db.database()));
         SignedCertificateFault.assertRevokedNeverGood(added, 2);
         assertThat(added).allSatisfy(r -> assertThat(r.caName()).isEqualTo(DocumentSignerFixture.CSCA));
-        assertThat(SignedCertificateFault.failureDetails(db.database(), "ds.certify")).isNotEmpty()
+        assertThat(SignedCertificateFault.failureDetails(db.database(), "ds.certify"))
+                .isNotEmpty()
                 .anySatisfy(d -> assertThat(d).contains(added.get(0).serialHex()))
                 .anySatisfy(d -> assertThat(d).contains(added.get(1).serialHex()));
         // No DS of the batch became CERTIFIED: the pool never signs with a key whose certificate is not good.
         for (String label : labels) {
-            assertThat(first("SELECT state FROM document_signer WHERE key_label = ?", label)).isEqualTo("GENERATED");
+            assertThat(first("SELECT state FROM document_signer WHERE key_label = ?", label))
+                    .isEqualTo("GENERATED");
         }
     }
 
@@ -82,20 +87,38 @@ class DocumentCertificatesFaultTest {
     void aCscaRolloverWhoseStoreFailsAfterTheSignaturesLeavesBothSerialsRevokedAndTheOldCscaCurrent() throws Exception {
         List<SignedCertificateFault.Row> before = SignedCertificateFault.rows(db.database());
         try (SignedCertificateFault fault = SignedCertificateFault.inject(db.dataSource())) {
-            assertThatThrownBy(() -> new CscaRollover(db.database(), fixture.settings, AuditLedger.hashChained(CLOCK), CLOCK,
-                    new SecureRandom()).rollover(DocumentSignerFixture.CUSTODIANS, offline, DocumentSignerFixture.CSCA,
-                    "csca-fault-2", "csca-fault-2-key", KeyAlgorithm.EC_P384)).isInstanceOf(RuntimeException.class);
+            assertThatThrownBy(() -> new CscaRollover(
+                                    db.database(),
+                                    fixture.settings,
+                                    AuditLedger.hashChained(CLOCK),
+                                    CLOCK,
+                                    new SecureRandom())
+                            .rollover(
+                                    DocumentSignerFixture.CUSTODIANS,
+                                    offline,
+                                    DocumentSignerFixture.CSCA,
+                                    "csca-fault-2",
+                                    "csca-fault-2-key",
+                                    KeyAlgorithm.EC_P384))
+                    .isInstanceOf(RuntimeException.class);
         }
-        List<SignedCertificateFault.Row> added = SignedCertificateFault.added(before, SignedCertificateFault.rows(db.database()));
+        List<SignedCertificateFault.Row> added =
+                SignedCertificateFault.added(before, SignedCertificateFault.rows(db.database()));
         SignedCertificateFault.assertRevokedNeverGood(added, 2);
-        // The link is the old CSCA's certificate (its next CRL lists it); the new self-signed one is the new CSCA's own.
-        assertThat(added).extracting(SignedCertificateFault.Row::caName, SignedCertificateFault.Row::profile)
+        // The link is the old CSCA's certificate (its next CRL lists it); the new self-signed one is the new CSCA's
+        // own.
+        assertThat(added)
+                .extracting(SignedCertificateFault.Row::caName, SignedCertificateFault.Row::profile)
                 .containsExactlyInAnyOrder(
-                        org.assertj.core.groups.Tuple.tuple(DocumentSignerFixture.CSCA, CertificateProfile.CSCA_LINK.id()),
+                        org.assertj.core.groups.Tuple.tuple(
+                                DocumentSignerFixture.CSCA, CertificateProfile.CSCA_LINK.id()),
                         org.assertj.core.groups.Tuple.tuple("csca-fault-2", CertificateProfile.CSCA.id()));
-        assertThat(SignedCertificateFault.failureDetails(db.database(), "csca.rollover")).singleElement().asString()
+        assertThat(SignedCertificateFault.failureDetails(db.database(), "csca.rollover"))
+                .singleElement()
+                .asString()
                 .contains(added.get(0).serialHex(), added.get(1).serialHex());
-        assertThat(first("SELECT status FROM ca WHERE name = ?", DocumentSignerFixture.CSCA)).isEqualTo("ACTIVE");
+        assertThat(first("SELECT status FROM ca WHERE name = ?", DocumentSignerFixture.CSCA))
+                .isEqualTo("ACTIVE");
         assertThat(first("SELECT name FROM ca WHERE name = ? AND certificate_der IS NOT NULL", "csca-fault-2"))
                 .isEqualTo("missing");
     }
@@ -104,17 +127,35 @@ class DocumentCertificatesFaultTest {
     void aMasterListSignerWhoseStoreFailsAfterTheSignatureStaysRevokedAndNoListIsStored() throws Exception {
         List<SignedCertificateFault.Row> before = SignedCertificateFault.rows(db.database());
         try (SignedCertificateFault fault = SignedCertificateFault.inject(db.dataSource())) {
-            assertThatThrownBy(() -> new MasterLists(db.database(), fixture.settings, AuditLedger.hashChained(CLOCK), CLOCK,
-                    new SecureRandom()).sign(DocumentSignerFixture.CUSTODIANS, offline, DocumentSignerFixture.CSCA,
-                    "ml-signer-fault-key")).isInstanceOf(RuntimeException.class);
+            assertThatThrownBy(() -> new MasterLists(
+                                    db.database(),
+                                    fixture.settings,
+                                    AuditLedger.hashChained(CLOCK),
+                                    CLOCK,
+                                    new SecureRandom())
+                            .sign(
+                                    DocumentSignerFixture.CUSTODIANS,
+                                    offline,
+                                    DocumentSignerFixture.CSCA,
+                                    "ml-signer-fault-key"))
+                    .isInstanceOf(RuntimeException.class);
         }
-        List<SignedCertificateFault.Row> added = SignedCertificateFault.added(before, SignedCertificateFault.rows(db.database()));
+        List<SignedCertificateFault.Row> added =
+                SignedCertificateFault.added(before, SignedCertificateFault.rows(db.database()));
         SignedCertificateFault.assertRevokedNeverGood(added, 1);
         assertThat(added.get(0).profile()).isEqualTo(CertificateProfile.MASTER_LIST_SIGNER.id());
-        assertThat(SignedCertificateFault.failureDetails(db.database(), "csca.master-list")).singleElement().asString()
+        assertThat(SignedCertificateFault.failureDetails(db.database(), "csca.master-list"))
+                .singleElement()
+                .asString()
                 .contains(added.get(0).serialHex());
-        assertThat(new MasterLists(db.database(), fixture.settings, AuditLedger.hashChained(CLOCK), CLOCK,
-                new SecureRandom()).latest()).isEmpty();
+        assertThat(new MasterLists(
+                                db.database(),
+                                fixture.settings,
+                                AuditLedger.hashChained(CLOCK),
+                                CLOCK,
+                                new SecureRandom())
+                        .latest())
+                .isEmpty();
     }
 
     /** The first column of the first row of {@code sql} with {@code argument}, or "missing". */

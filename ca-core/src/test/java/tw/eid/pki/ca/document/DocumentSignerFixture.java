@@ -47,6 +47,7 @@ public final class DocumentSignerFixture {
      * constructor): it stands still unless a test steps it, e.g. past {@link DocumentSignerPool.Settings#recheck}.
      */
     public final AtomicLong ticker = new AtomicLong();
+
     private final Clock clock;
     private final AuditLedger audit;
     private SodIssuer sodIssuer;
@@ -55,26 +56,36 @@ public final class DocumentSignerFixture {
      * A CSCA issued at {@code cscaIssuedAt}; the pool runs on {@code clock} and on {@link #ticker},
      * which a test steps to make the pool re-read its signer.
      */
-    public DocumentSignerFixture(Database database, Token cscaToken, Token onlineToken, Clock clock, Instant cscaIssuedAt,
-                                 Path dir) {
+    public DocumentSignerFixture(
+            Database database, Token cscaToken, Token onlineToken, Clock clock, Instant cscaIssuedAt, Path dir) {
         this(database, cscaToken, onlineToken, clock, cscaIssuedAt, dir, null);
     }
 
     /** As above, the pool's ticker {@code ticker} (null: {@link #ticker}), e.g. {@code System::nanoTime}. */
-    public DocumentSignerFixture(Database database, Token cscaToken, Token onlineToken, Clock clock, Instant cscaIssuedAt,
-                                 Path dir, LongSupplier ticker) {
+    public DocumentSignerFixture(
+            Database database,
+            Token cscaToken,
+            Token onlineToken,
+            Clock clock,
+            Instant cscaIssuedAt,
+            Path dir,
+            LongSupplier ticker) {
         this.database = database;
         this.cscaToken = cscaToken;
         this.onlineToken = onlineToken;
         this.clock = clock;
         this.audit = AuditLedger.hashChained(clock);
         cscaToken.generateKeyPair("csca-key", KeyAlgorithm.EC_P384);
-        CertificateIssuance at = new CertificateIssuance(settings, Clock.fixed(cscaIssuedAt, ZoneOffset.UTC), new SecureRandom());
-        csca = at.issue(at.prepareSelfSigned(new CertificateRequest(CertificateProfile.CSCA, settings.names().csca(),
-                cscaToken.publicKey("csca-key"))), cscaToken.signer("csca-key"));
+        CertificateIssuance at =
+                new CertificateIssuance(settings, Clock.fixed(cscaIssuedAt, ZoneOffset.UTC), new SecureRandom());
+        csca = at.issue(
+                at.prepareSelfSigned(new CertificateRequest(
+                        CertificateProfile.CSCA, settings.names().csca(), cscaToken.publicKey("csca-key"))),
+                cscaToken.signer("csca-key"));
         database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO ca (name, kind, subject_der, certificate_der,"
-                    + " key_label, token_label, status, created_at) VALUES (?, 'csca', ?, ?, 'csca-key', ?, 'ACTIVE', ?)")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO ca (name, kind, subject_der, certificate_der,"
+                            + " key_label, token_label, status, created_at) VALUES (?, 'csca', ?, ?, 'csca-key', ?, 'ACTIVE', ?)")) {
                 ps.setString(1, CSCA);
                 ps.setBytes(2, csca.getSubject().getEncoded("DER"));
                 ps.setBytes(3, csca.getEncoded());
@@ -87,8 +98,13 @@ public final class DocumentSignerFixture {
             return null;
         });
         cscaPem = pem(dir.resolve("csca.pem"), csca);
-        pool = new DocumentSignerPool(database, audit, clock, DocumentSignerPool.DEFAULT_LOW_WATER_MARK,
-                DocumentSignerPool.Settings.defaults(), ticker != null ? ticker : this.ticker::get);
+        pool = new DocumentSignerPool(
+                database,
+                audit,
+                clock,
+                DocumentSignerPool.DEFAULT_LOW_WATER_MARK,
+                DocumentSignerPool.Settings.defaults(),
+                ticker != null ? ticker : this.ticker::get);
     }
 
     /** Generates {@code count} DS keys with {@code maxDocuments} each and certifies them, usage from {@code usageStart} (null: now). */
@@ -116,9 +132,11 @@ public final class DocumentSignerFixture {
 
     public static Path pem(Path p, X509CertificateHolder cert) {
         try {
-            Files.writeString(p, "-----BEGIN CERTIFICATE-----\n"
-                    + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(cert.getEncoded())
-                    + "\n-----END CERTIFICATE-----\n");
+            Files.writeString(
+                    p,
+                    "-----BEGIN CERTIFICATE-----\n"
+                            + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(cert.getEncoded())
+                            + "\n-----END CERTIFICATE-----\n");
             return p;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -87,9 +87,13 @@ class DocumentSignerRetirementTest {
         online.generateSecretKey("pii-hmac-1", SecretKeyType.HMAC_SHA256);
         online.generateSecretKey("pii-aes-1", SecretKeyType.AES_256);
         clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
-        fixture = new DocumentSignerFixture(database, offline, online, clock, clock.instant().minus(Duration.ofDays(30)), dir);
-        cards = new CardRegistry(database, new PersonalDataKeys(online, "pii-hmac-1", "pii-aes-1"),
-                AuditLedger.hashChained(clock), clock);
+        fixture = new DocumentSignerFixture(
+                database, offline, online, clock, clock.instant().minus(Duration.ofDays(30)), dir);
+        cards = new CardRegistry(
+                database,
+                new PersonalDataKeys(online, "pii-hmac-1", "pii-aes-1"),
+                AuditLedger.hashChained(clock),
+                clock);
         retirement = new DocumentSignerRetirement(fixture.pool, database, AuditLedger.hashChained(clock), clock);
     }
 
@@ -102,11 +106,14 @@ class DocumentSignerRetirementTest {
 
     @Test
     void keysOfEndedSignersAreDestroyedAnHourAfterTheirRetirementAndTheirSodsStillVerify() throws Exception {
-        String counted = fixture.certifiedBatch(1, 2, null).get(0).keyLabel();         // two documents only
+        String counted = fixture.certifiedBatch(1, 2, null).get(0).keyLabel(); // two documents only
         String rotated = fixture.certifiedBatch(1, 1000, null).get(0).keyLabel();
         String current = fixture.certifiedBatch(1, 1000, null).get(0).keyLabel();
-        DocumentSignerCeremony.Certified revoked = fixture.certifiedBatch(1, 1000, null).get(0);  // revoked as a spare
-        String nextQuarter = fixture.certifiedBatch(1, 1000, clock.instant().plus(Duration.ofDays(80))).get(0).keyLabel();
+        DocumentSignerCeremony.Certified revoked =
+                fixture.certifiedBatch(1, 1000, null).get(0); // revoked as a spare
+        String nextQuarter = fixture.certifiedBatch(1, 1000, clock.instant().plus(Duration.ofDays(80)))
+                .get(0)
+                .keyLabel();
         List<IssuedSod> sods = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             sods.add(fixture.sodIssuer().issue(LINE, request(card())));
@@ -115,17 +122,23 @@ class DocumentSignerRetirementTest {
         assertThat(fixture.pool.rotate(Actor.local("cli:officer-7"))).contains(rotated);
         sods.add(fixture.sodIssuer().issue(LINE, request(card())));
         assertThat(sods.get(3).dsKeyLabel()).isEqualTo(current);
-        new RevocationService(database, AuditLedger.hashChained(clock), clock).revoke(Actor.local("test"),
-                DocumentSignerFixture.CSCA, revoked.certificate().getSerialNumber().toString(16), RevocationReason.KEY_COMPROMISE);
+        new RevocationService(database, AuditLedger.hashChained(clock), clock)
+                .revoke(
+                        Actor.local("test"),
+                        DocumentSignerFixture.CSCA,
+                        revoked.certificate().getSerialNumber().toString(16),
+                        RevocationReason.KEY_COMPROMISE);
         Instant retiredAt = clock.instant();
 
         // The run retires the revoked spare; nothing has been retired an hour yet.
         DocumentSignerRetirement.Result first = retirement.run(CUSTODIANS, online);
         assertThat(first.retired()).containsExactly(revoked.keyLabel());
         assertThat(first.destroyed()).isEmpty();
-        assertThat(first.waiting()).extracting(DocumentSignerRetirement.Waiting::keyLabel)
+        assertThat(first.waiting())
+                .extracting(DocumentSignerRetirement.Waiting::keyLabel)
                 .containsExactlyInAnyOrder(counted, rotated, revoked.keyLabel());
-        assertThat(first.waiting()).extracting(DocumentSignerRetirement.Waiting::from)
+        assertThat(first.waiting())
+                .extracting(DocumentSignerRetirement.Waiting::from)
                 .containsOnly(retiredAt.plus(DocumentSignerRetirement.DESTROY_AFTER));
         clock.set(retiredAt.plus(DocumentSignerRetirement.DESTROY_AFTER).minusSeconds(1));
         assertThat(retirement.run(CUSTODIANS, online).destroyed()).isEmpty();
@@ -142,27 +155,42 @@ class DocumentSignerRetirementTest {
         }
         List<String> privateKeys = Pkcs11ToolObjects.labels(onlineToken, "Private Key");
         assertThat(privateKeys).doesNotContainAnyElementsOf(due.destroyed()).contains(current, nextQuarter);
-        assertThat(fixture.sodIssuer().issue(LINE, request(card())).dsKeyLabel()).isEqualTo(current);
+        assertThat(fixture.sodIssuer().issue(LINE, request(card())).dsKeyLabel())
+                .isEqualTo(current);
         // Rows and certificates stay, marked; the SODs signed before still verify up to the CSCA.
         for (DocumentSignerPool.Signer s : fixture.pool.signers()) {
-            assertThat(s.keyDestroyedAt() != null).as(s.keyLabel()).isEqualTo(due.destroyed().contains(s.keyLabel()));
+            assertThat(s.keyDestroyedAt() != null)
+                    .as(s.keyLabel())
+                    .isEqualTo(due.destroyed().contains(s.keyLabel()));
         }
         for (IssuedSod sod : sods) {
-            assertThat(SodChecks.opensslVerify(sod.efSod(), fixture.cscaPem, dir)).startsWith("0 ").contains("Verification successful");
-            SodChecks.pkixValidates(SodChecks.jmrtdMatches(sod.efSod(), dataGroups(), "SHA-256").getDocSigningCertificate(),
-                    fixture.csca, clock.instant());
+            assertThat(SodChecks.opensslVerify(sod.efSod(), fixture.cscaPem, dir))
+                    .startsWith("0 ")
+                    .contains("Verification successful");
+            SodChecks.pkixValidates(
+                    SodChecks.jmrtdMatches(sod.efSod(), dataGroups(), "SHA-256").getDocSigningCertificate(),
+                    fixture.csca,
+                    clock.instant());
         }
-        assertThat(count("SELECT COUNT(*) FROM document_signer WHERE certificate_der IS NOT NULL")).isEqualTo(5);
+        assertThat(count("SELECT COUNT(*) FROM document_signer WHERE certificate_der IS NOT NULL"))
+                .isEqualTo(5);
         // Audited in the hash chain, one destruction each; a later run has nothing to do.
         assertThat(count("SELECT COUNT(*) FROM audit_event WHERE action = 'ds.key-destroy'"
-                + " AND details LIKE '%\"objectsDestroyed\":2,\"alreadyAbsent\":false%'")).isEqualTo(3);
-        assertThat(retirement.run(CUSTODIANS, online)).isEqualTo(new DocumentSignerRetirement.Result(List.of(), List.of(),
-                List.of()));
-        assertThat(AuditVerifier.verify(database.dataSource(), new JcaContentVerifierProviderBuilder()
-                .setProvider(new BouncyCastleProvider()).build(fixture.csca)).ok()).isTrue();
+                        + " AND details LIKE '%\"objectsDestroyed\":2,\"alreadyAbsent\":false%'"))
+                .isEqualTo(3);
+        assertThat(retirement.run(CUSTODIANS, online))
+                .isEqualTo(new DocumentSignerRetirement.Result(List.of(), List.of(), List.of()));
+        assertThat(AuditVerifier.verify(
+                                database.dataSource(),
+                                new JcaContentVerifierProviderBuilder()
+                                        .setProvider(new BouncyCastleProvider())
+                                        .build(fixture.csca))
+                        .ok())
+                .isTrue();
         // The schema refuses a destruction mark on a DS that is not retired.
-        assertThatThrownBy(() -> database.inTransaction(c -> c.createStatement().executeUpdate(
-                "UPDATE document_signer SET key_destroyed_at = generated_at WHERE key_label = '" + nextQuarter + "'")))
+        assertThatThrownBy(() -> database.inTransaction(c -> c.createStatement()
+                        .executeUpdate("UPDATE document_signer SET key_destroyed_at = generated_at WHERE key_label = '"
+                                + nextQuarter + "'")))
                 .hasRootCauseInstanceOf(SQLException.class);
     }
 
@@ -171,8 +199,13 @@ class DocumentSignerRetirementTest {
         String first = fixture.certifiedBatch(1, 1000, null).get(0).keyLabel();
         // Another RA process: its own pool object, whose ticker this test holds still (it never re-reads its DS).
         AtomicLong frozen = new AtomicLong();
-        DocumentSignerPool elsewhere = new DocumentSignerPool(database, AuditLedger.hashChained(clock), clock,
-                DocumentSignerPool.DEFAULT_LOW_WATER_MARK, DocumentSignerPool.Settings.defaults(), frozen::get);
+        DocumentSignerPool elsewhere = new DocumentSignerPool(
+                database,
+                AuditLedger.hashChained(clock),
+                clock,
+                DocumentSignerPool.DEFAULT_LOW_WATER_MARK,
+                DocumentSignerPool.Settings.defaults(),
+                frozen::get);
         SodIssuer otherRa = new SodIssuer(database, online, elsewhere, AuditLedger.hashChained(clock), 1);
         assertThat(otherRa.issue(LINE, request(card())).dsKeyLabel()).isEqualTo(first);
         assertThat(fixture.pool.rotate(Actor.local("cli:officer-7"))).contains(first);
@@ -183,14 +216,15 @@ class DocumentSignerRetirementTest {
         String refused = card();
         long stored = count("SELECT COUNT(*) FROM card_sod");
         assertThatThrownBy(() -> otherRa.issue(LINE, request(refused)))
-                .isInstanceOfSatisfying(TokenException.class,
-                        e -> assertThat(e.code()).isEqualTo(TokenException.Code.KEY_NOT_FOUND))
+                .isInstanceOfSatisfying(
+                        TokenException.class, e -> assertThat(e.code()).isEqualTo(TokenException.Code.KEY_NOT_FOUND))
                 .hasMessageContaining("no private key labelled '" + first + "'");
         assertThat(count("SELECT COUNT(*) FROM card_sod")).isEqualTo(stored);
         // Once it re-reads its DS, it drops the block: no certified DS is left, so the pool is empty.
         frozen.addAndGet(DocumentSignerPool.DEFAULT_RECHECK.toNanos());
         assertThatThrownBy(() -> otherRa.issue(LINE, request(refused)))
-                .isInstanceOfSatisfying(SodException.class, e -> assertThat(e.code()).isEqualTo(SodException.Code.POOL_EMPTY));
+                .isInstanceOfSatisfying(
+                        SodException.class, e -> assertThat(e.code()).isEqualTo(SodException.Code.POOL_EMPTY));
     }
 
     @Test
@@ -201,17 +235,24 @@ class DocumentSignerRetirementTest {
         clock.advance(DocumentSignerRetirement.DESTROY_AFTER);
         online.destroyKeyPair(ds); // the run that did this stopped before recording it
         assertThat(retirement.run(CUSTODIANS, online).destroyed()).containsExactly(ds);
-        assertThat(count("SELECT COUNT(*) FROM document_signer WHERE key_label = '" + ds + "' AND key_destroyed_at IS NOT NULL"))
+        assertThat(count("SELECT COUNT(*) FROM document_signer WHERE key_label = '" + ds
+                        + "' AND key_destroyed_at IS NOT NULL"))
                 .isEqualTo(1);
         assertThat(count("SELECT COUNT(*) FROM audit_event WHERE action = 'ds.key-destroy'"
-                + " AND details LIKE '%\"alreadyAbsent\":true%'")).isEqualTo(1);
+                        + " AND details LIKE '%\"alreadyAbsent\":true%'"))
+                .isEqualTo(1);
         assertThat(retirement.run(CUSTODIANS, online).destroyed()).isEmpty();
     }
 
     private String card() {
         String n = String.format("TWR%07d", ++card);
-        cards.register(LINE, new CardRegistration(n, HexFormat.of().parseHex("04a1b2c3d4e5f6"), NationalId.of("A123456789"),
-                HolderName.of("王小明", Set.of())));
+        cards.register(
+                LINE,
+                new CardRegistration(
+                        n,
+                        HexFormat.of().parseHex("04a1b2c3d4e5f6"),
+                        NationalId.of("A123456789"),
+                        HolderName.of("王小明", Set.of())));
         return n;
     }
 
@@ -235,7 +276,8 @@ class DocumentSignerRetirementTest {
 
     private long count(String sql) {
         return database.inTransaction(c -> {
-            try (var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            try (var st = c.createStatement();
+                    var rs = st.executeQuery(sql)) {
                 rs.next();
                 return rs.getLong(1);
             }

@@ -30,14 +30,22 @@ class SecurityObjectsTest {
 
     private static X509CertificateHolder certificate(KeyPair key) throws Exception {
         X500Name name = new X500Name("CN=test DS");
-        return new X509v3CertificateBuilder(name, BigInteger.TEN, Date.from(AT), Date.from(AT.plusSeconds(86_400)),
-                name, SubjectPublicKeyInfo.getInstance(key.getPublic().getEncoded()))
+        return new X509v3CertificateBuilder(
+                        name,
+                        BigInteger.TEN,
+                        Date.from(AT),
+                        Date.from(AT.plusSeconds(86_400)),
+                        name,
+                        SubjectPublicKeyInfo.getInstance(key.getPublic().getEncoded()))
                 .build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate()));
     }
 
     private static SodRequest request() {
-        return new SodRequest("TWU0000001", HashAlgorithm.SHA_256, List.of(new SodRequest.DataGroupHash(1, new byte[32]),
-                new SodRequest.DataGroupHash(2, new byte[32])), null);
+        return new SodRequest(
+                "TWU0000001",
+                HashAlgorithm.SHA_256,
+                List.of(new SodRequest.DataGroupHash(1, new byte[32]), new SodRequest.DataGroupHash(2, new byte[32])),
+                null);
     }
 
     @Test
@@ -45,14 +53,22 @@ class SecurityObjectsTest {
         KeyPair right = p256();
         KeyPair wrong = p256();
         X509CertificateHolder cert = certificate(right);
-        byte[] sod = SecurityObjects.signSod(request(), new JcaContentSignerBuilder("SHA256withECDSA").build(right.getPrivate()),
-                cert, SecurityObjects.publicKey(cert.getSubjectPublicKeyInfo()), AT);
+        byte[] sod = SecurityObjects.signSod(
+                request(),
+                new JcaContentSignerBuilder("SHA256withECDSA").build(right.getPrivate()),
+                cert,
+                SecurityObjects.publicKey(cert.getSubjectPublicKeyInfo()),
+                AT);
         assertThat(sod[0]).isEqualTo((byte) 0x77);
         assertThat(SecurityObjects.unwrapSod(sod)[0]).isEqualTo((byte) 0x30);
-        assertThatThrownBy(() -> SecurityObjects.signSod(request(),
-                new JcaContentSignerBuilder("SHA256withECDSA").build(wrong.getPrivate()), cert,
-                SecurityObjects.publicKey(cert.getSubjectPublicKeyInfo()), AT))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("does not verify");
+        assertThatThrownBy(() -> SecurityObjects.signSod(
+                        request(),
+                        new JcaContentSignerBuilder("SHA256withECDSA").build(wrong.getPrivate()),
+                        cert,
+                        SecurityObjects.publicKey(cert.getSubjectPublicKeyInfo()),
+                        AT))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("does not verify");
         assertThatThrownBy(() -> SecurityObjects.unwrapSod(SecurityObjects.unwrapSod(sod)))
                 .isInstanceOf(IllegalArgumentException.class);
     }

@@ -32,13 +32,15 @@ public final class SodChecks {
     private SodChecks() {}
 
     /** JMRTD's view of {@code efSod}; asserts its hashes are exactly {@code dataGroups} hashed with {@code algorithm}. */
-    public static SODFile jmrtdMatches(byte[] efSod, Map<Integer, byte[]> dataGroups, String algorithm) throws Exception {
+    public static SODFile jmrtdMatches(byte[] efSod, Map<Integer, byte[]> dataGroups, String algorithm)
+            throws Exception {
         SODFile sod = new SODFile(new ByteArrayInputStream(efSod));
         assertThat(sod.getDigestAlgorithm()).isEqualToIgnoringCase(algorithm);
         MessageDigest md = MessageDigest.getInstance(algorithm);
         assertThat(sod.getDataGroupHashes().keySet()).containsExactlyInAnyOrderElementsOf(dataGroups.keySet());
         for (Map.Entry<Integer, byte[]> dg : dataGroups.entrySet()) {
-            assertThat(sod.getDataGroupHashes().get(dg.getKey())).as("DG" + dg.getKey())
+            assertThat(sod.getDataGroupHashes().get(dg.getKey()))
+                    .as("DG" + dg.getKey())
                     .isEqualTo(md.digest(dg.getValue()));
         }
         assertThat(sod.getDocSigningCertificates()).hasSize(1);
@@ -51,9 +53,22 @@ public final class SodChecks {
         Files.write(cms, SecurityObjects.unwrapSod(efSod));
         Path out = Files.createTempFile(dir, "lds", ".der");
         // -purpose any: a DS certificate has no EKU, and openssl's default S/MIME purpose would ask for one.
-        Process p = new ProcessBuilder("openssl", "cms", "-verify", "-inform", "DER", "-in", cms.toString(),
-                "-CAfile", cscaPem.toString(), "-purpose", "any", "-out", out.toString())
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "openssl",
+                        "cms",
+                        "-verify",
+                        "-inform",
+                        "DER",
+                        "-in",
+                        cms.toString(),
+                        "-CAfile",
+                        cscaPem.toString(),
+                        "-purpose",
+                        "any",
+                        "-out",
+                        out.toString())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         return p.exitValue() + " " + output.strip();

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.cert.CertPathValidatorException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,11 +33,11 @@ import tw.eid.pki.ca.card.CardRegistration;
 import tw.eid.pki.ca.card.CardRegistry;
 import tw.eid.pki.ca.card.NationalId;
 import tw.eid.pki.ca.card.PersonalDataKeys;
+import tw.eid.pki.ca.profile.CaCertificate;
 import tw.eid.pki.ca.profile.CertificateProfile;
 import tw.eid.pki.ca.profile.HolderName;
 import tw.eid.pki.ca.profile.ProfileLint;
 import tw.eid.pki.ca.profile.RevocationReason;
-import tw.eid.pki.ca.profile.CaCertificate;
 import tw.eid.pki.ca.revocation.RevocationService;
 import tw.eid.pki.ca.store.TestDatabase;
 import tw.eid.pki.hsm.KeyAlgorithm;
@@ -77,9 +76,13 @@ class SodIssuerTest {
         online.generateSecretKey("pii-aes-1", SecretKeyType.AES_256);
         online.generateKeyPair("audit-key", KeyAlgorithm.EC_P256);
         clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
-        fixture = new DocumentSignerFixture(db.database(), offline, online, clock, clock.instant().minus(Duration.ofDays(30)), DIR);
-        cards = new CardRegistry(db.database(), new PersonalDataKeys(online, "pii-hmac-1", "pii-aes-1"),
-                AuditLedger.hashChained(clock), clock);
+        fixture = new DocumentSignerFixture(
+                db.database(), offline, online, clock, clock.instant().minus(Duration.ofDays(30)), DIR);
+        cards = new CardRegistry(
+                db.database(),
+                new PersonalDataKeys(online, "pii-hmac-1", "pii-aes-1"),
+                AuditLedger.hashChained(clock),
+                clock);
     }
 
     @AfterAll
@@ -105,8 +108,13 @@ class SodIssuerTest {
 
     private static String card() {
         String n = String.format("TWD%07d", CARD.incrementAndGet());
-        cards.register(LINE, new CardRegistration(n, HexFormat.of().parseHex("04a1b2c3d4e5f6"), NationalId.of("A123456789"),
-                HolderName.of("王小明", Set.of())));
+        cards.register(
+                LINE,
+                new CardRegistration(
+                        n,
+                        HexFormat.of().parseHex("04a1b2c3d4e5f6"),
+                        NationalId.of("A123456789"),
+                        HolderName.of("王小明", Set.of())));
         return n;
     }
 
@@ -119,8 +127,9 @@ class SodIssuerTest {
         return dgs;
     }
 
-    private static SodRequest request(String card, HashAlgorithm algorithm, Map<Integer, byte[]> dgs,
-                                      SodRequest.LdsVersion version) throws Exception {
+    private static SodRequest request(
+            String card, HashAlgorithm algorithm, Map<Integer, byte[]> dgs, SodRequest.LdsVersion version)
+            throws Exception {
         MessageDigest md = MessageDigest.getInstance(algorithm.jcaName());
         List<SodRequest.DataGroupHash> hashes = new ArrayList<>();
         dgs.forEach((n, content) -> hashes.add(new SodRequest.DataGroupHash(n, md.digest(content))));
@@ -129,7 +138,8 @@ class SodIssuerTest {
 
     private static long count(String sql) {
         return db.database().inTransaction(c -> {
-            try (var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            try (var st = c.createStatement();
+                    var rs = st.executeQuery(sql)) {
                 rs.next();
                 return rs.getLong(1);
             }
@@ -140,7 +150,8 @@ class SodIssuerTest {
     void sodIsReadByJmrtdAndVerifiedByOpensslAndPkix() throws Exception {
         List<DocumentSignerCeremony.Certified> batch = fixture.certifiedBatch(2, 1000, null);
         for (HashAlgorithm algorithm : HashAlgorithm.values()) {
-            for (SodRequest.LdsVersion version : new SodRequest.LdsVersion[] {null, new SodRequest.LdsVersion("0108", "040000")}) {
+            for (SodRequest.LdsVersion version :
+                    new SodRequest.LdsVersion[] {null, new SodRequest.LdsVersion("0108", "040000")}) {
                 String card = card();
                 IssuedSod sod = fixture.sodIssuer().issue(LINE, request(card, algorithm, dataGroups(), version));
                 assertThat(sod.efSod()[0]).isEqualTo((byte) 0x77);
@@ -152,35 +163,48 @@ class SodIssuerTest {
                 assertThat(ds.getEncoded()).isEqualTo(batch.get(0).certificate().getEncoded());
                 assertThat(parsed.getSerialNumber()).isEqualTo(ds.getSerialNumber());
 
-                assertThat(SodChecks.opensslVerify(sod.efSod(), fixture.cscaPem, DIR)).startsWith("0 ")
+                assertThat(SodChecks.opensslVerify(sod.efSod(), fixture.cscaPem, DIR))
+                        .startsWith("0 ")
                         .contains("Verification successful");
                 SodChecks.pkixValidates(ds, fixture.csca, clock.instant());
 
                 // Stored against the card, which is now personalized.
-                assertThat(count("SELECT COUNT(*) FROM card_sod WHERE card_number = '" + card + "' AND personalization = 1"))
+                assertThat(count("SELECT COUNT(*) FROM card_sod WHERE card_number = '" + card
+                                + "' AND personalization = 1"))
                         .isEqualTo(1);
-                assertThat(count("SELECT COUNT(*) FROM card WHERE card_number = '" + card + "' AND status = 'PERSONALIZED'"))
+                assertThat(count("SELECT COUNT(*) FROM card WHERE card_number = '" + card
+                                + "' AND status = 'PERSONALIZED'"))
                         .isEqualTo(1);
             }
         }
         // The DS certificate passes its profile's lint and chains to the CSCA.
-        assertThat(new ProfileLint(fixture.settings).check(CertificateProfile.DOCUMENT_SIGNER, batch.get(0).certificate(),
-                new CaCertificate(CertificateProfile.CSCA, fixture.csca))).isEmpty();
+        assertThat(new ProfileLint(fixture.settings)
+                        .check(
+                                CertificateProfile.DOCUMENT_SIGNER,
+                                batch.get(0).certificate(),
+                                new CaCertificate(CertificateProfile.CSCA, fixture.csca)))
+                .isEmpty();
         // Signed attributes: exactly contentType, messageDigest, signingTime (openssl prints them).
         String card = card();
         IssuedSod sod = fixture.sodIssuer().issue(LINE, request(card, HashAlgorithm.SHA_256, dataGroups(), null));
         Path cms = Files.write(DIR.resolve("attrs.cms"), SecurityObjects.unwrapSod(sod.efSod()));
         Process p = new ProcessBuilder("openssl", "cms", "-cmsout", "-print", "-inform", "DER", "-in", cms.toString())
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();
-        assertThat(printed).contains("contentType", "messageDigest", "signingTime", "2.23.136.1.1.1")
+        assertThat(printed)
+                .contains("contentType", "messageDigest", "signingTime", "2.23.136.1.1.1")
                 .doesNotContain("Algorithm Protection", "1.2.840.113549.1.9.52");
         assertThat(count("SELECT COUNT(*) FROM audit_event WHERE action = 'card.sod' AND target = '" + card + "'"))
                 .isEqualTo(1);
-        assertThat(AuditVerifier.verify(db.dataSource(), new org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder()
-                .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider()).build(online.publicKey("audit-key")))
-                .ok()).isTrue();
+        assertThat(AuditVerifier.verify(
+                                db.dataSource(),
+                                new org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder()
+                                        .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider())
+                                        .build(online.publicKey("audit-key")))
+                        .ok())
+                .isTrue();
     }
 
     @Test
@@ -188,20 +212,30 @@ class SodIssuerTest {
         List<DocumentSignerCeremony.Certified> batch = fixture.certifiedBatch(2, 2, null);
         List<String> used = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            used.add(fixture.sodIssuer().issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null)).dsKeyLabel());
+            used.add(fixture.sodIssuer()
+                    .issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null))
+                    .dsKeyLabel());
         }
         // Ordered by usage end, then number: both end together, so the lower number first.
-        assertThat(used).containsExactly(batch.get(0).keyLabel(), batch.get(0).keyLabel(), batch.get(1).keyLabel(),
-                batch.get(1).keyLabel());
-        assertThat(count("SELECT MAX(documents_signed) FROM document_signer WHERE key_label IN ('" + batch.get(0).keyLabel()
-                + "','" + batch.get(1).keyLabel() + "')")).isEqualTo(2);
+        assertThat(used)
+                .containsExactly(
+                        batch.get(0).keyLabel(),
+                        batch.get(0).keyLabel(),
+                        batch.get(1).keyLabel(),
+                        batch.get(1).keyLabel());
+        assertThat(count("SELECT MAX(documents_signed) FROM document_signer WHERE key_label IN ('"
+                        + batch.get(0).keyLabel() + "','" + batch.get(1).keyLabel() + "')"))
+                .isEqualTo(2);
         // Both exhausted: an empty pool refuses, and nothing is stored.
         String card = card();
         long sods = count("SELECT COUNT(*) FROM card_sod");
-        assertThatThrownBy(() -> fixture.sodIssuer().issue(LINE, request(card, HashAlgorithm.SHA_256, dataGroups(), null)))
-                .isInstanceOfSatisfying(SodException.class, e -> assertThat(e.code()).isEqualTo(SodException.Code.POOL_EMPTY));
+        assertThatThrownBy(
+                        () -> fixture.sodIssuer().issue(LINE, request(card, HashAlgorithm.SHA_256, dataGroups(), null)))
+                .isInstanceOfSatisfying(
+                        SodException.class, e -> assertThat(e.code()).isEqualTo(SodException.Code.POOL_EMPTY));
         assertThat(count("SELECT COUNT(*) FROM card_sod")).isEqualTo(sods);
-        assertThat(count("SELECT COUNT(*) FROM card WHERE card_number = '" + card + "' AND status = 'REGISTERED'")).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM card WHERE card_number = '" + card + "' AND status = 'REGISTERED'"))
+                .isEqualTo(1);
         assertThat(count("SELECT COUNT(*) FROM document_signer WHERE retire_reason = 'document-count-reached'"))
                 .isGreaterThanOrEqualTo(1);
     }
@@ -212,30 +246,39 @@ class SodIssuerTest {
         List<DocumentSignerCeremony.Certified> now = fixture.certifiedBatch(1, 1000, null);
         // A second batch prepared ahead: its usage period starts in 80 days.
         List<DocumentSignerCeremony.Certified> later = fixture.certifiedBatch(1, 1000, start.plus(Duration.ofDays(80)));
-        assertThat(fixture.sodIssuer().issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null)).dsKeyLabel())
+        assertThat(fixture.sodIssuer()
+                        .issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null))
+                        .dsKeyLabel())
                 .isEqualTo(now.get(0).keyLabel());
         // Counted by time alone (no water mark): covered until the later batch's end, well over 30 days.
         DocumentSignerPool byTime = new DocumentSignerPool(db.database(), AuditLedger.hashChained(clock), clock, 0);
-        assertThat(byTime.status().coveredUntil()).isEqualTo(DocumentSignerCeremony.usagePeriod(later.get(0).certificate())[1]);
+        assertThat(byTime.status().coveredUntil())
+                .isEqualTo(DocumentSignerCeremony.usagePeriod(later.get(0).certificate())[1]);
         assertThat(byTime.status().low()).isFalse();
         // Day 85: both in their periods; the active one still signs.
         clock.set(start.plus(Duration.ofDays(85)));
-        assertThat(fixture.sodIssuer().issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null)).dsKeyLabel())
+        assertThat(fixture.sodIssuer()
+                        .issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null))
+                        .dsKeyLabel())
                 .isEqualTo(now.get(0).keyLabel());
         // Day 90, one second past the first one's usage period: the second takes over.
         clock.set(DocumentSignerCeremony.usagePeriod(now.get(0).certificate())[1].plusSeconds(1));
         IssuedSod sod = fixture.sodIssuer().issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null));
         assertThat(sod.dsKeyLabel()).isEqualTo(later.get(0).keyLabel());
-        SodChecks.pkixValidates(SodChecks.jmrtdMatches(sod.efSod(), dataGroups(), "SHA-256").getDocSigningCertificate(),
-                fixture.csca, clock.instant());
+        SodChecks.pkixValidates(
+                SodChecks.jmrtdMatches(sod.efSod(), dataGroups(), "SHA-256").getDocSigningCertificate(),
+                fixture.csca,
+                clock.instant());
         // 29 days before the last cover ends: the pool warns.
         clock.set(DocumentSignerCeremony.usagePeriod(later.get(0).certificate())[1].minus(Duration.ofDays(29)));
         assertThat(byTime.status().low()).isTrue();
         // Past the second one's period too: refused, never an expired DS.
         clock.set(DocumentSignerCeremony.usagePeriod(later.get(0).certificate())[1].plusSeconds(1));
         String card = card();
-        assertThatThrownBy(() -> fixture.sodIssuer().issue(LINE, request(card, HashAlgorithm.SHA_256, dataGroups(), null)))
-                .isInstanceOfSatisfying(SodException.class, e -> assertThat(e.code()).isEqualTo(SodException.Code.POOL_EMPTY))
+        assertThatThrownBy(
+                        () -> fixture.sodIssuer().issue(LINE, request(card, HashAlgorithm.SHA_256, dataGroups(), null)))
+                .isInstanceOfSatisfying(
+                        SodException.class, e -> assertThat(e.code()).isEqualTo(SodException.Code.POOL_EMPTY))
                 .hasMessageContaining("usage period");
         clock.set(start);
     }
@@ -243,18 +286,26 @@ class SodIssuerTest {
     @Test
     void rotateSwitchesAtOnceAndARevokedSignerIsNeverUsed() throws Exception {
         List<DocumentSignerCeremony.Certified> batch = fixture.certifiedBatch(3, 1000, null);
-        assertThat(fixture.sodIssuer().issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null)).dsKeyLabel())
+        assertThat(fixture.sodIssuer()
+                        .issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null))
+                        .dsKeyLabel())
                 .isEqualTo(batch.get(0).keyLabel());
-        assertThat(fixture.pool.rotate(Actor.local("cli:ds-rotate"))).contains(batch.get(0).keyLabel());
-        assertThat(fixture.sodIssuer().issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null)).dsKeyLabel())
+        assertThat(fixture.pool.rotate(Actor.local("cli:ds-rotate")))
+                .contains(batch.get(0).keyLabel());
+        assertThat(fixture.sodIssuer()
+                        .issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null))
+                        .dsKeyLabel())
                 .isEqualTo(batch.get(1).keyLabel());
         // The active DS's certificate is revoked (recorded on the certificate row, for the CSCA CRL).
         revokeDs(batch.get(1));
         // The pool reads its signer's row again once its re-check interval has passed (1 s by default).
         fixture.passRecheck();
-        assertThat(fixture.sodIssuer().issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null)).dsKeyLabel())
+        assertThat(fixture.sodIssuer()
+                        .issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null))
+                        .dsKeyLabel())
                 .isEqualTo(batch.get(2).keyLabel());
-        assertThat(count("SELECT COUNT(*) FROM document_signer WHERE retire_reason = 'certificate-revoked'")).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM document_signer WHERE retire_reason = 'certificate-revoked'"))
+                .isEqualTo(1);
         DocumentSignerPool.Status status = fixture.pool.status();
         assertThat(status.active().keyLabel()).isEqualTo(batch.get(2).keyLabel());
         assertThat(status.usableSpares()).isZero();
@@ -287,75 +338,112 @@ class SodIssuerTest {
         assertThat(empty.get()).isEqualTo(20);
         for (DocumentSignerCeremony.Certified ds : batch) {
             assertThat(count("SELECT documents_signed FROM document_signer WHERE key_label = '" + ds.keyLabel() + "'"))
-                    .as(ds.keyLabel()).isEqualTo(5);
+                    .as(ds.keyLabel())
+                    .isEqualTo(5);
         }
         assertThat(count("SELECT COUNT(*) FROM audit_event WHERE action = 'ds.activate' AND target IN ('"
-                + String.join("','", batch.stream().map(DocumentSignerCeremony.Certified::keyLabel).toList()) + "')"))
-                .as("each DS activated once").isEqualTo(4);
+                        + String.join(
+                                "','",
+                                batch.stream()
+                                        .map(DocumentSignerCeremony.Certified::keyLabel)
+                                        .toList()) + "')"))
+                .as("each DS activated once")
+                .isEqualTo(4);
     }
 
     @Test
     void oneSodPerPersonalizationUntilAnOfficerReopensTheCard() throws Exception {
         fixture.certifiedBatch(1, 1000, null);
         String card = card();
-        assertThat(fixture.sodIssuer().issue(LINE, request(card, HashAlgorithm.SHA_256, dataGroups(), null)).personalization())
+        assertThat(fixture.sodIssuer()
+                        .issue(LINE, request(card, HashAlgorithm.SHA_256, dataGroups(), null))
+                        .personalization())
                 .isEqualTo(1);
         long signed = count("SELECT SUM(documents_signed) FROM document_signer");
-        assertThatThrownBy(() -> fixture.sodIssuer().issue(LINE, request(card, HashAlgorithm.SHA_256, dataGroups(), null)))
-                .isInstanceOfSatisfying(SodException.class,
+        assertThatThrownBy(
+                        () -> fixture.sodIssuer().issue(LINE, request(card, HashAlgorithm.SHA_256, dataGroups(), null)))
+                .isInstanceOfSatisfying(
+                        SodException.class,
                         e -> assertThat(e.code()).isEqualTo(SodException.Code.ALREADY_PERSONALIZED));
         // Refused before a DS count is spent.
         assertThat(count("SELECT SUM(documents_signed) FROM document_signer")).isEqualTo(signed);
         Actor officer = Actor.local("officer-1");
         fixture.sodIssuer().reopen(officer, card);
-        assertThatThrownBy(() -> fixture.sodIssuer().reopen(officer, card)).isInstanceOfSatisfying(SodException.class,
-                e -> assertThat(e.code()).isEqualTo(SodException.Code.NOT_PERSONALIZED));
-        assertThat(fixture.sodIssuer().issue(LINE, request(card, HashAlgorithm.SHA_256, dataGroups(), null)).personalization())
+        assertThatThrownBy(() -> fixture.sodIssuer().reopen(officer, card))
+                .isInstanceOfSatisfying(
+                        SodException.class, e -> assertThat(e.code()).isEqualTo(SodException.Code.NOT_PERSONALIZED));
+        assertThat(fixture.sodIssuer()
+                        .issue(LINE, request(card, HashAlgorithm.SHA_256, dataGroups(), null))
+                        .personalization())
                 .isEqualTo(2);
-        assertThat(count("SELECT COUNT(*) FROM card_sod WHERE card_number = '" + card + "'")).isEqualTo(2);
-        assertThatThrownBy(() -> fixture.sodIssuer().issue(LINE, request("TWD9999999", HashAlgorithm.SHA_256, dataGroups(), null)))
-                .isInstanceOfSatisfying(CardException.class,
-                        e -> assertThat(e.code()).isEqualTo(CardException.Code.CARD_NOT_FOUND));
+        assertThat(count("SELECT COUNT(*) FROM card_sod WHERE card_number = '" + card + "'"))
+                .isEqualTo(2);
+        assertThatThrownBy(() -> fixture.sodIssuer()
+                        .issue(LINE, request("TWD9999999", HashAlgorithm.SHA_256, dataGroups(), null)))
+                .isInstanceOfSatisfying(
+                        CardException.class, e -> assertThat(e.code()).isEqualTo(CardException.Code.CARD_NOT_FOUND));
     }
 
     @Test
     void aSignerRotatedOrRevokedElsewhereStopsBeingUsedWithinTheRecheckInterval() throws Exception {
         List<DocumentSignerCeremony.Certified> batch = fixture.certifiedBatch(3, 1000, null);
-        assertThat(fixture.sodIssuer().issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null)).dsKeyLabel())
+        assertThat(fixture.sodIssuer()
+                        .issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null))
+                        .dsKeyLabel())
                 .isEqualTo(batch.get(0).keyLabel());
         // `ds rotate` in another process: another pool object on the same store.
         DocumentSignerPool elsewhere = new DocumentSignerPool(db.database(), AuditLedger.hashChained(clock), clock);
-        assertThat(elsewhere.rotate(Actor.local("cli:ds-rotate"))).contains(batch.get(0).keyLabel());
+        assertThat(elsewhere.rotate(Actor.local("cli:ds-rotate")))
+                .contains(batch.get(0).keyLabel());
         // Within the interval the running pool still signs from its block (the documented bound) ...
-        assertThat(fixture.sodIssuer().issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null)).dsKeyLabel())
+        assertThat(fixture.sodIssuer()
+                        .issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null))
+                        .dsKeyLabel())
                 .isEqualTo(batch.get(0).keyLabel());
         fixture.ticker.addAndGet(DocumentSignerPool.DEFAULT_RECHECK.toNanos() - 1);
-        assertThat(fixture.sodIssuer().issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null)).dsKeyLabel())
+        assertThat(fixture.sodIssuer()
+                        .issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null))
+                        .dsKeyLabel())
                 .isEqualTo(batch.get(0).keyLabel());
         // ... and once it has passed, never again.
         fixture.ticker.addAndGet(1);
-        assertThat(fixture.sodIssuer().issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null)).dsKeyLabel())
+        assertThat(fixture.sodIssuer()
+                        .issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null))
+                        .dsKeyLabel())
                 .isEqualTo(batch.get(1).keyLabel());
         // `ds revoke` of the new one (a CSCA act recorded on its certificate row), same bound.
         revokeDs(batch.get(1));
         fixture.passRecheck();
         for (int i = 0; i < 3; i++) {
-            assertThat(fixture.sodIssuer().issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null)).dsKeyLabel())
+            assertThat(fixture.sodIssuer()
+                            .issue(LINE, request(card(), HashAlgorithm.SHA_256, dataGroups(), null))
+                            .dsKeyLabel())
                     .isEqualTo(batch.get(2).keyLabel());
         }
-        assertThat(count("SELECT COUNT(*) FROM document_signer WHERE key_label = '" + batch.get(1).keyLabel()
-                + "' AND state = 'RETIRED' AND retire_reason = 'certificate-revoked'")).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM document_signer WHERE key_label = '"
+                        + batch.get(1).keyLabel()
+                        + "' AND state = 'RETIRED' AND retire_reason = 'certificate-revoked'"))
+                .isEqualTo(1);
         // No SOD names the revoked DS after the interval: the rotated one has 3, the revoked one 1.
-        assertThat(count("SELECT COUNT(*) FROM card_sod WHERE ds_key_label = '" + batch.get(0).keyLabel() + "'")).isEqualTo(3);
-        assertThat(count("SELECT COUNT(*) FROM card_sod WHERE ds_key_label = '" + batch.get(1).keyLabel() + "'")).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM card_sod WHERE ds_key_label = '"
+                        + batch.get(0).keyLabel() + "'"))
+                .isEqualTo(3);
+        assertThat(count("SELECT COUNT(*) FROM card_sod WHERE ds_key_label = '"
+                        + batch.get(1).keyLabel() + "'"))
+                .isEqualTo(1);
     }
 
     @Test
     void blocksOfCountsNeverPassASignersCountAndUnusedCountsAreBurned() throws Exception {
         List<DocumentSignerCeremony.Certified> batch = fixture.certifiedBatch(2, 10, null);
         java.util.concurrent.atomic.AtomicLong ticks = new java.util.concurrent.atomic.AtomicLong();
-        DocumentSignerPool blocksOfFour = new DocumentSignerPool(db.database(), AuditLedger.hashChained(clock), clock, 0,
-                new DocumentSignerPool.Settings(4, Duration.ofSeconds(1)), ticks::get);
+        DocumentSignerPool blocksOfFour = new DocumentSignerPool(
+                db.database(),
+                AuditLedger.hashChained(clock),
+                clock,
+                0,
+                new DocumentSignerPool.Settings(4, Duration.ofSeconds(1)),
+                ticks::get);
         List<String> labels = new ArrayList<>();
         List<Long> numbers = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
@@ -364,22 +452,28 @@ class SodIssuerTest {
             numbers.add(r.documentNumber());
             assertThat(r.at()).isEqualTo(clock.instant());
             // Blocks of 4, 4, then the 2 left: the count in the store is always the end of the block.
-            assertThat(count("SELECT documents_signed FROM document_signer WHERE key_label = '" + batch.get(0).keyLabel() + "'"))
+            assertThat(count("SELECT documents_signed FROM document_signer WHERE key_label = '"
+                            + batch.get(0).keyLabel() + "'"))
                     .isEqualTo(Math.min(10, (i / 4 + 1) * 4L));
         }
         assertThat(labels).containsOnly(batch.get(0).keyLabel());
         assertThat(numbers).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
         DocumentSignerPool.Reserved next = blocksOfFour.reserve(LINE);
         assertThat(next.keyLabel()).isEqualTo(batch.get(1).keyLabel());
-        assertThat(count("SELECT COUNT(*) FROM document_signer WHERE key_label = '" + batch.get(0).keyLabel()
-                + "' AND retire_reason = 'document-count-reached'")).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM document_signer WHERE key_label = '"
+                        + batch.get(0).keyLabel() + "' AND retire_reason = 'document-count-reached'"))
+                .isEqualTo(1);
         // Rotated with 3 of its block of 4 unused: those are burned, the next block starts after them.
-        assertThat(blocksOfFour.rotate(Actor.local("cli:ds-rotate"))).contains(batch.get(1).keyLabel());
-        assertThat(count("SELECT documents_signed FROM document_signer WHERE key_label = '" + batch.get(1).keyLabel() + "'"))
+        assertThat(blocksOfFour.rotate(Actor.local("cli:ds-rotate")))
+                .contains(batch.get(1).keyLabel());
+        assertThat(count("SELECT documents_signed FROM document_signer WHERE key_label = '"
+                        + batch.get(1).keyLabel() + "'"))
                 .isEqualTo(4);
-        assertThatThrownBy(() -> blocksOfFour.reserve(LINE)).isInstanceOfSatisfying(SodException.class,
-                e -> assertThat(e.code()).isEqualTo(SodException.Code.POOL_EMPTY));
-        assertThatThrownBy(() -> new DocumentSignerPool.Settings(0, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> blocksOfFour.reserve(LINE))
+                .isInstanceOfSatisfying(
+                        SodException.class, e -> assertThat(e.code()).isEqualTo(SodException.Code.POOL_EMPTY));
+        assertThatThrownBy(() -> new DocumentSignerPool.Settings(0, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new DocumentSignerPool.Settings(1, Duration.ofSeconds(-1)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
@@ -398,10 +492,14 @@ class SodIssuerTest {
         assertThat(batch.get(0).done().get().cardNumber()).isEqualTo(b);
         assertThat(batch.get(1).done().get().personalization()).isEqualTo(1);
         assertThat(batch.get(3).done().get().cardNumber()).isEqualTo(c);
-        assertThatThrownBy(() -> batch.get(2).done().get()).hasCauseInstanceOf(SodException.class)
-                .cause().satisfies(e -> assertThat(((SodException) e).code()).isEqualTo(SodException.Code.ALREADY_PERSONALIZED));
+        assertThatThrownBy(() -> batch.get(2).done().get())
+                .hasCauseInstanceOf(SodException.class)
+                .cause()
+                .satisfies(
+                        e -> assertThat(((SodException) e).code()).isEqualTo(SodException.Code.ALREADY_PERSONALIZED));
         // The refused one stored nothing: one SOD for a, the one returned.
-        assertThat(count("SELECT COUNT(*) FROM card_sod WHERE card_number = '" + a + "'")).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM card_sod WHERE card_number = '" + a + "'"))
+                .isEqualTo(1);
         byte[] stored = db.database().inTransaction(conn -> {
             try (var ps = conn.prepareStatement("SELECT sod_der FROM card_sod WHERE card_number = ?")) {
                 ps.setString(1, a);
@@ -411,15 +509,20 @@ class SodIssuerTest {
                 }
             }
         });
-        assertThat(stored).isEqualTo(batch.get(1).done().get().efSod()).isNotEqualTo(batch.get(2).efSod());
+        assertThat(stored)
+                .isEqualTo(batch.get(1).done().get().efSod())
+                .isNotEqualTo(batch.get(2).efSod());
         assertThat(count("SELECT COUNT(*) FROM card WHERE card_number IN ('" + a + "','" + b + "','" + c
-                + "') AND status = 'PERSONALIZED' AND personalizations = 1")).isEqualTo(3);
+                        + "') AND status = 'PERSONALIZED' AND personalizations = 1"))
+                .isEqualTo(3);
         // One audit event per stored SOD, in the batch's order, and the chain still verifies.
-        assertThat(count("SELECT COUNT(*) FROM audit_event WHERE action = 'card.sod'")).isEqualTo(events + 3);
+        assertThat(count("SELECT COUNT(*) FROM audit_event WHERE action = 'card.sod'"))
+                .isEqualTo(events + 3);
         List<String> targets = db.database().inTransaction(conn -> {
             List<String> t = new ArrayList<>();
             try (var st = conn.createStatement();
-                 var rs = st.executeQuery("SELECT target FROM audit_event WHERE action = 'card.sod' ORDER BY seq DESC LIMIT 3")) {
+                    var rs = st.executeQuery(
+                            "SELECT target FROM audit_event WHERE action = 'card.sod' ORDER BY seq DESC LIMIT 3")) {
                 while (rs.next()) {
                     t.add(0, rs.getString(1));
                 }
@@ -432,7 +535,8 @@ class SodIssuerTest {
         SodCommitter.Pending late = signed(b);
         committer.write(List.of(late));
         assertThatThrownBy(() -> late.done().get()).hasCauseInstanceOf(SodException.class);
-        assertThat(count("SELECT COUNT(*) FROM card_sod WHERE card_number = '" + b + "'")).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM card_sod WHERE card_number = '" + b + "'"))
+                .isEqualTo(1);
     }
 
     @Test
@@ -446,17 +550,25 @@ class SodIssuerTest {
         long events = count("SELECT COUNT(*) FROM audit_event");
         // A DS that is not in the store: the card_sod foreign key fails the whole transaction.
         DocumentSignerPool.Reserved s = p.signer();
-        SodCommitter.Pending broken = new SodCommitter.Pending(LINE, p.request(), new DocumentSignerPool.Reserved(
-                "ds-not-in-the-store", s.serialHex(), s.certificate(), s.publicKey(), 1, s.at()), p.efSod());
+        SodCommitter.Pending broken = new SodCommitter.Pending(
+                LINE,
+                p.request(),
+                new DocumentSignerPool.Reserved(
+                        "ds-not-in-the-store", s.serialHex(), s.certificate(), s.publicKey(), 1, s.at()),
+                p.efSod());
         committer.write(List.of(good, broken));
         assertThat(good.done()).isCompletedExceptionally();
         assertThat(broken.done()).isCompletedExceptionally();
-        assertThat(count("SELECT COUNT(*) FROM card_sod WHERE card_number IN ('" + a + "','" + b + "')")).isZero();
-        assertThat(count("SELECT COUNT(*) FROM card WHERE card_number IN ('" + a + "','" + b + "') AND status = 'REGISTERED'"))
+        assertThat(count("SELECT COUNT(*) FROM card_sod WHERE card_number IN ('" + a + "','" + b + "')"))
+                .isZero();
+        assertThat(count("SELECT COUNT(*) FROM card WHERE card_number IN ('" + a + "','" + b
+                        + "') AND status = 'REGISTERED'"))
                 .isEqualTo(2);
         assertThat(count("SELECT COUNT(*) FROM audit_event")).isEqualTo(events);
         // Through the issuer the same card then gets its SOD normally.
-        assertThat(fixture.sodIssuer().issue(LINE, request(a, HashAlgorithm.SHA_256, dataGroups(), null)).personalization())
+        assertThat(fixture.sodIssuer()
+                        .issue(LINE, request(a, HashAlgorithm.SHA_256, dataGroups(), null))
+                        .personalization())
                 .isEqualTo(1);
     }
 
@@ -490,8 +602,10 @@ class SodIssuerTest {
                 assertThat(f.get().personalization()).isEqualTo(1);
                 ok++;
             } catch (java.util.concurrent.ExecutionException e) {
-                assertThat(e.getCause()).isInstanceOfSatisfying(SodException.class,
-                        x -> assertThat(x.code()).isEqualTo(SodException.Code.ALREADY_PERSONALIZED));
+                assertThat(e.getCause())
+                        .isInstanceOfSatisfying(
+                                SodException.class,
+                                x -> assertThat(x.code()).isEqualTo(SodException.Code.ALREADY_PERSONALIZED));
             }
         }
         for (var f : forOwn) {
@@ -499,7 +613,8 @@ class SodIssuerTest {
         }
         threads.shutdown();
         assertThat(ok).isEqualTo(1);
-        assertThat(count("SELECT COUNT(*) FROM card_sod WHERE card_number = '" + shared + "'")).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM card_sod WHERE card_number = '" + shared + "'"))
+                .isEqualTo(1);
         assertThat(count("SELECT COUNT(*) FROM audit_event WHERE action = 'card.sod' AND target = '" + shared + "'"))
                 .isEqualTo(1);
         assertAuditChainVerifies();
@@ -509,34 +624,62 @@ class SodIssuerTest {
     private static SodCommitter.Pending signed(String card) throws Exception {
         SodRequest r = request(card, HashAlgorithm.SHA_256, dataGroups(), null);
         DocumentSignerPool.Reserved s = fixture.pool.reserve(LINE);
-        return new SodCommitter.Pending(LINE, r, s, SecurityObjects.signSod(r, online.signer(s.keyLabel()), s.certificate(),
-                s.publicKey(), s.at()));
+        return new SodCommitter.Pending(
+                LINE,
+                r,
+                s,
+                SecurityObjects.signSod(r, online.signer(s.keyLabel()), s.certificate(), s.publicKey(), s.at()));
     }
 
     private static void assertAuditChainVerifies() throws Exception {
-        assertThat(AuditVerifier.verify(db.dataSource(), new org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder()
-                .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider()).build(online.publicKey("audit-key")))
-                .ok()).isTrue();
+        assertThat(AuditVerifier.verify(
+                                db.dataSource(),
+                                new org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder()
+                                        .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider())
+                                        .build(online.publicKey("audit-key")))
+                        .ok())
+                .isTrue();
     }
 
     @Test
     void badRequestsAreRefusedWithTheirOwnCodes() {
         byte[] h32 = new byte[32];
-        assertCode(() -> new SodRequest("TWD0000001", HashAlgorithm.SHA_256, List.of(), null), SodException.Code.NO_DATA_GROUPS);
-        assertCode(() -> new SodRequest("TWD0000001", HashAlgorithm.SHA_256, null, null), SodException.Code.NO_DATA_GROUPS);
-        assertCode(() -> new SodRequest("TWD0000001", HashAlgorithm.SHA_256,
-                List.of(new SodRequest.DataGroupHash(17, h32)), null), SodException.Code.UNKNOWN_DATA_GROUP);
-        assertCode(() -> new SodRequest("TWD0000001", HashAlgorithm.SHA_256,
-                List.of(new SodRequest.DataGroupHash(0, h32)), null), SodException.Code.UNKNOWN_DATA_GROUP);
-        assertCode(() -> new SodRequest("TWD0000001", HashAlgorithm.SHA_256,
-                List.of(new SodRequest.DataGroupHash(1, h32), new SodRequest.DataGroupHash(1, h32)), null),
+        assertCode(
+                () -> new SodRequest("TWD0000001", HashAlgorithm.SHA_256, List.of(), null),
+                SodException.Code.NO_DATA_GROUPS);
+        assertCode(
+                () -> new SodRequest("TWD0000001", HashAlgorithm.SHA_256, null, null),
+                SodException.Code.NO_DATA_GROUPS);
+        assertCode(
+                () -> new SodRequest(
+                        "TWD0000001", HashAlgorithm.SHA_256, List.of(new SodRequest.DataGroupHash(17, h32)), null),
+                SodException.Code.UNKNOWN_DATA_GROUP);
+        assertCode(
+                () -> new SodRequest(
+                        "TWD0000001", HashAlgorithm.SHA_256, List.of(new SodRequest.DataGroupHash(0, h32)), null),
+                SodException.Code.UNKNOWN_DATA_GROUP);
+        assertCode(
+                () -> new SodRequest(
+                        "TWD0000001",
+                        HashAlgorithm.SHA_256,
+                        List.of(new SodRequest.DataGroupHash(1, h32), new SodRequest.DataGroupHash(1, h32)),
+                        null),
                 SodException.Code.DUPLICATE_DATA_GROUP);
-        assertCode(() -> new SodRequest("TWD0000001", HashAlgorithm.SHA_384,
-                List.of(new SodRequest.DataGroupHash(1, h32)), null), SodException.Code.BAD_HASH_LENGTH);
-        assertCode(() -> new SodRequest("TWD0000001", HashAlgorithm.SHA_256,
-                List.of(new SodRequest.DataGroupHash(1, new byte[31])), null), SodException.Code.BAD_HASH_LENGTH);
-        assertCode(() -> new SodRequest("TWD0000001", HashAlgorithm.SHA_256,
-                List.of(new SodRequest.DataGroupHash(1, h32)), null), SodException.Code.TOO_FEW_DATA_GROUPS);
+        assertCode(
+                () -> new SodRequest(
+                        "TWD0000001", HashAlgorithm.SHA_384, List.of(new SodRequest.DataGroupHash(1, h32)), null),
+                SodException.Code.BAD_HASH_LENGTH);
+        assertCode(
+                () -> new SodRequest(
+                        "TWD0000001",
+                        HashAlgorithm.SHA_256,
+                        List.of(new SodRequest.DataGroupHash(1, new byte[31])),
+                        null),
+                SodException.Code.BAD_HASH_LENGTH);
+        assertCode(
+                () -> new SodRequest(
+                        "TWD0000001", HashAlgorithm.SHA_256, List.of(new SodRequest.DataGroupHash(1, h32)), null),
+                SodException.Code.TOO_FEW_DATA_GROUPS);
         assertCode(() -> HashAlgorithm.of("SHA-1"), SodException.Code.UNKNOWN_HASH_ALGORITHM);
         assertCode(() -> HashAlgorithm.of("MD5"), SodException.Code.UNKNOWN_HASH_ALGORITHM);
         assertCode(() -> new SodRequest.LdsVersion("1.8", "040000"), SodException.Code.BAD_LDS_VERSION);
@@ -545,13 +688,18 @@ class SodIssuerTest {
     }
 
     private static void assertCode(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, SodException.Code code) {
-        assertThatThrownBy(call).isInstanceOfSatisfying(SodException.class, e -> assertThat(e.code()).isEqualTo(code));
+        assertThatThrownBy(call)
+                .isInstanceOfSatisfying(
+                        SodException.class, e -> assertThat(e.code()).isEqualTo(code));
     }
 
     /** `ds revoke` of {@code ds}: a CSCA act recorded on its certificate row (for the CSCA CRL). */
     private static void revokeDs(DocumentSignerCeremony.Certified ds) {
-        new RevocationService(db.database(), AuditLedger.hashChained(clock), clock).revoke(Actor.local("test"),
-                DocumentSignerFixture.CSCA, ds.certificate().getSerialNumber().toString(16),
-                RevocationReason.KEY_COMPROMISE);
+        new RevocationService(db.database(), AuditLedger.hashChained(clock), clock)
+                .revoke(
+                        Actor.local("test"),
+                        DocumentSignerFixture.CSCA,
+                        ds.certificate().getSerialNumber().toString(16),
+                        RevocationReason.KEY_COMPROMISE);
     }
 }

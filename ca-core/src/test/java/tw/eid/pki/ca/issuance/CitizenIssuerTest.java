@@ -44,6 +44,7 @@ import tw.eid.pki.hsm.Token;
 class CitizenIssuerTest {
     @RegisterExtension
     static final TestDatabase db = new TestDatabase();
+
     @TempDir
     static Path dir;
 
@@ -88,8 +89,9 @@ class CitizenIssuerTest {
     }
 
     private static String register(String cardNumber) {
-        cards.register(PERSO, new CardRegistration(cardNumber, CHIP, NationalId.of("A123456789"),
-                HolderName.of("王小明", Set.of())));
+        cards.register(
+                PERSO,
+                new CardRegistration(cardNumber, CHIP, NationalId.of("A123456789"), HolderName.of("王小明", Set.of())));
         return cardNumber;
     }
 
@@ -102,7 +104,8 @@ class CitizenIssuerTest {
 
     private static byte[] chipCsr(String label) throws Exception {
         return new PKCS10CertificationRequestBuilder(new X500Name("CN=ignored by the CA"), chip.publicKey(label))
-                .build(chip.signer(label)).getEncoded();
+                .build(chip.signer(label))
+                .getEncoded();
     }
 
     private static String lastChipKey() {
@@ -114,8 +117,17 @@ class CitizenIssuerTest {
     }
 
     private static String openssl(Path leaf) throws Exception {
-        Process p = new ProcessBuilder("openssl", "verify", "-x509_strict", "-CAfile", rootPem.toString(),
-                "-untrusted", caPem.toString(), leaf.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "openssl",
+                        "verify",
+                        "-x509_strict",
+                        "-CAfile",
+                        rootPem.toString(),
+                        "-untrusted",
+                        caPem.toString(),
+                        leaf.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         return p.exitValue() + " " + out.strip();
@@ -137,7 +149,8 @@ class CitizenIssuerTest {
 
     private static long certificateRows() {
         return db.database().inTransaction(c -> {
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM certificate")) {
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM certificate")) {
                 rs.next();
                 return rs.getLong(1);
             }
@@ -150,14 +163,21 @@ class CitizenIssuerTest {
         IssuedCertificate sig = issue(card, CertificateProfile.CITIZEN_SIGNATURE, chipCsr(KeyAlgorithm.EC_P256));
         IssuedCertificate enc = issue(card, CertificateProfile.CITIZEN_ENCRYPTION, chipCsr(KeyAlgorithm.RSA_2048));
         for (IssuedCertificate c : List.of(sig, enc)) {
-            assertThat(openssl(writePem(c.serialHex() + ".pem", c.certificate()))).startsWith("0 ").endsWith(": OK");
+            assertThat(openssl(writePem(c.serialHex() + ".pem", c.certificate())))
+                    .startsWith("0 ")
+                    .endsWith(": OK");
             Object[] row = row(c);
             assertThat(row[0]).isEqualTo("GOOD");
             assertThat(row[1]).isNull();
             assertThat((byte[]) row[2]).isEqualTo(c.certificate().getEncoded());
-            assertThat(c.certificate().getSubject().toString()).contains("CN=王小明").doesNotContain("A123456789");
-            assertThat(c.certificate().isSignatureValid(new JcaContentVerifierProviderBuilder()
-                    .setProvider(new BouncyCastleProvider()).build(caToken.publicKey("citizen-ca-key")))).isTrue();
+            assertThat(c.certificate().getSubject().toString())
+                    .contains("CN=王小明")
+                    .doesNotContain("A123456789");
+            assertThat(c.certificate()
+                            .isSignatureValid(new JcaContentVerifierProviderBuilder()
+                                    .setProvider(new BouncyCastleProvider())
+                                    .build(caToken.publicKey("citizen-ca-key"))))
+                    .isTrue();
         }
         assertThat(sig.certificate().getSubject()).isEqualTo(enc.certificate().getSubject());
     }
@@ -170,9 +190,13 @@ class CitizenIssuerTest {
         issue(card, CertificateProfile.CITIZEN_SIGNATURE, csr);
         long rows = certificateRows();
         assertThatThrownBy(() -> issue(card, CertificateProfile.CITIZEN_ENCRYPTION, csr))
-                .isInstanceOfSatisfying(IssuanceException.class, e -> assertThat(e.code()).isEqualTo(IssuanceException.Code.KEY_ALREADY_CERTIFIED));
+                .isInstanceOfSatisfying(
+                        IssuanceException.class,
+                        e -> assertThat(e.code()).isEqualTo(IssuanceException.Code.KEY_ALREADY_CERTIFIED));
         assertThatThrownBy(() -> issue(other, CertificateProfile.CITIZEN_SIGNATURE, csr))
-                .isInstanceOfSatisfying(IssuanceException.class, e -> assertThat(e.code()).isEqualTo(IssuanceException.Code.KEY_ALREADY_CERTIFIED));
+                .isInstanceOfSatisfying(
+                        IssuanceException.class,
+                        e -> assertThat(e.code()).isEqualTo(IssuanceException.Code.KEY_ALREADY_CERTIFIED));
         assertThat(certificateRows()).isEqualTo(rows);
     }
 
@@ -189,7 +213,9 @@ class CitizenIssuerTest {
         assertThat(renewal.certificate().getNotAfter().toInstant())
                 .isBefore(first.certificate().getNotBefore().toInstant().plus(Duration.ofDays(8 * 366)));
         assertThatThrownBy(() -> issue(card, CertificateProfile.CITIZEN_SIGNATURE, sameKey))
-                .isInstanceOfSatisfying(IssuanceException.class, e -> assertThat(e.code()).isEqualTo(IssuanceException.Code.RENEWAL_EXHAUSTED));
+                .isInstanceOfSatisfying(
+                        IssuanceException.class,
+                        e -> assertThat(e.code()).isEqualTo(IssuanceException.Code.RENEWAL_EXHAUSTED));
         IssuedCertificate fresh = issue(card, CertificateProfile.CITIZEN_SIGNATURE, chipCsr(KeyAlgorithm.EC_P256));
         assertThat(row(renewal)[0]).isEqualTo("REVOKED");
         assertThat(row(fresh)[0]).isEqualTo("GOOD");
@@ -200,11 +226,21 @@ class CitizenIssuerTest {
         String card = register("TWC0000005");
         byte[] csr = chipCsr(KeyAlgorithm.EC_P256);
         long rows = certificateRows();
-        assertThatThrownBy(() -> issuer.issue(PERSO, new IssueRequest(card, HexFormat.of().parseHex("04ffffffffffff00"),
-                CertificateProfile.CITIZEN_SIGNATURE, csr, null)))
-                .isInstanceOfSatisfying(IssuanceException.class, e -> assertThat(e.code()).isEqualTo(IssuanceException.Code.CHIP_MISMATCH));
+        assertThatThrownBy(() -> issuer.issue(
+                        PERSO,
+                        new IssueRequest(
+                                card,
+                                HexFormat.of().parseHex("04ffffffffffff00"),
+                                CertificateProfile.CITIZEN_SIGNATURE,
+                                csr,
+                                null)))
+                .isInstanceOfSatisfying(
+                        IssuanceException.class,
+                        e -> assertThat(e.code()).isEqualTo(IssuanceException.Code.CHIP_MISMATCH));
         assertThatThrownBy(() -> issue("TWC9999999", CertificateProfile.CITIZEN_SIGNATURE, csr))
-                .isInstanceOfSatisfying(IssuanceException.class, e -> assertThat(e.code()).isEqualTo(IssuanceException.Code.CARD_NOT_FOUND));
+                .isInstanceOfSatisfying(
+                        IssuanceException.class,
+                        e -> assertThat(e.code()).isEqualTo(IssuanceException.Code.CARD_NOT_FOUND));
         assertThat(certificateRows()).isEqualTo(rows);
     }
 
@@ -220,25 +256,37 @@ class CitizenIssuerTest {
         assertThat(again.serialHex()).isEqualTo(first.serialHex());
         assertThat(again.certificate()).isEqualTo(first.certificate());
         assertThat(certificateRows()).isEqualTo(rows);
-        assertThatThrownBy(() -> issuer.issue(PERSO, new IssueRequest(card, CHIP, CertificateProfile.CITIZEN_ENCRYPTION,
-                chipCsr(KeyAlgorithm.EC_P256), "retry-me-1")))
-                .isInstanceOfSatisfying(IssuanceException.class, e -> assertThat(e.code()).isEqualTo(IssuanceException.Code.IDEMPOTENCY_KEY_REUSED));
+        assertThatThrownBy(() -> issuer.issue(
+                        PERSO,
+                        new IssueRequest(
+                                card,
+                                CHIP,
+                                CertificateProfile.CITIZEN_ENCRYPTION,
+                                chipCsr(KeyAlgorithm.EC_P256),
+                                "retry-me-1")))
+                .isInstanceOfSatisfying(
+                        IssuanceException.class,
+                        e -> assertThat(e.code()).isEqualTo(IssuanceException.Code.IDEMPOTENCY_KEY_REUSED));
     }
 
     @Test
     void aFailedFinalWriteLeavesTheSignedSerialRevokedNeverGood() throws Exception {
         String card = register("TWC0000007");
         byte[] csr = chipCsr(KeyAlgorithm.EC_P256);
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("CREATE TRIGGER fail_final_write BEFORE UPDATE ON certificate FOR EACH ROW"
                     + " BEGIN IF NEW.der IS NOT NULL AND OLD.der IS NULL THEN"
                     + " SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected final-write failure'; END IF; END");
         }
         List<String> serials = new ArrayList<>();
         try {
-            assertThatThrownBy(() -> issuer.issue(PERSO, new IssueRequest(card, CHIP, CertificateProfile.CITIZEN_SIGNATURE,
-                    csr, "final-write-1")))
-                    .isInstanceOfSatisfying(IssuanceException.class, e -> assertThat(e.code()).isEqualTo(IssuanceException.Code.FINAL_WRITE_FAILED));
+            assertThatThrownBy(() -> issuer.issue(
+                            PERSO,
+                            new IssueRequest(card, CHIP, CertificateProfile.CITIZEN_SIGNATURE, csr, "final-write-1")))
+                    .isInstanceOfSatisfying(
+                            IssuanceException.class,
+                            e -> assertThat(e.code()).isEqualTo(IssuanceException.Code.FINAL_WRITE_FAILED));
             db.database().inTransaction(c -> {
                 try (PreparedStatement ps = c.prepareStatement(
                         "SELECT serial_hex, status, revocation_reason, der FROM certificate WHERE card_number = ?")) {
@@ -255,7 +303,8 @@ class CitizenIssuerTest {
                 return null;
             });
         } finally {
-            try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = db.dataSource().getConnection();
+                    Statement s = c.createStatement()) {
                 s.execute("DROP TRIGGER fail_final_write");
             }
         }
@@ -264,9 +313,12 @@ class CitizenIssuerTest {
         assertThat(tw.eid.pki.ca.store.SignedCertificateFault.failureDetails(db.database(), "certificate.issue"))
                 .anySatisfy(d -> assertThat(d).contains("citizen-ca/" + serials.get(0)));
         // A retry with the same Idempotency-Key gets no second serial and no good certificate.
-        assertThatThrownBy(() -> issuer.issue(PERSO, new IssueRequest(card, CHIP, CertificateProfile.CITIZEN_SIGNATURE,
-                csr, "final-write-1")))
-                .isInstanceOfSatisfying(IssuanceException.class, e -> assertThat(e.code()).isEqualTo(IssuanceException.Code.IDEMPOTENCY_PENDING));
+        assertThatThrownBy(() -> issuer.issue(
+                        PERSO,
+                        new IssueRequest(card, CHIP, CertificateProfile.CITIZEN_SIGNATURE, csr, "final-write-1")))
+                .isInstanceOfSatisfying(
+                        IssuanceException.class,
+                        e -> assertThat(e.code()).isEqualTo(IssuanceException.Code.IDEMPOTENCY_PENDING));
     }
 
     @Test
@@ -276,18 +328,21 @@ class CitizenIssuerTest {
         tw.eid.pki.ca.revocation.RevocationService revocations = new tw.eid.pki.ca.revocation.RevocationService(
                 db.database(), tw.eid.pki.ca.audit.AuditLedger.hashChained(CLOCK), CLOCK);
         byte[] csr = chipCsr(KeyAlgorithm.EC_P256);
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("RENAME TABLE audit_head TO audit_head_unavailable");
         }
         long before = certificateRows();
         try {
             assertThatThrownBy(() -> issue(card, CertificateProfile.CITIZEN_ENCRYPTION, csr))
-                    .isInstanceOfSatisfying(IssuanceException.class,
+                    .isInstanceOfSatisfying(
+                            IssuanceException.class,
                             e -> assertThat(e.code()).isEqualTo(IssuanceException.Code.FINAL_WRITE_FAILED));
             assertThatThrownBy(() -> revocations.suspend(PERSO, "citizen-ca", good.serialHex()))
                     .isInstanceOf(RuntimeException.class);
         } finally {
-            try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = db.dataSource().getConnection();
+                    Statement s = c.createStatement()) {
                 s.execute("RENAME TABLE audit_head_unavailable TO audit_head");
             }
         }
@@ -312,14 +367,22 @@ class CitizenIssuerTest {
     void aFullPartitionClosesAndTheNextCertificateNamesANewOne() throws Exception {
         CitizenIssuer small = issuer(1);
         String card = register("TWC0000008");
-        IssuedCertificate a = small.issue(PERSO, new IssueRequest(card, CHIP, CertificateProfile.CITIZEN_SIGNATURE,
-                chipCsr(KeyAlgorithm.EC_P256), null));
-        IssuedCertificate b = small.issue(PERSO, new IssueRequest(card, CHIP, CertificateProfile.CITIZEN_ENCRYPTION,
-                chipCsr(KeyAlgorithm.EC_P256), null));
+        IssuedCertificate a = small.issue(
+                PERSO,
+                new IssueRequest(
+                        card, CHIP, CertificateProfile.CITIZEN_SIGNATURE, chipCsr(KeyAlgorithm.EC_P256), null));
+        IssuedCertificate b = small.issue(
+                PERSO,
+                new IssueRequest(
+                        card, CHIP, CertificateProfile.CITIZEN_ENCRYPTION, chipCsr(KeyAlgorithm.EC_P256), null));
         assertThat(b.crlPartition()).isEqualTo(a.crlPartition() + 1);
         assertThat(row(b)[3]).isEqualTo(b.crlPartition());
-        String crlDp = new String(b.certificate().getExtension(org.bouncycastle.asn1.x509.Extension.cRLDistributionPoints)
-                .getExtnValue().getOctets(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        String crlDp = new String(
+                b.certificate()
+                        .getExtension(org.bouncycastle.asn1.x509.Extension.cRLDistributionPoints)
+                        .getExtnValue()
+                        .getOctets(),
+                java.nio.charset.StandardCharsets.ISO_8859_1);
         assertThat(crlDp).contains("/crl/citizen-ca/" + b.crlPartition() + ".crl");
     }
 
@@ -327,8 +390,11 @@ class CitizenIssuerTest {
     void theAuditTrailVerifiesAfterIssuance() throws Exception {
         String card = register("TWC0000009");
         issue(card, CertificateProfile.CITIZEN_SIGNATURE, chipCsr(KeyAlgorithm.EC_P256));
-        var report = AuditVerifier.verify(db.dataSource(), new JcaContentVerifierProviderBuilder()
-                .setProvider(new BouncyCastleProvider()).build(caToken.publicKey("audit-key")));
+        var report = AuditVerifier.verify(
+                db.dataSource(),
+                new JcaContentVerifierProviderBuilder()
+                        .setProvider(new BouncyCastleProvider())
+                        .build(caToken.publicKey("audit-key")));
         assertThat(report.ok()).as(String.valueOf(report.problem())).isTrue();
         assertThat(report.eventsChecked()).isGreaterThanOrEqualTo(2);
     }

@@ -48,6 +48,7 @@ import tw.eid.pki.hsm.Token;
 class ConcurrentIssuanceTest {
     @RegisterExtension
     static final TestDatabase db = new TestDatabase();
+
     @TempDir
     static Path dir;
 
@@ -61,7 +62,8 @@ class ConcurrentIssuanceTest {
     static void setUp() {
         token = SoftHsmTestTokens.create("load").open(Clock.systemUTC());
         // A fixed day (a leap day): nothing here judges dates at the real time.
-        pki = new IssuanceFixture(db.database(), token, dir, Clock.fixed(Instant.parse("2028-02-29T12:00:00Z"), ZoneOffset.UTC));
+        pki = new IssuanceFixture(
+                db.database(), token, dir, Clock.fixed(Instant.parse("2028-02-29T12:00:00Z"), ZoneOffset.UTC));
     }
 
     @AfterAll
@@ -71,9 +73,12 @@ class ConcurrentIssuanceTest {
 
     private static byte[] csr(KeyPairGenerator generator) throws Exception {
         KeyPair kp = generator.generateKeyPair();
-        return new PKCS10CertificationRequestBuilder(new X500Name("CN=chip"),
-                SubjectPublicKeyInfo.getInstance(kp.getPublic().getEncoded()))
-                .build(new JcaContentSignerBuilder("SHA256withECDSA").setProvider(BC).build(kp.getPrivate()))
+        return new PKCS10CertificationRequestBuilder(
+                        new X500Name("CN=chip"),
+                        SubjectPublicKeyInfo.getInstance(kp.getPublic().getEncoded()))
+                .build(new JcaContentSignerBuilder("SHA256withECDSA")
+                        .setProvider(BC)
+                        .build(kp.getPrivate()))
                 .getEncoded();
     }
 
@@ -92,12 +97,15 @@ class ConcurrentIssuanceTest {
                     List<String> serials = new ArrayList<>();
                     for (int card = first; card < CARDS; card += 16) {
                         String number = String.format("LOAD%06d", card);
-                        pki.cards.register(actor, new CardRegistration(number, CHIP, NationalId.of("A123456789"),
-                                HolderName.of("林大同", Set.of())));
-                        for (CertificateProfile profile : List.of(CertificateProfile.CITIZEN_SIGNATURE,
-                                CertificateProfile.CITIZEN_ENCRYPTION)) {
-                            serials.add(issuer.issue(actor, new IssueRequest(number, CHIP, profile, csr(generator), null))
-                                    .serialHex());
+                        pki.cards.register(
+                                actor,
+                                new CardRegistration(
+                                        number, CHIP, NationalId.of("A123456789"), HolderName.of("林大同", Set.of())));
+                        for (CertificateProfile profile :
+                                List.of(CertificateProfile.CITIZEN_SIGNATURE, CertificateProfile.CITIZEN_ENCRYPTION)) {
+                            serials.add(
+                                    issuer.issue(actor, new IssueRequest(number, CHIP, profile, csr(generator), null))
+                                            .serialHex());
                         }
                     }
                     return serials;
@@ -115,19 +123,23 @@ class ConcurrentIssuanceTest {
         } finally {
             clients.shutdownNow();
         }
-        assertThat(count("SELECT COUNT(*) FROM certificate WHERE ca_name = 'citizen-ca' AND status = 'GOOD' AND der IS NOT NULL"))
+        assertThat(
+                        count(
+                                "SELECT COUNT(*) FROM certificate WHERE ca_name = 'citizen-ca' AND status = 'GOOD' AND der IS NOT NULL"))
                 .isEqualTo(2 * CARDS);
         assertThat(count("SELECT COUNT(*) FROM audit_event WHERE action = 'certificate.issue' AND result = 'SUCCESS'"))
                 .isEqualTo(2 * CARDS);
-        var report = AuditVerifier.verify(db.dataSource(), new JcaContentVerifierProviderBuilder().setProvider(BC)
-                .build(token.publicKey("audit-key")));
+        var report = AuditVerifier.verify(
+                db.dataSource(),
+                new JcaContentVerifierProviderBuilder().setProvider(BC).build(token.publicKey("audit-key")));
         assertThat(report.ok()).as(String.valueOf(report.problem())).isTrue();
         assertThat(report.eventsChecked()).isEqualTo(3L * CARDS); // registrations + issuances
     }
 
     private static long count(String sql) {
         return db.database().inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement(sql);
+                    ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
             }

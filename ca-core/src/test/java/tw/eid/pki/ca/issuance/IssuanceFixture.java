@@ -55,14 +55,24 @@ final class IssuanceFixture {
         caToken.generateSecretKey("pii-aes-1", SecretKeyType.AES_256);
         CertificateIssuance ceremony = new CertificateIssuance(settings, clock, new SecureRandom());
         PkiNames names = settings.names();
-        X509CertificateHolder root = ceremony.issue(ceremony.prepareSelfSigned(new CertificateRequest(
-                CertificateProfile.CITIZEN_ROOT, names.citizenRoot(), caToken.publicKey("root-key"))), caToken.signer("root-key"));
-        X509CertificateHolder ca = ceremony.issue(ceremony.prepare(new CertificateRequest(CertificateProfile.CITIZEN_CA,
-                        names.citizenCa(), caToken.publicKey("citizen-ca-key")), new CaCertificate(CertificateProfile.CITIZEN_ROOT, root)),
+        X509CertificateHolder root = ceremony.issue(
+                ceremony.prepareSelfSigned(new CertificateRequest(
+                        CertificateProfile.CITIZEN_ROOT, names.citizenRoot(), caToken.publicKey("root-key"))),
                 caToken.signer("root-key"));
-        X509CertificateHolder operators = ceremony.issue(ceremony.prepare(new CertificateRequest(
-                        CertificateProfile.RA_OPERATORS_CA, names.raOperatorsCa(), caToken.publicKey("ra-operators-ca-key")),
-                new CaCertificate(CertificateProfile.CITIZEN_ROOT, root)), caToken.signer("root-key"));
+        X509CertificateHolder ca = ceremony.issue(
+                ceremony.prepare(
+                        new CertificateRequest(
+                                CertificateProfile.CITIZEN_CA, names.citizenCa(), caToken.publicKey("citizen-ca-key")),
+                        new CaCertificate(CertificateProfile.CITIZEN_ROOT, root)),
+                caToken.signer("root-key"));
+        X509CertificateHolder operators = ceremony.issue(
+                ceremony.prepare(
+                        new CertificateRequest(
+                                CertificateProfile.RA_OPERATORS_CA,
+                                names.raOperatorsCa(),
+                                caToken.publicKey("ra-operators-ca-key")),
+                        new CaCertificate(CertificateProfile.CITIZEN_ROOT, root)),
+                caToken.signer("root-key"));
         rootPem = writePem(dir.resolve("root.pem"), root);
         operatorsPem = writePem(dir.resolve("ra-operators-ca.pem"), operators);
         caPem = writePem(dir.resolve("citizen-ca.pem"), ca);
@@ -72,25 +82,38 @@ final class IssuanceFixture {
             insertCa(c, "ra-operators-ca", operators, "ra-operators-ca-key");
             return null;
         });
-        cards = new CardRegistry(database, new PersonalDataKeys(caToken, "pii-hmac-1", "pii-aes-1"),
-                AuditLedger.hashChained(clock), clock);
+        cards = new CardRegistry(
+                database,
+                new PersonalDataKeys(caToken, "pii-hmac-1", "pii-aes-1"),
+                AuditLedger.hashChained(clock),
+                clock);
         citizenCa = IssuingCa.load(database, "citizen-ca");
         raOperatorsCa = IssuingCa.load(database, "ra-operators-ca");
     }
 
     CitizenIssuer issuer(int partitionCapacity) {
-        return new CitizenIssuer(database, caToken, citizenCa, settings, new ChipCsrChecks(), cards,
-                AuditLedger.hashChained(clock), clock, new SecureRandom(), partitionCapacity);
+        return new CitizenIssuer(
+                database,
+                caToken,
+                citizenCa,
+                settings,
+                new ChipCsrChecks(),
+                cards,
+                AuditLedger.hashChained(clock),
+                clock,
+                new SecureRandom(),
+                partitionCapacity);
     }
 
     OperatorCertificates operatorCertificates() {
-        return new OperatorCertificates(database, caToken, raOperatorsCa, settings, AuditLedger.hashChained(clock), clock,
-                new SecureRandom());
+        return new OperatorCertificates(
+                database, caToken, raOperatorsCa, settings, AuditLedger.hashChained(clock), clock, new SecureRandom());
     }
 
     private void insertCa(Connection c, String name, X509CertificateHolder cert, String key) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO ca (name, kind, subject_der, certificate_der, key_label,"
-                + " token_label, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'ACTIVE', ?)")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO ca (name, kind, subject_der, certificate_der, key_label,"
+                        + " token_label, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'ACTIVE', ?)")) {
             ps.setString(1, name);
             ps.setString(2, name);
             ps.setBytes(3, cert.getSubject().getEncoded("DER"));
@@ -106,9 +129,11 @@ final class IssuanceFixture {
 
     static Path writePem(Path p, X509CertificateHolder cert) {
         try {
-            Files.writeString(p, "-----BEGIN CERTIFICATE-----\n"
-                    + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(cert.getEncoded())
-                    + "\n-----END CERTIFICATE-----\n");
+            Files.writeString(
+                    p,
+                    "-----BEGIN CERTIFICATE-----\n"
+                            + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(cert.getEncoded())
+                            + "\n-----END CERTIFICATE-----\n");
             return p;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -28,6 +28,7 @@ import tw.eid.pki.hsm.Token;
 class OperatorCertificatesFaultTest {
     @RegisterExtension
     static final TestDatabase db = new TestDatabase();
+
     @TempDir
     static Path dir;
 
@@ -52,14 +53,18 @@ class OperatorCertificatesFaultTest {
         SubjectPublicKeyInfo key = OperatorCertificatesTest.newKey();
         List<SignedCertificateFault.Row> before = SignedCertificateFault.rows(db.database());
         try (SignedCertificateFault fault = SignedCertificateFault.inject(db.dataSource())) {
-            assertThatThrownBy(() -> pki.operatorCertificates().issueOperator(OFFICER, "op-fault-1", "taipei-01",
-                    OperatorRole.OFFICER, key)).isInstanceOf(RuntimeException.class);
+            assertThatThrownBy(() -> pki.operatorCertificates()
+                            .issueOperator(OFFICER, "op-fault-1", "taipei-01", OperatorRole.OFFICER, key))
+                    .isInstanceOf(RuntimeException.class);
         }
-        List<SignedCertificateFault.Row> added = SignedCertificateFault.added(before, SignedCertificateFault.rows(db.database()));
+        List<SignedCertificateFault.Row> added =
+                SignedCertificateFault.added(before, SignedCertificateFault.rows(db.database()));
         SignedCertificateFault.assertRevokedNeverGood(added, 1);
         assertThat(added.get(0).caName()).isEqualTo("ra-operators-ca");
         assertThat(SignedCertificateFault.failureDetails(db.database(), "operator.issue"))
-                .singleElement().asString().contains("ra-operators-ca/" + added.get(0).serialHex());
+                .singleElement()
+                .asString()
+                .contains("ra-operators-ca/" + added.get(0).serialHex());
     }
 
     @Test
@@ -67,12 +72,16 @@ class OperatorCertificatesFaultTest {
         SubjectPublicKeyInfo key = OperatorCertificatesTest.newKey();
         List<SignedCertificateFault.Row> before = SignedCertificateFault.rows(db.database());
         try (SignedCertificateFault fault = SignedCertificateFault.inject(db.dataSource())) {
-            assertThatThrownBy(() -> pki.operatorCertificates().issueTlsServer(OFFICER, List.of("ra.example.test"), key))
+            assertThatThrownBy(
+                            () -> pki.operatorCertificates().issueTlsServer(OFFICER, List.of("ra.example.test"), key))
                     .isInstanceOf(RuntimeException.class);
         }
-        List<SignedCertificateFault.Row> added = SignedCertificateFault.added(before, SignedCertificateFault.rows(db.database()));
+        List<SignedCertificateFault.Row> added =
+                SignedCertificateFault.added(before, SignedCertificateFault.rows(db.database()));
         SignedCertificateFault.assertRevokedNeverGood(added, 1);
         assertThat(SignedCertificateFault.failureDetails(db.database(), "ra-tls.issue"))
-                .singleElement().asString().contains("ra-operators-ca/" + added.get(0).serialHex());
+                .singleElement()
+                .asString()
+                .contains("ra-operators-ca/" + added.get(0).serialHex());
     }
 }

@@ -27,6 +27,7 @@ import tw.eid.pki.hsm.Token;
 class OperatorCertificatesTest {
     @RegisterExtension
     static final TestDatabase db = new TestDatabase();
+
     @TempDir
     static Path dir;
 
@@ -52,9 +53,19 @@ class OperatorCertificatesTest {
 
     private static String verify(String purpose, X509CertificateHolder cert) throws Exception {
         Path leaf = IssuanceFixture.writePem(dir.resolve(cert.getSerialNumber().toString(16) + ".pem"), cert);
-        Process p = new ProcessBuilder("openssl", "verify", "-x509_strict", "-purpose", purpose, "-CAfile",
-                pki.rootPem.toString(), "-untrusted", pki.operatorsPem.toString(), leaf.toString())
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "openssl",
+                        "verify",
+                        "-x509_strict",
+                        "-purpose",
+                        purpose,
+                        "-CAfile",
+                        pki.rootPem.toString(),
+                        "-untrusted",
+                        pki.operatorsPem.toString(),
+                        leaf.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes()).strip();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         return p.exitValue() + " " + out;
@@ -76,8 +87,8 @@ class OperatorCertificatesTest {
     void issuesRecordedOperatorAndTlsCertificatesThatOpensslAccepts() throws Exception {
         OperatorCertificates ops = pki.operatorCertificates();
         Actor admin = Actor.local("ceremony:admins");
-        X509CertificateHolder officer = ops.issueOperator(admin, "officer-0001", "Daan Household Registration Office",
-                OperatorRole.OFFICER, newKey());
+        X509CertificateHolder officer = ops.issueOperator(
+                admin, "officer-0001", "Daan Household Registration Office", OperatorRole.OFFICER, newKey());
         X509CertificateHolder tls = ops.issueTlsServer(admin, List.of("localhost", "127.0.0.1"), newKey());
 
         assertThat(verify("sslclient", officer)).startsWith("0 ").endsWith(": OK");
@@ -85,8 +96,11 @@ class OperatorCertificatesTest {
         assertThat(verify("sslserver", officer)).doesNotStartWith("0 ");
         assertThat(officer.getSubject().toString()).contains("CN=officer-0001");
         assertThat(pki.settings.operatorRole(
-                org.bouncycastle.asn1.x509.CertificatePolicies.fromExtensions(officer.getExtensions())
-                        .getPolicyInformation()[0].getPolicyIdentifier().getId())).contains(OperatorRole.OFFICER);
+                        org.bouncycastle.asn1.x509.CertificatePolicies.fromExtensions(officer.getExtensions())
+                                .getPolicyInformation()[0]
+                                .getPolicyIdentifier()
+                                .getId()))
+                .contains(OperatorRole.OFFICER);
         assertThat(status(officer)).isEqualTo("GOOD");
         assertThat(status(tls)).isEqualTo("GOOD");
     }

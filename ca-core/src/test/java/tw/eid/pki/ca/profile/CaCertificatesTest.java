@@ -55,7 +55,8 @@ class CaCertificatesTest {
         assertThat(one.body()).isEqualTo(root.getEncoded());
         assertThat(one.lastModified()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
         Path der = Files.write(dir.resolve("root.crt"), one.body());
-        OpenSslCli.Result x509 = OpenSslCli.openssl(dir, "x509", "-inform", "DER", "-in", der.toString(), "-noout", "-subject");
+        OpenSslCli.Result x509 =
+                OpenSslCli.openssl(dir, "x509", "-inform", "DER", "-in", der.toString(), "-noout", "-subject");
         assertThat(x509.exitCode()).as(x509.output()).isZero();
         assertThat(x509.output()).contains("CN = Test Citizen Root");
 
@@ -63,16 +64,30 @@ class CaCertificatesTest {
         assertThat(two.contentType()).isEqualTo("application/pkcs7-mime; smime-type=certs-only");
         assertThat(two.lastModified()).isEqualTo(Instant.parse("2026-01-04T00:00:00Z"));
         Path p7c = Files.write(dir.resolve("csca.p7c"), two.body());
-        OpenSslCli.Result pkcs7 = OpenSslCli.openssl(dir, "pkcs7", "-inform", "DER", "-in", p7c.toString(), "-print_certs",
-                "-noout");
+        OpenSslCli.Result pkcs7 =
+                OpenSslCli.openssl(dir, "pkcs7", "-inform", "DER", "-in", p7c.toString(), "-print_certs", "-noout");
         assertThat(pkcs7.exitCode()).as(pkcs7.output()).isZero();
-        assertThat(pkcs7.output()).contains("CN = Test CSCA 1").contains("CN = Test CSCA 2").doesNotContain("OCSP");
+        assertThat(pkcs7.output())
+                .contains("CN = Test CSCA 1")
+                .contains("CN = Test CSCA 2")
+                .doesNotContain("OCSP");
 
-        for (String other : new String[] {"ocsp-signer", "test-root-ocsp", "test-root", "csca-link", "document-signer",
-                "citizen-signature", "", "../citizen-root", "CITIZEN-ROOT"}) {
+        for (String other : new String[] {
+            "ocsp-signer",
+            "test-root-ocsp",
+            "test-root",
+            "csca-link",
+            "document-signer",
+            "citizen-signature",
+            "",
+            "../citizen-root",
+            "CITIZEN-ROOT"
+        }) {
             assertThat(published.at(other)).as(other).isEmpty();
         }
-        assertThat(published.at("citizen-ca")).as("a CA profile with no certificate in the store").isEmpty();
+        assertThat(published.at("citizen-ca"))
+                .as("a CA profile with no certificate in the store")
+                .isEmpty();
     }
 
     private static X509CertificateHolder selfSigned(String subject) throws Exception {
@@ -80,8 +95,13 @@ class CaCertificatesTest {
         g.initialize(new ECGenParameterSpec("secp256r1"));
         KeyPair key = g.generateKeyPair();
         X500Name name = new X500Name(subject);
-        return new X509v3CertificateBuilder(name, BigInteger.ONE, Date.from(AT), Date.from(AT.plusSeconds(86_400)),
-                name, SubjectPublicKeyInfo.getInstance(key.getPublic().getEncoded()))
+        return new X509v3CertificateBuilder(
+                        name,
+                        BigInteger.ONE,
+                        Date.from(AT),
+                        Date.from(AT.plusSeconds(86_400)),
+                        name,
+                        SubjectPublicKeyInfo.getInstance(key.getPublic().getEncoded()))
                 .build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate()));
     }
 

@@ -13,61 +13,64 @@ import org.bouncycastle.cert.X509CertificateHolder;
  */
 final class EndEntityFixture {
 
-  /** A made-up national ID (right shape, right check digit) that must never appear in a certificate. */
-  static final String NATIONAL_ID = "A123456789";
-  static final String LAST4 = "6789";
-  static final String SUBSCRIBER_ID = "7K3M9XQ2HV4TN8RW";
-  static final int PARTITION = 7;
-  /** A rare character of the household registration, in plane 15, and one in the BMP's PUA. */
-  static final int PUA_PLANE15 = 0xF0001;
-  static final int PUA_BMP = 0xE8A0;
+    /** A made-up national ID (right shape, right check digit) that must never appear in a certificate. */
+    static final String NATIONAL_ID = "A123456789";
 
-  final TestPki pki = TestPki.ec();
-  final ProfileSettings settings = pki.settings.withHolderNamePrivateUse(Set.of(PUA_PLANE15, PUA_BMP));
+    static final String LAST4 = "6789";
+    static final String SUBSCRIBER_ID = "7K3M9XQ2HV4TN8RW";
+    static final int PARTITION = 7;
+    /** A rare character of the household registration, in plane 15, and one in the BMP's PUA. */
+    static final int PUA_PLANE15 = 0xF0001;
 
-  CertificateIssuance issuance(Instant at) {
-    return new CertificateIssuance(settings, java.time.Clock.fixed(at, java.time.ZoneOffset.UTC), TestPki.RANDOM);
-  }
+    static final int PUA_BMP = 0xE8A0;
 
-  CaCertificate citizenCa() {
-    return pki.citizenCaCa();
-  }
+    final TestPki pki = TestPki.ec();
+    final ProfileSettings settings = pki.settings.withHolderNamePrivateUse(Set.of(PUA_PLANE15, PUA_BMP));
 
-  CaCertificate raOperatorsCa() {
-    return new CaCertificate(CertificateProfile.RA_OPERATORS_CA, pki.raOperatorsCa);
-  }
+    CertificateIssuance issuance(Instant at) {
+        return new CertificateIssuance(settings, java.time.Clock.fixed(at, java.time.ZoneOffset.UTC), TestPki.RANDOM);
+    }
 
-  HolderName name(String raw) {
-    return HolderName.of(raw, settings.holderNamePrivateUse());
-  }
+    CaCertificate citizenCa() {
+        return pki.citizenCaCa();
+    }
 
-  CertificateRequest.Citizen citizen(String rawName, Instant firstIssuance) {
-    return new CertificateRequest.Citizen(name(rawName), SUBSCRIBER_ID, LAST4, PARTITION, firstIssuance);
-  }
+    CaCertificate raOperatorsCa() {
+        return new CaCertificate(CertificateProfile.RA_OPERATORS_CA, pki.raOperatorsCa);
+    }
 
-  CertificateRequest citizenRequest(CertificateProfile profile, KeyPair chipKey, String rawName,
-      Instant firstIssuance) {
-    return CertificateRequest.citizen(profile, citizen(rawName, firstIssuance), TestPki.spki(chipKey));
-  }
+    HolderName name(String raw) {
+        return HolderName.of(raw, settings.holderNamePrivateUse());
+    }
 
-  X509CertificateHolder issueCitizen(CertificateRequest request) {
-    CertificateIssuance at = issuance(TestPki.T_LEAF);
-    return at.issue(at.prepare(request, citizenCa()), TestPki.signer(pki.citizenCaKey));
-  }
+    CertificateRequest.Citizen citizen(String rawName, Instant firstIssuance) {
+        return new CertificateRequest.Citizen(name(rawName), SUBSCRIBER_ID, LAST4, PARTITION, firstIssuance);
+    }
 
-  CertificateRequest operatorRequest(KeyPair key, OperatorRole role) {
-    return CertificateRequest.operator(settings.names(),
-        new CertificateRequest.Operator("officer-0042", "大安區戶政事務所", role),
-        TestPki.spki(key));
-  }
+    CertificateRequest citizenRequest(
+            CertificateProfile profile, KeyPair chipKey, String rawName, Instant firstIssuance) {
+        return CertificateRequest.citizen(profile, citizen(rawName, firstIssuance), TestPki.spki(chipKey));
+    }
 
-  CertificateRequest tlsRequest(KeyPair key) {
-    return CertificateRequest.raTlsServer(settings.names(),
-        new CertificateRequest.RaTlsServer(List.of("localhost", "127.0.0.1", "::1")), TestPki.spki(key));
-  }
+    X509CertificateHolder issueCitizen(CertificateRequest request) {
+        CertificateIssuance at = issuance(TestPki.T_LEAF);
+        return at.issue(at.prepare(request, citizenCa()), TestPki.signer(pki.citizenCaKey));
+    }
 
-  X509CertificateHolder issueByRaOperatorsCa(CertificateRequest request) {
-    CertificateIssuance at = issuance(TestPki.T_LEAF);
-    return at.issue(at.prepare(request, raOperatorsCa()), TestPki.signer(pki.raKey));
-  }
+    CertificateRequest operatorRequest(KeyPair key, OperatorRole role) {
+        return CertificateRequest.operator(
+                settings.names(), new CertificateRequest.Operator("officer-0042", "大安區戶政事務所", role), TestPki.spki(key));
+    }
+
+    CertificateRequest tlsRequest(KeyPair key) {
+        return CertificateRequest.raTlsServer(
+                settings.names(),
+                new CertificateRequest.RaTlsServer(List.of("localhost", "127.0.0.1", "::1")),
+                TestPki.spki(key));
+    }
+
+    X509CertificateHolder issueByRaOperatorsCa(CertificateRequest request) {
+        CertificateIssuance at = issuance(TestPki.T_LEAF);
+        return at.issue(at.prepare(request, raOperatorsCa()), TestPki.signer(pki.raKey));
+    }
 }

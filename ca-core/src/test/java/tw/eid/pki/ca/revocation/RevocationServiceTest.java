@@ -38,8 +38,9 @@ class RevocationServiceTest {
     static void setUp() {
         service = new RevocationService(db.database(), AuditLedger.hashChained(CLOCK), CLOCK);
         db.database().inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO ca (name, kind, subject_der, key_label, token_label,"
-                    + " status, created_at) VALUES (?, 'citizen-ca', x'3000', 'k', 't', 'ACTIVE', ?)")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("INSERT INTO ca (name, kind, subject_der, key_label, token_label,"
+                            + " status, created_at) VALUES (?, 'citizen-ca', x'3000', 'k', 't', 'ACTIVE', ?)")) {
                 ps.setString(1, CA);
                 ps.setObject(2, DatabaseTime.toColumn(CLOCK.instant()));
                 ps.executeUpdate();
@@ -61,9 +62,10 @@ class RevocationServiceTest {
     private static String certificate(String card, boolean issued, Duration life) {
         String serial = Integer.toHexString(SERIALS.incrementAndGet());
         db.database().inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO certificate (ca_name, serial_hex, profile, card_number,"
-                    + " status, not_before, not_after, tbs_der, der, public_key_sha256, created_at, updated_at)"
-                    + " VALUES (?, ?, 'citizen-signature/1', ?, 'GOOD', ?, ?, x'30', ?, ?, ?, ?)")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("INSERT INTO certificate (ca_name, serial_hex, profile, card_number,"
+                            + " status, not_before, not_after, tbs_der, der, public_key_sha256, created_at, updated_at)"
+                            + " VALUES (?, ?, 'citizen-signature/1', ?, 'GOOD', ?, ?, x'30', ?, ?, ?, ?)")) {
                 ps.setString(1, CA);
                 ps.setString(2, serial);
                 ps.setString(3, card);
@@ -92,7 +94,9 @@ class RevocationServiceTest {
                 ps.setString(2, serial);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    return new Object[] {rs.getString(1), rs.getObject(2), rs.getObject(3, java.time.LocalDateTime.class)};
+                    return new Object[] {
+                        rs.getString(1), rs.getObject(2), rs.getObject(3, java.time.LocalDateTime.class)
+                    };
                 }
             }
         });
@@ -131,11 +135,13 @@ class RevocationServiceTest {
         assertThat(held.from()).isEqualTo(CertificateStatus.GOOD);
         assertThat(row(s)).containsExactly("HOLD", 6, DatabaseTime.toColumn(CLOCK.instant()));
 
-        assertThat(refusal(() -> service.suspend(OFFICER, CA, s))).isEqualTo(StatusChangeRefusedException.Code.ALREADY_ON_HOLD);
+        assertThat(refusal(() -> service.suspend(OFFICER, CA, s)))
+                .isEqualTo(StatusChangeRefusedException.Code.ALREADY_ON_HOLD);
 
         service.resume(OFFICER, CA, s);
         assertThat(row(s)).containsExactly("GOOD", null, null);
-        assertThat(refusal(() -> service.resume(OFFICER, CA, s))).isEqualTo(StatusChangeRefusedException.Code.NOT_ON_HOLD);
+        assertThat(refusal(() -> service.resume(OFFICER, CA, s)))
+                .isEqualTo(StatusChangeRefusedException.Code.NOT_ON_HOLD);
 
         service.suspend(OFFICER, CA, s);
         StatusChange revoked = service.revoke(OFFICER, CA, s, RevocationReason.KEY_COMPROMISE);
@@ -144,13 +150,16 @@ class RevocationServiceTest {
         assertThat(row(s)[1]).isEqualTo(1);
 
         // Revoked is final.
-        assertThat(refusal(() -> service.resume(OFFICER, CA, s))).isEqualTo(StatusChangeRefusedException.Code.ALREADY_REVOKED);
-        assertThat(refusal(() -> service.suspend(OFFICER, CA, s))).isEqualTo(StatusChangeRefusedException.Code.ALREADY_REVOKED);
+        assertThat(refusal(() -> service.resume(OFFICER, CA, s)))
+                .isEqualTo(StatusChangeRefusedException.Code.ALREADY_REVOKED);
+        assertThat(refusal(() -> service.suspend(OFFICER, CA, s)))
+                .isEqualTo(StatusChangeRefusedException.Code.ALREADY_REVOKED);
         assertThat(refusal(() -> service.revoke(OFFICER, CA, s, RevocationReason.SUPERSEDED)))
                 .isEqualTo(StatusChangeRefusedException.Code.ALREADY_REVOKED);
         assertThat(row(s)[1]).isEqualTo(1);
 
-        assertThat(log(s)).extracting(r -> r[0] + ">" + r[1] + ":" + r[2])
+        assertThat(log(s))
+                .extracting(r -> r[0] + ">" + r[1] + ":" + r[2])
                 .containsExactly("GOOD>HOLD:6", "HOLD>GOOD:null", "GOOD>HOLD:6", "HOLD>REVOKED:1");
     }
 
@@ -159,10 +168,14 @@ class RevocationServiceTest {
         String expired = certificate("CARD0001", true, Duration.ofSeconds(-1));
         String unissued = certificate("CARD0001", false, Duration.ofDays(10));
         String good = certificate("CARD0001");
-        assertThat(refusal(() -> service.suspend(OFFICER, CA, expired))).isEqualTo(StatusChangeRefusedException.Code.EXPIRED);
-        assertThat(refusal(() -> service.suspend(OFFICER, CA, unissued))).isEqualTo(StatusChangeRefusedException.Code.NOT_ISSUED);
-        assertThat(refusal(() -> service.suspend(OFFICER, CA, "ffff0000"))).isEqualTo(StatusChangeRefusedException.Code.NOT_FOUND);
-        assertThat(refusal(() -> service.suspend(OFFICER, "other-ca", good))).isEqualTo(StatusChangeRefusedException.Code.NOT_FOUND);
+        assertThat(refusal(() -> service.suspend(OFFICER, CA, expired)))
+                .isEqualTo(StatusChangeRefusedException.Code.EXPIRED);
+        assertThat(refusal(() -> service.suspend(OFFICER, CA, unissued)))
+                .isEqualTo(StatusChangeRefusedException.Code.NOT_ISSUED);
+        assertThat(refusal(() -> service.suspend(OFFICER, CA, "ffff0000")))
+                .isEqualTo(StatusChangeRefusedException.Code.NOT_FOUND);
+        assertThat(refusal(() -> service.suspend(OFFICER, "other-ca", good)))
+                .isEqualTo(StatusChangeRefusedException.Code.NOT_FOUND);
         assertThat(refusal(() -> service.revoke(OFFICER, CA, good, RevocationReason.CERTIFICATE_HOLD)))
                 .isEqualTo(StatusChangeRefusedException.Code.BAD_REASON);
         assertThat(row(good)).containsExactly("GOOD", null, null);
@@ -186,7 +199,9 @@ class RevocationServiceTest {
         assertThat(row(revoked)[0]).isEqualTo("REVOKED");
         assertThat(row(otherCard)[0]).isEqualTo("GOOD");
         // All in one transaction: one timestamp.
-        assertThat(changes).extracting(StatusChange::at).containsOnly(changes.get(0).at());
+        assertThat(changes)
+                .extracting(StatusChange::at)
+                .containsOnly(changes.get(0).at());
         // A second report changes nothing more.
         assertThat(service.reportLost(OFFICER, "CARD0002")).isEmpty();
     }
@@ -209,8 +224,10 @@ class RevocationServiceTest {
                         }
                         applied.incrementAndGet();
                     } catch (StatusChangeRefusedException e) {
-                        assertThat(e.code()).isIn(StatusChangeRefusedException.Code.ALREADY_ON_HOLD,
-                                StatusChangeRefusedException.Code.NOT_ON_HOLD);
+                        assertThat(e.code())
+                                .isIn(
+                                        StatusChangeRefusedException.Code.ALREADY_ON_HOLD,
+                                        StatusChangeRefusedException.Code.NOT_ON_HOLD);
                     }
                 }));
             }
@@ -237,8 +254,8 @@ class RevocationServiceTest {
         service.suspend(OFFICER, CA, s);
         refusal(() -> service.suspend(OFFICER, CA, s));
         try (Connection c = db.dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT action, result, error_code FROM audit_event WHERE target = ? ORDER BY seq")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT action, result, error_code FROM audit_event WHERE target = ? ORDER BY seq")) {
             ps.setString(1, CA + "/" + s);
             try (ResultSet rs = ps.executeQuery()) {
                 assertThat(rs.next()).isTrue();

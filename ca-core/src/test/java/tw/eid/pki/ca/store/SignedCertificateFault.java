@@ -25,20 +25,24 @@ public final class SignedCertificateFault implements AutoCloseable {
 
     /** Arms the fault until {@link #close}. */
     public static SignedCertificateFault inject(DataSource dataSource) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE TRIGGER fail_signed_insert BEFORE INSERT ON certificate FOR EACH ROW"
-                    + " BEGIN IF NEW.der IS NOT NULL THEN"
-                    + " SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected failure after the signature'; END IF; END");
-            s.execute("CREATE TRIGGER fail_signed_update BEFORE UPDATE ON certificate FOR EACH ROW"
-                    + " BEGIN IF NEW.der IS NOT NULL AND OLD.der IS NULL THEN"
-                    + " SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected failure after the signature'; END IF; END");
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement()) {
+            s.execute(
+                    "CREATE TRIGGER fail_signed_insert BEFORE INSERT ON certificate FOR EACH ROW"
+                            + " BEGIN IF NEW.der IS NOT NULL THEN"
+                            + " SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected failure after the signature'; END IF; END");
+            s.execute(
+                    "CREATE TRIGGER fail_signed_update BEFORE UPDATE ON certificate FOR EACH ROW"
+                            + " BEGIN IF NEW.der IS NOT NULL AND OLD.der IS NULL THEN"
+                            + " SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected failure after the signature'; END IF; END");
         }
         return new SignedCertificateFault(dataSource);
     }
 
     @Override
     public void close() throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement()) {
             s.execute("DROP TRIGGER IF EXISTS fail_signed_insert");
             s.execute("DROP TRIGGER IF EXISTS fail_signed_update");
         }
@@ -52,12 +56,17 @@ public final class SignedCertificateFault implements AutoCloseable {
         return database.inTransaction(c -> {
             List<Row> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT ca_name, serial_hex, profile, status,"
-                    + " revocation_reason, der IS NOT NULL FROM certificate ORDER BY ca_name, serial_hex");
-                 ResultSet rs = ps.executeQuery()) {
+                            + " revocation_reason, der IS NOT NULL FROM certificate ORDER BY ca_name, serial_hex");
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Object reason = rs.getObject(5);
-                    out.add(new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            reason == null ? null : ((Number) reason).intValue(), rs.getBoolean(6)));
+                    out.add(new Row(
+                            rs.getString(1),
+                            rs.getString(2),
+                            rs.getString(3),
+                            rs.getString(4),
+                            reason == null ? null : ((Number) reason).intValue(),
+                            rs.getBoolean(6)));
                 }
             }
             return out;
@@ -67,15 +76,16 @@ public final class SignedCertificateFault implements AutoCloseable {
     /** The rows of {@code after} that {@code before} did not have. */
     public static List<Row> added(List<Row> before, List<Row> after) {
         List<Row> out = new ArrayList<>(after);
-        out.removeIf(r -> before.stream().anyMatch(b -> b.caName().equals(r.caName()) && b.serialHex().equals(r.serialHex())));
+        out.removeIf(r -> before.stream()
+                .anyMatch(b -> b.caName().equals(r.caName()) && b.serialHex().equals(r.serialHex())));
         return out;
     }
 
     /** How many audit events of {@code action} say FAILURE. */
     public static int auditedFailures(Database database, String action) {
         return database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT COUNT(*) FROM audit_event WHERE action = ? AND result = 'FAILURE'")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT COUNT(*) FROM audit_event WHERE action = ? AND result = 'FAILURE'")) {
                 ps.setString(1, action);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
@@ -107,11 +117,19 @@ public final class SignedCertificateFault implements AutoCloseable {
      * each revoked (cessationOfOperation) without a DER, and none good.
      */
     public static void assertRevokedNeverGood(List<Row> added, int count) {
-        org.assertj.core.api.Assertions.assertThat(added).as("the prepared rows").hasSize(count);
+        org.assertj.core.api.Assertions.assertThat(added)
+                .as("the prepared rows")
+                .hasSize(count);
         for (Row r : added) {
-            org.assertj.core.api.Assertions.assertThat(r.status()).as(r + " status").isEqualTo("REVOKED");
-            org.assertj.core.api.Assertions.assertThat(r.reason()).as(r + " reason").isEqualTo(5);
-            org.assertj.core.api.Assertions.assertThat(r.hasDer()).as(r + " has a DER").isFalse();
+            org.assertj.core.api.Assertions.assertThat(r.status())
+                    .as(r + " status")
+                    .isEqualTo("REVOKED");
+            org.assertj.core.api.Assertions.assertThat(r.reason())
+                    .as(r + " reason")
+                    .isEqualTo(5);
+            org.assertj.core.api.Assertions.assertThat(r.hasDer())
+                    .as(r + " has a DER")
+                    .isFalse();
         }
     }
 }

@@ -88,7 +88,8 @@ public final class AuthFailures {
             if (s.failures.size() >= limit) {
                 s.failures.clear();
                 s.lockedUntil = now.plus(lockout);
-                log.warn("source {} locked out until {} after {} authentication failures", source, s.lockedUntil, limit);
+                log.warn(
+                        "source {} locked out until {} after {} authentication failures", source, s.lockedUntil, limit);
                 return true;
             }
             return false;

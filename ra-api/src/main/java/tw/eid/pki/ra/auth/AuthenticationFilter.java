@@ -45,7 +45,8 @@ public final class AuthenticationFilter implements ContainerRequestFilter {
     @Context
     private HttpServletRequest request;
 
-    public AuthenticationFilter(AuthFailures failures, OperatorAuthenticator authenticator, RequestAudit audit, Clock clock) {
+    public AuthenticationFilter(
+            AuthFailures failures, OperatorAuthenticator authenticator, RequestAudit audit, Clock clock) {
         this.failures = Objects.requireNonNull(failures, "failures");
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
         this.audit = Objects.requireNonNull(audit, "audit");
@@ -57,10 +58,15 @@ public final class AuthenticationFilter implements ContainerRequestFilter {
         String ip = request.getRemoteAddr();
         Optional<Instant> locked = failures.lockedUntil(ip);
         if (locked.isPresent()) {
-            long seconds = Math.max(1, Duration.between(clock.instant(), locked.get()).toSeconds());
-            ctx.abortWith(Problem.of(429, "auth.locked-out",
-                    "too many authentication failures from this address; try again later")
-                    .toResponseBuilder().header("Retry-After", Long.toString(seconds)).build());
+            long seconds =
+                    Math.max(1, Duration.between(clock.instant(), locked.get()).toSeconds());
+            ctx.abortWith(Problem.of(
+                            429,
+                            "auth.locked-out",
+                            "too many authentication failures from this address; try again later")
+                    .toResponseBuilder()
+                    .header("Retry-After", Long.toString(seconds))
+                    .build());
             return;
         }
         String source = address(request.getRemoteAddr(), request.getRemotePort());
@@ -71,12 +77,18 @@ public final class AuthenticationFilter implements ContainerRequestFilter {
             operator = authenticator.authenticate(chain, source, destination);
         } catch (AuthenticationFailure f) {
             failures.record(ip);
-            AuditEvent event = AuditEvent.of(UNAUTHENTICATED_ACTOR, "ra.authenticate",
-                            RequestAudit.target(ctx.getMethod(), ctx.getUriInfo().getPath()), AuditResult.REFUSED)
-                    .withAddresses(source, destination).withErrorCode(f.code().id());
+            AuditEvent event = AuditEvent.of(
+                            UNAUTHENTICATED_ACTOR,
+                            "ra.authenticate",
+                            RequestAudit.target(
+                                    ctx.getMethod(), ctx.getUriInfo().getPath()),
+                            AuditResult.REFUSED)
+                    .withAddresses(source, destination)
+                    .withErrorCode(f.code().id());
             if (chain != null && chain.length > 0) {
                 // The serial of what was presented, for the auditor (hex: no personal data).
-                event = event.withDetails(AuditDetails.of().put("certificateSerial", chain[0].getSerialNumber().toString(16)));
+                event = event.withDetails(AuditDetails.of()
+                        .put("certificateSerial", chain[0].getSerialNumber().toString(16)));
             }
             audit.refused(event);
             ctx.abortWith(Problem.of(401, f.code().id(), f.getMessage()).toResponse());

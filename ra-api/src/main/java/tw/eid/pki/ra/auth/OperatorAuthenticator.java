@@ -46,12 +46,16 @@ public final class OperatorAuthenticator {
     private final ProfileSettings settings;
     private final Clock clock;
     /** Keyed by the certificate object (X509Certificate equality is by its DER bytes). */
-    private final ConcurrentHashMap<X509Certificate, Identity> identities =
-            new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<X509Certificate, Identity> identities = new ConcurrentHashMap<>();
+
     static final int IDENTITY_CACHE = 4096;
 
-    public OperatorAuthenticator(X509Certificate operatorsCa, String operatorsCaName, CertificateRecords certificates,
-                                 ProfileSettings settings, Clock clock) {
+    public OperatorAuthenticator(
+            X509Certificate operatorsCa,
+            String operatorsCaName,
+            CertificateRecords certificates,
+            ProfileSettings settings,
+            Clock clock) {
         this.operatorsCa = Objects.requireNonNull(operatorsCa, "operatorsCa");
         this.operatorsCaName = Objects.requireNonNull(operatorsCaName, "operatorsCaName");
         this.certificates = Objects.requireNonNull(certificates, "certificates");
@@ -82,7 +86,8 @@ public final class OperatorAuthenticator {
         } catch (CertificateExpiredException e) {
             throw new AuthenticationFailure(AuthenticationFailure.Code.EXPIRED, "the client certificate has expired");
         } catch (CertificateNotYetValidException e) {
-            throw new AuthenticationFailure(AuthenticationFailure.Code.NOT_YET_VALID, "the client certificate is not valid yet");
+            throw new AuthenticationFailure(
+                    AuthenticationFailure.Code.NOT_YET_VALID, "the client certificate is not valid yet");
         }
         List<String> eku;
         try {
@@ -91,22 +96,28 @@ public final class OperatorAuthenticator {
             eku = null;
         }
         if (eku == null || !eku.contains(OperatorTrustManager.CLIENT_AUTH)) {
-            throw new AuthenticationFailure(AuthenticationFailure.Code.MALFORMED, "not a client authentication certificate");
+            throw new AuthenticationFailure(
+                    AuthenticationFailure.Code.MALFORMED, "not a client authentication certificate");
         }
         Identity identity = identity(leaf);
-        String operatorId = identity.operatorId().orElseThrow(() -> new AuthenticationFailure(
-                AuthenticationFailure.Code.MALFORMED, "the client certificate has no usable operator id (CN)"));
-        OperatorRole role = identity.role().orElseThrow(() -> new AuthenticationFailure(
-                AuthenticationFailure.Code.NO_ROLE, "the client certificate names no single operator role"));
+        String operatorId = identity.operatorId()
+                .orElseThrow(() -> new AuthenticationFailure(
+                        AuthenticationFailure.Code.MALFORMED, "the client certificate has no usable operator id (CN)"));
+        OperatorRole role = identity.role()
+                .orElseThrow(() -> new AuthenticationFailure(
+                        AuthenticationFailure.Code.NO_ROLE, "the client certificate names no single operator role"));
 
         String serial = leaf.getSerialNumber().toString(16);
         Optional<CertificateRecord> stored = certificates.find(operatorsCaName, serial);
         if (stored.isEmpty() || !sameBytes(stored.get().der(), leaf)) {
-            throw new AuthenticationFailure(AuthenticationFailure.Code.UNKNOWN, "the client certificate is not on record");
+            throw new AuthenticationFailure(
+                    AuthenticationFailure.Code.UNKNOWN, "the client certificate is not on record");
         }
         if (stored.get().status() != CertificateStatus.GOOD) {
-            throw new AuthenticationFailure(AuthenticationFailure.Code.REVOKED,
-                    "the client certificate is " + (stored.get().status() == CertificateStatus.HOLD ? "on hold" : "revoked"));
+            throw new AuthenticationFailure(
+                    AuthenticationFailure.Code.REVOKED,
+                    "the client certificate is "
+                            + (stored.get().status() == CertificateStatus.HOLD ? "on hold" : "revoked"));
         }
         return new AuthenticatedOperator(operatorId, role, serial, new Actor(operatorId, source, destination));
     }
@@ -142,7 +153,8 @@ public final class OperatorAuthenticator {
 
     private static Optional<String> operatorId(X509Certificate leaf) {
         try {
-            RDN[] cns = X500Name.getInstance(leaf.getSubjectX500Principal().getEncoded()).getRDNs(BCStyle.CN);
+            RDN[] cns = X500Name.getInstance(leaf.getSubjectX500Principal().getEncoded())
+                    .getRDNs(BCStyle.CN);
             if (cns.length != 1 || cns[0].isMultiValued()) {
                 return Optional.empty();
             }
@@ -160,7 +172,8 @@ public final class OperatorAuthenticator {
             return Optional.empty();
         }
         try {
-            CertificatePolicies policies = CertificatePolicies.getInstance(ASN1OctetString.getInstance(ext).getOctets());
+            CertificatePolicies policies = CertificatePolicies.getInstance(
+                    ASN1OctetString.getInstance(ext).getOctets());
             PolicyInformation[] info = policies.getPolicyInformation();
             if (info.length != 1) {
                 return Optional.empty();

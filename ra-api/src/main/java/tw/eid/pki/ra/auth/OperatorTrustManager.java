@@ -53,8 +53,8 @@ public final class OperatorTrustManager extends X509ExtendedTrustManager {
             PKIXParameters params = new PKIXParameters(Set.of(new TrustAnchor(operatorsCa, null)));
             params.setRevocationEnabled(false);
             params.setDate(Date.from(clock.instant()));
-            CertPathValidator.getInstance("PKIX").validate(
-                    CertificateFactory.getInstance("X.509").generateCertPath(List.of(leaf)), params);
+            CertPathValidator.getInstance("PKIX")
+                    .validate(CertificateFactory.getInstance("X.509").generateCertPath(List.of(leaf)), params);
         } catch (GeneralSecurityException e) {
             throw new CertificateException("client certificate refused: " + e.getMessage(), e);
         }
@@ -69,20 +69,29 @@ public final class OperatorTrustManager extends X509ExtendedTrustManager {
             verify(chain);
         } catch (CertificateException e) {
             boolean locked = failures.record(peer);
-            log.info("TLS client certificate from {} refused{}: {}", peer, locked ? " (source locked out)" : "",
+            log.info(
+                    "TLS client certificate from {} refused{}: {}",
+                    peer,
+                    locked ? " (source locked out)" : "",
                     e.getMessage());
             throw e;
         }
     }
 
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
         check(chain, engine == null ? null : engine.getPeerHost());
     }
 
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-        check(chain, socket == null || socket.getInetAddress() == null ? null : socket.getInetAddress().getHostAddress());
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
+        check(
+                chain,
+                socket == null || socket.getInetAddress() == null
+                        ? null
+                        : socket.getInetAddress().getHostAddress());
     }
 
     @Override
@@ -91,12 +100,14 @@ public final class OperatorTrustManager extends X509ExtendedTrustManager {
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
         throw new CertificateException("this trust manager judges client certificates only");
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
         throw new CertificateException("this trust manager judges client certificates only");
     }
 

@@ -60,16 +60,25 @@ public final class RoleAuthorization implements DynamicFeature {
                 if (roles.contains(operator.role())) {
                     return;
                 }
-                audit.refused(operator.actor().event("ra.authorize",
-                                RequestAudit.target(ctx.getMethod(), ctx.getUriInfo().getPath()), AuditResult.REFUSED)
+                audit.refused(operator.actor()
+                        .event(
+                                "ra.authorize",
+                                RequestAudit.target(
+                                        ctx.getMethod(), ctx.getUriInfo().getPath()),
+                                AuditResult.REFUSED)
                         .withErrorCode("auth.role-not-allowed")
-                        .withDetails(AuditDetails.of().put("role", operator.role().id())));
-                ctx.abortWith(Problem.of(403, "auth.role-not-allowed",
-                        "role " + operator.role().id() + " may not do this").toResponse());
+                        .withDetails(
+                                AuditDetails.of().put("role", operator.role().id())));
+                ctx.abortWith(Problem.of(
+                                403,
+                                "auth.role-not-allowed",
+                                "role " + operator.role().id() + " may not do this")
+                        .toResponse());
                 return;
             }
             // Not reachable behind AuthenticationFilter; refuse rather than assume.
-            ctx.abortWith(Problem.of(401, "auth.unauthenticated", "no authenticated operator").toResponse());
+            ctx.abortWith(Problem.of(401, "auth.unauthenticated", "no authenticated operator")
+                    .toResponse());
         }
     }
 }

@@ -34,8 +34,12 @@ public final class HttpStatuses {
         return switch (code) {
             case CARD_NOT_FOUND -> 404;
             case PROFILE_NOT_ISSUABLE -> 400;
-            case KEY_TYPE_NOT_CERTIFIED, CHIP_MISMATCH, KEY_ALREADY_CERTIFIED, KEY_COMPROMISED, RENEWAL_EXHAUSTED,
-                 IDEMPOTENCY_KEY_REUSED -> 422;
+            case KEY_TYPE_NOT_CERTIFIED,
+                    CHIP_MISMATCH,
+                    KEY_ALREADY_CERTIFIED,
+                    KEY_COMPROMISED,
+                    RENEWAL_EXHAUSTED,
+                    IDEMPOTENCY_KEY_REUSED -> 422;
             case IDEMPOTENCY_PENDING -> 409;
             case FINAL_WRITE_FAILED -> 503;
         };
@@ -43,7 +47,13 @@ public final class HttpStatuses {
 
     public static int of(SodException.Code code) {
         return switch (code) {
-            case NO_DATA_GROUPS, TOO_FEW_DATA_GROUPS, UNKNOWN_DATA_GROUP, DUPLICATE_DATA_GROUP, BAD_HASH_LENGTH, UNKNOWN_HASH_ALGORITHM, BAD_LDS_VERSION -> 400;
+            case NO_DATA_GROUPS,
+                    TOO_FEW_DATA_GROUPS,
+                    UNKNOWN_DATA_GROUP,
+                    DUPLICATE_DATA_GROUP,
+                    BAD_HASH_LENGTH,
+                    UNKNOWN_HASH_ALGORITHM,
+                    BAD_LDS_VERSION -> 400;
             case ALREADY_PERSONALIZED, NOT_PERSONALIZED -> 409;
             case RATE_LIMITED -> 429;
             case POOL_EMPTY -> 503;

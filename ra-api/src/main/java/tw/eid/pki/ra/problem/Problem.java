@@ -23,11 +23,19 @@ public record Problem(String type, String title, int status, String detail, Stri
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern CODE = Pattern.compile("[a-z0-9][a-z0-9.-]{0,63}");
     private static final Map<Integer, String> TITLES = Map.ofEntries(
-            Map.entry(400, "Bad Request"), Map.entry(401, "Unauthorized"), Map.entry(403, "Forbidden"),
-            Map.entry(404, "Not Found"), Map.entry(405, "Method Not Allowed"), Map.entry(406, "Not Acceptable"),
-            Map.entry(409, "Conflict"), Map.entry(413, "Content Too Large"), Map.entry(415, "Unsupported Media Type"),
-            Map.entry(422, "Unprocessable Content"), Map.entry(429, "Too Many Requests"),
-            Map.entry(500, "Internal Server Error"), Map.entry(503, "Service Unavailable"));
+            Map.entry(400, "Bad Request"),
+            Map.entry(401, "Unauthorized"),
+            Map.entry(403, "Forbidden"),
+            Map.entry(404, "Not Found"),
+            Map.entry(405, "Method Not Allowed"),
+            Map.entry(406, "Not Acceptable"),
+            Map.entry(409, "Conflict"),
+            Map.entry(413, "Content Too Large"),
+            Map.entry(415, "Unsupported Media Type"),
+            Map.entry(422, "Unprocessable Content"),
+            Map.entry(429, "Too Many Requests"),
+            Map.entry(500, "Internal Server Error"),
+            Map.entry(503, "Service Unavailable"));
 
     public Problem {
         Objects.requireNonNull(code, "code");
@@ -38,8 +46,8 @@ public record Problem(String type, String title, int status, String detail, Stri
 
     /** A problem with the standard title of {@code status}. */
     public static Problem of(int status, String code, String detail) {
-        return new Problem(TYPE_PREFIX + code, TITLES.getOrDefault(status, "Error " + status), status,
-                shorten(detail), code);
+        return new Problem(
+                TYPE_PREFIX + code, TITLES.getOrDefault(status, "Error " + status), status, shorten(detail), code);
     }
 
     /** One line of at most 300 characters: the detail is for a person, not a log. */

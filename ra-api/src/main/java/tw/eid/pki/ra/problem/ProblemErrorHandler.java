@@ -25,8 +25,8 @@ public final class ProblemErrorHandler {
             }
 
             @Override
-            protected void generateResponse(Request request, Response response, int code, String message,
-                                            Throwable cause, Callback callback) {
+            protected void generateResponse(
+                    Request request, Response response, int code, String message, Throwable cause, Callback callback) {
                 ProblemErrorHandler.writeProblem(response, callback, code);
             }
         };
@@ -41,8 +41,8 @@ public final class ProblemErrorHandler {
             }
 
             @Override
-            protected void generateResponse(Request request, Response response, int code, String message,
-                                            Throwable cause, Callback callback) {
+            protected void generateResponse(
+                    Request request, Response response, int code, String message, Throwable cause, Callback callback) {
                 ProblemErrorHandler.writeProblem(response, callback, code);
             }
         };

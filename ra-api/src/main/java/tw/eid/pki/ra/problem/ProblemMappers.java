@@ -36,14 +36,29 @@ public final class ProblemMappers {
 
     /** All mappers, for registration. */
     public static List<Class<?>> all() {
-        return List.of(Approval.class, AuditCriteria.class, Card.class, Sod.class, Issuance.class, StatusChange.class, Csr.class, HolderName.class,
-                IssuanceRefused.class, Token.class, Store.class, Json.class, Jersey.class, Edge.class, Internal.class);
+        return List.of(
+                Approval.class,
+                AuditCriteria.class,
+                Card.class,
+                Sod.class,
+                Issuance.class,
+                StatusChange.class,
+                Csr.class,
+                HolderName.class,
+                IssuanceRefused.class,
+                Token.class,
+                Store.class,
+                Json.class,
+                Jersey.class,
+                Edge.class,
+                Internal.class);
     }
 
     public static final class Approval implements ExceptionMapper<ApprovalException> {
         @Override
         public Response toResponse(ApprovalException e) {
-            return Problem.of(HttpStatuses.of(e.code()), e.code().id(), e.getMessage()).toResponse();
+            return Problem.of(HttpStatuses.of(e.code()), e.code().id(), e.getMessage())
+                    .toResponse();
         }
     }
 
@@ -57,7 +72,8 @@ public final class ProblemMappers {
     public static final class Card implements ExceptionMapper<CardException> {
         @Override
         public Response toResponse(CardException e) {
-            return Problem.of(HttpStatuses.of(e.code()), e.code().id(), e.getMessage()).toResponse();
+            return Problem.of(HttpStatuses.of(e.code()), e.code().id(), e.getMessage())
+                    .toResponse();
         }
     }
 
@@ -65,7 +81,9 @@ public final class ProblemMappers {
     public static final class Sod implements ExceptionMapper<SodException> {
         @Override
         public Response toResponse(SodException e) {
-            Response.ResponseBuilder b = Problem.of(HttpStatuses.of(e.code()), e.code().id(), e.getMessage()).toResponseBuilder();
+            Response.ResponseBuilder b = Problem.of(
+                            HttpStatuses.of(e.code()), e.code().id(), e.getMessage())
+                    .toResponseBuilder();
             if (e.code() == SodException.Code.POOL_EMPTY) {
                 log.error("SOD refused: {}", e.getMessage());
                 b.header("Retry-After", "300");
@@ -81,10 +99,14 @@ public final class ProblemMappers {
         public Response toResponse(IssuanceException e) {
             if (HttpStatuses.of(e.code()) >= 500) {
                 log.error("issuance failed: {}", e.code().id(), e);
-                return Problem.of(HttpStatuses.of(e.code()), e.code().id(),
-                        "the certificate could not be stored; try again later").toResponse();
+                return Problem.of(
+                                HttpStatuses.of(e.code()),
+                                e.code().id(),
+                                "the certificate could not be stored; try again later")
+                        .toResponse();
             }
-            return Problem.of(HttpStatuses.of(e.code()), e.code().id(), e.getMessage()).toResponse();
+            return Problem.of(HttpStatuses.of(e.code()), e.code().id(), e.getMessage())
+                    .toResponse();
         }
     }
 
@@ -128,7 +150,8 @@ public final class ProblemMappers {
                 return Problem.of(422, e.code().id(), e.getMessage()).toResponse();
             }
             log.error("issuance refused by its own checks: {}", e.code().id(), e);
-            return Problem.of(500, e.code().id(), "issuance was stopped by a pre-issuance check").toResponse();
+            return Problem.of(500, e.code().id(), "issuance was stopped by a pre-issuance check")
+                    .toResponse();
         }
     }
 
@@ -138,11 +161,16 @@ public final class ProblemMappers {
             if (e.isUnavailable()) {
                 log.warn("token unavailable: {}", e.getMessage());
                 return Problem.of(503, "token.unavailable", "the key token cannot be reached; try again later")
-                        .toResponseBuilder().header("Retry-After", "30").build();
+                        .toResponseBuilder()
+                        .header("Retry-After", "30")
+                        .build();
             }
             log.error("token failure {}", e.code(), e);
-            return Problem.of(500, "token." + e.code().name().toLowerCase().replace('_', '-'),
-                    "the key token refused the operation").toResponse();
+            return Problem.of(
+                            500,
+                            "token." + e.code().name().toLowerCase().replace('_', '-'),
+                            "the key token refused the operation")
+                    .toResponse();
         }
     }
 
@@ -153,10 +181,13 @@ public final class ProblemMappers {
             if (unreachable(e)) {
                 log.warn("store unavailable: {} {}", e.code().id(), e.getMessage(), e);
                 return Problem.of(503, "store.unavailable", "the database cannot be reached; try again later")
-                        .toResponseBuilder().header("Retry-After", "10").build();
+                        .toResponseBuilder()
+                        .header("Retry-After", "10")
+                        .build();
             }
             log.error("store failure {}", e.code().id(), e);
-            return Problem.of(500, e.code().id(), "the database refused the operation").toResponse();
+            return Problem.of(500, e.code().id(), "the database refused the operation")
+                    .toResponse();
         }
 
         static boolean unreachable(StoreException e) {
@@ -167,7 +198,9 @@ public final class ProblemMappers {
                 if (t instanceof SQLTransientConnectionException) {
                     return true; // HikariCP: no connection within its timeout
                 }
-                if (t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08")) {
+                if (t instanceof SQLException s
+                        && s.getSQLState() != null
+                        && s.getSQLState().startsWith("08")) {
                     return true; // SQLSTATE class 08: connection exception
                 }
             }
@@ -180,10 +213,15 @@ public final class ProblemMappers {
         @Override
         public Response toResponse(JacksonException e) {
             // Jackson's message may quote the input (personal data): say only where it broke.
-            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr();
-            return Problem.of(400, "request.malformed-json", "the request body is not the JSON this endpoint takes"
-                    + where).toResponse();
+            String where = e.getLocation() == null
+                    ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr();
+            return Problem.of(
+                            400,
+                            "request.malformed-json",
+                            "the request body is not the JSON this endpoint takes" + where)
+                    .toResponse();
         }
     }
 

@@ -34,13 +34,19 @@ public final class AuditResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @Allowed(AUDITOR)
-    public Views.AuditPage events(@QueryParam("from") String from, @QueryParam("to") String to,
-                                  @QueryParam("actor") String actor, @QueryParam("action") String action,
-                                  @QueryParam("after") String after, @QueryParam("limit") String limit) {
-        AuditQuery.Criteria criteria = new AuditQuery.Criteria(instant(from, "from"), instant(to, "to"), actor, action,
-                number(after, 0, "after"), (int) Math.min(number(limit, DEFAULT_LIMIT, "limit"), Integer.MAX_VALUE));
+    public Views.AuditPage events(
+            @QueryParam("from") String from,
+            @QueryParam("to") String to,
+            @QueryParam("actor") String actor,
+            @QueryParam("action") String action,
+            @QueryParam("after") String after,
+            @QueryParam("limit") String limit) {
+        AuditQuery.Criteria criteria = new AuditQuery.Criteria(
+                instant(from, "from"), instant(to, "to"), actor, action, number(after, 0, "after"), (int)
+                        Math.min(number(limit, DEFAULT_LIMIT, "limit"), Integer.MAX_VALUE));
         AuditQuery.Page page = query.find(criteria);
-        return new Views.AuditPage(page.events().stream().map(Views.AuditEventView::of).toList(), page.nextAfterSeq());
+        return new Views.AuditPage(
+                page.events().stream().map(Views.AuditEventView::of).toList(), page.nextAfterSeq());
     }
 
     private static Instant instant(String text, String name) {
@@ -60,7 +66,8 @@ public final class AuditResource {
     }
 
     private static ProblemException invalidTime(String name) {
-        return ProblemException.badRequest("audit.invalid-query", name + " must be an RFC 3339 UTC time, e.g. 2026-01-31T23:59:59Z");
+        return ProblemException.badRequest(
+                "audit.invalid-query", name + " must be an RFC 3339 UTC time, e.g. 2026-01-31T23:59:59Z");
     }
 
     private static long number(String text, long absent, String name) {

@@ -26,6 +26,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.card.Card;
 import tw.eid.pki.ca.card.CardException;
 import tw.eid.pki.ca.card.CardRegistration;
@@ -47,7 +48,6 @@ import tw.eid.pki.ca.revocation.StatusChange;
 import tw.eid.pki.ra.auth.Allowed;
 import tw.eid.pki.ra.auth.AuthenticatedOperator;
 import tw.eid.pki.ra.auth.RequestAudit;
-import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ra.problem.ProblemException;
 import tw.eid.pki.ra.store.CertificateRecords;
 
@@ -70,9 +70,15 @@ public final class CardResource {
     private final SodRateLimit sodRate;
 
     /** {@code sods} may be null: an RA without a DS pool answers 503 to SOD requests. */
-    public CardResource(CardRegistry cards, CitizenIssuer issuer, RevocationService revocations,
-                        CertificateRecords certificates, ProfileSettings settings, RequestAudit audit,
-                        SodIssuer sods, SodRateLimit sodRate) {
+    public CardResource(
+            CardRegistry cards,
+            CitizenIssuer issuer,
+            RevocationService revocations,
+            CertificateRecords certificates,
+            ProfileSettings settings,
+            RequestAudit audit,
+            SodIssuer sods,
+            SodRateLimit sodRate) {
         this.sods = sods;
         this.sodRate = Objects.requireNonNull(sodRate, "sodRate");
         this.audit = Objects.requireNonNull(audit, "audit");
@@ -92,10 +98,15 @@ public final class CardResource {
         CardRegistration.requireCardNumber(Inputs.required(body.cardNumber(), "cardNumber"));
         byte[] chipUid = CardRegistration.chipUidFromHex(Inputs.required(body.chipUid(), "chipUid"));
         NationalId id = NationalId.of(Inputs.required(body.nationalId(), "nationalId"));
-        HolderName name = HolderName.of(Inputs.required(body.holderName(), "holderName"), settings.holderNamePrivateUse());
+        HolderName name =
+                HolderName.of(Inputs.required(body.holderName(), "holderName"), settings.holderNamePrivateUse());
         Card card = cards.register(actor(security).actor(), new CardRegistration(body.cardNumber(), chipUid, id, name));
-        return Response.created(uri.getBaseUriBuilder().path("cards").path(card.cardNumber()).build())
-                .entity(view(card, true, List.of())).build();
+        return Response.created(uri.getBaseUriBuilder()
+                        .path("cards")
+                        .path(card.cardNumber())
+                        .build())
+                .entity(view(card, true, List.of()))
+                .build();
     }
 
     /**
@@ -113,8 +124,12 @@ public final class CardResource {
         if (personalData) {
             audit.record(actor(security).actor().event("card.view-personal-data", cardNumber, AuditResult.SUCCESS));
         }
-        return view(card, personalData, certificates.ofCard(cardNumber).stream()
-                .map(r -> Views.CertificateView.of(r, false)).toList());
+        return view(
+                card,
+                personalData,
+                certificates.ofCard(cardNumber).stream()
+                        .map(r -> Views.CertificateView.of(r, false))
+                        .toList());
     }
 
     @POST
@@ -122,9 +137,12 @@ public final class CardResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Allowed({PERSONALIZATION, OFFICER})
-    public Response issueFromJson(@PathParam("cardNumber") String cardNumber, Views.IssueBody body,
-                                  @HeaderParam("Idempotency-Key") String idempotencyKey,
-                                  @Context SecurityContext security, @Context UriInfo uri) {
+    public Response issueFromJson(
+            @PathParam("cardNumber") String cardNumber,
+            Views.IssueBody body,
+            @HeaderParam("Idempotency-Key") String idempotencyKey,
+            @Context SecurityContext security,
+            @Context UriInfo uri) {
         Inputs.required(body, "body");
         byte[] csr = Inputs.required(body.csr(), "csr").getBytes(StandardCharsets.UTF_8);
         return issue(cardNumber, body.profile(), body.chipUid(), csr, idempotencyKey, security, uri);
@@ -136,21 +154,34 @@ public final class CardResource {
     @Consumes(PKCS10)
     @Produces(MediaType.APPLICATION_JSON)
     @Allowed({PERSONALIZATION, OFFICER})
-    public Response issueFromPkcs10(@PathParam("cardNumber") String cardNumber, @QueryParam("profile") String profile,
-                                    @QueryParam("chipUid") String chipUid, byte[] csr,
-                                    @HeaderParam("Idempotency-Key") String idempotencyKey,
-                                    @Context SecurityContext security, @Context UriInfo uri) {
+    public Response issueFromPkcs10(
+            @PathParam("cardNumber") String cardNumber,
+            @QueryParam("profile") String profile,
+            @QueryParam("chipUid") String chipUid,
+            byte[] csr,
+            @HeaderParam("Idempotency-Key") String idempotencyKey,
+            @Context SecurityContext security,
+            @Context UriInfo uri) {
         if (csr == null || csr.length == 0) {
             throw ProblemException.badRequest("request.missing-field", "missing field: csr");
         }
         return issue(cardNumber, profile, chipUid, csr, idempotencyKey, security, uri);
     }
 
-    private Response issue(String cardNumber, String profile, String chipUidHex, byte[] csr, String idempotencyKey,
-                           SecurityContext security, UriInfo uri) {
+    private Response issue(
+            String cardNumber,
+            String profile,
+            String chipUidHex,
+            byte[] csr,
+            String idempotencyKey,
+            SecurityContext security,
+            UriInfo uri) {
         CardRegistration.requireCardNumber(cardNumber);
-        IssueRequest request = new IssueRequest(cardNumber,
-                CardRegistration.chipUidFromHex(Inputs.required(chipUidHex, "chipUid")), Inputs.profile(profile), csr,
+        IssueRequest request = new IssueRequest(
+                cardNumber,
+                CardRegistration.chipUidFromHex(Inputs.required(chipUidHex, "chipUid")),
+                Inputs.profile(profile),
+                csr,
                 Inputs.idempotencyKey(idempotencyKey));
         IssuedCertificate issued = issuer.issue(actor(security).actor(), request);
         byte[] der;
@@ -159,10 +190,19 @@ public final class CardResource {
         } catch (IOException e) {
             throw new IllegalStateException("an issued certificate does not encode", e);
         }
-        Response.ResponseBuilder b = Response.created(uri.getBaseUriBuilder().path("certificates")
-                        .path(issued.serialHex()).queryParam("ca", issued.caName()).build())
-                .entity(new Views.IssuedView(issued.caName(), issued.serialHex(), request.profile().profileName(), "good",
-                        issued.crlPartition(), Views.pem(der), issued.replay()));
+        Response.ResponseBuilder b = Response.created(uri.getBaseUriBuilder()
+                        .path("certificates")
+                        .path(issued.serialHex())
+                        .queryParam("ca", issued.caName())
+                        .build())
+                .entity(new Views.IssuedView(
+                        issued.caName(),
+                        issued.serialHex(),
+                        request.profile().profileName(),
+                        "good",
+                        issued.crlPartition(),
+                        Views.pem(der),
+                        issued.replay()));
         if (issued.replay()) {
             b.header("Idempotency-Replayed", "true");
         }
@@ -174,10 +214,12 @@ public final class CardResource {
     @Path("{cardNumber}/report-lost")
     @Produces(MediaType.APPLICATION_JSON)
     @Allowed(OFFICER)
-    public Views.LostReportView reportLost(@PathParam("cardNumber") String cardNumber, @Context SecurityContext security) {
+    public Views.LostReportView reportLost(
+            @PathParam("cardNumber") String cardNumber, @Context SecurityContext security) {
         cards.find(cardNumber, false).orElseThrow(() -> notFound(cardNumber));
         List<StatusChange> changes = revocations.reportLost(actor(security).actor(), cardNumber);
-        return new Views.LostReportView(cardNumber, changes.stream().map(StatusChange::serialHex).toList());
+        return new Views.LostReportView(
+                cardNumber, changes.stream().map(StatusChange::serialHex).toList());
     }
 
     /**
@@ -190,17 +232,21 @@ public final class CardResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces({MediaType.APPLICATION_JSON, MediaType.APPLICATION_OCTET_STREAM})
     @Allowed(PERSONALIZATION)
-    public Response sod(@PathParam("cardNumber") String cardNumber, Views.SodBody body,
-                        @Context SecurityContext security, @Context UriInfo uri, @Context HttpHeaders headers) {
+    public Response sod(
+            @PathParam("cardNumber") String cardNumber,
+            Views.SodBody body,
+            @Context SecurityContext security,
+            @Context UriInfo uri,
+            @Context HttpHeaders headers) {
         AuthenticatedOperator operator = actor(security);
         if (!sodRate.tryAcquire(operator.certificateSerial())) {
-            audit.record(operator.actor().event("card.sod", cardNumber, AuditResult.REFUSED)
+            audit.record(operator.actor()
+                    .event("card.sod", cardNumber, AuditResult.REFUSED)
                     .withErrorCode(SodException.Code.RATE_LIMITED.id()));
             throw new SodException(SodException.Code.RATE_LIMITED, "too many SOD requests from this client; slow down");
         }
         if (sods == null) {
-            throw new ProblemException(503, "ds.not-configured",
-                    "this RA has no document signer pool");
+            throw new ProblemException(503, "ds.not-configured", "this RA has no document signer pool");
         }
         CardRegistration.requireCardNumber(cardNumber);
         Inputs.required(body, "body");
@@ -209,20 +255,31 @@ public final class CardResource {
         if (body.dataGroups() != null) {
             for (Views.DataGroupBody g : body.dataGroups()) {
                 Inputs.required(g, "dataGroups[]");
-                groups.add(new SodRequest.DataGroupHash(Inputs.required(g.number(), "dataGroups[].number"),
+                groups.add(new SodRequest.DataGroupHash(
+                        Inputs.required(g.number(), "dataGroups[].number"),
                         Inputs.base64(Inputs.required(g.hash(), "dataGroups[].hash"), "dataGroups[].hash")));
             }
         }
-        SodRequest.LdsVersion version = body.ldsVersion() == null && body.unicodeVersion() == null ? null
+        SodRequest.LdsVersion version = body.ldsVersion() == null && body.unicodeVersion() == null
+                ? null
                 : new SodRequest.LdsVersion(body.ldsVersion(), body.unicodeVersion());
         IssuedSod sod = sods.issue(operator.actor(), new SodRequest(cardNumber, algorithm, groups, version));
         URI location = uri.getBaseUriBuilder().path("cards").path(cardNumber).build();
         if (headers.getAcceptableMediaTypes().get(0).isCompatible(MediaType.APPLICATION_OCTET_STREAM_TYPE)
                 && !headers.getAcceptableMediaTypes().get(0).isWildcardType()) {
-            return Response.created(location).type(MediaType.APPLICATION_OCTET_STREAM_TYPE).entity(sod.efSod()).build();
+            return Response.created(location)
+                    .type(MediaType.APPLICATION_OCTET_STREAM_TYPE)
+                    .entity(sod.efSod())
+                    .build();
         }
-        return Response.created(location).type(MediaType.APPLICATION_JSON_TYPE).entity(new Views.SodView(cardNumber,
-                sod.personalization(), sod.dsSerialHex(), Base64.getEncoder().encodeToString(sod.efSod()))).build();
+        return Response.created(location)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(new Views.SodView(
+                        cardNumber,
+                        sod.personalization(),
+                        sod.dsSerialHex(),
+                        Base64.getEncoder().encodeToString(sod.efSod())))
+                .build();
     }
 
     /** The officer's act before a re-personalization: the card may get one more SOD (409 if it has none). */
@@ -233,8 +290,7 @@ public final class CardResource {
     public Response reopen(@PathParam("cardNumber") String cardNumber, @Context SecurityContext security) {
         CardRegistration.requireCardNumber(cardNumber);
         if (sods == null) {
-            throw new ProblemException(503, "ds.not-configured",
-                    "this RA has no document signer pool");
+            throw new ProblemException(503, "ds.not-configured", "this RA has no document signer pool");
         }
         sods.reopen(actor(security).actor(), cardNumber);
         return Response.noContent().build();
@@ -249,8 +305,13 @@ public final class CardResource {
     }
 
     private static Views.CardView view(Card card, boolean personalData, List<Views.CertificateView> certificates) {
-        return new Views.CardView(card.cardNumber(), card.chipUidHex(), card.status().toLowerCase(Locale.ROOT),
-                card.registeredAt().toString(), personalData ? card.holderName() : null,
-                personalData ? card.nationalIdLast4() : null, certificates);
+        return new Views.CardView(
+                card.cardNumber(),
+                card.chipUidHex(),
+                card.status().toLowerCase(Locale.ROOT),
+                card.registeredAt().toString(),
+                personalData ? card.holderName() : null,
+                personalData ? card.nationalIdLast4() : null,
+                certificates);
     }
 }

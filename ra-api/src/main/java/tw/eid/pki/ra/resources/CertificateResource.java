@@ -90,8 +90,8 @@ public final class CertificateResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Allowed(OFFICER)
-    public Views.StatusChangeView revoke(@PathParam("serial") String serial, Views.RevokeBody body,
-                                         @Context SecurityContext security) {
+    public Views.StatusChangeView revoke(
+            @PathParam("serial") String serial, Views.RevokeBody body, @Context SecurityContext security) {
         Inputs.serial(serial);
         String name = Inputs.required(Inputs.required(body, "body").reason(), "reason");
         RevocationReason reason = Views.REASONS.get(name);
@@ -103,8 +103,10 @@ public final class CertificateResource {
 
     private CertificateRecord find(String serial, String ca) {
         String caName = ca == null ? citizenCaName : Inputs.caName(ca);
-        return certificates.find(caName, Inputs.serial(serial)).orElseThrow(() -> new StatusChangeRefusedException(
-                StatusChangeRefusedException.Code.NOT_FOUND, "no certificate " + serial + " of CA " + caName));
+        return certificates
+                .find(caName, Inputs.serial(serial))
+                .orElseThrow(() -> new StatusChangeRefusedException(
+                        StatusChangeRefusedException.Code.NOT_FOUND, "no certificate " + serial + " of CA " + caName));
     }
 
     private static Actor actor(SecurityContext security) {
@@ -112,7 +114,12 @@ public final class CertificateResource {
     }
 
     private static Views.StatusChangeView view(StatusChange c) {
-        return new Views.StatusChangeView(c.caName(), c.serialHex(), Views.statusName(c.from()), Views.statusName(c.to()),
-                Views.reasonName(c.reason()), c.at().toString());
+        return new Views.StatusChangeView(
+                c.caName(),
+                c.serialHex(),
+                Views.statusName(c.from()),
+                Views.statusName(c.to()),
+                Views.reasonName(c.reason()),
+                c.at().toString());
     }
 }

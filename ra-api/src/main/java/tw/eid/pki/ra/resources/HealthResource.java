@@ -25,8 +25,7 @@ public final class HealthResource {
     private final DocumentSignerPool documentSigners;
 
     /** {@code documentSigners} may be null (an RA without a DS pool). */
-    public HealthResource(CertificateRecords store, List<Token> tokens,
-                          DocumentSignerPool documentSigners) {
+    public HealthResource(CertificateRecords store, List<Token> tokens, DocumentSignerPool documentSigners) {
         this.store = Objects.requireNonNull(store, "store");
         this.tokens = List.copyOf(tokens);
         this.documentSigners = documentSigners;
@@ -37,20 +36,28 @@ public final class HealthResource {
     @AnyOperator
     public Response health() {
         boolean database = store.reachable(2);
-        List<Views.TokenView> tokenViews = tokens.stream().map(t -> {
-            TokenHealth h = t.probe();
-            return new Views.TokenView(h.tokenLabel(), h.up());
-        }).toList();
+        List<Views.TokenView> tokenViews = tokens.stream()
+                .map(t -> {
+                    TokenHealth h = t.probe();
+                    return new Views.TokenView(h.tokenLabel(), h.up());
+                })
+                .toList();
         boolean up = database && tokenViews.stream().allMatch(Views.TokenView::up);
         Views.DocumentSignersView ds = null;
         if (database && documentSigners != null) {
             DocumentSignerPool.Status st = documentSigners.status();
-            ds = new Views.DocumentSignersView(st.active() == null ? null : st.active().keyLabel(),
-                    st.active() == null ? 0 : st.active().maxDocuments() - st.active().documentsSigned(),
-                    st.usableSpares(), st.spareDocuments(), st.coveredUntil() == null ? null : st.coveredUntil().toString(),
+            ds = new Views.DocumentSignersView(
+                    st.active() == null ? null : st.active().keyLabel(),
+                    st.active() == null
+                            ? 0
+                            : st.active().maxDocuments() - st.active().documentsSigned(),
+                    st.usableSpares(),
+                    st.spareDocuments(),
+                    st.coveredUntil() == null ? null : st.coveredUntil().toString(),
                     st.low());
         }
         return Response.status(up ? 200 : 503)
-                .entity(new Views.HealthView(up ? "up" : "down", database ? "up" : "down", tokenViews, ds)).build();
+                .entity(new Views.HealthView(up ? "up" : "down", database ? "up" : "down", tokenViews, ds))
+                .build();
     }
 }

@@ -9,6 +9,7 @@ import tw.eid.pki.ra.problem.ProblemException;
 final class Inputs {
     /** docs/api.md: lower-case hex without leading zeros, at most 20 octets (RFC 5280 §4.1.2.2). */
     private static final Pattern SERIAL = Pattern.compile("[1-9a-f][0-9a-f]{0,39}");
+
     private static final Pattern CA_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,128}");
 
@@ -46,8 +47,8 @@ final class Inputs {
 
     static String idempotencyKey(String key) {
         if (key != null && !IDEMPOTENCY_KEY.matcher(key).matches()) {
-            throw ProblemException.badRequest("request.bad-idempotency-key",
-                    "Idempotency-Key must be 1–128 printable ASCII characters");
+            throw ProblemException.badRequest(
+                    "request.bad-idempotency-key", "Idempotency-Key must be 1–128 printable ASCII characters");
         }
         return key;
     }
@@ -60,7 +61,7 @@ final class Inputs {
                 return p;
             }
         }
-        throw ProblemException.badRequest("request.unknown-profile",
-                "unknown profile (citizen-signature, citizen-encryption)");
+        throw ProblemException.badRequest(
+                "request.unknown-profile", "unknown profile (citizen-signature, citizen-encryption)");
     }
 }

@@ -9,7 +9,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import tw.eid.pki.ra.problem.Problem;
 import tw.eid.pki.ra.problem.ProblemException;
 
 /**
@@ -45,8 +44,8 @@ public final class RequestSizeLimit implements ContainerRequestFilter {
                     drained = false;
                 }
             }
-            jakarta.ws.rs.core.Response.ResponseBuilder response =
-                    jakarta.ws.rs.core.Response.fromResponse(tooLarge().problem().toResponse());
+            jakarta.ws.rs.core.Response.ResponseBuilder response = jakarta.ws.rs.core.Response.fromResponse(
+                    tooLarge().problem().toResponse());
             if (!drained) {
                 response.header("Connection", "close");
             }

@@ -46,16 +46,21 @@ public final class RevocationsResource {
         BulkStatusChange act = switch (action) {
             case "suspend" -> {
                 if (body.reason() != null) {
-                    throw ProblemException.badRequest("request.unexpected-reason", "suspend takes no reason (certificateHold)");
+                    throw ProblemException.badRequest(
+                            "request.unexpected-reason", "suspend takes no reason (certificateHold)");
                 }
                 yield BulkStatusChange.suspend(ca, serials);
             }
-            case "revoke" -> BulkStatusChange.revoke(ca, ApprovalResource.reason(Inputs.required(body.reason(), "reason")), serials);
+            case "revoke" ->
+                BulkStatusChange.revoke(ca, ApprovalResource.reason(Inputs.required(body.reason(), "reason")), serials);
             default -> throw ProblemException.badRequest("request.unknown-action", "action must be suspend or revoke");
         };
         Approval approval = approvals.request(ApprovalResource.actor(security), act);
         return Response.accepted(Views.ApprovalView.of(approval))
-                .location(uri.getBaseUriBuilder().path("approvals").path(Long.toString(approval.id())).build()).build();
+                .location(uri.getBaseUriBuilder()
+                        .path("approvals")
+                        .path(Long.toString(approval.id()))
+                        .build())
+                .build();
     }
-
 }

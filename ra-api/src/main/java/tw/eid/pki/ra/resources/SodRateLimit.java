@@ -1,8 +1,8 @@
 package tw.eid.pki.ra.resources;
 
 import java.util.Objects;
-import java.util.function.LongSupplier;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * SOD requests per client (issue 6: "rate-limited per client"): a token bucket per operator

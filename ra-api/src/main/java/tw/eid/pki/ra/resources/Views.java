@@ -39,7 +39,8 @@ public final class Views {
      * data group's number (1..16) and hash (base64), and for an LDSSecurityObject v1 both
      * ldsVersion ("0108") and unicodeVersion ("040000").
      */
-    public record SodBody(String hashAlgorithm, List<DataGroupBody> dataGroups, String ldsVersion, String unicodeVersion) {}
+    public record SodBody(
+            String hashAlgorithm, List<DataGroupBody> dataGroups, String ldsVersion, String unicodeVersion) {}
 
     public record DataGroupBody(Integer number, String hash) {}
 
@@ -50,24 +51,51 @@ public final class Views {
     public record RevokeBody(String reason) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record CardView(String cardNumber, String chipUid, String status, String registeredAt, String holderName,
-                           String nationalIdLast4, List<CertificateView> certificates) {}
+    public record CardView(
+            String cardNumber,
+            String chipUid,
+            String status,
+            String registeredAt,
+            String holderName,
+            String nationalIdLast4,
+            List<CertificateView> certificates) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record CertificateView(String ca, String serial, String profile, String cardNumber, String status,
-                                  String revocationReason, String revocationTime, String notBefore, String notAfter,
-                                  String certificate) {
+    public record CertificateView(
+            String ca,
+            String serial,
+            String profile,
+            String cardNumber,
+            String status,
+            String revocationReason,
+            String revocationTime,
+            String notBefore,
+            String notAfter,
+            String certificate) {
         static CertificateView of(CertificateRecord r, boolean withPem) {
-            return new CertificateView(r.caName(), r.serialHex(), r.profile(), r.cardNumber(), statusName(r.status()),
+            return new CertificateView(
+                    r.caName(),
+                    r.serialHex(),
+                    r.profile(),
+                    r.cardNumber(),
+                    statusName(r.status()),
                     r.revocationReason() == null ? null : reasonName(r.revocationReason()),
-                    r.revocationTime() == null ? null : r.revocationTime().toString(), r.notBefore().toString(),
-                    r.notAfter().toString(), withPem ? pem(r.der()) : null);
+                    r.revocationTime() == null ? null : r.revocationTime().toString(),
+                    r.notBefore().toString(),
+                    r.notAfter().toString(),
+                    withPem ? pem(r.der()) : null);
         }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record IssuedView(String ca, String serial, String profile, String status, int crlPartition,
-                             String certificate, boolean replay) {}
+    public record IssuedView(
+            String ca,
+            String serial,
+            String profile,
+            String status,
+            int crlPartition,
+            String certificate,
+            boolean replay) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record StatusChangeView(String ca, String serial, String from, String to, String reason, String at) {}
@@ -79,24 +107,54 @@ public final class Views {
     public record OutcomeView(int changed, String errorCode, String target) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record ApprovalView(long id, String kind, String ca, String action, String reason, List<String> serials,
-                               String requestedBy, String requestedAt, String status, String decidedBy,
-                               String decidedAt, OutcomeView outcome) {
+    public record ApprovalView(
+            long id,
+            String kind,
+            String ca,
+            String action,
+            String reason,
+            List<String> serials,
+            String requestedBy,
+            String requestedAt,
+            String status,
+            String decidedBy,
+            String decidedAt,
+            OutcomeView outcome) {
         static ApprovalView of(Approval a) {
             BulkStatusChange bulk = (BulkStatusChange) a.act();
-            return new ApprovalView(a.id(), a.act().kind(), bulk.caName(), ApprovalResource.actionName(bulk.action()),
-                    reasonName(bulk.reason()), bulk.serials(), a.requestedBy(), a.requestedAt().toString(),
-                    a.status().name().toLowerCase(Locale.ROOT), a.decidedBy(),
+            return new ApprovalView(
+                    a.id(),
+                    a.act().kind(),
+                    bulk.caName(),
+                    ApprovalResource.actionName(bulk.action()),
+                    reasonName(bulk.reason()),
+                    bulk.serials(),
+                    a.requestedBy(),
+                    a.requestedAt().toString(),
+                    a.status().name().toLowerCase(Locale.ROOT),
+                    a.decidedBy(),
                     a.decidedAt() == null ? null : a.decidedAt().toString(),
-                    a.outcome() == null ? null
-                            : new OutcomeView(a.outcome().changed(), a.outcome().errorCode(), a.outcome().target()));
+                    a.outcome() == null
+                            ? null
+                            : new OutcomeView(
+                                    a.outcome().changed(),
+                                    a.outcome().errorCode(),
+                                    a.outcome().target()));
         }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record AuditEventView(long seq, String time, String actor, String action, String target, String result,
-                                 String sourceAddress, String destinationAddress, String errorCode,
-                                 JsonNode details) {
+    public record AuditEventView(
+            long seq,
+            String time,
+            String actor,
+            String action,
+            String target,
+            String result,
+            String sourceAddress,
+            String destinationAddress,
+            String errorCode,
+            JsonNode details) {
         private static final ObjectMapper JSON = new ObjectMapper();
 
         static AuditEventView of(AuditQuery.RecordedEvent e) {
@@ -108,8 +166,16 @@ public final class Views {
                     details = TextNode.valueOf(e.details());
                 }
             }
-            return new AuditEventView(e.seq(), e.time().toString(), e.actor(), e.action(), e.target(),
-                    e.result().name().toLowerCase(Locale.ROOT), e.sourceAddress(), e.destinationAddress(), e.errorCode(),
+            return new AuditEventView(
+                    e.seq(),
+                    e.time().toString(),
+                    e.actor(),
+                    e.action(),
+                    e.target(),
+                    e.result().name().toLowerCase(Locale.ROOT),
+                    e.sourceAddress(),
+                    e.destinationAddress(),
+                    e.errorCode(),
                     details);
         }
     }
@@ -122,7 +188,8 @@ public final class Views {
     public record TokenView(String label, boolean up) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record HealthView(String status, String database, List<TokenView> tokens, DocumentSignersView documentSigners) {}
+    public record HealthView(
+            String status, String database, List<TokenView> tokens, DocumentSignersView documentSigners) {}
 
     /**
      * The DS pool at a glance: the active DS, certified spares still usable and the documents they
@@ -130,8 +197,13 @@ public final class Views {
      * cover ends within 30 days (a CSCA ceremony is due). A low pool does not make the RA unhealthy; an empty one makes SOD requests 503.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record DocumentSignersView(String active, long activeDocumentsLeft, int usableSpares, long spareDocuments,
-                                      String coveredUntil, boolean low) {}
+    public record DocumentSignersView(
+            String active,
+            long activeDocumentsLeft,
+            int usableSpares,
+            long spareDocuments,
+            String coveredUntil,
+            boolean low) {}
 
     static String statusName(CertificateStatus s) {
         return s.name().toLowerCase(Locale.ROOT);
@@ -149,8 +221,13 @@ public final class Views {
             "aACompromise", RevocationReason.AA_COMPROMISE);
 
     static String reasonName(RevocationReason reason) {
-        return reason == null ? null : REASONS.entrySet().stream().filter(e -> e.getValue() == reason)
-                .map(Map.Entry::getKey).findFirst().orElseThrow();
+        return reason == null
+                ? null
+                : REASONS.entrySet().stream()
+                        .filter(e -> e.getValue() == reason)
+                        .map(Map.Entry::getKey)
+                        .findFirst()
+                        .orElseThrow();
     }
 
     static String reasonName(int code) {
@@ -159,7 +236,7 @@ public final class Views {
 
     /** RFC 7468 §5: the textual encoding of a certificate, 64 characters a line. */
     static String pem(byte[] der) {
-        return "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-                + "\n-----END CERTIFICATE-----\n";
+        return "-----BEGIN CERTIFICATE-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der) + "\n-----END CERTIFICATE-----\n";
     }
 }

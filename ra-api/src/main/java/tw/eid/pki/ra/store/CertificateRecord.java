@@ -9,9 +9,17 @@ import tw.eid.pki.ca.revocation.CertificateStatus;
  *
  * @param revocationReason the CRLReason code, or null when good
  */
-public record CertificateRecord(String caName, String serialHex, String profile, String cardNumber,
-                                CertificateStatus status, Integer revocationReason, Instant revocationTime,
-                                Instant notBefore, Instant notAfter, byte[] der) {
+public record CertificateRecord(
+        String caName,
+        String serialHex,
+        String profile,
+        String cardNumber,
+        CertificateStatus status,
+        Integer revocationReason,
+        Instant revocationTime,
+        Instant notBefore,
+        Instant notAfter,
+        byte[] der) {
     @Override
     public byte[] der() {
         return der.clone();

@@ -37,8 +37,8 @@ public final class CertificateRecords {
      */
     public Optional<CertificateRecord> find(String caName, String serialHex) {
         try (Connection c = database.dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
-                     + " FROM certificate WHERE ca_name = ? AND serial_hex = ? AND der IS NOT NULL")) {
+                PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
+                        + " FROM certificate WHERE ca_name = ? AND serial_hex = ? AND der IS NOT NULL")) {
             ps.setString(1, caName);
             ps.setString(2, serialHex);
             return first(ps);
@@ -50,8 +50,9 @@ public final class CertificateRecords {
     /** The card's certificates stored whole, oldest first. */
     public List<CertificateRecord> ofCard(String cardNumber) {
         return database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
-                    + " FROM certificate WHERE card_number = ? AND der IS NOT NULL ORDER BY not_before, ca_name, serial_hex")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT " + COLUMNS
+                            + " FROM certificate WHERE card_number = ? AND der IS NOT NULL ORDER BY not_before, ca_name, serial_hex")) {
                 ps.setString(1, cardNumber);
                 List<CertificateRecord> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
@@ -82,10 +83,16 @@ public final class CertificateRecords {
     private static CertificateRecord read(ResultSet rs) throws SQLException {
         Object reason = rs.getObject(6);
         LocalDateTime revoked = rs.getObject(7, LocalDateTime.class);
-        return new CertificateRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                CertificateStatus.valueOf(rs.getString(5)), reason == null ? null : ((Number) reason).intValue(),
+        return new CertificateRecord(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                CertificateStatus.valueOf(rs.getString(5)),
+                reason == null ? null : ((Number) reason).intValue(),
                 revoked == null ? null : DatabaseTime.fromColumn(revoked),
                 DatabaseTime.fromColumn(rs.getObject(8, LocalDateTime.class)),
-                DatabaseTime.fromColumn(rs.getObject(9, LocalDateTime.class)), rs.getBytes(10));
+                DatabaseTime.fromColumn(rs.getObject(9, LocalDateTime.class)),
+                rs.getBytes(10));
     }
 }

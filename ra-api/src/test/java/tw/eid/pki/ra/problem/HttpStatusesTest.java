@@ -16,54 +16,62 @@ class HttpStatusesTest {
 
     @Test
     void approvalCodes() {
-        assertThat(ApprovalException.Code.values()).extracting(c -> c.id() + " " + HttpStatuses.of(c)).containsExactly(
-                "approval.malformed 400",
-                "approval.size-out-of-range 400",
-                "approval.duplicate-serial 400",
-                "approval.self-approval 403",
-                "approval.not-found 404",
-                "approval.already-decided 409",
-                "approval.transition-refused 409");
+        assertThat(ApprovalException.Code.values())
+                .extracting(c -> c.id() + " " + HttpStatuses.of(c))
+                .containsExactly(
+                        "approval.malformed 400",
+                        "approval.size-out-of-range 400",
+                        "approval.duplicate-serial 400",
+                        "approval.self-approval 403",
+                        "approval.not-found 404",
+                        "approval.already-decided 409",
+                        "approval.transition-refused 409");
     }
 
     @Test
     void cardCodes() {
-        assertThat(CardException.Code.values()).extracting(c -> c.id() + " " + HttpStatuses.of(c)).containsExactly(
-                "card.invalid-number 400",
-                "card.invalid-chip-uid 400",
-                "card.invalid-national-id 400",
-                "card.exists 409",
-                "card.not-found 404");
+        assertThat(CardException.Code.values())
+                .extracting(c -> c.id() + " " + HttpStatuses.of(c))
+                .containsExactly(
+                        "card.invalid-number 400",
+                        "card.invalid-chip-uid 400",
+                        "card.invalid-national-id 400",
+                        "card.exists 409",
+                        "card.not-found 404");
     }
 
     @Test
     void issuanceCodes() {
-        assertThat(IssuanceException.Code.values()).extracting(c -> c.id() + " " + HttpStatuses.of(c)).containsExactly(
-                "issuance.card-not-found 404",
-                "issuance.profile-not-issuable 400",
-                "issuance.key-type-not-certified 422",
-                "issuance.chip-mismatch 422",
-                "issuance.key-already-certified 422",
-                "issuance.key-compromised 422",
-                "issuance.renewal-exhausted 422",
-                "issuance.idempotency-key-reused 422",
-                "issuance.idempotency-pending 409",
-                "issuance.final-write-failed 503");
+        assertThat(IssuanceException.Code.values())
+                .extracting(c -> c.id() + " " + HttpStatuses.of(c))
+                .containsExactly(
+                        "issuance.card-not-found 404",
+                        "issuance.profile-not-issuable 400",
+                        "issuance.key-type-not-certified 422",
+                        "issuance.chip-mismatch 422",
+                        "issuance.key-already-certified 422",
+                        "issuance.key-compromised 422",
+                        "issuance.renewal-exhausted 422",
+                        "issuance.idempotency-key-reused 422",
+                        "issuance.idempotency-pending 409",
+                        "issuance.final-write-failed 503");
     }
 
     @Test
     void sodCodes() {
-        assertThat(SodException.Code.values()).extracting(c -> c.id() + " " + HttpStatuses.of(c)).containsExactly(
-                "sod.no-data-groups 400",
-                "sod.too-few-data-groups 400",
-                "sod.unknown-data-group 400",
-                "sod.duplicate-data-group 400",
-                "sod.bad-hash-length 400",
-                "sod.unknown-hash-algorithm 400",
-                "sod.bad-lds-version 400",
-                "sod.already-personalized 409",
-                "sod.not-personalized 409",
-                "sod.rate-limited 429",
-                "ds.pool-empty 503");
+        assertThat(SodException.Code.values())
+                .extracting(c -> c.id() + " " + HttpStatuses.of(c))
+                .containsExactly(
+                        "sod.no-data-groups 400",
+                        "sod.too-few-data-groups 400",
+                        "sod.unknown-data-group 400",
+                        "sod.duplicate-data-group 400",
+                        "sod.bad-hash-length 400",
+                        "sod.unknown-hash-algorithm 400",
+                        "sod.bad-lds-version 400",
+                        "sod.already-personalized 409",
+                        "sod.not-personalized 409",
+                        "sod.rate-limited 429",
+                        "ds.pool-empty 503");
     }
 }

@@ -22,26 +22,29 @@ class ProblemMappersTest {
 
     @Test
     void anUnreachableDatabaseIs503AndOtherStoreFailures500() throws Exception {
-        Response down = new ProblemMappers.Store().toResponse(new StoreException(StoreException.Code.SQL, "x",
-                new SQLTransientConnectionException("pool timeout")));
+        Response down = new ProblemMappers.Store()
+                .toResponse(new StoreException(
+                        StoreException.Code.SQL, "x", new SQLTransientConnectionException("pool timeout")));
         assertThat(down.getStatus()).isEqualTo(503);
         assertThat(body(down).get("code").asText()).isEqualTo("store.unavailable");
         assertThat(down.getHeaderString("Retry-After")).isNotNull();
-        Response link = new ProblemMappers.Store().toResponse(new StoreException(StoreException.Code.SQL, "x",
-                new SQLException("gone", "08S01")));
+        Response link = new ProblemMappers.Store()
+                .toResponse(new StoreException(StoreException.Code.SQL, "x", new SQLException("gone", "08S01")));
         assertThat(link.getStatus()).isEqualTo(503);
-        Response other = new ProblemMappers.Store().toResponse(new StoreException(StoreException.Code.SQL, "x",
-                new SQLException("constraint", "23000")));
+        Response other = new ProblemMappers.Store()
+                .toResponse(new StoreException(StoreException.Code.SQL, "x", new SQLException("constraint", "23000")));
         assertThat(other.getStatus()).isEqualTo(500);
         assertThat(body(other).get("code").asText()).isEqualTo("store.sql");
     }
 
     @Test
     void anUnavailableTokenIs503() throws Exception {
-        Response r = new ProblemMappers.Token().toResponse(new TokenException(TokenException.Code.TOKEN_UNAVAILABLE, "down"));
+        Response r = new ProblemMappers.Token()
+                .toResponse(new TokenException(TokenException.Code.TOKEN_UNAVAILABLE, "down"));
         assertThat(r.getStatus()).isEqualTo(503);
         assertThat(body(r).get("code").asText()).isEqualTo("token.unavailable");
-        Response refused = new ProblemMappers.Token().toResponse(new TokenException(TokenException.Code.KEY_NOT_FOUND, "k"));
+        Response refused =
+                new ProblemMappers.Token().toResponse(new TokenException(TokenException.Code.KEY_NOT_FOUND, "k"));
         assertThat(refused.getStatus()).isEqualTo(500);
         assertThat(body(refused).get("code").asText()).isEqualTo("token.key-not-found");
     }

@@ -15,7 +15,9 @@ class SodRateLimitTest {
             allowed += limit.tryAcquire("line-1") ? 1 : 0;
         }
         assertThat(allowed).isEqualTo(20);
-        assertThat(limit.tryAcquire("line-2")).as("another client has its own bucket").isTrue();
+        assertThat(limit.tryAcquire("line-2"))
+                .as("another client has its own bucket")
+                .isTrue();
         nanos.addAndGet(500_000_000L); // half a second: five more
         allowed = 0;
         for (int i = 0; i < 50; i++) {
