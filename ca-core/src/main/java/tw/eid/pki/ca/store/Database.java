@@ -2,10 +2,17 @@ package tw.eid.pki.ca.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.SQLExceptionOverride;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -34,10 +41,30 @@ public final class Database implements AutoCloseable {
             "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,"
                     + "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', time_zone = '+00:00'";
 
-    private final HikariDataSource pool;
+    /**
+     * Run on a connection before the pool lends it, on Galera only: an error unless its node is
+     * ready, Synced and in the primary component. Such a node answers {@code SELECT 1} and pings,
+     * so neither shows it; the scalar subquery that returns two rows is the error.
+     */
+    static final String GALERA_READY_CHECK = "SELECT 1 FROM DUAL WHERE IF((SELECT COUNT(*) FROM"
+            + " information_schema.GLOBAL_STATUS WHERE (VARIABLE_NAME = 'WSREP_READY' AND VARIABLE_VALUE = 'ON')"
+            + " OR (VARIABLE_NAME = 'WSREP_LOCAL_STATE' AND VARIABLE_VALUE = '4')"
+            + " OR (VARIABLE_NAME = 'WSREP_CLUSTER_STATUS' AND VARIABLE_VALUE = 'Primary')) = 3,"
+            + " 1, (SELECT 1 UNION ALL SELECT 2)) = 1";
 
-    private Database(HikariDataSource pool) {
+    /** Driver defaults when the URL does not set them (docs/cluster.md#timeouts). */
+    static final int CONNECT_TIMEOUT_MS = 3_000;
+
+    static final int SOCKET_TIMEOUT_MS = 15_000;
+
+    private static final Map<String, LongAdder> RETRIES = new ConcurrentHashMap<>();
+
+    private final HikariDataSource pool;
+    private final boolean galera;
+
+    private Database(HikariDataSource pool, boolean galera) {
         this.pool = pool;
+        this.galera = galera;
     }
 
     /**
@@ -46,18 +73,48 @@ public final class Database implements AutoCloseable {
      */
     public static Database open(DatabaseSettings settings) {
         Objects.requireNonNull(settings, "settings");
-        HikariConfig config = new HikariConfig();
-        config.setPoolName("eidpki-db");
-        config.setJdbcUrl(settings.jdbcUrl());
-        config.setUsername(settings.user());
-        config.setPassword(settings.password().reveal());
-        config.setMaximumPoolSize(settings.maxPoolSize());
-        config.setMinimumIdle(Math.min(2, settings.maxPoolSize()));
-        config.setConnectionInitSql(SESSION_SETUP);
-        config.setAutoCommit(true);
+        Properties driver = new Properties();
+        driver.setProperty("user", settings.user());
+        driver.setProperty("password", settings.password().reveal());
         // Server-side prepared statements, cached per connection by the driver: mysqld parses each
         // of the few statements once per connection instead of on every execution.
-        config.addDataSourceProperty("useServerPrepStmts", "true");
+        driver.setProperty("useServerPrepStmts", "true");
+        // Without a socket timeout a node that stops answering (SIGSTOP, a frozen VM) holds a
+        // request forever; the URL may set longer ones.
+        if (!settings.jdbcUrl().contains("connectTimeout=")) {
+            driver.setProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_MS));
+        }
+        if (!settings.jdbcUrl().contains("socketTimeout=")) {
+            driver.setProperty("socketTimeout", Integer.toString(SOCKET_TIMEOUT_MS));
+        }
+        NodeSelectingDataSource nodes =
+                new NodeSelectingDataSource(settings.jdbcUrl(), driver, System::currentTimeMillis);
+        boolean galera;
+        try (Connection probe = nodes.getConnection()) {
+            galera = NodeSelectingDataSource.isGalera(probe);
+        } catch (SQLException e) {
+            throw new StoreException(StoreException.Code.UNAVAILABLE, "cannot connect to the database", e);
+        }
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("eidpki-db");
+        config.setDataSource(nodes);
+        config.setMaximumPoolSize(settings.maxPoolSize());
+        config.setMinimumIdle(Math.min(2, settings.maxPoolSize()));
+        config.setConnectionTimeout(10_000);
+        config.setValidationTimeout(3_000);
+        config.setKeepaliveTime(30_000);
+        if (galera) {
+            // Reads see every transaction the cluster committed before they started (a status change
+            // acknowledged through another node included): docs/cluster.md#causal-reads.
+            config.setConnectionInitSql(SESSION_SETUP + ", wsrep_sync_wait = 1");
+            config.setConnectionTestQuery(GALERA_READY_CHECK);
+            // Connections come back to a process's own node once it is healthy again.
+            config.setMaxLifetime(300_000);
+            config.setExceptionOverrideClassName(EvictFromLaggingNode.class.getName());
+        } else {
+            config.setConnectionInitSql(SESSION_SETUP);
+        }
+        config.setAutoCommit(true);
         // READ COMMITTED: a locking read locks the rows it returns and no index gaps, so issuances of
         // neighbouring cards do not wait on each other's gap locks (under REPEATABLE READ the final
         // write's "the card's other certificates ... FOR UPDATE" locked the gap where the next card's
@@ -70,26 +127,68 @@ public final class Database implements AutoCloseable {
         try {
             pool = new HikariDataSource(config);
         } catch (RuntimeException e) {
-            throw new StoreException(StoreException.Code.SQL, "cannot connect to the database", e);
+            throw new StoreException(StoreException.Code.UNAVAILABLE, "cannot connect to the database", e);
         }
         try {
-            migrate(pool, settings.migration());
+            migrate(pool, settings.migration(), galera);
         } catch (RuntimeException e) {
             pool.close();
             throw e;
         }
-        return new Database(pool);
+        return new Database(pool, galera);
     }
 
-    private static void migrate(DataSource dataSource, SchemaMigration migration) {
+    /**
+     * Hikari evicts connections on SQLSTATE class 08 (error 1047, a node out of the primary
+     * component, is 08S01); this adds 1205, which a causal read gives when its node cannot catch up
+     * in time, so the next borrow picks a node again.
+     */
+    public static final class EvictFromLaggingNode implements SQLExceptionOverride {
+        @java.lang.Override
+        public SQLExceptionOverride.Override adjudicate(SQLException e) {
+            return e.getErrorCode() == 1205 || e.getErrorCode() == 1047
+                    ? SQLExceptionOverride.Override.MUST_EVICT
+                    : SQLExceptionOverride.Override.CONTINUE_EVICT;
+        }
+    }
+
+    /** Whether the database is a Galera cluster (then reads are causal and migrations take a lock). */
+    public boolean galera() {
+        return galera;
+    }
+
+    /** Transactions run again so far in this process, by the SQLSTATE that made them retry. */
+    public static Map<String, Long> retriesBySqlState() {
+        Map<String, Long> out = new TreeMap<>();
+        RETRIES.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+
+    private static void migrate(DataSource dataSource, SchemaMigration migration, boolean galera) {
         if (migration == SchemaMigration.NONE) {
             return;
         }
+        if (galera && migration == SchemaMigration.APPLY) {
+            // Flyway's own lock holds on one Galera node only: docs/cluster.md#migrations.
+            try (MigrationLock lock = MigrationLock.acquire(dataSource)) {
+                // The lock's own table is the only one in a new schema: Flyway would call that schema
+                // non-empty, so it starts the history at version 0, before every migration.
+                runFlyway(dataSource, migration, MigrationLock.onlyTableIn(dataSource));
+            }
+            return;
+        }
+        runFlyway(dataSource, migration, false);
+    }
+
+    private static void runFlyway(DataSource dataSource, SchemaMigration migration, boolean newSchemaWithLock) {
         Flyway flyway = Flyway.configure()
                 .dataSource(dataSource)
                 .locations("classpath:db/migration")
                 .failOnMissingLocations(true)
                 .validateMigrationNaming(true)
+                .baselineOnMigrate(newSchemaWithLock)
+                .baselineVersion("0")
+                .baselineDescription("new schema (migration lock table only)")
                 .load();
         try {
             if (migration == SchemaMigration.APPLY) {
@@ -123,19 +222,23 @@ public final class Database implements AutoCloseable {
             try {
                 return attempt(work);
             } catch (SQLException | RuntimeException e) {
-                if (!isTransactionConflict(e)) {
+                boolean conflict = isTransactionConflict(e);
+                boolean nodeFailure = !conflict && isNodeFailure(e);
+                if (!conflict && !nodeFailure) {
                     if (e instanceof RuntimeException runtime) {
                         throw runtime;
                     }
                     throw new StoreException(StoreException.Code.SQL, "database transaction failed", e);
                 }
+                RETRIES.computeIfAbsent(sqlState(e), k -> new LongAdder()).increment();
                 if (attempt >= MAX_ATTEMPTS) {
                     throw new StoreException(
-                            StoreException.Code.CONFLICT,
-                            "transaction still conflicting after " + attempt + " attempts",
+                            conflict ? StoreException.Code.CONFLICT : StoreException.Code.UNAVAILABLE,
+                            (conflict ? "transaction still conflicting" : "no database node could run the transaction")
+                                    + " after " + attempt + " attempts",
                             e);
                 }
-                log.debug("transaction conflict on attempt {}, retrying", attempt);
+                log.debug("transaction retry on attempt {} ({})", attempt, sqlState(e));
                 pauseBeforeRetry(attempt);
             }
         }
@@ -146,7 +249,19 @@ public final class Database implements AutoCloseable {
             connection.setAutoCommit(false);
             try {
                 T result = work.run(connection);
-                connection.commit();
+                try {
+                    connection.commit();
+                } catch (SQLException commitFailure) {
+                    if (!isTransactionConflict(commitFailure) && isNodeFailure(commitFailure)) {
+                        // The commit may have reached the cluster before the link broke: running the
+                        // work again could do it twice, so say that the outcome is unknown.
+                        throw new StoreException(
+                                StoreException.Code.OUTCOME_UNKNOWN,
+                                "the database connection broke during commit; the outcome is unknown",
+                                commitFailure);
+                    }
+                    throw commitFailure;
+                }
                 return result;
             } catch (SQLException | RuntimeException | Error e) {
                 try {
@@ -182,6 +297,45 @@ public final class Database implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Whether a failure is the loss of the database node rather than of the transaction: a broken
+     * or refused connection (SQLSTATE class 08, which includes Galera's 1047 "not prepared for
+     * application use" from a node out of the primary component), or no connection in time. Such a
+     * transaction did not commit (a failed commit is {@link StoreException.Code#OUTCOME_UNKNOWN}
+     * instead) and is run again on a connection to a node that is ready.
+     */
+    static boolean isNodeFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof StoreException) {
+                return false;
+            }
+            if (t instanceof SQLTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof SQLException sql) {
+                for (SQLException s = sql; s != null; s = s.getNextException()) {
+                    if (s.getErrorCode() == 1047
+                            || (s.getSQLState() != null && s.getSQLState().startsWith("08"))) {
+                        return true;
+                    }
+                }
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private static String sqlState(Throwable failure) {
+        for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof SQLException s && s.getSQLState() != null) {
+                return s.getErrorCode() == 0 ? s.getSQLState() : s.getSQLState() + "/" + s.getErrorCode();
+            }
+        }
+        return "none";
+    }
+
     private static void pauseBeforeRetry(int attempt) {
         // Random back-off so that two transactions that collided do not collide again in lock step.
         long bound = 10L << attempt;
@@ -195,6 +349,10 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        Map<String, Long> retries = retriesBySqlState();
+        if (!retries.isEmpty()) {
+            log.info("transactions retried, by SQLSTATE/error: {}", retries);
+        }
         pool.close();
     }
 }

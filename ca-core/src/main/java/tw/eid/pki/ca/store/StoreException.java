@@ -24,6 +24,16 @@ public final class StoreException extends RuntimeException {
         SQL("store.sql"),
         /** A transaction kept hitting deadlocks or Galera certification conflicts. */
         CONFLICT("store.conflict"),
+        /**
+         * No database node could serve: none reachable, none in the primary component, or the
+         * transaction kept losing its node. Nothing was committed; trying again later is safe.
+         */
+        UNAVAILABLE("store.unavailable"),
+        /**
+         * The connection broke while the transaction was committing: it may or may not have
+         * committed. Read the state back (or retry with the same idempotency key) before acting.
+         */
+        OUTCOME_UNKNOWN("store.outcome-unknown"),
         /** The thread was interrupted while waiting to retry a transaction. */
         INTERRUPTED("store.interrupted");
 
