@@ -116,6 +116,12 @@ final class DemoCommand implements Callable<Integer> {
                     + " the demo certificates' AIA names)")
     int ocspPort = ServeCommand.OCSP_DEFAULT_PORT;
 
+    @Option(
+            names = "--setup-only",
+            description = "run the ceremony (first time) and issue the demo operators, then exit without"
+                    + " serving; bin/cluster uses it before starting the cluster's services")
+    boolean setupOnly;
+
     @Mixin
     StoreOptions store;
 
@@ -189,6 +195,10 @@ final class DemoCommand implements Callable<Integer> {
                 trust,
                 Files.readString(out.resolve("ra-operators-ca.pem"))
                         + Files.readString(out.resolve("citizen-root.pem")));
+        if (setupOnly) {
+            System.out.println("demo set up in " + data + " (--setup-only: not serving)");
+            return 0;
+        }
         return serve(data, out, demo, trust);
     }
 

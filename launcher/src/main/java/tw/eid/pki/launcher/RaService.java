@@ -1,11 +1,13 @@
 package tw.eid.pki.launcher;
 
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
+import java.util.Set;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.eclipse.jetty.server.Server;
@@ -50,6 +52,20 @@ final class RaService implements AutoCloseable {
     static RaService start(
             StoreOptions.Store s, Token token, Path data, String host, int port, List<String> tlsNames, Clock clock)
             throws Exception {
+        return start(s, token, data, host, port, tlsNames, Set.of(), clock);
+    }
+
+    /** As above, honouring the PROXY protocol from {@code proxyFrom} (HAProxy in front: docs/cluster.md). */
+    static RaService start(
+            StoreOptions.Store s,
+            Token token,
+            Path data,
+            String host,
+            int port,
+            List<String> tlsNames,
+            Set<InetAddress> proxyFrom,
+            Clock clock)
+            throws Exception {
         ProfileSettings settings = ProfileSettings.defaults();
         AuditLedger audit = AuditLedger.hashChained(clock);
         IssuingCa citizenCa = IssuingCa.load(s.database(), "citizen-ca");
@@ -88,6 +104,7 @@ final class RaService implements AutoCloseable {
         Server server = RaServer.newServer(RaConfig.builder(services, tls, Path.of(tls + ".pass"))
                 .host(host)
                 .port(port)
+                .proxyProtocolFrom(proxyFrom)
                 .clock(clock)
                 .build());
         server.start();

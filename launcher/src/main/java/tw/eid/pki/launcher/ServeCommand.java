@@ -1,9 +1,13 @@
 package tw.eid.pki.launcher;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -144,8 +148,32 @@ final class ServeCommand implements Runnable {
                         + " start (default: localhost,127.0.0.1)")
         List<String> tlsNames;
 
+        @Option(
+                names = "--proxy-protocol-from",
+                split = ",",
+                paramLabel = "ADDRESS",
+                description = "load balancer addresses (IP literals) whose PROXY protocol header gives"
+                        + " the client's address, as HAProxy's send-proxy-v2 sends it (default: none)")
+        List<String> proxyFrom;
+
         List<String> names() {
             return tlsNames != null ? tlsNames : List.of("localhost", "127.0.0.1");
+        }
+
+        /** The --proxy-protocol-from addresses; only IP literals, never names to resolve. */
+        Set<InetAddress> proxies() {
+            Set<InetAddress> out = new LinkedHashSet<>();
+            for (String a : proxyFrom == null ? List.<String>of() : proxyFrom) {
+                if (!a.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+                    throw new IllegalArgumentException("--proxy-protocol-from takes IP addresses, not '" + a + "'");
+                }
+                try {
+                    out.add(InetAddress.getByName(a));
+                } catch (UnknownHostException e) {
+                    throw new IllegalArgumentException("--proxy-protocol-from: not an IP address: '" + a + "'");
+                }
+            }
+            return out;
         }
     }
 
@@ -259,7 +287,7 @@ final class ServeCommand implements Runnable {
             try (ShutdownSignal stop = new ShutdownSignal();
                     StoreOptions.Store s = store.open();
                     Token token = custodians.open(data, clock);
-                    RaService service = RaService.start(s, token, data, host, port, ra.names(), clock)) {
+                    RaService service = RaService.start(s, token, data, host, port, ra.names(), ra.proxies(), clock)) {
                 System.out.println("RA API: " + service.url() + " (Ctrl-C to stop)");
                 return service.serveUntil(stop);
             }
@@ -394,7 +422,8 @@ final class ServeCommand implements Runnable {
                 // Before the custodians are asked: a store without an OCSP signer cannot serve all three.
                 OcspAuthorities authorities = OcspService.authorities(s.database(), clock);
                 try (Token token = custodians.open(data, clock);
-                        RaService raService = RaService.start(s, token, data, host, raPort, ra.names(), clock);
+                        RaService raService =
+                                RaService.start(s, token, data, host, raPort, ra.names(), ra.proxies(), clock);
                         CrlService crlService = CrlService.withoutServer(s.database(), token, crlConfig, clock);
                         OcspService ocspService = OcspService.start(
                                 s.database(),

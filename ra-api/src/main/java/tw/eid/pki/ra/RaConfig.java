@@ -1,9 +1,11 @@
 package tw.eid.pki.ra;
 
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -30,6 +32,8 @@ import java.util.regex.Pattern;
  * @param lockout               for this long (30 min)
  * @param maxRequestBytes       larger request bodies are refused with 413 (64 KiB)
  * @param sodPerSecond          SOD requests a second per client certificate, burst twice that (20)
+ * @param proxyProtocolFrom     load balancers whose PROXY protocol header gives the client's
+ *                              address (HAProxy's send-proxy-v2); empty: none, every peer is itself
  * @param clock                 time for certificate validity and lockout (injected, docs/style.md #5)
  * @param services              the domain
  */
@@ -45,6 +49,7 @@ public record RaConfig(
         Duration lockout,
         int maxRequestBytes,
         int sodPerSecond,
+        Set<InetAddress> proxyProtocolFrom,
         Clock clock,
         RaServices services) {
 
@@ -81,6 +86,7 @@ public record RaConfig(
         if (sodPerSecond < 1 || sodPerSecond > 100_000) {
             throw new IllegalArgumentException("sodPerSecond must be 1..100000: " + sodPerSecond);
         }
+        proxyProtocolFrom = Set.copyOf(Objects.requireNonNull(proxyProtocolFrom, "proxyProtocolFrom"));
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(services, "services");
     }
@@ -110,6 +116,7 @@ public record RaConfig(
         private Duration lockout = DEFAULT_LOCKOUT;
         private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
         private int sodPerSecond = DEFAULT_SOD_PER_SECOND;
+        private Set<InetAddress> proxyProtocolFrom = Set.of();
         private Clock clock = Clock.systemUTC();
 
         private Builder(RaServices services, Path tlsKeyStore, Path tlsKeyStorePassword) {
@@ -163,6 +170,11 @@ public record RaConfig(
             return this;
         }
 
+        public Builder proxyProtocolFrom(Set<InetAddress> value) {
+            proxyProtocolFrom = value;
+            return this;
+        }
+
         public Builder clock(Clock value) {
             clock = value;
             return this;
@@ -181,6 +193,7 @@ public record RaConfig(
                     lockout,
                     maxRequestBytes,
                     sodPerSecond,
+                    proxyProtocolFrom,
                     clock,
                     services);
         }

@@ -124,10 +124,14 @@ public final class RaServer {
         http.setSecureScheme("https");
         http.setSecurePort(config.port());
         http.addCustomizer(new SecureRequestCustomizer());
-        ServerConnector connector = new ServerConnector(
-                server,
-                new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()),
-                new HttpConnectionFactory(http));
+        SslConnectionFactory tlsFactory = new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString());
+        ServerConnector connector = config.proxyProtocolFrom().isEmpty()
+                ? new ServerConnector(server, tlsFactory, new HttpConnectionFactory(http))
+                : new ServerConnector(
+                        server,
+                        new TrustedProxyConnectionFactory(tlsFactory.getProtocol(), config.proxyProtocolFrom()),
+                        tlsFactory,
+                        new HttpConnectionFactory(http));
         connector.setHost(config.host());
         connector.setPort(config.port());
         server.addConnector(connector);

@@ -41,6 +41,7 @@ class RaConfigTest {
                         Duration.ofMinutes(30),
                         65536,
                         20,
+                        java.util.Set.of(),
                         java.time.Clock.systemUTC(),
                         null))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -57,6 +58,7 @@ class RaConfigTest {
                         Duration.ofMinutes(30),
                         65536,
                         20,
+                        java.util.Set.of(),
                         java.time.Clock.systemUTC(),
                         null))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -73,6 +75,7 @@ class RaConfigTest {
                         Duration.ofMinutes(30),
                         65536,
                         20,
+                        java.util.Set.of(),
                         java.time.Clock.systemUTC(),
                         null))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -89,6 +92,7 @@ class RaConfigTest {
                         Duration.ofMinutes(30),
                         65536,
                         20,
+                        java.util.Set.of(),
                         java.time.Clock.systemUTC(),
                         null))
                 .isInstanceOf(NullPointerException.class)
@@ -105,6 +109,7 @@ class RaConfigTest {
                         Duration.ofMinutes(30),
                         65536,
                         0,
+                        java.util.Set.of(),
                         java.time.Clock.systemUTC(),
                         null))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -110,6 +110,7 @@ public final class Database implements AutoCloseable {
             config.setConnectionTestQuery(GALERA_READY_CHECK);
             // Connections come back to a process's own node once it is healthy again.
             config.setMaxLifetime(300_000);
+            config.setIdleTimeout(120_000);
             config.setExceptionOverrideClassName(EvictFromLaggingNode.class.getName());
         } else {
             config.setConnectionInitSql(SESSION_SETUP);
