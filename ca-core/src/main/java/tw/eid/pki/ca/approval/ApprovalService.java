@@ -127,8 +127,8 @@ public final class ApprovalService {
     public List<Approval> pending() {
         return database.inTransaction(c -> {
             List<Approval> approvals = new ArrayList<>();
-            try (PreparedStatement ps =
-                    c.prepareStatement("SELECT " + COLUMNS + " FROM approval WHERE status = 'PENDING' ORDER BY id")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT " + COLUMNS + " FROM approval WHERE status = 'PENDING' ORDER BY requested_at, id")) {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         approvals.add(approval(rs));

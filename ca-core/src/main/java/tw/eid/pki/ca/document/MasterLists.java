@@ -177,8 +177,8 @@ public final class MasterLists {
     /** The newest master list's DER and time, if any (what {@code /certs/csca-masterlist.ml} serves). */
     public Optional<Latest> latest() {
         return database.inTransaction(c -> {
-            try (PreparedStatement ps =
-                            c.prepareStatement("SELECT id, der, created_at FROM master_list ORDER BY id DESC LIMIT 1");
+            try (PreparedStatement ps = c.prepareStatement(
+                            "SELECT id, der, created_at FROM master_list ORDER BY created_at DESC, id DESC LIMIT 1");
                     ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.<Latest>empty();

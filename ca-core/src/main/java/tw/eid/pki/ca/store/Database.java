@@ -272,8 +272,13 @@ public final class Database implements AutoCloseable {
                 }
                 throw e;
             } finally {
-                // Hikari would reset it too; doing it here keeps the contract visible.
-                connection.setAutoCommit(true);
+                // Hikari would reset it too; doing it here keeps the contract visible. A connection
+                // that broke is closed by then: its failure must not hide the one that broke it.
+                try {
+                    connection.setAutoCommit(true);
+                } catch (SQLException brokenConnection) {
+                    log.debug("connection closed after a failure: {}", brokenConnection.toString());
+                }
             }
         }
     }

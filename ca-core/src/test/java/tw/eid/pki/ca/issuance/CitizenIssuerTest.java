@@ -221,6 +221,30 @@ class CitizenIssuerTest {
         assertThat(row(fresh)[0]).isEqualTo("GOOD");
     }
 
+    /**
+     * One active certificate per card and profile is held by the database (V11), not only by the
+     * supersede under a locking read, which on Galera holds on one node only: bringing a
+     * superseded certificate back to GOOD beside its successor is refused by the unique key.
+     */
+    @Test
+    void theDatabaseRefusesASecondActiveCertificateForACardAndProfile() throws Exception {
+        String card = register("TWC0000014");
+        IssuedCertificate first = issue(card, CertificateProfile.CITIZEN_SIGNATURE, chipCsr(KeyAlgorithm.EC_P256));
+        IssuedCertificate second = issue(card, CertificateProfile.CITIZEN_SIGNATURE, chipCsr(KeyAlgorithm.EC_P256));
+        assertThat(row(first)[0]).isEqualTo("REVOKED");
+        assertThatThrownBy(() -> db.database().inTransaction(c -> {
+                    try (java.sql.PreparedStatement ps = c.prepareStatement(
+                            "UPDATE certificate SET status = 'GOOD' WHERE ca_name = ? AND serial_hex = ?")) {
+                        ps.setString(1, first.caName());
+                        ps.setString(2, first.serialHex());
+                        return ps.executeUpdate();
+                    }
+                }))
+                .hasRootCauseInstanceOf(java.sql.SQLIntegrityConstraintViolationException.class);
+        assertThat(row(first)[0]).isEqualTo("REVOKED");
+        assertThat(row(second)[0]).isEqualTo("GOOD");
+    }
+
     @Test
     void aWrongChipOrAnUnknownCardIsRefusedAndStoresNothing() throws Exception {
         String card = register("TWC0000005");

@@ -178,6 +178,15 @@ public final class ProblemMappers {
     public static final class Store implements ExceptionMapper<StoreException> {
         @Override
         public Response toResponse(StoreException e) {
+            if (e.code() == StoreException.Code.OUTCOME_UNKNOWN) {
+                log.warn("store: outcome unknown: {}", e.getMessage(), e);
+                return Problem.of(
+                                503,
+                                e.code().id(),
+                                "the database connection broke while committing: read the state back"
+                                        + " (or retry with the same Idempotency-Key) before acting again")
+                        .toResponse();
+            }
             if (unreachable(e)) {
                 log.warn("store unavailable: {} {}", e.code().id(), e.getMessage(), e);
                 return Problem.of(503, "store.unavailable", "the database cannot be reached; try again later")
@@ -191,7 +200,9 @@ public final class ProblemMappers {
         }
 
         static boolean unreachable(StoreException e) {
-            if (e.code() == StoreException.Code.CONFLICT || e.code() == StoreException.Code.INTERRUPTED) {
+            if (e.code() == StoreException.Code.CONFLICT
+                    || e.code() == StoreException.Code.INTERRUPTED
+                    || e.code() == StoreException.Code.UNAVAILABLE) {
                 return true;
             }
             for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {

@@ -1,0 +1,721 @@
+package tw.eid.pki.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigInteger;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.ocsp.BasicOCSPResp;
+import org.bouncycastle.cert.ocsp.CertificateID;
+import org.bouncycastle.cert.ocsp.CertificateStatus;
+import org.bouncycastle.cert.ocsp.OCSPReq;
+import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
+import org.bouncycastle.cert.ocsp.OCSPResp;
+import org.bouncycastle.cert.ocsp.RevokedStatus;
+import org.bouncycastle.cert.ocsp.SingleResp;
+import org.bouncycastle.cert.ocsp.UnknownStatus;
+import org.bouncycastle.operator.DigestCalculatorProvider;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import tw.eid.pki.ca.card.NationalId;
+
+/**
+ * The cluster drills (docs/cluster.md#drills) on the real topology of {@code bin/cluster up}:
+ * three Debian MariaDB Galera nodes, two RA, two OCSP and two CRL processes, HAProxy.
+ *
+ * <p>{@code bin/test} runs the short forms (a few cards, {@value #SHORT_LOAD_SECONDS} s of load);
+ * {@code bin/drill NAME} runs the long forms ({@code -Ddrill.long=true}: more cards, longer load)
+ * and writes the report lines that RELIABILITY.md records. Every figure printed is measured in
+ * that run.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterDrillTest {
+
+    static final int SHORT_LOAD_SECONDS = 24;
+
+    private static final boolean LONG = Boolean.getBoolean("drill.long");
+    private static final int CARDS = Integer.getInteger("drill.cards", LONG ? 200 : 24);
+    private static final int LOAD_SECONDS = Integer.getInteger("drill.seconds", LONG ? 120 : SHORT_LOAD_SECONDS);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static Path repo;
+    private static Path dir;
+    private static int base;
+    private static int httpPort;
+    private static int raPort;
+    private static HttpClient officer;
+    private static X509Certificate citizenCa;
+    private static final List<String> report = new ArrayList<>();
+
+    @BeforeAll
+    static void up() throws Exception {
+        repo = Paths.get("").toAbsolutePath();
+        while (!Files.isExecutable(repo.resolve("bin/cluster"))) {
+            repo = repo.getParent();
+        }
+        String work = System.getProperty("eidpki.test.workdir", "target/test-work");
+        dir = Paths.get(work).toAbsolutePath().resolve("cluster-drill-" + Long.toHexString(System.nanoTime()));
+        base = 30000 + ThreadLocalRandom.current().nextInt(0, 200) * 100;
+        httpPort = freePort();
+        raPort = freePort();
+        long t0 = System.nanoTime();
+        cluster(600, "up");
+        line("cluster up in %.0f s (3 Galera nodes, ra1 ra2 ocsp1 ocsp2 crl1 crl2, HAProxy)", secondsSince(t0));
+        officer = officerClient();
+        try (InputStream in = Files.newInputStream(dir.resolve("data/ceremony/initial/citizen-ca.pem"))) {
+            citizenCa =
+                    (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+    }
+
+    @AfterAll
+    static void down() {
+        try {
+            cluster(300, "down");
+        } catch (RuntimeException e) {
+            System.err.println("drill: " + e.getMessage());
+        }
+        // Each process logs its transaction retries by SQLSTATE/error when it stops.
+        for (String service : List.of("ra1", "ra2", "ocsp1", "ocsp2", "crl1", "crl2")) {
+            try {
+                for (String l : Files.readAllLines(dir.resolve(service + ".log"))) {
+                    int at = l.indexOf("transactions retried");
+                    if (at >= 0) {
+                        line("drill: %s %s", service, l.substring(at));
+                    }
+                }
+            } catch (IOException e) {
+                line("drill: %s: no log (%s)", service, e.getMessage());
+            }
+        }
+        System.out.println(String.join("\n", report));
+    }
+
+    /**
+     * Drill a: kill -9 of one database node under mixed load (issuance, suspend, resume, revoke,
+     * report-lost, OCSP GETs of certificates pre-warmed as good); afterwards every acknowledged
+     * change is on every node and answered by both OCSP nodes, no serial is duplicated, the audit
+     * head is the same on every node, the node rejoined by IST, and the tables' checksums agree.
+     */
+    @Test
+    @Order(1)
+    void a_killOneDatabaseNodeUnderLoad() throws Exception {
+        // Set-up through HAProxy: cards and one citizen-signature certificate each.
+        Map<String, String> acknowledged = new ConcurrentHashMap<>(); // serial -> GOOD/HOLD/REVOKED
+        List<String> serials = new ArrayList<>();
+        Map<String, String> cardOf = new ConcurrentHashMap<>();
+        for (int i = 0; i < CARDS; i++) {
+            String card = cardNumber(i);
+            register(card, i);
+            String serial = issue(card);
+            serials.add(serial);
+            cardOf.put(serial, card);
+            acknowledged.put(serial, "GOOD");
+        }
+        line("drill a: %d cards registered and certified through HAProxy", CARDS);
+        for (String s : serials) {
+            assertThat(ocsp(httpPort, s)).as("pre-warmed %s", s).isEqualTo("GOOD");
+        }
+
+        AtomicBoolean stop = new AtomicBoolean();
+        Map<String, AtomicLong> outcomes = new ConcurrentHashMap<>();
+        AtomicLong issued = new AtomicLong();
+        AtomicLong ocspGets = new AtomicLong();
+        AtomicLong ocspFailures = new AtomicLong();
+        AtomicLong ocspWrongGood = new AtomicLong();
+        int workers = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(workers + 2);
+        List<Future<?>> running = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            int worker = w;
+            running.add(pool.submit(() -> {
+                // Each worker owns every workers-th serial, so its changes to one serial are sequential
+                // and the last acknowledged one is that serial's truth.
+                List<String> mine = new ArrayList<>();
+                for (int i = worker; i < serials.size(); i += workers) {
+                    mine.add(serials.get(i));
+                }
+                int n = 0;
+                while (!stop.get()) {
+                    String serial = mine.get(ThreadLocalRandom.current().nextInt(mine.size()));
+                    String now = acknowledged.get(serial);
+                    String op;
+                    if ("REVOKED".equals(now)) {
+                        op = "issue";
+                    } else if ("HOLD".equals(now)) {
+                        op = "resume";
+                    } else {
+                        int dice = ThreadLocalRandom.current().nextInt(20);
+                        op = dice == 0 ? "revoke" : dice <= 2 && cardOf.containsKey(serial) ? "report-lost" : "suspend";
+                    }
+                    String outcome;
+                    try {
+                        if (op.equals("issue")) {
+                            String card = "DRL" + worker + "X" + (n++) + "Y" + base / 100;
+                            register(card, 100_000 + worker * 10_000 + n);
+                            String s = issue(card);
+                            acknowledged.put(s, "GOOD");
+                            cardOf.put(s, card);
+                            synchronized (mine) {
+                                mine.add(s);
+                            }
+                            issued.incrementAndGet();
+                            outcome = "issue 201";
+                        } else if (op.equals("report-lost")) {
+                            // Every good certificate of the card on hold: here the card has this one.
+                            HttpResponse<String> r = ra(
+                                    "POST", "/cards/" + cardOf.get(serial) + "/report-lost", "application/json", null);
+                            outcome = op + " " + r.statusCode();
+                            if (r.statusCode() == 200) {
+                                acknowledged.put(serial, "HOLD");
+                            } else if (r.statusCode() == 503 && r.body().contains("outcome-unknown")) {
+                                acknowledged.put(serial, statusThroughRa(serial));
+                            }
+                        } else {
+                            HttpResponse<String> r = change(serial, op);
+                            outcome = op + " " + r.statusCode();
+                            if (r.statusCode() == 200) {
+                                acknowledged.put(
+                                        serial,
+                                        switch (op) {
+                                            case "suspend" -> "HOLD";
+                                            case "resume" -> "GOOD";
+                                            default -> "REVOKED";
+                                        });
+                            } else if (r.statusCode() == 503 && r.body().contains("outcome-unknown")) {
+                                // Not acknowledged: read back what happened before going on.
+                                acknowledged.put(serial, statusThroughRa(serial));
+                            }
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        outcome = op + " " + e.getClass().getSimpleName();
+                        // Not acknowledged; the state is whatever the store says now.
+                        try {
+                            if (!op.equals("issue")) {
+                                acknowledged.put(serial, statusThroughRa(serial));
+                            }
+                        } catch (Exception ignored) {
+                            stop.set(stop.get()); // the next round reads it again
+                        }
+                    }
+                    outcomes.computeIfAbsent(outcome, k -> new AtomicLong()).incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        // OCSP GETs through HAProxy for certificates that stay good (a separate set: never changed).
+        List<String> stayGood = new ArrayList<>();
+        for (int i = 0; i < Math.max(4, CARDS / 6); i++) {
+            String card = "GOOD" + i + "Z" + base / 100;
+            register(card, 200_000 + i);
+            stayGood.add(issue(card));
+        }
+        running.add(pool.submit(() -> {
+            while (!stop.get()) {
+                String s = stayGood.get(ThreadLocalRandom.current().nextInt(stayGood.size()));
+                try {
+                    String st = ocsp(httpPort, s);
+                    ocspGets.incrementAndGet();
+                    if (!"GOOD".equals(st)) {
+                        ocspFailures.incrementAndGet();
+                    }
+                } catch (Exception e) {
+                    ocspFailures.incrementAndGet();
+                }
+            }
+            return null;
+        }));
+
+        long t0 = System.nanoTime();
+        Thread.sleep(LOAD_SECONDS * 1000L / 3);
+        cluster(60, "kill-node", "2");
+        line("drill a: kill -9 of database node 2 at %.0f s", secondsSince(t0));
+        Thread.sleep(LOAD_SECONDS * 1000L / 3);
+        long rejoin = System.nanoTime();
+        cluster(300, "start-node", "2");
+        line("drill a: node 2 restarted at %.0f s, Synced after %.1f s", secondsSince(t0), secondsSince(rejoin));
+        Thread.sleep(LOAD_SECONDS * 1000L / 3);
+        stop.set(true);
+        for (Future<?> f : running) {
+            f.get(120, TimeUnit.SECONDS);
+        }
+        pool.shutdownNow();
+        line("drill a: %.0f s of load; outcomes %s", secondsSince(t0), new TreeMap<>(outcomes));
+        line(
+                "drill a: OCSP GETs through HAProxy for good certificates: %d, failed or not good: %d",
+                ocspGets.get(), ocspFailures.get());
+
+        waitForEmptyReceiveQueues();
+        String errorLog = Files.readString(dir.resolve("galera/n2/error.log"));
+        boolean ist = errorLog.contains("IST received") || errorLog.contains("Receiving IST");
+        line("drill a: node 2 rejoined by %s", ist ? "IST (incremental state transfer)" : "SST (full)");
+        assertThat(ist).as("node 2 rejoined by incremental state transfer").isTrue();
+
+        // Every acknowledged state on every node.
+        long mismatches = 0;
+        for (int node = 1; node <= 3; node++) {
+            Map<String, String> stored = statuses(node);
+            for (Map.Entry<String, String> e : acknowledged.entrySet()) {
+                if (!e.getValue().equals(stored.get(e.getKey()))) {
+                    mismatches++;
+                    System.err.println("node " + node + ": " + e.getKey() + " acknowledged " + e.getValue()
+                            + ", stored " + stored.get(e.getKey()));
+                }
+            }
+        }
+        line(
+                "drill a: %d acknowledged states (%d certificates) checked on 3 nodes: %d lost",
+                acknowledged.size(), acknowledged.size(), mismatches);
+        assertThat(mismatches).as("acknowledged changes missing on some node").isZero();
+
+        // Both OCSP nodes answer every acknowledged state (the status log reaches them within a second).
+        Thread.sleep(3_000);
+        long ocspMismatch = 0;
+        for (int ocspNode = 1; ocspNode <= 2; ocspNode++) {
+            int port = base + 50 + ocspNode;
+            for (Map.Entry<String, String> e : acknowledged.entrySet()) {
+                String answered = ocsp(port, e.getKey());
+                if (!e.getValue().equals(answered)) {
+                    ocspMismatch++;
+                    System.err.println("ocsp" + ocspNode + ": " + e.getKey() + " acknowledged " + e.getValue()
+                            + ", answered " + answered);
+                }
+            }
+        }
+        line(
+                "drill a: both OCSP nodes asked for every certificate: %d answers differ from the acknowledged state",
+                ocspMismatch);
+        assertThat(ocspMismatch).isZero();
+
+        String duplicates = sql(
+                1,
+                "SELECT COUNT(*) FROM (SELECT serial_hex FROM eidpki.certificate"
+                        + " GROUP BY ca_name, serial_hex HAVING COUNT(*) > 1) d");
+        assertThat(duplicates.strip()).as("duplicate serials").isEqualTo("0");
+        String unstored = sql(
+                1,
+                "SELECT COUNT(*) FROM eidpki.certificate WHERE der IS NULL AND status = 'GOOD'"
+                        + " AND card_number LIKE 'DRL%'");
+        line(
+                "drill a: duplicate serials 0; certificates of the load without their final DER row: %s",
+                unstored.strip());
+
+        List<String> heads = new ArrayList<>();
+        for (int node = 1; node <= 3; node++) {
+            heads.add(sql(node, "SELECT CONCAT(last_seq, ' ', HEX(last_hash)) FROM eidpki.audit_head")
+                    .strip());
+        }
+        line("drill a: audit head on nodes 1..3: %s", heads);
+        assertThat(heads).as("the same audit head on every node").containsOnly(heads.get(0));
+        Tools.Result verify = eidpkiAgainstNode(3, "audit", "verify");
+        line("drill a: audit verify against node 3 alone: exit %d, %s", verify.exitCode(), firstLine(verify.stdout()));
+        assertThat(verify.exitCode()).isZero();
+
+        List<String> checksums = new ArrayList<>();
+        for (int node = 1; node <= 3; node++) {
+            checksums.add(sql(
+                            node,
+                            "CHECKSUM TABLE eidpki.certificate, eidpki.status_change, eidpki.audit_event,"
+                                    + " eidpki.audit_head, eidpki.card, eidpki.crl, eidpki.idempotency_key,"
+                                    + " eidpki.ocsp_response")
+                    .strip());
+        }
+        line(
+                "drill a: CHECKSUM TABLE equal on every node: %s",
+                checksums.stream().distinct().count() == 1);
+        assertThat(checksums).containsOnly(checksums.get(0));
+    }
+
+    /**
+     * Drill g: RA, OCSP and CRL processes started at once against an empty schema, each on another
+     * node: each migration applied once, no failed row.
+     */
+    @Test
+    @Order(2)
+    void g_coldStartOnAnEmptySchema() throws Exception {
+        String db = "coldstart_" + Long.toHexString(System.nanoTime());
+        sql(1, "CREATE DATABASE " + db + "; GRANT ALL PRIVILEGES ON " + db + ".* TO 'eidpki'@'127.0.0.1'");
+        List<Process> started = new ArrayList<>();
+        String[][] services = {{"ra", "1"}, {"ocsp", "2"}, {"crl", "3"}};
+        for (String[] s : services) {
+            List<String> cmd =
+                    new ArrayList<>(List.of(repo.resolve("bin/eidpki").toString(), "serve", s[0]));
+            cmd.addAll(storeArgs(Integer.parseInt(s[1]), db));
+            cmd.addAll(List.of("--port", "0"));
+            cmd.addAll(custodians());
+            ProcessBuilder pb = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("coldstart-" + s[0] + ".log").toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            environment(pb);
+            started.add(pb.start());
+        }
+        // Each process migrates (or validates), then stops for want of a CA, or serves: either way
+        // the schema work is over; a serving one is stopped.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        for (int k = 0; k < started.size(); k++) {
+            Process p = started.get(k);
+            Path log = dir.resolve("coldstart-" + services[k][0] + ".log");
+            while (p.isAlive()
+                    && System.nanoTime() < deadline
+                    && !Files.readString(log).contains("Ctrl-C to stop")) {
+                Thread.sleep(250);
+            }
+            p.descendants().forEach(ProcessHandle::destroy);
+            p.destroy();
+            p.waitFor(30, TimeUnit.SECONDS);
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            line("drill g: serve %s on node %s: %s", services[k][0], services[k][1], lastLine(log));
+        }
+        for (int node = 1; node <= 3; node++) {
+            String[] f = sql(
+                            node,
+                            "SELECT COUNT(*), COUNT(DISTINCT version), COALESCE(SUM(success = 0), 0) FROM " + db
+                                    + ".flyway_schema_history WHERE version IS NOT NULL AND version <> '0'")
+                    .strip()
+                    .split("\t");
+            line("drill g: node %d: %s migrations recorded, %s distinct, %s failed", node, f[0], f[1], f[2]);
+            assertThat(f[0]).isEqualTo(f[1]);
+            assertThat(f[2]).isEqualTo("0");
+            assertThat(Integer.parseInt(f[0])).isGreaterThanOrEqualTo(10);
+        }
+    }
+
+    // ---- the topology ----
+
+    private static String cluster(int timeoutSeconds, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(repo.resolve("bin/cluster").toString());
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("--dir", dir.toString(), "--base-port", Integer.toString(base)));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        environment(pb);
+        try {
+            Process p = pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .start();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("bin/cluster " + List.of(args) + " timed out");
+            }
+            String text = new String(out, StandardCharsets.UTF_8);
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException("bin/cluster " + List.of(args) + " failed: " + text.strip());
+            }
+            return text;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void environment(ProcessBuilder pb) {
+        Map<String, String> env = pb.environment();
+        env.remove("SOFTHSM2_CONF"); // the cluster's tokens live in its own data directory
+        env.put("EIDPKI_NO_BUILD", "1"); // the reactor built the launcher already
+        env.put("EIDPKI_SCRYPT_LOG2N", "10");
+        env.put("EIDPKI_CLUSTER_HTTP_PORT", Integer.toString(httpPort));
+        env.put("EIDPKI_CLUSTER_RA_PORT", Integer.toString(raPort));
+        env.put("EIDPKI_DATA", dir.resolve("data").toString());
+    }
+
+    private static String sql(int node, String statement) {
+        return cluster(120, "sql", Integer.toString(node), "SET SESSION wsrep_sync_wait = 1; " + statement);
+    }
+
+    private static List<String> storeArgs(int node, String database) throws IOException {
+        return List.of(
+                "--data-dir",
+                dir.resolve("data").toString(),
+                "--jdbc-url",
+                "jdbc:mariadb://127.0.0.1:" + (base + node) + "/" + database,
+                "--db-user",
+                "eidpki",
+                "--db-password-file",
+                dir.resolve("db-password").toString());
+    }
+
+    private static List<String> custodians() {
+        Path c = dir.resolve("data/demo-custodians");
+        return List.of(
+                "--custodian", "alice:" + c.resolve("alice.pass"), "--custodian", "bob:" + c.resolve("bob.pass"));
+    }
+
+    private static Tools.Result eidpkiAgainstNode(int node, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(repo.resolve("bin/eidpki").toString()));
+        cmd.addAll(List.of(args));
+        cmd.addAll(storeArgs(node, "eidpki"));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        environment(pb);
+        return Tools.run(cmd, pb.environment(), null, dir, Duration.ofMinutes(3));
+    }
+
+    private static void waitForEmptyReceiveQueues() throws InterruptedException {
+        for (int i = 0; i < 240; i++) {
+            boolean empty = true;
+            for (int node = 1; node <= 3; node++) {
+                String q = cluster(60, "sql", Integer.toString(node), "SHOW STATUS LIKE 'wsrep_local_recv_queue'");
+                empty &= q.strip().endsWith("\t0");
+            }
+            if (empty) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("wsrep_local_recv_queue did not drain");
+    }
+
+    private static Map<String, String> statuses(int node) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String row : sql(node, "SELECT serial_hex, status FROM eidpki.certificate WHERE ca_name = 'citizen-ca'")
+                .split("\n")) {
+            String[] f = row.strip().split("\t");
+            if (f.length == 2) {
+                out.put(f[0], f[1]);
+            }
+        }
+        return out;
+    }
+
+    // ---- the RA through HAProxy ----
+
+    private static HttpClient officerClient() throws Exception {
+        Path demo = dir.resolve("data/demo");
+        char[] pass =
+                Files.readString(demo.resolve("demo-officer.p12.pass")).strip().toCharArray();
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(demo.resolve("demo-officer.p12"))) {
+            ks.load(in, pass);
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, pass);
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        CertificateFactory cf = CertificateFactory.getInstance("X.509");
+        Collection<? extends java.security.cert.Certificate> anchors;
+        try (InputStream in = Files.newInputStream(demo.resolve("trust.pem"))) {
+            anchors = cf.generateCertificates(in);
+        }
+        int i = 0;
+        for (java.security.cert.Certificate c : anchors) {
+            trust.setCertificateEntry("anchor" + i++, c);
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
+        return HttpClient.newBuilder()
+                .sslContext(tls)
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+    }
+
+    private static HttpResponse<String> ra(String method, String path, String contentType, byte[] body)
+            throws IOException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + raPort + "/api/v1" + path))
+                .timeout(Duration.ofSeconds(60));
+        if (body != null) {
+            b.header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+        } else {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        try {
+            return officer.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    private static void register(String card, int i) throws IOException {
+        String chipUid = String.format("%08x", i) + "a1b2c3d4";
+        CHIP_UIDS.put(card, chipUid);
+        String body = JSON.writeValueAsString(Map.of(
+                "cardNumber",
+                card,
+                "chipUid",
+                chipUid,
+                "nationalId",
+                nationalId(i),
+                "holderName",
+                "Drill Holder " + i));
+        HttpResponse<String> r = ra("POST", "/cards", "application/json", body.getBytes(StandardCharsets.UTF_8));
+        if (r.statusCode() != 201 && r.statusCode() != 200) {
+            throw new IOException("register " + card + ": " + r.statusCode() + " " + r.body());
+        }
+    }
+
+    private static String issue(String card) throws IOException {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"));
+            KeyPair kp = g.generateKeyPair();
+            byte[] csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=chip"), kp.getPublic())
+                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate()))
+                    .getEncoded();
+            String chipUid = chipUidOf(card);
+            HttpResponse<String> r = ra(
+                    "POST",
+                    "/cards/" + card + "/certificates?profile=citizen-signature&chipUid=" + chipUid,
+                    "application/pkcs10",
+                    csr);
+            if (r.statusCode() != 201 && r.statusCode() != 200) {
+                throw new IOException("issue " + card + ": " + r.statusCode() + " " + r.body());
+            }
+            return JSON.readTree(r.body()).get("serial").asText();
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+    }
+
+    private static final Map<String, String> CHIP_UIDS = new ConcurrentHashMap<>();
+
+    private static String chipUidOf(String card) {
+        return CHIP_UIDS.get(card);
+    }
+
+    private static HttpResponse<String> change(String serial, String op) throws IOException {
+        byte[] body = op.equals("revoke") ? "{\"reason\":\"keyCompromise\"}".getBytes(StandardCharsets.UTF_8) : null;
+        return ra("POST", "/certificates/" + serial + "/" + op, "application/json", body);
+    }
+
+    private static String statusThroughRa(String serial) throws IOException {
+        HttpResponse<String> r = ra("GET", "/certificates/" + serial, null, null);
+        JsonNode n = JSON.readTree(r.body());
+        return n.get("status").asText();
+    }
+
+    // ---- OCSP ----
+
+    private static String ocsp(int port, String serialHex) throws Exception {
+        DigestCalculatorProvider digests = new JcaDigestCalculatorProviderBuilder().build();
+        CertificateID id = new CertificateID(
+                digests.get(CertificateID.HASH_SHA1),
+                new X509CertificateHolder(citizenCa.getEncoded()),
+                new BigInteger(serialHex, 16));
+        OCSPReq req = new OCSPReqBuilder().addRequest(id).build();
+        HttpRequest post = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ocsp"))
+                .timeout(Duration.ofSeconds(20))
+                .header("Content-Type", "application/ocsp-request")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(req.getEncoded()))
+                .build();
+        HttpResponse<byte[]> r = PLAIN.send(post, HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200) {
+            return "http " + r.statusCode();
+        }
+        OCSPResp resp = new OCSPResp(new ByteArrayInputStream(r.body()));
+        if (resp.getStatus() != OCSPResp.SUCCESSFUL) {
+            return "ocsp status " + resp.getStatus();
+        }
+        SingleResp single = ((BasicOCSPResp) resp.getResponseObject()).getResponses()[0];
+        CertificateStatus st = single.getCertStatus();
+        if (st == CertificateStatus.GOOD) {
+            return "GOOD";
+        }
+        if (st instanceof RevokedStatus rs) {
+            return rs.hasRevocationReason() && rs.getRevocationReason() == 6 ? "HOLD" : "REVOKED";
+        }
+        return st instanceof UnknownStatus ? "UNKNOWN" : st.toString();
+    }
+
+    private static final HttpClient PLAIN =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    // ---- helpers ----
+
+    private static String cardNumber(int i) {
+        return String.format("DRILL%05dB%d", i, base / 100);
+    }
+
+    /** A valid national ID (letter, sex digit, seven digits, check digit) for drill card i. */
+    static String nationalId(int i) {
+        String stem = "A1" + String.format("%07d", i % 10_000_000);
+        for (int d = 0; d <= 9; d++) {
+            try {
+                NationalId.of(stem + d);
+                return stem + d;
+            } catch (RuntimeException notThisOne) {
+                // try the next check digit
+            }
+        }
+        throw new IllegalStateException("no check digit for " + stem);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static double secondsSince(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static String lastLine(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        return lines.isEmpty() ? "" : lines.get(lines.size() - 1).strip();
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "" : s.strip().split("\n")[0];
+    }
+
+    private static void line(String format, Object... args) {
+        String l = String.format(format, args);
+        report.add(l);
+        System.out.println(l);
+    }
+}
