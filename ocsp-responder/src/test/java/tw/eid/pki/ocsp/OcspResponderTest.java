@@ -4,11 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigInteger;
 import java.security.SecureRandom;
+import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Date;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
@@ -34,6 +41,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditLedger;
+import tw.eid.pki.ca.profile.RevocationReason;
 import tw.eid.pki.ca.revocation.RevocationService;
 import tw.eid.pki.ca.store.TestDatabase;
 import tw.eid.pki.hsm.MutableClock;
@@ -279,6 +287,76 @@ class OcspResponderTest {
             follower.close();
         }
         assertThat(cached.cacheStatistics().get("hits")).isPositive();
+    }
+
+    /**
+     * Failure mode 2 of the cluster issue: log ids are allocated at insert, not at commit. A change
+     * that allocates its id first and commits after hundreds of others (a bulk approval beside
+     * single suspensions) must still drop its certificate's cached answer.
+     */
+    @Test
+    void aChangeThatCommitsBehindHundredsOfOthersStillDropsItsCachedAnswer() throws Exception {
+        OcspResponder cached = responder(OcspConfig.defaults());
+        BigInteger late = pki.certificate("GOOD", null);
+        List<BigInteger> others = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            others.add(pki.certificate("GOOD", null));
+        }
+        byte[] req = request(id(pki.ca, late));
+        assertThat(single(cached.respond(req))).isNull(); // good, and cached
+        RevocationService revocations = new RevocationService(db.database(), AuditLedger.hashChained(CLOCK), CLOCK);
+        StatusLogFollower follower = StatusLogFollower.start(db.database(), cached, CLOCK);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection slow = db.database().dataSource().getConnection()) {
+            slow.setAutoCommit(false);
+            RevocationService.apply(
+                    slow,
+                    "citizen-ca",
+                    late.toString(16),
+                    tw.eid.pki.ca.revocation.CertificateStatus.GOOD,
+                    tw.eid.pki.ca.revocation.CertificateStatus.HOLD,
+                    RevocationReason.CERTIFICATE_HOLD,
+                    CLOCK.instant());
+            Future<?> singles = pool.submit(() -> {
+                for (BigInteger s : others) {
+                    revocations.suspend(Actor.local("test"), "citizen-ca", s.toString(16));
+                }
+                return null;
+            });
+            // The singles either commit while the slow change is open, or wait for it: both are
+            // allowed; what is not allowed is to lose the slow change's invalidation.
+            for (int i = 0; i < 600 && !singles.isDone() && !waitingForALock(); i++) {
+                Thread.sleep(100);
+                follower.readOnce();
+            }
+            follower.readOnce();
+            slow.commit();
+            singles.get(120, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        follower.readOnce();
+        follower.readOnce();
+        try {
+            CertificateStatus answered = single(cached.respond(req));
+            assertThat(answered)
+                    .as("the answer once the late change committed (null is good: a stale cached answer)")
+                    .isInstanceOf(RevokedStatus.class);
+            assertThat(((RevokedStatus) answered).getRevocationReason()).isEqualTo(CRLReason.certificateHold);
+        } finally {
+            follower.close();
+        }
+    }
+
+    private static boolean waitingForALock() {
+        return db.database().inTransaction(c -> {
+            try (java.sql.Statement st = c.createStatement();
+                    java.sql.ResultSet rs = st.executeQuery(
+                            "SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'")) {
+                rs.next();
+                return rs.getInt(1) > 0;
+            }
+        });
     }
 
     @Test
