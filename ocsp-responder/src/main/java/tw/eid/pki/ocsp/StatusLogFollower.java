@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -20,14 +19,14 @@ import tw.eid.pki.ca.store.Database;
  * names, without restart or reload: a change the RA committed is answered correctly by this
  * responder within one {@link OcspConfig#followInterval} plus a look-up.
  *
- * <p>The log's ids are allocated at insert, not at commit (and Galera leaves gaps), so each read
- * goes back {@link #WINDOW} ids behind the highest seen: a row that commits late is still seen.
- * Each row is applied once: the ids of the window already applied are remembered, so a re-read
- * does not drop (again and again, every interval) the cached responses of the last changes.
+ * <p>It follows the log's {@code commit_seq}, not its ids: ids are allocated at insert, not at
+ * commit (and Galera allocates them in steps of the cluster size), so a change could commit
+ * behind hundreds of later ids and be passed. {@code commit_seq} values become visible in their
+ * order (V12, docs/cluster.md#the-status-change-log), so reading past the highest seen misses
+ * nothing.
  */
 public final class StatusLogFollower implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StatusLogFollower.class);
-    static final int WINDOW = 256;
 
     private final Database database;
     private final OcspResponder responder;
@@ -35,8 +34,6 @@ public final class StatusLogFollower implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private volatile long highest;
     private volatile Instant lastRead;
-    /** Ids above the next read's lower bound that were applied already (guarded by this). */
-    private final TreeSet<Long> applied = new TreeSet<>();
 
     private StatusLogFollower(Database database, OcspResponder responder, Clock clock) {
         this.database = database;
@@ -54,7 +51,7 @@ public final class StatusLogFollower implements AutoCloseable {
         StatusLogFollower f = new StatusLogFollower(
                 Objects.requireNonNull(database), Objects.requireNonNull(responder), Objects.requireNonNull(clock));
         f.highest = database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(id), 0) FROM status_change");
+            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(commit_seq), 0) FROM status_change");
                     ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
@@ -70,11 +67,11 @@ public final class StatusLogFollower implements AutoCloseable {
     public synchronized void readOnce() {
         try {
             Instant started = clock.instant();
-            long from = Math.max(0, highest - WINDOW);
+            long from = highest;
             List<String[]> changes = database.inTransaction(c -> {
                 List<String[]> out = new ArrayList<>();
                 try (PreparedStatement ps = c.prepareStatement(
-                        "SELECT id, ca_name, serial_hex FROM status_change WHERE id > ? ORDER BY id")) {
+                        "SELECT commit_seq, ca_name, serial_hex FROM status_change WHERE commit_seq > ? ORDER BY commit_seq")) {
                     ps.setLong(1, from);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
@@ -90,12 +87,9 @@ public final class StatusLogFollower implements AutoCloseable {
                 if (id > max) {
                     max = id;
                 }
-                if (applied.add(id)) {
-                    responder.invalidate(change[1], change[2]);
-                }
+                responder.invalidate(change[1], change[2]);
             }
             highest = max;
-            applied.headSet(Math.max(0, max - WINDOW), true).clear();
             responder.statusLogRead(started);
             lastRead = clock.instant();
         } catch (RuntimeException e) {

@@ -172,9 +172,20 @@ public final class CertificateWriter {
          * the failure is audited, and {@link IssuanceException.Code#FINAL_WRITE_FAILED} is thrown.
          */
         public <T> T finish(TransactionWork<T> work) {
+            return finish(c -> null, work);
+        }
+
+        /**
+         * As {@link #finish(TransactionWork)}, running {@code beforeGood} in the same transaction
+         * before the certificates are made good: issuance supersedes a card's previous certificate
+         * there, so that one active certificate per card and profile holds at every statement (V11's
+         * unique key).
+         */
+        public <T> T finish(TransactionWork<?> beforeGood, TransactionWork<T> work) {
             requireOpen();
             try {
                 T result = database.inTransaction(c -> {
+                    beforeGood.run(c);
                     Instant now = clock.instant();
                     for (Map.Entry<Pending, X509CertificateHolder> s : signed.entrySet()) {
                         CertificateRows.makeGood(

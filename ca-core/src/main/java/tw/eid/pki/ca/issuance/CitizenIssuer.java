@@ -169,14 +169,18 @@ public final class CitizenIssuer {
         // The token signs outside any transaction: no row lock is held across the signature.
         X509CertificateHolder certificate = batch.sign(pending.stored(), () -> token.signer(ca.keyLabel()));
         // A failed final write leaves the serial revoked, audited, and throws FINAL_WRITE_FAILED.
-        return batch.finish(c -> finalWrite(c, actor, request, pending, certificate));
+        int[] superseded = new int[1];
+        return batch.finish(
+                c -> superseded[0] = supersedePrevious(c, request, pending),
+                c -> finalWrite(c, actor, request, pending, certificate, superseded[0]));
     }
 
-    private IssuedCertificate finalWrite(
-            Connection c, Actor actor, IssueRequest request, Pending pending, X509CertificateHolder certificate)
-            throws SQLException {
+    /**
+     * One active certificate per profile per card: the previous one is superseded in the final
+     * write's transaction, before the new one is made good (V11 holds it as a unique key).
+     */
+    private int supersedePrevious(Connection c, IssueRequest request, Pending pending) throws SQLException {
         Instant now = clock.instant();
-        // One active certificate per profile per card: the previous one is superseded in this transaction.
         List<String> superseded = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT serial_hex, status FROM certificate WHERE ca_name = ?"
                 + " AND card_number = ? AND profile = ? AND serial_hex <> ? AND der IS NOT NULL"
@@ -202,6 +206,17 @@ public final class CitizenIssuer {
                     RevocationReason.SUPERSEDED,
                     now);
         }
+        return superseded.size();
+    }
+
+    private IssuedCertificate finalWrite(
+            Connection c,
+            Actor actor,
+            IssueRequest request,
+            Pending pending,
+            X509CertificateHolder certificate,
+            int superseded)
+            throws SQLException {
         audit.append(
                 c,
                 actor.event("certificate.issue", ca.name() + "/" + pending.serialHex(), AuditResult.SUCCESS)
@@ -209,7 +224,7 @@ public final class CitizenIssuer {
                                 .put("card", request.cardNumber())
                                 .put("profile", request.profile().id())
                                 .put("partition", pending.partition())
-                                .put("superseded", superseded.size())));
+                                .put("superseded", superseded)));
         return new IssuedCertificate(ca.name(), pending.serialHex(), certificate, pending.partition(), false);
     }
 

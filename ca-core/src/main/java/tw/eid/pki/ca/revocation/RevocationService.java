@@ -230,10 +230,23 @@ public final class RevocationService {
                 throw new SQLException("certificate " + serialHex + " changed under its row lock", "40001");
             }
         }
+        // The log's commit order (V12, docs/cluster.md#the-status-change-log): this row's lock is
+        // held until commit, so commit_seq values become visible in their order.
+        long commitSeq;
+        try (PreparedStatement ps = c.prepareStatement("UPDATE status_log_clock SET seq = seq + 1 WHERE id = 1")) {
+            if (ps.executeUpdate() != 1) {
+                throw new SQLException("the status log clock row is missing", "42000");
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT seq FROM status_log_clock WHERE id = 1");
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            commitSeq = rs.getLong(1);
+        }
         long id;
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO status_change (ca_name, serial_hex, old_status,"
-                        + " new_status, reason, changed_at) VALUES (?, ?, ?, ?, ?, ?)",
+                        + " new_status, reason, changed_at, commit_seq) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 Statement.RETURN_GENERATED_KEYS)) {
             ps.setString(1, caName);
             ps.setString(2, serialHex);
@@ -245,6 +258,7 @@ public final class RevocationService {
                 ps.setInt(5, reason.code());
             }
             ps.setObject(6, DatabaseTime.toColumn(now));
+            ps.setLong(7, commitSeq);
             ps.executeUpdate();
             try (ResultSet keys = ps.getGeneratedKeys()) {
                 keys.next();
