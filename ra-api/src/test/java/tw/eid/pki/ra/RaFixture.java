@@ -145,6 +145,11 @@ final class RaFixture implements AutoCloseable {
     }
 
     RaFixture(TestDatabase db, Path dir, int sodPerSecond) throws Exception {
+        this(db, dir, sodPerSecond, java.util.Set.of());
+    }
+
+    RaFixture(TestDatabase db, Path dir, int sodPerSecond, java.util.Set<java.net.InetAddress> proxies)
+            throws Exception {
         this.db = db;
         this.dir = dir;
         // Both tokens exist before either opens: the PKCS#11 library reads the slot list once.
@@ -288,6 +293,7 @@ final class RaFixture implements AutoCloseable {
                 .port(0)
                 .clock(authClock)
                 .sodPerSecond(sodPerSecond)
+                .proxyProtocolFrom(proxies)
                 .build());
         server.start();
         port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();

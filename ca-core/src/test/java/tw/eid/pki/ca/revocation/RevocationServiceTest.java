@@ -58,23 +58,28 @@ class RevocationServiceTest {
         });
     }
 
-    /** A stored, issued certificate (the state machine reads status, der presence and notAfter only). */
+    /**
+     * A stored, issued certificate (the state machine reads status, der presence and notAfter
+     * only). Each has a profile of its own: one card holds several active certificates here, and
+     * the store allows one active certificate per card and profile (V11).
+     */
     private static String certificate(String card, boolean issued, Duration life) {
         String serial = Integer.toHexString(SERIALS.incrementAndGet());
         db.database().inTransaction(c -> {
             try (PreparedStatement ps =
                     c.prepareStatement("INSERT INTO certificate (ca_name, serial_hex, profile, card_number,"
                             + " status, not_before, not_after, tbs_der, der, public_key_sha256, created_at, updated_at)"
-                            + " VALUES (?, ?, 'citizen-signature/1', ?, 'GOOD', ?, ?, x'30', ?, ?, ?, ?)")) {
+                            + " VALUES (?, ?, CONCAT('test-profile-', ?), ?, 'GOOD', ?, ?, x'30', ?, ?, ?, ?)")) {
                 ps.setString(1, CA);
                 ps.setString(2, serial);
-                ps.setString(3, card);
-                ps.setObject(4, DatabaseTime.toColumn(CLOCK.instant().minusSeconds(60)));
-                ps.setObject(5, DatabaseTime.toColumn(CLOCK.instant().plus(life)));
-                ps.setBytes(6, issued ? new byte[] {0x30} : null);
-                ps.setBytes(7, new byte[32]);
-                ps.setObject(8, DatabaseTime.toColumn(CLOCK.instant()));
+                ps.setString(3, serial);
+                ps.setString(4, card);
+                ps.setObject(5, DatabaseTime.toColumn(CLOCK.instant().minusSeconds(60)));
+                ps.setObject(6, DatabaseTime.toColumn(CLOCK.instant().plus(life)));
+                ps.setBytes(7, issued ? new byte[] {0x30} : null);
+                ps.setBytes(8, new byte[32]);
                 ps.setObject(9, DatabaseTime.toColumn(CLOCK.instant()));
+                ps.setObject(10, DatabaseTime.toColumn(CLOCK.instant()));
                 ps.executeUpdate();
             }
             return null;
