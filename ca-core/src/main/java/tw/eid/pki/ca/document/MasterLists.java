@@ -32,8 +32,10 @@ import tw.eid.pki.ca.profile.CertificateIssuance;
 import tw.eid.pki.ca.profile.CertificateProfile;
 import tw.eid.pki.ca.profile.CertificateRequest;
 import tw.eid.pki.ca.profile.ProfileSettings;
+import tw.eid.pki.ca.store.CertificateReader;
 import tw.eid.pki.ca.store.Database;
 import tw.eid.pki.ca.store.DatabaseTime;
+import tw.eid.pki.ca.store.SqlCertificateStore;
 import tw.eid.pki.hsm.KeyAlgorithm;
 import tw.eid.pki.hsm.KeyInfo;
 import tw.eid.pki.hsm.Token;
@@ -52,6 +54,7 @@ public final class MasterLists {
     public record Signed(long id, byte[] der, X509CertificateHolder signer, int cscaCount) {}
 
     private final Database database;
+    private final CertificateReader certificates;
     private final ProfileSettings settings;
     private final AuditLedger audit;
     private final Clock clock;
@@ -60,6 +63,7 @@ public final class MasterLists {
     public MasterLists(
             Database database, ProfileSettings settings, AuditLedger audit, Clock clock, SecureRandom random) {
         this.database = Objects.requireNonNull(database, "database");
+        this.certificates = SqlCertificateStore.over(database);
         this.settings = Objects.requireNonNull(settings, "settings");
         this.audit = Objects.requireNonNull(audit, "audit");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -151,11 +155,9 @@ public final class MasterLists {
                     c,
                     "SELECT certificate_der FROM ca WHERE kind = 'csca' AND certificate_der IS NOT NULL ORDER BY created_at, name",
                     certs);
-            read(
-                    c,
-                    "SELECT der FROM certificate WHERE profile = '" + CertificateProfile.CSCA_LINK.id()
-                            + "' AND der IS NOT NULL" + " AND status = 'GOOD' ORDER BY created_at",
-                    certs);
+            for (byte[] der : certificates.goodOfProfile(c, CertificateProfile.CSCA_LINK.id())) {
+                add(der, certs);
+            }
             return new ArrayList<>(certs.values());
         });
     }
@@ -164,13 +166,17 @@ public final class MasterLists {
         try (PreparedStatement ps = c.prepareStatement(sql);
                 ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                try {
-                    X509CertificateHolder h = new X509CertificateHolder(rs.getBytes(1));
-                    into.put(HexFormat.of().formatHex(h.getEncoded()), h);
-                } catch (IOException e) {
-                    throw new IllegalStateException("an unreadable CSCA certificate in the store", e);
-                }
+                add(rs.getBytes(1), into);
             }
+        }
+    }
+
+    private static void add(byte[] der, Map<String, X509CertificateHolder> into) {
+        try {
+            X509CertificateHolder h = new X509CertificateHolder(der);
+            into.put(HexFormat.of().formatHex(h.getEncoded()), h);
+        } catch (IOException e) {
+            throw new IllegalStateException("an unreadable CSCA certificate in the store", e);
         }
     }
 

@@ -11,8 +11,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -31,10 +29,14 @@ import tw.eid.pki.ca.profile.HolderName;
 import tw.eid.pki.ca.profile.ProfileSettings;
 import tw.eid.pki.ca.profile.RevocationReason;
 import tw.eid.pki.ca.profile.SubscriberIds;
-import tw.eid.pki.ca.revocation.CertificateStatus;
 import tw.eid.pki.ca.revocation.RevocationService;
+import tw.eid.pki.ca.store.CertificateReader;
+import tw.eid.pki.ca.store.CertificateReader.KeyUse;
+import tw.eid.pki.ca.store.CertificateReader.Revocation;
+import tw.eid.pki.ca.store.CertificateStatus;
 import tw.eid.pki.ca.store.Database;
 import tw.eid.pki.ca.store.DatabaseTime;
+import tw.eid.pki.ca.store.SqlCertificateStore;
 import tw.eid.pki.hsm.Token;
 
 /**
@@ -52,6 +54,7 @@ import tw.eid.pki.hsm.Token;
  */
 public final class CitizenIssuer {
     private final Database database;
+    private final CertificateReader certificates;
     private final Token token;
     private final IssuingCa ca;
     private final ProfileSettings settings;
@@ -76,6 +79,7 @@ public final class CitizenIssuer {
             SecureRandom random,
             int partitionCapacity) {
         this.database = Objects.requireNonNull(database, "database");
+        this.certificates = SqlCertificateStore.over(this.database);
         this.token = Objects.requireNonNull(token, "token");
         this.ca = Objects.requireNonNull(ca, "ca");
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -177,27 +181,14 @@ public final class CitizenIssuer {
             throws SQLException {
         Instant now = clock.instant();
         // One active certificate per profile per card: the previous one is superseded in this transaction.
-        List<String> superseded = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT serial_hex, status FROM certificate WHERE ca_name = ?"
-                + " AND card_number = ? AND profile = ? AND serial_hex <> ? AND der IS NOT NULL"
-                + " AND status IN ('GOOD', 'HOLD') ORDER BY serial_hex FOR UPDATE")) {
-            ps.setString(1, ca.name());
-            ps.setString(2, request.cardNumber());
-            ps.setString(3, request.profile().id());
-            ps.setString(4, pending.serialHex());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    superseded.add(rs.getString(1) + ":" + rs.getString(2));
-                }
-            }
-        }
-        for (String s : superseded) {
-            String[] parts = s.split(":");
+        List<Revocation> superseded = certificates.lockActiveOfCardProfile(
+                c, ca.name(), request.cardNumber(), request.profile().id(), pending.serialHex());
+        for (Revocation s : superseded) {
             RevocationService.apply(
                     c,
                     ca.name(),
-                    parts[0],
-                    CertificateStatus.valueOf(parts[1]),
+                    s.serialHex(),
+                    s.status(),
                     CertificateStatus.REVOKED,
                     RevocationReason.SUPERSEDED,
                     now);
@@ -232,28 +223,21 @@ public final class CitizenIssuer {
     private Instant checkKey(Connection c, IssueRequest request, byte[] keyHash) throws SQLException {
         int sameCardAndProfile = 0;
         Instant firstIssuance = null;
-        try (PreparedStatement ps = c.prepareStatement("SELECT card_number, profile, revocation_reason, not_before"
-                + " FROM certificate WHERE public_key_sha256 = ? FOR UPDATE")) {
-            ps.setBytes(1, keyHash);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Object reason = rs.getObject(3);
-                    if (reason != null && ((Number) reason).intValue() == RevocationReason.KEY_COMPROMISE.code()) {
-                        throw new IssuanceException(
-                                IssuanceException.Code.KEY_COMPROMISED, "this key was revoked for keyCompromise");
-                    }
-                    if (!request.cardNumber().equals(rs.getString(1))
-                            || !request.profile().id().equals(rs.getString(2))) {
-                        throw new IssuanceException(
-                                IssuanceException.Code.KEY_ALREADY_CERTIFIED,
-                                "this key is already certified for another card or profile");
-                    }
-                    sameCardAndProfile++;
-                    Instant notBefore = DatabaseTime.fromColumn(rs.getObject(4, LocalDateTime.class));
-                    firstIssuance =
-                            firstIssuance == null || notBefore.isBefore(firstIssuance) ? notBefore : firstIssuance;
-                }
+        for (KeyUse use : certificates.lockUsesOfKey(c, keyHash)) {
+            Integer reason = use.revocationReason();
+            if (reason != null && reason == RevocationReason.KEY_COMPROMISE.code()) {
+                throw new IssuanceException(
+                        IssuanceException.Code.KEY_COMPROMISED, "this key was revoked for keyCompromise");
             }
+            if (!request.cardNumber().equals(use.cardNumber())
+                    || !request.profile().id().equals(use.profile())) {
+                throw new IssuanceException(
+                        IssuanceException.Code.KEY_ALREADY_CERTIFIED,
+                        "this key is already certified for another card or profile");
+            }
+            sameCardAndProfile++;
+            Instant notBefore = use.notBefore();
+            firstIssuance = firstIssuance == null || notBefore.isBefore(firstIssuance) ? notBefore : firstIssuance;
         }
         if (sameCardAndProfile >= 2) {
             throw new IssuanceException(
@@ -312,34 +296,31 @@ public final class CitizenIssuer {
     /** The earlier issuance of this client's Idempotency-Key, if it was the same request and is final. */
     private Optional<IssuedCertificate> replay(Connection c, Actor actor, String key, byte[] requestHash)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT i.request_sha256, i.serial_hex, c.der, c.crl_partition"
-                + " FROM idempotency_key i JOIN certificate c ON c.ca_name = i.ca_name AND c.serial_hex = i.serial_hex"
-                + " WHERE i.actor = ? AND i.idem_key = ? FOR UPDATE")) {
-            ps.setString(1, actor.id());
-            ps.setString(2, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                if (!MessageDigest.isEqual(rs.getBytes(1), requestHash)) {
-                    throw new IssuanceException(
-                            IssuanceException.Code.IDEMPOTENCY_KEY_REUSED,
-                            "this Idempotency-Key was used for a different request");
-                }
-                byte[] der = rs.getBytes(3);
-                if (der == null) {
-                    throw new IssuanceException(
-                            IssuanceException.Code.IDEMPOTENCY_PENDING,
-                            "the request with this Idempotency-Key is in progress or failed (serial " + rs.getString(2)
-                                    + ")");
-                }
-                try {
-                    return Optional.of(new IssuedCertificate(
-                            ca.name(), rs.getString(2), new X509CertificateHolder(der), rs.getInt(4), true));
-                } catch (IOException e) {
-                    throw new SQLException("stored certificate " + rs.getString(2) + " does not parse", e);
-                }
-            }
+        Optional<CertificateReader.Idempotent> found = certificates.lockIdempotent(c, actor.id(), key);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        CertificateReader.Idempotent earlier = found.get();
+        if (!MessageDigest.isEqual(earlier.requestSha256(), requestHash)) {
+            throw new IssuanceException(
+                    IssuanceException.Code.IDEMPOTENCY_KEY_REUSED,
+                    "this Idempotency-Key was used for a different request");
+        }
+        if (earlier.der() == null) {
+            throw new IssuanceException(
+                    IssuanceException.Code.IDEMPOTENCY_PENDING,
+                    "the request with this Idempotency-Key is in progress or failed (serial " + earlier.serialHex()
+                            + ")");
+        }
+        try {
+            return Optional.of(new IssuedCertificate(
+                    ca.name(),
+                    earlier.serialHex(),
+                    new X509CertificateHolder(earlier.der()),
+                    earlier.crlPartition(),
+                    true));
+        } catch (IOException e) {
+            throw new SQLException("stored certificate " + earlier.serialHex() + " does not parse", e);
         }
     }
 
