@@ -134,12 +134,6 @@ public final class CrlHandler extends Handler.Abstract {
     }
 
     private static boolean error(Response response, Callback callback, int status) {
-        response.setStatus(status);
-        writePlain(response, callback, status);
-        return true;
-    }
-
-    private static void writePlain(Response response, Callback callback, int status) {
-        JettyHardening.writePlainText(response, status, callback);
+        return JettyHardening.plainTextError(response, status, callback);
     }
 }

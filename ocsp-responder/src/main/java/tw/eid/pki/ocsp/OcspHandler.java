@@ -260,13 +260,7 @@ final class OcspHandler extends Handler.Abstract.NonBlocking {
     }
 
     private static boolean error(Response response, Callback callback, int status) {
-        response.setStatus(status);
-        writePlain(response, callback, status);
-        return true;
-    }
-
-    private static void writePlain(Response response, Callback callback, int status) {
-        JettyHardening.writePlainText(response, status, callback);
+        return JettyHardening.plainTextError(response, status, callback);
     }
 
     /** Whether {@code path} (still encoded) is where an OCSP request is sent, by POST or RFC 5019 GET. */

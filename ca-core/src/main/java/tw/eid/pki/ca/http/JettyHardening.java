@@ -72,6 +72,13 @@ public final class JettyHardening {
         };
     }
 
+    /** A handler's own short error (404, 405, ...): the status and its {@link #PLAIN_TEXT} body; true (handled). */
+    public static boolean plainTextError(Response response, int status, Callback callback) {
+        response.setStatus(status);
+        writePlainText(response, status, callback);
+        return true;
+    }
+
     /** {@link #PLAIN_TEXT}: for the servers' own short errors (404, 405, ...) too. */
     public static void writePlainText(Response response, int status, Callback callback) {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
