@@ -74,11 +74,9 @@ class ArchitectureTest {
             "tw.eid.pki.ca.document.DocumentSignerCeremony",
             "tw.eid.pki.ca.document.DocumentSignerPool",
             "tw.eid.pki.ca.document.DocumentSignerRetirement",
-            "tw.eid.pki.ca.document.MasterLists",
             "tw.eid.pki.ca.document.SodCommitter",
             "tw.eid.pki.ca.document.SodIssuer",
             "tw.eid.pki.ca.issuance.CaRows",
-            "tw.eid.pki.ca.issuance.CitizenIssuer",
             "tw.eid.pki.ca.issuance.IssuingCa",
             "tw.eid.pki.ca.profile.CaCertificates");
 

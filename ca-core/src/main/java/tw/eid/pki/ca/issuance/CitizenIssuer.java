@@ -6,8 +6,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -35,7 +33,7 @@ import tw.eid.pki.ca.store.CertificateReader.KeyUse;
 import tw.eid.pki.ca.store.CertificateReader.Revocation;
 import tw.eid.pki.ca.store.CertificateStatus;
 import tw.eid.pki.ca.store.Database;
-import tw.eid.pki.ca.store.DatabaseTime;
+import tw.eid.pki.ca.store.IssuanceRows;
 import tw.eid.pki.ca.store.SqlCertificateStore;
 import tw.eid.pki.hsm.Token;
 
@@ -152,16 +150,8 @@ public final class CitizenIssuer {
                     c, ca.name(), certificateRequest, ca.certificate(), request.cardNumber(), keyHash, partition);
             String serialHex = stored.serialHex();
             if (request.idempotencyKey() != null) {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO idempotency_key (actor, idem_key,"
-                        + " request_sha256, ca_name, serial_hex, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
-                    ps.setString(1, actor.id());
-                    ps.setString(2, request.idempotencyKey());
-                    ps.setBytes(3, requestHash);
-                    ps.setString(4, ca.name());
-                    ps.setString(5, serialHex);
-                    ps.setObject(6, DatabaseTime.toColumn(now));
-                    ps.executeUpdate();
-                }
+                IssuanceRows.recordIdempotencyKey(
+                        c, actor.id(), request.idempotencyKey(), requestHash, ca.name(), serialHex, now);
             }
             return new Pending(stored, serialHex, partition);
         });
@@ -205,13 +195,8 @@ public final class CitizenIssuer {
     }
 
     private void lockCa(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT name FROM ca WHERE name = ? FOR UPDATE")) {
-            ps.setString(1, ca.name());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new IllegalStateException("CA '" + ca.name() + "' is not in the store");
-                }
-            }
+        if (!IssuanceRows.lockCa(c, ca.name())) {
+            throw new IllegalStateException("CA '" + ca.name() + "' is not in the store");
         }
     }
 
@@ -248,49 +233,7 @@ public final class CitizenIssuer {
 
     /** The open partition, or the next one when it is full. The row lock serialises assignment. */
     private int assignPartition(Connection c, Instant now) throws SQLException {
-        int number = 0;
-        int assigned = 0;
-        int capacity = 0;
-        try (PreparedStatement ps = c.prepareStatement("SELECT partition_number, assigned, capacity FROM crl_partition"
-                + " WHERE ca_name = ? ORDER BY partition_number DESC LIMIT 1 FOR UPDATE")) {
-            ps.setString(1, ca.name());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    number = rs.getInt(1);
-                    assigned = rs.getInt(2);
-                    capacity = rs.getInt(3);
-                }
-            }
-        }
-        // The configured capacity applies to the open partition too: lowering it closes it sooner.
-        if (number == 0 || assigned >= Math.min(capacity, partitionCapacity)) {
-            if (number != 0) {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "UPDATE crl_partition SET closed_at = ? WHERE ca_name = ? AND partition_number = ?")) {
-                    ps.setObject(1, DatabaseTime.toColumn(now));
-                    ps.setString(2, ca.name());
-                    ps.setInt(3, number);
-                    ps.executeUpdate();
-                }
-            }
-            number++;
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO crl_partition (ca_name, partition_number,"
-                    + " capacity, assigned, opened_at) VALUES (?, ?, ?, 1, ?)")) {
-                ps.setString(1, ca.name());
-                ps.setInt(2, number);
-                ps.setInt(3, partitionCapacity);
-                ps.setObject(4, DatabaseTime.toColumn(now));
-                ps.executeUpdate();
-            }
-            return number;
-        }
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE crl_partition SET assigned = assigned + 1 WHERE ca_name = ? AND partition_number = ?")) {
-            ps.setString(1, ca.name());
-            ps.setInt(2, number);
-            ps.executeUpdate();
-        }
-        return number;
+        return IssuanceRows.assignPartition(c, ca.name(), partitionCapacity, now);
     }
 
     /** The earlier issuance of this client's Idempotency-Key, if it was the same request and is final. */
