@@ -6,8 +6,6 @@ import java.net.URI;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,7 +15,9 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import tw.eid.pki.ca.profile.CertificateProfile;
 import tw.eid.pki.ca.profile.ProfileSettings;
+import tw.eid.pki.ca.store.CaReader;
 import tw.eid.pki.ca.store.Database;
+import tw.eid.pki.ca.store.SqlCaStore;
 
 /**
  * A CA whose CRLs the publisher signs or serves, as the store records it ({@code ca} table, kind =
@@ -72,23 +72,13 @@ record CrlAuthority(
      * several (a CSCA after a key rollover).
      */
     static List<CrlAuthority> load(Database database) {
-        return database.inTransaction(c -> {
-            List<CrlAuthority> out = new ArrayList<>();
-            for (CertificateProfile p : PROFILES) {
-                try (PreparedStatement ps =
-                        c.prepareStatement("SELECT name, certificate_der, key_label, token_label FROM ca"
-                                + " WHERE kind = ? AND status = 'ACTIVE' AND certificate_der IS NOT NULL"
-                                + " ORDER BY created_at DESC LIMIT 1")) {
-                    ps.setString(1, p.profileName());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (rs.next()) {
-                            out.add(of(rs.getString(1), p, rs.getBytes(2), rs.getString(3), rs.getString(4)));
-                        }
-                    }
-                }
-            }
-            return out;
-        });
+        CaReader cas = SqlCaStore.over(database);
+        List<CrlAuthority> out = new ArrayList<>();
+        for (CertificateProfile p : PROFILES) {
+            cas.newestActive(p.profileName())
+                    .ifPresent(r -> out.add(of(r.name(), p, r.certificateDer(), r.keyLabel(), r.tokenLabel())));
+        }
+        return out;
     }
 
     static Optional<CrlAuthority> byName(List<CrlAuthority> all, String name) {

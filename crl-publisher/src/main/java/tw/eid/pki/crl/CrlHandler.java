@@ -18,8 +18,8 @@ import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
+import tw.eid.pki.ca.http.JettyHardening;
 
 /**
  * CRLs over HTTP (docs/api.md): {@code GET /crl/{ca}/{partition}.crl}, {@code
@@ -134,38 +134,6 @@ public final class CrlHandler extends Handler.Abstract {
     }
 
     private static boolean error(Response response, Callback callback, int status) {
-        response.setStatus(status);
-        writePlain(response, callback, status);
-        return true;
-    }
-
-    private static void writePlain(Response response, Callback callback, int status) {
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
-        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-        response.write(
-                true,
-                ByteBuffer.wrap((HttpStatus.getMessage(status) + "\n").getBytes(StandardCharsets.UTF_8)),
-                callback);
-    }
-
-    /**
-     * What Jetty itself refuses on this port (a URI with %2e%2e, %2F, %5C, NUL or bad UTF-8, a URI
-     * or headers too large, a request it cannot parse) and what fails in a handler: the same short
-     * plain-text error as this handler's own, whatever the method and the Accept headers, never
-     * Jetty's HTML page (which echoes the URI and names exceptions).
-     */
-    public static ErrorHandler errorHandler() {
-        return new ErrorHandler() {
-            @Override
-            public boolean errorPageForMethod(String method) {
-                return true;
-            }
-
-            @Override
-            protected void generateResponse(
-                    Request request, Response response, int code, String message, Throwable cause, Callback callback) {
-                writePlain(response, callback, code);
-            }
-        };
+        return JettyHardening.plainTextError(response, status, callback);
     }
 }

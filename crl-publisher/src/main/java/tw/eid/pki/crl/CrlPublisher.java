@@ -35,6 +35,7 @@ import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.profile.ProfileSettings;
 import tw.eid.pki.ca.profile.SignatureAlgorithms;
+import tw.eid.pki.ca.store.CertificateStatus;
 import tw.eid.pki.ca.store.Database;
 import tw.eid.pki.hsm.Token;
 
@@ -334,7 +335,7 @@ public final class CrlPublisher implements AutoCloseable {
         if (delta) {
             store.changedEntries(
                     a.name(), partition, baseThisUpdate.minus(config.changeMargin()), before, expiredBefore, row -> {
-                        if ("GOOD".equals(row.status())) {
+                        if (row.status() == CertificateStatus.GOOD) {
                             // Resumed (or held and resumed since the base): removeFromCRL, §5.3.1.
                             builder.add(row.serialHex(), row.lastChange(), CrlBuilder.REMOVE_FROM_CRL);
                         } else {
@@ -417,7 +418,7 @@ public final class CrlPublisher implements AutoCloseable {
 
     /** certificateHold for a held certificate; a revoked one's reason, none for unspecified (never 0 on the CRL). */
     private static int reason(CrlStore.Row row) {
-        if ("HOLD".equals(row.status())) {
+        if (row.status() == CertificateStatus.HOLD) {
             return CRLReason.certificateHold;
         }
         return listed(row.reason());

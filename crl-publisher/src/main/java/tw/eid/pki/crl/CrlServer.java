@@ -8,11 +8,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import tw.eid.pki.ca.http.JettyHardening;
 import tw.eid.pki.ca.profile.ProfileSettings;
 import tw.eid.pki.ca.store.Database;
 
@@ -59,17 +59,14 @@ public final class CrlServer implements AutoCloseable {
         QueuedThreadPool threads = new QueuedThreadPool(32, 2);
         threads.setName("crl-http");
         Server server = new Server(threads);
-        HttpConfiguration http = new HttpConfiguration();
-        http.setSendServerVersion(false);
-        http.setSendXPoweredBy(false);
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        ServerConnector connector =
+                new ServerConnector(server, new HttpConnectionFactory(JettyHardening.httpConfiguration()));
         connector.setHost(host);
         connector.setPort(port);
-        connector.setIdleTimeout(30_000);
+        JettyHardening.limits(server, connector);
         server.addConnector(connector);
         server.setHandler(handler);
-        server.setErrorHandler(CrlHandler.errorHandler());
-        server.setStopTimeout(5_000);
+        server.setErrorHandler(JettyHardening.errorHandler(JettyHardening.PLAIN_TEXT));
         return server;
     }
 

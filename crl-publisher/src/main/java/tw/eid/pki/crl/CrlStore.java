@@ -18,8 +18,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import tw.eid.pki.ca.store.CertificateReader;
+import tw.eid.pki.ca.store.CertificateStatus;
 import tw.eid.pki.ca.store.Database;
+import tw.eid.pki.ca.store.DatabaseLease;
 import tw.eid.pki.ca.store.DatabaseTime;
+import tw.eid.pki.ca.store.Lease;
+import tw.eid.pki.ca.store.SqlCertificateStore;
+import tw.eid.pki.ca.store.StatusChangeLog;
 import tw.eid.pki.ca.store.StoreException;
 
 /**
@@ -35,16 +41,23 @@ final class CrlStore {
     record Stored(long id, long number, Long baseNumber, Instant thisUpdate, Instant nextUpdate) {}
 
     /** One certificate row as the CRL needs it. */
-    record Row(String serialHex, String status, int reason, Instant revocationTime, Instant lastChange) {}
+    record Row(String serialHex, CertificateStatus status, int reason, Instant revocationTime, Instant lastChange) {}
 
     interface RowSink {
         void accept(Row row);
     }
 
     private final Database database;
+    private final CertificateReader certificates;
+    private final StatusChangeLog statusLog;
+    private final Lease lease;
 
     CrlStore(Database database) {
         this.database = database;
+        SqlCertificateStore store = SqlCertificateStore.over(database);
+        this.certificates = store;
+        this.statusLog = store;
+        this.lease = new DatabaseLease(database, Lease.Name.CRL_PUBLISHER);
     }
 
     /** The partitions of {@code caName} (numbered from 1, open or closed). */
@@ -324,13 +337,14 @@ final class CrlStore {
     }
 
     /** One entry of a full CRL, as the cursor gives it (no object per entry: a partition may list a million). */
-    interface EntrySink {
+    interface EntrySink extends CertificateReader.CrlEntrySink {
         /**
          * @param serialHex the serial's lower-case hex digits, ASCII (the column's bytes)
          * @param hold on hold (certificateHold) rather than revoked
          * @param reason the stored CRLReason code, 0 when none
          * @param revokedAt the revocation time in whole seconds since the epoch (the fraction dropped)
          */
+        @Override
         void accept(byte[] serialHex, boolean hold, int reason, long revokedAt);
     }
 
@@ -350,62 +364,7 @@ final class CrlStore {
             String fromSerial,
             String toSerial,
             EntrySink sink) {
-        String sql = fullEntriesSql(partition, expiredBefore != null, fromSerial != null, toSerial != null);
-        database.inTransaction(c -> {
-            try (PreparedStatement ps =
-                    c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
-                bindFullEntries(ps, caName, partition, before, expiredBefore, fromSerial, toSerial);
-                ps.setFetchSize(FETCH);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        sink.accept(rs.getBytes(1), rs.getBoolean(2), rs.getInt(3), rs.getLong(4));
-                    }
-                }
-            }
-            return null;
-        });
-    }
-
-    private static String fullEntriesSql(int partition, boolean expiry, boolean from, boolean to) {
-        // revocation_reason as it is (getInt gives 0 for NULL): COALESCE(it, 0) came back as a DECIMAL,
-        // which the driver decodes through a String and a BigDecimal per row. The epoch as a TIMESTAMP
-        // literal: as a string the server parsed it again for every row. The time in seconds: the
-        // driver's LocalDateTime decoding (time zones, calendars) cost more than the server's sum.
-        // status IN (...) rather than <> 'GOOD' (the same rows, by the table's CHECK): two clean index
-        // ranges, each bounded by the serials. FORCE INDEX: on small test tables the optimizer may
-        // prefer the primary key's serial range, which reads whole certificate rows.
-        return "SELECT serial_hex, status = 'HOLD', revocation_reason,"
-                + " TIMESTAMPDIFF(SECOND, TIMESTAMP'1970-01-01 00:00:00', revocation_time) FROM certificate"
-                + (partition == 0 ? "" : " FORCE INDEX (certificate_crl_entries)")
-                + " WHERE ca_name = ?" + (partition == 0 ? "" : " AND crl_partition = ?")
-                + " AND status IN ('HOLD', 'REVOKED') AND revocation_time < ?" + (expiry ? " AND not_after >= ?" : "")
-                + (from ? " AND serial_hex >= ?" : "") + (to ? " AND serial_hex < ?" : "");
-    }
-
-    private static void bindFullEntries(
-            PreparedStatement ps,
-            String caName,
-            int partition,
-            Instant before,
-            Instant expiredBefore,
-            String fromSerial,
-            String toSerial)
-            throws SQLException {
-        int i = 1;
-        ps.setString(i++, caName);
-        if (partition != 0) {
-            ps.setInt(i++, partition);
-        }
-        ps.setObject(i++, DatabaseTime.toColumn(before));
-        if (expiredBefore != null) {
-            ps.setObject(i++, DatabaseTime.toColumn(expiredBefore));
-        }
-        if (fromSerial != null) {
-            ps.setString(i++, fromSerial);
-        }
-        if (toSerial != null) {
-            ps.setString(i, toSerial);
-        }
+        certificates.crlEntries(caName, partition, before, expiredBefore, fromSerial, toSerial, sink);
     }
 
     /**
@@ -413,37 +372,13 @@ final class CrlStore {
      * index, not a scan), for splitting its full CRL's cursor; null when it has none.
      */
     String[] revokedSerialBounds(String caName, int partition) {
-        return database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT MIN(serial_hex), MAX(serial_hex) FROM certificate"
-                            + " FORCE INDEX (certificate_crl_entries) WHERE ca_name = ? AND crl_partition = ? AND status = 'REVOKED'")) {
-                ps.setString(1, caName);
-                ps.setInt(2, partition);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() && rs.getString(1) != null
-                            ? new String[] {rs.getString(1), rs.getString(2)}
-                            : null;
-                }
-            }
-        });
+        return certificates.revokedSerialBounds(caName, partition).orElse(null);
     }
 
     /** The plans MariaDB makes for a partition's full CRL cursor, one per range (a test checks they read the index only). */
     List<String> explainFullEntries(
             String caName, int partition, Instant before, Instant expiredBefore, String fromSerial, String toSerial) {
-        return database.inTransaction(c -> {
-            List<String> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("EXPLAIN "
-                    + fullEntriesSql(partition, expiredBefore != null, fromSerial != null, toSerial != null))) {
-                bindFullEntries(ps, caName, partition, before, expiredBefore, fromSerial, toSerial);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add("key=" + rs.getString("key") + " extra=" + rs.getString("Extra"));
-                    }
-                }
-            }
-            return out;
-        });
+        return certificates.explainCrlEntries(caName, partition, before, expiredBefore, fromSerial, toSerial);
     }
 
     /**
@@ -455,43 +390,13 @@ final class CrlStore {
      */
     void changedEntries(
             String caName, int partition, Instant since, Instant before, Instant expiredBefore, RowSink sink) {
-        String sql = "SELECT c.serial_hex, c.status, c.revocation_reason, c.revocation_time, MAX(s.changed_at)"
-                + " FROM status_change s JOIN certificate c ON c.ca_name = s.ca_name AND c.serial_hex = s.serial_hex"
-                + " WHERE s.ca_name = ? AND s.changed_at >= ?" + (partition == 0 ? "" : " AND c.crl_partition = ?")
-                + (expiredBefore == null ? "" : " AND c.not_after >= ?")
-                + " GROUP BY c.serial_hex, c.status, c.revocation_reason, c.revocation_time HAVING MAX(s.changed_at) < ?";
-        database.inTransaction(c -> {
-            try (PreparedStatement ps =
-                    c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
-                int i = 1;
-                ps.setString(i++, caName);
-                ps.setObject(i++, DatabaseTime.toColumn(since));
-                if (partition != 0) {
-                    ps.setInt(i++, partition);
-                }
-                if (expiredBefore != null) {
-                    ps.setObject(i++, DatabaseTime.toColumn(expiredBefore));
-                }
-                ps.setObject(i, DatabaseTime.toColumn(before));
-                ps.setFetchSize(FETCH);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        LocalDateTime revoked = rs.getObject(4, LocalDateTime.class);
-                        sink.accept(new Row(
-                                rs.getString(1),
-                                rs.getString(2),
-                                reason(rs.getInt(3)),
-                                revoked == null ? null : DatabaseTime.fromColumn(revoked),
-                                DatabaseTime.fromColumn(rs.getObject(5, LocalDateTime.class))));
-                    }
-                }
-            }
-            return null;
-        });
-    }
-
-    private static int reason(int stored) {
-        return stored; // 0 when NULL: no reasonCode
+        statusLog.changedSince(
+                caName,
+                partition,
+                since,
+                before,
+                expiredBefore,
+                r -> sink.accept(new Row(r.serialHex(), r.status(), r.reason(), r.revocationTime(), r.lastChange())));
     }
 
     /** A change of the status log: its id, and the partition of its certificate (0 when none). */
@@ -499,24 +404,9 @@ final class CrlStore {
 
     /** Status changes of {@code caName} stamped at or after {@code since}, oldest first. */
     List<Change> changesSince(String caName, Instant since) {
-        return database.inTransaction(c -> {
-            List<Change> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT s.id, COALESCE(c.crl_partition, 0), s.changed_at"
-                    + " FROM status_change s JOIN certificate c ON c.ca_name = s.ca_name AND c.serial_hex = s.serial_hex"
-                    + " WHERE s.ca_name = ? AND s.changed_at >= ? ORDER BY s.changed_at")) {
-                ps.setString(1, caName);
-                ps.setObject(2, DatabaseTime.toColumn(since));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new Change(
-                                rs.getLong(1),
-                                rs.getInt(2),
-                                DatabaseTime.fromColumn(rs.getObject(3, LocalDateTime.class))));
-                    }
-                }
-            }
-            return out;
-        });
+        return statusLog.changesSince(caName, since).stream()
+                .map(ch -> new Change(ch.id(), ch.partition(), ch.changedAt()))
+                .toList();
     }
 
     /** The newest CRL header per (CA, partition, full or delta): what the server and directory serve. */
@@ -551,15 +441,6 @@ final class CrlStore {
 
     /** Takes or renews the publisher lease for {@code owner} until {@code until}; false when another holds it. */
     boolean holdLease(String owner, Instant now, Instant until) {
-        return database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE crl_publisher_lease SET owner = ?, lease_until = ?"
-                    + " WHERE id = 1 AND (owner IS NULL OR owner = ? OR lease_until < ?)")) {
-                ps.setString(1, owner);
-                ps.setObject(2, DatabaseTime.toColumn(until));
-                ps.setString(3, owner);
-                ps.setObject(4, DatabaseTime.toColumn(now));
-                return ps.executeUpdate() == 1;
-            }
-        });
+        return lease.hold(owner, now, until);
     }
 }

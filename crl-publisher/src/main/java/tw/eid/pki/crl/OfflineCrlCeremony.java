@@ -4,12 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.security.SecureRandom;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -26,8 +22,9 @@ import tw.eid.pki.ca.profile.PreparedCrl;
 import tw.eid.pki.ca.profile.ProfileSettings;
 import tw.eid.pki.ca.profile.RevocationReason;
 import tw.eid.pki.ca.profile.RevokedEntry;
+import tw.eid.pki.ca.store.CertificateReader;
 import tw.eid.pki.ca.store.Database;
-import tw.eid.pki.ca.store.DatabaseTime;
+import tw.eid.pki.ca.store.SqlCertificateStore;
 import tw.eid.pki.hsm.Token;
 
 /**
@@ -124,25 +121,18 @@ public final class OfflineCrlCeremony {
 
     /** The certificates {@code caName} issued and revoked, each with its reason (the profile forbids none). */
     private List<RevokedEntry> revoked(String caName) {
-        return database.inTransaction(c -> {
-            List<RevokedEntry> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT serial_hex, revocation_reason, revocation_time"
-                    + " FROM certificate WHERE ca_name = ? AND status <> 'GOOD'")) {
-                ps.setString(1, caName);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        int code = rs.getInt(2);
-                        if (code == 0) {
-                            throw new IllegalStateException("certificate " + rs.getString(1) + " of '" + caName
-                                    + "' is revoked without a reason; an offline CRL entry must say why");
-                        }
-                        Instant at = DatabaseTime.fromColumn(rs.getObject(3, LocalDateTime.class));
-                        out.add(new RevokedEntry(
-                                new BigInteger(rs.getString(1), 16), at, RevocationReason.ofCode(code)));
-                    }
-                }
+        List<RevokedEntry> out = new ArrayList<>();
+        for (CertificateReader.RevokedRow row :
+                SqlCertificateStore.over(database).notGood(caName)) {
+            if (row.reasonCode() == 0) {
+                throw new IllegalStateException("certificate " + row.serialHex() + " of '" + caName
+                        + "' is revoked without a reason; an offline CRL entry must say why");
             }
-            return out;
-        });
+            out.add(new RevokedEntry(
+                    new BigInteger(row.serialHex(), 16),
+                    row.revocationTime(),
+                    RevocationReason.ofCode(row.reasonCode())));
+        }
+        return out;
     }
 }

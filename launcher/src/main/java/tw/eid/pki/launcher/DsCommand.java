@@ -215,7 +215,9 @@ final class DsCommand implements Runnable {
                             d.usageNotAfter(),
                             d.documentsSigned(),
                             d.maxDocuments(),
-                            d.certificateStatus() == null ? "" : d.certificateStatus(),
+                            d.certificateStatus() == null
+                                    ? ""
+                                    : d.certificateStatus().name(),
                             d.retireReason() == null ? "" : " (" + d.retireReason() + ")",
                             d.keyDestroyedAt() == null ? "" : " key destroyed " + d.keyDestroyedAt());
                 }
@@ -319,17 +321,7 @@ final class DsCommand implements Runnable {
             // The offline token is opened only to prove that k custodians of the CSCA are present.
             try (StoreOptions.Store s = store.open();
                     Token ignored = custodians.open(store.dataDir(), clock)) {
-                boolean isDs = s.database().inTransaction(c -> {
-                    try (var ps = c.prepareStatement(
-                            "SELECT COUNT(*) FROM document_signer WHERE csca_name = ? AND serial_hex = ?")) {
-                        ps.setString(1, csca);
-                        ps.setString(2, serial);
-                        try (var rs = ps.executeQuery()) {
-                            rs.next();
-                            return rs.getInt(1) == 1;
-                        }
-                    }
-                });
+                boolean isDs = DocumentSignerPool.isDocumentSigner(s.database(), csca, serial);
                 if (!isDs) {
                     throw new IllegalArgumentException("no Document Signer of " + csca + " has serial " + serial);
                 }

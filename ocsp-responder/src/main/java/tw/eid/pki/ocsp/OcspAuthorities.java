@@ -1,8 +1,6 @@
 package tw.eid.pki.ocsp;
 
 import java.io.IOException;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,7 +13,9 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tw.eid.pki.ca.store.CaReader;
 import tw.eid.pki.ca.store.Database;
+import tw.eid.pki.ca.store.SqlCaStore;
 
 /**
  * The online CAs a responder answers for, read from the store's {@code ca} table: each CA with a
@@ -53,28 +53,15 @@ public final class OcspAuthorities {
 
     /** Loads every CA that has a valid delegated signer at {@code now}. */
     public static OcspAuthorities load(Database database, Instant now) {
-        List<Row> rows = database.inTransaction(c -> {
-            List<Row> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                            "SELECT name, kind, certificate_der, key_label, status FROM ca WHERE certificate_der IS NOT NULL"
-                                    + " ORDER BY name");
-                    ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    try {
-                        out.add(new Row(
-                                rs.getString(1),
-                                rs.getString(2),
-                                new X509CertificateHolder(rs.getBytes(3)),
-                                rs.getString(4),
-                                rs.getString(5)));
-                    } catch (IOException e) {
-                        throw new IllegalStateException(
-                                "CA '" + rs.getString(1) + "' has an unreadable certificate", e);
-                    }
-                }
+        List<Row> rows = new ArrayList<>();
+        for (CaReader.CaRow r : SqlCaStore.over(database).certified()) {
+            try {
+                rows.add(new Row(
+                        r.name(), r.kind(), new X509CertificateHolder(r.certificateDer()), r.keyLabel(), r.status()));
+            } catch (IOException e) {
+                throw new IllegalStateException("CA '" + r.name() + "' has an unreadable certificate", e);
             }
-            return out;
-        });
+        }
         List<OcspAuthority> out = new ArrayList<>();
         for (Row ca : rows) {
             if (SIGNER_KIND.equals(ca.kind())) {

@@ -24,6 +24,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
+import tw.eid.pki.ca.http.JettyHardening;
 
 /**
  * OCSP over HTTP (RFC 6960 appendix A, RFC 5019): {@code POST /ocsp} with
@@ -259,18 +260,7 @@ final class OcspHandler extends Handler.Abstract.NonBlocking {
     }
 
     private static boolean error(Response response, Callback callback, int status) {
-        response.setStatus(status);
-        writePlain(response, callback, status);
-        return true;
-    }
-
-    private static void writePlain(Response response, Callback callback, int status) {
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
-        response.getHeaders().put(NO_STORE);
-        response.write(
-                true,
-                ByteBuffer.wrap((HttpStatus.getMessage(status) + "\n").getBytes(StandardCharsets.UTF_8)),
-                callback);
+        return JettyHardening.plainTextError(response, status, callback);
     }
 
     /** Whether {@code path} (still encoded) is where an OCSP request is sent, by POST or RFC 5019 GET. */
@@ -287,31 +277,21 @@ final class OcspHandler extends Handler.Abstract.NonBlocking {
      * plain-text error of its status, whatever the method and the Accept headers.
      */
     static ErrorHandler errorHandler() {
-        return new ErrorHandler() {
-            @Override
-            public boolean errorPageForMethod(String method) {
-                return true;
+        return JettyHardening.errorHandler((request, response, code, callback) -> {
+            String path =
+                    request.getHttpURI() == null ? null : request.getHttpURI().getPath();
+            if (ocspPath(path) && (code == HttpStatus.BAD_REQUEST_400 || code >= 500)) {
+                OcspAnswer answer = OcspResponder.status(
+                        code == HttpStatus.BAD_REQUEST_400
+                                ? OCSPRespBuilder.MALFORMED_REQUEST
+                                : OCSPRespBuilder.INTERNAL_ERROR);
+                response.setStatus(200);
+                response.getHeaders().put(RESPONSE_TYPE);
+                response.getHeaders().put(NO_STORE);
+                response.write(true, ByteBuffer.wrap(answer.der()), callback);
+                return;
             }
-
-            @Override
-            protected void generateResponse(
-                    Request request, Response response, int code, String message, Throwable cause, Callback callback) {
-                String path = request.getHttpURI() == null
-                        ? null
-                        : request.getHttpURI().getPath();
-                if (ocspPath(path) && (code == HttpStatus.BAD_REQUEST_400 || code >= 500)) {
-                    OcspAnswer answer = OcspResponder.status(
-                            code == HttpStatus.BAD_REQUEST_400
-                                    ? OCSPRespBuilder.MALFORMED_REQUEST
-                                    : OCSPRespBuilder.INTERNAL_ERROR);
-                    response.setStatus(200);
-                    response.getHeaders().put(RESPONSE_TYPE);
-                    response.getHeaders().put(NO_STORE);
-                    response.write(true, ByteBuffer.wrap(answer.der()), callback);
-                    return;
-                }
-                writePlain(response, callback, code);
-            }
-        };
+            JettyHardening.writePlainText(response, code, callback);
+        });
     }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.List;
@@ -22,8 +21,8 @@ import org.bouncycastle.cert.ocsp.OCSPException;
 import org.bouncycastle.cert.ocsp.OCSPResp;
 import org.bouncycastle.cert.ocsp.OCSPRespBuilder;
 import org.bouncycastle.cert.ocsp.RevokedStatus;
+import tw.eid.pki.ca.store.CertificateReader.Revocation;
 import tw.eid.pki.ca.store.Database;
-import tw.eid.pki.ca.store.DatabaseTime;
 import tw.eid.pki.hsm.Token;
 
 /**
@@ -167,18 +166,13 @@ public final class OcspResponder {
 
     record Row(CertificateStatus status) {}
 
-    static CertificateStatus status(String status, Object reason, LocalDateTime revoked) {
-        switch (status) {
-            case "GOOD":
-                return CertificateStatus.GOOD;
-            case "HOLD":
-                return revokedStatus(DatabaseTime.fromColumn(revoked), CRLReason.certificateHold);
-            case "REVOKED":
-                return revokedStatus(
-                        DatabaseTime.fromColumn(revoked), reason == null ? null : ((Number) reason).intValue());
-            default:
-                throw new IllegalStateException("unknown certificate status " + status);
-        }
+    /** The Bouncy Castle status (GOOD is null) of a certificate's stored state. */
+    static CertificateStatus status(Revocation r) {
+        return switch (r.status()) {
+            case GOOD -> CertificateStatus.GOOD;
+            case HOLD -> revokedStatus(r.revocationTime(), CRLReason.certificateHold);
+            case REVOKED -> revokedStatus(r.revocationTime(), r.reasonCode());
+        };
     }
 
     /** RevokedInfo with a GeneralizedTime in whole seconds (RFC 5280 §4.1.2.5.2 form) and the reason, if any. */

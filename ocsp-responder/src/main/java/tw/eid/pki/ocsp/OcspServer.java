@@ -10,6 +10,7 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import tw.eid.pki.ca.http.JettyHardening;
 import tw.eid.pki.ca.store.Database;
 import tw.eid.pki.hsm.Token;
 
@@ -39,9 +40,7 @@ public final class OcspServer {
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("ocsp-http");
         Server server = new Server(threads);
-        HttpConfiguration http = new HttpConfiguration();
-        http.setSendServerVersion(false);
-        http.setSendXPoweredBy(false);
+        HttpConfiguration http = JettyHardening.httpConfiguration();
         http.setUriCompliance(UriCompliance.DEFAULT.with(
                 "rfc5019-get",
                 UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
@@ -52,12 +51,11 @@ public final class OcspServer {
                 server, 1, Math.max(2, Runtime.getRuntime().availableProcessors()), new HttpConnectionFactory(http));
         connector.setHost(host);
         connector.setPort(port);
-        connector.setIdleTimeout(30_000);
+        JettyHardening.limits(server, connector);
         server.addConnector(connector);
         server.setHandler(
                 new OcspHandler(responder, () -> health(responder, follower, database, token, clock), threads, clock));
         server.setErrorHandler(OcspHandler.errorHandler());
-        server.setStopTimeout(5_000);
         return server;
     }
 

@@ -1,8 +1,6 @@
 package tw.eid.pki.ocsp;
 
 import java.security.SecureRandom;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +22,9 @@ import tw.eid.pki.ca.profile.CertificateIssuance;
 import tw.eid.pki.ca.profile.CertificateProfile;
 import tw.eid.pki.ca.profile.CertificateRequest;
 import tw.eid.pki.ca.profile.ProfileSettings;
+import tw.eid.pki.ca.store.CaReader;
 import tw.eid.pki.ca.store.Database;
+import tw.eid.pki.ca.store.SqlCaStore;
 import tw.eid.pki.hsm.KeyAlgorithm;
 import tw.eid.pki.hsm.Token;
 
@@ -146,17 +146,10 @@ public final class OcspSignerRenewal {
     }
 
     private String[] caRow(String caName) {
-        return database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT kind, key_label FROM ca WHERE name = ?")) {
-                ps.setString(1, caName);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new IllegalStateException("CA '" + caName + "' is not in the store");
-                    }
-                    return new String[] {rs.getString(1), rs.getString(2)};
-                }
-            }
-        });
+        CaReader.CaRow row = SqlCaStore.over(database)
+                .byName(caName)
+                .orElseThrow(() -> new IllegalStateException("CA '" + caName + "' is not in the store"));
+        return new String[] {row.kind(), row.keyLabel()};
     }
 
     private static CertificateProfile profile(String kind) {

@@ -1,13 +1,9 @@
 package tw.eid.pki.ocsp;
 
 import java.io.IOException;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -19,8 +15,9 @@ import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
+import tw.eid.pki.ca.store.CaReader;
 import tw.eid.pki.ca.store.Database;
-import tw.eid.pki.ca.store.DatabaseTime;
+import tw.eid.pki.ca.store.SqlCaStore;
 import tw.eid.pki.hsm.Token;
 
 /**
@@ -58,12 +55,14 @@ public final class OcspSignerRetirement {
     private static final Actor ACTOR = Actor.local("ocsp-updater");
 
     private final Database database;
+    private final SqlCaStore cas;
     private final Token token;
     private final AuditLedger audit;
     private final Clock clock;
 
     public OcspSignerRetirement(Database database, Token token, AuditLedger audit, Clock clock) {
         this.database = Objects.requireNonNull(database, "database");
+        this.cas = SqlCaStore.over(database);
         this.token = Objects.requireNonNull(token, "token");
         this.audit = Objects.requireNonNull(audit, "audit");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -140,13 +139,8 @@ public final class OcspSignerRetirement {
 
     private void retire(Signer signer, String reason, Instant now) {
         boolean retired = database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE ca SET status = 'RETIRED' WHERE name = ? AND kind = ? AND status = 'ACTIVE'")) {
-                ps.setString(1, signer.name());
-                ps.setString(2, OcspAuthorities.SIGNER_KIND);
-                if (ps.executeUpdate() != 1) {
-                    return false; // another lease holder was first
-                }
+            if (!cas.retire(c, signer.name(), OcspAuthorities.SIGNER_KIND)) {
+                return false; // another lease holder was first
             }
             audit.append(
                     c,
@@ -177,13 +171,8 @@ public final class OcspSignerRetirement {
         int destroyedObjects = token.destroyKeyPairIfPresent(signer.keyLabel());
         Instant now = clock.instant();
         database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE ca SET key_destroyed_at = ?"
-                    + " WHERE name = ? AND status = 'RETIRED' AND key_destroyed_at IS NULL")) {
-                ps.setObject(1, DatabaseTime.toColumn(now));
-                ps.setString(2, signer.name());
-                if (ps.executeUpdate() != 1) {
-                    return null; // recorded by another lease holder meanwhile
-                }
+            if (!cas.recordKeyDestroyed(c, signer.name(), now)) {
+                return null; // recorded by another lease holder meanwhile
             }
             audit.append(
                     c,
@@ -206,38 +195,25 @@ public final class OcspSignerRetirement {
     private record Rows(List<X509CertificateHolder> cas, List<Signer> signers) {}
 
     private Rows read() {
-        return database.inTransaction(c -> {
-            Rows out = new Rows(new ArrayList<>(), new ArrayList<>());
-            try (PreparedStatement ps = c.prepareStatement(
-                            "SELECT name, kind, certificate_der, key_label, token_label,"
-                                    + " status, created_at, key_destroyed_at FROM ca WHERE certificate_der IS NOT NULL ORDER BY name");
-                    ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    X509CertificateHolder cert = certificate(rs);
-                    if (!OcspAuthorities.SIGNER_KIND.equals(rs.getString(2))) {
-                        out.cas().add(cert);
-                        continue;
-                    }
-                    out.signers()
-                            .add(new Signer(
-                                    rs.getString(1),
-                                    cert,
-                                    rs.getString(4),
-                                    rs.getString(5),
-                                    rs.getString(6),
-                                    DatabaseTime.fromColumn(rs.getObject(7, LocalDateTime.class)),
-                                    rs.getObject(8) != null));
-                }
+        Rows out = new Rows(new ArrayList<>(), new ArrayList<>());
+        for (CaReader.CaRow r : cas.certified()) {
+            X509CertificateHolder cert = certificate(r);
+            if (!OcspAuthorities.SIGNER_KIND.equals(r.kind())) {
+                out.cas().add(cert);
+                continue;
             }
-            return out;
-        });
+            out.signers()
+                    .add(new Signer(
+                            r.name(), cert, r.keyLabel(), r.tokenLabel(), r.status(), r.createdAt(), r.keyDestroyed()));
+        }
+        return out;
     }
 
-    private static X509CertificateHolder certificate(ResultSet rs) throws SQLException {
+    private static X509CertificateHolder certificate(CaReader.CaRow r) {
         try {
-            return new X509CertificateHolder(rs.getBytes(3));
+            return new X509CertificateHolder(r.certificateDer());
         } catch (IOException e) {
-            throw new IllegalStateException("ca row '" + rs.getString(1) + "' has an unreadable certificate", e);
+            throw new IllegalStateException("ca row '" + r.name() + "' has an unreadable certificate", e);
         }
     }
 }

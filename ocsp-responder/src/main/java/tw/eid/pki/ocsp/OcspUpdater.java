@@ -1,13 +1,9 @@
 package tw.eid.pki.ocsp;
 
 import java.math.BigInteger;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -22,8 +18,12 @@ import org.bouncycastle.cert.ocsp.CertificateID;
 import org.bouncycastle.cert.ocsp.CertificateStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tw.eid.pki.ca.store.CertificateReader;
+import tw.eid.pki.ca.store.CertificateReader.Revocation;
 import tw.eid.pki.ca.store.Database;
-import tw.eid.pki.ca.store.DatabaseTime;
+import tw.eid.pki.ca.store.DatabaseLease;
+import tw.eid.pki.ca.store.Lease;
+import tw.eid.pki.ca.store.SqlCertificateStore;
 
 /**
  * Signs responses into the store ahead of need (issue 4, "pre-signed at national scale"): one
@@ -52,6 +52,8 @@ public final class OcspUpdater implements AutoCloseable {
     static final int BATCH = 1000;
 
     private final Database database;
+    private final CertificateReader certificates;
+    private final Lease lease;
     private final OcspResponder responder;
     private final String owner;
     private final Clock clock;
@@ -90,6 +92,8 @@ public final class OcspUpdater implements AutoCloseable {
         this.renewal = renewal;
         this.retirement = retirement;
         this.database = Objects.requireNonNull(database, "database");
+        this.certificates = SqlCertificateStore.over(database);
+        this.lease = new DatabaseLease(database, Lease.Name.OCSP_UPDATER);
         this.responder = Objects.requireNonNull(responder, "responder");
         this.owner = Objects.requireNonNull(owner, "owner");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -158,28 +162,32 @@ public final class OcspUpdater implements AutoCloseable {
         // holder got to (kept in the lease row), or from the beginning if no holder ever got there.
         Instant from = (caughtUp ? now : caughtUpTo()).minus(CHANGE_WINDOW);
         for (OcspAuthority authority : responder.authorities().all()) {
-            List<Object[]> batch;
+            List<Revocation> batch;
             int done;
             // Keyset pagination over (updated_at, serial): each batch goes on after the last row of
             // the one before, so a round reads each changed row once (re-reading from `from` made a
             // catch-up over N rows cost N^2/BATCH row reads: a million rows took more than half an hour).
-            LocalDateTime afterTime = DatabaseTime.toColumn(from);
+            Instant afterTime = from;
             String afterSerial = "";
             do { // until a batch is short, or the token fails part-way (then the next round goes on from the same
                 // place)
-                batch = changed(authority.caName(), afterTime, afterSerial);
+                List<CertificateReader.Changed> changed =
+                        certificates.changedSincePresigned(authority.caName(), afterTime, afterSerial, BATCH);
+                batch = changed.stream()
+                        .map(CertificateReader.Changed::revocation)
+                        .toList();
                 done = sign(authority, batch, now);
                 n += done;
-                if (!batch.isEmpty()) {
-                    Object[] last = batch.get(batch.size() - 1);
-                    afterTime = (LocalDateTime) last[4];
-                    afterSerial = (String) last[0];
+                if (!changed.isEmpty()) {
+                    CertificateReader.Changed last = changed.get(changed.size() - 1);
+                    afterTime = last.updatedAt();
+                    afterSerial = last.revocation().serialHex();
                 }
             } while (batch.size() == BATCH && done == BATCH);
             complete &= done == batch.size();
             Instant refreshBefore = now.minus(responder.config().validity().dividedBy(4));
             do {
-                batch = stale(authority.caName(), refreshBefore, now);
+                batch = certificates.presignedBefore(authority.caName(), refreshBefore, now, BATCH);
                 done = sign(authority, batch, now);
                 n += done;
             } while (batch.size() == BATCH && done == BATCH);
@@ -194,25 +202,12 @@ public final class OcspUpdater implements AutoCloseable {
 
     /** Where the lease holders got to: every change before it is signed (EPOCH + window if none). */
     private Instant caughtUpTo() {
-        Instant at = database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT caught_up_to FROM ocsp_updater_lease WHERE id = 1");
-                    ResultSet rs = ps.executeQuery()) {
-                LocalDateTime t = rs.next() ? rs.getObject(1, LocalDateTime.class) : null;
-                return t == null ? null : DatabaseTime.fromColumn(t);
-            }
-        });
+        Instant at = PresignedResponses.caughtUpTo(database);
         return at == null ? Instant.EPOCH.plus(CHANGE_WINDOW) : at;
     }
 
     private void recordCaughtUp(Instant roundStart) {
-        database.inTransaction(c -> {
-            try (PreparedStatement ps =
-                    c.prepareStatement("UPDATE ocsp_updater_lease SET caught_up_to = ? WHERE id = 1 AND owner = ?")) {
-                ps.setObject(1, DatabaseTime.toColumn(roundStart));
-                ps.setString(2, owner);
-                return ps.executeUpdate();
-            }
-        });
+        PresignedResponses.recordCaughtUp(database, owner, roundStart);
     }
 
     private void retireSuperseded() {
@@ -238,88 +233,15 @@ public final class OcspUpdater implements AutoCloseable {
     }
 
     private boolean holdLease(Instant now) {
-        return database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE ocsp_updater_lease SET owner = ?, lease_until = ?"
-                    + " WHERE id = 1 AND (owner IS NULL OR owner = ? OR lease_until < ?)")) {
-                ps.setString(1, owner);
-                ps.setObject(2, DatabaseTime.toColumn(now.plus(LEASE)));
-                ps.setString(3, owner);
-                ps.setObject(4, DatabaseTime.toColumn(now));
-                return ps.executeUpdate() == 1;
-            }
-        });
-    }
-
-    /**
-     * Certificates changed at or after {@code afterTime} (after {@code afterSerial} at that very
-     * time) whose stored response is missing or differs, in (updated_at, serial) order. The index
-     * on updated_at holds the primary key too, so the range starts right after the last row read.
-     */
-    private List<Object[]> changed(String caName, LocalDateTime afterTime, String afterSerial) {
-        return database.inTransaction(c -> {
-            List<Object[]> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT c.serial_hex, c.status, c.revocation_reason,"
-                    + " c.revocation_time, c.updated_at FROM certificate c LEFT JOIN ocsp_response r"
-                    + " ON r.ca_name = c.ca_name AND r.serial_hex = c.serial_hex"
-                    + " WHERE c.ca_name = ? AND ((c.updated_at = ? AND c.serial_hex > ?) OR c.updated_at > ?)"
-                    + " AND c.der IS NOT NULL AND (r.serial_hex IS NULL"
-                    + " OR r.status <> c.status OR NOT (r.revocation_reason <=> c.revocation_reason)"
-                    + " OR NOT (r.revocation_time <=> c.revocation_time)) ORDER BY c.updated_at, c.serial_hex LIMIT "
-                    + BATCH)) {
-                ps.setString(1, caName);
-                ps.setObject(2, afterTime);
-                ps.setString(3, afterSerial);
-                ps.setObject(4, afterTime);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new Object[] {
-                            rs.getString(1),
-                            rs.getString(2),
-                            rs.getObject(3),
-                            rs.getObject(4, LocalDateTime.class),
-                            rs.getObject(5, LocalDateTime.class)
-                        });
-                    }
-                }
-            }
-            return out;
-        });
-    }
-
-    /** Stored responses signed before {@code before}, of certificates not yet expired. */
-    private List<Object[]> stale(String caName, Instant before, Instant now) {
-        return database.inTransaction(c -> {
-            List<Object[]> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT c.serial_hex, c.status, c.revocation_reason,"
-                    + " c.revocation_time FROM ocsp_response r JOIN certificate c"
-                    + " ON c.ca_name = r.ca_name AND c.serial_hex = r.serial_hex"
-                    + " WHERE r.ca_name = ? AND r.this_update < ? AND c.not_after > ? ORDER BY r.this_update LIMIT "
-                    + BATCH)) {
-                ps.setString(1, caName);
-                ps.setObject(2, DatabaseTime.toColumn(before));
-                ps.setObject(3, DatabaseTime.toColumn(now));
-                read(ps, out);
-            }
-            return out;
-        });
-    }
-
-    private static void read(PreparedStatement ps, List<Object[]> out) throws SQLException {
-        try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(new Object[] {
-                    rs.getString(1), rs.getString(2), rs.getObject(3), rs.getObject(4, LocalDateTime.class)
-                });
-            }
-        }
+        return lease.hold(owner, now, now.plus(LEASE));
     }
 
     /** Signs {@code rows} and stores the responses in one transaction per batch (one commit, not one per response). */
-    private int sign(OcspAuthority authority, List<Object[]> rows, Instant now) {
-        List<Object[]> signedRows = new ArrayList<>();
-        for (Object[] row : rows) {
-            String serial = (String) row[0];
-            CertificateStatus status = OcspResponder.status((String) row[1], row[2], (LocalDateTime) row[3]);
+    private int sign(OcspAuthority authority, List<Revocation> rows, Instant now) {
+        List<PresignedResponses.Signed> signedRows = new ArrayList<>();
+        for (Revocation row : rows) {
+            String serial = row.serialHex();
+            CertificateStatus status = OcspResponder.status(row);
             CertificateID id = new CertificateID(new CertID(
                     CertificateID.HASH_SHA1,
                     new DEROctetString(authority.sha1NameHash()),
@@ -331,35 +253,12 @@ public final class OcspUpdater implements AutoCloseable {
             if (answer == null) {
                 break; // the token failed; what was signed is stored, the next round tries the rest
             }
-            signedRows.add(new Object[] {row, answer});
+            signedRows.add(new PresignedResponses.Signed(row, answer));
         }
         if (signedRows.isEmpty()) {
             return 0;
         }
-        database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO ocsp_response (ca_name, serial_hex, status,"
-                    + " revocation_reason, revocation_time, this_update, next_update, response_der)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE status = VALUES(status),"
-                    + " revocation_reason = VALUES(revocation_reason), revocation_time = VALUES(revocation_time),"
-                    + " this_update = VALUES(this_update), next_update = VALUES(next_update),"
-                    + " response_der = VALUES(response_der)")) {
-                for (Object[] pair : signedRows) {
-                    Object[] row = (Object[]) pair[0];
-                    OcspAnswer answer = (OcspAnswer) pair[1];
-                    ps.setString(1, authority.caName());
-                    ps.setString(2, (String) row[0]);
-                    ps.setString(3, (String) row[1]);
-                    ps.setObject(4, row[2]);
-                    ps.setObject(5, row[3]);
-                    ps.setObject(6, DatabaseTime.toColumn(answer.thisUpdate()));
-                    ps.setObject(7, DatabaseTime.toColumn(answer.nextUpdate()));
-                    ps.setBytes(8, answer.der());
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-            return null;
-        });
+        PresignedResponses.store(database, authority.caName(), signedRows);
         return signedRows.size();
     }
 

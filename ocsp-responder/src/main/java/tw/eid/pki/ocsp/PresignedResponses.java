@@ -4,11 +4,14 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.util.Objects;
+import java.util.List;
 import org.bouncycastle.cert.ocsp.CertificateID;
 import org.bouncycastle.cert.ocsp.CertificateStatus;
+import tw.eid.pki.ca.store.CertificateReader;
+import tw.eid.pki.ca.store.CertificateReader.Revocation;
 import tw.eid.pki.ca.store.Database;
 import tw.eid.pki.ca.store.DatabaseTime;
+import tw.eid.pki.ca.store.SqlCertificateStore;
 
 /**
  * The store's pre-signed responses (table {@code ocsp_response}, migration V5): one per
@@ -16,8 +19,12 @@ import tw.eid.pki.ca.store.DatabaseTime;
  *
  * <p>Security guarantee: {@link #find} offers a stored response only if the certificate's
  * status, reason and revocation time <em>now</em> equal the ones it was signed for (read in the same
- * statement), and only before half of its validity. A change the updater has not signed yet, or
+ * statement, {@link CertificateReader#presigned}), and only before half of its validity. A change the updater has not signed yet, or
  * one it missed, makes the responder sign live instead: the store can be late, never wrong.
+ *
+ * <p>The OCSP module's DAO for its own rows: {@code ocsp_response} and the updater's position
+ * ({@code ocsp_updater_lease.caught_up_to}). The certificate rows are read through ca-core's
+ * {@link CertificateReader}; the lease itself is ca-core's {@code Lease}.
  */
 final class PresignedResponses {
     /** SHA-1: what RFC 5019 clients put in their CertIDs, and the only one pre-signed. */
@@ -32,40 +39,73 @@ final class PresignedResponses {
      */
     record Lookup(OcspAnswer stored, boolean issued, CertificateStatus current) {}
 
+    /** A response signed for a certificate's state, to store. */
+    record Signed(Revocation revocation, OcspAnswer answer) {}
+
     static Lookup find(Database database, String caName, String serialHex, Instant now) {
-        return database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT c.status, c.revocation_reason, c.revocation_time,"
-                    + " c.der IS NOT NULL, r.status, r.revocation_reason, r.revocation_time, r.this_update, r.next_update,"
-                    + " r.response_der FROM certificate c LEFT JOIN ocsp_response r"
-                    + " ON r.ca_name = c.ca_name AND r.serial_hex = c.serial_hex"
-                    + " WHERE c.ca_name = ? AND c.serial_hex = ?")) {
-                ps.setString(1, caName);
-                ps.setString(2, serialHex);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return new Lookup(null, false, null);
-                    }
-                    LocalDateTime revoked = rs.getObject(3, LocalDateTime.class);
-                    CertificateStatus current = OcspResponder.status(rs.getString(1), rs.getObject(2), revoked);
-                    boolean same = rs.getBoolean(4)
-                            && rs.getString(5) != null
-                            && rs.getString(1).equals(rs.getString(5))
-                            && Objects.equals(number(rs.getObject(2)), number(rs.getObject(6)))
-                            && Objects.equals(revoked, rs.getObject(7, LocalDateTime.class));
-                    if (!same) {
-                        return new Lookup(null, true, current);
-                    }
-                    Instant thisUpdate = DatabaseTime.fromColumn(rs.getObject(8, LocalDateTime.class));
-                    Instant nextUpdate = DatabaseTime.fromColumn(rs.getObject(9, LocalDateTime.class));
-                    OcspAnswer answer = new OcspAnswer(rs.getBytes(10), 0, thisUpdate, nextUpdate);
-                    boolean fresh = now.isBefore(OcspResponder.freshUntil(answer)) && now.isBefore(nextUpdate);
-                    return new Lookup(fresh ? answer : null, true, current);
+        CertificateReader.PresignedLookup found =
+                SqlCertificateStore.over(database).presigned(caName, serialHex);
+        if (!found.issued()) {
+            return new Lookup(null, false, null);
+        }
+        CertificateStatus current = OcspResponder.status(found.current());
+        if (found.stored() == null) {
+            return new Lookup(null, true, current);
+        }
+        Instant nextUpdate = found.stored().nextUpdate();
+        OcspAnswer answer =
+                new OcspAnswer(found.stored().der(), 0, found.stored().thisUpdate(), nextUpdate);
+        boolean fresh = now.isBefore(OcspResponder.freshUntil(answer)) && now.isBefore(nextUpdate);
+        return new Lookup(fresh ? answer : null, true, current);
+    }
+
+    /** Stores (or replaces) the responses of {@code caName}, in one transaction (one commit, not one per response). */
+    static void store(Database database, String caName, List<Signed> signed) {
+        database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO ocsp_response (ca_name, serial_hex, status,"
+                    + " revocation_reason, revocation_time, this_update, next_update, response_der)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE status = VALUES(status),"
+                    + " revocation_reason = VALUES(revocation_reason), revocation_time = VALUES(revocation_time),"
+                    + " this_update = VALUES(this_update), next_update = VALUES(next_update),"
+                    + " response_der = VALUES(response_der)")) {
+                for (Signed s : signed) {
+                    Revocation r = s.revocation();
+                    ps.setString(1, caName);
+                    ps.setString(2, r.serialHex());
+                    ps.setString(3, r.status().name());
+                    ps.setObject(4, r.reasonCode());
+                    ps.setObject(5, r.revocationTime() == null ? null : DatabaseTime.toColumn(r.revocationTime()));
+                    ps.setObject(6, DatabaseTime.toColumn(s.answer().thisUpdate()));
+                    ps.setObject(7, DatabaseTime.toColumn(s.answer().nextUpdate()));
+                    ps.setBytes(8, s.answer().der());
+                    ps.addBatch();
                 }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    /** Where the lease holders got to (null: no holder ever got there), kept in the lease row. */
+    static Instant caughtUpTo(Database database) {
+        return database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT caught_up_to FROM ocsp_updater_lease WHERE id = 1");
+                    ResultSet rs = ps.executeQuery()) {
+                LocalDateTime t = rs.next() ? rs.getObject(1, LocalDateTime.class) : null;
+                return t == null ? null : DatabaseTime.fromColumn(t);
             }
         });
     }
 
-    private static Integer number(Object o) {
-        return o == null ? null : ((Number) o).intValue();
+    /** Records that {@code owner}, while it holds the lease, signed every change before {@code roundStart}. */
+    static void recordCaughtUp(Database database, String owner, Instant roundStart) {
+        database.inTransaction(c -> {
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE ocsp_updater_lease SET caught_up_to = ? WHERE id = 1 AND owner = ?")) {
+                ps.setObject(1, DatabaseTime.toColumn(roundStart));
+                ps.setString(2, owner);
+                return ps.executeUpdate();
+            }
+        });
     }
 }

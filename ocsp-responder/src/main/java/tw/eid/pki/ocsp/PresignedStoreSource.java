@@ -1,10 +1,7 @@
 package tw.eid.pki.ocsp;
 
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +9,9 @@ import java.util.Objects;
 import org.bouncycastle.cert.ocsp.OCSPRespBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tw.eid.pki.ca.store.CertificateReader.Revocation;
 import tw.eid.pki.ca.store.Database;
+import tw.eid.pki.ca.store.SqlCertificateStore;
 
 /**
  * The store link of the responder's chain: for a cacheable request, one read gives the
@@ -82,29 +81,11 @@ final class PresignedStoreSource implements ResponseSource {
         if (wanted.isEmpty()) {
             return Map.of();
         }
-        return database.inTransaction(c -> {
-            Map<String, OcspResponder.Row> out = new HashMap<>();
-            StringBuilder sql = new StringBuilder("SELECT serial_hex, status, revocation_reason, revocation_time"
-                    + " FROM certificate WHERE ca_name = ? AND serial_hex IN (");
-            for (int i = 0; i < wanted.size(); i++) {
-                sql.append(i == 0 ? "?" : ", ?");
-            }
-            sql.append(')');
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                ps.setString(1, caName);
-                for (int i = 0; i < wanted.size(); i++) {
-                    ps.setString(i + 2, wanted.get(i));
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.put(
-                                rs.getString(1),
-                                new OcspResponder.Row(OcspResponder.status(
-                                        rs.getString(2), rs.getObject(3), rs.getObject(4, LocalDateTime.class))));
-                    }
-                }
-            }
-            return out;
-        });
+        Map<String, OcspResponder.Row> out = new HashMap<>();
+        for (Map.Entry<String, Revocation> r :
+                SqlCertificateStore.over(database).revocations(caName, wanted).entrySet()) {
+            out.put(r.getKey(), new OcspResponder.Row(OcspResponder.status(r.getValue())));
+        }
+        return out;
     }
 }

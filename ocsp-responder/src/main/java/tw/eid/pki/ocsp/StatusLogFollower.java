@@ -1,10 +1,7 @@
 package tw.eid.pki.ocsp;
 
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -13,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tw.eid.pki.ca.store.Database;
+import tw.eid.pki.ca.store.SqlCertificateStore;
+import tw.eid.pki.ca.store.StatusChangeLog;
 
 /**
  * Follows the store's status change log and drops the cached responses of every certificate it
@@ -28,7 +27,7 @@ import tw.eid.pki.ca.store.Database;
 public final class StatusLogFollower implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StatusLogFollower.class);
 
-    private final Database database;
+    private final StatusChangeLog statusLog;
     private final OcspResponder responder;
     private final Clock clock;
     private final ScheduledExecutorService timer;
@@ -36,7 +35,7 @@ public final class StatusLogFollower implements AutoCloseable {
     private volatile Instant lastRead;
 
     private StatusLogFollower(Database database, OcspResponder responder, Clock clock) {
-        this.database = database;
+        this.statusLog = SqlCertificateStore.over(database);
         this.responder = responder;
         this.clock = clock;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -50,13 +49,7 @@ public final class StatusLogFollower implements AutoCloseable {
     public static StatusLogFollower start(Database database, OcspResponder responder, Clock clock) {
         StatusLogFollower f = new StatusLogFollower(
                 Objects.requireNonNull(database), Objects.requireNonNull(responder), Objects.requireNonNull(clock));
-        f.highest = database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(commit_seq), 0) FROM status_change");
-                    ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        });
+        f.highest = f.statusLog.lastId();
         f.lastRead = clock.instant();
         long interval = responder.config().followInterval().toMillis();
         f.timer.scheduleWithFixedDelay(f::readOnce, interval, interval, TimeUnit.MILLISECONDS);
@@ -68,26 +61,14 @@ public final class StatusLogFollower implements AutoCloseable {
         try {
             Instant started = clock.instant();
             long from = highest;
-            List<String[]> changes = database.inTransaction(c -> {
-                List<String[]> out = new ArrayList<>();
-                try (PreparedStatement ps = c.prepareStatement(
-                        "SELECT commit_seq, ca_name, serial_hex FROM status_change WHERE commit_seq > ? ORDER BY commit_seq")) {
-                    ps.setLong(1, from);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            out.add(new String[] {Long.toString(rs.getLong(1)), rs.getString(2), rs.getString(3)});
-                        }
-                    }
-                }
-                return out;
-            });
+            List<StatusChangeLog.Entry> changes = statusLog.since(from);
             long max = highest;
-            for (String[] change : changes) {
-                long id = Long.parseLong(change[0]);
+            for (StatusChangeLog.Entry change : changes) {
+                long id = change.id();
                 if (id > max) {
                     max = id;
                 }
-                responder.invalidate(change[1], change[2]);
+                responder.invalidate(change.caName(), change.serialHex());
             }
             highest = max;
             responder.statusLogRead(started);

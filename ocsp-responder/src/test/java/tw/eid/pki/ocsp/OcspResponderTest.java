@@ -313,8 +313,8 @@ class OcspResponderTest {
                     slow,
                     "citizen-ca",
                     late.toString(16),
-                    tw.eid.pki.ca.revocation.CertificateStatus.GOOD,
-                    tw.eid.pki.ca.revocation.CertificateStatus.HOLD,
+                    tw.eid.pki.ca.store.CertificateStatus.GOOD,
+                    tw.eid.pki.ca.store.CertificateStatus.HOLD,
                     RevocationReason.CERTIFICATE_HOLD,
                     CLOCK.instant());
             Future<?> singles = pool.submit(() -> {

@@ -34,6 +34,7 @@ import org.glassfish.jersey.jackson.JacksonFeature;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.ServerProperties;
 import org.glassfish.jersey.servlet.ServletContainer;
+import tw.eid.pki.ca.http.JettyHardening;
 import tw.eid.pki.ca.issuance.IssuingCa;
 import tw.eid.pki.ca.profile.CertificateProfile;
 import tw.eid.pki.ra.auth.AuthFailures;
@@ -118,9 +119,7 @@ public final class RaServer {
         ssl.setRenegotiationAllowed(false);
 
         Server server = new Server();
-        HttpConfiguration http = new HttpConfiguration();
-        http.setSendServerVersion(false);
-        http.setSendXPoweredBy(false);
+        HttpConfiguration http = JettyHardening.httpConfiguration();
         http.setSecureScheme("https");
         http.setSecurePort(config.port());
         http.addCustomizer(new SecureRequestCustomizer());

@@ -12,7 +12,6 @@ import java.time.LocalDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -21,12 +20,15 @@ import tw.eid.pki.ca.audit.AuditEvent;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.profile.RevocationReason;
-import tw.eid.pki.ca.revocation.CertificateStatus;
 import tw.eid.pki.ca.revocation.RevocationService;
 import tw.eid.pki.ca.revocation.StatusChange;
 import tw.eid.pki.ca.revocation.StatusChangeRefusedException;
+import tw.eid.pki.ca.store.CertificateReader;
+import tw.eid.pki.ca.store.CertificateReader.Lifecycle;
+import tw.eid.pki.ca.store.CertificateStatus;
 import tw.eid.pki.ca.store.Database;
 import tw.eid.pki.ca.store.DatabaseTime;
+import tw.eid.pki.ca.store.SqlCertificateStore;
 
 /**
  * The two-person rule (docs/api.md: {@code POST /revocations}, {@code GET /approvals}, {@code POST
@@ -66,11 +68,13 @@ public final class ApprovalService {
             "id, kind, payload, requested_by, requested_at, status, decided_by, decided_at, outcome";
 
     private final Database database;
+    private final CertificateReader certificates;
     private final AuditLedger audit;
     private final Clock clock;
 
     public ApprovalService(Database database, AuditLedger audit, Clock clock) {
         this.database = Objects.requireNonNull(database, "database");
+        this.certificates = SqlCertificateStore.over(database);
         this.audit = Objects.requireNonNull(audit, "audit");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
@@ -334,21 +338,18 @@ public final class ApprovalService {
     private record Decided(Approval approval, ApprovalException failure) {}
 
     /** The named certificates as read (and locked) by {@link #check}, and its verdict. */
-    private record Checked(Map<String, CertificateState> states, Refusal refusal) {}
-
-    /** A certificate row as far as the state machine looks at it. */
-    private record CertificateState(CertificateStatus status, boolean issued, Instant notAfter) {}
+    private record Checked(Map<String, Lifecycle> states, Refusal refusal) {}
 
     /**
      * Reads (and, with {@code lock}, locks) every certificate the act names and returns the first
      * that cannot make the transition, in the requester's order (no refusal if all can).
      */
-    private static Checked check(Connection c, ApprovalAct act, Instant now, boolean lock) throws SQLException {
+    private Checked check(Connection c, ApprovalAct act, Instant now, boolean lock) throws SQLException {
         BulkStatusChange bulk = (BulkStatusChange) act; // the only kind so far (sealed)
-        Map<String, CertificateState> states = read(c, bulk.caName(), bulk.serials(), lock);
+        Map<String, Lifecycle> states = certificates.lifecycles(c, bulk.caName(), bulk.serials(), lock, LOCK_CHUNK);
         CertificateStatus to = bulk.targetStatus();
         for (String serial : bulk.serials()) {
-            CertificateState state = states.get(serial);
+            Lifecycle state = states.get(serial);
             Refusal refusal = state == null
                     ? new Refusal(
                             serial,
@@ -363,44 +364,10 @@ public final class ApprovalService {
     }
 
     /** docs/profiles.md "Status rules", as RevocationService applies them to a single certificate. */
-    private static Refusal refusal(String serial, CertificateState state, CertificateStatus to, Instant now) {
+    private static Refusal refusal(String serial, Lifecycle state, CertificateStatus to, Instant now) {
         StatusChangeRefusedException refused =
                 RevocationService.refusal(serial, state.status(), state.issued(), state.notAfter(), to, now);
         return refused == null ? null : new Refusal(serial, refused.code(), refused.getMessage());
-    }
-
-    /**
-     * The named rows of one CA. Locking reads go in ascending serial order, chunk after chunk, the
-     * order {@link RevocationService#reportLost} also locks in (by CA, then serial).
-     */
-    private static Map<String, CertificateState> read(Connection c, String caName, List<String> serials, boolean lock)
-            throws SQLException {
-        List<String> sorted = new ArrayList<>(serials);
-        Collections.sort(sorted); // binary collation: the column orders as String.compareTo on ASCII
-        Map<String, CertificateState> states = new HashMap<>(serials.size() * 2);
-        for (int from = 0; from < sorted.size(); from += LOCK_CHUNK) {
-            List<String> chunk = sorted.subList(from, Math.min(sorted.size(), from + LOCK_CHUNK));
-            String placeholders = String.join(",", Collections.nCopies(chunk.size(), "?"));
-            try (PreparedStatement ps = c.prepareStatement("SELECT serial_hex, status, der IS NOT NULL, not_after"
-                    + " FROM certificate WHERE ca_name = ? AND serial_hex IN (" + placeholders + ")"
-                    + " ORDER BY serial_hex" + (lock ? " FOR UPDATE" : ""))) {
-                ps.setString(1, caName);
-                for (int i = 0; i < chunk.size(); i++) {
-                    ps.setString(i + 2, chunk.get(i));
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        states.put(
-                                rs.getString(1),
-                                new CertificateState(
-                                        CertificateStatus.valueOf(rs.getString(2)),
-                                        rs.getBoolean(3),
-                                        DatabaseTime.fromColumn(rs.getObject(4, LocalDateTime.class))));
-                    }
-                }
-            }
-        }
-        return states;
     }
 
     /**
@@ -410,7 +377,7 @@ public final class ApprovalService {
      * in that state.
      */
     private static List<StatusChange> carryOut(
-            Connection c, ApprovalAct act, Map<String, CertificateState> states, Instant now) throws SQLException {
+            Connection c, ApprovalAct act, Map<String, Lifecycle> states, Instant now) throws SQLException {
         BulkStatusChange bulk = (BulkStatusChange) act;
         List<String> sorted = new ArrayList<>(bulk.serials());
         Collections.sort(sorted);

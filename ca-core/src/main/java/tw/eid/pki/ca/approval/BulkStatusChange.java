@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 import tw.eid.pki.ca.profile.RevocationReason;
-import tw.eid.pki.ca.revocation.CertificateStatus;
+import tw.eid.pki.ca.store.CertificateStatus;
 
 /**
  * Suspend or revoke a list of named certificates of one CA ({@code POST /revocations}), carried out

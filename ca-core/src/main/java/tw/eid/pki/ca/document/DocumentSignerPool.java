@@ -31,6 +31,7 @@ import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
+import tw.eid.pki.ca.store.CertificateStatus;
 import tw.eid.pki.ca.store.Database;
 import tw.eid.pki.ca.store.DatabaseTime;
 import tw.eid.pki.ca.store.StoreException;
@@ -138,7 +139,7 @@ public final class DocumentSignerPool {
             Instant usageNotAfter,
             long documentsSigned,
             long maxDocuments,
-            String certificateStatus,
+            CertificateStatus certificateStatus,
             String retireReason,
             Instant keyDestroyedAt) {}
 
@@ -339,7 +340,7 @@ public final class DocumentSignerPool {
                 if (!"ACTIVE".equals(rs.getString(1))) {
                     return "no longer active (" + rs.getString(1).toLowerCase(Locale.ROOT) + ")";
                 }
-                if (!"GOOD".equals(rs.getString(2))) {
+                if (status(rs.getString(2)) != CertificateStatus.GOOD) {
                     return "certificate " + rs.getString(2).toLowerCase(Locale.ROOT);
                 }
                 return null;
@@ -382,8 +383,8 @@ public final class DocumentSignerPool {
         retireUnusedExpired(c, actor, now);
         Row next = one(
                 c,
-                "d.state = 'CERTIFIED' AND d.usage_not_before <= ? AND d.usage_not_after >= ?"
-                        + " AND c.status = 'GOOD' AND d.documents_signed < d.max_documents",
+                "d.state = 'CERTIFIED' AND d.usage_not_before <= ? AND d.usage_not_after >= ?" + " AND c.status = '"
+                        + CertificateStatus.GOOD.name() + "' AND d.documents_signed < d.max_documents",
                 now,
                 true);
         if (next == null) {
@@ -516,7 +517,7 @@ public final class DocumentSignerPool {
                 if (s.state().equals("GENERATED")) {
                     generated++;
                 }
-                boolean usable = "GOOD".equals(s.certificateStatus())
+                boolean usable = s.certificateStatus() == CertificateStatus.GOOD
                         && s.usageNotAfter() != null
                         && !s.usageNotAfter().isBefore(now)
                         && s.documentsSigned() < s.maxDocuments();
@@ -532,6 +533,21 @@ public final class DocumentSignerPool {
             }
             boolean low = spares < lowWaterMark || covered == null || covered.isBefore(now.plus(WARN_BEFORE));
             return new Status(active, spares, docs, generated, covered, low);
+        });
+    }
+
+    /** Whether serial {@code serialHex} of CSCA {@code cscaName} is a Document Signer's certificate. */
+    public static boolean isDocumentSigner(Database database, String cscaName, String serialHex) {
+        return database.inTransaction(c -> {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT COUNT(*) FROM document_signer WHERE csca_name = ? AND serial_hex = ?")) {
+                ps.setString(1, cscaName);
+                ps.setString(2, serialHex);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1) == 1;
+                }
+            }
         });
     }
 
@@ -557,7 +573,7 @@ public final class DocumentSignerPool {
                         time(rs, 6),
                         rs.getLong(7),
                         rs.getLong(8),
-                        rs.getString(9),
+                        status(rs.getString(9)),
                         rs.getString(10),
                         time(rs, 11)));
             }
@@ -568,8 +584,9 @@ public final class DocumentSignerPool {
     private int usableSpares(Connection c, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM document_signer d JOIN certificate c"
                 + " ON c.ca_name = d.csca_name AND c.serial_hex = d.serial_hex"
-                + " WHERE d.state = 'CERTIFIED' AND d.usage_not_after >= ? AND c.status = 'GOOD'")) {
+                + " WHERE d.state = 'CERTIFIED' AND d.usage_not_after >= ? AND c.status = ?")) {
             ps.setObject(1, DatabaseTime.toColumn(now));
+            ps.setString(2, CertificateStatus.GOOD.name());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getInt(1);
@@ -639,7 +656,7 @@ public final class DocumentSignerPool {
                 time(rs, 5),
                 rs.getLong(6),
                 rs.getLong(7),
-                rs.getString(8),
+                status(rs.getString(8)),
                 time(rs, 9),
                 rs.getString(10));
     }
@@ -652,13 +669,13 @@ public final class DocumentSignerPool {
             Instant usageNotAfter,
             long signed,
             long max,
-            String certificateStatus,
+            CertificateStatus certificateStatus,
             Instant notAfter,
             String state) {
         /** Why this signer may not sign at {@code now}, or null when it may. */
         String unusableReason(Instant now) {
-            if (!"GOOD".equals(certificateStatus)) {
-                return "certificate-" + certificateStatus.toLowerCase(Locale.ROOT);
+            if (certificateStatus != CertificateStatus.GOOD) {
+                return "certificate-" + certificateStatus.name().toLowerCase(Locale.ROOT);
             }
             String ended = endedReason(now);
             if (ended != null) {
@@ -675,7 +692,7 @@ public final class DocumentSignerPool {
          * later (a certificate on hold may be resumed: that is not an end).
          */
         String endedReason(Instant now) {
-            if ("REVOKED".equals(certificateStatus)) {
+            if (certificateStatus == CertificateStatus.REVOKED) {
                 return "certificate-revoked";
             }
             if (signed >= max) {
@@ -686,6 +703,11 @@ public final class DocumentSignerPool {
             }
             return null;
         }
+    }
+
+    /** The stored status as the enum; null where a LEFT JOIN found no certificate. */
+    private static CertificateStatus status(String stored) {
+        return stored == null ? null : CertificateStatus.valueOf(stored);
     }
 
     private static Instant time(ResultSet rs, int column) throws SQLException {

@@ -3,14 +3,8 @@ package tw.eid.pki.ca.document;
 import java.io.IOException;
 import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -32,8 +26,10 @@ import tw.eid.pki.ca.profile.CertificateIssuance;
 import tw.eid.pki.ca.profile.CertificateProfile;
 import tw.eid.pki.ca.profile.CertificateRequest;
 import tw.eid.pki.ca.profile.ProfileSettings;
+import tw.eid.pki.ca.store.CertificateReader;
 import tw.eid.pki.ca.store.Database;
-import tw.eid.pki.ca.store.DatabaseTime;
+import tw.eid.pki.ca.store.MasterListRows;
+import tw.eid.pki.ca.store.SqlCertificateStore;
 import tw.eid.pki.hsm.KeyAlgorithm;
 import tw.eid.pki.hsm.KeyInfo;
 import tw.eid.pki.hsm.Token;
@@ -52,6 +48,7 @@ public final class MasterLists {
     public record Signed(long id, byte[] der, X509CertificateHolder signer, int cscaCount) {}
 
     private final Database database;
+    private final CertificateReader certificates;
     private final ProfileSettings settings;
     private final AuditLedger audit;
     private final Clock clock;
@@ -60,6 +57,7 @@ public final class MasterLists {
     public MasterLists(
             Database database, ProfileSettings settings, AuditLedger audit, Clock clock, SecureRandom random) {
         this.database = Objects.requireNonNull(database, "database");
+        this.certificates = SqlCertificateStore.over(database);
         this.settings = Objects.requireNonNull(settings, "settings");
         this.audit = Objects.requireNonNull(audit, "audit");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -117,28 +115,16 @@ public final class MasterLists {
             throw batch.abandon(e);
         }
         long id = batch.finish(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO master_list (signer_serial_hex, csca_count, der," + " created_at) VALUES (?, ?, ?, ?)",
-                    Statement.RETURN_GENERATED_KEYS)) {
-                ps.setString(1, signerCert.getSerialNumber().toString(16));
-                ps.setInt(2, cscas.size());
-                ps.setBytes(3, der);
-                ps.setObject(4, DatabaseTime.toColumn(now));
-                ps.executeUpdate();
-                try (ResultSet rs = ps.getGeneratedKeys()) {
-                    rs.next();
-                    long newId = rs.getLong(1);
-                    audit.append(
-                            c,
-                            actor.event("csca.master-list", "master-list-" + newId, AuditResult.SUCCESS)
-                                    .withDetails(AuditDetails.of()
-                                            .put(
-                                                    "signerSerial",
-                                                    signerCert.getSerialNumber().toString(16))
-                                            .put("cscaCertificates", cscas.size())));
-                    return newId;
-                }
-            }
+            long newId = MasterListRows.insert(c, signerCert.getSerialNumber().toString(16), cscas.size(), der, now);
+            audit.append(
+                    c,
+                    actor.event("csca.master-list", "master-list-" + newId, AuditResult.SUCCESS)
+                            .withDetails(AuditDetails.of()
+                                    .put(
+                                            "signerSerial",
+                                            signerCert.getSerialNumber().toString(16))
+                                    .put("cscaCertificates", cscas.size())));
+            return newId;
         });
         return new Signed(id, der, signerCert, cscas.size());
     }
@@ -147,46 +133,28 @@ public final class MasterLists {
     public List<X509CertificateHolder> cscaCertificates() {
         return database.inTransaction(c -> {
             Map<String, X509CertificateHolder> certs = new LinkedHashMap<>();
-            read(
-                    c,
-                    "SELECT certificate_der FROM ca WHERE kind = 'csca' AND certificate_der IS NOT NULL ORDER BY created_at, name",
-                    certs);
-            read(
-                    c,
-                    "SELECT der FROM certificate WHERE profile = '" + CertificateProfile.CSCA_LINK.id()
-                            + "' AND der IS NOT NULL" + " AND status = 'GOOD' ORDER BY created_at",
-                    certs);
+            for (byte[] der : MasterListRows.cscaCertificates(c)) {
+                add(der, certs);
+            }
+            for (byte[] der : certificates.goodOfProfile(c, CertificateProfile.CSCA_LINK.id())) {
+                add(der, certs);
+            }
             return new ArrayList<>(certs.values());
         });
     }
 
-    private static void read(Connection c, String sql, Map<String, X509CertificateHolder> into) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql);
-                ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                try {
-                    X509CertificateHolder h = new X509CertificateHolder(rs.getBytes(1));
-                    into.put(HexFormat.of().formatHex(h.getEncoded()), h);
-                } catch (IOException e) {
-                    throw new IllegalStateException("an unreadable CSCA certificate in the store", e);
-                }
-            }
+    private static void add(byte[] der, Map<String, X509CertificateHolder> into) {
+        try {
+            X509CertificateHolder h = new X509CertificateHolder(der);
+            into.put(HexFormat.of().formatHex(h.getEncoded()), h);
+        } catch (IOException e) {
+            throw new IllegalStateException("an unreadable CSCA certificate in the store", e);
         }
     }
 
     /** The newest master list's DER and time, if any (what {@code /certs/csca-masterlist.ml} serves). */
     public Optional<Latest> latest() {
-        return database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                            "SELECT id, der, created_at FROM master_list ORDER BY created_at DESC, id DESC LIMIT 1");
-                    ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.<Latest>empty();
-                }
-                return Optional.of(new Latest(
-                        rs.getLong(1), rs.getBytes(2), DatabaseTime.fromColumn(rs.getObject(3, LocalDateTime.class))));
-            }
-        });
+        return database.inTransaction(MasterListRows::latest).map(m -> new Latest(m.id(), m.der(), m.createdAt()));
     }
 
     /** A stored master list. */

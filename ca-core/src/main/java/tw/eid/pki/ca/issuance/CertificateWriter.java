@@ -27,6 +27,8 @@ import tw.eid.pki.ca.profile.CertificateIssuance;
 import tw.eid.pki.ca.profile.CertificateRequest;
 import tw.eid.pki.ca.profile.IssuanceRefusedException;
 import tw.eid.pki.ca.profile.PreparedCertificate;
+import tw.eid.pki.ca.profile.RevocationReason;
+import tw.eid.pki.ca.store.CertificateRows;
 import tw.eid.pki.ca.store.Database;
 import tw.eid.pki.ca.store.TransactionWork;
 
@@ -136,11 +138,17 @@ public final class CertificateWriter {
                     issuer == null ? issuance.prepareSelfSigned(request) : issuance.prepare(request, issuer);
             CertificateRows.storePrepared(
                     c,
-                    caName,
-                    p,
-                    cardNumber,
-                    publicKeySha256 == null ? sha256(request.subjectPublicKey()) : publicKeySha256,
-                    crlPartition,
+                    new CertificateRows.Prepared(
+                            caName,
+                            p.serialNumber().toString(16),
+                            p.profile().id(),
+                            cardNumber,
+                            p.notBefore(),
+                            p.notAfter(),
+                            p.tbsCertificate(),
+                            publicKeySha256 == null ? sha256(request.subjectPublicKey()) : publicKeySha256,
+                            crlPartition,
+                            RevocationReason.CESSATION_OF_OPERATION.code()),
                     clock.instant());
             Pending pending = new Pending(caName, p);
             prepared.add(pending);

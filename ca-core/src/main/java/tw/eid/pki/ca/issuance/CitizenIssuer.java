@@ -6,13 +6,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -31,10 +27,14 @@ import tw.eid.pki.ca.profile.HolderName;
 import tw.eid.pki.ca.profile.ProfileSettings;
 import tw.eid.pki.ca.profile.RevocationReason;
 import tw.eid.pki.ca.profile.SubscriberIds;
-import tw.eid.pki.ca.revocation.CertificateStatus;
 import tw.eid.pki.ca.revocation.RevocationService;
+import tw.eid.pki.ca.store.CertificateReader;
+import tw.eid.pki.ca.store.CertificateReader.KeyUse;
+import tw.eid.pki.ca.store.CertificateReader.Revocation;
+import tw.eid.pki.ca.store.CertificateStatus;
 import tw.eid.pki.ca.store.Database;
-import tw.eid.pki.ca.store.DatabaseTime;
+import tw.eid.pki.ca.store.IssuanceRows;
+import tw.eid.pki.ca.store.SqlCertificateStore;
 import tw.eid.pki.hsm.Token;
 
 /**
@@ -52,6 +52,7 @@ import tw.eid.pki.hsm.Token;
  */
 public final class CitizenIssuer {
     private final Database database;
+    private final CertificateReader certificates;
     private final Token token;
     private final IssuingCa ca;
     private final ProfileSettings settings;
@@ -76,6 +77,7 @@ public final class CitizenIssuer {
             SecureRandom random,
             int partitionCapacity) {
         this.database = Objects.requireNonNull(database, "database");
+        this.certificates = SqlCertificateStore.over(this.database);
         this.token = Objects.requireNonNull(token, "token");
         this.ca = Objects.requireNonNull(ca, "ca");
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -148,16 +150,8 @@ public final class CitizenIssuer {
                     c, ca.name(), certificateRequest, ca.certificate(), request.cardNumber(), keyHash, partition);
             String serialHex = stored.serialHex();
             if (request.idempotencyKey() != null) {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO idempotency_key (actor, idem_key,"
-                        + " request_sha256, ca_name, serial_hex, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
-                    ps.setString(1, actor.id());
-                    ps.setString(2, request.idempotencyKey());
-                    ps.setBytes(3, requestHash);
-                    ps.setString(4, ca.name());
-                    ps.setString(5, serialHex);
-                    ps.setObject(6, DatabaseTime.toColumn(now));
-                    ps.executeUpdate();
-                }
+                IssuanceRows.recordIdempotencyKey(
+                        c, actor.id(), request.idempotencyKey(), requestHash, ca.name(), serialHex, now);
             }
             return new Pending(stored, serialHex, partition);
         });
@@ -181,27 +175,15 @@ public final class CitizenIssuer {
      */
     private int supersedePrevious(Connection c, IssueRequest request, Pending pending) throws SQLException {
         Instant now = clock.instant();
-        List<String> superseded = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT serial_hex, status FROM certificate WHERE ca_name = ?"
-                + " AND card_number = ? AND profile = ? AND serial_hex <> ? AND der IS NOT NULL"
-                + " AND status IN ('GOOD', 'HOLD') ORDER BY serial_hex FOR UPDATE")) {
-            ps.setString(1, ca.name());
-            ps.setString(2, request.cardNumber());
-            ps.setString(3, request.profile().id());
-            ps.setString(4, pending.serialHex());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    superseded.add(rs.getString(1) + ":" + rs.getString(2));
-                }
-            }
-        }
-        for (String s : superseded) {
-            String[] parts = s.split(":");
+        // One active certificate per profile per card: the previous one is superseded in this transaction.
+        List<Revocation> superseded = certificates.lockActiveOfCardProfile(
+                c, ca.name(), request.cardNumber(), request.profile().id(), pending.serialHex());
+        for (Revocation s : superseded) {
             RevocationService.apply(
                     c,
                     ca.name(),
-                    parts[0],
-                    CertificateStatus.valueOf(parts[1]),
+                    s.serialHex(),
+                    s.status(),
                     CertificateStatus.REVOKED,
                     RevocationReason.SUPERSEDED,
                     now);
@@ -229,13 +211,8 @@ public final class CitizenIssuer {
     }
 
     private void lockCa(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT name FROM ca WHERE name = ? FOR UPDATE")) {
-            ps.setString(1, ca.name());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new IllegalStateException("CA '" + ca.name() + "' is not in the store");
-                }
-            }
+        if (!IssuanceRows.lockCa(c, ca.name())) {
+            throw new IllegalStateException("CA '" + ca.name() + "' is not in the store");
         }
     }
 
@@ -247,28 +224,21 @@ public final class CitizenIssuer {
     private Instant checkKey(Connection c, IssueRequest request, byte[] keyHash) throws SQLException {
         int sameCardAndProfile = 0;
         Instant firstIssuance = null;
-        try (PreparedStatement ps = c.prepareStatement("SELECT card_number, profile, revocation_reason, not_before"
-                + " FROM certificate WHERE public_key_sha256 = ? FOR UPDATE")) {
-            ps.setBytes(1, keyHash);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Object reason = rs.getObject(3);
-                    if (reason != null && ((Number) reason).intValue() == RevocationReason.KEY_COMPROMISE.code()) {
-                        throw new IssuanceException(
-                                IssuanceException.Code.KEY_COMPROMISED, "this key was revoked for keyCompromise");
-                    }
-                    if (!request.cardNumber().equals(rs.getString(1))
-                            || !request.profile().id().equals(rs.getString(2))) {
-                        throw new IssuanceException(
-                                IssuanceException.Code.KEY_ALREADY_CERTIFIED,
-                                "this key is already certified for another card or profile");
-                    }
-                    sameCardAndProfile++;
-                    Instant notBefore = DatabaseTime.fromColumn(rs.getObject(4, LocalDateTime.class));
-                    firstIssuance =
-                            firstIssuance == null || notBefore.isBefore(firstIssuance) ? notBefore : firstIssuance;
-                }
+        for (KeyUse use : certificates.lockUsesOfKey(c, keyHash)) {
+            Integer reason = use.revocationReason();
+            if (reason != null && reason == RevocationReason.KEY_COMPROMISE.code()) {
+                throw new IssuanceException(
+                        IssuanceException.Code.KEY_COMPROMISED, "this key was revoked for keyCompromise");
             }
+            if (!request.cardNumber().equals(use.cardNumber())
+                    || !request.profile().id().equals(use.profile())) {
+                throw new IssuanceException(
+                        IssuanceException.Code.KEY_ALREADY_CERTIFIED,
+                        "this key is already certified for another card or profile");
+            }
+            sameCardAndProfile++;
+            Instant notBefore = use.notBefore();
+            firstIssuance = firstIssuance == null || notBefore.isBefore(firstIssuance) ? notBefore : firstIssuance;
         }
         if (sameCardAndProfile >= 2) {
             throw new IssuanceException(
@@ -279,82 +249,37 @@ public final class CitizenIssuer {
 
     /** The open partition, or the next one when it is full. The row lock serialises assignment. */
     private int assignPartition(Connection c, Instant now) throws SQLException {
-        int number = 0;
-        int assigned = 0;
-        int capacity = 0;
-        try (PreparedStatement ps = c.prepareStatement("SELECT partition_number, assigned, capacity FROM crl_partition"
-                + " WHERE ca_name = ? ORDER BY partition_number DESC LIMIT 1 FOR UPDATE")) {
-            ps.setString(1, ca.name());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    number = rs.getInt(1);
-                    assigned = rs.getInt(2);
-                    capacity = rs.getInt(3);
-                }
-            }
-        }
-        // The configured capacity applies to the open partition too: lowering it closes it sooner.
-        if (number == 0 || assigned >= Math.min(capacity, partitionCapacity)) {
-            if (number != 0) {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "UPDATE crl_partition SET closed_at = ? WHERE ca_name = ? AND partition_number = ?")) {
-                    ps.setObject(1, DatabaseTime.toColumn(now));
-                    ps.setString(2, ca.name());
-                    ps.setInt(3, number);
-                    ps.executeUpdate();
-                }
-            }
-            number++;
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO crl_partition (ca_name, partition_number,"
-                    + " capacity, assigned, opened_at) VALUES (?, ?, ?, 1, ?)")) {
-                ps.setString(1, ca.name());
-                ps.setInt(2, number);
-                ps.setInt(3, partitionCapacity);
-                ps.setObject(4, DatabaseTime.toColumn(now));
-                ps.executeUpdate();
-            }
-            return number;
-        }
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE crl_partition SET assigned = assigned + 1 WHERE ca_name = ? AND partition_number = ?")) {
-            ps.setString(1, ca.name());
-            ps.setInt(2, number);
-            ps.executeUpdate();
-        }
-        return number;
+        return IssuanceRows.assignPartition(c, ca.name(), partitionCapacity, now);
     }
 
     /** The earlier issuance of this client's Idempotency-Key, if it was the same request and is final. */
     private Optional<IssuedCertificate> replay(Connection c, Actor actor, String key, byte[] requestHash)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT i.request_sha256, i.serial_hex, c.der, c.crl_partition"
-                + " FROM idempotency_key i JOIN certificate c ON c.ca_name = i.ca_name AND c.serial_hex = i.serial_hex"
-                + " WHERE i.actor = ? AND i.idem_key = ? FOR UPDATE")) {
-            ps.setString(1, actor.id());
-            ps.setString(2, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                if (!MessageDigest.isEqual(rs.getBytes(1), requestHash)) {
-                    throw new IssuanceException(
-                            IssuanceException.Code.IDEMPOTENCY_KEY_REUSED,
-                            "this Idempotency-Key was used for a different request");
-                }
-                byte[] der = rs.getBytes(3);
-                if (der == null) {
-                    throw new IssuanceException(
-                            IssuanceException.Code.IDEMPOTENCY_PENDING,
-                            "the request with this Idempotency-Key is in progress or failed (serial " + rs.getString(2)
-                                    + ")");
-                }
-                try {
-                    return Optional.of(new IssuedCertificate(
-                            ca.name(), rs.getString(2), new X509CertificateHolder(der), rs.getInt(4), true));
-                } catch (IOException e) {
-                    throw new SQLException("stored certificate " + rs.getString(2) + " does not parse", e);
-                }
-            }
+        Optional<CertificateReader.Idempotent> found = certificates.lockIdempotent(c, actor.id(), key);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        CertificateReader.Idempotent earlier = found.get();
+        if (!MessageDigest.isEqual(earlier.requestSha256(), requestHash)) {
+            throw new IssuanceException(
+                    IssuanceException.Code.IDEMPOTENCY_KEY_REUSED,
+                    "this Idempotency-Key was used for a different request");
+        }
+        if (earlier.der() == null) {
+            throw new IssuanceException(
+                    IssuanceException.Code.IDEMPOTENCY_PENDING,
+                    "the request with this Idempotency-Key is in progress or failed (serial " + earlier.serialHex()
+                            + ")");
+        }
+        try {
+            return Optional.of(new IssuedCertificate(
+                    ca.name(),
+                    earlier.serialHex(),
+                    new X509CertificateHolder(earlier.der()),
+                    earlier.crlPartition(),
+                    true));
+        } catch (IOException e) {
+            throw new SQLException("stored certificate " + earlier.serialHex() + " does not parse", e);
         }
     }
 

@@ -1,14 +1,9 @@
 package tw.eid.pki.ca.revocation;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -17,8 +12,12 @@ import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.profile.RevocationReason;
+import tw.eid.pki.ca.store.CertificateReader;
+import tw.eid.pki.ca.store.CertificateReader.CertificateKey;
+import tw.eid.pki.ca.store.CertificateReader.Lifecycle;
+import tw.eid.pki.ca.store.CertificateStatus;
 import tw.eid.pki.ca.store.Database;
-import tw.eid.pki.ca.store.DatabaseTime;
+import tw.eid.pki.ca.store.SqlCertificateStore;
 
 /**
  * Suspend (停用), resume (復用), revoke (廢止) and report a card lost, exactly as docs/profiles.md's
@@ -31,11 +30,13 @@ import tw.eid.pki.ca.store.DatabaseTime;
  */
 public final class RevocationService {
     private final Database database;
+    private final CertificateReader certificates;
     private final AuditLedger audit;
     private final Clock clock;
 
     public RevocationService(Database database, AuditLedger audit, Clock clock) {
         this.database = Objects.requireNonNull(database, "database");
+        this.certificates = SqlCertificateStore.over(database);
         this.audit = Objects.requireNonNull(audit, "audit");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
@@ -74,24 +75,13 @@ public final class RevocationService {
     public List<StatusChange> reportLost(Actor actor, String cardNumber) {
         return database.inTransaction(c -> {
             Instant now = clock.instant();
-            List<String[]> targets = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT ca_name, serial_hex FROM certificate"
-                    + " WHERE card_number = ? AND status = 'GOOD' AND der IS NOT NULL AND not_after > ?"
-                    + " ORDER BY ca_name, serial_hex FOR UPDATE")) {
-                ps.setString(1, cardNumber);
-                ps.setObject(2, DatabaseTime.toColumn(now));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        targets.add(new String[] {rs.getString(1), rs.getString(2)});
-                    }
-                }
-            }
+            List<CertificateKey> targets = certificates.lockGoodOfCard(c, cardNumber, now);
             List<StatusChange> changes = new ArrayList<>();
-            for (String[] t : targets) {
+            for (CertificateKey t : targets) {
                 changes.add(apply(
                         c,
-                        t[0],
-                        t[1],
+                        t.caName(),
+                        t.serialHex(),
                         CertificateStatus.GOOD,
                         CertificateStatus.HOLD,
                         RevocationReason.CERTIFICATE_HOLD,
@@ -133,32 +123,18 @@ public final class RevocationService {
     }
 
     /** Locks the row and returns its current status if the state machine allows going to {@code to}. */
-    private static CertificateStatus lockAndCheck(
+    private CertificateStatus lockAndCheck(
             Connection c, String caName, String serialHex, CertificateStatus to, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT status, der IS NULL, not_after FROM certificate WHERE ca_name = ? AND serial_hex = ? FOR UPDATE")) {
-            ps.setString(1, caName);
-            ps.setString(2, serialHex);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw refused(
-                            StatusChangeRefusedException.Code.NOT_FOUND,
-                            "no certificate " + serialHex + " of CA " + caName);
-                }
-                CertificateStatus from = CertificateStatus.valueOf(rs.getString(1));
-                StatusChangeRefusedException refused = refusal(
-                        serialHex,
-                        from,
-                        !rs.getBoolean(2),
-                        DatabaseTime.fromColumn(rs.getObject(3, LocalDateTime.class)),
-                        to,
-                        now);
-                if (refused != null) {
-                    throw refused;
-                }
-                return from;
-            }
+        Lifecycle row = certificates
+                .lockForStatusChange(c, caName, serialHex)
+                .orElseThrow(() -> refused(
+                        StatusChangeRefusedException.Code.NOT_FOUND,
+                        "no certificate " + serialHex + " of CA " + caName));
+        StatusChangeRefusedException refused = refusal(serialHex, row.status(), row.issued(), row.notAfter(), to, now);
+        if (refused != null) {
+            throw refused;
         }
+        return row.status();
     }
 
     /**
@@ -212,59 +188,8 @@ public final class RevocationService {
             RevocationReason reason,
             Instant now)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE certificate SET status = ?, revocation_reason = ?,"
-                + " revocation_time = ?, updated_at = ? WHERE ca_name = ? AND serial_hex = ? AND status = ?")) {
-            ps.setString(1, to.name());
-            if (reason == null) {
-                ps.setNull(2, Types.TINYINT);
-                ps.setNull(3, Types.TIMESTAMP);
-            } else {
-                ps.setInt(2, reason.code());
-                ps.setObject(3, DatabaseTime.toColumn(now));
-            }
-            ps.setObject(4, DatabaseTime.toColumn(now));
-            ps.setString(5, caName);
-            ps.setString(6, serialHex);
-            ps.setString(7, from.name());
-            if (ps.executeUpdate() != 1) {
-                throw new SQLException("certificate " + serialHex + " changed under its row lock", "40001");
-            }
-        }
-        // The log's commit order (V12, docs/cluster.md#the-status-change-log): this row's lock is
-        // held until commit, so commit_seq values become visible in their order.
-        long commitSeq;
-        try (PreparedStatement ps = c.prepareStatement("UPDATE status_log_clock SET seq = seq + 1 WHERE id = 1")) {
-            if (ps.executeUpdate() != 1) {
-                throw new SQLException("the status log clock row is missing", "42000");
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement("SELECT seq FROM status_log_clock WHERE id = 1");
-                ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            commitSeq = rs.getLong(1);
-        }
-        long id;
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO status_change (ca_name, serial_hex, old_status,"
-                        + " new_status, reason, changed_at, commit_seq) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                Statement.RETURN_GENERATED_KEYS)) {
-            ps.setString(1, caName);
-            ps.setString(2, serialHex);
-            ps.setString(3, from.name());
-            ps.setString(4, to.name());
-            if (reason == null) {
-                ps.setNull(5, Types.TINYINT);
-            } else {
-                ps.setInt(5, reason.code());
-            }
-            ps.setObject(6, DatabaseTime.toColumn(now));
-            ps.setLong(7, commitSeq);
-            ps.executeUpdate();
-            try (ResultSet keys = ps.getGeneratedKeys()) {
-                keys.next();
-                id = keys.getLong(1);
-            }
-        }
+        long id = SqlCertificateStore.appendChange(
+                c, caName, serialHex, from, to, reason == null ? null : reason.code(), now);
         return new StatusChange(id, caName, serialHex, from, to, reason, now);
     }
 

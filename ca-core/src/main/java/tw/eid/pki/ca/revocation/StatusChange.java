@@ -2,6 +2,7 @@ package tw.eid.pki.ca.revocation;
 
 import java.time.Instant;
 import tw.eid.pki.ca.profile.RevocationReason;
+import tw.eid.pki.ca.store.CertificateStatus;
 
 /**
  * One committed status change, as appended to the status change log that OCSP and the CRL

@@ -205,6 +205,15 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** Whether the database answers within {@code seconds} (health checks); false on any failure. */
+    public boolean reachable(int seconds) {
+        try (Connection c = pool.getConnection()) {
+            return c.isValid(seconds);
+        } catch (SQLException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** The pooled data source, for readers that manage their own connections. */
     public DataSource dataSource() {
         return pool;

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.profile.RevocationReason;
+import tw.eid.pki.ca.store.CertificateStatus;
 import tw.eid.pki.ca.store.DatabaseTime;
 import tw.eid.pki.ca.store.TestDatabase;
 import tw.eid.pki.hsm.MutableClock;

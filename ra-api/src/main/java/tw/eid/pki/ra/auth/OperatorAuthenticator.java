@@ -25,7 +25,7 @@ import org.bouncycastle.asn1.x509.PolicyInformation;
 import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.profile.OperatorRole;
 import tw.eid.pki.ca.profile.ProfileSettings;
-import tw.eid.pki.ca.revocation.CertificateStatus;
+import tw.eid.pki.ca.store.CertificateStatus;
 import tw.eid.pki.ra.store.CertificateRecord;
 import tw.eid.pki.ra.store.CertificateRecords;
 

@@ -4,7 +4,9 @@ import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
+import tw.eid.pki.ca.http.JettyHardening;
 
 /**
  * Jetty's own errors (a path outside {@code /api/v1}, a request Jetty refuses before Jersey sees it)
@@ -16,20 +18,10 @@ import org.eclipse.jetty.util.Callback;
 public final class ProblemErrorHandler {
     private ProblemErrorHandler() {}
 
-    /** For {@code Server.setErrorHandler}. */
-    public static org.eclipse.jetty.server.handler.ErrorHandler core() {
-        return new org.eclipse.jetty.server.handler.ErrorHandler() {
-            @Override
-            public boolean errorPageForMethod(String method) {
-                return true;
-            }
-
-            @Override
-            protected void generateResponse(
-                    Request request, Response response, int code, String message, Throwable cause, Callback callback) {
-                ProblemErrorHandler.writeProblem(response, callback, code);
-            }
-        };
+    /** For {@code Server.setErrorHandler}: the servers' shared handler, writing problems. */
+    public static ErrorHandler core() {
+        return JettyHardening.errorHandler(
+                (request, response, code, callback) -> writeProblem(response, callback, code));
     }
 
     /** For {@code ServletContextHandler.setErrorHandler}. */

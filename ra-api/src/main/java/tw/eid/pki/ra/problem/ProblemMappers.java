@@ -22,12 +22,14 @@ import tw.eid.pki.ca.store.StoreException;
 import tw.eid.pki.hsm.TokenException;
 
 /**
- * Every error becomes a problem here, once, at the edge (docs/style.md #7): one mapper per domain
- * exception, one for Jersey's own errors (unknown path 404, wrong method 405, wrong media type 415,
- * 406), one for unreadable JSON, and a catch-all that answers 500 {@code internal-error} and keeps
- * the stack trace in the server log. The domain's messages are short and free of personal data
- * by their own contracts (CardException, CsrRejectedException, …), so they are the detail;
- * failures that are not the caller's fault (token, store, internal) get a fixed detail instead.
+ * Every error becomes a problem here, once, at the edge (docs/style.md #7): one generic mapper for
+ * the domain's coded exceptions ({@link Domain}: the status of each code from {@link HttpStatuses}
+ * or the rule written next to it), one for Jersey's own errors (unknown path 404, wrong method 405,
+ * wrong media type 415, 406), one for unreadable JSON, and a catch-all that answers 500 {@code
+ * internal-error} and keeps the stack trace in the server log. The domain's messages are short and
+ * free of personal data by their own contracts (CardException, CsrRejectedException, …), so they
+ * are the detail; failures that are not the caller's fault (token, store, internal) get a fixed
+ * detail instead.
  */
 public final class ProblemMappers {
     private static final Logger log = LoggerFactory.getLogger(ProblemMappers.class);
@@ -36,187 +38,167 @@ public final class ProblemMappers {
 
     /** All mappers, for registration. */
     public static List<Class<?>> all() {
-        return List.of(
-                Approval.class,
-                AuditCriteria.class,
-                Card.class,
-                Sod.class,
-                Issuance.class,
-                StatusChange.class,
-                Csr.class,
-                HolderName.class,
-                IssuanceRefused.class,
-                Token.class,
-                Store.class,
-                Json.class,
-                Jersey.class,
-                Edge.class,
-                Internal.class);
+        return List.of(Domain.class, Json.class, Jersey.class, Internal.class);
     }
 
-    public static final class Approval implements ExceptionMapper<ApprovalException> {
+    /**
+     * Every runtime exception Jersey has no closer mapper for ({@link WebApplicationException} has
+     * {@link Jersey}): the domain's coded exceptions as their problems, anything else as {@link
+     * Internal} answers it.
+     */
+    public static final class Domain implements ExceptionMapper<RuntimeException> {
         @Override
-        public Response toResponse(ApprovalException e) {
-            return Problem.of(HttpStatuses.of(e.code()), e.code().id(), e.getMessage())
-                    .toResponse();
+        public Response toResponse(RuntimeException e) {
+            if (e instanceof ProblemException p) {
+                return p.problem().toResponse();
+            }
+            if (e instanceof ApprovalException x) {
+                return coded(HttpStatuses.of(x.code()), x.code().id(), x);
+            }
+            if (e instanceof AuditQuery.InvalidCriteriaException x) {
+                return coded(400, x.code(), x);
+            }
+            if (e instanceof CardException x) {
+                return coded(HttpStatuses.of(x.code()), x.code().id(), x);
+            }
+            if (e instanceof SodException x) {
+                return sod(x);
+            }
+            if (e instanceof IssuanceException x) {
+                return issuance(x);
+            }
+            if (e instanceof StatusChangeRefusedException x) {
+                int status = switch (x.code()) {
+                    case NOT_FOUND -> 404;
+                    case BAD_REASON -> 400;
+                    default -> 409;
+                };
+                return coded(status, x.code().id(), x);
+            }
+            if (e instanceof CsrRejectedException x) {
+                return coded(
+                        x.code().kind() == CsrRejectedException.Kind.MALFORMED ? 400 : 422,
+                        x.code().id(),
+                        x);
+            }
+            if (e instanceof InvalidHolderNameException x) {
+                // docs/profiles.md names: a well-formed request that policy refuses. The message names
+                // the rule and a code point position, never the name.
+                return coded(422, x.code().id(), x);
+            }
+            if (e instanceof IssuanceRefusedException x) {
+                return issuanceRefused(x);
+            }
+            if (e instanceof TokenException x) {
+                return token(x);
+            }
+            if (e instanceof StoreException x) {
+                return store(x);
+            }
+            return internal(e);
         }
     }
 
-    public static final class AuditCriteria implements ExceptionMapper<AuditQuery.InvalidCriteriaException> {
-        @Override
-        public Response toResponse(AuditQuery.InvalidCriteriaException e) {
-            return Problem.of(400, e.code(), e.getMessage()).toResponse();
-        }
-    }
-
-    public static final class Card implements ExceptionMapper<CardException> {
-        @Override
-        public Response toResponse(CardException e) {
-            return Problem.of(HttpStatuses.of(e.code()), e.code().id(), e.getMessage())
-                    .toResponse();
-        }
+    /** The problem of a coded refusal whose message is the detail. */
+    private static Response coded(int status, String code, RuntimeException e) {
+        return Problem.of(status, code, e.getMessage()).toResponse();
     }
 
     /** SOD refusals keep their status; an empty DS pool is a 503 the line retries after a ceremony. */
-    public static final class Sod implements ExceptionMapper<SodException> {
-        @Override
-        public Response toResponse(SodException e) {
-            Response.ResponseBuilder b = Problem.of(
-                            HttpStatuses.of(e.code()), e.code().id(), e.getMessage())
-                    .toResponseBuilder();
-            if (e.code() == SodException.Code.POOL_EMPTY) {
-                log.error("SOD refused: {}", e.getMessage());
-                b.header("Retry-After", "300");
-            } else if (e.code() == SodException.Code.RATE_LIMITED) {
-                b.header("Retry-After", "1");
-            }
-            return b.build();
+    private static Response sod(SodException e) {
+        Response.ResponseBuilder b = Problem.of(
+                        HttpStatuses.of(e.code()), e.code().id(), e.getMessage())
+                .toResponseBuilder();
+        if (e.code() == SodException.Code.POOL_EMPTY) {
+            log.error("SOD refused: {}", e.getMessage());
+            b.header("Retry-After", "300");
+        } else if (e.code() == SodException.Code.RATE_LIMITED) {
+            b.header("Retry-After", "1");
         }
+        return b.build();
     }
 
-    public static final class Issuance implements ExceptionMapper<IssuanceException> {
-        @Override
-        public Response toResponse(IssuanceException e) {
-            if (HttpStatuses.of(e.code()) >= 500) {
-                log.error("issuance failed: {}", e.code().id(), e);
-                return Problem.of(
-                                HttpStatuses.of(e.code()),
-                                e.code().id(),
-                                "the certificate could not be stored; try again later")
-                        .toResponse();
-            }
-            return Problem.of(HttpStatuses.of(e.code()), e.code().id(), e.getMessage())
+    private static Response issuance(IssuanceException e) {
+        if (HttpStatuses.of(e.code()) >= 500) {
+            log.error("issuance failed: {}", e.code().id(), e);
+            return Problem.of(
+                            HttpStatuses.of(e.code()),
+                            e.code().id(),
+                            "the certificate could not be stored; try again later")
                     .toResponse();
         }
-    }
-
-    public static final class StatusChange implements ExceptionMapper<StatusChangeRefusedException> {
-        @Override
-        public Response toResponse(StatusChangeRefusedException e) {
-            int status = switch (e.code()) {
-                case NOT_FOUND -> 404;
-                case BAD_REASON -> 400;
-                default -> 409;
-            };
-            return Problem.of(status, e.code().id(), e.getMessage()).toResponse();
-        }
-    }
-
-    public static final class Csr implements ExceptionMapper<CsrRejectedException> {
-        @Override
-        public Response toResponse(CsrRejectedException e) {
-            int status = e.code().kind() == CsrRejectedException.Kind.MALFORMED ? 400 : 422;
-            return Problem.of(status, e.code().id(), e.getMessage()).toResponse();
-        }
-    }
-
-    /** docs/profiles.md names: every refusal is a well-formed request that policy refuses, 422. */
-    public static final class HolderName implements ExceptionMapper<InvalidHolderNameException> {
-        @Override
-        public Response toResponse(InvalidHolderNameException e) {
-            // The message names the rule and a code point position, never the name.
-            return Problem.of(422, e.code().id(), e.getMessage()).toResponse();
-        }
+        return coded(HttpStatuses.of(e.code()), e.code().id(), e);
     }
 
     /**
      * A request that does not fit its profile is the caller's (422); a lint, TBS or signature
      * failure is ours (500): the linted certificate was refused before the token signed it.
      */
-    public static final class IssuanceRefused implements ExceptionMapper<IssuanceRefusedException> {
-        @Override
-        public Response toResponse(IssuanceRefusedException e) {
-            if (e.code() == IssuanceRefusedException.Code.BAD_REQUEST) {
-                return Problem.of(422, e.code().id(), e.getMessage()).toResponse();
-            }
-            log.error("issuance refused by its own checks: {}", e.code().id(), e);
-            return Problem.of(500, e.code().id(), "issuance was stopped by a pre-issuance check")
-                    .toResponse();
+    private static Response issuanceRefused(IssuanceRefusedException e) {
+        if (e.code() == IssuanceRefusedException.Code.BAD_REQUEST) {
+            return coded(422, e.code().id(), e);
         }
+        log.error("issuance refused by its own checks: {}", e.code().id(), e);
+        return Problem.of(500, e.code().id(), "issuance was stopped by a pre-issuance check")
+                .toResponse();
     }
 
-    public static final class Token implements ExceptionMapper<TokenException> {
-        @Override
-        public Response toResponse(TokenException e) {
-            if (e.isUnavailable()) {
-                log.warn("token unavailable: {}", e.getMessage());
-                return Problem.of(503, "token.unavailable", "the key token cannot be reached; try again later")
-                        .toResponseBuilder()
-                        .header("Retry-After", "30")
-                        .build();
-            }
-            log.error("token failure {}", e.code(), e);
-            return Problem.of(
-                            500,
-                            "token." + e.code().name().toLowerCase().replace('_', '-'),
-                            "the key token refused the operation")
-                    .toResponse();
+    private static Response token(TokenException e) {
+        if (e.isUnavailable()) {
+            log.warn("token unavailable: {}", e.getMessage());
+            return Problem.of(503, "token.unavailable", "the key token cannot be reached; try again later")
+                    .toResponseBuilder()
+                    .header("Retry-After", "30")
+                    .build();
         }
+        log.error("token failure {}", e.code(), e);
+        return Problem.of(
+                        500,
+                        "token." + e.code().name().toLowerCase().replace('_', '-'),
+                        "the key token refused the operation")
+                .toResponse();
     }
 
     /** 503 when the database cannot be reached (or keeps conflicting), 500 for anything else. */
-    public static final class Store implements ExceptionMapper<StoreException> {
-        @Override
-        public Response toResponse(StoreException e) {
-            if (e.code() == StoreException.Code.OUTCOME_UNKNOWN) {
-                log.warn("store: outcome unknown: {}", e.getMessage(), e);
-                return Problem.of(
-                                503,
-                                e.code().id(),
-                                "the database connection broke while committing: read the state back"
-                                        + " (or retry with the same Idempotency-Key) before acting again")
-                        .toResponse();
-            }
-            if (unreachable(e)) {
-                log.warn("store unavailable: {} {}", e.code().id(), e.getMessage(), e);
-                return Problem.of(503, "store.unavailable", "the database cannot be reached; try again later")
-                        .toResponseBuilder()
-                        .header("Retry-After", "10")
-                        .build();
-            }
-            log.error("store failure {}", e.code().id(), e);
-            return Problem.of(500, e.code().id(), "the database refused the operation")
+    private static Response store(StoreException e) {
+        if (e.code() == StoreException.Code.OUTCOME_UNKNOWN) {
+            log.warn("store: outcome unknown: {}", e.getMessage(), e);
+            return Problem.of(
+                            503,
+                            e.code().id(),
+                            "the database connection broke while committing: read the state back"
+                                    + " (or retry with the same Idempotency-Key) before acting again")
                     .toResponse();
         }
-
-        static boolean unreachable(StoreException e) {
-            if (e.code() == StoreException.Code.CONFLICT
-                    || e.code() == StoreException.Code.INTERRUPTED
-                    || e.code() == StoreException.Code.UNAVAILABLE) {
-                return true;
-            }
-            for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
-                if (t instanceof SQLTransientConnectionException) {
-                    return true; // HikariCP: no connection within its timeout
-                }
-                if (t instanceof SQLException s
-                        && s.getSQLState() != null
-                        && s.getSQLState().startsWith("08")) {
-                    return true; // SQLSTATE class 08: connection exception
-                }
-            }
-            return false;
+        if (unreachable(e)) {
+            log.warn("store unavailable: {} {}", e.code().id(), e.getMessage(), e);
+            return Problem.of(503, "store.unavailable", "the database cannot be reached; try again later")
+                    .toResponseBuilder()
+                    .header("Retry-After", "10")
+                    .build();
         }
+        log.error("store failure {}", e.code().id(), e);
+        return Problem.of(500, e.code().id(), "the database refused the operation")
+                .toResponse();
+    }
+
+    static boolean unreachable(StoreException e) {
+        if (e.code() == StoreException.Code.CONFLICT
+                || e.code() == StoreException.Code.INTERRUPTED
+                || e.code() == StoreException.Code.UNAVAILABLE) {
+            return true;
+        }
+        for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+            if (t instanceof SQLTransientConnectionException) {
+                return true; // HikariCP: no connection within its timeout
+            }
+            if (t instanceof SQLException s
+                    && s.getSQLState() != null
+                    && s.getSQLState().startsWith("08")) {
+                return true; // SQLSTATE class 08: connection exception
+            }
+        }
+        return false;
     }
 
     /** Unreadable, mistyped or unknown JSON fields (Jackson is strict here): 400. */
@@ -272,19 +254,16 @@ public final class ProblemMappers {
         }
     }
 
-    public static final class Edge implements ExceptionMapper<ProblemException> {
-        @Override
-        public Response toResponse(ProblemException e) {
-            return e.problem().toResponse();
-        }
-    }
-
     /** Anything else is our fault: 500, a fixed detail, and the stack trace in the server log only. */
     public static final class Internal implements ExceptionMapper<Throwable> {
         @Override
         public Response toResponse(Throwable e) {
-            log.error("internal error", e);
-            return Problem.of(500, "internal-error", "internal error").toResponse();
+            return internal(e);
         }
+    }
+
+    private static Response internal(Throwable e) {
+        log.error("internal error", e);
+        return Problem.of(500, "internal-error", "internal error").toResponse();
     }
 }

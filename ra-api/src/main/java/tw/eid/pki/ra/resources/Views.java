@@ -13,7 +13,7 @@ import tw.eid.pki.ca.approval.Approval;
 import tw.eid.pki.ca.approval.BulkStatusChange;
 import tw.eid.pki.ca.audit.AuditQuery;
 import tw.eid.pki.ca.profile.RevocationReason;
-import tw.eid.pki.ca.revocation.CertificateStatus;
+import tw.eid.pki.ca.store.CertificateStatus;
 import tw.eid.pki.ra.store.CertificateRecord;
 
 /**

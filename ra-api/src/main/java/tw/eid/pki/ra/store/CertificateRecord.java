@@ -1,7 +1,7 @@
 package tw.eid.pki.ra.store;
 
 import java.time.Instant;
-import tw.eid.pki.ca.revocation.CertificateStatus;
+import tw.eid.pki.ca.store.CertificateStatus;
 
 /**
  * A certificate row as the RA shows it. Only certificates stored whole ({@code der} present) are
