@@ -108,7 +108,7 @@ public final class AgencyAuthorizations {
             throw new CvException(CvException.Code.CONFLICT, "record " + id + " is " + record.status());
         }
         if (record.requestedBy().equals(supervisor.id())) {
-            throw new CvException(CvException.Code.CONFLICT, "the officer who recorded it cannot approve it");
+            throw new CvException(CvException.Code.SELF_APPROVAL, "the officer who recorded it cannot approve it");
         }
         byte[] first = database.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT first_request FROM cv_agency_record WHERE id = ?")) {

@@ -29,6 +29,8 @@ public final class CvException extends RuntimeException {
         HOLDER_REFERENCE("cv-holder-reference"),
         /** No such CV authority, record or certificate. */
         NOT_FOUND("cv-not-found"),
+        /** The officer who recorded an agency record cannot approve it (two-person rule). */
+        SELF_APPROVAL("cv-self-approval"),
         /** A CVCA or DV act that conflicts with what exists (a key label taken, a CHR issued twice). */
         CONFLICT("cv-conflict");
 

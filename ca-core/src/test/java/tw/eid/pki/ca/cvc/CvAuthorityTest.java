@@ -126,7 +126,7 @@ class CvAuthorityTest {
         assertThatThrownBy(() -> agencies.approve(OFFICER, atRecord, online))
                 .isInstanceOf(CvException.class)
                 .extracting(e -> ((CvException) e).code())
-                .isEqualTo(CvException.Code.CONFLICT);
+                .isEqualTo(CvException.Code.SELF_APPROVAL);
         at = agencies.approve(SUPERVISOR, atRecord, online);
 
         // The byte check: read DG1 (bit 8) and DG4 (bit 11), role 00. The CHAT's length is 0x12 (18

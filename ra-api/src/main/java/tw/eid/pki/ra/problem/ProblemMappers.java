@@ -13,6 +13,7 @@ import tw.eid.pki.ca.approval.ApprovalException;
 import tw.eid.pki.ca.audit.AuditQuery;
 import tw.eid.pki.ca.card.CardException;
 import tw.eid.pki.ca.csr.CsrRejectedException;
+import tw.eid.pki.ca.cvc.CvException;
 import tw.eid.pki.ca.document.SodException;
 import tw.eid.pki.ca.issuance.IssuanceException;
 import tw.eid.pki.ca.profile.InvalidHolderNameException;
@@ -39,6 +40,7 @@ public final class ProblemMappers {
         return List.of(
                 Approval.class,
                 AuditCriteria.class,
+                Cv.class,
                 Card.class,
                 Sod.class,
                 Issuance.class,
@@ -52,6 +54,15 @@ public final class ProblemMappers {
                 Jersey.class,
                 Edge.class,
                 Internal.class);
+    }
+
+    /** CV certificate and agency record refusals (issue 22). */
+    public static final class Cv implements ExceptionMapper<CvException> {
+        @Override
+        public Response toResponse(CvException e) {
+            return Problem.of(HttpStatuses.of(e.code()), e.code().id(), e.getMessage())
+                    .toResponse();
+        }
     }
 
     public static final class Approval implements ExceptionMapper<ApprovalException> {
