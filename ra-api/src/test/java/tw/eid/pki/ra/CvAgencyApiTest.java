@@ -41,7 +41,7 @@ import tw.eid.pki.ra.RaFixture.Reply;
 /**
  * Agency records over the RA API (issue 22): an officer records an agency with its terminal's first
  * CV request, a supervisor approves it and gets the terminal certificate, which openpace's cvc-print
- * verifies up to the CVCA; refusals are problem+json with a {@code cv-*} code and change neither the
+ * verifies up to the CVCA; refusals are problem+json with a {@code cv.*} code and change neither the
  * store nor the audit trail; roles are enforced. Reads the system clock (cvc-print judges by it).
  */
 class CvAgencyApiTest {
@@ -117,7 +117,7 @@ class CvAgencyApiTest {
         // A second approval of the same record is a conflict; suspend, then a 409 for approve stays.
         Reply again = ra.call(ra.role(OperatorRole.SUPERVISOR), "POST", "/cv/agencies/" + id + "/approve");
         assertThat(again.status()).isEqualTo(409);
-        assertThat(JSON.readTree(again.body()).get("code").asText()).isEqualTo("cv-conflict");
+        assertThat(JSON.readTree(again.body()).get("code").asText()).isEqualTo("cv.conflict");
         Reply s = ra.call(ra.role(OperatorRole.SUPERVISOR), "POST", "/cv/agencies/" + id + "/suspend");
         assertThat(s.status()).as(s.text()).isEqualTo(200);
         assertThat(JSON.readTree(s.body()).get("status").asText()).isEqualTo("SUSPENDED");
@@ -136,7 +136,7 @@ class CvAgencyApiTest {
                         "/cv/agencies",
                         body("AGENCY2", List.of("read-dg1"), 30, request(k, "TWAGENCY200001", asked))),
                 422,
-                "cv-rights");
+                "cv.rights");
         // Validity beyond 31 days.
         assertProblem(
                 ra.json(
@@ -145,7 +145,7 @@ class CvAgencyApiTest {
                         "/cv/agencies",
                         body("AGENCY2", List.of("read-dg1"), 32, request(k, "TWAGENCY200001", null))),
                 422,
-                "cv-validity");
+                "cv.validity");
         // A bad inner signature.
         byte[] bad = CvRequest.create(
                 HolderReference.parse("TWDVMOI00001"),
@@ -165,7 +165,7 @@ class CvAgencyApiTest {
                                 30,
                                 Base64.getEncoder().encodeToString(bad))),
                 422,
-                "cv-bad-inner-signature");
+                "cv.bad-inner-signature");
         // Not a CV request at all.
         assertProblem(
                 ra.json(
@@ -178,7 +178,7 @@ class CvAgencyApiTest {
                                 30,
                                 Base64.getEncoder().encodeToString(new byte[] {1, 2, 3}))),
                 400,
-                "cv-malformed");
+                "cv.malformed");
         // An unknown right.
         assertProblem(
                 ra.json(
@@ -187,7 +187,7 @@ class CvAgencyApiTest {
                         "/cv/agencies",
                         body("AGENCY2", List.of("read-everything"), 30, request(k, "TWAGENCY200001", null))),
                 422,
-                "cv-rights");
+                "cv.rights");
         assertThat(state()).containsExactly(before);
     }
 

@@ -38,7 +38,7 @@ import tw.eid.pki.ra.problem.ProblemException;
  * Agency authorization records for card-verifiable terminal certificates (docs/api.md "Agency
  * authorization"): an officer records the agency with its terminal's first CV request; a supervisor
  * (never the same person) approves it, which issues the first terminal certificate; a supervisor
- * suspends, resumes or revokes it. Refusals are ca-core's {@code cv-*} codes.
+ * suspends, resumes or revokes it. Refusals are ca-core's {@code cv.*} codes.
  */
 @Path("cv/agencies")
 public final class AgencyResource {
