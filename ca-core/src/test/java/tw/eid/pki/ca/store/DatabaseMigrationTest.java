@@ -85,14 +85,14 @@ class DatabaseMigrationTest {
                     }
                 }))
                 .isInstanceOf(StoreException.class);
-        assertThat(db.database().inTransaction(c -> {
-                    try (var ps = c.prepareStatement(insert)) {
-                        ps.setString(1, "OTHER");
-                        ps.setString(2, "supervisor-1");
-                        return ps.executeUpdate();
-                    }
-                }))
-                .isEqualTo(1);
+        int inserted = db.database().inTransaction(c -> {
+            try (var ps = c.prepareStatement(insert)) {
+                ps.setString(1, "OTHER");
+                ps.setString(2, "supervisor-1");
+                return ps.executeUpdate();
+            }
+        });
+        assertThat(inserted).isEqualTo(1);
     }
 
     @Test
