@@ -279,6 +279,13 @@ public final class AgencyAuthorizations {
         if (!req.chr().country().equals(dv.certificate().body().chr().country())) {
             throw new CvException(CvException.Code.HOLDER_REFERENCE, "the CHR's country is not the DV's");
         }
+        boolean chrUsed = database.inTransaction(c -> CvRows.byChr(c, CvKind.TERMINAL, req.chr()))
+                .isPresent();
+        if (chrUsed) {
+            throw new CvException(
+                    CvException.Code.HOLDER_REFERENCE,
+                    "CHR " + req.chr() + " was issued before: use the next sequence number");
+        }
         checkKeyUnused(req.publicKey(), record.id());
         return req;
     }

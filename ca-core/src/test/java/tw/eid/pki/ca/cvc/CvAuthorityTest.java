@@ -305,6 +305,11 @@ class CvAuthorityTest {
         byte[] innerBroken = CvRequest.authenticate(
                 brokenInner(fresh, next), HolderReference.parse("TWAGENCY100001"), key(atKeys), signer(atKeys));
         refused(() -> agencies.renew(TERMINAL, innerBroken, null, online), CvException.Code.BAD_INNER_SIGNATURE);
+        // The current certificate's CHR again (a renewal takes the next sequence number).
+        refused(
+                () -> agencies.renew(
+                        TERMINAL, renewal(fresh, HolderReference.parse("TWAGENCY100001"), null, atKeys), null, online),
+                CvException.Code.HOLDER_REFERENCE);
         assertThat(counts()).containsExactly(before);
 
         agencies.suspend(SUPERVISOR, atRecord);
