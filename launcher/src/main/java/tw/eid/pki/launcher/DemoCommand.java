@@ -289,6 +289,8 @@ final class DemoCommand implements Callable<Integer> {
             if (ocsp != null) {
                 printOcspChecks(ocsp, out, demo, trust);
             }
+            CvDemo.run(
+                    data, demo, s, token, custodianSpecs(data), officer, client(demo, SUPERVISOR, trust), api, clock);
             printCurls(api, demo, trust, serials.get("citizen-signature"));
             printCrlChecks(crlBase, out, demo);
             System.out.println();
@@ -788,7 +790,7 @@ final class DemoCommand implements Callable<Integer> {
         return s.matches("[A-Za-z0-9._/+=:@%,-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
     }
 
-    private static String printable(String[] command) {
+    static String printable(String[] command) {
         List<String> words = new ArrayList<>();
         for (String w : command) {
             words.add(quote(w));
@@ -796,7 +798,7 @@ final class DemoCommand implements Callable<Integer> {
         return String.join(" ", words);
     }
 
-    private static String run(String[] command) {
+    static String run(String[] command) {
         try {
             // On a pinned test clock the demo's own checks run under faketime, as the printed note says.
             List<String> timed = new ArrayList<>(CommandClock.toolPrefix());

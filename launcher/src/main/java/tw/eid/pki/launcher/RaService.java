@@ -17,6 +17,7 @@ import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.card.CardRegistry;
 import tw.eid.pki.ca.card.PersonalDataKeys;
 import tw.eid.pki.ca.csr.ChipCsrChecks;
+import tw.eid.pki.ca.cvc.AgencyAuthorizations;
 import tw.eid.pki.ca.document.DocumentSignerPool;
 import tw.eid.pki.ca.document.SodIssuer;
 import tw.eid.pki.ca.issuance.CitizenIssuer;
@@ -100,7 +101,9 @@ final class RaService implements AutoCloseable {
                         audit,
                         List.of(token),
                         clock)
-                .withSods(sods);
+                .withSods(sods)
+                // Agency records and terminal CV certificates: the DV keys are in this (online) token.
+                .withAgencies(new AgencyAuthorizations(s.database(), audit, clock), token);
         Server server = RaServer.newServer(RaConfig.builder(services, tls, Path.of(tls + ".pass"))
                 .host(host)
                 .port(port)

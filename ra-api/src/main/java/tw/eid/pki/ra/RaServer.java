@@ -45,6 +45,7 @@ import tw.eid.pki.ra.auth.RequestAudit;
 import tw.eid.pki.ra.auth.RoleAuthorization;
 import tw.eid.pki.ra.problem.ProblemErrorHandler;
 import tw.eid.pki.ra.problem.ProblemMappers;
+import tw.eid.pki.ra.resources.AgencyResource;
 import tw.eid.pki.ra.resources.ApprovalResource;
 import tw.eid.pki.ra.resources.AuditResource;
 import tw.eid.pki.ra.resources.CardResource;
@@ -178,6 +179,7 @@ public final class RaServer {
         rc.register(new CertificateResource(records, s.revocations(), config.citizenCaName()));
         rc.register(new RevocationsResource(s.approvals(), config.citizenCaName()));
         rc.register(new ApprovalResource(s.approvals()));
+        rc.register(new AgencyResource(s.agencies(), s.cvToken()));
         rc.register(new AuditResource(s.auditQuery()));
         rc.register(new HealthResource(
                 records, s.tokens(), s.sods() == null ? null : s.sods().pool()));

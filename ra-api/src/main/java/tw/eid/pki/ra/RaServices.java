@@ -7,6 +7,7 @@ import tw.eid.pki.ca.approval.ApprovalService;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditQuery;
 import tw.eid.pki.ca.card.CardRegistry;
+import tw.eid.pki.ca.cvc.AgencyAuthorizations;
 import tw.eid.pki.ca.document.SodIssuer;
 import tw.eid.pki.ca.issuance.CitizenIssuer;
 import tw.eid.pki.ca.profile.ProfileSettings;
@@ -25,6 +26,9 @@ import tw.eid.pki.hsm.Token;
  * @param auditQuery the auditor's reader of the ledger ({@code GET /audit})
  * @param sods      the document signer ({@code POST /cards/{cardNumber}/sod}); null when this RA
  *                  has no DS pool, and the endpoint answers 503 {@code ds.not-configured}
+ * @param agencies  agency authorization records and terminal CV certificates ({@code /cv/agencies});
+ *                  null when this RA has no DV, and those endpoints answer 503 {@code cv.not-configured}
+ * @param cvToken   the online token holding the DV keys; null with {@code agencies}
  */
 public record RaServices(
         Database database,
@@ -36,7 +40,9 @@ public record RaServices(
         List<Token> tokens,
         ApprovalService approvals,
         AuditQuery auditQuery,
-        SodIssuer sods) {
+        SodIssuer sods,
+        AgencyAuthorizations agencies,
+        Token cvToken) {
     public RaServices {
         Objects.requireNonNull(database, "database");
         Objects.requireNonNull(cards, "cards");
@@ -47,6 +53,9 @@ public record RaServices(
         tokens = List.copyOf(Objects.requireNonNull(tokens, "tokens"));
         Objects.requireNonNull(approvals, "approvals");
         Objects.requireNonNull(auditQuery, "auditQuery");
+        if ((agencies == null) != (cvToken == null)) {
+            throw new IllegalArgumentException("agencies and the DV token come together");
+        }
     }
 
     /**
@@ -72,6 +81,8 @@ public record RaServices(
                 tokens,
                 new ApprovalService(database, audit, clock),
                 new AuditQuery(database.dataSource()),
+                null,
+                null,
                 null);
     }
 
@@ -87,7 +98,26 @@ public record RaServices(
                 tokens,
                 approvals,
                 auditQuery,
-                Objects.requireNonNull(sodIssuer, "sodIssuer"));
+                Objects.requireNonNull(sodIssuer, "sodIssuer"),
+                agencies,
+                cvToken);
+    }
+
+    /** The same services with agency records and terminal CV certificates, the DV keys in {@code dvToken}. */
+    public RaServices withAgencies(AgencyAuthorizations agencyAuthorizations, Token dvToken) {
+        return new RaServices(
+                database,
+                cards,
+                issuer,
+                revocations,
+                profileSettings,
+                audit,
+                tokens,
+                approvals,
+                auditQuery,
+                sods,
+                Objects.requireNonNull(agencyAuthorizations, "agencyAuthorizations"),
+                Objects.requireNonNull(dvToken, "dvToken"));
     }
 
     /** As {@link #RaServices(Database, CardRegistry, CitizenIssuer, RevocationService, ProfileSettings, AuditLedger, List, Clock)} on the system clock. */

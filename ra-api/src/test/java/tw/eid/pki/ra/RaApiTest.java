@@ -438,6 +438,12 @@ class RaApiTest {
                         "/approvals/{id}",
                         "/approvals/{id}/approve",
                         "/approvals/{id}/reject",
+                        "/cv/agencies",
+                        "/cv/agencies/{id}",
+                        "/cv/agencies/{id}/approve",
+                        "/cv/agencies/{id}/suspend",
+                        "/cv/agencies/{id}/resume",
+                        "/cv/agencies/{id}/revoke",
                         "/audit",
                         "/health",
                         "/openapi.yaml");

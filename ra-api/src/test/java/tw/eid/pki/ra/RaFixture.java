@@ -23,6 +23,7 @@ import java.sql.PreparedStatement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.Period;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -51,6 +52,11 @@ import tw.eid.pki.ca.card.CardRegistry;
 import tw.eid.pki.ca.card.NationalId;
 import tw.eid.pki.ca.card.PersonalDataKeys;
 import tw.eid.pki.ca.csr.ChipCsrChecks;
+import tw.eid.pki.ca.cvc.AgencyAuthorizations;
+import tw.eid.pki.ca.cvc.CvAuthority;
+import tw.eid.pki.ca.cvc.CvRole;
+import tw.eid.pki.ca.cvc.HolderReference;
+import tw.eid.pki.ca.cvc.TerminalType;
 import tw.eid.pki.ca.issuance.CitizenIssuer;
 import tw.eid.pki.ca.issuance.IssueRequest;
 import tw.eid.pki.ca.issuance.IssuedCertificate;
@@ -139,6 +145,9 @@ final class RaFixture implements AutoCloseable {
     final CaCertificate operatorsCaCa;
 
     final tw.eid.pki.ca.document.DocumentSignerFixture documents;
+    static final HolderReference CVCA = HolderReference.parse("TWCVCA00001");
+    static final HolderReference DV = HolderReference.parse("TWDVMOI00001");
+    final CvAuthority cvAuthority;
 
     RaFixture(TestDatabase db, Path dir) throws Exception {
         this(db, dir, RaConfig.DEFAULT_SOD_PER_SECOND);
@@ -285,9 +294,15 @@ final class RaFixture implements AutoCloseable {
         documents = new tw.eid.pki.ca.document.DocumentSignerFixture(
                 db.database(), caToken, caToken, domainClock, now.minus(Duration.ofDays(1)), dir);
         documents.certifiedBatch(2, 100_000, null);
+        // The CV side (issue 22): a CVCA for authentication terminals and a DV, both keys in the same
+        // test token (a real CVCA is offline), dated today because cvc-print judges by the real clock.
+        cvAuthority = new CvAuthority(db.database(), audit, domainClock);
+        cvAuthority.createCvca(SETUP, caToken, "cvca-key", CVCA, TerminalType.AT, Period.ofYears(1));
+        cvAuthority.certifyDv(SETUP, caToken, CVCA, caToken, "dv-key", DV, CvRole.DV_DOMESTIC, Period.ofMonths(2));
         RaServices services = new RaServices(
                         db.database(), cards, issuer, revocations, settings, audit, List.of(caToken), domainClock)
-                .withSods(documents.sodIssuer());
+                .withSods(documents.sodIssuer())
+                .withAgencies(new AgencyAuthorizations(db.database(), audit, domainClock), caToken);
         server = RaServer.newServer(RaConfig.builder(services, p12, password)
                 .host("127.0.0.1")
                 .port(0)

@@ -65,7 +65,36 @@ class DatabaseMigrationTest {
                         "card_sod",
                         "master_list",
                         // V9, CRL pieces
-                        "crl_der_more");
+                        "crl_der_more",
+                        // V12, the status change log's commit order
+                        "status_log_clock",
+                        // V13, card-verifiable certificates
+                        "cv_agency_record",
+                        "cv_certificate");
+    }
+
+    @Test
+    void anAgencyRecordIsDecidedByAnotherPersonThanTheOneWhoRecordedIt() {
+        String insert = "INSERT INTO cv_agency_record (agency, legal_basis, terminal_type, rights,"
+                + " description_der, max_validity_days, end_date, holder_mnemonic, first_request, status,"
+                + " requested_by, requested_at, decided_by) VALUES ('A', 'B', 'AT', 'read-dg1', X'30', 30,"
+                + " '2030-01-01', ?, X'00', 'ACTIVE', 'officer-1', '2029-01-01 00:00:00', ?)";
+        assertThatThrownBy(() -> db.database().inTransaction(c -> {
+                    try (var ps = c.prepareStatement(insert)) {
+                        ps.setString(1, "SAMEONE");
+                        ps.setString(2, "officer-1");
+                        return ps.executeUpdate();
+                    }
+                }))
+                .isInstanceOf(StoreException.class);
+        int inserted = db.database().inTransaction(c -> {
+            try (var ps = c.prepareStatement(insert)) {
+                ps.setString(1, "OTHER");
+                ps.setString(2, "supervisor-1");
+                return ps.executeUpdate();
+            }
+        });
+        assertThat(inserted).isEqualTo(1);
     }
 
     @Test

@@ -2,6 +2,7 @@ package tw.eid.pki.ra.problem;
 
 import tw.eid.pki.ca.approval.ApprovalException;
 import tw.eid.pki.ca.card.CardException;
+import tw.eid.pki.ca.cvc.CvException;
 import tw.eid.pki.ca.document.SodException;
 import tw.eid.pki.ca.issuance.IssuanceException;
 
@@ -57,6 +58,16 @@ public final class HttpStatuses {
             case ALREADY_PERSONALIZED, NOT_PERSONALIZED -> 409;
             case RATE_LIMITED -> 429;
             case POOL_EMPTY -> 503;
+        };
+    }
+
+    public static int of(CvException.Code code) {
+        return switch (code) {
+            case MALFORMED, HOLDER_REFERENCE -> 400;
+            case SELF_APPROVAL -> 403;
+            case NOT_FOUND -> 404;
+            case RECORD_NOT_ACTIVE, CONFLICT -> 409;
+            case BAD_INNER_SIGNATURE, BAD_OUTER_SIGNATURE, WRONG_CURVE, VALIDITY, RIGHTS, KEY_REUSED -> 422;
         };
     }
 }

@@ -13,6 +13,7 @@ import tw.eid.pki.ca.approval.ApprovalException;
 import tw.eid.pki.ca.audit.AuditQuery;
 import tw.eid.pki.ca.card.CardException;
 import tw.eid.pki.ca.csr.CsrRejectedException;
+import tw.eid.pki.ca.cvc.CvException;
 import tw.eid.pki.ca.document.SodException;
 import tw.eid.pki.ca.issuance.IssuanceException;
 import tw.eid.pki.ca.profile.InvalidHolderNameException;
@@ -53,6 +54,10 @@ public final class ProblemMappers {
                 return p.problem().toResponse();
             }
             if (e instanceof ApprovalException x) {
+                return coded(HttpStatuses.of(x.code()), x.code().id(), x);
+            }
+            if (e instanceof CvException x) {
+                // CV certificate and agency record refusals (issue 22).
                 return coded(HttpStatuses.of(x.code()), x.code().id(), x);
             }
             if (e instanceof AuditQuery.InvalidCriteriaException x) {

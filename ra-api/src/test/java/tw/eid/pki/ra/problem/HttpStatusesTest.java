@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 import tw.eid.pki.ca.approval.ApprovalException;
 import tw.eid.pki.ca.card.CardException;
+import tw.eid.pki.ca.cvc.CvException;
 import tw.eid.pki.ca.document.SodException;
 import tw.eid.pki.ca.issuance.IssuanceException;
 
@@ -26,6 +27,25 @@ class HttpStatusesTest {
                         "approval.not-found 404",
                         "approval.already-decided 409",
                         "approval.transition-refused 409");
+    }
+
+    @Test
+    void cvCodes() {
+        assertThat(CvException.Code.values())
+                .extracting(c -> c.id() + " " + HttpStatuses.of(c))
+                .containsExactly(
+                        "cv.malformed 400",
+                        "cv.bad-inner-signature 422",
+                        "cv.bad-outer-signature 422",
+                        "cv.wrong-curve 422",
+                        "cv.validity 422",
+                        "cv.rights 422",
+                        "cv.key-reused 422",
+                        "cv.record-not-active 409",
+                        "cv.holder-reference 400",
+                        "cv.not-found 404",
+                        "cv.self-approval 403",
+                        "cv.conflict 409");
     }
 
     @Test
