@@ -7,7 +7,9 @@ import tw.eid.pki.ca.approval.ApprovalService;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditQuery;
 import tw.eid.pki.ca.card.CardRegistry;
+import tw.eid.pki.ca.card.CardReissues;
 import tw.eid.pki.ca.document.SodIssuer;
+import tw.eid.pki.ca.document.seal.TemporaryCertificates;
 import tw.eid.pki.ca.issuance.CitizenIssuer;
 import tw.eid.pki.ca.profile.ProfileSettings;
 import tw.eid.pki.ca.revocation.RevocationService;
@@ -25,6 +27,10 @@ import tw.eid.pki.hsm.Token;
  * @param auditQuery the auditor's reader of the ledger ({@code GET /audit})
  * @param sods      the document signer ({@code POST /cards/{cardNumber}/sod}); null when this RA
  *                  has no DS pool, and the endpoint answers 503 {@code ds.not-configured}
+ * @param reissues  the cards' re-issue state ({@code /cards/{cardNumber}/reissue})
+ * @param temporaryCertificates the temporary ID certificates ({@code
+ *                  /cards/{cardNumber}/temporary-certificates}); null when this RA has no seal
+ *                  signer pool, and the endpoint answers 503 {@code seal.not-configured}
  */
 public record RaServices(
         Database database,
@@ -36,7 +42,9 @@ public record RaServices(
         List<Token> tokens,
         ApprovalService approvals,
         AuditQuery auditQuery,
-        SodIssuer sods) {
+        SodIssuer sods,
+        CardReissues reissues,
+        TemporaryCertificates temporaryCertificates) {
     public RaServices {
         Objects.requireNonNull(database, "database");
         Objects.requireNonNull(cards, "cards");
@@ -47,6 +55,7 @@ public record RaServices(
         tokens = List.copyOf(Objects.requireNonNull(tokens, "tokens"));
         Objects.requireNonNull(approvals, "approvals");
         Objects.requireNonNull(auditQuery, "auditQuery");
+        Objects.requireNonNull(reissues, "reissues");
     }
 
     /**
@@ -72,6 +81,8 @@ public record RaServices(
                 tokens,
                 new ApprovalService(database, audit, clock),
                 new AuditQuery(database.dataSource()),
+                null,
+                new CardReissues(database, cards, audit, clock),
                 null);
     }
 
@@ -87,7 +98,26 @@ public record RaServices(
                 tokens,
                 approvals,
                 auditQuery,
-                Objects.requireNonNull(sodIssuer, "sodIssuer"));
+                Objects.requireNonNull(sodIssuer, "sodIssuer"),
+                reissues,
+                temporaryCertificates);
+    }
+
+    /** The same services with the temporary ID certificates {@code temporary} (over this RA's {@link #reissues}). */
+    public RaServices withTemporaryCertificates(TemporaryCertificates temporary) {
+        return new RaServices(
+                database,
+                cards,
+                issuer,
+                revocations,
+                profileSettings,
+                audit,
+                tokens,
+                approvals,
+                auditQuery,
+                sods,
+                reissues,
+                Objects.requireNonNull(temporary, "temporary"));
     }
 
     /** As {@link #RaServices(Database, CardRegistry, CitizenIssuer, RevocationService, ProfileSettings, AuditLedger, List, Clock)} on the system clock. */

@@ -14,6 +14,8 @@ import tw.eid.pki.ca.audit.AuditQuery;
 import tw.eid.pki.ca.card.CardException;
 import tw.eid.pki.ca.csr.CsrRejectedException;
 import tw.eid.pki.ca.document.SodException;
+import tw.eid.pki.ca.document.seal.SealException;
+import tw.eid.pki.ca.document.seal.TemporaryCertificateException;
 import tw.eid.pki.ca.issuance.IssuanceException;
 import tw.eid.pki.ca.profile.InvalidHolderNameException;
 import tw.eid.pki.ca.profile.IssuanceRefusedException;
@@ -40,6 +42,8 @@ public final class ProblemMappers {
                 Approval.class,
                 AuditCriteria.class,
                 Card.class,
+                Seal.class,
+                TemporaryCertificate.class,
                 Sod.class,
                 Issuance.class,
                 StatusChange.class,
@@ -72,6 +76,22 @@ public final class ProblemMappers {
     public static final class Card implements ExceptionMapper<CardException> {
         @Override
         public Response toResponse(CardException e) {
+            return Problem.of(HttpStatuses.of(e.code()), e.code().id(), e.getMessage())
+                    .toResponse();
+        }
+    }
+
+    public static final class Seal implements ExceptionMapper<SealException> {
+        @Override
+        public Response toResponse(SealException e) {
+            return Problem.of(HttpStatuses.of(e.code()), e.code().id(), e.getMessage())
+                    .toResponse();
+        }
+    }
+
+    public static final class TemporaryCertificate implements ExceptionMapper<TemporaryCertificateException> {
+        @Override
+        public Response toResponse(TemporaryCertificateException e) {
             return Problem.of(HttpStatuses.of(e.code()), e.code().id(), e.getMessage())
                     .toResponse();
         }
