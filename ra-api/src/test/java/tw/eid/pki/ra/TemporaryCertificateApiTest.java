@@ -5,17 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.LocalDate;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import tw.eid.pki.ca.document.seal.SealBarcode;
 import tw.eid.pki.ca.document.seal.SealVerifier;
 import tw.eid.pki.ca.profile.OperatorRole;
 import tw.eid.pki.ca.store.TestDatabase;
@@ -103,12 +106,50 @@ class TemporaryCertificateApiTest {
                         + " AND target = '" + number + "' AND actor = 'officer-1'"))
                 .isEqualTo(1);
 
+        // The PDF: rendered at 300 dpi by pdftoppm (poppler), its DataMatrix read by dmtxread to exactly
+        // the seal's bytes; pdftotext finds the printed Chinese and English.
+        Path pdf = Files.write(
+                dir.resolve(number + ".pdf"),
+                Base64.getDecoder().decode(body.get("pdf").asText()));
+        RaFixture.run(List.of(
+                "pdftoppm",
+                "-r",
+                "300",
+                "-png",
+                "-singlefile",
+                pdf.toString(),
+                dir.resolve(number).toString()));
+        Path png = dir.resolve(number + ".png");
+        assertThat(exec(List.of("dmtxread", "-N1", png.toString()))).isEqualTo(seal);
+        // ZXingReader (zxing-cpp 1.4) does not find the symbol in pdftoppm's rendering of the page, nor in a
+        // crop of it (cause not found); it judges the same modules drawn as a PNG by SealBarcode.
+        Path symbol =
+                Files.write(dir.resolve(number + "-symbol.png"), SealBarcode.png(seal, SealBarcode.DOTS_PER_MODULE));
+        assertThat(exec(List.of("ZXingReader", "-format", "DataMatrix", "-bytes", symbol.toString())))
+                .isEqualTo(seal);
+        String text = RaFixture.run(List.of("pdftotext", "-enc", "UTF-8", pdf.toString(), "-"));
+        assertThat(text).contains("臨時國民身分證證明書", "Temporary National Identification Certificate", "王小明", number);
+
         Reply revoked = officer("POST", "/temporary-certificates/" + number + "/revoke", "{\"reason\":\"lost\"}");
         assertThat(revoked.status()).as(revoked.text()).isEqualTo(200);
         assertThat(JSON.readTree(revoked.body()).get("status").asText()).isEqualTo("revoked");
         Reply again = officer("POST", "/temporary-certificates/" + number + "/revoke", "{\"reason\":\"lost\"}");
         assertThat(again.status()).isEqualTo(409);
         assertThat(JSON.readTree(again.body()).get("code").asText()).isEqualTo("temporary-certificate.already-revoked");
+    }
+
+    /** The raw bytes a tool writes to stdout. */
+    static byte[] exec(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("timed out: " + command);
+        }
+        return out;
     }
 
     @Test

@@ -73,6 +73,7 @@ public final class CardResource {
     private final SodRateLimit sodRate;
     private final CardReissues reissues;
     private final TemporaryCertificates temporary;
+    private final TemporaryCertificatePdf pdf;
 
     /**
      * {@code sods} may be null: an RA without a DS pool answers 503 to SOD requests; likewise {@code
@@ -88,9 +89,11 @@ public final class CardResource {
             SodIssuer sods,
             SodRateLimit sodRate,
             CardReissues reissues,
-            TemporaryCertificates temporary) {
+            TemporaryCertificates temporary,
+            TemporaryCertificatePdf pdf) {
         this.reissues = Objects.requireNonNull(reissues, "reissues");
         this.temporary = temporary;
+        this.pdf = temporary == null ? null : Objects.requireNonNull(pdf, "pdf");
         this.sods = sods;
         this.sodRate = Objects.requireNonNull(sodRate, "sodRate");
         this.audit = Objects.requireNonNull(audit, "audit");
@@ -384,7 +387,8 @@ public final class CardResource {
                         issued.content().officeCode(),
                         b64.encodeToString(issued.seal()),
                         b64.encodeToString(signer),
-                        TemporaryCertificatePrint.fields(issued.content())))
+                        TemporaryCertificatePrint.fields(issued.content()),
+                        b64.encodeToString(pdf.render(issued.content(), issued.seal()))))
                 .build();
     }
 

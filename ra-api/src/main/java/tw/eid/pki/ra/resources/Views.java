@@ -67,7 +67,8 @@ public final class Views {
             String officeCode,
             String seal,
             String signerCertificate,
-            List<PrintedField> printed) {
+            List<PrintedField> printed,
+            String pdf) {
         @Override
         public String toString() {
             return "TemporaryCertificateView[" + number + "]"; // personal data stays out of logs
