@@ -65,7 +65,11 @@ class DatabaseMigrationTest {
                         "card_sod",
                         "master_list",
                         // V9, CRL pieces
-                        "crl_der_more");
+                        "crl_der_more",
+                        // V12, card re-issue and temporary ID certificates (issue 24)
+                        "card_reissue",
+                        "temporary_certificate",
+                        "temporary_certificate_seq");
     }
 
     @Test
