@@ -19,7 +19,9 @@ import tw.eid.pki.ca.card.PersonalDataKeys;
 import tw.eid.pki.ca.csr.ChipCsrChecks;
 import tw.eid.pki.ca.cvc.AgencyAuthorizations;
 import tw.eid.pki.ca.document.DocumentSignerPool;
+import tw.eid.pki.ca.document.SignerPurpose;
 import tw.eid.pki.ca.document.SodIssuer;
+import tw.eid.pki.ca.document.seal.TemporaryCertificates;
 import tw.eid.pki.ca.issuance.CitizenIssuer;
 import tw.eid.pki.ca.issuance.IssuingCa;
 import tw.eid.pki.ca.issuance.OperatorCertificates;
@@ -92,7 +94,7 @@ final class RaService implements AutoCloseable {
                 new DocumentSignerPool(s.database(), audit, clock),
                 audit,
                 SodIssuer.DEFAULT_MAX_BATCH);
-        RaServices services = new RaServices(
+        RaServices base = new RaServices(
                         s.database(),
                         cards,
                         issuer,
@@ -104,6 +106,18 @@ final class RaService implements AutoCloseable {
                 .withSods(sods)
                 // Agency records and terminal CV certificates: the DV keys are in this (online) token.
                 .withAgencies(new AgencyAuthorizations(s.database(), audit, clock), token);
+        // The temporary ID certificates (issue 24): sealed by the seal signer pool, whose keys are in
+        // this (online) token too; "HR" is the seal header's signer code (TWHR).
+        DocumentSignerPool seals = new DocumentSignerPool(
+                s.database(),
+                audit,
+                clock,
+                DocumentSignerPool.DEFAULT_LOW_WATER_MARK,
+                DocumentSignerPool.Settings.defaults(),
+                System::nanoTime,
+                SignerPurpose.SEAL);
+        RaServices services = base.withTemporaryCertificates(
+                new TemporaryCertificates(s.database(), cards, base.reissues(), seals, token, audit, clock, "HR"));
         Server server = RaServer.newServer(RaConfig.builder(services, tls, Path.of(tls + ".pass"))
                 .host(host)
                 .port(port)

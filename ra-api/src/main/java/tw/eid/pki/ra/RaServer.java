@@ -56,6 +56,8 @@ import tw.eid.pki.ra.resources.OpenApiResource;
 import tw.eid.pki.ra.resources.RequestSizeLimit;
 import tw.eid.pki.ra.resources.RevocationsResource;
 import tw.eid.pki.ra.resources.SodRateLimit;
+import tw.eid.pki.ra.resources.TemporaryCertificatePdf;
+import tw.eid.pki.ra.resources.TemporaryCertificateResource;
 import tw.eid.pki.ra.store.CertificateRecords;
 
 /**
@@ -175,7 +177,13 @@ public final class RaServer {
                 s.profileSettings(),
                 audit,
                 s.sods(),
-                new SodRateLimit(System::nanoTime, config.sodPerSecond())));
+                new SodRateLimit(System::nanoTime, config.sodPerSecond()),
+                s.reissues(),
+                s.temporaryCertificates(),
+                s.temporaryCertificates() == null
+                        ? null
+                        : new TemporaryCertificatePdf(TemporaryCertificatePdf.DEFAULT_FONT)));
+        rc.register(new TemporaryCertificateResource(s.temporaryCertificates()));
         rc.register(new CertificateResource(records, s.revocations(), config.citizenCaName()));
         rc.register(new RevocationsResource(s.approvals(), config.citizenCaName()));
         rc.register(new ApprovalResource(s.approvals()));

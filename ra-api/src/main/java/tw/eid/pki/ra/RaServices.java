@@ -7,8 +7,10 @@ import tw.eid.pki.ca.approval.ApprovalService;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditQuery;
 import tw.eid.pki.ca.card.CardRegistry;
+import tw.eid.pki.ca.card.CardReissues;
 import tw.eid.pki.ca.cvc.AgencyAuthorizations;
 import tw.eid.pki.ca.document.SodIssuer;
+import tw.eid.pki.ca.document.seal.TemporaryCertificates;
 import tw.eid.pki.ca.issuance.CitizenIssuer;
 import tw.eid.pki.ca.profile.ProfileSettings;
 import tw.eid.pki.ca.revocation.RevocationService;
@@ -29,6 +31,10 @@ import tw.eid.pki.hsm.Token;
  * @param agencies  agency authorization records and terminal CV certificates ({@code /cv/agencies});
  *                  null when this RA has no DV, and those endpoints answer 503 {@code cv.not-configured}
  * @param cvToken   the online token holding the DV keys; null with {@code agencies}
+ * @param reissues  the cards' re-issue state ({@code /cards/{cardNumber}/reissue})
+ * @param temporaryCertificates the temporary ID certificates ({@code
+ *                  /cards/{cardNumber}/temporary-certificates}); null when this RA has no seal
+ *                  signer pool, and the endpoint answers 503 {@code seal.not-configured}
  */
 public record RaServices(
         Database database,
@@ -42,7 +48,9 @@ public record RaServices(
         AuditQuery auditQuery,
         SodIssuer sods,
         AgencyAuthorizations agencies,
-        Token cvToken) {
+        Token cvToken,
+        CardReissues reissues,
+        TemporaryCertificates temporaryCertificates) {
     public RaServices {
         Objects.requireNonNull(database, "database");
         Objects.requireNonNull(cards, "cards");
@@ -56,6 +64,7 @@ public record RaServices(
         if ((agencies == null) != (cvToken == null)) {
             throw new IllegalArgumentException("agencies and the DV token come together");
         }
+        Objects.requireNonNull(reissues, "reissues");
     }
 
     /**
@@ -83,6 +92,8 @@ public record RaServices(
                 new AuditQuery(database.dataSource()),
                 null,
                 null,
+                null,
+                new CardReissues(database, cards, audit, clock),
                 null);
     }
 
@@ -100,7 +111,9 @@ public record RaServices(
                 auditQuery,
                 Objects.requireNonNull(sodIssuer, "sodIssuer"),
                 agencies,
-                cvToken);
+                cvToken,
+                reissues,
+                temporaryCertificates);
     }
 
     /** The same services with agency records and terminal CV certificates, the DV keys in {@code dvToken}. */
@@ -117,7 +130,28 @@ public record RaServices(
                 auditQuery,
                 sods,
                 Objects.requireNonNull(agencyAuthorizations, "agencyAuthorizations"),
-                Objects.requireNonNull(dvToken, "dvToken"));
+                Objects.requireNonNull(dvToken, "dvToken"),
+                reissues,
+                temporaryCertificates);
+    }
+
+    /** The same services with the temporary ID certificates {@code temporary} (over this RA's {@link #reissues}). */
+    public RaServices withTemporaryCertificates(TemporaryCertificates temporary) {
+        return new RaServices(
+                database,
+                cards,
+                issuer,
+                revocations,
+                profileSettings,
+                audit,
+                tokens,
+                approvals,
+                auditQuery,
+                sods,
+                agencies,
+                cvToken,
+                reissues,
+                Objects.requireNonNull(temporary, "temporary"));
     }
 
     /** As {@link #RaServices(Database, CardRegistry, CitizenIssuer, RevocationService, ProfileSettings, AuditLedger, List, Clock)} on the system clock. */

@@ -23,6 +23,7 @@ import java.sql.PreparedStatement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.Period;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -49,6 +50,7 @@ import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.card.CardRegistration;
 import tw.eid.pki.ca.card.CardRegistry;
+import tw.eid.pki.ca.card.CardReissues;
 import tw.eid.pki.ca.card.NationalId;
 import tw.eid.pki.ca.card.PersonalDataKeys;
 import tw.eid.pki.ca.csr.ChipCsrChecks;
@@ -57,6 +59,10 @@ import tw.eid.pki.ca.cvc.CvAuthority;
 import tw.eid.pki.ca.cvc.CvRole;
 import tw.eid.pki.ca.cvc.HolderReference;
 import tw.eid.pki.ca.cvc.TerminalType;
+import tw.eid.pki.ca.document.DocumentSignerFixture;
+import tw.eid.pki.ca.document.DocumentSignerPool;
+import tw.eid.pki.ca.document.SignerPurpose;
+import tw.eid.pki.ca.document.seal.TemporaryCertificates;
 import tw.eid.pki.ca.issuance.CitizenIssuer;
 import tw.eid.pki.ca.issuance.IssueRequest;
 import tw.eid.pki.ca.issuance.IssuedCertificate;
@@ -131,6 +137,9 @@ final class RaFixture implements AutoCloseable {
     final CitizenIssuer issuer;
     final RevocationService revocations;
     final tw.eid.pki.ca.approval.ApprovalService approvals;
+    final DocumentSignerPool sealPool;
+    final CardReissues reissues;
+    final TemporaryCertificates temporary;
     final Map<OperatorRole, Client> clients = new EnumMap<>(OperatorRole.class);
     final Client secondSupervisor;
     final Client foreign;
@@ -299,10 +308,25 @@ final class RaFixture implements AutoCloseable {
         cvAuthority = new CvAuthority(db.database(), audit, domainClock);
         cvAuthority.createCvca(SETUP, caToken, "cvca-key", CVCA, TerminalType.AT, Period.ofYears(1));
         cvAuthority.certifyDv(SETUP, caToken, CVCA, caToken, "dv-key", DV, CvRole.DV_DOMESTIC, Period.ofMonths(2));
-        RaServices services = new RaServices(
-                        db.database(), cards, issuer, revocations, settings, audit, List.of(caToken), domainClock)
-                .withSods(documents.sodIssuer())
-                .withAgencies(new AgencyAuthorizations(db.database(), audit, domainClock), caToken);
+        // Seal signers (issue 24): the same pool rules, purpose SEAL, certified by the same CSCA.
+        sealPool = new DocumentSignerPool(
+                db.database(),
+                audit,
+                domainClock,
+                0,
+                DocumentSignerPool.Settings.defaults(),
+                System::nanoTime,
+                SignerPurpose.SEAL);
+        sealPool.generate(SETUP, caToken, 1, KeyAlgorithm.EC_P256, 100_000);
+        documents.ceremony().certify(SETUP, caToken, DocumentSignerFixture.CSCA, 1, null, SignerPurpose.SEAL);
+        RaServices base = new RaServices(
+                db.database(), cards, issuer, revocations, settings, audit, List.of(caToken), domainClock);
+        reissues = base.reissues();
+        RaServices services = base.withSods(documents.sodIssuer())
+                .withAgencies(new AgencyAuthorizations(db.database(), audit, domainClock), caToken)
+                .withTemporaryCertificates(
+                        temporary = new TemporaryCertificates(
+                                db.database(), cards, reissues, sealPool, caToken, audit, domainClock, "HR"));
         server = RaServer.newServer(RaConfig.builder(services, p12, password)
                 .host("127.0.0.1")
                 .port(0)
@@ -374,6 +398,21 @@ final class RaFixture implements AutoCloseable {
     }
 
     static final byte[] CHIP_UID = HexFormat.of().parseHex("04a1b2c3d4e5f6a7");
+
+    /** A card registered with a birth date and in re-issue, the new card expected in a week. */
+    String cardInReissue() {
+        String n = newCardNumber();
+        cards.register(
+                SETUP,
+                new CardRegistration(
+                        n,
+                        CHIP_UID,
+                        NationalId.of(NATIONAL_ID),
+                        HolderName.of("王小明", Set.of()),
+                        LocalDate.of(1957, 3, 25)));
+        reissues.start(SETUP, n, reissues.today().plusDays(7));
+        return n;
+    }
 
     /** A card registered through the domain, not the API (set-up for a test of something else). */
     String registeredCard() {

@@ -139,6 +139,40 @@ class RoleMatrixTest {
                     204,
                     ra -> new Req("POST", "/cards/" + ra.personalizedCard() + "/personalization/reopen", null, null)),
             new Endpoint(
+                    "POST /cards/{cardNumber}/reissue",
+                    EnumSet.of(OFFICER),
+                    201,
+                    ra -> new Req(
+                            "POST",
+                            "/cards/" + ra.registeredCard() + "/reissue",
+                            "application/json",
+                            "{\"expectedDelivery\":\"" + ra.reissues.today().plusDays(7) + "\"}")),
+            new Endpoint(
+                    "POST /cards/{cardNumber}/reissue/cancel",
+                    EnumSet.of(OFFICER),
+                    200,
+                    ra -> new Req("POST", "/cards/" + ra.cardInReissue() + "/reissue/cancel", null, null)),
+            new Endpoint(
+                    "POST /cards/{cardNumber}/temporary-certificates",
+                    EnumSet.of(OFFICER),
+                    201,
+                    ra -> new Req(
+                            "POST",
+                            "/cards/" + ra.cardInReissue() + "/temporary-certificates",
+                            "application/json",
+                            "{\"officeCode\":\"TPE01\"}")),
+            new Endpoint("POST /temporary-certificates/{number}/revoke", EnumSet.of(OFFICER), 200, ra -> {
+                String card = ra.cardInReissue();
+                String number = ra.temporary
+                        .issue(RaFixture.SETUP, card, "TPE01", null, null)
+                        .number();
+                return new Req(
+                        "POST",
+                        "/temporary-certificates/" + number + "/revoke",
+                        "application/json",
+                        "{\"reason\":\"lost\"}");
+            }),
+            new Endpoint(
                     "POST /revocations",
                     EnumSet.of(SUPERVISOR),
                     202,
@@ -194,7 +228,10 @@ class RoleMatrixTest {
                     + " * 1000000 + (SELECT COUNT(*) FROM status_change) * 1000"
                     + " + (SELECT COUNT(*) FROM approval WHERE status <> 'PENDING') * 10 + (SELECT COUNT(*) FROM approval) % 10"
                     + " + (SELECT COUNT(*) FROM card_sod) * 100000000000000 + (SELECT COUNT(*) FROM card WHERE status = 'REGISTERED')"
-                    + " * 10000000000000000";
+                    + " * 10000000000000000"
+                    + " + (SELECT COUNT(*) FROM temporary_certificate WHERE status = 'GOOD') * 100000000000"
+                    + " + (SELECT COUNT(*) FROM temporary_certificate) * 10000000000"
+                    + " + (SELECT COUNT(*) FROM card_reissue WHERE ended_at IS NULL) * 1000000000000";
     private static final String REFUSALS =
             "SELECT COUNT(*) FROM audit_event WHERE action = 'ra.authorize' AND error_code = 'auth.role-not-allowed'";
 
@@ -224,7 +261,7 @@ class RoleMatrixTest {
 
     @Test
     void theTableIsApiMdsAndAdminsOnlyReadHealth() {
-        assertThat(ENDPOINTS).hasSize(18);
+        assertThat(ENDPOINTS).hasSize(22);
         for (Endpoint e : ENDPOINTS) {
             if (!e.name().contains("health") && !e.name().contains("openapi")) {
                 assertThat(e.allowed()).doesNotContain(ADMIN);

@@ -13,10 +13,20 @@ public final class CardException extends RuntimeException {
         INVALID_CHIP_UID("card.invalid-chip-uid"),
         /** Not a valid national ID number: shape or check digit (400). */
         INVALID_NATIONAL_ID("card.invalid-national-id"),
+        /** A birth date out of range (400). */
+        INVALID_BIRTH_DATE("card.invalid-birth-date"),
         /** The card number is already registered (409). */
         CARD_EXISTS("card.exists"),
         /** No such card (404). */
-        CARD_NOT_FOUND("card.not-found");
+        CARD_NOT_FOUND("card.not-found"),
+        /** A re-issue is already open for the card (409). */
+        REISSUE_OPEN("card.reissue-open"),
+        /** The card is not being re-issued (409). */
+        NOT_IN_REISSUE("card.not-in-reissue"),
+        /** An expected delivery date before today (400). */
+        INVALID_DELIVERY_DATE("card.invalid-delivery-date"),
+        /** The successor card does not belong to the same national ID, or is the card itself (422). */
+        INVALID_SUCCESSOR("card.invalid-successor");
 
         private final String id;
 

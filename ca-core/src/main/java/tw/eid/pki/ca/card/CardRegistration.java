@@ -1,5 +1,6 @@
 package tw.eid.pki.ca.card;
 
+import java.time.LocalDate;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -12,8 +13,11 @@ import tw.eid.pki.ca.profile.HolderName;
  * @param cardNumber the card's printed number: 8–16 upper-case letters and digits (the ministry's
  *                   exact format is not public; tighten here when it is)
  * @param chipUid    the chip's unique id as read by the personalization line, 4–32 bytes
+ * @param birthDate  the holder's birth date (sealed like the name), or null when not given (the
+ *                   temporary ID certificate of issue 24 needs it)
  */
-public record CardRegistration(String cardNumber, byte[] chipUid, NationalId nationalId, HolderName holderName) {
+public record CardRegistration(
+        String cardNumber, byte[] chipUid, NationalId nationalId, HolderName holderName, LocalDate birthDate) {
     private static final Pattern CARD_NUMBER = Pattern.compile("[A-Z0-9]{8,16}");
 
     public CardRegistration {
@@ -24,6 +28,14 @@ public record CardRegistration(String cardNumber, byte[] chipUid, NationalId nat
         chipUid = chipUid.clone();
         Objects.requireNonNull(nationalId, "nationalId");
         Objects.requireNonNull(holderName, "holderName");
+        if (birthDate != null && (birthDate.getYear() < 1800 || birthDate.getYear() > 9999)) {
+            throw new CardException(CardException.Code.INVALID_BIRTH_DATE, "birth date out of range");
+        }
+    }
+
+    /** A registration without a birth date. */
+    public CardRegistration(String cardNumber, byte[] chipUid, NationalId nationalId, HolderName holderName) {
+        this(cardNumber, chipUid, nationalId, holderName, null);
     }
 
     public static void requireCardNumber(String cardNumber) {

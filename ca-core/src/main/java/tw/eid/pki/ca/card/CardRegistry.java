@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,25 +44,44 @@ public final class CardRegistry {
 
     /** Registers a card; refuses a card number already registered (CARD_EXISTS). */
     public Card register(Actor actor, CardRegistration r) {
+        return register(actor, r, (c, hash) -> {});
+    }
+
+    /** Work done in a registration's transaction after the card's row: given the national ID's look-up hash. */
+    @FunctionalInterface
+    public interface AfterRegistration {
+        void run(Connection c, byte[] nationalIdHash) throws SQLException;
+    }
+
+    /**
+     * Registers a card and runs {@code afterInsert} in the same transaction (e.g. ending the re-issue
+     * of the card it replaces, {@link CardReissues#registerSuccessor}).
+     */
+    public Card register(Actor actor, CardRegistration r, AfterRegistration afterInsert) {
         Instant now = clock.instant();
         // Sealing happens in the token, before the transaction: it must not hold row locks while signing.
         byte[] idAscii = r.nationalId().asciiBytes();
         byte[] idHash;
         byte[] idSealed;
         byte[] nameSealed;
+        byte[] birthSealed;
         try {
             idHash = keys.lookupHash(r.nationalId());
             idSealed = keys.seal(idAscii, r.cardNumber(), "national_id");
             nameSealed = keys.seal(r.holderName().utf8(), r.cardNumber(), "name");
+            birthSealed = r.birthDate() == null
+                    ? null
+                    : keys.seal(
+                            r.birthDate().toString().getBytes(StandardCharsets.US_ASCII), r.cardNumber(), "birth_date");
         } finally {
             Arrays.fill(idAscii, (byte) 0);
         }
         return database.inTransaction(c -> {
             // No SELECT … FOR UPDATE first: on a number not yet there it takes a gap lock, and two
             // registrations would deadlock on their inserts. The primary key decides (23000 below).
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO card (card_number, chip_uid, national_id_hmac,"
-                            + " national_id_enc, national_id_last4, name_enc, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO card (card_number, chip_uid, national_id_hmac,"
+                    + " national_id_enc, national_id_last4, name_enc, status, created_at, birth_date_enc)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, r.cardNumber());
                 ps.setBytes(2, r.chipUid());
                 ps.setBytes(3, idHash);
@@ -70,6 +90,7 @@ public final class CardRegistry {
                 ps.setBytes(6, nameSealed);
                 ps.setString(7, STATUS_REGISTERED);
                 ps.setObject(8, DatabaseTime.toColumn(now));
+                ps.setBytes(9, birthSealed);
                 ps.executeUpdate();
             } catch (SQLException e) {
                 if ("23000".equals(e.getSQLState())) { // a concurrent registration of the same number won
@@ -79,6 +100,7 @@ public final class CardRegistry {
                 throw e;
             }
             audit.append(c, actor.event("card.register", r.cardNumber(), AuditResult.SUCCESS));
+            afterInsert.run(c, idHash);
             return new Card(
                     r.cardNumber(),
                     HexFormat.of().formatHex(r.chipUid()),
@@ -141,6 +163,48 @@ public final class CardRegistry {
             }
             return cards;
         });
+    }
+
+    /**
+     * What a temporary ID certificate prints of a card's holder, opened in the token: name, full
+     * national ID, birth date (null for a card registered without one). Personal data: never logged.
+     */
+    public record HolderData(String name, String nationalId, LocalDate birthDate) {
+        @Override
+        public String toString() {
+            return "HolderData[***]";
+        }
+    }
+
+    /** The holder's data of a card, in the caller's transaction (the row is locked); empty if no such card. */
+    public Optional<HolderData> holderData(Connection c, String cardNumber) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT name_enc, national_id_enc, birth_date_enc FROM card WHERE card_number = ? FOR UPDATE")) {
+            ps.setString(1, cardNumber);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                String name = new String(keys.open(rs.getBytes(1), cardNumber, "name"), StandardCharsets.UTF_8);
+                String id = new String(keys.open(rs.getBytes(2), cardNumber, "national_id"), StandardCharsets.US_ASCII);
+                byte[] birth = rs.getBytes(3);
+                LocalDate birthDate = birth == null
+                        ? null
+                        : LocalDate.parse(
+                                new String(keys.open(birth, cardNumber, "birth_date"), StandardCharsets.US_ASCII));
+                return Optional.of(new HolderData(name, id, birthDate));
+            }
+        }
+    }
+
+    /** The national ID look-up hash of a card, in the caller's transaction; empty if no such card. */
+    Optional<byte[]> nationalIdHash(Connection c, String cardNumber) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT national_id_hmac FROM card WHERE card_number = ?")) {
+            ps.setString(1, cardNumber);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty();
+            }
+        }
     }
 
     /**

@@ -70,6 +70,16 @@ public final class DocumentSignerCeremony {
      * fewer than asked when fewer keys wait).
      */
     public List<Certified> certify(Actor actor, Token offlineToken, String cscaName, int count, Instant usageStart) {
+        return certify(actor, offlineToken, cscaName, count, usageStart, SignerPurpose.SOD);
+    }
+
+    /**
+     * As above, for the GENERATED keys of {@code purpose}: Document Signers under profile {@code
+     * document-signer}, seal signers under {@code seal-signer}; audited {@code ds.certify} or {@code
+     * seal.certify}.
+     */
+    public List<Certified> certify(
+            Actor actor, Token offlineToken, String cscaName, int count, Instant usageStart, SignerPurpose purpose) {
         if (count < 1 || count > 100) {
             throw new IllegalArgumentException("count must be 1..100");
         }
@@ -101,14 +111,15 @@ public final class DocumentSignerCeremony {
 
         record Pending(String label, int number, CertificateWriter.Pending stored) {}
         CertificateWriter.Batch batch = new CertificateWriter(database, audit, clock)
-                .begin(issuance, actor.event("ds.certify", cscaName, AuditResult.FAILURE));
+                .begin(issuance, actor.event(purpose.prefix() + ".certify", cscaName, AuditResult.FAILURE));
         List<Pending> pending = database.inTransaction(c -> {
             List<Pending> list = new ArrayList<>();
-            int number = nextNumber(c);
+            int number = nextNumber(c, purpose);
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT key_label, public_key_der, public_key_sha256"
-                            + " FROM document_signer WHERE state = 'GENERATED' ORDER BY generated_at, key_label LIMIT ? FOR UPDATE")) {
-                ps.setInt(1, count);
+                            + " FROM document_signer WHERE state = 'GENERATED' AND purpose = ? ORDER BY generated_at, key_label LIMIT ? FOR UPDATE")) {
+                ps.setString(1, purpose.column());
+                ps.setInt(2, count);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         SubjectPublicKeyInfo key = SubjectPublicKeyInfo.getInstance(rs.getBytes(2));
@@ -119,9 +130,7 @@ public final class DocumentSignerCeremony {
                                         c,
                                         cscaName,
                                         new CertificateRequest(
-                                                CertificateProfile.DOCUMENT_SIGNER,
-                                                settings.names().documentSigner(number),
-                                                key),
+                                                purpose.profile(), purpose.subject(settings.names(), number), key),
                                         csca.certificate(),
                                         null,
                                         rs.getBytes(3),
@@ -175,7 +184,7 @@ public final class DocumentSignerCeremony {
                 }
                 audit.append(
                         c,
-                        actor.event("ds.certify", d.keyLabel(), AuditResult.SUCCESS)
+                        actor.event(purpose.prefix() + ".certify", d.keyLabel(), AuditResult.SUCCESS)
                                 .withDetails(AuditDetails.of()
                                         .put("csca", cscaName)
                                         .put("serial", serial)
@@ -185,13 +194,22 @@ public final class DocumentSignerCeremony {
         });
     }
 
-    /** The next "Document Signer NNN": one past the highest in the pool or in the ca table's DS rows. */
-    private static int nextNumber(Connection c) throws SQLException {
+    /**
+     * The next "Document Signer NNN" (or "Seal Signer NNN"): one past the highest of the purpose in
+     * the pool, or, for Document Signers, in the ca table's DS rows.
+     */
+    private static int nextNumber(Connection c, SignerPurpose purpose) throws SQLException {
         int max = 0;
-        try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(ds_number), 0) FROM document_signer");
-                ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            max = rs.getInt(1);
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT COALESCE(MAX(ds_number), 0) FROM document_signer WHERE purpose = ?")) {
+            ps.setString(1, purpose.column());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                max = rs.getInt(1);
+            }
+        }
+        if (purpose != SignerPurpose.SOD) {
+            return max + 1;
         }
         try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM ca WHERE kind = 'document-signer'"
                         + " AND key_label NOT IN (SELECT key_label FROM document_signer)");

@@ -163,6 +163,7 @@ public final class DocumentSignerPool {
     private final int lowWaterMark;
     private final Settings settings;
     private final LongSupplier ticker;
+    private final SignerPurpose purpose;
     private final ConcurrentHashMap<String, Reserved> certificates = new ConcurrentHashMap<>();
     /** Guards {@link #block}. */
     private final Object blockLock = new Object();
@@ -180,6 +181,19 @@ public final class DocumentSignerPool {
             int lowWaterMark,
             Settings settings,
             LongSupplier ticker) {
+        this(database, audit, clock, lowWaterMark, settings, ticker, SignerPurpose.SOD);
+    }
+
+    /** As above, the pool of the keys for {@code purpose} (Document Signers or seal signers). */
+    public DocumentSignerPool(
+            Database database,
+            AuditLedger audit,
+            Clock clock,
+            int lowWaterMark,
+            Settings settings,
+            LongSupplier ticker,
+            SignerPurpose purpose) {
+        this.purpose = Objects.requireNonNull(purpose, "purpose");
         this.database = Objects.requireNonNull(database, "database");
         this.audit = Objects.requireNonNull(audit, "audit");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -199,6 +213,11 @@ public final class DocumentSignerPool {
         this(database, audit, clock, DEFAULT_LOW_WATER_MARK);
     }
 
+    /** What this pool's keys sign. */
+    public SignerPurpose purpose() {
+        return purpose;
+    }
+
     /**
      * Generates {@code count} DS keys in the online token (sensitive, non-extractable) and records
      * them GENERATED, each with {@code maxDocuments}; audited. Returns their labels.
@@ -206,6 +225,9 @@ public final class DocumentSignerPool {
     public List<String> generate(Actor actor, Token onlineToken, int count, KeyAlgorithm algorithm, long maxDocuments) {
         if (count < 1 || count > 100) {
             throw new IllegalArgumentException("count must be 1..100");
+        }
+        if (purpose == SignerPurpose.SEAL && algorithm != KeyAlgorithm.EC_P256) {
+            throw new IllegalArgumentException("a seal signer key is ECDSA P-256 (docs/profiles.md)");
         }
         if (algorithm != KeyAlgorithm.EC_P256 && algorithm != KeyAlgorithm.EC_P384) {
             throw new IllegalArgumentException("a Document Signer key is ECDSA P-256 or P-384 (docs/profiles.md)");
@@ -218,7 +240,7 @@ public final class DocumentSignerPool {
         for (int i = 0; i < count; i++) {
             byte[] suffix = new byte[6];
             RANDOM.nextBytes(suffix);
-            String label = "ds-"
+            String label = purpose.prefix() + "-"
                     + DateTimeFormatter.ofPattern("yyyyMMdd")
                             .withZone(ZoneOffset.UTC)
                             .format(now) + "-" + HexFormat.of().formatHex(suffix);
@@ -237,19 +259,20 @@ public final class DocumentSignerPool {
             Actor actor, String label, String tokenLabel, SubjectPublicKeyInfo key, long maxDocuments, Instant now) {
         database.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO document_signer (key_label, token_label,"
-                    + " public_key_der, public_key_sha256, state, max_documents, documents_signed, generated_at)"
-                    + " VALUES (?, ?, ?, ?, 'GENERATED', ?, 0, ?)")) {
+                    + " public_key_der, public_key_sha256, state, max_documents, documents_signed, generated_at, purpose)"
+                    + " VALUES (?, ?, ?, ?, 'GENERATED', ?, 0, ?, ?)")) {
                 ps.setString(1, label);
                 ps.setString(2, tokenLabel);
                 ps.setBytes(3, key.getEncoded());
                 ps.setBytes(4, sha256(key.getEncoded()));
                 ps.setLong(5, maxDocuments);
                 ps.setObject(6, DatabaseTime.toColumn(now));
+                ps.setString(7, purpose.column());
                 ps.executeUpdate();
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
-            audit.append(c, actor.event("ds.generate", label, AuditResult.SUCCESS));
+            audit.append(c, actor.event(purpose.prefix() + ".generate", label, AuditResult.SUCCESS));
             return null;
         });
     }
@@ -388,11 +411,13 @@ public final class DocumentSignerPool {
                 now,
                 true);
         if (next == null) {
-            log.error("Document Signer pool empty: no certified DS within its usage period and document count;"
-                    + " certify a batch at a CSCA ceremony");
+            log.error(
+                    "{} pool empty: none certified within its usage period and document count;"
+                            + " certify a batch at a CSCA ceremony",
+                    purpose.displayName());
             throw new SodException(
                     SodException.Code.POOL_EMPTY,
-                    "no certified Document Signer is within its usage period and document count");
+                    "no certified " + purpose.displayName() + " is within its usage period and document count");
         }
         try (PreparedStatement ps = c.prepareStatement("UPDATE document_signer SET state = 'ACTIVE', activated_at = ?"
                 + " WHERE key_label = ? AND state = 'CERTIFIED'")) {
@@ -407,7 +432,7 @@ public final class DocumentSignerPool {
         }
         audit.append(
                 c,
-                actor.event("ds.activate", next.label, AuditResult.SUCCESS)
+                actor.event(purpose.prefix() + ".activate", next.label, AuditResult.SUCCESS)
                         .withDetails(AuditDetails.of()
                                 .put("serial", next.serial)
                                 .put("previous", active == null ? null : active.label)));
@@ -553,14 +578,15 @@ public final class DocumentSignerPool {
 
     /** Every signer of the pool. */
     public List<Signer> signers() {
-        return database.inTransaction(DocumentSignerPool::signers);
+        return database.inTransaction(this::signers);
     }
 
-    private static List<Signer> signers(Connection c) throws SQLException {
+    private List<Signer> signers(Connection c) throws SQLException {
         List<Signer> all = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT d.key_label, d.state, d.ds_number, d.serial_hex,"
                         + " d.usage_not_before, d.usage_not_after, d.documents_signed, d.max_documents, c.status, d.retire_reason,"
                         + " d.key_destroyed_at FROM document_signer d LEFT JOIN certificate c ON c.ca_name = d.csca_name AND c.serial_hex = d.serial_hex"
+                        + " WHERE d.purpose = '" + purpose.column() + "'"
                         + " ORDER BY d.generated_at DESC, d.key_label");
                 ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
@@ -584,7 +610,8 @@ public final class DocumentSignerPool {
     private int usableSpares(Connection c, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM document_signer d JOIN certificate c"
                 + " ON c.ca_name = d.csca_name AND c.serial_hex = d.serial_hex"
-                + " WHERE d.state = 'CERTIFIED' AND d.usage_not_after >= ? AND c.status = ?")) {
+                + " WHERE d.purpose = '" + purpose.column() + "'"
+                + " AND d.state = 'CERTIFIED' AND d.usage_not_after >= ? AND c.status = ?")) {
             ps.setObject(1, DatabaseTime.toColumn(now));
             ps.setString(2, CertificateStatus.GOOD.name());
             try (ResultSet rs = ps.executeQuery()) {
@@ -605,7 +632,7 @@ public final class DocumentSignerPool {
         certificates.remove(row.label);
         audit.append(
                 c,
-                actor.event("ds.retire", row.label, AuditResult.SUCCESS)
+                actor.event(purpose.prefix() + ".retire", row.label, AuditResult.SUCCESS)
                         .withDetails(AuditDetails.of().put("reason", reason).put("documentsSigned", row.signed)));
     }
 
@@ -626,15 +653,17 @@ public final class DocumentSignerPool {
         }
     }
 
-    private static String select(String where, boolean forUpdate) {
+    // The purpose is an enum constant's column value, never input: safe in the SQL text.
+    private String select(String where, boolean forUpdate) {
         return "SELECT d.key_label, d.serial_hex, d.certificate_der, d.usage_not_before, d.usage_not_after,"
                 + " d.documents_signed, d.max_documents, c.status, c.not_after, d.state"
                 + " FROM document_signer d JOIN certificate c ON c.ca_name = d.csca_name AND c.serial_hex = d.serial_hex"
-                + " WHERE " + where + " ORDER BY d.usage_not_after, d.ds_number LIMIT 1000"
+                + " WHERE d.purpose = '" + purpose.column() + "' AND (" + where
+                + ") ORDER BY d.usage_not_after, d.ds_number LIMIT 1000"
                 + (forUpdate ? " FOR UPDATE" : "");
     }
 
-    private static Row one(Connection c, String where, Instant now, boolean forUpdate) throws SQLException {
+    private Row one(Connection c, String where, Instant now, boolean forUpdate) throws SQLException {
         String sql = select(where, forUpdate).replace("LIMIT 1000", "LIMIT 1");
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             if (now != null) {

@@ -102,6 +102,24 @@ public enum CertificateProfile {
             EnumSet.of(PublicKeyType.EC_P256, PublicKeyType.EC_P384)),
 
     /**
+     * The seal signer of the temporary ID certificate's Visible Digital Seal (ICAO Doc 9303-13 §3,
+     * whose signer certificates follow Doc 9303-12's Document Signer profile; issue 24):
+     * CSCA-issued; P-256 only (the seal's signature is ECDSA P-256/SHA-256); KU digitalSignature;
+     * AKI; privateKeyUsagePeriod as a Document Signer's; validity = key usage period + the longest
+     * temporary certificate ({@value #TEMPORARY_CERTIFICATE_MAX_DAYS} days), so a seal signed on the
+     * last day of the usage period verifies until it expires.
+     */
+    SEAL_SIGNER(
+            "seal-signer",
+            1,
+            null,
+            null,
+            KeyUsage.digitalSignature,
+            List.of(),
+            EnumSet.of(Feature.AUTHORITY_KEY_IDENTIFIER, Feature.PRIVATE_KEY_USAGE_PERIOD),
+            EnumSet.of(PublicKeyType.EC_P256)),
+
+    /**
      * CSCA key rollover (ICAO 9303-12 §5.1.1): the old CSCA key certifies the new one (old → new
      * only). Subject, key, extensions and privateKeyUsagePeriod as the new CSCA's self-signed
      * certificate, plus AKI (the old key's SKI); notAfter is the new CSCA's, capped at the old
@@ -220,6 +238,9 @@ public enum CertificateProfile {
     /** Master list signer certificates: 3 years. */
     static final int MASTER_LIST_SIGNER_YEARS = 3;
 
+    /** The longest a temporary ID certificate is valid, in days (issue 24; docs/profiles.md). */
+    public static final int TEMPORARY_CERTIFICATE_MAX_DAYS = 30;
+
     /** Citizen certificates: 5 years (docs/profiles.md). */
     static final int CITIZEN_YEARS = 5;
     /** A renewal of a citizen key extends its certification to 8 years at most in all (docs/profiles.md). */
@@ -290,7 +311,7 @@ public enum CertificateProfile {
             case CITIZEN_CA, RA_OPERATORS_CA -> issuer == CITIZEN_ROOT;
             // RFC 6960 §4.2.2.2: the delegated signer is issued directly by the CA it answers for.
             case OCSP_SIGNER -> issuer == CITIZEN_CA || issuer == RA_OPERATORS_CA;
-            case DOCUMENT_SIGNER, CSCA_LINK, MASTER_LIST_SIGNER -> issuer == CSCA;
+            case DOCUMENT_SIGNER, SEAL_SIGNER, CSCA_LINK, MASTER_LIST_SIGNER -> issuer == CSCA;
             case CITIZEN_SIGNATURE, CITIZEN_ENCRYPTION -> issuer == CITIZEN_CA;
             case OPERATOR, RA_TLS_SERVER -> issuer == RA_OPERATORS_CA;
         };
@@ -465,6 +486,10 @@ public enum CertificateProfile {
                 // expires on the 28th of a common year at the latest; version 1 ended the DS a day early).
                 Instant usageEnd = notBefore.plus(settings.documentSignerKeyUsage());
                 yield Validity.of(notBefore, plusYearsRoundingUp(usageEnd, settings.cardLifetimeYears()), usageEnd);
+            }
+            case SEAL_SIGNER -> {
+                Instant usageEnd = notBefore.plus(settings.documentSignerKeyUsage());
+                yield Validity.of(notBefore, usageEnd.plus(Duration.ofDays(TEMPORARY_CERTIFICATE_MAX_DAYS)), usageEnd);
             }
             case MASTER_LIST_SIGNER -> Validity.of(notBefore, plusYears(notBefore, MASTER_LIST_SIGNER_YEARS), null);
             case CSCA, CSCA_LINK -> {

@@ -112,6 +112,17 @@ public record PkiNames(
         return name(organization, null, cscaCn + MASTER_LIST_SIGNER_SUFFIX);
     }
 
+    /** The CN of a seal signer before its three-digit number. */
+    static final String SEAL_SIGNER_CN_PREFIX = "Seal Signer";
+
+    /** C=TW, O, CN=Seal Signer 001 for {@code number} 1 (1 to 999): a temporary ID certificate's seal signer. */
+    public X500Name sealSigner(int number) {
+        if (number < 1 || number > 999) {
+            throw new IllegalArgumentException("seal signer number must be 1..999: " + number);
+        }
+        return name(organization, null, String.format("%s %03d", SEAL_SIGNER_CN_PREFIX, number));
+    }
+
     /** C=TW, O, CN=Document Signer 001 for {@code batchNumber} 1 (1 to 999). */
     public X500Name documentSigner(int batchNumber) {
         if (batchNumber < 1 || batchNumber > 999) {

@@ -342,6 +342,13 @@ public final class ProfileLint {
                         ? names.documentSigner(Integer.parseInt(m.group(1)))
                         : null;
             }
+            case SEAL_SIGNER -> {
+                String cn = commonName(subject);
+                Matcher m = cn == null ? null : DOCUMENT_SIGNER_NUMBER.matcher(cn);
+                yield m != null && m.find() && Integer.parseInt(m.group(1)) > 0
+                        ? names.sealSigner(Integer.parseInt(m.group(1)))
+                        : null;
+            }
             default -> names.caSubject(profile);
         };
         if (expected == null) {

@@ -70,7 +70,11 @@ class DatabaseMigrationTest {
                         "status_log_clock",
                         // V13, card-verifiable certificates
                         "cv_agency_record",
-                        "cv_certificate");
+                        "cv_certificate",
+                        // V15, card re-issue and temporary ID certificates (issue 24)
+                        "card_reissue",
+                        "temporary_certificate",
+                        "temporary_certificate_seq");
     }
 
     @Test

@@ -4,6 +4,8 @@ import tw.eid.pki.ca.approval.ApprovalException;
 import tw.eid.pki.ca.card.CardException;
 import tw.eid.pki.ca.cvc.CvException;
 import tw.eid.pki.ca.document.SodException;
+import tw.eid.pki.ca.document.seal.SealException;
+import tw.eid.pki.ca.document.seal.TemporaryCertificateException;
 import tw.eid.pki.ca.issuance.IssuanceException;
 
 /**
@@ -25,9 +27,30 @@ public final class HttpStatuses {
 
     public static int of(CardException.Code code) {
         return switch (code) {
-            case INVALID_CARD_NUMBER, INVALID_CHIP_UID, INVALID_NATIONAL_ID -> 400;
-            case CARD_EXISTS -> 409;
+            case INVALID_CARD_NUMBER,
+                    INVALID_CHIP_UID,
+                    INVALID_NATIONAL_ID,
+                    INVALID_BIRTH_DATE,
+                    INVALID_DELIVERY_DATE -> 400;
+            case CARD_EXISTS, REISSUE_OPEN, NOT_IN_REISSUE -> 409;
             case CARD_NOT_FOUND -> 404;
+            case INVALID_SUCCESSOR -> 422;
+        };
+    }
+
+    public static int of(SealException.Code code) {
+        return switch (code) {
+            case MALFORMED, UNENCODABLE, WRONG_PROFILE -> 400;
+            case NAME_TOO_LONG -> 422;
+        };
+    }
+
+    public static int of(TemporaryCertificateException.Code code) {
+        return switch (code) {
+            case INVALID_VALIDITY -> 400;
+            case VALIDITY_TOO_LONG, PAST_DELIVERY, NO_BIRTH_DATE -> 422;
+            case NOT_FOUND -> 404;
+            case ALREADY_REVOKED -> 409;
         };
     }
 

@@ -15,6 +15,8 @@ import tw.eid.pki.ca.card.CardException;
 import tw.eid.pki.ca.csr.CsrRejectedException;
 import tw.eid.pki.ca.cvc.CvException;
 import tw.eid.pki.ca.document.SodException;
+import tw.eid.pki.ca.document.seal.SealException;
+import tw.eid.pki.ca.document.seal.TemporaryCertificateException;
 import tw.eid.pki.ca.issuance.IssuanceException;
 import tw.eid.pki.ca.profile.InvalidHolderNameException;
 import tw.eid.pki.ca.profile.IssuanceRefusedException;
@@ -54,6 +56,13 @@ public final class ProblemMappers {
                 return p.problem().toResponse();
             }
             if (e instanceof ApprovalException x) {
+                return coded(HttpStatuses.of(x.code()), x.code().id(), x);
+            }
+            if (e instanceof SealException x) {
+                // Temporary ID certificate seals (issue 24).
+                return coded(HttpStatuses.of(x.code()), x.code().id(), x);
+            }
+            if (e instanceof TemporaryCertificateException x) {
                 return coded(HttpStatuses.of(x.code()), x.code().id(), x);
             }
             if (e instanceof CvException x) {

@@ -21,6 +21,7 @@ import jakarta.ws.rs.core.UriInfo;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -31,12 +32,14 @@ import tw.eid.pki.ca.card.Card;
 import tw.eid.pki.ca.card.CardException;
 import tw.eid.pki.ca.card.CardRegistration;
 import tw.eid.pki.ca.card.CardRegistry;
+import tw.eid.pki.ca.card.CardReissues;
 import tw.eid.pki.ca.card.NationalId;
 import tw.eid.pki.ca.document.HashAlgorithm;
 import tw.eid.pki.ca.document.IssuedSod;
 import tw.eid.pki.ca.document.SodException;
 import tw.eid.pki.ca.document.SodIssuer;
 import tw.eid.pki.ca.document.SodRequest;
+import tw.eid.pki.ca.document.seal.TemporaryCertificates;
 import tw.eid.pki.ca.issuance.CitizenIssuer;
 import tw.eid.pki.ca.issuance.IssueRequest;
 import tw.eid.pki.ca.issuance.IssuedCertificate;
@@ -68,8 +71,14 @@ public final class CardResource {
     private final RequestAudit audit;
     private final SodIssuer sods;
     private final SodRateLimit sodRate;
+    private final CardReissues reissues;
+    private final TemporaryCertificates temporary;
+    private final TemporaryCertificatePdf pdf;
 
-    /** {@code sods} may be null: an RA without a DS pool answers 503 to SOD requests. */
+    /**
+     * {@code sods} may be null: an RA without a DS pool answers 503 to SOD requests; likewise {@code
+     * temporary} without a seal signer pool.
+     */
     public CardResource(
             CardRegistry cards,
             CitizenIssuer issuer,
@@ -78,7 +87,13 @@ public final class CardResource {
             ProfileSettings settings,
             RequestAudit audit,
             SodIssuer sods,
-            SodRateLimit sodRate) {
+            SodRateLimit sodRate,
+            CardReissues reissues,
+            TemporaryCertificates temporary,
+            TemporaryCertificatePdf pdf) {
+        this.reissues = Objects.requireNonNull(reissues, "reissues");
+        this.temporary = temporary;
+        this.pdf = temporary == null ? null : Objects.requireNonNull(pdf, "pdf");
         this.sods = sods;
         this.sodRate = Objects.requireNonNull(sodRate, "sodRate");
         this.audit = Objects.requireNonNull(audit, "audit");
@@ -100,7 +115,12 @@ public final class CardResource {
         NationalId id = NationalId.of(Inputs.required(body.nationalId(), "nationalId"));
         HolderName name =
                 HolderName.of(Inputs.required(body.holderName(), "holderName"), settings.holderNamePrivateUse());
-        Card card = cards.register(actor(security).actor(), new CardRegistration(body.cardNumber(), chipUid, id, name));
+        CardRegistration registration =
+                new CardRegistration(body.cardNumber(), chipUid, id, name, Inputs.date(body.birthDate(), "birthDate"));
+        // A successor card ends its predecessor's re-issue in its own registration transaction.
+        Card card = body.replaces() == null
+                ? cards.register(actor(security).actor(), registration)
+                : reissues.registerSuccessor(actor(security).actor(), registration, body.replaces());
         return Response.created(uri.getBaseUriBuilder()
                         .path("cards")
                         .path(card.cardNumber())
@@ -294,6 +314,92 @@ public final class CardResource {
         }
         sods.reopen(actor(security).actor(), cardNumber);
         return Response.noContent().build();
+    }
+
+    /** Starts the card's re-issue: the new card is expected on {@code expectedDelivery}. */
+    @POST
+    @Path("{cardNumber}/reissue")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Allowed(OFFICER)
+    public Response startReissue(
+            @PathParam("cardNumber") String cardNumber, Views.ReissueBody body, @Context SecurityContext security) {
+        Inputs.required(body, "body");
+        LocalDate delivery =
+                Inputs.date(Inputs.required(body.expectedDelivery(), "expectedDelivery"), "expectedDelivery");
+        return Response.status(201)
+                .entity(view(reissues.start(actor(security).actor(), cardNumber, delivery)))
+                .build();
+    }
+
+    /** Cancels the card's re-issue; its temporary certificates are revoked in the same transaction. */
+    @POST
+    @Path("{cardNumber}/reissue/cancel")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Allowed(OFFICER)
+    public Views.ReissueView cancelReissue(
+            @PathParam("cardNumber") String cardNumber, @Context SecurityContext security) {
+        return view(reissues.cancel(actor(security).actor(), cardNumber));
+    }
+
+    /**
+     * A temporary ID certificate for a card in re-issue: stored and audited before it is answered,
+     * with the seal's bytes, the signer certificate and the printed fields (Traditional Chinese and
+     * English).
+     */
+    @POST
+    @Path("{cardNumber}/temporary-certificates")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Allowed(OFFICER)
+    public Response issueTemporaryCertificate(
+            @PathParam("cardNumber") String cardNumber,
+            Views.TemporaryCertificateBody body,
+            @Context SecurityContext security,
+            @Context UriInfo uri) {
+        if (temporary == null) {
+            throw new ProblemException(503, "seal.not-configured", "this RA has no seal signer pool");
+        }
+        CardRegistration.requireCardNumber(cardNumber);
+        Inputs.required(body, "body");
+        TemporaryCertificates.Issued issued = temporary.issue(
+                actor(security).actor(),
+                cardNumber,
+                Inputs.required(body.officeCode(), "officeCode"),
+                Inputs.date(body.validFrom(), "validFrom"),
+                Inputs.date(body.validUntil(), "validUntil"));
+        byte[] signer;
+        try {
+            signer = issued.signerCertificate().getEncoded();
+        } catch (IOException e) {
+            throw new IllegalStateException("a seal signer certificate does not encode", e);
+        }
+        Base64.Encoder b64 = Base64.getEncoder();
+        return Response.created(uri.getBaseUriBuilder()
+                        .path("temporary-certificates")
+                        .path(issued.number())
+                        .build())
+                .entity(new Views.TemporaryCertificateView(
+                        issued.number(),
+                        cardNumber,
+                        issued.content().validFrom().toString(),
+                        issued.content().validUntil().toString(),
+                        issued.content().officeCode(),
+                        b64.encodeToString(issued.seal()),
+                        b64.encodeToString(signer),
+                        TemporaryCertificatePrint.fields(issued.content()),
+                        b64.encodeToString(pdf.render(issued.content(), issued.seal()))))
+                .build();
+    }
+
+    private static Views.ReissueView view(CardReissues.Reissue r) {
+        return new Views.ReissueView(
+                r.cardNumber(),
+                r.expectedDelivery().toString(),
+                r.startedAt().toString(),
+                r.endedAt() == null ? null : r.endedAt().toString(),
+                r.endReason() == null ? null : r.endReason().toLowerCase(Locale.ROOT),
+                r.successorCard());
     }
 
     private static CardException notFound(String cardNumber) {

@@ -1,5 +1,7 @@
 package tw.eid.pki.ra.resources;
 
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.regex.Pattern;
 import tw.eid.pki.ca.profile.CertificateProfile;
@@ -14,6 +16,18 @@ final class Inputs {
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,128}");
 
     private Inputs() {}
+
+    /** An ISO date (YYYY-MM-DD), or null when absent. */
+    static LocalDate date(String value, String field) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return LocalDate.parse(value);
+        } catch (DateTimeParseException e) {
+            throw ProblemException.badRequest("request.bad-date", field + " must be a date YYYY-MM-DD");
+        }
+    }
 
     static <T> T required(T value, String field) {
         if (value == null || (value instanceof String s && s.isEmpty())) {

@@ -24,12 +24,66 @@ public final class Views {
     private Views() {}
 
     /** POST /cards. */
-    public record CardBody(String cardNumber, String chipUid, String nationalId, String holderName) {
+    public record CardBody(
+            String cardNumber,
+            String chipUid,
+            String nationalId,
+            String holderName,
+            String birthDate,
+            String replaces) {
         @Override
         public String toString() {
             return "CardBody[" + cardNumber + "]"; // personal data stays out of logs
         }
     }
+
+    /** POST /cards/{cardNumber}/reissue. */
+    public record ReissueBody(String expectedDelivery) {}
+
+    /** A card's re-issue. */
+    public record ReissueView(
+            String cardNumber,
+            String expectedDelivery,
+            String startedAt,
+            String endedAt,
+            String endReason,
+            String successorCard) {}
+
+    /** POST /cards/{cardNumber}/temporary-certificates. */
+    public record TemporaryCertificateBody(String officeCode, String validFrom, String validUntil) {}
+
+    /** One printed field of a temporary certificate: its Traditional Chinese and English labels and value. */
+    public record PrintedField(String zh, String en, String value) {}
+
+    /**
+     * A temporary certificate as issued: the seal's bytes (base64), the signer certificate (base64
+     * DER) and the printed fields.
+     */
+    public record TemporaryCertificateView(
+            String number,
+            String cardNumber,
+            String validFrom,
+            String validUntil,
+            String officeCode,
+            String seal,
+            String signerCertificate,
+            List<PrintedField> printed,
+            String pdf) {
+        @Override
+        public String toString() {
+            return "TemporaryCertificateView[" + number + "]"; // personal data stays out of logs
+        }
+    }
+
+    /** A temporary certificate's record (no personal data). */
+    public record TemporaryCertificateStatusView(
+            String number,
+            String cardNumber,
+            String validFrom,
+            String validUntil,
+            String status,
+            String revocationReason,
+            String revokedAt) {}
 
     /** POST /cards/{cardNumber}/certificates as JSON. */
     public record IssueBody(String profile, String chipUid, String csr) {}

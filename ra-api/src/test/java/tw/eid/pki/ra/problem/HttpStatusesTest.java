@@ -7,6 +7,8 @@ import tw.eid.pki.ca.approval.ApprovalException;
 import tw.eid.pki.ca.card.CardException;
 import tw.eid.pki.ca.cvc.CvException;
 import tw.eid.pki.ca.document.SodException;
+import tw.eid.pki.ca.document.seal.SealException;
+import tw.eid.pki.ca.document.seal.TemporaryCertificateException;
 import tw.eid.pki.ca.issuance.IssuanceException;
 
 /**
@@ -56,8 +58,37 @@ class HttpStatusesTest {
                         "card.invalid-number 400",
                         "card.invalid-chip-uid 400",
                         "card.invalid-national-id 400",
+                        "card.invalid-birth-date 400",
                         "card.exists 409",
-                        "card.not-found 404");
+                        "card.not-found 404",
+                        "card.reissue-open 409",
+                        "card.not-in-reissue 409",
+                        "card.invalid-delivery-date 400",
+                        "card.invalid-successor 422");
+    }
+
+    @Test
+    void sealCodes() {
+        assertThat(SealException.Code.values())
+                .extracting(c -> c.id() + " " + HttpStatuses.of(c))
+                .containsExactly(
+                        "seal.malformed 400",
+                        "seal.unencodable 400",
+                        "seal.name-too-long 422",
+                        "seal.wrong-profile 400");
+    }
+
+    @Test
+    void temporaryCertificateCodes() {
+        assertThat(TemporaryCertificateException.Code.values())
+                .extracting(c -> c.id() + " " + HttpStatuses.of(c))
+                .containsExactly(
+                        "temporary-certificate.validity-too-long 422",
+                        "temporary-certificate.past-delivery 422",
+                        "temporary-certificate.invalid-validity 400",
+                        "temporary-certificate.no-birth-date 422",
+                        "temporary-certificate.not-found 404",
+                        "temporary-certificate.already-revoked 409");
     }
 
     @Test
