@@ -37,7 +37,7 @@ class ServeCommandTest {
             "--jdbc-url",
             "--db-user",
             "--db-password-file");
-    private static final Set<String> RA = Set.of("--tls-name");
+    private static final Set<String> RA = Set.of("--tls-name", "--proxy-protocol-from");
     private static final Set<String> OCSP = Set.of("--validity", "--unknown-as-revoked", "--ignore-nonce");
     private static final Set<String> CRL = Set.of("--directory", "--full-days", "--delta-hours", "--keep-expired");
 

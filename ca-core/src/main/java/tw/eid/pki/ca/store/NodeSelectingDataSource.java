@@ -49,6 +49,7 @@ final class NodeSelectingDataSource implements DataSource {
     private final Driver driver = new Driver();
     private final AtomicLongArray pausedUntil;
     private final LongSupplier millis;
+    private volatile int loginTimeoutSeconds = 5;
 
     NodeSelectingDataSource(String jdbcUrl, Properties properties, LongSupplier millis) {
         this.hostUrls = hostUrls(jdbcUrl);
@@ -190,12 +191,18 @@ final class NodeSelectingDataSource implements DataSource {
     @Override
     public void setLogWriter(PrintWriter out) {}
 
+    /**
+     * Kept for the pool: Hikari sets it from its connection timeout and, when it closes, waits this
+     * long for connections still being made (0 would make every close warn that it timed out).
+     */
     @Override
-    public void setLoginTimeout(int seconds) {}
+    public void setLoginTimeout(int seconds) {
+        loginTimeoutSeconds = seconds;
+    }
 
     @Override
     public int getLoginTimeout() {
-        return 0;
+        return loginTimeoutSeconds;
     }
 
     @Override
