@@ -1,8 +1,11 @@
 package tw.eid.pki.launcher;
 
 import java.net.InetAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -163,13 +166,22 @@ final class RaService implements AutoCloseable {
             return p12;
         }
         Files.createDirectories(dir);
-        KeyPair key = Pkcs12Files.newP256();
-        X509CertificateHolder cert = new OperatorCertificates(
-                        s.database(), token, operatorsCa, settings, audit, clock, new SecureRandom())
-                .issueTlsServer(
-                        Actor.local("serve:ra"),
-                        List.copyOf(tlsNames),
-                        SubjectPublicKeyInfo.getInstance(key.getPublic().getEncoded()));
-        return Pkcs12Files.write(base, key, cert, operatorsCa.certificate().certificate());
+        // Two RA processes sharing one data directory (bin/cluster runs ra1 and ra2 on one machine) may
+        // start together: the first takes the lock and writes the key store, the second then finds it.
+        try (FileChannel channel =
+                        FileChannel.open(dir.resolve("tls.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock ignored = channel.lock()) {
+            if (Files.exists(p12)) {
+                return p12;
+            }
+            KeyPair key = Pkcs12Files.newP256();
+            X509CertificateHolder cert = new OperatorCertificates(
+                            s.database(), token, operatorsCa, settings, audit, clock, new SecureRandom())
+                    .issueTlsServer(
+                            Actor.local("serve:ra"),
+                            List.copyOf(tlsNames),
+                            SubjectPublicKeyInfo.getInstance(key.getPublic().getEncoded()));
+            return Pkcs12Files.write(base, key, cert, operatorsCa.certificate().certificate());
+        }
     }
 }
