@@ -18,6 +18,13 @@ import java.util.function.Supplier;
  * ago: a response signed now from them says "known correct at thisUpdate", true only while the log
  * that would have dropped them is being followed. Then the store is not read.
  *
+ * <p>Once the status change log has been read, a kept answer is served only while the log is
+ * current (read less than {@link OcspResponder#STATUS_LOG_CURRENT} ago): a responder whose database
+ * node is cut off from the cluster cannot learn of a revocation committed elsewhere, so it stops
+ * vouching from memory and asks the store, which on such a node fails (tryLater) rather than
+ * answering a stale good. Before the first read (a responder without a follower) memory serves as
+ * before; it holds only what the store answered.
+ *
  * <p>An answer about a serial never issued is kept apart and for {@link OcspResponder#NEVER_ISSUED_FRESH}
  * at most: issuance writes no status change.
  */
@@ -38,12 +45,18 @@ final class MemoryCacheSource implements ResponseSource {
 
     /** The fresh answer to a request seen before (the same bytes), unparsed; or null. */
     OcspAnswer fromMemory(byte[] der, Instant now) {
-        return cache.answer(der, now);
+        return logBehind(now) ? null : cache.answer(der, now);
+    }
+
+    /** The status change log has been read once and not within the last {@code STATUS_LOG_CURRENT}. */
+    private boolean logBehind(Instant now) {
+        Instant read = statusLogReadAt.get();
+        return !read.equals(Instant.MIN) && Duration.between(read, now).compareTo(OcspResponder.STATUS_LOG_CURRENT) > 0;
     }
 
     @Override
     public Sourced answer(OcspQuery query) {
-        if (query.cacheable()) {
+        if (query.cacheable() && !logBehind(query.now())) {
             OcspAnswer cached = cache.get(query.cacheKey(), query.hashOid(), query.now());
             if (cached != null) {
                 cache.rememberRequest(query.der(), query.cacheKey(), query.hashOid());

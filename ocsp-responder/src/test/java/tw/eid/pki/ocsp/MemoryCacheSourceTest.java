@@ -178,4 +178,30 @@ class MemoryCacheSourceTest {
         memory.answer(both);
         assertThat(passed.get(5).statuses()).isNull(); // dropped by the log
     }
+
+    @Test
+    void onceTheLogIsFollowedAKeptAnswerIsServedOnlyWhileTheLogIsCurrent() throws Exception {
+        OcspAnswer answer = signed(NOW);
+        next = new ResponseSource.Sourced(answer, GOOD);
+        OcspQuery q = query(NOW, BigInteger.TEN);
+        statusLogReadAt = NOW;
+        assertThat(memory.answer(q).answer()).isSameAs(answer);
+        assertThat(passed).hasSize(1);
+
+        Instant current = NOW.plus(OcspResponder.STATUS_LOG_CURRENT);
+        assertThat(memory.fromMemory(q.der(), current)).isSameAs(answer);
+        assertThat(memory.answer(query(current, BigInteger.TEN)).answer()).isSameAs(answer);
+        assertThat(passed).hasSize(1);
+
+        // The follower stopped reading (its node cut off from the cluster): memory no longer vouches.
+        Instant behind = current.plusMillis(1);
+        assertThat(memory.fromMemory(q.der(), behind)).isNull();
+        OcspAnswer tryLater = new OcspAnswer(new byte[] {0x30, 0x03}, OCSPRespBuilder.TRY_LATER, null, null);
+        next = new ResponseSource.Sourced(tryLater, null);
+        assertThat(memory.answer(query(behind, BigInteger.TEN)).answer()).isSameAs(tryLater);
+        assertThat(passed).hasSize(2);
+
+        statusLogReadAt = behind; // reading again: memory serves what it kept
+        assertThat(memory.fromMemory(q.der(), behind)).isSameAs(answer);
+    }
 }
