@@ -1,6 +1,7 @@
 package tw.eid.pki.ca.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,6 +13,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -116,6 +118,50 @@ class GaleraStoreTest {
             cluster.node("join-node", 1);
             waitUntilSynced(1);
         }
+    }
+
+    /**
+     * Drill b found it: a transaction whose node leaves the primary component between its
+     * statements and its commit fails at the commit ("Error while appending streaming replication
+     * fragment (provider status: Not connected to Primary Component)"). A failed commit may not be
+     * run again blindly, and it is not the client's fault: the outcome is unknown (503), never a
+     * plain SQL failure (500).
+     */
+    @Test
+    void aCommitCutOffFromThePrimaryComponentHasAnUnknownOutcome() throws Exception {
+        String name = cluster.newDatabase("commit");
+        try (Database db = Database.open(cluster.settings(name, 1, 2, 3))) {
+            db.inTransaction(c -> {
+                try (Statement s = c.createStatement()) {
+                    s.execute("CREATE TABLE probe (id INT PRIMARY KEY, v INT NOT NULL)");
+                }
+                return null;
+            });
+            AtomicInteger runs = new AtomicInteger();
+            Throwable thrown = catchThrowable(() -> db.inTransaction(c -> {
+                try (PreparedStatement p = c.prepareStatement("INSERT INTO probe (id, v) VALUES (1, 1)")) {
+                    p.executeUpdate();
+                }
+                if (runs.incrementAndGet() == 1) {
+                    // Cut off just before the commit: the commit waits for the group, then fails
+                    // when the node finds itself alone.
+                    cluster.node("isolate-node", 1);
+                }
+                return null;
+            }));
+            assertThat(thrown)
+                    .as("the commit on node 1")
+                    .isInstanceOfSatisfying(
+                            StoreException.class,
+                            e -> assertThat(e.code()).isEqualTo(StoreException.Code.OUTCOME_UNKNOWN));
+            assertThat(runs).as("not run again").hasValue(1);
+        } finally {
+            cluster.node("join-node", 1);
+            waitUntilSynced(1);
+        }
+        assertThat(cluster.sql(2, "SELECT COUNT(*) FROM " + name + ".probe").strip())
+                .as("nothing committed on the primary component")
+                .endsWith("0");
     }
 
     /**
