@@ -262,12 +262,14 @@ public final class Database implements AutoCloseable {
                 try {
                     connection.commit();
                 } catch (SQLException commitFailure) {
-                    if (!isTransactionConflict(commitFailure) && isNodeFailure(commitFailure)) {
-                        // The commit may have reached the cluster before the link broke: running the
-                        // work again could do it twice, so say that the outcome is unknown.
+                    if (!isTransactionConflict(commitFailure)) {
+                        // The commit may have reached the cluster before it failed (a broken link, or
+                        // 1180 "Not connected to Primary Component" from a node cut off while it
+                        // waited for the group): running the work again could do it twice, so say
+                        // that the outcome is unknown. A lost certification is retried as before.
                         throw new StoreException(
                                 StoreException.Code.OUTCOME_UNKNOWN,
-                                "the database connection broke during commit; the outcome is unknown",
+                                "the commit failed; its outcome is unknown",
                                 commitFailure);
                     }
                     throw commitFailure;
@@ -316,8 +318,9 @@ public final class Database implements AutoCloseable {
      * Whether a failure is the loss of the database node rather than of the transaction: a broken
      * or refused connection (SQLSTATE class 08, which includes Galera's 1047 "not prepared for
      * application use" from a node out of the primary component), or no connection in time. Such a
-     * transaction did not commit (a failed commit is {@link StoreException.Code#OUTCOME_UNKNOWN}
-     * instead) and is run again on a connection to a node that is ready.
+     * transaction did not commit (any failed commit other than a lost certification is {@link
+     * StoreException.Code#OUTCOME_UNKNOWN} instead) and is run again on a connection to a node that
+     * is ready.
      */
     static boolean isNodeFailure(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
