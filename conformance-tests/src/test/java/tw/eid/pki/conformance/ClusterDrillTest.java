@@ -26,10 +26,13 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,6 +47,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.X509CRLHolder;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.ocsp.BasicOCSPResp;
 import org.bouncycastle.cert.ocsp.CertificateID;
@@ -59,6 +63,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -82,6 +87,10 @@ class ClusterDrillTest {
 
     private static final boolean LONG = Boolean.getBoolean("drill.long");
     private static final int CARDS = Integer.getInteger("drill.cards", LONG ? 200 : 24);
+    /** The responders' promise: an acknowledged revocation is answered within this (BENCHMARKS.md). */
+    private static final Duration SERVED_WITHIN = Duration.ofSeconds(1);
+
+    private static final int BULK = Integer.getInteger("drill.bulk", LONG ? 10_000 : 24);
     private static final int LOAD_SECONDS = Integer.getInteger("drill.seconds", LONG ? 120 : SHORT_LOAD_SECONDS);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -91,6 +100,8 @@ class ClusterDrillTest {
     private static int httpPort;
     private static int raPort;
     private static HttpClient officer;
+    private static HttpClient supervisor;
+    private static HttpClient secondSupervisor;
     private static X509Certificate citizenCa;
     private static final List<String> report = new ArrayList<>();
 
@@ -108,7 +119,25 @@ class ClusterDrillTest {
         long t0 = System.nanoTime();
         cluster(600, "up");
         line("cluster up in %.0f s (3 Galera nodes, ra1 ra2 ocsp1 ocsp2 crl1 crl2, HAProxy)", secondsSince(t0));
-        officer = officerClient();
+        Path demo = dir.resolve("data/demo");
+        officer = operatorClient(demo, "demo-officer");
+        supervisor = operatorClient(demo, "demo-supervisor");
+        // The two-person rule needs a second supervisor; the demo makes one.
+        List<String> issue = new ArrayList<>(List.of(
+                "operator",
+                "issue",
+                "--id",
+                "drill-supervisor-2",
+                "--role",
+                "supervisor",
+                "--office",
+                "Drill Office",
+                "--out",
+                dir.resolve("operators").toString()));
+        issue.addAll(custodians());
+        Tools.Result made = eidpkiAgainstNode(1, issue.toArray(String[]::new));
+        assertThat(made.exitCode()).as(made.stdout() + made.stderr()).isZero();
+        secondSupervisor = operatorClient(dir.resolve("operators"), "drill-supervisor-2");
         try (InputStream in = Files.newInputStream(dir.resolve("data/ceremony/initial/citizen-ca.pem"))) {
             citizenCa =
                     (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
@@ -163,6 +192,21 @@ class ClusterDrillTest {
         for (String s : serials) {
             assertThat(ocsp(httpPort, s)).as("pre-warmed %s", s).isEqualTo("GOOD");
         }
+
+        // A bulk suspension (the long form: 10,000 serials) requested by one supervisor now and
+        // approved by a second one just before the node is killed, so that it runs across the kill.
+        List<String> bulk = issueMany("BULK", BULK, 600_000);
+        HttpResponse<String> requested = ra(
+                supervisor,
+                "POST",
+                "/revocations",
+                "application/json",
+                ("{\"action\":\"suspend\",\"serials\":" + JSON.writeValueAsString(bulk) + "}")
+                        .getBytes(StandardCharsets.UTF_8),
+                null);
+        assertThat(requested.statusCode()).as(requested.body()).isEqualTo(202);
+        long approvalId = JSON.readTree(requested.body()).get("id").asLong();
+        line("drill a: %d certificates for the bulk suspension; approval %d requested", bulk.size(), approvalId);
 
         AtomicBoolean stop = new AtomicBoolean();
         Map<String, AtomicLong> outcomes = new ConcurrentHashMap<>();
@@ -274,6 +318,18 @@ class ClusterDrillTest {
         }));
 
         long t0 = System.nanoTime();
+        Future<String> approval = pool.submit(() -> {
+            Thread.sleep(Math.max(0, LOAD_SECONDS * 1000L / 3 - 2_000));
+            long asked = System.nanoTime();
+            HttpResponse<String> r;
+            try {
+                r = ra(secondSupervisor, "POST", "/approvals/" + approvalId + "/approve", null, null, null);
+            } catch (IOException e) {
+                return "approve " + e.getClass().getSimpleName() + " after " + secondsSince(asked) + " s";
+            }
+            return "approve " + r.statusCode() + " after " + String.format("%.1f", secondsSince(asked)) + " s: "
+                    + firstLine(r.body());
+        });
         Thread.sleep(LOAD_SECONDS * 1000L / 3);
         cluster(60, "kill-node", "2");
         line("drill a: kill -9 of database node 2 at %.0f s", secondsSince(t0));
@@ -288,6 +344,20 @@ class ClusterDrillTest {
         }
         pool.shutdownNow();
         line("drill a: %.0f s of load; outcomes %s", secondsSince(t0), new TreeMap<>(outcomes));
+        String approved = approval.get(300, TimeUnit.SECONDS);
+        String decided = JSON.readTree(ra(secondSupervisor, "GET", "/approvals/" + approvalId, null, null, null)
+                        .body())
+                .get("status")
+                .asText();
+        line("drill a: bulk suspension of %d serials: %s; the approval reads back %s", bulk.size(), approved, decided);
+        // Acknowledged or not, the approval's stored decision is all or nothing: read back, then checked.
+        assertThat(decided).isIn("approved", "pending", "refused");
+        for (String serial : bulk) {
+            acknowledged.put(serial, decided.equals("approved") ? "HOLD" : "GOOD");
+        }
+        if (approved.startsWith("approve 200")) {
+            assertThat(decided).isEqualTo("approved");
+        }
         line(
                 "drill a: OCSP GETs through HAProxy for good certificates: %d, failed or not good: %d",
                 ocspGets.get(), ocspFailures.get());
@@ -464,54 +534,69 @@ class ClusterDrillTest {
             }
             return null;
         });
-        // Issuance with Idempotency-Keys while ra1 dies.
+        // Issuance with Idempotency-Keys while ra1 dies: four clients, each with its own connection,
+        // which HAProxy spreads over ra1 and ra2, so that requests are in flight on ra1 when it dies.
         Map<String, String> serialByKey = new ConcurrentHashMap<>();
         AtomicLong raRetries = new AtomicLong();
+        AtomicLong raReplays = new AtomicLong();
         AtomicLong raGaveUp = new AtomicLong();
-        Future<?> raLoad = pool.submit(() -> {
-            int n = 0;
-            while (!stop.get()) {
-                String card = "IDEMC" + (n++) + "Z" + base / 100;
-                String key = "drill-c-" + card;
-                try {
-                    register(card, 400_000 + n);
-                } catch (IOException e) {
-                    continue; // not registered: no issuance to check
-                }
-                byte[] csr = csr();
-                for (int attempt = 1; ; attempt++) {
+        List<Future<?>> raLoad = new ArrayList<>();
+        ExecutorService issuers = Executors.newFixedThreadPool(4);
+        for (int t = 0; t < 4; t++) {
+            int thread = t;
+            HttpClient client = operatorClient(dir.resolve("data/demo"), "demo-officer");
+            raLoad.add(issuers.submit(() -> {
+                int n = 0;
+                while (!stop.get()) {
+                    String card = "IDEMC" + thread + "N" + (n++) + "Z" + base / 100;
+                    String key = "drill-c-" + card;
                     try {
-                        HttpResponse<String> r = ra(
-                                "POST",
-                                "/cards/" + card + "/certificates?profile=citizen-signature&chipUid=" + chipUidOf(card),
-                                "application/pkcs10",
-                                csr,
-                                key);
-                        if (r.statusCode() == 201 || r.statusCode() == 200) {
-                            String serial =
-                                    JSON.readTree(r.body()).get("serial").asText();
-                            String before = serialByKey.putIfAbsent(key, serial);
-                            assertThat(before == null ? serial : before)
-                                    .as("a replay with the same key gives the same certificate")
-                                    .isEqualTo(serial);
-                            break;
-                        }
-                        if (r.statusCode() < 500 || attempt >= 6) {
-                            raGaveUp.incrementAndGet();
-                            break;
-                        }
+                        register(card, 400_000 + thread * 10_000 + n);
                     } catch (IOException e) {
-                        if (attempt >= 6) {
-                            raGaveUp.incrementAndGet();
-                            break;
-                        }
+                        continue; // not registered: no issuance to check
                     }
-                    raRetries.incrementAndGet();
-                    Thread.sleep(500);
+                    byte[] csr = csr();
+                    for (int attempt = 1; ; attempt++) {
+                        try {
+                            HttpResponse<String> r = ra(
+                                    client,
+                                    "POST",
+                                    "/cards/" + card + "/certificates?profile=citizen-signature&chipUid="
+                                            + chipUidOf(card),
+                                    "application/pkcs10",
+                                    csr,
+                                    key);
+                            if (r.statusCode() == 201 || r.statusCode() == 200) {
+                                String serial =
+                                        JSON.readTree(r.body()).get("serial").asText();
+                                String before = serialByKey.putIfAbsent(key, serial);
+                                assertThat(before == null ? serial : before)
+                                        .as("a replay with the same key gives the same certificate")
+                                        .isEqualTo(serial);
+                                if (r.headers()
+                                        .firstValue("Idempotency-Replayed")
+                                        .isPresent()) {
+                                    raReplays.incrementAndGet();
+                                }
+                                break;
+                            }
+                            if (r.statusCode() < 500 || attempt >= 6) {
+                                raGaveUp.incrementAndGet();
+                                break;
+                            }
+                        } catch (IOException e) {
+                            if (attempt >= 6) {
+                                raGaveUp.incrementAndGet();
+                                break;
+                            }
+                        }
+                        raRetries.incrementAndGet();
+                        Thread.sleep(500);
+                    }
                 }
-            }
-            return null;
-        });
+                return null;
+            }));
+        }
         long t0 = System.nanoTime();
         Thread.sleep(LOAD_SECONDS * 1000L / 4);
         cluster(60, "kill-service", "ocsp1");
@@ -524,8 +609,11 @@ class ClusterDrillTest {
         Thread.sleep(LOAD_SECONDS * 1000L / 4);
         stop.set(true);
         ocspLoad.get(120, TimeUnit.SECONDS);
-        raLoad.get(120, TimeUnit.SECONDS);
+        for (Future<?> f : raLoad) {
+            f.get(120, TimeUnit.SECONDS);
+        }
         pool.shutdownNow();
+        issuers.shutdownNow();
         line("drill c: OCSP through HAProxy: %d good answers, %d failed requests", answers.get(), failures.get());
         // Each key gave one certificate, and each card has exactly one certificate row.
         String cardsWithTwo = sql(
@@ -533,9 +621,9 @@ class ClusterDrillTest {
                 "SELECT COUNT(*) FROM (SELECT card_number FROM eidpki.certificate WHERE card_number"
                         + " LIKE 'IDEMC%' GROUP BY card_number HAVING COUNT(*) > 1) d");
         line(
-                "drill c: issuances with Idempotency-Key: %d certificates, %d retries, %d given up;"
-                        + " cards with two certificates: %s",
-                serialByKey.size(), raRetries.get(), raGaveUp.get(), cardsWithTwo.strip());
+                "drill c: issuances with Idempotency-Key by 4 clients: %d certificates, %d retries, %d answered"
+                        + " as replays, %d given up; cards with two certificates: %s",
+                serialByKey.size(), raRetries.get(), raReplays.get(), raGaveUp.get(), cardsWithTwo.strip());
         assertThat(cardsWithTwo.strip()).isEqualTo("0");
         assertThat(serialByKey).isNotEmpty();
     }
@@ -606,6 +694,618 @@ class ClusterDrillTest {
                     "bench: OCSP GET, %d client threads, %d s each: through HAProxy %.0f/s, straight to ocsp1 %.0f/s (%.2fx)",
                     threads, seconds, viaHaproxy, direct, viaHaproxy / direct);
         }
+    }
+
+    /**
+     * Drill b: a database node cut off from the others. First with {@code gmcast.isolate} (the node
+     * still answers its clients, so ocsp1 on it must answer nothing it cannot vouch for: no good for
+     * a certificate revoked on the primary component), then with SIGSTOP (the node answers nothing:
+     * the clients' timeouts and the failover). Afterwards every acknowledged change is on every node
+     * and answered by both OCSP nodes. Long form only ({@code bin/drill b}).
+     */
+    @Test
+    @Order(6)
+    void b_aNodeCutOffFromTheOthers() throws Exception {
+        Assumptions.assumeTrue(LONG || Boolean.getBoolean("drill.b"), "long form only: bin/drill b");
+        // ocsp1 and ra2 use database node 2 first (bin/cluster's placement); node 2 is cut off.
+        int ocsp1 = base + 51;
+        List<String> serials = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String card = "ISOL" + i + "Z" + base / 100;
+            register(card, 350_000 + i);
+            serials.add(issue(card));
+        }
+        Thread.sleep(2_000);
+        for (String serial : serials) {
+            assertThat(ocsp(ocsp1, serial)).as("pre-warmed on ocsp1").isEqualTo("GOOD");
+        }
+        // A third OCSP process whose JDBC URL names node 2 alone: it cannot fail over, so it shows
+        // what a responder on the cut-off node answers from what it holds.
+        int pinned = freePort();
+        List<String> cmd = new ArrayList<>(List.of(repo.resolve("bin/eidpki").toString(), "serve", "ocsp"));
+        cmd.addAll(storeArgs(2, "eidpki"));
+        cmd.addAll(List.of("--port", Integer.toString(pinned)));
+        cmd.addAll(custodians());
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("ocsp-pinned.log").toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        environment(pb);
+        Process pinnedProcess = pb.start();
+        try {
+            aNodeCutOffFromTheOthers(serials, pinned);
+        } finally {
+            pinnedProcess.descendants().forEach(ProcessHandle::destroy);
+            pinnedProcess.destroy();
+            pinnedProcess.waitFor(30, TimeUnit.SECONDS);
+            pinnedProcess.descendants().forEach(ProcessHandle::destroyForcibly);
+            pinnedProcess.destroyForcibly();
+        }
+    }
+
+    private void aNodeCutOffFromTheOthers(List<String> serials, int pinned) throws Exception {
+        int ocsp1 = base + 51;
+        for (int i = 0;
+                i < 240 && !Files.readString(dir.resolve("ocsp-pinned.log")).contains("Ctrl-C to stop");
+                i++) {
+            Thread.sleep(500);
+        }
+        for (String serial : serials) {
+            assertThat(ocsp(pinned, serial))
+                    .as("pre-warmed on the pinned responder")
+                    .isEqualTo("GOOD");
+        }
+        Map<String, String> acknowledged = new ConcurrentHashMap<>();
+        serials.forEach(x -> acknowledged.put(x, "GOOD"));
+
+        // 1. gmcast.isolate: ocsp1 keeps being asked while three certificates are revoked elsewhere.
+        cluster(60, "isolate-node", "2");
+        long t0 = System.nanoTime();
+        line("drill b: database node 2 isolated (gmcast.isolate=1)");
+        Map<String, Long> revokedAt = new ConcurrentHashMap<>();
+        Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
+        AtomicLong staleGood = new AtomicLong();
+        AtomicLong goodWithinPromise = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<?>> askers = new ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+            int port = t == 0 ? pinned : ocsp1;
+            String name = t == 0 ? "pinned" : "ocsp1";
+            askers.add(pool.submit(() -> {
+                while (!stop.get()) {
+                    for (String serial : serials.subList(0, 3)) {
+                        long asked = System.nanoTime();
+                        String answer;
+                        try {
+                            answer = ocsp(port, serial);
+                        } catch (Exception e) {
+                            answer = e.getClass().getSimpleName();
+                        }
+                        answers.computeIfAbsent(name + " " + answer, k -> new AtomicLong())
+                                .incrementAndGet();
+                        Long revoked = revokedAt.get(serial);
+                        if ("GOOD".equals(answer) && revoked != null && asked > revoked) {
+                            // The promise is revoked answers within a second of the acknowledgement.
+                            boolean stale = asked - revoked > SERVED_WITHIN.toNanos();
+                            (stale ? staleGood : goodWithinPromise).incrementAndGet();
+                            System.err.println("drill b: " + name + " answered good for " + serial + " revoked "
+                                    + (asked - revoked) / 1_000_000 + " ms before it was asked");
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
+        Map<String, AtomicLong> raOutcomes = new ConcurrentHashMap<>();
+        for (String serial : serials.subList(0, 3)) {
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!acknowledged.get(serial).equals("REVOKED") && System.nanoTime() < until) {
+                String outcome;
+                try {
+                    HttpResponse<String> r = change(serial, "revoke");
+                    outcome = "revoke " + r.statusCode();
+                    if (r.statusCode() == 200 || r.statusCode() == 409) {
+                        // 409: an earlier attempt whose answer was lost had revoked it already.
+                        if (r.statusCode() == 200 || "REVOKED".equals(statusThroughRa(serial))) {
+                            revokedAt.put(serial, System.nanoTime());
+                            acknowledged.put(serial, "REVOKED");
+                        }
+                    }
+                } catch (IOException e) {
+                    outcome = "revoke " + e.getClass().getSimpleName();
+                }
+                raOutcomes.computeIfAbsent(outcome, k -> new AtomicLong()).incrementAndGet();
+                if (!acknowledged.get(serial).equals("REVOKED")) {
+                    Thread.sleep(500);
+                }
+            }
+            assertThat(acknowledged.get(serial)).as("revoked through HAProxy").isEqualTo("REVOKED");
+        }
+        line(
+                "drill b: 3 revocations acknowledged through HAProxy %.1f s after the isolation; RA outcomes %s",
+                secondsSince(t0), new TreeMap<>(raOutcomes));
+        String isolated = cluster(
+                60,
+                "sql",
+                "2",
+                "SHOW STATUS WHERE Variable_name IN ('wsrep_cluster_status', 'wsrep_ready',"
+                        + " 'wsrep_local_state_comment')");
+        line("drill b: node 2 while isolated: %s", isolated.strip().replaceAll("\\s+", " "));
+        try {
+            sql(2, "SELECT COUNT(*) FROM eidpki.certificate");
+            line("drill b: node 2 while isolated answered a causal read");
+        } catch (IllegalStateException refused) {
+            String m = refused.getMessage();
+            line(
+                    "drill b: node 2 while isolated refuses reads: %s",
+                    m.contains("ERROR") ? m.substring(m.indexOf("ERROR")).strip() : firstLine(m));
+        }
+        Thread.sleep(Integer.getInteger("drill.isolated.seconds", 20) * 1000L);
+        stop.set(true);
+        for (Future<?> f : askers) {
+            f.get(120, TimeUnit.SECONDS);
+        }
+        line(
+                "drill b: ocsp1 (node 2 first, then the others) and a responder on node 2 alone, asked about them"
+                        + " for %.0f s: answers %s; good within 1 s of the acknowledged revocation: %d, later: %d",
+                secondsSince(t0), new TreeMap<>(answers), goodWithinPromise.get(), staleGood.get());
+        for (String serial : serials.subList(0, 3)) {
+            assertThat(ocsp(base + 52, serial))
+                    .as("ocsp2 on the primary component")
+                    .isEqualTo("REVOKED");
+        }
+        assertThat(staleGood.get())
+                .as("stale good answers from the isolated node")
+                .isZero();
+
+        long join = System.nanoTime();
+        cluster(60, "join-node", "2");
+        waitForSynced(2);
+        line("drill b: node 2 rejoined (gmcast.isolate=0), Synced after %.1f s", secondsSince(join));
+
+        // 2. SIGSTOP: the node answers nothing; suspend/resume and OCSP through HAProxy go on.
+        cluster(60, "stop-node", "2");
+        long stopped = System.nanoTime();
+        line("drill b: database node 2 stopped (SIGSTOP)");
+        Map<String, AtomicLong> outcomes = new ConcurrentHashMap<>();
+        AtomicLong ocspGets = new AtomicLong();
+        AtomicLong ocspFailures = new AtomicLong();
+        AtomicBoolean halt = new AtomicBoolean();
+        List<String> changing = serials.subList(3, 6);
+        List<Future<?>> load = new ArrayList<>();
+        load.add(pool.submit(() -> {
+            int n = 0;
+            while (!halt.get()) {
+                String serial = changing.get(n++ % changing.size());
+                String op = acknowledged.get(serial).equals("HOLD") ? "resume" : "suspend";
+                String outcome;
+                try {
+                    HttpResponse<String> r = change(serial, op);
+                    outcome = op + " " + r.statusCode();
+                    if (r.statusCode() == 200) {
+                        acknowledged.put(serial, op.equals("suspend") ? "HOLD" : "GOOD");
+                    } else {
+                        acknowledged.put(serial, statusThroughRa(serial));
+                    }
+                } catch (IOException e) {
+                    outcome = op + " " + e.getClass().getSimpleName();
+                    try {
+                        acknowledged.put(serial, statusThroughRa(serial));
+                    } catch (IOException again) {
+                        halt.set(halt.get()); // read again after the next change
+                    }
+                }
+                outcomes.computeIfAbsent(outcome, k -> new AtomicLong()).incrementAndGet();
+            }
+            return null;
+        }));
+        load.add(pool.submit(() -> {
+            while (!halt.get()) {
+                try {
+                    String answered = ocsp(httpPort, serials.get(0));
+                    ocspGets.incrementAndGet();
+                    if (!"REVOKED".equals(answered)) {
+                        ocspFailures.incrementAndGet();
+                    }
+                } catch (Exception e) {
+                    ocspFailures.incrementAndGet();
+                }
+            }
+            return null;
+        }));
+        Thread.sleep(Integer.getInteger("drill.stopped.seconds", 40) * 1000L);
+        halt.set(true);
+        for (Future<?> f : load) {
+            f.get(120, TimeUnit.SECONDS);
+        }
+        pool.shutdownNow();
+        line(
+                "drill b: %.0f s with node 2 stopped: RA outcomes %s; OCSP through HAProxy %d answers, %d failed or"
+                        + " not revoked",
+                secondsSince(stopped), new TreeMap<>(outcomes), ocspGets.get(), ocspFailures.get());
+        long resumed = System.nanoTime();
+        cluster(60, "cont-node", "2");
+        Thread.sleep(3_000); // let the node's own timers notice what happened meanwhile
+        waitForSynced(2);
+        line("drill b: node 2 resumed (SIGCONT), Synced after %.1f s", secondsSince(resumed));
+        waitForEmptyReceiveQueues();
+        assertAcknowledgedEverywhere("drill b", acknowledged);
+
+        // 3. No quorum: nodes 2 and 3 stopped, node 1 alone leaves the primary component. A command
+        // against node 1 is refused in one line (exit 2), not with a stack trace.
+        cluster(60, "stop-node", "2");
+        cluster(60, "stop-node", "3");
+        try {
+            Thread.sleep(10_000);
+            long asked = System.nanoTime();
+            Tools.Result r = eidpkiAgainstNode(1, "audit", "verify");
+            line(
+                    "drill b: nodes 2 and 3 stopped, node 1 alone: `audit verify` against node 1 exit %d after %.1f s: %s",
+                    r.exitCode(), secondsSince(asked), firstLine(r.stderr()));
+            assertThat(r.exitCode()).isEqualTo(2);
+            assertThat(r.stderr().strip()).as("one line").doesNotContain("\n").startsWith("eidpki: ");
+        } finally {
+            cluster(60, "cont-node", "2");
+            cluster(60, "cont-node", "3");
+        }
+        Thread.sleep(3_000);
+        long regroup = System.nanoTime();
+        for (int node = 1; node <= 3; node++) {
+            waitForSynced(node);
+        }
+        line("drill b: nodes 2 and 3 resumed: a primary component of 3 again after %.1f s", secondsSince(regroup));
+    }
+
+    /**
+     * Drill e: a lagging node. {@code FLUSH TABLES WITH READ LOCK} is held on the node of the CRL
+     * publisher's lease holder (and of ocsp2) for longer than the publisher's 5-minute margin while
+     * certificates are revoked through the RA: no revocation is missing from the next delta CRL
+     * published after it was acknowledged, and none is answered good by either OCSP process. Long
+     * form only ({@code bin/drill e}).
+     */
+    @Test
+    @Order(7)
+    void e_aLaggingNode() throws Exception {
+        Assumptions.assumeTrue(LONG || Boolean.getBoolean("drill.e"), "long form only: bin/drill e");
+        int lagSeconds = Integer.getInteger("drill.lag.seconds", 330);
+        // Put the CRL publisher's lease on crl1, which uses database node 3 like ocsp2.
+        String owner = waitForOwner("crl_publisher_lease", null);
+        if (!owner.endsWith(":" + (base + 61))) {
+            cluster(60, "kill-service", "crl2");
+            owner = waitForOwner("crl_publisher_lease", owner);
+            cluster(300, "start-service", "crl2");
+        }
+        line("drill e: the CRL publisher's lease is held by crl1 (database node 3, like ocsp2)");
+        List<String> serials = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            String card = "LAG" + i + "Z" + base / 100;
+            register(card, 460_000 + i);
+            serials.add(issue(card));
+        }
+        Thread.sleep(2_000);
+        for (String serial : serials) {
+            assertThat(ocsp(base + 52, serial)).as("pre-warmed on ocsp2").isEqualTo("GOOD");
+        }
+
+        ProcessBuilder lock = new ProcessBuilder(
+                        repo.resolve("bin/cluster").toString(),
+                        "sql",
+                        "3",
+                        "FLUSH TABLES WITH READ LOCK; SELECT SLEEP(" + lagSeconds + "); UNLOCK TABLES",
+                        "--dir",
+                        dir.toString(),
+                        "--base-port",
+                        Integer.toString(base))
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("drill-e-lock.log").toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        environment(lock);
+        Process holder = lock.start();
+        long t0 = System.nanoTime();
+        Thread.sleep(5_000);
+        line(
+                "drill e: FLUSH TABLES WITH READ LOCK held on node 3 for %d s; node 3 state: %s",
+                lagSeconds, firstLine(cluster(60, "sql", "3", "SHOW STATUS LIKE 'wsrep_local_state_comment'")));
+
+        Map<String, Long> revokedAt = new ConcurrentHashMap<>();
+        Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
+        AtomicLong staleGood = new AtomicLong();
+        AtomicLong goodWithinPromise = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        List<Future<?>> askers = new ArrayList<>();
+        for (int port : new int[] {base + 51, base + 52, httpPort}) {
+            askers.add(pool.submit(() -> {
+                while (!stop.get()) {
+                    for (String serial : serials) {
+                        long asked = System.nanoTime();
+                        String answer;
+                        try {
+                            answer = ocsp(port, serial);
+                        } catch (Exception e) {
+                            answer = e.getClass().getSimpleName();
+                        }
+                        String name = port == httpPort ? "haproxy" : "ocsp" + (port - base - 50);
+                        answers.computeIfAbsent(name + " " + answer, k -> new AtomicLong())
+                                .incrementAndGet();
+                        Long revoked = revokedAt.get(serial);
+                        if ("GOOD".equals(answer) && revoked != null && asked > revoked) {
+                            boolean stale = asked - revoked > SERVED_WITHIN.toNanos();
+                            (stale ? staleGood : goodWithinPromise).incrementAndGet();
+                            System.err.println("drill e: " + name + " answered good for " + serial + " revoked "
+                                    + (asked - revoked) / 1_000_000 + " ms before it was asked");
+                        }
+                    }
+                    Thread.sleep(200);
+                }
+                return null;
+            }));
+        }
+        // One revocation now, one each later during the lag; each must reach the next delta CRL.
+        List<String> delays = new ArrayList<>();
+        for (int k = 0; k < serials.size(); k++) {
+            if (k > 0) {
+                Thread.sleep(Math.max(1, (lagSeconds - 90) / (serials.size() - 1)) * 1000L);
+            }
+            String serial = serials.get(k);
+            HttpResponse<String> r = change(serial, "revoke");
+            assertThat(r.statusCode()).as("revoke %s: %s", serial, r.body()).isEqualTo(200);
+            long acked = System.nanoTime();
+            Instant ackedAt = Instant.now();
+            revokedAt.put(serial, acked);
+            String partition = sql(
+                            1,
+                            "SELECT crl_partition FROM eidpki.certificate WHERE ca_name = 'citizen-ca' AND serial_hex = '"
+                                    + serial + "'")
+                    .strip();
+            X509CRLHolder delta = nextCrl(partition, true, ackedAt, Duration.ofSeconds(lagSeconds + 120));
+            boolean listed = delta.getRevokedCertificate(new BigInteger(serial, 16)) != null;
+            delays.add(String.format("%.0f s", secondsSince(acked)));
+            line(
+                    "drill e: %s revoked at %.0f s of the lag; the next delta of partition %s (thisUpdate %s) %s it",
+                    serial,
+                    (acked - t0) / 1e9,
+                    partition,
+                    delta.getThisUpdate().toInstant(),
+                    listed ? "lists" : "DOES NOT list");
+            assertThat(listed).as("revocation of %s in the next delta", serial).isTrue();
+        }
+        holder.waitFor(lagSeconds + 60, TimeUnit.SECONDS);
+        holder.destroyForcibly();
+        line("drill e: the lock on node 3 was released after %.0f s", secondsSince(t0));
+        Thread.sleep(5_000);
+        stop.set(true);
+        for (Future<?> f : askers) {
+            f.get(120, TimeUnit.SECONDS);
+        }
+        pool.shutdownNow();
+        line("drill e: revocation to the next delta CRL: %s", delays);
+        line("drill e: OCSP answers about the revoked certificates: %s", new TreeMap<>(answers));
+        line(
+                "drill e: good answered within 1 s of an acknowledged revocation: %d, later: %d",
+                goodWithinPromise.get(), staleGood.get());
+        assertThat(staleGood.get()).isZero();
+        waitForSynced(3);
+        waitForEmptyReceiveQueues();
+        Map<String, String> acknowledged = new LinkedHashMap<>();
+        serials.forEach(x -> acknowledged.put(x, "REVOKED"));
+        assertAcknowledgedEverywhere("drill e", acknowledged);
+    }
+
+    /** The first CRL (delta or full) of a citizen-ca partition whose thisUpdate is after {@code after}. */
+    private static X509CRLHolder nextCrl(String partition, boolean delta, Instant after, Duration within)
+            throws Exception {
+        URI uri = URI.create(
+                "http://127.0.0.1:" + httpPort + "/crl/citizen-ca/" + partition + (delta ? "-delta" : "") + ".crl");
+        long until = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < until) {
+            try {
+                HttpResponse<byte[]> r = PLAIN.send(
+                        HttpRequest.newBuilder(uri)
+                                .timeout(Duration.ofSeconds(20))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                if (r.statusCode() == 200) {
+                    X509CRLHolder crl = new X509CRLHolder(r.body());
+                    // thisUpdate has whole seconds: one in the second of the acknowledgement may be older.
+                    if (!crl.getThisUpdate()
+                            .toInstant()
+                            .isBefore(after.truncatedTo(ChronoUnit.SECONDS).plusSeconds(1))) {
+                        return crl;
+                    }
+                }
+            } catch (IOException e) {
+                // HAProxy or a publisher between two states: ask again
+            }
+            Thread.sleep(1_000);
+        }
+        throw new AssertionError(
+                "no " + (delta ? "delta" : "full") + " CRL of partition " + partition + " published after " + after);
+    }
+
+    /**
+     * Waits until the node is Synced in a primary component of 3 and answers a causal read. Right
+     * after SIGCONT a node still believes in the view it had when it stopped, and says Synced until
+     * its own timers tell it that it was evicted; a causal read needs the group, so it proves that the
+     * node is back.
+     */
+    private static void waitForSynced(int node) throws InterruptedException {
+        for (int i = 0; i < 600; i++) {
+            try {
+                String st = cluster(
+                        60,
+                        "sql",
+                        Integer.toString(node),
+                        "SHOW STATUS WHERE Variable_name IN ('wsrep_local_state_comment', 'wsrep_cluster_size',"
+                                + " 'wsrep_cluster_status')");
+                if (st.contains("Synced")
+                        && st.contains("Primary")
+                        && st.matches("(?s).*wsrep_cluster_size\\s+3\\b.*")) {
+                    sql(node, "SELECT COUNT(*) FROM eidpki.status_change");
+                    return;
+                }
+            } catch (IllegalStateException notYet) {
+                // the node is still joining, or its causal read timed out
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("node " + node + " did not return to Synced");
+    }
+
+    /** Every acknowledged state stored on every node and answered by both OCSP processes. */
+    private static void assertAcknowledgedEverywhere(String drill, Map<String, String> acknowledged) throws Exception {
+        long mismatches = 0;
+        for (int node = 1; node <= 3; node++) {
+            Map<String, String> stored = statuses(node);
+            for (Map.Entry<String, String> e : acknowledged.entrySet()) {
+                if (!e.getValue().equals(stored.get(e.getKey()))) {
+                    mismatches++;
+                    System.err.println(drill + ": node " + node + ": " + e.getKey() + " acknowledged " + e.getValue()
+                            + ", stored " + stored.get(e.getKey()));
+                }
+            }
+        }
+        Thread.sleep(3_000);
+        long ocspMismatch = 0;
+        for (int ocspNode = 1; ocspNode <= 2; ocspNode++) {
+            for (Map.Entry<String, String> e : acknowledged.entrySet()) {
+                String answered = ocsp(base + 50 + ocspNode, e.getKey());
+                if (!e.getValue().equals(answered)) {
+                    ocspMismatch++;
+                    System.err.println(drill + ": ocsp" + ocspNode + ": " + e.getKey() + " acknowledged " + e.getValue()
+                            + ", answered " + answered);
+                }
+            }
+        }
+        line(
+                "%s: %d acknowledged states checked on 3 nodes: %d missing; answered differently by the 2 OCSP"
+                        + " processes: %d",
+                drill, acknowledged.size(), mismatches, ocspMismatch);
+        assertThat(mismatches).isZero();
+        assertThat(ocspMismatch).isZero();
+    }
+
+    /**
+     * Not a drill: the cluster's figures for BENCHMARKS.md ({@code bin/drill bench}, which runs the
+     * single-server issuance benchmark in the same command): issuances/s through HAProxy, the time
+     * from an acknowledged revocation to the revoked answer on both OCSP processes (on different
+     * database nodes), and from a revocation to the next delta CRL that lists it. Nothing about
+     * speed is asserted; every revocation must show up (else the figure would be a lie).
+     */
+    @Test
+    @Order(8)
+    void i_clusterBenchmarks() throws Exception {
+        Assumptions.assumeTrue(Boolean.getBoolean("drill.bench"), "on demand: bin/drill bench");
+        int seconds = Integer.getInteger("drill.bench.seconds", 20);
+        for (int clients : new int[] {4, 8}) {
+            List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+            AtomicLong errors = new AtomicLong();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            ExecutorService pool = Executors.newFixedThreadPool(clients);
+            List<Future<?>> fs = new ArrayList<>();
+            for (int t = 0; t < clients; t++) {
+                int thread = t;
+                fs.add(pool.submit(() -> {
+                    int n = 0;
+                    while (System.nanoTime() < end) {
+                        String card = "RATE" + clients + "T" + thread + "N" + n + "Z" + base / 100;
+                        try {
+                            register(card, 700_000 + clients * 100_000 + thread * 10_000 + n++);
+                            long t0 = System.nanoTime();
+                            issue(card);
+                            latencies.add(System.nanoTime() - t0);
+                        } catch (IOException e) {
+                            errors.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+            pool.shutdown();
+            List<Long> sorted = new ArrayList<>(latencies);
+            java.util.Collections.sort(sorted);
+            line(
+                    "bench: issuance through HAProxy (card registration not counted), %d clients, %d s: %.1f"
+                            + " issuances/s, p50 %.0f ms, p99 %.0f ms, %d errors",
+                    clients,
+                    seconds,
+                    sorted.size() / (double) seconds,
+                    percentile(sorted, 50) / 1e6,
+                    percentile(sorted, 99) / 1e6,
+                    errors.get());
+        }
+
+        int samples = Integer.getInteger("drill.bench.revocations", 60);
+        List<String> serials = issueMany("R2S", samples, 900_000);
+        Thread.sleep(2_000);
+        for (String serial : serials) {
+            assertThat(ocsp(base + 51, serial)).isEqualTo("GOOD");
+            assertThat(ocsp(base + 52, serial)).isEqualTo("GOOD");
+        }
+        List<Long> toServed = new ArrayList<>();
+        List<Long> toDelta = new ArrayList<>();
+        for (String serial : serials) {
+            String partition = sql(
+                            1,
+                            "SELECT crl_partition FROM eidpki.certificate WHERE ca_name = 'citizen-ca' AND serial_hex = '"
+                                    + serial + "'")
+                    .strip();
+            HttpResponse<String> r = change(serial, "revoke");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            long acked = System.nanoTime();
+            Instant ackedAt = Instant.now();
+            boolean[] served = new boolean[2];
+            long servedAt = 0;
+            while (!(served[0] && served[1])) {
+                for (int k = 0; k < 2; k++) {
+                    if (!served[k] && ocsp(base + 51 + k, serial).equals("REVOKED")) {
+                        served[k] = true;
+                        servedAt = System.nanoTime();
+                    }
+                }
+                assertThat(System.nanoTime() - acked)
+                        .as("revoked answer within 60 s")
+                        .isLessThan(60_000_000_000L);
+            }
+            toServed.add(servedAt - acked);
+            // The delta CRL: every 10th revocation, since publication rounds take seconds.
+            if (toDelta.size() < samples / 10 && serials.indexOf(serial) % 10 == 0) {
+                X509CRLHolder delta = nextCrl(partition, true, ackedAt, Duration.ofSeconds(300));
+                assertThat(delta.getRevokedCertificate(new BigInteger(serial, 16)))
+                        .as("the next delta lists %s", serial)
+                        .isNotNull();
+                toDelta.add(System.nanoTime() - acked);
+            }
+        }
+        java.util.Collections.sort(toServed);
+        java.util.Collections.sort(toDelta);
+        line(
+                "bench: revocation acknowledged through HAProxy to revoked answers on both OCSP processes"
+                        + " (ocsp1 on node 2, ocsp2 on node 3), %d revocations: p50 %.0f ms, p99 %.0f ms, max %.0f ms",
+                toServed.size(),
+                percentile(toServed, 50) / 1e6,
+                percentile(toServed, 99) / 1e6,
+                toServed.get(toServed.size() - 1) / 1e6);
+        line(
+                "bench: revocation acknowledged to the next delta CRL listing it (through HAProxy), %d revocations:"
+                        + " p50 %.1f s, p99 %.1f s, max %.1f s",
+                toDelta.size(),
+                percentile(toDelta, 50) / 1e9,
+                percentile(toDelta, 99) / 1e9,
+                toDelta.get(toDelta.size() - 1) / 1e9);
+    }
+
+    /** The nearest-rank percentile of sorted values. */
+    private static double percentile(List<Long> sorted, int p) {
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        int rank = (int) Math.ceil(p / 100.0 * sorted.size());
+        return sorted.get(Math.max(0, rank - 1));
     }
 
     private static String ocspGetPath(String serialHex) throws Exception {
@@ -683,7 +1383,15 @@ class ClusterDrillTest {
 
     private static void environment(ProcessBuilder pb) {
         Map<String, String> env = pb.environment();
-        env.remove("SOFTHSM2_CONF"); // the cluster's tokens live in its own data directory
+        // The cluster's tokens live in its own data directory: bin/eidpki writes its SoftHSM2
+        // configuration there on first use when SOFTHSM2_CONF is unset. Once written it is named
+        // here, because Tools.run adds to this JVM's environment, which has the tests' own.
+        Path softhsm = dir.resolve("data/softhsm/softhsm2.conf");
+        if (Files.exists(softhsm)) {
+            env.put("SOFTHSM2_CONF", softhsm.toString());
+        } else {
+            env.remove("SOFTHSM2_CONF");
+        }
         env.put("EIDPKI_NO_BUILD", "1"); // the reactor built the launcher already
         env.put("EIDPKI_SCRYPT_LOG2N", "10");
         env.put("EIDPKI_CLUSTER_HTTP_PORT", Integer.toString(httpPort));
@@ -751,12 +1459,11 @@ class ClusterDrillTest {
 
     // ---- the RA through HAProxy ----
 
-    private static HttpClient officerClient() throws Exception {
+    private static HttpClient operatorClient(Path where, String id) throws Exception {
         Path demo = dir.resolve("data/demo");
-        char[] pass =
-                Files.readString(demo.resolve("demo-officer.p12.pass")).strip().toCharArray();
+        char[] pass = Files.readString(where.resolve(id + ".p12.pass")).strip().toCharArray();
         KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(demo.resolve("demo-officer.p12"))) {
+        try (InputStream in = Files.newInputStream(where.resolve(id + ".p12"))) {
             ks.load(in, pass);
         }
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
@@ -790,6 +1497,12 @@ class ClusterDrillTest {
 
     private static HttpResponse<String> ra(
             String method, String path, String contentType, byte[] body, String idempotencyKey) throws IOException {
+        return ra(officer, method, path, contentType, body, idempotencyKey);
+    }
+
+    private static HttpResponse<String> ra(
+            HttpClient client, String method, String path, String contentType, byte[] body, String idempotencyKey)
+            throws IOException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + raPort + "/api/v1" + path))
                 .timeout(Duration.ofSeconds(60));
         if (idempotencyKey != null) {
@@ -801,7 +1514,7 @@ class ClusterDrillTest {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         }
         try {
-            return officer.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(e);
@@ -859,6 +1572,27 @@ class ClusterDrillTest {
         }
     }
 
+    /** {@code count} new cards with a certificate each, through HAProxy, four at a time. */
+    private static List<String> issueMany(String prefix, int count, int firstId) throws Exception {
+        List<String> out = java.util.Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<?>> fs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int n = i;
+            fs.add(pool.submit(() -> {
+                String card = prefix + n + "Z" + base / 100;
+                register(card, firstId + n);
+                out.add(issue(card));
+                return null;
+            }));
+        }
+        for (Future<?> f : fs) {
+            f.get();
+        }
+        pool.shutdown();
+        return new ArrayList<>(out);
+    }
+
     private static final Map<String, String> CHIP_UIDS = new ConcurrentHashMap<>();
 
     private static String chipUidOf(String card) {
@@ -873,7 +1607,7 @@ class ClusterDrillTest {
     private static String statusThroughRa(String serial) throws IOException {
         HttpResponse<String> r = ra("GET", "/certificates/" + serial, null, null);
         JsonNode n = JSON.readTree(r.body());
-        return n.get("status").asText();
+        return n.get("status").asText().toUpperCase(Locale.ROOT); // as the store spells it
     }
 
     // ---- OCSP ----
