@@ -33,7 +33,15 @@ public final class Database implements AutoCloseable {
      * transactions at commit; a handful of retries with jitter clears nearly all of them, and a
      * transaction that keeps losing is better reported than retried forever.
      */
+    /** Attempts in all for a transaction that keeps losing its node. */
     static final int MAX_ATTEMPTS = 5;
+
+    /**
+     * Attempts in all for a transaction that keeps losing deadlocks or certification conflicts:
+     * more than for node failures, since every act writes the one audit chain head, which
+     * transactions on different Galera nodes collide on (drill a's bulk set-up gave up after 5).
+     */
+    static final int MAX_CONFLICT_ATTEMPTS = 8;
 
     private static final Logger log = LoggerFactory.getLogger(Database.class);
 
@@ -223,7 +231,7 @@ public final class Database implements AutoCloseable {
      * Runs {@code work} in one transaction and commits before returning its result. When the
      * transaction loses a deadlock or a Galera certification conflict (SQLState 40001, MariaDB error
      * 1213, raised by a statement or by the commit) it is rolled back and run again, up to {@value
-     * #MAX_ATTEMPTS} times in all. Any other failure rolls back and is thrown: a {@link
+     * #MAX_CONFLICT_ATTEMPTS} times in all; when it lost its node, up to {@value #MAX_ATTEMPTS}. Any other failure rolls back and is thrown: a {@link
      * RuntimeException} from the work as it is, an {@link SQLException} as a {@link StoreException}.
      */
     public <T> T inTransaction(TransactionWork<T> work) {
@@ -241,7 +249,7 @@ public final class Database implements AutoCloseable {
                     throw new StoreException(StoreException.Code.SQL, "database transaction failed", e);
                 }
                 RETRIES.computeIfAbsent(sqlState(e), k -> new LongAdder()).increment();
-                if (attempt >= MAX_ATTEMPTS) {
+                if (attempt >= (conflict ? MAX_CONFLICT_ATTEMPTS : MAX_ATTEMPTS)) {
                     throw new StoreException(
                             conflict ? StoreException.Code.CONFLICT : StoreException.Code.UNAVAILABLE,
                             (conflict ? "transaction still conflicting" : "no database node could run the transaction")

@@ -90,7 +90,7 @@ class InTransactionTest {
                 }))
                 .isInstanceOfSatisfying(
                         StoreException.class, e -> assertThat(e.code()).isEqualTo(StoreException.Code.CONFLICT));
-        assertThat(runs.get()).isEqualTo(Database.MAX_ATTEMPTS);
+        assertThat(runs.get()).isEqualTo(Database.MAX_CONFLICT_ATTEMPTS);
     }
 
     @Test

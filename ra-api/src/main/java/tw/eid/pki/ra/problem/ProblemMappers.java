@@ -180,15 +180,18 @@ public final class ProblemMappers {
             return Problem.of(
                             503,
                             e.code().id(),
-                            "the database connection broke while committing: read the state back"
+                            "the commit failed and may or may not have taken effect: read the state back"
                                     + " (or retry with the same Idempotency-Key) before acting again")
                     .toResponse();
         }
         if (unreachable(e)) {
             log.warn("store unavailable: {} {}", e.code().id(), e.getMessage(), e);
-            return Problem.of(503, "store.unavailable", "the database cannot be reached; try again later")
+            String detail = e.code() == StoreException.Code.CONFLICT
+                    ? "the database is busy with conflicting changes; try again later"
+                    : "the database cannot be reached; try again later";
+            return Problem.of(503, "store.unavailable", detail)
                     .toResponseBuilder()
-                    .header("Retry-After", "10")
+                    .header("Retry-After", e.code() == StoreException.Code.CONFLICT ? "1" : "10")
                     .build();
         }
         log.error("store failure {}", e.code().id(), e);
