@@ -164,6 +164,7 @@ class ClusterDrillTest {
                 line("drill: %s: no log (%s)", service, e.getMessage());
             }
         }
+        line("drill: set-up requests answered 503 store.unavailable and sent again: %d", UNAVAILABLE_RETRIES.get());
         System.out.println(String.join("\n", report));
     }
 
@@ -1533,7 +1534,8 @@ class ClusterDrillTest {
                 nationalId(i),
                 "holderName",
                 "Drill Holder " + i));
-        HttpResponse<String> r = ra("POST", "/cards", "application/json", body.getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> r = retryingUnavailable(
+                () -> ra("POST", "/cards", "application/json", body.getBytes(StandardCharsets.UTF_8)));
         if (r.statusCode() != 201 && r.statusCode() != 200) {
             throw new IOException("register " + card + ": " + r.statusCode() + " " + r.body());
         }
@@ -1556,11 +1558,11 @@ class ClusterDrillTest {
         try {
             byte[] csr = csr();
             String chipUid = chipUidOf(card);
-            HttpResponse<String> r = ra(
+            HttpResponse<String> r = retryingUnavailable(() -> ra(
                     "POST",
                     "/cards/" + card + "/certificates?profile=citizen-signature&chipUid=" + chipUid,
                     "application/pkcs10",
-                    csr);
+                    csr));
             if (r.statusCode() != 201 && r.statusCode() != 200) {
                 throw new IOException("issue " + card + ": " + r.statusCode() + " " + r.body());
             }
@@ -1591,6 +1593,31 @@ class ClusterDrillTest {
         }
         pool.shutdown();
         return new ArrayList<>(out);
+    }
+
+    /** Requests answered 503 store.unavailable (nothing done) and sent again, as a client would. */
+    private static final AtomicLong UNAVAILABLE_RETRIES = new AtomicLong();
+
+    interface RaCall {
+        HttpResponse<String> send() throws IOException;
+    }
+
+    /** Sends again, after Retry-After, what was answered 503 store.unavailable (up to 5 times). */
+    private static HttpResponse<String> retryingUnavailable(RaCall call) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            HttpResponse<String> r = call.send();
+            if (r.statusCode() != 503 || !r.body().contains("store.unavailable") || attempt >= 5) {
+                return r;
+            }
+            UNAVAILABLE_RETRIES.incrementAndGet();
+            try {
+                Thread.sleep(1000L
+                        * Long.parseLong(r.headers().firstValue("Retry-After").orElse("1")));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
     }
 
     private static final Map<String, String> CHIP_UIDS = new ConcurrentHashMap<>();
