@@ -74,9 +74,16 @@ final class TemporaryCertificateDemo {
         String dmtx = "pdftoppm -r 300 -gray -singlefile " + DemoCommand.show(pdf) + " " + DemoCommand.quote(page)
                 + " && dmtxread -N1 " + DemoCommand.quote(page + ".pgm") + " | cmp - " + DemoCommand.show(vds)
                 + " && echo 'the printed DataMatrix holds exactly the seal bytes'";
-        System.out.println("The printed barcode, read by pdftoppm (300 dpi) and dmtxread, against the seal bytes:");
+        System.out.println(
+                "The printed barcode, rendered by pdftoppm (300 dpi) and read by dmtxread and ZXingReader, against the"
+                        + " seal bytes:");
         System.out.println("  " + dmtx);
         System.out.println("    -> " + DemoCommand.run(new String[] {"bash", "-c", dmtx}));
+        String png = "pdftoppm -r 300 -png -singlefile " + DemoCommand.show(pdf) + " " + DemoCommand.quote(page);
+        String zxing = png + " && ZXingReader -format DataMatrix -bytes " + DemoCommand.quote(page + ".png")
+                + " | cmp - " + DemoCommand.show(vds) + " && echo 'ZXingReader reads the same bytes'";
+        System.out.println("  " + zxing);
+        System.out.println("    -> " + DemoCommand.run(new String[] {"bash", "-c", zxing}));
         if (relyingParty == null) {
             System.out.println("(the relying parties' port is not served: no verification)");
             return;
@@ -92,7 +99,6 @@ final class TemporaryCertificateDemo {
             url
         };
         String[] image = {"curl", "-sS", "-H", "Content-Type: image/png", "--data-binary", "@" + page + ".png", url};
-        String png = "pdftoppm -r 300 -png -singlefile " + DemoCommand.show(pdf) + " " + DemoCommand.quote(page);
         System.out.println("Verify it as a relying party (the seal bytes, or a PNG/JPEG of the barcode):");
         System.out.println("  " + DemoCommand.printable(bytes));
         System.out.println("    -> " + DemoCommand.run(bytes));
