@@ -38,6 +38,8 @@ final class TemporaryCertificateVerifyHandler extends Handler.Wrapper {
     static final String PATH = "/verify/temporary-certificate";
     /** A DataMatrix holds at most 1,556 bytes; a little more is refused before it is read. */
     static final int MAX_SEAL_BYTES = 4096;
+    /** What is read and dropped of a body over the limit before the 413 (beyond it, the connection closes). */
+    static final long DRAIN_BYTES = 8L * 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(TemporaryCertificateVerifyHandler.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -86,17 +88,18 @@ final class TemporaryCertificateVerifyHandler extends Handler.Wrapper {
         }
         int limit = image ? SealImages.MAX_BYTES : MAX_SEAL_BYTES;
         long declared = request.getLength();
-        if (declared > limit) {
-            problem(response, callback, tooLarge(image, limit));
-            return;
-        }
         byte[] body;
         try (InputStream in = Content.Source.asInputStream(request)) {
-            body = in.readNBytes(limit + 1);
-        }
-        if (body.length > limit) {
-            problem(response, callback, tooLarge(image, limit));
-            return;
+            body = declared > limit ? new byte[limit + 1] : in.readNBytes(limit + 1);
+            if (body.length > limit) {
+                // Read (and drop) what the client is still sending, up to a bound, so that it reads the
+                // 413 instead of a reset; past the bound the connection is closed after the answer.
+                if (drain(in, DRAIN_BYTES) > 0) {
+                    response.getHeaders().put(HttpHeader.CONNECTION, "close");
+                }
+                problem(response, callback, tooLarge(image, limit));
+                return;
+            }
         }
         try {
             byte[] seal = image ? SealImages.read(body) : body;
@@ -113,6 +116,17 @@ final class TemporaryCertificateVerifyHandler extends Handler.Wrapper {
                     callback,
                     Problem.of(HttpStatuses.of(e.code()), e.code().id(), e.getMessage()));
         }
+    }
+
+    /** Reads and drops up to {@code cap} bytes of {@code in}; returns how many were left beyond it (0 or 1). */
+    private static int drain(InputStream in, long cap) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long read = 0;
+        int n;
+        while (read <= cap && (n = in.read(buffer)) != -1) {
+            read += n;
+        }
+        return read > cap ? 1 : 0;
     }
 
     private static Problem tooLarge(boolean image, int limit) {
