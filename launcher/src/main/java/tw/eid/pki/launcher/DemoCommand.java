@@ -87,6 +87,9 @@ final class DemoCommand implements Callable<Integer> {
     static final String NATIONAL_ID = "A123456789";
 
     static final String HOLDER_NAME = "王小明";
+    /** The sample holder's birth date, sealed with the name (issue 24: it is printed on the temporary certificate). */
+    static final String BIRTH_DATE = "1985-07-14";
+
     static final String OFFICER = "demo-officer";
     static final String SUPERVISOR = "demo-supervisor";
     static final String AUDITOR = "demo-auditor";
@@ -190,6 +193,10 @@ final class DemoCommand implements Callable<Integer> {
                 return rc;
             }
         }
+        rc = ensureSealSigners(data);
+        if (rc != 0) {
+            return rc;
+        }
         Path trust = demo.resolve("trust.pem");
         Files.writeString(
                 trust,
@@ -291,6 +298,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             CvDemo.run(
                     data, demo, s, token, custodianSpecs(data), officer, client(demo, SUPERVISOR, trust), api, clock);
+            TemporaryCertificateDemo.run(demo, officer, api, ocsp == null ? null : "http://127.0.0.1:" + ocspPort);
             printCurls(api, demo, trust, serials.get("citizen-signature"));
             printCrlChecks(crlBase, out, demo);
             System.out.println();
@@ -538,7 +546,8 @@ final class DemoCommand implements Callable<Integer> {
                 .put("cardNumber", CARD_NUMBER)
                 .put("chipUid", CHIP_UID)
                 .put("nationalId", NATIONAL_ID)
-                .put("holderName", HOLDER_NAME);
+                .put("holderName", HOLDER_NAME)
+                .put("birthDate", BIRTH_DATE);
         r = officer.send(
                 HttpRequest.newBuilder(URI.create(api + "/cards"))
                         .header("Content-Type", "application/json")
@@ -632,6 +641,30 @@ final class DemoCommand implements Callable<Integer> {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The seal signers of the temporary ID certificates (issue 24), through the CLI an operator runs:
+     * {@code ds generate --purpose seal} in the online token, then {@code ds certify --purpose seal}
+     * with the CSCA in the offline token, each with two custodians; certificates in
+     * DATA/ceremony/seal-signers/. Skipped when that directory already holds seal signer 001.
+     */
+    private int ensureSealSigners(Path data) {
+        Path dir = data.resolve("ceremony/seal-signers");
+        if (Files.exists(dir.resolve("seal-001.pem"))) {
+            System.out.println("seal signers (temporary ID certificates) already certified in " + show(dir));
+            return 0;
+        }
+        System.out.println("seal signers for temporary ID certificates: ds generate and ds certify --purpose seal");
+        int rc = EidPki.execute(concat(
+                List.of("ds", "generate", "--purpose", "seal", "--count", "2"), custodianArgs(data), storeArgs(data)));
+        if (rc != 0) {
+            return rc;
+        }
+        return EidPki.execute(concat(
+                List.of("ds", "certify", "--purpose", "seal", "--count", "2", "--out", dir.toString()),
+                custodianArgs(data),
+                storeArgs(data)));
     }
 
     // ---------------------------------------------------------------- the ceremony

@@ -17,6 +17,7 @@ import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.document.DocumentSignerCeremony;
 import tw.eid.pki.ca.document.DocumentSignerPool;
 import tw.eid.pki.ca.document.DocumentSignerRetirement;
+import tw.eid.pki.ca.document.SignerPurpose;
 import tw.eid.pki.ca.profile.ProfileSettings;
 import tw.eid.pki.ca.profile.RevocationReason;
 import tw.eid.pki.ca.revocation.RevocationService;
@@ -31,9 +32,9 @@ import tw.eid.pki.hsm.Token;
 @Command(
         name = "ds",
         mixinStandardHelpOptions = true,
-        description =
-                "Document Signer pool: generate keys ahead, certify a batch with the CSCA, status, rotate, revoke,"
-                        + " retire (destroy the keys of ended DSs).",
+        description = "Document Signer pool (and, with --purpose seal, the seal signers of temporary ID certificates):"
+                + " generate keys ahead, certify a batch with the CSCA, status, rotate, revoke, retire"
+                + " (destroy the keys of ended DSs).",
         subcommands = {
             DsCommand.Generate.class,
             DsCommand.Certify.class,
@@ -73,7 +74,8 @@ final class DsCommand implements Runnable {
             mixinStandardHelpOptions = true,
             description = {
                 "Generate DS keys in the online token (sensitive, not extractable), ahead of need; a CSCA",
-                "ceremony (ds certify) certifies them. Needs k custodians of the online token."
+                "ceremony (ds certify) certifies them. Needs k custodians of the online token.",
+                "With --purpose seal: seal signer keys (ECDSA P-256 only) for temporary ID certificates."
             })
     static final class Generate implements Callable<Integer> {
         @Option(names = "--count", required = true, paramLabel = "N", description = "how many keys (1-100)")
@@ -92,6 +94,9 @@ final class DsCommand implements Runnable {
         long maxDocuments = DocumentSignerPool.DEFAULT_MAX_DOCUMENTS;
 
         @Mixin
+        SignerPurposeOption purpose;
+
+        @Mixin
         OnlineCustodianOptions custodians;
 
         @Mixin
@@ -101,16 +106,20 @@ final class DsCommand implements Runnable {
         public Integer call() throws Exception {
             checkCount(count);
             KeyAlgorithm keyAlgorithm = KeyAlgorithm.fromId(algorithm);
+            if (purpose.purpose() == SignerPurpose.SEAL && keyAlgorithm != KeyAlgorithm.EC_P256) {
+                throw new IllegalArgumentException(
+                        "--algorithm must be ec-p256 for seal signers (ECDSA P-256 with SHA-256), not " + algorithm);
+            }
             if (maxDocuments < 1) {
                 throw new IllegalArgumentException("--max-documents must be at least 1, not " + maxDocuments);
             }
             Clock clock = CommandClock.system();
             try (StoreOptions.Store s = store.open();
                     Token token = custodians.open(store.dataDir(), clock)) {
-                List<String> labels = new DocumentSignerPool(s.database(), AuditLedger.hashChained(clock), clock)
+                List<String> labels = purpose.pool(s.database(), clock)
                         .generate(Actor.local(custodians.actorId()), token, count, keyAlgorithm, maxDocuments);
-                System.out.println("generated " + labels.size() + " DS key(s) in token '" + token.label() + "': "
-                        + String.join(", ", labels));
+                System.out.println("generated " + labels.size() + " " + purpose.noun() + " key(s) in token '"
+                        + token.label() + "': " + String.join(", ", labels));
             }
             return 0;
         }
@@ -122,7 +131,8 @@ final class DsCommand implements Runnable {
             description = {
                 "CSCA ceremony: certify up to N generated DS keys with the CSCA, whose key is in the",
                 "offline token (activate it with --token-label, default eid-offline, and k custodians).",
-                "Certificates are written to OUT/ds-NNN.{crt,pem}."
+                "Certificates are written to OUT/ds-NNN.{crt,pem} (with --purpose seal: seal signers under",
+                "profile seal-signer/1, OUT/seal-NNN.{crt,pem})."
             })
     static final class Certify implements Callable<Integer> {
         @Option(names = "--count", required = true, paramLabel = "N", description = "at most this many (1-100)")
@@ -148,6 +158,9 @@ final class DsCommand implements Runnable {
                 description = "where to write the certificates")
         Path out;
 
+        @Mixin
+        SignerPurposeOption purpose;
+
         // The CSCA's key is offline.
         @Mixin
         OfflineCustodianOptions custodians;
@@ -158,6 +171,7 @@ final class DsCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             checkCount(count);
+            SignerPurpose which = purpose.purpose();
             Instant start;
             try {
                 start = usageStart == null ? null : Instant.parse(usageStart);
@@ -175,16 +189,16 @@ final class DsCommand implements Runnable {
                                 AuditLedger.hashChained(clock),
                                 clock,
                                 new SecureRandom())
-                        .certify(Actor.local(custodians.actorId()), offline, csca, count, start);
+                        .certify(Actor.local(custodians.actorId()), offline, csca, count, start, which);
                 for (DocumentSignerCeremony.Certified c : done) {
-                    String name = String.format("ds-%03d", c.number());
+                    String name = String.format("%s-%03d", which.prefix(), c.number());
                     Files.write(out.resolve(name + ".crt"), c.certificate().getEncoded());
                     Files.writeString(
                             out.resolve(name + ".pem"), pem(c.certificate().getEncoded()));
                     System.out.println("  " + name + ": key " + c.keyLabel() + ", serial "
                             + c.certificate().getSerialNumber().toString(16));
                 }
-                System.out.println("certified " + done.size() + " DS key(s) with " + csca
+                System.out.println("certified " + done.size() + " " + purpose.noun() + " key(s) with " + csca
                         + (done.size() < count ? " (no more generated keys were waiting)" : ""));
             }
             return 0;
@@ -194,16 +208,20 @@ final class DsCommand implements Runnable {
     @Command(
             name = "status",
             mixinStandardHelpOptions = true,
-            description = "The DS pool: active signer, spares, warnings.")
+            description = "The DS pool (or, with --purpose seal, the seal signers): active signer, spares, warnings.")
     static final class Status implements Callable<Integer> {
+        @Mixin
+        SignerPurposeOption purpose;
+
         @Mixin
         StoreOptions store;
 
         @Override
         public Integer call() {
+            purpose.purpose();
             Clock clock = CommandClock.system();
             try (StoreOptions.Store s = store.open()) {
-                DocumentSignerPool pool = new DocumentSignerPool(s.database(), AuditLedger.hashChained(clock), clock);
+                DocumentSignerPool pool = purpose.pool(s.database(), clock);
                 for (DocumentSignerPool.Signer d : pool.signers()) {
                     System.out.printf(
                             "%-28s %-9s %4s %-34s %s..%s %d/%d %s%s%s%n",
@@ -224,7 +242,8 @@ final class DsCommand implements Runnable {
                 DocumentSignerPool.Status st = pool.status();
                 System.out.println("active: "
                         + (st.active() == null
-                                ? "none (the next SOD activates a spare)"
+                                ? "none (the next " + (purpose.purpose() == SignerPurpose.SOD ? "SOD" : "seal")
+                                        + " activates a spare)"
                                 : st.active().keyLabel())
                         + "; certified spares: " + st.usableSpares() + " (" + st.spareDocuments()
                         + " documents); generated,"
@@ -232,8 +251,8 @@ final class DsCommand implements Runnable {
                         + (st.coveredUntil() == null ? "-" : st.coveredUntil().toString()));
                 if (st.low()) {
                     System.out.println(
-                            "warning: the certified DS pool is low (fewer than 2 spares, or signing covered for"
-                                    + " less than 30 days); generate keys and run a CSCA ceremony (ds certify)");
+                            "warning: the certified " + purpose.noun() + " pool is low (fewer than 2 spares, or signing"
+                                    + " covered for less than 30 days); generate keys and run a CSCA ceremony (ds certify)");
                 }
             }
             return 0;
@@ -256,23 +275,28 @@ final class DsCommand implements Runnable {
         String operator;
 
         @Mixin
+        SignerPurposeOption purpose;
+
+        @Mixin
         StoreOptions store;
 
         @Override
         public Integer call() {
+            purpose.purpose();
             if (operator.isBlank()) {
                 throw new IllegalArgumentException("--operator must name who forces the switch");
             }
             Clock clock = CommandClock.system();
             try (StoreOptions.Store s = store.open()) {
-                DocumentSignerPool pool = new DocumentSignerPool(s.database(), AuditLedger.hashChained(clock), clock);
+                DocumentSignerPool pool = purpose.pool(s.database(), clock);
                 var retired = pool.rotate(Actor.local("cli:" + operator));
                 DocumentSignerPool.Status st = pool.status();
-                System.out.println(retired.map(l -> "retired " + l).orElse("no DS was active")
+                System.out.println(retired.map(l -> "retired " + l).orElse("no " + purpose.noun() + " was active")
                         + "; certified spares left: " + st.usableSpares());
                 if (st.usableSpares() == 0) {
-                    System.out.println(
-                            "warning: no certified spare: SOD requests are refused until a CSCA ceremony (ds certify)");
+                    System.out.println("warning: no certified spare: "
+                            + (purpose.purpose() == SignerPurpose.SOD ? "SOD" : "temporary certificate")
+                            + " requests are refused until a CSCA ceremony (ds certify)");
                 }
             }
             return 0;
@@ -283,7 +307,7 @@ final class DsCommand implements Runnable {
             name = "revoke",
             mixinStandardHelpOptions = true,
             description = {
-                "Revoke a DS certificate (final): recorded on its certificate row, which the CSCA CRL lists;",
+                "Revoke a DS (or seal signer) certificate (final): recorded on its certificate row, which the CSCA CRL lists;",
                 "the pool never uses it again (if it is active, the next SOD moves to the next DS). A CSCA act:",
                 "k custodians of the offline token (--token-label, default eid-offline) must be present."
             })
@@ -323,7 +347,8 @@ final class DsCommand implements Runnable {
                     Token ignored = custodians.open(store.dataDir(), clock)) {
                 boolean isDs = DocumentSignerPool.isDocumentSigner(s.database(), csca, serial);
                 if (!isDs) {
-                    throw new IllegalArgumentException("no Document Signer of " + csca + " has serial " + serial);
+                    throw new IllegalArgumentException(
+                            "no Document Signer or seal signer of " + csca + " has serial " + serial);
                 }
                 new RevocationService(s.database(), AuditLedger.hashChained(clock), clock)
                         .revoke(Actor.local(custodians.actorId()), csca, serial, r);
@@ -342,9 +367,13 @@ final class DsCommand implements Runnable {
                 "certificate revoked), and destroy in the online token the private key of every DS retired at",
                 "least an hour ago (ended, rotated or revoked): no RA process signs with it any more by then (each",
                 "re-reads its DS at least every minute). The certificates and the pool's rows stay; audited. A key",
-                "custodian act: k custodians of the online token (--token-label, default eid-online)."
+                "custodian act: k custodians of the online token (--token-label, default eid-online).",
+                "--purpose chooses whose ended signers are retired; keys are destroyed for both pools."
             })
     static final class Retire implements Callable<Integer> {
+        @Mixin
+        SignerPurposeOption purpose;
+
         @Mixin
         OnlineCustodianOptions custodians;
 
@@ -353,12 +382,13 @@ final class DsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            purpose.purpose();
             Clock clock = CommandClock.system();
             try (StoreOptions.Store s = store.open();
                     Token token = custodians.open(store.dataDir(), clock)) {
                 AuditLedger audit = AuditLedger.hashChained(clock);
                 DocumentSignerRetirement.Result r = new DocumentSignerRetirement(
-                                new DocumentSignerPool(s.database(), audit, clock), s.database(), audit, clock)
+                                purpose.pool(s.database(), clock), s.database(), audit, clock)
                         .run(Actor.local(custodians.actorId()), token);
                 r.retired().forEach(l -> System.out.println("retired " + l + ": it can never sign again"));
                 r.destroyed()

@@ -10,6 +10,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.document.MasterLists;
+import tw.eid.pki.ca.document.seal.TemporaryCertificateVerifier;
 import tw.eid.pki.ca.profile.CaCertificates;
 import tw.eid.pki.ca.profile.ProfileSettings;
 import tw.eid.pki.ca.store.Database;
@@ -101,6 +102,9 @@ final class OcspService implements AutoCloseable {
                 server.getHandler()));
         // So do the CA certificates, the AIA caIssuers target.
         server.setHandler(new CaCertificatesHandler(new CaCertificates(database), server.getHandler()));
+        // And the verifier of temporary ID certificates' seals (issue 24).
+        server.setHandler(new TemporaryCertificateVerifyHandler(
+                new TemporaryCertificateVerifier(database, clock), server.getHandler()));
         if (crl != null) {
             server.setHandler(new CrlService.Routing(crl, server.getHandler()));
         }

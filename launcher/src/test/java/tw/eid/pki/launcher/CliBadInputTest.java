@@ -732,7 +732,7 @@ class CliBadInputTest {
         // Acts on the store with custodians present, refused by what the store holds.
         String[][] acts = {
             {
-                "no Document Signer of csca has serial abcdef",
+                "no Document Signer or seal signer of csca has serial abcdef",
                 "ds",
                 "revoke",
                 "--serial",

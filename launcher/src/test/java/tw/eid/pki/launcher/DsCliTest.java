@@ -8,12 +8,15 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.document.DocumentSignerPool;
+import tw.eid.pki.ca.document.SignerPurpose;
 
 /**
  * {@code eidpki ds} and {@code eidpki csca} through processes, as an operator runs it: the demo ceremony (its DS 001 joins
@@ -260,6 +263,126 @@ class DsCliTest {
         r = eidpki("ds", "rotate", "--data-dir", data.toString());
         assertThat(r.exitCode()).as("--operator is required").isEqualTo(2);
         assertThat(r.stderr().strip().lines().count()).isEqualTo(1);
+    }
+
+    /**
+     * Seal signers (issue 24) through the same commands with {@code --purpose seal}: generated in the
+     * online token and certified by the CSCA in the offline token, each with two custodians, numbered
+     * apart from the Document Signers, under profile seal-signer/1 (openssl verifies them to the CSCA);
+     * the seal pool then hands out a signer (what {@code serve ra} needs to answer a temporary
+     * certificate request instead of 503 ds.pool-empty). Bad input: one line, exit 2, nothing made.
+     */
+    @Test
+    void sealSignersAreGeneratedAndCertifiedWithPurposeSeal() throws Exception {
+        data = Files.createTempDirectory("eidpki-seal-cli");
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
+        String suffix = HexFormat.of().formatHex(RANDOM.generateSeed(4));
+        String offline = "seal-off-" + suffix;
+        String online = "seal-on-" + suffix;
+        CliProcesses.Result r = CliProcesses.demoCeremony(data, offline, online);
+        assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+        String before = eidpki("ds", "status", "--purpose", "seal", "--data-dir", data.toString())
+                .stdout();
+        assertThat(before).contains("active: none", "certified spares: 0");
+
+        for (String[] bad : List.of(
+                new String[] {"--purpose", "seal", "--algorithm", "ec-p384"}, new String[] {"--purpose", "sealx"})) {
+            List<String> args = new ArrayList<>(List.of("ds", "generate", "--count", "1"));
+            args.addAll(List.of(bad));
+            args.addAll(List.of(
+                    "--data-dir",
+                    data.toString(),
+                    "--token-label",
+                    online,
+                    "--custodian",
+                    custodian("alice"),
+                    "--custodian",
+                    custodian("bob")));
+            r = eidpki(args.toArray(String[]::new));
+            assertThat(r.exitCode())
+                    .as(String.join(" ", bad) + ": " + r.stderr())
+                    .isEqualTo(2);
+            assertThat(r.stderr().strip().lines().count()).isEqualTo(1);
+        }
+        assertThat(eidpki("ds", "status", "--purpose", "seal", "--data-dir", data.toString())
+                        .stdout())
+                .isEqualTo(before);
+
+        r = eidpki(
+                "ds",
+                "generate",
+                "--purpose",
+                "seal",
+                "--count",
+                "2",
+                "--data-dir",
+                data.toString(),
+                "--token-label",
+                online,
+                "--custodian",
+                custodian("alice"),
+                "--custodian",
+                custodian("bob"));
+        assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+        assertThat(r.stdout()).contains("generated 2 seal signer key(s)", "seal-");
+        Path out = data.resolve("seal-batch-1");
+        r = eidpki(
+                "ds",
+                "certify",
+                "--purpose",
+                "seal",
+                "--count",
+                "5",
+                "--out",
+                out.toString(),
+                "--data-dir",
+                data.toString(),
+                "--token-label",
+                offline,
+                "--custodian",
+                custodian("bob"),
+                "--custodian",
+                custodian("carol"));
+        assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isZero();
+        assertThat(r.stdout()).contains("seal-001", "seal-002", "certified 2 seal signer key(s) with csca");
+        assertThat(run(
+                        "openssl",
+                        "verify",
+                        "-x509_strict",
+                        "-purpose",
+                        "any",
+                        "-CAfile",
+                        data.resolve("ceremony/initial/csca.pem").toString(),
+                        out.resolve("seal-001.pem").toString(),
+                        out.resolve("seal-002.pem").toString()))
+                .startsWith("0 ");
+        assertThat(run(
+                        "openssl",
+                        "x509",
+                        "-noout",
+                        "-text",
+                        "-in",
+                        out.resolve("seal-001.pem").toString()))
+                .contains("Seal Signer 001", "Digital Signature", "prime256v1");
+        r = eidpki("ds", "status", "--purpose", "seal", "--data-dir", data.toString());
+        assertThat(r.stdout()).contains("CERTIFIED", "certified spares: 2").doesNotContain("ds-001-key");
+        assertThat(eidpki("ds", "status", "--data-dir", data.toString()).stdout())
+                .contains("ds-001-key")
+                .doesNotContain("seal-");
+        try (StoreOptions.Store s = store()) {
+            Clock clock = Clock.systemUTC();
+            assertThat(new DocumentSignerPool(
+                                    s.database(),
+                                    AuditLedger.hashChained(clock),
+                                    clock,
+                                    DocumentSignerPool.DEFAULT_LOW_WATER_MARK,
+                                    DocumentSignerPool.Settings.defaults(),
+                                    System::nanoTime,
+                                    SignerPurpose.SEAL)
+                            .reserve(Actor.local("test"))
+                            .keyLabel())
+                    .startsWith("seal-");
+        }
     }
 
     /** One document from the pool, in this JVM on the same store (the pool needs no token for it). */

@@ -576,6 +576,38 @@ public final class DocumentSignerPool {
         });
     }
 
+    /** A certified signer's certificate and its status in the store, for verifiers (issue 24). */
+    public record SignerCertificate(
+            String keyLabel, String cscaName, String serialHex, byte[] certificateDer, CertificateStatus status) {
+        @Override
+        public byte[] certificateDer() {
+            return certificateDer.clone();
+        }
+    }
+
+    /** The certified signer of this pool whose certificate serial is {@code serialHex} (lower-case hex), if any. */
+    public Optional<SignerCertificate> certificate(String serialHex) {
+        return database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT d.key_label, d.csca_name, d.serial_hex,"
+                    + " d.certificate_der, c.status FROM document_signer d JOIN certificate c"
+                    + " ON c.ca_name = d.csca_name AND c.serial_hex = d.serial_hex"
+                    + " WHERE d.purpose = '" + purpose.column() + "' AND d.serial_hex = ?")) {
+                ps.setString(1, serialHex);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    return Optional.of(new SignerCertificate(
+                            rs.getString(1),
+                            rs.getString(2),
+                            rs.getString(3),
+                            rs.getBytes(4),
+                            status(rs.getString(5))));
+                }
+            }
+        });
+    }
+
     /** Every signer of the pool. */
     public List<Signer> signers() {
         return database.inTransaction(this::signers);

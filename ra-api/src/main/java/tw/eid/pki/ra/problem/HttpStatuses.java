@@ -40,8 +40,9 @@ public final class HttpStatuses {
 
     public static int of(SealException.Code code) {
         return switch (code) {
-            case MALFORMED, UNENCODABLE, WRONG_PROFILE -> 400;
-            case NAME_TOO_LONG -> 422;
+            case MALFORMED, UNENCODABLE, WRONG_PROFILE, IMAGE_UNREADABLE -> 400;
+            case NAME_TOO_LONG, NO_BARCODE -> 422;
+            case IMAGE_TOO_LARGE -> 413;
         };
     }
 

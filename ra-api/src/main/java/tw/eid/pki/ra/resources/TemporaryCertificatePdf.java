@@ -62,11 +62,14 @@ public final class TemporaryCertificatePdf {
                 }
                 boolean[][] modules = SealBarcode.modules(seal);
                 // Whole modules from the page's top-left corner, so that at 300 dpi every module
-                // edge falls on a pixel edge; the footer line stays clear of the quiet zone.
+                // edge falls on a pixel edge. The symbol sits at the right margin across the page's
+                // horizontal centre line: a reader handed the whole page (zxing-cpp 1.4, Debian's
+                // ZXingReader) looks for a DataMatrix only where the image's centre lines cross it
+                // (zxing-cpp issue #189); a scanner aimed at the code does not care.
                 int n = modules.length;
                 float side = n * MODULE_POINTS;
                 float left = ((int) ((width - 40) / MODULE_POINTS) - n) * MODULE_POINTS;
-                float top = height - ((int) ((height - 80) / MODULE_POINTS) - n) * MODULE_POINTS;
+                float top = height - ((int) (height / 2 / MODULE_POINTS) - n / 2) * MODULE_POINTS;
                 float bottom = top - side;
                 s.setNonStrokingColor(0f);
                 for (int row = 0; row < modules.length; row++) {

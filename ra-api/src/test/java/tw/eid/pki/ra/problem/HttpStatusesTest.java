@@ -75,7 +75,10 @@ class HttpStatusesTest {
                         "seal.malformed 400",
                         "seal.unencodable 400",
                         "seal.name-too-long 422",
-                        "seal.wrong-profile 400");
+                        "seal.wrong-profile 400",
+                        "seal.image-too-large 413",
+                        "seal.image-unreadable 400",
+                        "seal.no-barcode 422");
     }
 
     @Test

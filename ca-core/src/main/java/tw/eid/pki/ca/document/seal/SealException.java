@@ -15,7 +15,13 @@ public final class SealException extends RuntimeException {
         /** The holder's name is longer than the seal's name feature allows. */
         NAME_TOO_LONG("seal.name-too-long"),
         /** A seal whose features are not those of the temporary ID certificate profile. */
-        WRONG_PROFILE("seal.wrong-profile");
+        WRONG_PROFILE("seal.wrong-profile"),
+        /** An image of a seal over 2 MB, or over 4,000 pixels a side (judged from its header, before decoding). */
+        IMAGE_TOO_LARGE("seal.image-too-large"),
+        /** Bytes that are not a PNG or JPEG image that decodes. */
+        IMAGE_UNREADABLE("seal.image-unreadable"),
+        /** An image in which no DataMatrix can be read. */
+        NO_BARCODE("seal.no-barcode");
 
         private final String id;
 

@@ -258,6 +258,14 @@ public final class TemporaryCertificates {
         return database.inTransaction(c -> find(c, number, false));
     }
 
+    /** The store's record of {@code number} in {@code database}, if any: what a relying party's verifier reads. */
+    public static Optional<Record> find(Database database, String number) {
+        if (number == null || !NUMBER.matcher(number).matches()) {
+            return Optional.empty();
+        }
+        return database.inTransaction(c -> find(c, number, false));
+    }
+
     private static void requireNumber(String number) {
         if (number == null || !NUMBER.matcher(number).matches()) {
             throw new TemporaryCertificateException(
