@@ -9,6 +9,8 @@ import java.util.List;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import tw.eid.pki.ca.audit.AuditLedger;
+import tw.eid.pki.ca.cvc.AgencyAuthorizations;
+import tw.eid.pki.ca.cvc.CvAuthority;
 import tw.eid.pki.ca.document.MasterLists;
 import tw.eid.pki.ca.profile.CaCertificates;
 import tw.eid.pki.ca.profile.ProfileSettings;
@@ -101,6 +103,12 @@ final class OcspService implements AutoCloseable {
                 server.getHandler()));
         // So do the CA certificates, the AIA caIssuers target.
         server.setHandler(new CaCertificatesHandler(new CaCertificates(database), server.getHandler()));
+        // And the terminals' CV renewals with the CV trust points (issue 22): the DV keys are in this token.
+        server.setHandler(new CvTerminalHandler(
+                new AgencyAuthorizations(database, AuditLedger.hashChained(clock), clock),
+                new CvAuthority(database, AuditLedger.hashChained(clock), clock),
+                token,
+                server.getHandler()));
         if (crl != null) {
             server.setHandler(new CrlService.Routing(crl, server.getHandler()));
         }
