@@ -150,6 +150,32 @@ public final class AgencyAuthorizations {
         return issue(terminal, record, req, validityDays, online, "cv.terminal.renew", AgencyRecord.Status.ACTIVE);
     }
 
+    /**
+     * The supervisor's other decision: refuses a REQUESTED record (never the officer who recorded it).
+     * It becomes REFUSED for good, with the decider and the time; nothing is issued, and the key of its
+     * first request is free again for a new record.
+     */
+    public void refuse(Actor supervisor, long id) {
+        database.inTransaction(c -> {
+            AgencyRecord r = read(c, id, true);
+            if (r.status() != AgencyRecord.Status.REQUESTED) {
+                throw new CvException(CvException.Code.CONFLICT, "record " + id + " is " + r.status());
+            }
+            if (r.requestedBy().equals(supervisor.id())) {
+                throw new CvException(CvException.Code.SELF_APPROVAL, "the officer who recorded it cannot decide it");
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE cv_agency_record SET status = 'REFUSED', decided_by = ?, decided_at = ? WHERE id = ?")) {
+                ps.setString(1, supervisor.id());
+                ps.setObject(2, DatabaseTime.toColumn(clock.instant()));
+                ps.setLong(3, id);
+                ps.executeUpdate();
+            }
+            audit.append(c, supervisor.event("cv.agency.refuse", "cv-agency/" + id, AuditResult.SUCCESS));
+            return null;
+        });
+    }
+
     /** Suspends an ACTIVE record: no terminal certificate is issued under it until it is resumed. */
     public void suspend(Actor supervisor, long id) {
         transition(supervisor, id, "cv.agency.suspend", AgencyRecord.Status.ACTIVE, AgencyRecord.Status.SUSPENDED);
