@@ -61,6 +61,19 @@ public final class AgencyAuthorizations {
         }
         CvRequest req = checkRequest(record, firstRequest);
         return database.inTransaction(c -> {
+            // A CHR mnemonic names one record for good (the unique index): refused up front, not at the index.
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT id FROM cv_agency_record WHERE holder_mnemonic = ?")) {
+                ps.setString(1, record.holderMnemonic());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        throw new CvException(
+                                CvException.Code.HOLDER_REFERENCE,
+                                "the mnemonic " + record.holderMnemonic() + " is record " + rs.getLong(1)
+                                        + "'s: choose another");
+                    }
+                }
+            }
             long id;
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO cv_agency_record (agency, legal_basis, terminal_type, rights, sector_key_hash,"
