@@ -216,8 +216,55 @@ class CvTerminalHandlerTest {
         agencies.resume(Actor.local("supervisor:2001"), record);
     }
 
+    /**
+     * A record that ends in three days: its first certificate is cut at the end date, a renewal asking
+     * past it is refused, and once the end date has passed (set back in the store: a record cannot be
+     * made with an end in the past) every renewal is refused; nothing is stored.
+     */
     @Test
     @Order(2)
+    void theRecordsEndDateBoundsRenewalsAndAnEndedRecordStopsThem() throws Exception {
+        KeyPair keys = ecKeys();
+        HolderReference first = HolderReference.parse("TWAGENCY200001");
+        long ending = agencies.request(
+                Actor.local("officer:1001"),
+                new AgencyRecord(
+                        0,
+                        "Short Agency",
+                        "Act 12 art. 4",
+                        TerminalType.AT,
+                        Set.of(AccessRight.READ_DG1),
+                        new byte[32],
+                        new CertificateDescription("Ministry of the Interior", "Short Agency", "Reads DG1."),
+                        30,
+                        today().plusDays(3),
+                        "AGENCY2",
+                        AgencyRecord.Status.REQUESTED,
+                        "x",
+                        null),
+                CvRequest.create(DV, key(keys), first, null, signer(keys)));
+        CvCertificate cert = agencies.approve(Actor.local("supervisor:2001"), ending, online);
+        assertThat(cert.body().expiration()).isEqualTo(today().plusDays(3));
+        HolderReference second = HolderReference.parse("TWAGENCY200002");
+        long[] before = counts();
+        refused(post(renewal(ecKeys(), second, null, first, keys), "?validity-days=10"), 422, "cv.validity");
+        assertThat(counts()).containsExactly(before);
+
+        db.database().inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE cv_agency_record SET end_date = ? WHERE id = ?")) {
+                ps.setObject(1, today().minusDays(1));
+                ps.setLong(2, ending);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+        long[] ended = counts();
+        refused(post(renewal(ecKeys(), second, null, first, keys), ""), 409, "cv.record-not-active");
+        assertThat(counts()).containsExactly(ended);
+    }
+
+    @Test
+    @Order(3)
     void aTerminalRenewsWithItsCurrentKeyAndOpenpaceVerifiesTheResult() throws Exception {
         long[] before = counts();
         KeyPair fresh = ecKeys();
@@ -250,7 +297,7 @@ class CvTerminalHandlerTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void trustPointsAreEveryCvcaAndLinkCertificateOldestFirst() throws Exception {
         HttpResponse<byte[]> one = send(HttpRequest.newBuilder(URI.create(base + CvTerminalHandler.TRUST_POINTS))
                 .GET());
