@@ -68,14 +68,28 @@ abstract class CustodianOptions {
 
     /** Who acted, for the audit trail: the custodians present. */
     String actorId() {
+        return "custodians:" + names(custodians);
+    }
+
+    Token open(Path dataDir, Clock clock) throws IOException {
+        return open(library, tokenLabel(), custodians, shares, dataDir, clock);
+    }
+
+    /** The custodians' names of NAME[:PASSFILE] values, joined by '+'. */
+    static String names(List<String> custodians) {
         List<String> names = new ArrayList<>();
         for (String c : custodians) {
             names.add(c.contains(":") ? c.substring(0, c.indexOf(':')) : c);
         }
-        return "custodians:" + String.join("+", names);
+        return String.join("+", names);
     }
 
-    Token open(Path dataDir, Clock clock) throws IOException {
+    /**
+     * Activates {@code tokenLabel} with the shares of {@code custodians} (NAME[:PASSFILE]) from
+     * {@code shares}, or DATA/custody: what every custodian group does, {@link OnlineTokenCustodians} too.
+     */
+    static Token open(Path library, String tokenLabel, List<String> custodians, Path shares, Path dataDir, Clock clock)
+            throws IOException {
         Path shareDir = shares != null ? shares : dataDir.resolve("custody");
         List<ShareUnlock> unlocks = new ArrayList<>();
         for (String c : custodians) {
@@ -85,12 +99,12 @@ abstract class CustodianOptions {
                             .strip()
                             .toCharArray()
                     : CeremonyCommand.prompt(name, "passphrase for custodian " + name);
-            unlocks.add(new ShareUnlock(ShareLocator.find(shareDir, tokenLabel(), name), passphrase));
+            unlocks.add(new ShareUnlock(ShareLocator.find(shareDir, tokenLabel, name), passphrase));
         }
-        char[] pin = new PinReconstructor().reconstruct(tokenLabel(), unlocks);
+        char[] pin = new PinReconstructor().reconstruct(tokenLabel, unlocks);
         unlocks.forEach(u -> Arrays.fill(u.passphrase(), '\0'));
         try {
-            return Token.open(TokenConfig.of(library, tokenLabel()), pin, clock);
+            return Token.open(TokenConfig.of(library, tokenLabel), pin, clock);
         } finally {
             Arrays.fill(pin, '\0');
         }

@@ -41,8 +41,8 @@ import tw.eid.pki.hsm.Token;
  * and bob), a DV in the online token, and a sample agency record (an authentication terminal that
  * reads DG1 and DG4) recorded by the demo officer and approved by the demo supervisor over the RA
  * API; the three certificates are written to {@code data/demo/cv/} as {@code CHR.cvcert}, each with a
- * link named exactly by its CHR (what {@code cvc-print --cvc-dir} looks up), and the description
- * document beside them.
+ * link named exactly by its CHR (what {@code cvc-print --cvc-dir} looks up), the description
+ * document and the trust points ({@code trust-points.cvcerts}) beside them.
  */
 final class CvDemo {
     static final HolderReference CVCA = HolderReference.parse("TWCVCA00001");
@@ -81,8 +81,10 @@ final class CvDemo {
                 dv = authority.certifyDv(
                         ceremony, offline, CVCA, online, "dv-moi-1", DV, CvRole.DV_DOMESTIC, Period.ofMonths(3));
             }
-            write(dir, cvca);
-            write(dir, dv);
+            CvCommand.write(dir, cvca);
+            CvCommand.write(dir, dv);
+            // The chips' trust points, as the ceremony writes them (and GET /cv/trust-points serves them).
+            CvCommand.writeTrustPoints(dir, authority);
             // The sample agency's terminal: its key is the agency's, not ours (a software key here).
             KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
             g.initialize(new ECGenParameterSpec("secp256r1"));
@@ -148,11 +150,6 @@ final class CvDemo {
                 + "); check the chain and the description with openpace:");
         System.out.println("  " + DemoCommand.printable(check));
         System.out.println("    -> " + DemoCommand.run(check));
-    }
-
-    private static void write(Path dir, CvCertificate c) throws IOException {
-        Files.write(dir.resolve(c.body().chr() + ".cvcert"), c.encoded());
-        link(dir, c.body().chr());
     }
 
     /** cvc-print --cvc-dir opens the file named exactly by the CAR it looks for: a link to CHR.cvcert. */

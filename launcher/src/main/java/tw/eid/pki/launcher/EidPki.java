@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             AuditCommand.class,
             DsCommand.class,
             CscaCommand.class,
+            CvCommand.class,
             DemoCommand.class
         })
 public final class EidPki implements Runnable {

@@ -9,6 +9,8 @@ import java.util.List;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import tw.eid.pki.ca.audit.AuditLedger;
+import tw.eid.pki.ca.cvc.AgencyAuthorizations;
+import tw.eid.pki.ca.cvc.CvAuthority;
 import tw.eid.pki.ca.document.MasterLists;
 import tw.eid.pki.ca.document.seal.TemporaryCertificateVerifier;
 import tw.eid.pki.ca.profile.CaCertificates;
@@ -105,6 +107,12 @@ final class OcspService implements AutoCloseable {
         // And the verifier of temporary ID certificates' seals (issue 24).
         server.setHandler(new TemporaryCertificateVerifyHandler(
                 new TemporaryCertificateVerifier(database, clock), server.getHandler()));
+        // And the terminals' CV renewals with the CV trust points (issue 22): the DV keys are in this token.
+        server.setHandler(new CvTerminalHandler(
+                new AgencyAuthorizations(database, AuditLedger.hashChained(clock), clock),
+                new CvAuthority(database, AuditLedger.hashChained(clock), clock),
+                token,
+                server.getHandler()));
         if (crl != null) {
             server.setHandler(new CrlService.Routing(crl, server.getHandler()));
         }

@@ -69,6 +69,12 @@ class CliBadInputTest {
             {"csca"},
             {"csca", "rollover"},
             {"csca", "master-list"},
+            {"cv"},
+            {"cv", "cvca-create"},
+            {"cv", "cvca-rollover"},
+            {"cv", "dv-certify"},
+            {"cv", "dv-warnings"},
+            {"cv", "trust-points"},
             {"audit"},
             {"audit", "verify"},
             {"demo"}

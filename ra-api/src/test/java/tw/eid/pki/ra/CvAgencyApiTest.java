@@ -191,6 +191,74 @@ class CvAgencyApiTest {
         assertThat(state()).containsExactly(before);
     }
 
+    @Test
+    void aSupervisorRefusesARequestedRecordAndNothingIsIssued() throws Exception {
+        KeyPair k = keys();
+        String body = body("AGENCY3", List.of("read-dg1"), 30, request(k, "TWAGENCY300001", null));
+        Reply r = ra.json(ra.role(OperatorRole.OFFICER), "POST", "/cv/agencies", body);
+        assertThat(r.status()).as(r.text()).isEqualTo(201);
+        long id = JSON.readTree(r.body()).get("id").asLong();
+
+        long[] before = state();
+        // Roles: neither the officer nor the auditor may refuse; a bad id and an unknown record are problems.
+        assertThat(ra.call(ra.role(OperatorRole.OFFICER), "POST", "/cv/agencies/" + id + "/refuse")
+                        .status())
+                .isEqualTo(403);
+        assertThat(ra.call(ra.role(OperatorRole.AUDITOR), "POST", "/cv/agencies/" + id + "/refuse")
+                        .status())
+                .isEqualTo(403);
+        assertProblem(
+                ra.call(ra.role(OperatorRole.SUPERVISOR), "POST", "/cv/agencies/x1/refuse"),
+                400,
+                "request.bad-agency-id");
+        assertProblem(
+                ra.call(ra.role(OperatorRole.SUPERVISOR), "POST", "/cv/agencies/999999/refuse"), 404, "cv.not-found");
+        assertThat(state()).containsExactly(before);
+
+        Reply refused = ra.call(ra.role(OperatorRole.SUPERVISOR), "POST", "/cv/agencies/" + id + "/refuse");
+        assertThat(refused.status()).as(refused.text()).isEqualTo(200);
+        assertThat(JSON.readTree(refused.body()).get("status").asText()).isEqualTo("REFUSED");
+        assertThat(state()).containsExactly(before[0], before[1], before[2] + 1);
+        assertThat(ra.count(
+                        "SELECT COUNT(*) FROM audit_event WHERE action = 'cv.agency.refuse' AND actor = 'supervisor-1'"
+                                + " AND target = 'cv-agency/" + id + "'"))
+                .isEqualTo(1);
+        assertThat(ra.count("SELECT COUNT(*) FROM cv_agency_record WHERE id = " + id
+                        + " AND decided_by = 'supervisor-1' AND decided_at IS NOT NULL"))
+                .isEqualTo(1);
+
+        // Refused is final: neither a second refusal nor an approval changes anything.
+        long[] after = state();
+        assertProblem(
+                ra.call(ra.role(OperatorRole.SUPERVISOR), "POST", "/cv/agencies/" + id + "/refuse"),
+                409,
+                "cv.conflict");
+        assertProblem(
+                ra.call(ra.role(OperatorRole.SUPERVISOR), "POST", "/cv/agencies/" + id + "/approve"),
+                409,
+                "cv.conflict");
+        assertThat(state()).containsExactly(after);
+
+        // The refused record keeps its mnemonic (a CHR mnemonic names one record): a second record with it is
+        // a problem, not the unique index's 500, and changes nothing.
+        assertProblem(
+                ra.json(
+                        ra.role(OperatorRole.OFFICER),
+                        "POST",
+                        "/cv/agencies",
+                        body("AGENCY3", List.of("read-dg1"), 30, request(k, "TWAGENCY300001", null))),
+                400,
+                "cv.holder-reference");
+        assertThat(state()).containsExactly(after);
+        // The refused record's key is not "requested before": a corrected application may use it.
+        Reply again = ra.json(
+                ra.role(OperatorRole.OFFICER),
+                "POST",
+                "/cv/agencies",
+                body("AGENCY4", List.of("read-dg1"), 30, request(k, "TWAGENCY400001", null)));
+        assertThat(again.status()).as(again.text()).isEqualTo(201);
+    }
+
     private static void assertProblem(Reply r, int status, String code) throws Exception {
         assertThat(r.status()).as(r.text()).isEqualTo(status);
         assertThat(r.contentType()).startsWith("application/problem+json");

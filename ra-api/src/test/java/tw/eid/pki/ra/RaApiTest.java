@@ -446,6 +446,7 @@ class RaApiTest {
                         "/cv/agencies",
                         "/cv/agencies/{id}",
                         "/cv/agencies/{id}/approve",
+                        "/cv/agencies/{id}/refuse",
                         "/cv/agencies/{id}/suspend",
                         "/cv/agencies/{id}/resume",
                         "/cv/agencies/{id}/revoke",

@@ -61,6 +61,19 @@ public final class AgencyAuthorizations {
         }
         CvRequest req = checkRequest(record, firstRequest);
         return database.inTransaction(c -> {
+            // A CHR mnemonic names one record for good (the unique index): refused up front, not at the index.
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT id FROM cv_agency_record WHERE holder_mnemonic = ?")) {
+                ps.setString(1, record.holderMnemonic());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        throw new CvException(
+                                CvException.Code.HOLDER_REFERENCE,
+                                "the mnemonic " + record.holderMnemonic() + " is record " + rs.getLong(1)
+                                        + "'s: choose another");
+                    }
+                }
+            }
             long id;
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO cv_agency_record (agency, legal_basis, terminal_type, rights, sector_key_hash,"
@@ -148,6 +161,32 @@ public final class AgencyAuthorizations {
         AgencyRecord record = load(current.agencyRecord());
         checkRequest(record, authenticatedRequest);
         return issue(terminal, record, req, validityDays, online, "cv.terminal.renew", AgencyRecord.Status.ACTIVE);
+    }
+
+    /**
+     * The supervisor's other decision: refuses a REQUESTED record (never the officer who recorded it).
+     * It becomes REFUSED for good, with the decider and the time; nothing is issued, and the key of its
+     * first request is free again for a new record.
+     */
+    public void refuse(Actor supervisor, long id) {
+        database.inTransaction(c -> {
+            AgencyRecord r = read(c, id, true);
+            if (r.status() != AgencyRecord.Status.REQUESTED) {
+                throw new CvException(CvException.Code.CONFLICT, "record " + id + " is " + r.status());
+            }
+            if (r.requestedBy().equals(supervisor.id())) {
+                throw new CvException(CvException.Code.SELF_APPROVAL, "the officer who recorded it cannot decide it");
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE cv_agency_record SET status = 'REFUSED', decided_by = ?, decided_at = ? WHERE id = ?")) {
+                ps.setString(1, supervisor.id());
+                ps.setObject(2, DatabaseTime.toColumn(clock.instant()));
+                ps.setLong(3, id);
+                ps.executeUpdate();
+            }
+            audit.append(c, supervisor.event("cv.agency.refuse", "cv-agency/" + id, AuditResult.SUCCESS));
+            return null;
+        });
     }
 
     /** Suspends an ACTIVE record: no terminal certificate is issued under it until it is resumed. */

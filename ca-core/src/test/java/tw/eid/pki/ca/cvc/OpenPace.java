@@ -13,29 +13,29 @@ import java.util.concurrent.TimeUnit;
  * implementation. With {@code --cvc-dir} it finds each issuer as the file named exactly by its CHR
  * and verifies the chain up to a CVCA; it checks validity against the system clock.
  */
-final class OpenPace {
+public final class OpenPace {
     private OpenPace() {}
 
     /** Writes {@code der} as {@code dir/<CHR>} (what --cvc-dir looks up) and as {@code <CHR>.cvcert}. */
-    static Path store(Path dir, CvCertificate cert) throws IOException {
+    public static Path store(Path dir, CvCertificate cert) throws IOException {
         Files.createDirectories(dir);
         Path file = dir.resolve(cert.body().chr().toString());
         Files.write(file, cert.encoded());
         return file;
     }
 
-    static String print(Path cvcDir, Path cert, String... more) throws IOException, InterruptedException {
+    public static String print(Path cvcDir, Path cert, String... more) throws IOException, InterruptedException {
         List<String> cmd =
                 new ArrayList<>(List.of("cvc-print", "--cvc-dir", cvcDir.toString(), "--cvc", cert.toString()));
         cmd.addAll(List.of(more));
         return run(cmd);
     }
 
-    static String printRequest(Path request) throws IOException, InterruptedException {
+    public static String printRequest(Path request) throws IOException, InterruptedException {
         return run(List.of("cvc-print", "--csr", request.toString()));
     }
 
-    static String run(List<String> cmd) throws IOException, InterruptedException {
+    public static String run(List<String> cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {

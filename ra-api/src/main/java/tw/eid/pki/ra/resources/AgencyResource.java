@@ -165,6 +165,16 @@ public final class AgencyResource {
         return Response.status(201).entity(CvCertificateView.of(c)).build();
     }
 
+    /** Refuses a REQUESTED record: nothing is issued, the record is REFUSED for good. */
+    @POST
+    @Path("{id}/refuse")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Allowed(SUPERVISOR)
+    public AgencyView refuse(@PathParam("id") String id, @Context SecurityContext security) {
+        configured().refuse(ApprovalResource.actor(security), id(id));
+        return AgencyView.of(agencies.load(id(id)));
+    }
+
     @POST
     @Path("{id}/suspend")
     @Produces(MediaType.APPLICATION_JSON)
