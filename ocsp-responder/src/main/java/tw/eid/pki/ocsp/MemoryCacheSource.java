@@ -47,7 +47,7 @@ final class MemoryCacheSource implements ResponseSource {
             OcspAnswer cached = cache.get(query.cacheKey(), query.hashOid(), query.now());
             if (cached != null) {
                 cache.rememberRequest(query.der(), query.cacheKey(), query.hashOid());
-                return new Sourced(cached, null);
+                return new Sourced(cached.from("memory"), null);
             }
         }
         long sequence = cache.sequence();
