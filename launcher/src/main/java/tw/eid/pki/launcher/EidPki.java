@@ -25,7 +25,8 @@ import picocli.CommandLine.Command;
             AuditCommand.class,
             DsCommand.class,
             CscaCommand.class,
-            DemoCommand.class
+            DemoCommand.class,
+            MonitorCommand.class
         })
 public final class EidPki implements Runnable {
 
