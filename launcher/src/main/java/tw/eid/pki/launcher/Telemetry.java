@@ -29,9 +29,22 @@ final class Telemetry {
 
     private Telemetry() {}
 
+    /**
+     * False only with {@code -Deidpki.metrics=off}, for the benchmark's "metrics off" side
+     * (BENCHMARKS.md): then nothing is recorded (the global registry has no registry under it),
+     * the public servers are not instrumented and {@code /metrics} is empty.
+     */
+    static boolean enabled() {
+        return !"off".equals(System.getProperty("eidpki.metrics"));
+    }
+
     static synchronized PrometheusMeterRegistry registry() {
         if (registry == null) {
             PrometheusMeterRegistry r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            if (!enabled()) {
+                registry = r;
+                return r;
+            }
             new JvmMemoryMetrics().bindTo(r);
             new JvmGcMetrics().bindTo(r);
             new JvmThreadMetrics().bindTo(r);
@@ -52,6 +65,9 @@ final class Telemetry {
      * server starts.
      */
     static void instrument(Server server, String name) {
+        if (!enabled()) {
+            return;
+        }
         Tags tags = Tags.of("server", name);
         TimedHandler timed = new TimedHandler(Metrics.globalRegistry, tags);
         timed.setHandler(server.getHandler());
