@@ -37,7 +37,10 @@ import org.junit.jupiter.api.Test;
  * {@code eidpki serve all} end to end through processes: after the demo ceremony and an officer's
  * certificate, one process with one activation of the online token serves the RA API (its
  * /health, to the officer's client certificate), OCSP on {@code /ocsp} and the CRLs on
- * {@code /crl/} of one plain HTTP port, and stops on SIGTERM.
+ * {@code /crl/} of one plain HTTP port, and stops on SIGTERM. Its admin port (issue 20,
+ * docs/metrics.md) answers live and ready, serves every documented metric and nothing on the public
+ * port; a real Prometheus scraping it counts exactly the OCSP requests sent and evaluates every
+ * expression of the Grafana dashboard.
  */
 class ServeAllCliTest {
     private static final Pattern RA_LISTENING = Pattern.compile("RA API: https://127\\.0\\.0\\.1:(\\d+)/api/v1");
