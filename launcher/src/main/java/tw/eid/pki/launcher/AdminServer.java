@@ -67,6 +67,12 @@ final class AdminServer implements AutoCloseable {
      * to one of {@code publicPorts} (non-zero ones), or already in use on {@code host}.
      */
     static void checkPort(String host, int port, int... publicPorts) {
+        checkOption(port, publicPorts);
+        checkFree(host, port);
+    }
+
+    /** The checks of {@link #checkPort} that need no socket: the range and the public ports. */
+    static void checkOption(int port, int... publicPorts) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("--admin-port must be 0 to 65535, not " + port);
         }
@@ -78,6 +84,13 @@ final class AdminServer implements AutoCloseable {
                 throw new IllegalArgumentException(
                         "--admin-port " + port + " is also a public port of this process; give the admin port its own");
             }
+        }
+    }
+
+    /** Refuses an {@code --admin-port} that is in use on {@code host} (0, any free port, always passes). */
+    static void checkFree(String host, int port) {
+        if (port == 0) {
+            return;
         }
         try (ServerSocket probe = new ServerSocket()) {
             probe.setReuseAddress(true);

@@ -155,7 +155,7 @@ final class ServeCommand implements Runnable {
         public Integer call() throws Exception {
             // Refuse bad options before anything opens the store or asks a custodian for a passphrase.
             checkPort("--port", port);
-            AdminServer.checkPort(adminHost, adminPort, port);
+            AdminServer.checkOption(adminPort, port);
             Telemetry.registry();
             return serve(CommandClock.system());
         }
@@ -309,6 +309,8 @@ final class ServeCommand implements Runnable {
         @Override
         int serve(Clock clock) throws Exception {
             Path data = store.dataDir();
+            ra.proxies(); // a bad --proxy-protocol-from is refused before the admin port is probed
+            AdminServer.checkFree(adminHost, adminPort);
             try (ShutdownSignal stop = new ShutdownSignal();
                     StoreOptions.Store s = store.open();
                     Token token = custodians.open(data, clock);
@@ -350,6 +352,7 @@ final class ServeCommand implements Runnable {
         @Override
         int serve(Clock clock) throws Exception {
             OcspConfig config = ocsp.config(maxAgeSeconds);
+            AdminServer.checkFree(adminHost, adminPort);
             try (ShutdownSignal stop = new ShutdownSignal();
                     StoreOptions.Store s = store.open()) {
                 // Before the custodians are asked: a store without a signer has nothing to serve.
@@ -396,6 +399,7 @@ final class ServeCommand implements Runnable {
         @Override
         int serve(Clock clock) throws Exception {
             CrlConfig config = crl.config(maxAgeSeconds, store.dataDir());
+            AdminServer.checkFree(adminHost, adminPort);
             try (ShutdownSignal stop = new ShutdownSignal();
                     StoreOptions.Store s = store.open();
                     Token token = custodians.open(store.dataDir(), clock);
@@ -456,10 +460,12 @@ final class ServeCommand implements Runnable {
         public Integer call() throws Exception {
             checkPort("--ra-port", raPort);
             checkPort("--ocsp-port", ocspPort);
-            AdminServer.checkPort(adminHost, adminPort, raPort, ocspPort);
+            AdminServer.checkOption(adminPort, raPort, ocspPort);
             Telemetry.registry();
             OcspConfig ocspConfig = ocsp.config(maxAgeSeconds);
             CrlConfig crlConfig = crl.config(maxAgeSeconds, store.dataDir());
+            ra.proxies();
+            AdminServer.checkFree(adminHost, adminPort);
             Clock clock = CommandClock.system();
             Path data = store.dataDir();
             try (ShutdownSignal stop = new ShutdownSignal();
