@@ -75,12 +75,6 @@ public record OcspAnswer(
                 source);
     }
 
-    /** The same answer, labelled as coming from {@code source}. */
-    public OcspAnswer from(String source) {
-        return new OcspAnswer(
-                der, responseStatus, thisUpdate, nextUpdate, etag, etagField, lastModifiedField, status, source);
-    }
-
     private static String etag(byte[] der) {
         return "\"" + HexFormat.of().formatHex(OcspAuthority.digest("SHA-256", der), 0, 16) + "\"";
     }
