@@ -84,6 +84,8 @@ public final class OcspMetrics {
         Gauge.builder("eidpki.ocsp.response.validity", config, c -> c.validity().toSeconds())
                 .description("nextUpdate - thisUpdate of the responses this responder signs")
                 .baseUnit("seconds")
+                // Micrometer holds a gauge's object weakly: nothing else may keep this config alive.
+                .strongReference(true)
                 .register(registry);
     }
 
