@@ -459,7 +459,8 @@ class ClusterDrillTest {
             List<String> cmd =
                     new ArrayList<>(List.of(repo.resolve("bin/eidpki").toString(), "serve", s[0]));
             cmd.addAll(storeArgs(Integer.parseInt(s[1]), db));
-            cmd.addAll(List.of("--port", "0"));
+            // Any free admin port: the cluster's own ra1, ocsp1 and crl1 hold theirs (bin/cluster).
+            cmd.addAll(List.of("--port", "0", "--admin-port", "0"));
             cmd.addAll(custodians());
             ProcessBuilder pb = new ProcessBuilder(cmd)
                     .redirectErrorStream(true)
@@ -725,7 +726,7 @@ class ClusterDrillTest {
         int pinned = freePort();
         List<String> cmd = new ArrayList<>(List.of(repo.resolve("bin/eidpki").toString(), "serve", "ocsp"));
         cmd.addAll(storeArgs(2, "eidpki"));
-        cmd.addAll(List.of("--port", Integer.toString(pinned)));
+        cmd.addAll(List.of("--port", Integer.toString(pinned), "--admin-port", "0"));
         cmd.addAll(custodians());
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)

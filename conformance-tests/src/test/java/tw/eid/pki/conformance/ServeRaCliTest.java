@@ -67,6 +67,8 @@ class ServeRaCliTest {
                 data.toString(),
                 "--port",
                 String.valueOf(port),
+                "--admin-port",
+                "0",
                 "--token-label",
                 spec.onlineLabel,
                 "--custodian",

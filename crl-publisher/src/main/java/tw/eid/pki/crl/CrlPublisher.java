@@ -1,5 +1,7 @@
 package tw.eid.pki.crl;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
@@ -97,6 +99,21 @@ public final class CrlPublisher implements AutoCloseable {
     /** When each offline CA's CRL was last warned about (a warning an hour, not one a round). */
     private final Map<String, Instant> warned = new ConcurrentHashMap<>();
 
+    /** docs/metrics.md: a round's publications (a full CRL of a partition counts once, with its delta). */
+    private static final Counter PUBLISHED_FULL = published("full");
+
+    private static final Counter PUBLISHED_DELTA = published("delta");
+    private static final Counter FAILURES = Counter.builder("eidpki.crl.publication.failures")
+            .description("CRL publications (or whole rounds) of the lease holder that failed")
+            .register(Metrics.globalRegistry);
+
+    private static Counter published(String kind) {
+        return Counter.builder("eidpki.crl.publications")
+                .description("CRLs the lease holder's rounds published, by kind")
+                .tag("kind", kind)
+                .register(Metrics.globalRegistry);
+    }
+
     static final Duration WARN_EVERY = Duration.ofHours(1);
     /** How long the last build took (cursor, DER, signature), for the publication's log line. */
     private long lastBuildNanos;
@@ -152,6 +169,7 @@ public final class CrlPublisher implements AutoCloseable {
                     try {
                         runOnce();
                     } catch (RuntimeException e) {
+                        FAILURES.increment();
                         log.warn("CRL publisher round failed: {}", e.toString());
                     }
                 },
@@ -248,10 +266,12 @@ public final class CrlPublisher implements AutoCloseable {
                     out.addAll(publishFull(a, p, now));
                 }
                 step.covers().forEach(id -> covered.put(id, now));
+                (step.delta() ? PUBLISHED_DELTA : PUBLISHED_FULL).increment();
                 if (a.partitioned()) {
                     store.holdLease(owner, clock.instant(), clock.instant().plus(LEASE));
                 }
             } catch (RuntimeException e) {
+                FAILURES.increment();
                 if (a.partitioned()) {
                     log.error("cannot publish the CRL of {} partition {}: {}", a.name(), p, e.toString());
                 } else {

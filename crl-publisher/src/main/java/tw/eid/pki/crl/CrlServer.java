@@ -39,9 +39,17 @@ public final class CrlServer implements AutoCloseable {
     /** The served CRLs, read once now and then every {@link #REFRESH}. */
     public static CrlServer follow(Database database, ProfileSettings settings, Clock clock) {
         CrlServer s = new CrlServer(new PublishedCrls(Objects.requireNonNull(database), settings));
+        CrlMetrics metrics = new CrlMetrics(s.crls, clock);
         s.crls.refresh(clock.instant());
+        metrics.update();
         s.timer.scheduleWithFixedDelay(
-                () -> s.crls.refresh(clock.instant()), REFRESH.toMillis(), REFRESH.toMillis(), TimeUnit.MILLISECONDS);
+                () -> {
+                    s.crls.refresh(clock.instant());
+                    metrics.update();
+                },
+                REFRESH.toMillis(),
+                REFRESH.toMillis(),
+                TimeUnit.MILLISECONDS);
         return s;
     }
 

@@ -1,13 +1,22 @@
 package tw.eid.pki.crl;
 
+import java.net.URI;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import org.bouncycastle.asn1.x509.CRLDistPoint;
+import org.bouncycastle.asn1.x509.DistributionPoint;
+import org.bouncycastle.asn1.x509.DistributionPointName;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tw.eid.pki.ca.profile.ProfileSettings;
@@ -98,6 +107,55 @@ public final class PublishedCrls {
 
     public Map<String, Served> all() {
         return byPath;
+    }
+
+    /**
+     * The CRL URL paths that relying parties may follow and that are not served yet (readiness,
+     * docs/metrics.md): every CRL distribution point the CA certificates in the store name, and of
+     * each online CA the CRLs its certificates name: the RA Operators CA's CRL, each Citizen CA
+     * partition's full CRL and its delta (freshestCRL). Empty when all are served.
+     */
+    public List<String> missing() {
+        List<String> missing = new ArrayList<>();
+        for (String path : expected()) {
+            if (!byPath.containsKey(path)) {
+                missing.add(path);
+            }
+        }
+        return missing;
+    }
+
+    private Set<String> expected() {
+        Set<String> paths = new TreeSet<>();
+        for (CrlAuthority a : CrlAuthority.load(database)) {
+            CRLDistPoint dps = CRLDistPoint.fromExtensions(a.certificate().getExtensions());
+            if (dps != null) {
+                for (DistributionPoint dp : dps.getDistributionPoints()) {
+                    if (dp.getDistributionPoint() != null
+                            && dp.getDistributionPoint().getType() == DistributionPointName.FULL_NAME) {
+                        for (GeneralName n : GeneralNames.getInstance(
+                                        dp.getDistributionPoint().getName())
+                                .getNames()) {
+                            if (n.getTagNo() == GeneralName.uniformResourceIdentifier) {
+                                paths.add(URI.create(n.getName().toString()).getPath());
+                            }
+                        }
+                    }
+                }
+            }
+            if (!a.online()) {
+                continue;
+            }
+            if (a.partitioned()) {
+                for (int p : store.partitions(a.name())) {
+                    paths.add(a.url(settings, p, false).getPath());
+                    paths.add(a.url(settings, p, true).getPath());
+                }
+            } else {
+                paths.add(a.url(settings, 0, false).getPath());
+            }
+        }
+        return paths;
     }
 
     /** When the last refresh succeeded (null before the first). */

@@ -80,6 +80,8 @@ public final class Token implements AutoCloseable {
     private volatile Instant nextAttempt = Instant.MIN;
     private volatile String lastError;
     private volatile boolean closed;
+    /** Set once the token is logged in (docs/metrics.md). */
+    private TokenMetrics metrics;
 
     private Token(TokenConfig config, Cryptoki ck, char[] pin, Clock clock) {
         this.config = config;
@@ -124,6 +126,7 @@ public final class Token implements AutoCloseable {
             long s = token.openLoggedIn();
             token.openSessions.incrementAndGet();
             token.idle.offer(s);
+            token.metrics = new TokenMetrics(token);
         } catch (CryptokiException e) {
             Arrays.fill(token.pin, '\0');
             if (e.ckr() == Pkcs11.CKR_PIN_INCORRECT || e.ckr() == Pkcs11.CKR_PIN_LOCKED) {
@@ -565,11 +568,21 @@ public final class Token implements AutoCloseable {
 
     /** The raw private-key operation: CKM_ECDSA over a digest, or CKM_RSA_PKCS over a DigestInfo. */
     byte[] signRaw(String label, byte[] input) {
-        return withSession("sign " + label, s -> {
-            KeyRef ref = keyIn(s, label);
-            long mechanism = ref.algorithm().isEc() ? Pkcs11.CKM_ECDSA : Pkcs11.CKM_RSA_PKCS;
-            return ck.sign(s, mechanism, ref.handle(), input);
-        });
+        long started = System.nanoTime();
+        try {
+            return withSession("sign " + label, s -> {
+                KeyRef ref = keyIn(s, label);
+                long mechanism = ref.algorithm().isEc() ? Pkcs11.CKM_ECDSA : Pkcs11.CKM_RSA_PKCS;
+                return ck.sign(s, mechanism, ref.handle(), input);
+            });
+        } finally {
+            metrics.signatures().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Sessions of the pool lent out now (open minus idle). */
+    int sessionsInUse() {
+        return Math.max(0, openSessions.get() - idle.size());
     }
 
     /** Asks the token for the private value of a key; a sensitive key must be refused. For tests. */
@@ -623,6 +636,7 @@ public final class Token implements AutoCloseable {
             try {
                 result = call.apply(s);
             } catch (CryptokiException e) {
+                metrics.failed(e.ckr());
                 if (!Pkcs11.isSessionOrDeviceFailure(e.ckr())) {
                     release(s);
                     throw new TokenException(
@@ -691,6 +705,7 @@ public final class Token implements AutoCloseable {
                         return openLoggedIn();
                     } catch (CryptokiException e) {
                         openSessions.decrementAndGet();
+                        metrics.failed(e.ckr());
                         if (!recover(generation.get(), e)) {
                             markDown("C_OpenSession: " + e.getMessage());
                             throw new TokenException(
@@ -795,6 +810,7 @@ public final class Token implements AutoCloseable {
             openSessions.incrementAndGet();
             idle.offerFirst(s);
             generation.incrementAndGet();
+            metrics.recovered();
             log.warn("token '{}' recovered after {}", label(), cause.getMessage());
             return true;
         } catch (CryptokiException | TokenException e) {
@@ -836,6 +852,9 @@ public final class Token implements AutoCloseable {
             return;
         }
         closed = true;
+        if (metrics != null) {
+            metrics.close();
+        }
         OPEN.remove(config.library() + "#" + config.tokenLabel());
         Long s = idle.pollFirst();
         boolean loggedOut = false;

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -53,6 +54,7 @@ final class CrlService implements AutoCloseable {
         CrlServer served = CrlServer.follow(database, settings, clock);
         CrlPublisher publisher = new CrlPublisher(database, token, settings, config, owner(host + ":" + port), clock);
         Server server = CrlServer.newServer(served.handler(publisher, config.maxAge(), clock), host, port);
+        Telemetry.instrument(server, "crl");
         try {
             server.start();
         } catch (Exception e) {
@@ -82,6 +84,15 @@ final class CrlService implements AutoCloseable {
 
     String url() {
         return url;
+    }
+
+    /**
+     * Readiness (docs/metrics.md): null once every CRL distribution point the CA certificates name,
+     * and every CRL the online CAs' certificates name, is served; else the paths still missing.
+     */
+    String crlsMissing() {
+        List<String> missing = served.crls().missing();
+        return missing.isEmpty() ? null : "not published yet: " + String.join(", ", missing);
     }
 
     /** This process's name in the publisher lease: host name, process id and where it serves. */

@@ -120,6 +120,13 @@ final class DemoCommand implements Callable<Integer> {
     int ocspPort = ServeCommand.OCSP_DEFAULT_PORT;
 
     @Option(
+            names = "--admin-port",
+            paramLabel = "PORT",
+            description = "the admin port on 127.0.0.1 (/metrics, /health/live, /health/ready), 0 for any"
+                    + " free one (default: ${DEFAULT-VALUE}; docs/metrics.md)")
+    int adminPort = AdminServer.DEMO_DEFAULT_PORT;
+
+    @Option(
             names = "--setup-only",
             description = "run the ceremony (first time) and issue the demo operators, then exit without"
                     + " serving; bin/cluster uses it before starting the cluster's services")
@@ -136,6 +143,10 @@ final class DemoCommand implements Callable<Integer> {
         }
         if (ocspPort < 0 || ocspPort > 65535) {
             throw new IllegalArgumentException("--ocsp-port must be 0 to 65535, not " + ocspPort);
+        }
+        if (!setupOnly) {
+            AdminServer.checkPort("127.0.0.1", adminPort, port, ocspPort);
+            Telemetry.registry();
         }
         if (CommandClock.pinned()) {
             System.out.println(
@@ -233,7 +244,20 @@ final class DemoCommand implements Callable<Integer> {
                                 "127.0.0.1",
                                 ocspPort,
                                 clock)
-                        : null) {
+                        : null;
+                OperationalGauges gauges = new OperationalGauges(s.database(), clock)
+                        .withPresignBacklog(() -> ocsp == null ? List.of() : ocsp.caNames())
+                        .withRa(RaService.documentSigners(s, clock))
+                        .start();
+                AdminServer admin = ServeCommand.startAdmin(
+                        "127.0.0.1",
+                        adminPort,
+                        token,
+                        s,
+                        List.of(
+                                new AdminServer.Check(
+                                        "ocsp-signer", () -> ocsp == null ? "no OCSP signer" : ocsp.signerMissing()),
+                                new AdminServer.Check("crls", () -> (ocsp != null ? crl : crlAlone).crlsMissing())))) {
             String api = ra.url();
             System.out.println();
             System.out.println("RA API started: " + api + " (client certificates of the RA Operators CA only)");
@@ -302,6 +326,11 @@ final class DemoCommand implements Callable<Integer> {
             printCurls(api, demo, trust, serials.get("citizen-signature"));
             printCrlChecks(crlBase, out, demo);
             System.out.println();
+            System.out.println("Admin: " + admin.url() + " (/metrics, /health/live, /health/ready)");
+            // Announce serving only once a relying party following any CRL DP or the OCSP URL gets an answer.
+            if (!admin.awaitReady(Duration.ofMinutes(2))) {
+                System.out.println("not ready after 2 minutes: " + String.join("; ", admin.notReady()));
+            }
             System.out.println(
                     "Serving the RA API on " + api + (ocsp != null ? " and the OCSP responder on " + ocsp.url() : "")
                             + " and CRLs on " + crlBase + " until Ctrl-C.");

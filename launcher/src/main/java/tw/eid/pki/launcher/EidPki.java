@@ -1,5 +1,7 @@
 package tw.eid.pki.launcher;
 
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,7 +26,8 @@ import picocli.CommandLine.Command;
             DsCommand.class,
             CscaCommand.class,
             CvCommand.class,
-            DemoCommand.class
+            DemoCommand.class,
+            MonitorCommand.class
         })
 public final class EidPki implements Runnable {
 
@@ -36,7 +39,15 @@ public final class EidPki implements Runnable {
         CommandLine.usage(this, System.out);
     }
 
+    /**
+     * Jersey warns through java.util.logging, at every RA start, that each resource instance "will be
+     * ignored" as a provider (it is registered as a resource, which is what it is): noise on the
+     * demo's and serve's output (issue 20). Held here so that the level is not lost with the logger.
+     */
+    private static final Logger JERSEY_PROVIDERS = Logger.getLogger("org.glassfish.jersey.internal.inject.Providers");
+
     public static void main(String[] args) {
+        JERSEY_PROVIDERS.setLevel(Level.SEVERE);
         System.exit(execute(args));
     }
 

@@ -39,9 +39,16 @@ final class OcspService implements AutoCloseable {
     private final OcspUpdater updater;
     private final OcspAuthorities authorities;
     private final String url;
+    private final OcspResponder responder;
 
     private OcspService(
-            Server server, StatusLogFollower follower, OcspUpdater updater, OcspAuthorities authorities, String url) {
+            Server server,
+            StatusLogFollower follower,
+            OcspUpdater updater,
+            OcspAuthorities authorities,
+            String url,
+            OcspResponder responder) {
+        this.responder = responder;
         this.server = server;
         this.follower = follower;
         this.updater = updater;
@@ -116,6 +123,7 @@ final class OcspService implements AutoCloseable {
         if (crl != null) {
             server.setHandler(new CrlService.Routing(crl, server.getHandler()));
         }
+        Telemetry.instrument(server, crl == null ? "ocsp" : "ocsp-crl");
         try {
             server.start();
         } catch (Exception e) {
@@ -142,12 +150,27 @@ final class OcspService implements AutoCloseable {
                 .start(Duration.ofSeconds(1));
         String h = host.contains(":") ? "[" + host + "]" : host;
         return new OcspService(
-                server, follower, updater, authorities, "http://" + h + ":" + OcspServer.port(server) + "/ocsp");
+                server,
+                follower,
+                updater,
+                authorities,
+                "http://" + h + ":" + OcspServer.port(server) + "/ocsp",
+                responder);
     }
 
     /** The responder's URL for POST (and, below it, RFC 5019 GET), e.g. {@code http://127.0.0.1:8080/ocsp}. */
     String url() {
         return url;
+    }
+
+    /** Readiness (docs/metrics.md): null while a delegated signer is loaded, else why not. */
+    String signerMissing() {
+        return responder.authorities().all().isEmpty() ? "no OCSP signer loaded" : null;
+    }
+
+    /** The CAs answered for now (the pre-sign backlog's CAs). */
+    List<String> caNames() {
+        return responder.authorities().all().stream().map(OcspAuthority::caName).toList();
     }
 
     /** The names of the CAs it answers for, each with its signer: {@code citizen-ca (citizen-ca-ocsp)}. */

@@ -127,10 +127,16 @@ final class RaService implements AutoCloseable {
                 .proxyProtocolFrom(proxyFrom)
                 .clock(clock)
                 .build());
+        Telemetry.instrument(server, "ra");
         server.start();
         // The port bound, which --port 0 leaves to the system.
         int bound = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
         return new RaService(server, token, "https://" + host + ":" + bound + RaServer.CONTEXT_PATH);
+    }
+
+    /** The Document Signer pool (its status for the metrics: docs/metrics.md). */
+    static DocumentSignerPool documentSigners(StoreOptions.Store s, Clock clock) {
+        return new DocumentSignerPool(s.database(), AuditLedger.hashChained(clock), clock);
     }
 
     /** The API's base URL, e.g. {@code https://127.0.0.1:8443/api/v1}. */

@@ -5,6 +5,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -101,16 +102,37 @@ final class ServeCommand implements Runnable {
         return option + " is an option of " + whose + ", not of 'serve " + command.getCommandName() + "'";
     }
 
-    /** What every service has: where it listens, its custodians (the online token) and the store. */
+    /** What every service has: where it listens, its admin port, its custodians (the online token) and the store. */
     abstract static class Service implements Callable<Integer> {
         @Option(names = "--host", description = "address to bind (default: ${DEFAULT-VALUE})")
         String host = "127.0.0.1";
+
+        @Option(
+                names = "--admin-host",
+                description = "address of the admin port (/metrics, /health/live, /health/ready)"
+                        + " (default: ${DEFAULT-VALUE})")
+        String adminHost = "127.0.0.1";
+
+        @Option(
+                names = "--admin-port",
+                paramLabel = "PORT",
+                description = "the admin port, 0 for any free one; never one of the public ports"
+                        + " (default: ${DEFAULT-VALUE}; docs/metrics.md)")
+        int adminPort;
+
+        Service(int adminDefault) {
+            adminPort = adminDefault;
+        }
 
         @Mixin
         OnlineCustodianOptions custodians;
 
         @Mixin
         StoreOptions store;
+
+        AdminServer admin(Token token, StoreOptions.Store s, List<AdminServer.Check> more) throws Exception {
+            return startAdmin(adminHost, adminPort, token, s, more);
+        }
 
         static void checkPort(String option, int port) {
             if (port < 0 || port > 65535) {
@@ -124,7 +146,8 @@ final class ServeCommand implements Runnable {
         @Option(names = "--port", description = "port, 0 for any free one (default: ${DEFAULT-VALUE})")
         int port;
 
-        OnePort(int defaultPort) {
+        OnePort(int defaultPort, int adminDefault) {
+            super(adminDefault);
             port = defaultPort;
         }
 
@@ -132,6 +155,8 @@ final class ServeCommand implements Runnable {
         public Integer call() throws Exception {
             // Refuse bad options before anything opens the store or asks a custodian for a passphrase.
             checkPort("--port", port);
+            AdminServer.checkOption(adminPort, port);
+            Telemetry.registry();
             return serve(CommandClock.system());
         }
 
@@ -275,7 +300,7 @@ final class ServeCommand implements Runnable {
             })
     static final class Ra extends OnePort {
         Ra() {
-            super(RaConfig.DEFAULT_PORT);
+            super(RaConfig.DEFAULT_PORT, AdminServer.RA_DEFAULT_PORT);
         }
 
         @Mixin
@@ -284,11 +309,18 @@ final class ServeCommand implements Runnable {
         @Override
         int serve(Clock clock) throws Exception {
             Path data = store.dataDir();
+            ra.proxies(); // a bad --proxy-protocol-from is refused before the admin port is probed
+            AdminServer.checkFree(adminHost, adminPort);
             try (ShutdownSignal stop = new ShutdownSignal();
                     StoreOptions.Store s = store.open();
                     Token token = custodians.open(data, clock);
-                    RaService service = RaService.start(s, token, data, host, port, ra.names(), ra.proxies(), clock)) {
+                    RaService service = RaService.start(s, token, data, host, port, ra.names(), ra.proxies(), clock);
+                    OperationalGauges gauges = new OperationalGauges(s.database(), clock)
+                            .withRa(RaService.documentSigners(s, clock))
+                            .start();
+                    AdminServer admin = admin(token, s, List.of())) {
                 System.out.println("RA API: " + service.url() + " (Ctrl-C to stop)");
+                announce(admin, "RA API");
                 return service.serveUntil(stop);
             }
         }
@@ -304,7 +336,7 @@ final class ServeCommand implements Runnable {
             })
     static final class Ocsp extends OnePort {
         Ocsp() {
-            super(OCSP_DEFAULT_PORT);
+            super(OCSP_DEFAULT_PORT, AdminServer.OCSP_DEFAULT_PORT);
         }
 
         @Option(
@@ -320,14 +352,21 @@ final class ServeCommand implements Runnable {
         @Override
         int serve(Clock clock) throws Exception {
             OcspConfig config = ocsp.config(maxAgeSeconds);
+            AdminServer.checkFree(adminHost, adminPort);
             try (ShutdownSignal stop = new ShutdownSignal();
                     StoreOptions.Store s = store.open()) {
                 // Before the custodians are asked: a store without a signer has nothing to serve.
                 OcspAuthorities authorities = OcspService.authorities(s.database(), clock);
                 try (Token token = custodians.open(store.dataDir(), clock);
                         OcspService service =
-                                OcspService.start(s.database(), token, authorities, host, port, config, clock)) {
+                                OcspService.start(s.database(), token, authorities, host, port, config, clock);
+                        OperationalGauges gauges = new OperationalGauges(s.database(), clock)
+                                .withPresignBacklog(service::caNames)
+                                .start();
+                        AdminServer admin = admin(
+                                token, s, List.of(new AdminServer.Check("ocsp-signer", service::signerMissing)))) {
                     printOcsp(service);
+                    announce(admin, "OCSP");
                     System.out.flush();
                     return stop.serveUntilStopped(token);
                 }
@@ -345,7 +384,7 @@ final class ServeCommand implements Runnable {
             })
     static final class Crl extends OnePort {
         Crl() {
-            super(OCSP_DEFAULT_PORT);
+            super(OCSP_DEFAULT_PORT, AdminServer.CRL_DEFAULT_PORT);
         }
 
         @Option(
@@ -360,11 +399,15 @@ final class ServeCommand implements Runnable {
         @Override
         int serve(Clock clock) throws Exception {
             CrlConfig config = crl.config(maxAgeSeconds, store.dataDir());
+            AdminServer.checkFree(adminHost, adminPort);
             try (ShutdownSignal stop = new ShutdownSignal();
                     StoreOptions.Store s = store.open();
                     Token token = custodians.open(store.dataDir(), clock);
-                    CrlService service = CrlService.start(s.database(), token, config, host, port, clock)) {
+                    CrlService service = CrlService.start(s.database(), token, config, host, port, clock);
+                    OperationalGauges gauges = new OperationalGauges(s.database(), clock).start();
+                    AdminServer admin = admin(token, s, List.of(new AdminServer.Check("crls", service::crlsMissing)))) {
                 printCrl(config, service.url());
+                announce(admin, "CRLs");
                 System.out.flush();
                 return stop.serveUntilStopped(token);
             }
@@ -409,12 +452,20 @@ final class ServeCommand implements Runnable {
         @Mixin
         CrlOptions crl;
 
+        All() {
+            super(AdminServer.ALL_DEFAULT_PORT);
+        }
+
         @Override
         public Integer call() throws Exception {
             checkPort("--ra-port", raPort);
             checkPort("--ocsp-port", ocspPort);
+            AdminServer.checkOption(adminPort, raPort, ocspPort);
+            Telemetry.registry();
             OcspConfig ocspConfig = ocsp.config(maxAgeSeconds);
             CrlConfig crlConfig = crl.config(maxAgeSeconds, store.dataDir());
+            ra.proxies();
+            AdminServer.checkFree(adminHost, adminPort);
             Clock clock = CommandClock.system();
             Path data = store.dataDir();
             try (ShutdownSignal stop = new ShutdownSignal();
@@ -433,16 +484,53 @@ final class ServeCommand implements Runnable {
                                 ocspPort,
                                 ocspConfig,
                                 clock,
-                                crlService.handler())) {
+                                crlService.handler());
+                        OperationalGauges gauges = new OperationalGauges(s.database(), clock)
+                                .withPresignBacklog(ocspService::caNames)
+                                .withRa(RaService.documentSigners(s, clock))
+                                .start();
+                        AdminServer admin = admin(
+                                token,
+                                s,
+                                List.of(
+                                        new AdminServer.Check("ocsp-signer", ocspService::signerMissing),
+                                        new AdminServer.Check("crls", crlService::crlsMissing)))) {
                     System.out.println("RA API: " + raService.url());
                     printOcsp(ocspService);
                     String url = ocspService.url();
                     printCrl(crlConfig, url.substring(0, url.length() - "/ocsp".length()) + "/crl/");
+                    announce(admin, "RA API, OCSP and CRLs");
                     System.out.flush();
                     return stop.serveUntilStopped(token);
                 }
             }
         }
+    }
+
+    /**
+     * The admin port with the readiness checks every service has (the token logged in, the store
+     * reachable and writable) and {@code more}.
+     */
+    static AdminServer startAdmin(
+            String adminHost, int adminPort, Token token, StoreOptions.Store s, List<AdminServer.Check> more)
+            throws Exception {
+        List<AdminServer.Check> checks = new ArrayList<>();
+        checks.add(new AdminServer.Check(
+                "token",
+                () -> token.health().up()
+                        ? null
+                        : "token '" + token.label() + "' down since "
+                                + token.health().since()));
+        checks.add(
+                new AdminServer.Check("database", () -> s.database().writable(2) ? null : "unreachable or read-only"));
+        checks.addAll(more);
+        return AdminServer.start(adminHost, adminPort, Telemetry.registry(), checks);
+    }
+
+    /** Prints where the admin port listens, and {@code Ready: ...} once every readiness check passes. */
+    static void announce(AdminServer admin, String what) {
+        System.out.println("Admin: " + admin.url() + " (/metrics, /health/live, /health/ready)");
+        admin.announceWhenReady(System.out, what);
     }
 
     private static void printOcsp(OcspService service) {

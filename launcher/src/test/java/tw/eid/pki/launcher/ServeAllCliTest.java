@@ -2,6 +2,8 @@ package tw.eid.pki.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -14,6 +16,7 @@ import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -34,11 +37,18 @@ import org.junit.jupiter.api.Test;
  * {@code eidpki serve all} end to end through processes: after the demo ceremony and an officer's
  * certificate, one process with one activation of the online token serves the RA API (its
  * /health, to the officer's client certificate), OCSP on {@code /ocsp} and the CRLs on
- * {@code /crl/} of one plain HTTP port, and stops on SIGTERM.
+ * {@code /crl/} of one plain HTTP port, and stops on SIGTERM. Its admin port (issue 20,
+ * docs/metrics.md) answers live and ready, serves every documented metric and nothing on the public
+ * port; a real Prometheus scraping it counts exactly the OCSP requests sent and evaluates every
+ * expression of the Grafana dashboard.
  */
 class ServeAllCliTest {
     private static final Pattern RA_LISTENING = Pattern.compile("RA API: https://127\\.0\\.0\\.1:(\\d+)/api/v1");
     private static final Pattern CRL_LISTENING = Pattern.compile("CRL publisher: http://127\\.0\\.0\\.1:(\\d+)/crl/");
+    private static final Pattern ADMIN_LISTENING = Pattern.compile("Admin: http://127\\.0\\.0\\.1:(\\d+) ");
+    /** A documented metric: a row of docs/metrics.md's table whose first cell is a metric name. */
+    private static final Pattern DOCUMENTED = Pattern.compile("(?m)^\\| `((?:eidpki|hikaricp|jetty|jvm)_[a-z_]+)` \\|");
+
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -47,6 +57,7 @@ class ServeAllCliTest {
     private static Process server;
     private static Path serverLog;
     private static String base;
+    private static String admin;
 
     @BeforeAll
     static void ceremonyOfficerAndServe() throws Exception {
@@ -86,6 +97,8 @@ class ServeAllCliTest {
                 "0",
                 "--ocsp-port",
                 "0",
+                "--admin-port",
+                "0",
                 "--token-label",
                 onlineLabel,
                 "--custodian",
@@ -94,6 +107,7 @@ class ServeAllCliTest {
                 custodian("carol"));
         // The CRL line is printed last, once all three listen.
         base = CliProcesses.awaitListening(server, serverLog, CRL_LISTENING, "serve all");
+        admin = CliProcesses.awaitListening(server, serverLog, ADMIN_LISTENING, "serve all's admin port");
     }
 
     @AfterAll
@@ -184,6 +198,196 @@ class ServeAllCliTest {
             assertThat(crl.getThisUpdate()).as(ca).isNotNull();
         }
         assertThat(Files.readString(serverLog)).contains("CRL files: " + data.resolve("published"));
+    }
+
+    @Test
+    void theAdminPortAnswersLiveAndReadyOnceTheCrlsArePublished() throws Exception {
+        assertThat(URI.create(admin).getPort())
+                .isNotEqualTo(URI.create(base).getPort())
+                .isNotZero();
+        HttpResponse<String> live = get(admin + "/health/live");
+        assertThat(live.statusCode()).isEqualTo(200);
+        assertThat(live.body()).contains("\"live\"");
+        HttpResponse<String> ready = awaitReady();
+        assertThat(ready.body())
+                .contains("\"token\":\"ok\"", "\"database\":\"ok\"", "\"ocsp-signer\":\"ok\"", "\"crls\":\"ok\"");
+        // Announced only once ready, after every listening line.
+        CliProcesses.awaitListening(
+                server,
+                serverLog,
+                Pattern.compile("Ready: RA API, OCSP and CRLs \\(http://127\\.0\\.0\\.1:(\\d+)/health/ready\\)"),
+                "the readiness line");
+        String log = Files.readString(serverLog);
+        assertThat(log.indexOf("Ready: ")).isGreaterThan(log.indexOf("CRL publisher: "));
+        // Every CRL the CA certificates name is there now.
+        for (String crl : List.of("citizen-root", "ra-operators-ca")) {
+            assertThat(HTTP.send(
+                                    HttpRequest.newBuilder(URI.create(base + "/crl/" + crl + ".crl"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                            .statusCode())
+                    .as(crl)
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
+    void metricsAreOnlyOnTheAdminPort() throws Exception {
+        assertThat(get(base + "/metrics").statusCode()).isEqualTo(404);
+        assertThat(get(base + "/health/ready").statusCode()).isEqualTo(404);
+        assertThat(get(admin + "/ocsp").statusCode()).isEqualTo(404);
+        assertThat(get(admin + "/").statusCode()).isEqualTo(404);
+        HttpResponse<String> metrics = get(admin + "/metrics");
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.headers().firstValue("content-type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+    }
+
+    @Test
+    void everyDocumentedMetricIsServedWithItsKnownLabelsFromTheStart() throws Exception {
+        awaitReady();
+        ocspRequest(); // so that the per-request timers of Jetty have a series
+        String metrics = get(admin + "/metrics").body();
+        List<String> documented = documentedMetrics();
+        assertThat(documented).hasSizeGreaterThan(35);
+        for (String name : documented) {
+            assertThat(metrics)
+                    .as("documented in docs/metrics.md, served on /metrics: " + name)
+                    .containsPattern("(?m)^" + name + "[{ _]");
+        }
+        // Every method x status x source of the OCSP counter, every status change kind, every token error
+        // code of the session and device failures, every RA route with each status class.
+        assertThat(series(metrics, "eidpki_ocsp_responses_total")).hasSize(2 * 4 * 4);
+        assertThat(series(metrics, "eidpki_ra_status_changes_total"))
+                .hasSize(4)
+                .allSatisfy(l -> assertThat(l).endsWith(" 0.0"));
+        assertThat(series(metrics, "eidpki_token_errors_total")).hasSizeGreaterThanOrEqualTo(10);
+        assertThat(series(metrics, "eidpki_ra_requests_total"))
+                .anySatisfy(l -> assertThat(l)
+                        .contains("route=\"/cards/{cardNumber}/certificates\"", "status=\"5xx\"")
+                        .endsWith(" 0.0"));
+        assertThat(series(metrics, "eidpki_crl_until_next_update_seconds"))
+                .anySatisfy(l -> assertThat(l).contains("path=\"/crl/citizen-root.crl\""));
+        // Both leases held by this process: the updater's 10 s lease may lapse for a moment on a loaded
+        // machine (the series is then absent, as documented), so wait for a reading with both.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (series(metrics, "eidpki_lease_holder").size() != 2 && System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+            metrics = get(admin + "/metrics").body();
+        }
+        assertThat(series(metrics, "eidpki_lease_holder")).hasSize(2);
+    }
+
+    @Test
+    void aRealPrometheusCountsExactlyTheOcspRequestsSentAndEvaluatesTheDashboard() throws Exception {
+        awaitReady();
+        String counter = "sum(eidpki_ocsp_responses_total)";
+        String scraped = "max(timestamp(eidpki_ocsp_responses_total))";
+        try (PrometheusProcess prometheus =
+                PrometheusProcess.start(data, List.of(URI.create(admin).getAuthority()))) {
+            double before = awaitScrapeAfter(prometheus, scraped, System.currentTimeMillis() / 1000.0 + 0.5);
+            double first = prometheus.value(counter);
+            int sent = 37;
+            for (int i = 0; i < sent; i++) {
+                ocspRequest();
+            }
+            awaitScrapeAfter(prometheus, scraped, System.currentTimeMillis() / 1000.0 + 0.5);
+            double second = prometheus.value(counter);
+            assertThat(second - first)
+                    .as("two raw instant readings of the counter, scraped at %s and later", before)
+                    .isEqualTo(sent);
+
+            // Every expression of the Grafana dashboard evaluates and returns series.
+            JsonNode dashboard = new ObjectMapper()
+                    .readTree(RepositoryRoot.find()
+                            .resolve("ops/grafana/eidpki.json")
+                            .toFile());
+            Thread.sleep(3000); // a few samples for rate() over the substituted intervals
+            int checked = 0;
+            for (JsonNode panel : dashboard.path("panels")) {
+                for (JsonNode target : panel.path("targets")) {
+                    String expr = target.path("expr")
+                            .asText()
+                            .replace("$__rate_interval", "1m")
+                            .replace("$__interval", "15s")
+                            .replace("$__range", "5m")
+                            .replace("$instance", ".*");
+                    JsonNode answer = prometheus.query(expr);
+                    assertThat(answer.path("status").asText())
+                            .as(panel.path("title").asText() + ": " + expr + " -> " + answer)
+                            .isEqualTo("success");
+                    assertThat(answer.path("data").path("result"))
+                            .as(panel.path("title").asText() + ": " + expr + " returns series")
+                            .isNotEmpty();
+                    checked++;
+                }
+            }
+            assertThat(checked).isGreaterThanOrEqualTo(30);
+        }
+    }
+
+    /** Waits until Prometheus holds a sample of {@code scraped} taken after {@code after} (epoch seconds). */
+    private static double awaitScrapeAfter(PrometheusProcess prometheus, String scraped, double after)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            double t = prometheus.value(scraped);
+            if (!Double.isNaN(t) && t > after) {
+                return t;
+            }
+            assertThat(System.nanoTime())
+                    .as("Prometheus scraped the admin port within 60 s: " + prometheus.log())
+                    .isLessThan(deadline);
+            Thread.sleep(250);
+        }
+    }
+
+    private static HttpResponse<String> awaitReady() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (true) {
+            HttpResponse<String> r = get(admin + "/health/ready");
+            if (r.statusCode() == 200) {
+                return r;
+            }
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+            assertThat(System.nanoTime())
+                    .as("ready within 2 minutes: " + r.body())
+                    .isLessThan(deadline);
+            Thread.sleep(500);
+        }
+    }
+
+    static List<String> documentedMetrics() throws IOException {
+        String doc = Files.readString(RepositoryRoot.find().resolve("docs/metrics.md"));
+        Matcher m = DOCUMENTED.matcher(doc);
+        List<String> out = new ArrayList<>();
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    private static List<String> series(String metrics, String name) {
+        return metrics.lines().filter(l -> l.startsWith(name + "{")).toList();
+    }
+
+    private static HttpResponse<String> get(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void ocspRequest() throws Exception {
+        CertificateID id = new CertificateID(
+                new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
+                certificate("citizen-ca"),
+                certificate("citizen-ca-ocsp").getSerialNumber());
+        HttpResponse<byte[]> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + "/ocsp"))
+                        .header("Content-Type", "application/ocsp-request")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(
+                                new OCSPReqBuilder().addRequest(id).build().getEncoded()))
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).isEqualTo(200);
     }
 
     private static X509CertificateHolder certificate(String name) throws IOException {

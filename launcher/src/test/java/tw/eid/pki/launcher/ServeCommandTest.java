@@ -3,6 +3,8 @@ package tw.eid.pki.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,6 +31,8 @@ class ServeCommandTest {
             "--help",
             "--version",
             "--host",
+            "--admin-host",
+            "--admin-port",
             "--custodian",
             "--library",
             "--shares",
@@ -114,7 +118,26 @@ class ServeCommandTest {
     }
 
     @Test
-    void anOptionOfAnotherServiceIsRefusedWhileTheArgumentsAreRead() {
+    void eachServiceHasItsOwnAdminPortNoneAWellKnownExporterPort() {
+        Map<String, CommandLine> services = serve().getSubcommands();
+        Map<String, Integer> expected = Map.of("ra", 7461, "ocsp", 7462, "crl", 7463, "all", 7460);
+        expected.forEach((service, port) -> assertThat(help(services.get(service)))
+                .as(service)
+                .contains("(default: " + port + "; docs/metrics.md)"));
+        assertThat(Set.copyOf(expected.values()))
+                .hasSize(4)
+                .doesNotContain(AdminServer.DEMO_DEFAULT_PORT)
+                .allSatisfy(p -> assertThat(p).isNotIn(9090, 9091, 9093, 9100, 8080, 8443));
+    }
+
+    @Test
+    void anOptionOfAnotherServiceIsRefusedWhileTheArgumentsAreRead() throws IOException {
+        try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            refusals(busy);
+        }
+    }
+
+    private void refusals(ServerSocket busy) {
         Path never = data.resolve("never-made");
         String[][] cases = {
             {"--validity is an option of 'serve ocsp', not of 'serve ra'", "ra", "--validity", "8"},
@@ -130,6 +153,30 @@ class ServeCommandTest {
                 "80"
             },
             {"Unknown option: '--bogus'", "all", "--bogus"},
+            {"--admin-port must be 0 to 65535, not 70000", "ra", "--admin-port", "70000"},
+            {"--admin-port must be 0 to 65535, not -1", "crl", "--admin-port", "-1"},
+            {
+                "--admin-port 18080 is also a public port of this process",
+                "ocsp",
+                "--port",
+                "18080",
+                "--admin-port",
+                "18080"
+            },
+            {
+                "--admin-port 18443 is also a public port of this process",
+                "all",
+                "--ra-port",
+                "18443",
+                "--admin-port",
+                "18443"
+            },
+            {
+                "--admin-port " + busy.getLocalPort() + " on 127.0.0.1 is not free",
+                "all",
+                "--admin-port",
+                String.valueOf(busy.getLocalPort())
+            },
             {"--ra-port must be 0 to 65535, not 70000", "all", "--ra-port", "70000"},
             {"--ocsp-port must be 0 to 65535, not -1", "all", "--ocsp-port", "-1"},
             {"--validity must be 8 to 240 hours", "all", "--validity", "2"},

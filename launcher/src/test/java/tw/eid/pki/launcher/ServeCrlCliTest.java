@@ -93,6 +93,8 @@ class ServeCrlCliTest {
                 data.toString(),
                 "--port",
                 "0",
+                "--admin-port",
+                "0",
                 "--token-label",
                 onlineLabel,
                 "--custodian",

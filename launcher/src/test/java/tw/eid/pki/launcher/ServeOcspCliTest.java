@@ -78,6 +78,8 @@ class ServeOcspCliTest {
                 data.toString(),
                 "--port",
                 "0",
+                "--admin-port",
+                "0",
                 "--token-label",
                 onlineLabel,
                 "--custodian",

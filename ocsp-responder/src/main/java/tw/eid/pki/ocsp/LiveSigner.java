@@ -23,6 +23,7 @@ import org.bouncycastle.cert.ocsp.CertificateStatus;
 import org.bouncycastle.cert.ocsp.OCSPException;
 import org.bouncycastle.cert.ocsp.OCSPRespBuilder;
 import org.bouncycastle.cert.ocsp.RespID;
+import org.bouncycastle.cert.ocsp.RevokedStatus;
 import org.bouncycastle.cert.ocsp.UnknownStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +54,7 @@ final class LiveSigner implements ResponseSource {
         Map<String, OcspResponder.Row> rows = query.statuses() == null ? Map.of() : query.statuses();
         boolean neverIssued = query.serials().stream().anyMatch(s -> s == null || !rows.containsKey(s));
         if ((!query.cacheable() || neverIssued) && !liveSigning.tryAcquire()) {
+            OcspMetrics.rateLimited();
             return Sourced.error(OCSPRespBuilder.TRY_LATER);
         }
         List<CertificateStatus> statuses = new ArrayList<>();
@@ -117,11 +119,25 @@ final class LiveSigner implements ResponseSource {
             byte[] der = new OCSPRespBuilder()
                     .build(OCSPRespBuilder.SUCCESSFUL, basic)
                     .getEncoded();
-            return new OcspAnswer(der, OCSPRespBuilder.SUCCESSFUL, thisUpdate, nextUpdate);
+            return new OcspAnswer(der, OCSPRespBuilder.SUCCESSFUL, thisUpdate, nextUpdate, label(statuses), "live");
         } catch (OCSPException | IOException | RuntimeException e) {
             log.warn("OCSP signing failed: {}", e.toString());
             return null;
         }
+    }
+
+    /** The metrics' status label of a response: revoked if any CertID is, else unknown if any is, else good. */
+    static String label(List<CertificateStatus> statuses) {
+        String label = "good";
+        for (CertificateStatus s : statuses) {
+            if (s instanceof RevokedStatus) {
+                return "revoked";
+            }
+            if (s instanceof UnknownStatus) {
+                label = "unknown";
+            }
+        }
+        return label;
     }
 
     /**

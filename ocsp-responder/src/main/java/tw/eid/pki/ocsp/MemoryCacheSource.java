@@ -60,6 +60,8 @@ final class MemoryCacheSource implements ResponseSource {
             OcspAnswer cached = cache.get(query.cacheKey(), query.hashOid(), query.now());
             if (cached != null) {
                 cache.rememberRequest(query.der(), query.cacheKey(), query.hashOid());
+                // Counted under the source that first made the answer (docs/metrics.md): the hot path
+                // (fromMemory, by the request's bytes) is what counts as memory.
                 return new Sourced(cached, null);
             }
         }

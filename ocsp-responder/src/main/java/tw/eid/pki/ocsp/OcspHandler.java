@@ -56,6 +56,8 @@ final class OcspHandler extends Handler.Abstract.NonBlocking {
     /** Cache-Control of an answer whose nextUpdate is further than max-age: nearly all of them. */
     private final HttpField fullMaxAge;
 
+    private final OcspMetrics metrics;
+
     /** The answer of {@code /health}: up or not, and a short JSON body. */
     record Health(boolean up, String json) {}
 
@@ -64,6 +66,7 @@ final class OcspHandler extends Handler.Abstract.NonBlocking {
         this.health = Objects.requireNonNull(health, "health");
         this.blocking = Objects.requireNonNull(blocking, "blocking");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.metrics = new OcspMetrics(responder.config(), clock);
         this.fullMaxAge = new PreEncodedHttpField(
                 HttpHeader.CACHE_CONTROL,
                 cacheControl(responder.config().maxAge().getSeconds()));
@@ -75,6 +78,7 @@ final class OcspHandler extends Handler.Abstract.NonBlocking {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+        long started = System.nanoTime();
         String path = request.getHttpURI().getPath(); // still percent-encoded
         String method = request.getMethod();
         if ("/health".equals(path)) {
@@ -99,13 +103,13 @@ final class OcspHandler extends Handler.Abstract.NonBlocking {
             }
             int limit = responder.config().maxRequestBytes();
             if (request.getLength() > limit) {
-                post(response, callback, null);
+                post(response, callback, null, started);
                 return true;
             }
             // Read without blocking. A body over the limit fails the read (so does a broken
             // connection, whose answer then goes nowhere): either way, malformedRequest and close.
             Content.Source.asByteArrayAsync(request, limit)
-                    .whenComplete((body, failure) -> post(response, callback, failure == null ? body : null));
+                    .whenComplete((body, failure) -> post(response, callback, failure == null ? body : null, started));
             return true;
         }
         if (path != null && path.startsWith("/ocsp/")) {
@@ -116,10 +120,15 @@ final class OcspHandler extends Handler.Abstract.NonBlocking {
                     path.substring("/ocsp/".length()), responder.config().maxRequestBytes());
             OcspAnswer inMemory = responder.fromMemory(der);
             if (inMemory != null) {
+                metrics.served(inMemory, "memory", true, started);
                 get(request, response, callback, inMemory);
                 return true;
             }
-            return offload(callback, () -> get(request, response, callback, responder.respond(der)));
+            return offload(callback, () -> {
+                OcspAnswer answer = responder.respond(der);
+                metrics.served(answer, answer.source(), true, started);
+                get(request, response, callback, answer);
+            });
         }
         return error(response, callback, HttpStatus.NOT_FOUND_404);
     }
@@ -128,13 +137,18 @@ final class OcspHandler extends Handler.Abstract.NonBlocking {
      * Answers a POST body (null when it was over the limit: the answer is malformedRequest, and
      * since the rest of the body is not read, the connection cannot carry another request).
      */
-    private void post(Response response, Callback callback, byte[] body) {
+    private void post(Response response, Callback callback, byte[] body, long started) {
         OcspAnswer inMemory = body == null ? null : responder.fromMemory(body);
         if (inMemory != null) {
+            metrics.served(inMemory, "memory", false, started);
             writePost(response, callback, inMemory, false);
             return;
         }
-        offload(callback, () -> writePost(response, callback, responder.respond(body), body == null));
+        offload(callback, () -> {
+            OcspAnswer answer = responder.respond(body);
+            metrics.served(answer, answer.source(), false, started);
+            writePost(response, callback, answer, body == null);
+        });
     }
 
     private static void writePost(Response response, Callback callback, OcspAnswer answer, boolean close) {

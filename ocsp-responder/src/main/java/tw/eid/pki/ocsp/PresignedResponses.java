@@ -53,8 +53,13 @@ final class PresignedResponses {
             return new Lookup(null, true, current);
         }
         Instant nextUpdate = found.stored().nextUpdate();
-        OcspAnswer answer =
-                new OcspAnswer(found.stored().der(), 0, found.stored().thisUpdate(), nextUpdate);
+        OcspAnswer answer = new OcspAnswer(
+                found.stored().der(),
+                0,
+                found.stored().thisUpdate(),
+                nextUpdate,
+                current == null ? "good" : "revoked",
+                "store");
         boolean fresh = now.isBefore(OcspResponder.freshUntil(answer)) && now.isBefore(nextUpdate);
         return new Lookup(fresh ? answer : null, true, current);
     }

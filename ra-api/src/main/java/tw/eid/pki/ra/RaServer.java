@@ -159,6 +159,7 @@ public final class RaServer {
         // header that does not parse) go to sendError, so that ProblemErrorHandler writes their problem.
         rc.property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, false);
         rc.register(JacksonFeature.withoutExceptionMappers());
+        rc.register(new RequestMetrics());
         rc.register(new JsonMapper());
         rc.register(new AuthenticationFilter(
                 failures,

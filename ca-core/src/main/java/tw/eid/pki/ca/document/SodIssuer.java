@@ -9,6 +9,7 @@ import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.card.CardException;
+import tw.eid.pki.ca.metrics.CaMetrics;
 import tw.eid.pki.ca.store.Database;
 import tw.eid.pki.ca.store.StoreException;
 import tw.eid.pki.hsm.Token;
@@ -72,7 +73,9 @@ public final class SodIssuer {
         DocumentSignerPool.Reserved signer = pool.reserve(actor);
         byte[] efSod = SecurityObjects.signSod(
                 request, onlineToken.signer(signer.keyLabel()), signer.certificate(), signer.publicKey(), signer.at());
-        return committer.commit(new SodCommitter.Pending(actor, request, signer, efSod));
+        IssuedSod issued = committer.commit(new SodCommitter.Pending(actor, request, signer, efSod));
+        CaMetrics.sodSigned();
+        return issued;
     }
 
     /** The card's state by a plain read (auto-commit, no lock), or null when there is no such card. */

@@ -21,6 +21,7 @@ import tw.eid.pki.ca.card.CardHolder;
 import tw.eid.pki.ca.card.CardRegistry;
 import tw.eid.pki.ca.csr.ChipCsrChecks;
 import tw.eid.pki.ca.csr.VerifiedCsr;
+import tw.eid.pki.ca.metrics.CaMetrics;
 import tw.eid.pki.ca.profile.CertificateIssuance;
 import tw.eid.pki.ca.profile.CertificateRequest;
 import tw.eid.pki.ca.profile.HolderName;
@@ -100,6 +101,18 @@ public final class CitizenIssuer {
     private record Pending(CertificateWriter.Pending stored, String serialHex, int partition) {}
 
     public IssuedCertificate issue(Actor actor, IssueRequest request) {
+        long started = System.nanoTime();
+        boolean issued = false;
+        try {
+            IssuedCertificate certificate = issueTimed(actor, request);
+            issued = true;
+            return certificate;
+        } finally {
+            CaMetrics.issuance(issued, System.nanoTime() - started);
+        }
+    }
+
+    private IssuedCertificate issueTimed(Actor actor, IssueRequest request) {
         VerifiedCsr csr = csrChecks.check(request.csr());
         if (!request.profile().keyTypes().contains(csr.keyType())) {
             // The CSR checks accept what a chip may hold; the profile says what we certify.

@@ -11,6 +11,7 @@ import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
+import tw.eid.pki.ca.metrics.CaMetrics;
 import tw.eid.pki.ca.profile.RevocationReason;
 import tw.eid.pki.ca.store.CertificateReader;
 import tw.eid.pki.ca.store.CertificateReader.CertificateKey;
@@ -43,18 +44,22 @@ public final class RevocationService {
 
     /** certificateHold: reversible by {@link #resume}. */
     public StatusChange suspend(Actor actor, String caName, String serialHex) {
-        return change(
+        StatusChange done = change(
                 actor,
                 "certificate.suspend",
                 caName,
                 serialHex,
                 CertificateStatus.HOLD,
                 RevocationReason.CERTIFICATE_HOLD);
+        CaMetrics.statusChanged("suspend", 1);
+        return done;
     }
 
     /** Back to good: the certificate leaves the CRL (removeFromCRL in the next delta). */
     public StatusChange resume(Actor actor, String caName, String serialHex) {
-        return change(actor, "certificate.resume", caName, serialHex, CertificateStatus.GOOD, null);
+        StatusChange done = change(actor, "certificate.resume", caName, serialHex, CertificateStatus.GOOD, null);
+        CaMetrics.statusChanged("resume", 1);
+        return done;
     }
 
     /** Revocation, final, with an RFC 5280 reason other than certificateHold. */
@@ -64,7 +69,9 @@ public final class RevocationService {
                     StatusChangeRefusedException.Code.BAD_REASON,
                     "revoke needs an RFC 5280 reason other than certificateHold (suspend puts a certificate on hold)");
         }
-        return change(actor, "certificate.revoke", caName, serialHex, CertificateStatus.REVOKED, reason);
+        StatusChange done = change(actor, "certificate.revoke", caName, serialHex, CertificateStatus.REVOKED, reason);
+        CaMetrics.statusChanged("revoke", 1);
+        return done;
     }
 
     /**
@@ -73,7 +80,7 @@ public final class RevocationService {
      * are. Returns the changes made (possibly none).
      */
     public List<StatusChange> reportLost(Actor actor, String cardNumber) {
-        return database.inTransaction(c -> {
+        List<StatusChange> done = database.inTransaction(c -> {
             Instant now = clock.instant();
             List<CertificateKey> targets = certificates.lockGoodOfCard(c, cardNumber, now);
             List<StatusChange> changes = new ArrayList<>();
@@ -93,6 +100,8 @@ public final class RevocationService {
                             .withDetails(AuditDetails.of().put("held", changes.size())));
             return changes;
         });
+        CaMetrics.statusChanged("report_lost", done.size());
+        return done;
     }
 
     private StatusChange change(

@@ -3,9 +3,13 @@ package tw.eid.pki.ca.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.SQLExceptionOverride;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.Metrics;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -105,6 +109,9 @@ public final class Database implements AutoCloseable {
         }
         HikariConfig config = new HikariConfig();
         config.setPoolName("eidpki-db");
+        // hikaricp_connections_* in Micrometer's global registry: a serving process adds its Prometheus
+        // registry to it (docs/metrics.md); elsewhere nothing reads them.
+        config.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(Metrics.globalRegistry));
         config.setDataSource(nodes);
         config.setMaximumPoolSize(settings.maxPoolSize());
         config.setMinimumIdle(Math.min(2, settings.maxPoolSize()));
@@ -217,6 +224,26 @@ public final class Database implements AutoCloseable {
     public boolean reachable(int seconds) {
         try (Connection c = pool.getConnection()) {
             return c.isValid(seconds);
+        } catch (SQLException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether the database answers within {@code seconds} and takes writes (readiness, docs/metrics.md):
+     * the server is not read-only; on Galera the pool only hands out connections to a node that is
+     * synced in the primary component. False on any failure.
+     */
+    public boolean writable(int seconds) {
+        try (Connection c = pool.getConnection();
+                Statement st = c.createStatement()) {
+            if (!c.isValid(seconds)) {
+                return false;
+            }
+            st.setQueryTimeout(seconds);
+            try (ResultSet rs = st.executeQuery("SELECT @@global.read_only")) {
+                return rs.next() && rs.getInt(1) == 0;
+            }
         } catch (SQLException | RuntimeException e) {
             return false;
         }
