@@ -164,7 +164,9 @@ class ClusterDrillTest {
                 line("drill: %s: no log (%s)", service, e.getMessage());
             }
         }
-        line("drill: set-up requests answered 503 store.unavailable and sent again: %d", UNAVAILABLE_RETRIES.get());
+        line(
+                "drill: set-up requests answered 503 store.unavailable or issuance.final-write-failed and sent again: %d",
+                UNAVAILABLE_RETRIES.get());
         System.out.println(String.join("\n", report));
     }
 
@@ -1596,18 +1598,25 @@ class ClusterDrillTest {
         return new ArrayList<>(out);
     }
 
-    /** Requests answered 503 store.unavailable (nothing done) and sent again, as a client would. */
+    /**
+     * Requests answered 503 store.unavailable or issuance.final-write-failed and sent again, as a
+     * client would.
+     */
     private static final AtomicLong UNAVAILABLE_RETRIES = new AtomicLong();
 
     interface RaCall {
         HttpResponse<String> send() throws IOException;
     }
 
-    /** Sends again, after Retry-After, what was answered 503 store.unavailable (up to 5 times). */
+    /** Sends again, after Retry-After, what was answered so (up to 5 times). */
     private static HttpResponse<String> retryingUnavailable(RaCall call) throws IOException {
         for (int attempt = 1; ; attempt++) {
             HttpResponse<String> r = call.send();
-            if (r.statusCode() != 503 || !r.body().contains("store.unavailable") || attempt >= 5) {
+            // store.unavailable: nothing was done. issuance.final-write-failed: the signed certificate
+            // could not be stored and stays revoked, never handed out; a new request issues anew.
+            boolean retry = r.statusCode() == 503
+                    && (r.body().contains("store.unavailable") || r.body().contains("issuance.final-write-failed"));
+            if (!retry || attempt >= 5) {
                 return r;
             }
             UNAVAILABLE_RETRIES.incrementAndGet();
