@@ -29,6 +29,7 @@ import java.util.function.Supplier;
  * at most: issuance writes no status change.
  */
 final class MemoryCacheSource implements ResponseSource {
+    private static final long STATUS_LOG_CURRENT_MS = OcspResponder.STATUS_LOG_CURRENT.toMillis();
     private final ResponseCache cache;
     private final Supplier<Instant> statusLogReadAt;
     private final ResponseSource next;
@@ -50,8 +51,9 @@ final class MemoryCacheSource implements ResponseSource {
 
     /** The status change log has been read once and not within the last {@code STATUS_LOG_CURRENT}. */
     private boolean logBehind(Instant now) {
+        // On the hot path: millisecond arithmetic, no Duration allocated per request.
         Instant read = statusLogReadAt.get();
-        return !read.equals(Instant.MIN) && Duration.between(read, now).compareTo(OcspResponder.STATUS_LOG_CURRENT) > 0;
+        return !read.equals(Instant.MIN) && now.toEpochMilli() - read.toEpochMilli() > STATUS_LOG_CURRENT_MS;
     }
 
     @Override
