@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.math.BigInteger;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -29,7 +30,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -1203,7 +1206,7 @@ class ClusterDrillTest {
         Assumptions.assumeTrue(Boolean.getBoolean("drill.bench"), "on demand: bin/drill bench");
         int seconds = Integer.getInteger("drill.bench.seconds", 20);
         for (int clients : new int[] {4, 8}) {
-            List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
             AtomicLong errors = new AtomicLong();
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             ExecutorService pool = Executors.newFixedThreadPool(clients);
@@ -1231,7 +1234,7 @@ class ClusterDrillTest {
             }
             pool.shutdown();
             List<Long> sorted = new ArrayList<>(latencies);
-            java.util.Collections.sort(sorted);
+            Collections.sort(sorted);
             line(
                     "bench: issuance through HAProxy (card registration not counted), %d clients, %d s: %.1f"
                             + " issuances/s, p50 %.0f ms, p99 %.0f ms, %d errors",
@@ -1285,8 +1288,8 @@ class ClusterDrillTest {
                 toDelta.add(System.nanoTime() - acked);
             }
         }
-        java.util.Collections.sort(toServed);
-        java.util.Collections.sort(toDelta);
+        Collections.sort(toServed);
+        Collections.sort(toDelta);
         line(
                 "bench: revocation acknowledged through HAProxy to revoked answers on both OCSP processes"
                         + " (ocsp1 on node 2, ocsp2 on node 3), %d revocations: p50 %.0f ms, p99 %.0f ms, max %.0f ms",
@@ -1319,9 +1322,7 @@ class ClusterDrillTest {
                 new X509CertificateHolder(citizenCa.getEncoded()),
                 new BigInteger(serialHex, 16));
         byte[] der = new OCSPReqBuilder().addRequest(id).build().getEncoded();
-        return "/ocsp/"
-                + java.net.URLEncoder.encode(
-                        java.util.Base64.getEncoder().encodeToString(der), StandardCharsets.US_ASCII);
+        return "/ocsp/" + URLEncoder.encode(Base64.getEncoder().encodeToString(der), StandardCharsets.US_ASCII);
     }
 
     private static double getRate(int port, List<String> paths, int threads, int seconds) throws Exception {
@@ -1579,7 +1580,7 @@ class ClusterDrillTest {
 
     /** {@code count} new cards with a certificate each, through HAProxy, four at a time. */
     private static List<String> issueMany(String prefix, int count, int firstId) throws Exception {
-        List<String> out = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> out = Collections.synchronizedList(new ArrayList<>());
         ExecutorService pool = Executors.newFixedThreadPool(4);
         List<Future<?>> fs = new ArrayList<>();
         for (int i = 0; i < count; i++) {
