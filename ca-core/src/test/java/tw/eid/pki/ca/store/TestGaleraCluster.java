@@ -38,8 +38,10 @@ public final class TestGaleraCluster {
             Path repo = repositoryRoot();
             String work = System.getProperty("eidpki.test.workdir", "target/test-work");
             Path dir = Paths.get(work).toAbsolutePath().resolve("galera-" + Long.toHexString(System.nanoTime()));
-            // Ports base+1 .. base+70; a random base keeps parallel builds apart.
-            int base = 20000 + ThreadLocalRandom.current().nextInt(0, 200) * 100;
+            // Ports base+1 .. base+105; a random base keeps parallel builds apart, and the range
+            // (20000..26005) stays below Linux's ephemeral ports (32768..60999), so an outgoing
+            // connection's local port can never hold a node's IST or SST port.
+            int base = 20000 + ThreadLocalRandom.current().nextInt(0, 60) * 100;
             try {
                 TestGaleraCluster c = new TestGaleraCluster(repo, dir, base);
                 Runtime.getRuntime().addShutdownHook(new Thread(c::stop, "test-galera-down"));
