@@ -79,10 +79,17 @@ class CliBadInputTest {
             {"audit", "verify"},
             {"demo"}
         };
+        List<String[]> runs = new ArrayList<>();
         for (String[] command : commands) {
             List<String> args = new ArrayList<>(List.of(command));
             args.add("--help");
-            CliProcesses.Result r = CliProcesses.eidpki(data, args.toArray(String[]::new));
+            runs.add(args.toArray(String[]::new));
+        }
+        List<CliProcesses.Result> results = CliProcesses.eidpkiAll(data, runs);
+        for (int k = 0; k < commands.length; k++) {
+            String[] command = commands[k];
+            List<String> args = List.of(runs.get(k));
+            CliProcesses.Result r = results.get(k);
             String name = String.join(" ", List.of(command));
             assertThat(r.exitCode()).as(args + ": " + r.stderr()).isZero();
             assertThat(r.stdout())
@@ -653,8 +660,8 @@ class CliBadInputTest {
             {"no store in " + aFile + " (run a ceremony first", "ds", "status", "--data-dir", aFile.toString()},
             {"--data-dir " + aFile + " is not a directory", "ceremony", ceremonyFile, "--data-dir", aFile.toString()},
         };
+        List<String[]> runs = new ArrayList<>();
         for (Object[] c : cases) {
-            String expected = (String) c[0];
             List<String> args = new ArrayList<>();
             for (int i = 1; i < c.length; i++) {
                 if (c[i] instanceof String[] more) {
@@ -663,7 +670,12 @@ class CliBadInputTest {
                     args.add((String) c[i]);
                 }
             }
-            assertOneLineRefusal(CliProcesses.eidpki(data, args.toArray(String[]::new)), expected, args);
+            runs.add(args.toArray(String[]::new));
+        }
+        // Each is refused before anything is opened, so they may run side by side.
+        List<CliProcesses.Result> results = CliProcesses.eidpkiAll(data, runs);
+        for (int k = 0; k < cases.length; k++) {
+            assertOneLineRefusal(results.get(k), (String) cases[k][0], List.of(runs.get(k)));
         }
         assertThat(never)
                 .as("nothing made the data directory, an --out or a --directory")

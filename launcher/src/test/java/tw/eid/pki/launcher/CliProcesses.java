@@ -14,6 +14,10 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import tw.eid.pki.hsm.SoftHsmTestTokens;
 
@@ -113,6 +117,36 @@ final class CliProcesses {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Runs independent commands three at a time (each is its own JVM, mostly waiting on its start-up)
+     * and returns their results in the order given. Only for commands that cannot touch each other's
+     * state, such as refusals before anything is opened.
+     */
+    static List<Result> eidpkiAll(Path data, List<String[]> commands) {
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<Result>> futures = new ArrayList<>();
+            for (String[] args : commands) {
+                futures.add(pool.submit(() -> eidpki(data, args)));
+            }
+            List<Result> results = new ArrayList<>();
+            for (Future<Result> f : futures) {
+                results.add(f.get());
+            }
+            return results;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new AssertionError(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } finally {
+            pool.shutdownNow();
         }
     }
 
