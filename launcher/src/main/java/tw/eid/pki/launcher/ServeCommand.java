@@ -335,6 +335,9 @@ final class ServeCommand implements Runnable {
                 "serves /health, the CA certificates and the CSCA master list."
             })
     static final class Ocsp extends OnePort {
+        /** A responder that cannot reach a database node answers tryLater after this, not 10 s. */
+        static final Duration OCSP_CONNECTION_WAIT = Duration.ofMillis(1500);
+
         Ocsp() {
             super(OCSP_DEFAULT_PORT, AdminServer.OCSP_DEFAULT_PORT);
         }
@@ -353,6 +356,7 @@ final class ServeCommand implements Runnable {
         int serve(Clock clock) throws Exception {
             OcspConfig config = ocsp.config(maxAgeSeconds);
             AdminServer.checkFree(adminHost, adminPort);
+            store.connectionWait = OCSP_CONNECTION_WAIT;
             try (ShutdownSignal stop = new ShutdownSignal();
                     StoreOptions.Store s = store.open()) {
                 // Before the custodians are asked: a store without a signer has nothing to serve.

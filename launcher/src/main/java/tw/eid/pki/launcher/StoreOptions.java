@@ -2,6 +2,7 @@ package tw.eid.pki.launcher;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import picocli.CommandLine.Option;
 import tw.eid.pki.ca.store.Database;
 import tw.eid.pki.ca.store.DatabasePassword;
@@ -67,6 +68,17 @@ final class StoreOptions {
         return create();
     }
 
+    /**
+     * How long the process's transactions wait for a pooled connection (null: the store's default).
+     * {@code serve ocsp} waits briefly and answers tryLater, rather than holding relying parties for
+     * the default's 10 s when no database node can serve it (docs/cluster.md#timeouts).
+     */
+    Duration connectionWait;
+
+    private DatabaseSettings settings(DatabaseSettings settings) {
+        return connectionWait == null ? settings : settings.withConnectionWait(connectionWait);
+    }
+
     /** The store, created under DATA/db if there is none yet (with the embedded database). */
     Store create() {
         if (jdbcUrl != null) {
@@ -76,7 +88,7 @@ final class StoreOptions {
             DatabasePassword password = dbPasswordFile == null
                     ? DatabasePassword.fromEnvironment("EIDPKI_DB_PASSWORD")
                     : DatabasePassword.fromFile(dbPasswordFile);
-            return new Store(null, Database.open(DatabaseSettings.of(jdbcUrl, dbUser, password)));
+            return new Store(null, Database.open(settings(DatabaseSettings.of(jdbcUrl, dbUser, password))));
         }
         if (Files.exists(dataDir()) && !Files.isDirectory(dataDir())) {
             throw new IllegalArgumentException("--data-dir " + dataDir() + " is not a directory");
@@ -84,7 +96,7 @@ final class StoreOptions {
         EmbeddedMariaDb embedded = EmbeddedMariaDb.start(dataDir().resolve("db"), 0);
         try {
             embedded.createDatabaseIfMissing(EMBEDDED_DATABASE);
-            return new Store(embedded, Database.open(embedded.settings(EMBEDDED_DATABASE)));
+            return new Store(embedded, Database.open(settings(embedded.settings(EMBEDDED_DATABASE))));
         } catch (RuntimeException e) {
             embedded.close();
             throw e;

@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -73,9 +74,11 @@ public final class Database implements AutoCloseable {
 
     private final HikariDataSource pool;
     private final boolean galera;
+    private final Duration connectionWait;
 
-    private Database(HikariDataSource pool, boolean galera) {
+    private Database(HikariDataSource pool, boolean galera, Duration connectionWait) {
         this.pool = pool;
+        this.connectionWait = connectionWait;
         this.galera = galera;
     }
 
@@ -115,7 +118,7 @@ public final class Database implements AutoCloseable {
         config.setDataSource(nodes);
         config.setMaximumPoolSize(settings.maxPoolSize());
         config.setMinimumIdle(Math.min(2, settings.maxPoolSize()));
-        config.setConnectionTimeout(10_000);
+        config.setConnectionTimeout(settings.connectionWait().toMillis());
         config.setValidationTimeout(3_000);
         config.setKeepaliveTime(30_000);
         if (galera) {
@@ -151,7 +154,7 @@ public final class Database implements AutoCloseable {
             pool.close();
             throw e;
         }
-        return new Database(pool, galera);
+        return new Database(pool, galera, settings.connectionWait());
     }
 
     /**
@@ -275,6 +278,15 @@ public final class Database implements AutoCloseable {
                     }
                     throw new StoreException(StoreException.Code.SQL, "database transaction failed", e);
                 }
+                if (nodeFailure && isPoolTimeout(e)) {
+                    // The pool already spent the whole connection wait trying every node: another
+                    // attempt would only make the caller wait that long again (a responder held
+                    // five times 10 s instead of answering tryLater).
+                    throw new StoreException(
+                            StoreException.Code.UNAVAILABLE,
+                            "no database connection within " + connectionWait.toMillis() + " ms",
+                            e);
+                }
                 RETRIES.computeIfAbsent(sqlState(e), k -> new LongAdder()).increment();
                 if (attempt >= (conflict ? MAX_CONFLICT_ATTEMPTS : MAX_ATTEMPTS)) {
                     throw new StoreException(
@@ -344,6 +356,16 @@ public final class Database implements AutoCloseable {
             }
             if (t.getCause() == t) {
                 break;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the pool gave no connection within its wait (HikariCP's SQLTransientConnectionException). */
+    static boolean isPoolTimeout(Throwable failure) {
+        for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof SQLTransientConnectionException) {
+                return true;
             }
         }
         return false;

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +48,19 @@ class DatabasePasswordTest {
                         () -> DatabaseSettings.of("jdbc:mariadb://db/eid?password=x", "eid", DatabasePassword.none()))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> DatabaseSettings.of("jdbc:postgresql://db/eid", "eid", DatabasePassword.none()))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void settingsKeepTheConnectionWaitWithinWhatThePoolAccepts() {
+        DatabaseSettings settings = DatabaseSettings.of("jdbc:mariadb://db/eid", "eid", DatabasePassword.none());
+        assertThat(settings.connectionWait()).isEqualTo(DatabaseSettings.DEFAULT_CONNECTION_WAIT);
+        assertThat(settings.withConnectionWait(Duration.ofMillis(250)).connectionWait())
+                .isEqualTo(Duration.ofMillis(250));
+        assertThatThrownBy(() -> settings.withConnectionWait(Duration.ofMillis(249)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("connectionWait");
+        assertThatThrownBy(() -> settings.withConnectionWait(Duration.ofSeconds(61)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

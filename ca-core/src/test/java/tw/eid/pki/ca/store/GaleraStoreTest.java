@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -88,12 +89,17 @@ class GaleraStoreTest {
     /**
      * Failure mode 1: a node that has left the primary component still accepts connections and
      * answers pings, then fails statements with 1047. A pool whose connections are on that node
-     * must carry on through another node, and new pools must not pick it.
+     * must carry on through another node, and new pools must not pick it. A pool whose URL names
+     * that node alone (drill b's pinned responder) is unavailable after one connection wait, not
+     * after five of them.
      */
     @Test
     void aNodeOutOfThePrimaryComponentIsLeftForTheNextOne() throws Exception {
         String name = cluster.newDatabase("isolate");
-        try (Database db = Database.open(cluster.settings(name, 1, 2, 3))) {
+        try (Database db = Database.open(cluster.settings(name, 1, 2, 3));
+                Database pinned = Database.open(cluster.settings(name, 1)
+                        .withMigration(SchemaMigration.NONE)
+                        .withConnectionWait(Duration.ofMillis(700)))) {
             assertThat(port(db)).as("the first node of the URL is preferred").isEqualTo(cluster.port(1));
             db.inTransaction(c -> {
                 try (Statement s = c.createStatement()) {
@@ -111,6 +117,17 @@ class GaleraStoreTest {
                 return null;
             });
             assertThat(port(db)).as("now served by another node").isNotEqualTo(cluster.port(1));
+            Throwable refused = catchThrowable(() -> pinned.inTransaction(c -> {
+                try (Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM probe")) {
+                    return rs.next();
+                }
+            }));
+            assertThat(refused)
+                    .as("the pinned pool after its one wait")
+                    .isInstanceOf(StoreException.class)
+                    .hasMessage("no database connection within 700 ms");
+            assertThat(((StoreException) refused).code()).isEqualTo(StoreException.Code.UNAVAILABLE);
             try (Database fresh = Database.open(cluster.settings(name, 1, 2, 3).withMigration(SchemaMigration.NONE))) {
                 assertThat(port(fresh)).as("a new pool skips the isolated node").isEqualTo(cluster.port(2));
             }
