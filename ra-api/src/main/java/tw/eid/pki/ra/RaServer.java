@@ -37,6 +37,7 @@ import org.glassfish.jersey.servlet.ServletContainer;
 import tw.eid.pki.ca.http.JettyHardening;
 import tw.eid.pki.ca.issuance.IssuingCa;
 import tw.eid.pki.ca.profile.CertificateProfile;
+import tw.eid.pki.ca.store.AuthLockouts;
 import tw.eid.pki.ra.auth.AuthFailures;
 import tw.eid.pki.ra.auth.AuthenticationFilter;
 import tw.eid.pki.ra.auth.OperatorAuthenticator;
@@ -111,7 +112,11 @@ public final class RaServer {
         RaServices services = config.services();
         X509Certificate operatorsCa = operatorsCa(config);
         AuthFailures failures = new AuthFailures(
-                config.clock(), config.authFailureWindow(), config.authFailureLimit(), config.lockout());
+                config.clock(),
+                config.authFailureWindow(),
+                config.authFailureLimit(),
+                config.lockout(),
+                new AuthLockouts(services.database()));
         SSLContext tls = sslContext(config, new OperatorTrustManager(operatorsCa, config.clock(), failures));
 
         SslContextFactory.Server ssl = new SslContextFactory.Server();

@@ -74,7 +74,9 @@ class DatabaseMigrationTest {
                         // V15, card re-issue and temporary ID certificates (issue 24)
                         "card_reissue",
                         "temporary_certificate",
-                        "temporary_certificate_seq");
+                        "temporary_certificate_seq",
+                        // V19, authentication failures shared by the RA processes (issue 17)
+                        "auth_lockout");
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tw.eid.pki.ca.store.AuthLockouts;
 
 /**
  * Authentication failures per source address (seed checklist 4.6): {@code limit} failures within
@@ -24,6 +25,12 @@ import org.slf4j.LoggerFactory;
  * not counted, nor are handshakes that fail before a certificate is presented (wrong protocol
  * version, no client certificate at all: JSSE refuses those before any trust manager is asked).
  *
+ * <p>With a store ({@link AuthLockouts}), failures and lock-outs are also counted in the store, so
+ * that the RA processes of a cluster count a source together and each enforces a lock-out another
+ * tipped. A source is locked out if either count says so. Should the store fail, the process goes
+ * on with its own count and logs it (a database outage must not let guessers through, nor lock
+ * every operator out).
+ *
  * <p>Memory is bounded: past {@value #MAX_SOURCES} sources, idle ones are dropped first.
  */
 public final class AuthFailures {
@@ -35,6 +42,7 @@ public final class AuthFailures {
     private final int limit;
     private final Duration lockout;
     private final ConcurrentHashMap<String, Source> sources = new ConcurrentHashMap<>();
+    private final AuthLockouts shared;
 
     private static final class Source {
         final Deque<Instant> failures = new ArrayDeque<>();
@@ -42,11 +50,18 @@ public final class AuthFailures {
         Instant lastSeen;
     }
 
+    /** Counted in this process alone. */
     public AuthFailures(Clock clock, Duration window, int limit, Duration lockout) {
+        this(clock, window, limit, lockout, null);
+    }
+
+    /** Counted in this process and in the store shared with the other RA processes (null: alone). */
+    public AuthFailures(Clock clock, Duration window, int limit, Duration lockout, AuthLockouts shared) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.window = Objects.requireNonNull(window, "window");
         this.limit = limit;
         this.lockout = Objects.requireNonNull(lockout, "lockout");
+        this.shared = shared;
     }
 
     /** Until when {@code source} is locked out, if it is now. */
@@ -54,13 +69,23 @@ public final class AuthFailures {
         if (source == null) {
             return Optional.empty();
         }
+        Instant now = clock.instant();
         Source s = sources.get(source);
-        if (s == null) {
+        if (s != null) {
+            synchronized (s) {
+                if (s.lockedUntil != null && now.isBefore(s.lockedUntil)) {
+                    return Optional.of(s.lockedUntil);
+                }
+            }
+        }
+        if (shared == null) {
             return Optional.empty();
         }
-        Instant now = clock.instant();
-        synchronized (s) {
-            return s.lockedUntil != null && now.isBefore(s.lockedUntil) ? Optional.of(s.lockedUntil) : Optional.empty();
+        try {
+            return shared.lockedUntil(source, now);
+        } catch (RuntimeException e) {
+            log.warn("shared lock-out of {} not readable, using this process's count: {}", source, e.toString());
+            return Optional.empty();
         }
     }
 
@@ -69,6 +94,21 @@ public final class AuthFailures {
         if (source == null) {
             return false;
         }
+        boolean here = recordHere(source);
+        if (shared == null) {
+            return here;
+        }
+        try {
+            Optional<Instant> until = shared.recordFailure(source, clock.instant(), window, limit, lockout);
+            until.ifPresent(u -> log.warn("source {} locked out until {} (counted by every RA process)", source, u));
+            return here || until.isPresent();
+        } catch (RuntimeException e) {
+            log.warn("shared lock-out of {} not written, counted in this process only: {}", source, e.toString());
+            return here;
+        }
+    }
+
+    private boolean recordHere(String source) {
         if (sources.size() >= MAX_SOURCES) {
             prune();
         }
