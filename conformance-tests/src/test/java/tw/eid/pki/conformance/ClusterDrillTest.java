@@ -555,6 +555,8 @@ class ClusterDrillTest {
         // Issuance with Idempotency-Keys while ra1 dies: four clients, each with its own connection,
         // which HAProxy spreads over ra1 and ra2, so that requests are in flight on ra1 when it dies.
         Map<String, String> serialByKey = new ConcurrentHashMap<>();
+        Map<String, String> cardByKey = new ConcurrentHashMap<>();
+        Map<String, byte[]> csrByKey = new ConcurrentHashMap<>();
         AtomicLong raRetries = new AtomicLong();
         AtomicLong raReplays = new AtomicLong();
         AtomicLong raGaveUp = new AtomicLong();
@@ -574,6 +576,8 @@ class ClusterDrillTest {
                         continue; // not registered: no issuance to check
                     }
                     byte[] csr = csr();
+                    cardByKey.put(key, card);
+                    csrByKey.put(key, csr);
                     for (int attempt = 1; ; attempt++) {
                         try {
                             HttpResponse<String> r = ra(
@@ -644,6 +648,35 @@ class ClusterDrillTest {
                 serialByKey.size(), raRetries.get(), raReplays.get(), raGaveUp.get(), cardsWithTwo.strip());
         assertThat(cardsWithTwo.strip()).isEqualTo("0");
         assertThat(serialByKey).isNotEmpty();
+
+        // The kill rarely lands between a commit and its answer, so replays are also asked for on
+        // purpose: acknowledged requests sent again, each on a new connection through HAProxy (so
+        // over both RA processes, ra1 restarted), must give the stored certificate, marked a replay.
+        List<String> keys = new ArrayList<>(serialByKey.keySet());
+        Collections.shuffle(keys);
+        int replayed = 0;
+        for (String key : keys.subList(0, Math.min(8, keys.size()))) {
+            String card = cardByKey.get(key);
+            HttpResponse<String> r = ra(
+                    operatorClient(dir.resolve("data/demo"), "demo-officer"),
+                    "POST",
+                    "/cards/" + card + "/certificates?profile=citizen-signature&chipUid=" + chipUidOf(card),
+                    "application/pkcs10",
+                    csrByKey.get(key),
+                    key);
+            assertThat(r.statusCode()).as(r.body()).isIn(200, 201);
+            assertThat(JSON.readTree(r.body()).get("serial").asText())
+                    .as("the replay of %s", key)
+                    .isEqualTo(serialByKey.get(key));
+            assertThat(r.headers().firstValue("Idempotency-Replayed"))
+                    .as("marked a replay")
+                    .isPresent();
+            replayed++;
+        }
+        line(
+                "drill c: %d acknowledged issuances sent again with their keys: each answered with its stored"
+                        + " certificate as a replay",
+                replayed);
     }
 
     /**
