@@ -730,6 +730,8 @@ class ClusterDrillTest {
     @Test
     @Order(5)
     void h_ocspGetsThroughHaproxyAgainstDirect() throws Exception {
+        // Drill a already asks HAProxy for OCSP GETs; this is only a measurement (bin/test's time).
+        Assumptions.assumeTrue(Boolean.getBoolean("drill.bench"), "on demand: bin/drill bench");
         List<String> urls = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             String card = "BENCH" + i + "Z" + base / 100;
