@@ -22,6 +22,7 @@ import java.nio.file.Paths;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -33,6 +34,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -46,10 +48,13 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.cert.X509CRLHolder;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.ocsp.BasicOCSPResp;
@@ -226,7 +231,7 @@ class ClusterDrillTest {
         AtomicLong ocspFailures = new AtomicLong();
         AtomicLong ocspWrongGood = new AtomicLong();
         int workers = 4;
-        ExecutorService pool = Executors.newFixedThreadPool(workers + 2);
+        ExecutorService pool = Executors.newFixedThreadPool(workers + 3);
         List<Future<?>> running = new ArrayList<>();
         for (int w = 0; w < workers; w++) {
             int worker = w;
@@ -328,6 +333,62 @@ class ClusterDrillTest {
             return null;
         }));
 
+        // Every CRL URL of the citizen CA's partitions in use, full and delta, fetched through HAProxy
+        // each second: a CRL number may never go down, nor one number stand for two different CRLs.
+        List<URI> crlUrls = new ArrayList<>();
+        for (String partition : sql(
+                        1,
+                        "SELECT DISTINCT crl_partition FROM eidpki.certificate WHERE ca_name = 'citizen-ca'"
+                                + " ORDER BY 1")
+                .strip()
+                .split("\\s+")) {
+            for (String kind : new String[] {"", "-delta"}) {
+                crlUrls.add(
+                        URI.create("http://127.0.0.1:" + httpPort + "/crl/citizen-ca/" + partition + kind + ".crl"));
+            }
+        }
+        Map<URI, BigInteger> lastNumber = new ConcurrentHashMap<>();
+        Map<URI, String> lastDigest = new ConcurrentHashMap<>();
+        AtomicLong crlFetches = new AtomicLong();
+        List<String> crlViolations = Collections.synchronizedList(new ArrayList<>());
+        running.add(pool.submit(() -> {
+            while (!stop.get()) {
+                for (URI url : crlUrls) {
+                    try {
+                        HttpResponse<byte[]> r = PLAIN.send(
+                                HttpRequest.newBuilder(url)
+                                        .timeout(Duration.ofSeconds(20))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofByteArray());
+                        if (r.statusCode() != 200) {
+                            continue;
+                        }
+                        X509CRLHolder crl = new X509CRLHolder(r.body());
+                        BigInteger number = ASN1Integer.getInstance(
+                                        crl.getExtension(Extension.cRLNumber).getParsedValue())
+                                .getValue();
+                        String digest = HexFormat.of()
+                                .formatHex(MessageDigest.getInstance("SHA-256").digest(r.body()));
+                        crlFetches.incrementAndGet();
+                        BigInteger before = lastNumber.get(url);
+                        if (before != null
+                                && (number.compareTo(before) < 0
+                                        || (number.equals(before) && !digest.equals(lastDigest.get(url))))) {
+                            crlViolations.add(url + ": number " + number + " after " + before);
+                        }
+                        if (before == null || number.compareTo(before) >= 0) {
+                            lastNumber.put(url, number);
+                            lastDigest.put(url, digest);
+                        }
+                    } catch (IOException e) {
+                        // HAProxy between two publishers: asked again next round
+                    }
+                }
+                Thread.sleep(1_000);
+            }
+            return null;
+        }));
+
         long t0 = System.nanoTime();
         Future<String> approval = pool.submit(() -> {
             Thread.sleep(Math.max(0, LOAD_SECONDS * 1000L / 3 - 2_000));
@@ -420,6 +481,32 @@ class ClusterDrillTest {
                 "drill a: both OCSP nodes asked for every certificate: %d answers differ from the acknowledged state",
                 ocspMismatch);
         assertThat(ocspMismatch).isZero();
+
+        // CRL numbers strictly rising per URL: as fetched during the load, and as stored (a later
+        // thisUpdate with a number not above an earlier one's, per CA, partition and kind).
+        String storedOutOfOrder = sql(
+                1,
+                "SELECT COUNT(*) FROM eidpki.crl a JOIN eidpki.crl b ON b.ca_name = a.ca_name"
+                        + " AND b.crl_partition = a.crl_partition AND b.is_delta = a.is_delta"
+                        + " AND b.this_update > a.this_update AND b.crl_number <= a.crl_number");
+        String storedCrls = sql(1, "SELECT COUNT(*) FROM eidpki.crl");
+        line(
+                "drill a: CRLs: %d fetched through HAProxy from %d URLs (numbers reached %s), %d out of order;"
+                        + " %s stored, %s out of order",
+                crlFetches.get(),
+                crlUrls.size(),
+                new TreeMap<>(lastNumber.entrySet().stream()
+                        .collect(Collectors.toMap(e -> e.getKey().getPath(), Map.Entry::getValue))),
+                crlViolations.size(),
+                storedCrls.strip(),
+                storedOutOfOrder.strip());
+        assertThat(crlViolations)
+                .as("CRL numbers going down or reused, as fetched")
+                .isEmpty();
+        assertThat(storedOutOfOrder.strip())
+                .as("stored CRLs out of number order")
+                .isEqualTo("0");
+        assertThat(crlFetches.get()).as("CRLs fetched during the load").isPositive();
 
         String duplicates = sql(
                 1,
