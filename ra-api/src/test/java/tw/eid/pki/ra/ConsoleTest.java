@@ -438,6 +438,41 @@ class ConsoleTest {
     }
 
     @Test
+    void reportLostSuspendsEveryGoodCertificateOfTheCardAfterTheCardNumberIsTyped() throws Exception {
+        String card = ra.registeredCard();
+        ra.issuedFor(card);
+        String first = ra.issuedFor(card).serialHex();
+        List<String> good = records.ofCard(card).stream()
+                .filter(r -> r.status() == CertificateStatus.GOOD)
+                .map(r -> r.serialHex())
+                .toList();
+        assertThat(good).contains(first);
+        String path = "/console/cards/" + card + "/report-lost";
+        Page confirm = get(officer(), path);
+        assertThat(confirm.status()).isEqualTo(200);
+        assertThat(confirm.body()).contains("掛失並暫禁這些憑證");
+        assertThat(Pattern.compile("<li><code>([0-9a-f]+)</code>")
+                        .matcher(confirm.body())
+                        .results()
+                        .map(m -> m.group(1)))
+                .containsExactlyInAnyOrderElementsOf(good);
+        long audits = allAudits();
+        Page mismatch = post(officer(), path, confirm.cookie(), Map.of("csrf", confirm.csrf(), "typedCardNumber", "x"));
+        assertThat(mismatch.status()).isEqualTo(400);
+        assertThat(allAudits()).isEqualTo(audits);
+        assertThat(status(first)).isEqualTo(CertificateStatus.GOOD);
+        assertThat(get(ra.role(OperatorRole.AUDITOR), path).status()).isEqualTo(403);
+
+        Page done = post(officer(), path, confirm.cookie(), Map.of("csrf", confirm.csrf(), "typedCardNumber", card));
+        assertThat(done.status()).isEqualTo(303);
+        assertThat(done.header("location")).isEqualTo("/console/cards/" + card + "?done=report-lost");
+        for (String serial : good) {
+            assertThat(status(serial)).isEqualTo(CertificateStatus.HOLD);
+        }
+        assertThat(audits("card.report-lost", null)).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
     void thePemDownloadIsTheStoredCertificateAsOpensslReadsIt() throws Exception {
         String card = ra.registeredCard();
         String serial = ra.issuedFor(card).serialHex();

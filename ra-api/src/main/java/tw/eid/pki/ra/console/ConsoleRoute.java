@@ -31,6 +31,8 @@ enum ConsoleRoute {
     PEM("GET", "/certificates/([^/]{1,64})\\.pem", OFFICER, AUDITOR),
     CONFIRM("GET", "/certificates/([^/]{1,64})/(suspend|resume|revoke)", OFFICER),
     ACT("POST", "/certificates/([^/]{1,64})/(suspend|resume|revoke)", OFFICER),
+    CONFIRM_LOST("GET", "/cards/([^/]{1,64})/report-lost", OFFICER),
+    REPORT_LOST("POST", "/cards/([^/]{1,64})/report-lost", OFFICER),
     APPROVALS("GET", "/approvals", SUPERVISOR);
 
     private final String method;

@@ -129,6 +129,8 @@ final class ConsoleServlet extends HttpServlet {
                 case PEM -> pem(call);
                 case CONFIRM -> confirm(call);
                 case ACT -> act(call);
+                case CONFIRM_LOST -> confirmLost(call);
+                case REPORT_LOST -> reportLost(call);
                 case APPROVALS -> approvals(call);
             }
         } catch (CardException e) {
@@ -269,7 +271,10 @@ final class ConsoleServlet extends HttpServlet {
             audit.record(call.operator().actor().event("card.view-personal-data", cardNumber, AuditResult.SUCCESS));
         }
         String done = call.request().getParameter("done");
-        String doneKey = done != null && List.of("suspend", "resume", "revoke").contains(done) ? "done." + done : null;
+        String doneKey = done != null
+                        && List.of("suspend", "resume", "revoke", "report-lost").contains(done)
+                ? "done." + done
+                : null;
         pages.render(
                 call.response(),
                 200,
@@ -401,6 +406,52 @@ final class ConsoleServlet extends HttpServlet {
             }
         }
         redirect(call, CONTEXT_PATH + "/cards/" + cardNumber + "?done=" + act);
+    }
+
+    /** The card's good certificates, which a loss report puts on hold, listed before it is made. */
+    private void confirmLost(Call call) throws IOException {
+        String cardNumber = existingCard(call.match().parameter(1));
+        confirmLostPage(call, 200, cardNumber, null);
+    }
+
+    private void confirmLostPage(Call call, int status, String cardNumber, String messageKey) throws IOException {
+        pages.render(
+                call.response(),
+                status,
+                "lost.jte",
+                new ConsoleViews.ConfirmLost(
+                        call.frame("title.confirm.report-lost", CONTEXT_PATH + "/cards/" + cardNumber),
+                        cardNumber,
+                        certificates.ofCard(cardNumber).stream()
+                                .filter(r -> r.status() == CertificateStatus.GOOD)
+                                .map(r -> view(call.m(), r))
+                                .toList(),
+                        call.session().csrfToken(),
+                        messageKey));
+    }
+
+    /**
+     * {@code RevocationService.reportLost}, as {@code POST /cards/{cardNumber}/report-lost}: every
+     * good certificate of the card on hold in one transaction. The card number must be typed again.
+     */
+    private void reportLost(Call call) throws IOException {
+        String cardNumber = existingCard(call.match().parameter(1));
+        String typed = Optional.ofNullable(call.request().getParameter("typedCardNumber"))
+                .map(String::strip)
+                .orElse("");
+        if (!cardNumber.equals(typed)) {
+            confirmLostPage(call, 400, cardNumber, "error.card-number-mismatch");
+            return;
+        }
+        revocations.reportLost(call.operator().actor(), cardNumber);
+        redirect(call, CONTEXT_PATH + "/cards/" + cardNumber + "?done=report-lost");
+    }
+
+    private String existingCard(String cardNumber) {
+        CardRegistration.requireCardNumber(cardNumber);
+        cards.find(cardNumber, false)
+                .orElseThrow(() -> new CardException(CardException.Code.CARD_NOT_FOUND, "no such card"));
+        return cardNumber;
     }
 
     // ------------------------------------------------------------------ approvals (read-only)

@@ -58,6 +58,9 @@ public final class ConsoleViews {
             String csrf,
             String messageKey) {}
 
+    /** The report-lost confirmation: every certificate that will be put on hold. */
+    public record ConfirmLost(Frame f, String cardNumber, List<Certificate> toHold, String csrf, String messageKey) {}
+
     public record Message(Frame f, int status, String messageKey) {}
 
     public record Approval(

@@ -16,7 +16,7 @@ final class Redirects {
             Pattern.compile("/console/search"),
             Pattern.compile("/console/approvals"),
             Pattern.compile("/console/cards/[A-Z0-9]{8,16}"),
-            Pattern.compile("/console/cards/[A-Z0-9]{8,16}\\?done=(suspend|resume|revoke)"));
+            Pattern.compile("/console/cards/[A-Z0-9]{8,16}\\?done=(suspend|resume|revoke|report-lost)"));
 
     private Redirects() {}
 
