@@ -7,6 +7,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import tw.eid.pki.ca.profile.OperatorRole;
 
 /**
  * Renders the console's jte templates ({@code ra-api/src/main/jte}, precompiled by the build into
@@ -45,8 +46,8 @@ final class ConsolePages {
                 titleKey,
                 operatorId,
                 roleId,
-                roleId != null && ConsoleRoute.SEARCH.allows(tw.eid.pki.ca.profile.OperatorRole.fromId(roleId)),
-                roleId != null && ConsoleRoute.APPROVALS.allows(tw.eid.pki.ca.profile.OperatorRole.fromId(roleId)),
+                roleId != null && ConsoleRoute.SEARCH.allows(OperatorRole.fromId(roleId)),
+                roleId != null && ConsoleRoute.APPROVALS.allows(OperatorRole.fromId(roleId)),
                 ConsoleServlet.CONTEXT_PATH + "/language?to=" + to + "&back=" + backParam);
     }
 }

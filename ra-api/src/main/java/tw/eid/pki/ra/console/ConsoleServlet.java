@@ -8,7 +8,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -51,7 +53,7 @@ final class ConsoleServlet extends HttpServlet {
     static final String CONTEXT_PATH = "/console";
 
     /** RFC 5280 §5.3.1 reasons an officer may give for a revocation (certificateHold is suspend). */
-    static final Map<String, RevocationReason> REVOKE_REASONS = new java.util.LinkedHashMap<>();
+    static final Map<String, RevocationReason> REVOKE_REASONS = new LinkedHashMap<>();
 
     static {
         REVOKE_REASONS.put("keyCompromise", RevocationReason.KEY_COMPROMISE);
@@ -307,7 +309,7 @@ final class ConsoleServlet extends HttpServlet {
     }
 
     private static String status(CertificateStatus s) {
-        return s.name().toLowerCase(java.util.Locale.ROOT);
+        return s.name().toLowerCase(Locale.ROOT);
     }
 
     private static String reasonName(RevocationReason reason) {
@@ -468,7 +470,7 @@ final class ConsoleServlet extends HttpServlet {
 
     private static ConsoleViews.Approval approval(Messages m, Approval a) {
         String summary = a.act() instanceof BulkStatusChange b
-                ? b.action().name().toLowerCase(java.util.Locale.ROOT) + " " + b.caName() + " ×"
+                ? b.action().name().toLowerCase(Locale.ROOT) + " " + b.caName() + " ×"
                         + b.serials().size()
                 : "";
         return new ConsoleViews.Approval(
@@ -476,7 +478,7 @@ final class ConsoleServlet extends HttpServlet {
                 BulkStatusChange.KIND,
                 a.requestedBy(),
                 m.time(a.requestedAt()),
-                a.status().name().toLowerCase(java.util.Locale.ROOT),
+                a.status().name().toLowerCase(Locale.ROOT),
                 summary);
     }
 

@@ -1,5 +1,6 @@
 package tw.eid.pki.ra.console;
 
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -67,8 +68,8 @@ final class ConsoleSessions {
         boolean csrfMatches(String submitted) {
             return submitted != null
                     && MessageDigest.isEqual(
-                            csrfToken.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-                            submitted.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                            csrfToken.getBytes(StandardCharsets.US_ASCII),
+                            submitted.getBytes(StandardCharsets.US_ASCII));
         }
     }
 
