@@ -57,6 +57,7 @@ import tw.eid.pki.hsm.TokenInitializer;
 import tw.eid.pki.ocsp.OcspAuthorities;
 import tw.eid.pki.ocsp.OcspConfig;
 import tw.eid.pki.ra.RaConfig;
+import tw.eid.pki.ra.RaServer;
 
 /**
  * The demo (issue 3): runs the initial ceremony into the data directory with three demo custodians
@@ -261,6 +262,7 @@ final class DemoCommand implements Callable<Integer> {
             String api = ra.url();
             System.out.println();
             System.out.println("RA API started: " + api + " (client certificates of the RA Operators CA only)");
+            printConsole(api, out, demo);
             if (ocsp != null) {
                 System.out.println(
                         "OCSP responder started: " + ocsp.url() + " for " + String.join(", ", ocsp.describe()));
@@ -383,6 +385,17 @@ final class DemoCommand implements Callable<Integer> {
      * certificate, and an operator certificate if the RA Operators CA has a signer (a data
      * directory from before it had one is served for the Citizen CA only).
      */
+    /** The officer console (issue 19; docs/console.md) and how to reach it from a browser. */
+    private static void printConsole(String api, Path out, Path demo) {
+        String console = api.substring(0, api.length() - RaServer.CONTEXT_PATH.length()) + "/console/";
+        System.out.println("RA officer console: " + console + " (the officer's certificate in the browser:)");
+        System.out.println("  pk12util -d sql:$HOME/.pki/nssdb -i " + show(demo.resolve(OFFICER + ".p12")) + " -w "
+                + show(demo.resolve(OFFICER + ".p12.pass")) + "   # Chromium on Linux (Firefox: its own");
+        System.out.println("  certutil -d sql:$HOME/.pki/nssdb -A -t C,, -n eidpki-citizen-root -i "
+                + show(out.resolve("citizen-root.pem"))
+                + "   # profile; other browsers: import the .p12 and trust the root)");
+    }
+
     private static void printOcspChecks(OcspService ocsp, Path out, Path demo, Path trust) throws IOException {
         Path citizenChain = demo.resolve("citizen-chain.pem");
         Files.writeString(

@@ -28,6 +28,7 @@ import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.glassfish.jersey.CommonProperties;
 import org.glassfish.jersey.jackson.JacksonFeature;
@@ -44,6 +45,7 @@ import tw.eid.pki.ra.auth.OperatorAuthenticator;
 import tw.eid.pki.ra.auth.OperatorTrustManager;
 import tw.eid.pki.ra.auth.RequestAudit;
 import tw.eid.pki.ra.auth.RoleAuthorization;
+import tw.eid.pki.ra.console.Console;
 import tw.eid.pki.ra.problem.ProblemErrorHandler;
 import tw.eid.pki.ra.problem.ProblemMappers;
 import tw.eid.pki.ra.resources.AgencyResource;
@@ -147,8 +149,27 @@ public final class RaServer {
         context.addServlet(new ServletHolder(new ServletContainer(resources(config, operatorsCa, failures))), "/*");
         context.setErrorHandler(ProblemErrorHandler.servlet());
         server.setErrorHandler(ProblemErrorHandler.core());
-        server.setHandler(context);
+        // The officer console (issue 19) beside the API: same connector, same authenticator and
+        // lock-out (one AuthFailures), same domain services.
+        server.setHandler(new ContextHandlerCollection(context, console(config, operatorsCa, failures)));
         return server;
+    }
+
+    private static ServletContextHandler console(RaConfig config, X509Certificate operatorsCa, AuthFailures failures) {
+        RaServices s = config.services();
+        CertificateRecords records = new CertificateRecords(s.database());
+        return Console.context(
+                new Console.Services(
+                        s.cards(),
+                        records,
+                        s.revocations(),
+                        s.approvals(),
+                        new RequestAudit(s.database(), s.audit()),
+                        config.citizenCaName()),
+                failures,
+                new OperatorAuthenticator(
+                        operatorsCa, config.operatorsCaName(), records, s.profileSettings(), config.clock()),
+                config.clock());
     }
 
     static ResourceConfig resources(RaConfig config, X509Certificate operatorsCa, AuthFailures failures) {
