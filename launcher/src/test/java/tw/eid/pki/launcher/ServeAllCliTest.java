@@ -329,8 +329,13 @@ class ServeAllCliTest {
         awaitReady();
         String counter = "sum(eidpki_ocsp_responses_total)";
         String scraped = "max(timestamp(eidpki_ocsp_responses_total))";
+        // The shipped alert rules with every for: cut to 5 s (a test copy; the real ones stay long).
+        String rules = Files.readString(RepositoryRoot.find().resolve("ops/prometheus/alerts.yml"));
+        String shortened = rules.replaceAll("(?m)^(\\s+for: )\\d+[smh]$", "$15s");
+        assertThat(shortened).isNotEqualTo(rules).doesNotContainPattern("(?m)^\\s+for: (?!5s$)");
+        Path ruleFile = Files.writeString(data.resolve("alerts-test-copy.yml"), shortened);
         try (PrometheusProcess prometheus =
-                PrometheusProcess.start(data, List.of(URI.create(admin).getAuthority()))) {
+                PrometheusProcess.start(data, List.of(URI.create(admin).getAuthority()), ruleFile)) {
             double before = awaitScrapeAfter(prometheus, scraped, System.currentTimeMillis() / 1000.0 + 0.5);
             double first = prometheus.value(counter);
             int sent = 37;
@@ -369,7 +374,54 @@ class ServeAllCliTest {
                 }
             }
             assertThat(checked).isGreaterThanOrEqualTo(30);
+
+            // The alert rules evaluate against the live metrics: every rule healthy; in this demo set-up
+            // (one Document Signer, so fewer than 2 certified spares) DocumentSignerSparesLow fires, and
+            // nothing that means a fault of a healthy serve all does: the token is up, both leases are
+            // held, the CRLs and OCSP answers are fresh, the audit checkpoint is recent.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            List<String> firing = firing(prometheus);
+            while (!firing.contains("DocumentSignerSparesLow")) {
+                assertThat(System.nanoTime())
+                        .as("DocumentSignerSparesLow fires within 60 s; firing: " + firing + "; " + prometheus.alerts())
+                        .isLessThan(deadline);
+                Thread.sleep(1000);
+                firing = firing(prometheus);
+            }
+            JsonNode groups = prometheus.rules().path("data").path("groups");
+            int ruleCount = 0;
+            for (JsonNode group : groups) {
+                for (JsonNode rule : group.path("rules")) {
+                    assertThat(rule.path("health").asText())
+                            .as(rule.path("name").asText() + ": " + rule.path("lastError"))
+                            .isEqualTo("ok");
+                    ruleCount++;
+                }
+            }
+            assertThat(ruleCount).isEqualTo(9);
+            assertThat(firing)
+                    .as("firing in a healthy serve all")
+                    .doesNotContain(
+                            "TokenDown",
+                            "LeaseWithoutHolder",
+                            "AuditCheckpointStale",
+                            "CrlNearNextUpdate",
+                            "CrlPublicationFailing",
+                            "OcspStaleResponsesServed");
         }
+    }
+
+    /** The names of the alerts Prometheus has firing now (not pending). */
+    private static List<String> firing(PrometheusProcess prometheus) throws Exception {
+        JsonNode answer = prometheus.alerts();
+        assertThat(answer.path("status").asText()).as(answer.toString()).isEqualTo("success");
+        List<String> names = new ArrayList<>();
+        for (JsonNode alert : answer.path("data").path("alerts")) {
+            if (alert.path("state").asText().equals("firing")) {
+                names.add(alert.path("labels").path("alertname").asText());
+            }
+        }
+        return names;
     }
 
     /** Waits until Prometheus holds a sample of {@code scraped} taken after {@code after} (epoch seconds). */
