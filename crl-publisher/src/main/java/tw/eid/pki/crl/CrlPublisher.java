@@ -96,6 +96,8 @@ public final class CrlPublisher implements AutoCloseable {
     private boolean caughtUp;
     private volatile List<OfflineCrlStatus> offline = List.of();
     private volatile Instant lastRound;
+    /** Until when this publisher holds the lease by its last renewal (null: it does not). */
+    private volatile Instant heldUntil;
     /** When each offline CA's CRL was last warned about (a warning an hour, not one a round). */
     private final Map<String, Instant> warned = new ConcurrentHashMap<>();
 
@@ -193,14 +195,26 @@ public final class CrlPublisher implements AutoCloseable {
         return lastRound;
     }
 
+    /**
+     * Whether this publisher holds the lease now: its last round took or renewed it and the lease
+     * has not run out since (by the injected clock). The audit checkpoint schedule of the serving
+     * process signs only while this holds, so that one process signs on a cluster.
+     */
+    public boolean leading() {
+        Instant until = heldUntil;
+        return until != null && clock.instant().isBefore(until);
+    }
+
     /** One round: the CRLs it published, or null when another publisher holds the lease. */
     public synchronized List<Published> runOnce() {
         Instant now = clock.instant();
         if (!store.holdLease(owner, now, now.plus(LEASE))) {
+            heldUntil = null;
             caughtUp = false;
             covered.clear();
             return null;
         }
+        heldUntil = now.plus(LEASE);
         List<CrlAuthority> authorities = CrlAuthority.load(database);
         offline = checkOffline(authorities, now);
         List<Published> out = new ArrayList<>();

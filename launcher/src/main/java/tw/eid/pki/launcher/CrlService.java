@@ -24,19 +24,24 @@ import tw.eid.pki.hsm.Token;
  * The CRL publisher wired on an open store and an activated online token: what {@code serve crl}
  * and the demo run. The publisher's rounds (one publisher works, by lease) and the served CRLs
  * (every process serves what the store holds) run side by side; on its own port it has an HTTP
- * server of its own, in the demo it shares the OCSP responder's port through {@link Routing}.
+ * server of its own, in the demo it shares the OCSP responder's port through {@link Routing}. The
+ * process whose publisher holds the lease also signs the audit checkpoints ({@link AuditCheckpoints}).
  */
 final class CrlService implements AutoCloseable {
     private final CrlPublisher publisher;
     private final CrlServer served;
     private final Server server;
     private final String url;
+    /** The audit checkpoints this process signs while its publisher holds the lease (null: none scheduled). */
+    private final AuditCheckpoints checkpoints;
 
-    private CrlService(CrlPublisher publisher, CrlServer served, Server server, String url) {
+    private CrlService(
+            CrlPublisher publisher, CrlServer served, Server server, String url, AuditCheckpoints checkpoints) {
         this.publisher = publisher;
         this.served = served;
         this.server = server;
         this.url = url;
+        this.checkpoints = checkpoints;
     }
 
     /** Publisher and served CRLs, without an HTTP server of their own (the demo routes to {@link #handler}). */
@@ -44,7 +49,8 @@ final class CrlService implements AutoCloseable {
         ProfileSettings settings = ProfileSettings.defaults();
         CrlPublisher publisher = new CrlPublisher(database, token, settings, config, owner("shared"), clock).start();
         CrlServer served = CrlServer.follow(database, settings, clock);
-        return new CrlService(publisher, served, null, null);
+        return new CrlService(
+                publisher, served, null, null, AuditCheckpoints.start(database, token, publisher::leading, clock));
     }
 
     /** Publisher, served CRLs and an HTTP server on host:port. */
@@ -74,7 +80,12 @@ final class CrlService implements AutoCloseable {
         }
         publisher.start();
         String h = host.contains(":") ? "[" + host + "]" : host;
-        return new CrlService(publisher, served, server, "http://" + h + ":" + CrlServer.port(server) + "/crl/");
+        return new CrlService(
+                publisher,
+                served,
+                server,
+                "http://" + h + ":" + CrlServer.port(server) + "/crl/",
+                AuditCheckpoints.start(database, token, publisher::leading, clock));
     }
 
     /** The handler for {@code /crl/...} (with /health of the publisher). */
@@ -113,6 +124,9 @@ final class CrlService implements AutoCloseable {
                 server.stop();
             }
         } finally {
+            if (checkpoints != null) {
+                checkpoints.close();
+            }
             publisher.close();
             served.close();
         }

@@ -120,6 +120,13 @@ final class ServeCommand implements Runnable {
                         + " (default: ${DEFAULT-VALUE}; docs/metrics.md)")
         int adminPort;
 
+        @Option(
+                names = "--log-format",
+                paramLabel = "FORMAT",
+                description = "the log on stderr: text, or json (one JSON object per line, with the"
+                        + " request id of each HTTP request) (default: ${DEFAULT-VALUE})")
+        Logs.Format logFormat = Logs.Format.text;
+
         Service(int adminDefault) {
             adminPort = adminDefault;
         }
@@ -156,6 +163,7 @@ final class ServeCommand implements Runnable {
             // Refuse bad options before anything opens the store or asks a custodian for a passphrase.
             checkPort("--port", port);
             AdminServer.checkOption(adminPort, port);
+            Logs.use(logFormat);
             Telemetry.registry();
             return serve(CommandClock.system());
         }
@@ -465,6 +473,7 @@ final class ServeCommand implements Runnable {
             checkPort("--ra-port", raPort);
             checkPort("--ocsp-port", ocspPort);
             AdminServer.checkOption(adminPort, raPort, ocspPort);
+            Logs.use(logFormat);
             Telemetry.registry();
             OcspConfig ocspConfig = ocsp.config(maxAgeSeconds);
             CrlConfig crlConfig = crl.config(maxAgeSeconds, store.dataDir());

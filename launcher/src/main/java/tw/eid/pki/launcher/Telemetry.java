@@ -62,9 +62,10 @@ final class Telemetry {
     /**
      * Jetty's metrics for one public server, tagged {@code server=NAME} (micrometer-jetty12's
      * request timer around its handler, the connections and the thread pool). Call before the
-     * server starts.
+     * server starts. Request ids ({@link RequestIds}) are added whether metrics are on or not.
      */
     static void instrument(Server server, String name) {
+        RequestIds.install(server, name);
         if (!enabled()) {
             return;
         }

@@ -151,9 +151,15 @@ final class CliProcesses {
     }
 
     static Process start(Path log, String... args) throws IOException {
+        return start(Map.of(), log, args);
+    }
+
+    /** Like {@link #start(Path, String...)} with {@code more} in the environment. */
+    static Process start(Map<String, String> more, Path log, String... args) throws IOException {
         ProcessBuilder pb =
                 new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(environment());
+        pb.environment().putAll(more);
         return pb.start();
     }
 

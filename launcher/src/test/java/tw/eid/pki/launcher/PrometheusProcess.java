@@ -41,6 +41,14 @@ final class PrometheusProcess implements AutoCloseable {
 
     /** Starts Prometheus scraping {@code targets} (host:port of admin ports) and waits until it is ready. */
     static PrometheusProcess start(Path work, List<String> targets) throws Exception {
+        return start(work, targets, null);
+    }
+
+    /**
+     * Like {@link #start(Path, List)}, evaluating the alert rules of {@code rules} (null: none)
+     * every second.
+     */
+    static PrometheusProcess start(Path work, List<String> targets, Path rules) throws Exception {
         Path dir = Files.createDirectories(work.resolve("prometheus"));
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -48,7 +56,8 @@ final class PrometheusProcess implements AutoCloseable {
         }
         String config = "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
                 + "scrape_configs:\n  - job_name: eidpki\n    static_configs:\n      - targets: ["
-                + targets.stream().map(t -> "'" + t + "'").collect(Collectors.joining(", ")) + "]\n";
+                + targets.stream().map(t -> "'" + t + "'").collect(Collectors.joining(", ")) + "]\n"
+                + (rules == null ? "" : "rule_files: ['" + rules.toAbsolutePath() + "']\n");
         Files.writeString(dir.resolve("prometheus.yml"), config);
         Process p = new ProcessBuilder(
                         "prometheus",
@@ -101,6 +110,22 @@ final class PrometheusProcess implements AutoCloseable {
         }
         assertThat(result).as(promql).hasSize(1);
         return Double.parseDouble(result.get(0).path("value").get(1).asText());
+    }
+
+    /** {@code /api/v1/alerts}: the whole answer. */
+    JsonNode alerts() throws Exception {
+        return get("/api/v1/alerts");
+    }
+
+    /** {@code /api/v1/rules}: the whole answer. */
+    JsonNode rules() throws Exception {
+        return get("/api/v1/rules");
+    }
+
+    private JsonNode get(String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(r.body());
     }
 
     String log() throws IOException {

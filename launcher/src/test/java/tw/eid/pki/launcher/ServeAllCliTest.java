@@ -18,6 +18,7 @@ import java.security.cert.X509CRL;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,7 +41,8 @@ import org.junit.jupiter.api.Test;
  * {@code /crl/} of one plain HTTP port, and stops on SIGTERM. Its admin port (issue 20,
  * docs/metrics.md) answers live and ready, serves every documented metric and nothing on the public
  * port; a real Prometheus scraping it counts exactly the OCSP requests sent and evaluates every
- * expression of the Grafana dashboard.
+ * expression of the Grafana dashboard. It logs with {@code --log-format json}: every log line parses
+ * as a JSON object, and a request's {@code X-Request-Id} names its access line.
  */
 class ServeAllCliTest {
     private static final Pattern RA_LISTENING = Pattern.compile("RA API: https://127\\.0\\.0\\.1:(\\d+)/api/v1");
@@ -87,10 +89,14 @@ class ServeAllCliTest {
         assertThat(officer.exitCode()).as(officer.stdout() + officer.stderr()).isZero();
 
         serverLog = data.resolve("serve-all.log");
+        // JSON log lines, with the access lines (INFO) that carry each request's id.
         server = CliProcesses.start(
+                Map.of("EIDPKI_LOG_LEVEL", "info"),
                 serverLog,
                 "serve",
                 "all",
+                "--log-format",
+                "json",
                 "--data-dir",
                 data.toString(),
                 "--ra-port",
@@ -201,6 +207,46 @@ class ServeAllCliTest {
     }
 
     @Test
+    void logLinesAreJsonObjectsWithTheRequestIdOfEachRequest() throws Exception {
+        HttpResponse<byte[]> ocsp = ocspRequest();
+        String id = ocsp.headers().firstValue("X-Request-Id").orElseThrow();
+        assertThat(id).matches("[0-9a-f]{16}");
+        HttpResponse<String> crl = get(base + "/crl/citizen-root.crl");
+        assertThat(crl.headers().firstValue("X-Request-Id"))
+                .hasValueSatisfying(
+                        other -> assertThat(other).matches("[0-9a-f]{16}").isNotEqualTo(id));
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.readString(serverLog).contains(id)) {
+            assertThat(System.nanoTime()).as("the access line of " + id).isLessThan(deadline);
+            Thread.sleep(200);
+        }
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(serverLog)) {
+            // stdout's announcements ("RA API: ...", "Ready: ...") are plain; every log event is JSON.
+            assertThat(line).as("no text-format log line").doesNotContainPattern("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ");
+            if (line.startsWith("{")) {
+                JsonNode node = json.readTree(line);
+                assertThat(node.isObject()).as(line).isTrue();
+                assertThat(node.path("level").asText()).as(line).isNotEmpty();
+                assertThat(node.path("loggerName").asText()).as(line).isNotEmpty();
+                assertThat(node.has("formattedMessage")).as(line).isTrue();
+                lines.add(node);
+            }
+        }
+        assertThat(lines).hasSizeGreaterThan(1);
+        List<JsonNode> access = lines.stream()
+                .filter(n -> id.equals(n.path("mdc").path("requestId").asText()))
+                .toList();
+        assertThat(access).as("one line for request " + id).hasSize(1);
+        assertThat(access.get(0).path("loggerName").asText()).isEqualTo("tw.eid.pki.access");
+        assertThat(access.get(0).path("formattedMessage").asText()).matches("ocsp-crl POST 200 \\d+ ms");
+        // No personal data: no client certificate's names (the RA test sends the officer's).
+        assertThat(Files.readString(serverLog)).doesNotContain("officer-1", "Daan Office");
+    }
+
+    @Test
     void theAdminPortAnswersLiveAndReadyOnceTheCrlsArePublished() throws Exception {
         assertThat(URI.create(admin).getPort())
                 .isNotEqualTo(URI.create(base).getPort())
@@ -283,8 +329,13 @@ class ServeAllCliTest {
         awaitReady();
         String counter = "sum(eidpki_ocsp_responses_total)";
         String scraped = "max(timestamp(eidpki_ocsp_responses_total))";
+        // The shipped alert rules with every for: cut to 5 s (a test copy; the real ones stay long).
+        String rules = Files.readString(RepositoryRoot.find().resolve("ops/prometheus/alerts.yml"));
+        String shortened = rules.replaceAll("(?m)^(\\s+for: )\\d+[smh]$", "$15s");
+        assertThat(shortened).isNotEqualTo(rules).doesNotContainPattern("(?m)^\\s+for: (?!5s$)");
+        Path ruleFile = Files.writeString(data.resolve("alerts-test-copy.yml"), shortened);
         try (PrometheusProcess prometheus =
-                PrometheusProcess.start(data, List.of(URI.create(admin).getAuthority()))) {
+                PrometheusProcess.start(data, List.of(URI.create(admin).getAuthority()), ruleFile)) {
             double before = awaitScrapeAfter(prometheus, scraped, System.currentTimeMillis() / 1000.0 + 0.5);
             double first = prometheus.value(counter);
             int sent = 37;
@@ -323,7 +374,54 @@ class ServeAllCliTest {
                 }
             }
             assertThat(checked).isGreaterThanOrEqualTo(30);
+
+            // The alert rules evaluate against the live metrics: every rule healthy; in this demo set-up
+            // (one Document Signer, so fewer than 2 certified spares) DocumentSignerSparesLow fires, and
+            // nothing that means a fault of a healthy serve all does: the token is up, both leases are
+            // held, the CRLs and OCSP answers are fresh, the audit checkpoint is recent.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            List<String> firing = firing(prometheus);
+            while (!firing.contains("DocumentSignerSparesLow")) {
+                assertThat(System.nanoTime())
+                        .as("DocumentSignerSparesLow fires within 60 s; firing: " + firing + "; " + prometheus.alerts())
+                        .isLessThan(deadline);
+                Thread.sleep(1000);
+                firing = firing(prometheus);
+            }
+            JsonNode groups = prometheus.rules().path("data").path("groups");
+            int ruleCount = 0;
+            for (JsonNode group : groups) {
+                for (JsonNode rule : group.path("rules")) {
+                    assertThat(rule.path("health").asText())
+                            .as(rule.path("name").asText() + ": " + rule.path("lastError"))
+                            .isEqualTo("ok");
+                    ruleCount++;
+                }
+            }
+            assertThat(ruleCount).isEqualTo(9);
+            assertThat(firing)
+                    .as("firing in a healthy serve all")
+                    .doesNotContain(
+                            "TokenDown",
+                            "LeaseWithoutHolder",
+                            "AuditCheckpointStale",
+                            "CrlNearNextUpdate",
+                            "CrlPublicationFailing",
+                            "OcspStaleResponsesServed");
         }
+    }
+
+    /** The names of the alerts Prometheus has firing now (not pending). */
+    private static List<String> firing(PrometheusProcess prometheus) throws Exception {
+        JsonNode answer = prometheus.alerts();
+        assertThat(answer.path("status").asText()).as(answer.toString()).isEqualTo("success");
+        List<String> names = new ArrayList<>();
+        for (JsonNode alert : answer.path("data").path("alerts")) {
+            if (alert.path("state").asText().equals("firing")) {
+                names.add(alert.path("labels").path("alertname").asText());
+            }
+        }
+        return names;
     }
 
     /** Waits until Prometheus holds a sample of {@code scraped} taken after {@code after} (epoch seconds). */
@@ -375,7 +473,7 @@ class ServeAllCliTest {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static void ocspRequest() throws Exception {
+    private static HttpResponse<byte[]> ocspRequest() throws Exception {
         CertificateID id = new CertificateID(
                 new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
                 certificate("citizen-ca"),
@@ -388,6 +486,7 @@ class ServeAllCliTest {
                         .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(r.statusCode()).isEqualTo(200);
+        return r;
     }
 
     private static X509CertificateHolder certificate(String name) throws IOException {

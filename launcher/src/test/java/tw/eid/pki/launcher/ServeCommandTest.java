@@ -33,6 +33,7 @@ class ServeCommandTest {
             "--host",
             "--admin-host",
             "--admin-port",
+            "--log-format",
             "--custodian",
             "--library",
             "--shares",

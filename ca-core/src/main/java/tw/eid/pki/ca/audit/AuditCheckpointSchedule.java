@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.bouncycastle.operator.ContentSigner;
 import org.slf4j.Logger;
@@ -19,7 +20,9 @@ import tw.eid.pki.ca.store.Database;
  * since. Whether one is due is decided by the injected clock, so tests call {@link
  * #checkpointIfDue()} with a pinned clock; {@link #start} only polls it.
  *
- * <p>Several service processes may each run one: a duplicate checkpoint is harmless.
+ * <p>Several service processes may each run one: a duplicate checkpoint is harmless, but the
+ * serving processes give it a {@code leader} (the CRL publisher's lease in the store), so that on a
+ * cluster only the lease holder signs; the others' polls do nothing.
  */
 public final class AuditCheckpointSchedule implements AutoCloseable {
 
@@ -31,6 +34,7 @@ public final class AuditCheckpointSchedule implements AutoCloseable {
     private final String signerKeyLabel;
     private final Duration interval;
     private final Clock clock;
+    private final BooleanSupplier leader;
     private ScheduledFuture<?> polling;
 
     /**
@@ -44,6 +48,22 @@ public final class AuditCheckpointSchedule implements AutoCloseable {
             String signerKeyLabel,
             Duration interval,
             Clock clock) {
+        this(database, checkpointer, signers, signerKeyLabel, interval, clock, () -> true);
+    }
+
+    /**
+     * @param leader whether this process is the one that signs now (asked at every poll, before the
+     *     store is read): a lease held in the store, so that one process signs on a cluster
+     */
+    public AuditCheckpointSchedule(
+            Database database,
+            AuditCheckpointer checkpointer,
+            Supplier<ContentSigner> signers,
+            String signerKeyLabel,
+            Duration interval,
+            Clock clock,
+            BooleanSupplier leader) {
+        this.leader = Objects.requireNonNull(leader, "leader");
         this.database = Objects.requireNonNull(database, "database");
         this.checkpointer = Objects.requireNonNull(checkpointer, "checkpointer");
         this.signers = Objects.requireNonNull(signers, "signers");
@@ -55,8 +75,14 @@ public final class AuditCheckpointSchedule implements AutoCloseable {
         }
     }
 
-    /** Signs a checkpoint now if one is due; returns it, or empty if none was due. */
+    /**
+     * Signs a checkpoint now if one is due and this process is the leader; returns it, or empty if
+     * none was due or another process leads.
+     */
     public Optional<AuditCheckpoint> checkpointIfDue() {
+        if (!leader.getAsBoolean()) {
+            return Optional.empty();
+        }
         return database.inTransaction(connection -> {
             Optional<AuditCheckpoint> last = checkpointer.latest(connection);
             long headSeq;
@@ -74,6 +100,16 @@ public final class AuditCheckpointSchedule implements AutoCloseable {
             }
             return Optional.of(checkpointer.checkpoint(connection, signers.get(), signerKeyLabel));
         });
+    }
+
+    /**
+     * The key label of the latest checkpoint (the ceremony signs the first one with the audit
+     * checkpoint key it created), so that a serving process signs with the same key; empty before
+     * the first checkpoint.
+     */
+    public static Optional<String> lastSignerKeyLabel(Database database) {
+        return database.inTransaction(connection ->
+                new AuditCheckpointer(Clock.systemUTC()).latest(connection).map(AuditCheckpoint::signerKeyLabel));
     }
 
     /**
