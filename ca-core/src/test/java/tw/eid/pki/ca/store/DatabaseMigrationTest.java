@@ -74,7 +74,11 @@ class DatabaseMigrationTest {
                         // V15, card re-issue and temporary ID certificates (issue 24)
                         "card_reissue",
                         "temporary_certificate",
-                        "temporary_certificate_seq");
+                        "temporary_certificate_seq",
+                        // V17, loss reports and the card-status query's lock-out (issue 25)
+                        "card_loss_report",
+                        "card_loss_report_hold",
+                        "card_status_query_lock");
     }
 
     @Test
