@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -170,5 +171,67 @@ public final class CardValidityRows {
             }
         }
         return out;
+    }
+
+    /**
+     * The card-status query's counter for one national ID (look-up hash) and Taiwan day, locked: the
+     * row is created at 0 if missing (a write, so that the lock holds on every Galera node and two
+     * first queries for one ID serialise on the primary key), then read. Returns the wrong queries so far.
+     */
+    public static int lockQueryCounter(Connection c, byte[] nationalIdHash, LocalDate day) throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO card_status_query_lock (national_id_hmac, day, wrong)"
+                        + " VALUES (?, ?, 0) ON DUPLICATE KEY UPDATE wrong = wrong")) {
+            ps.setBytes(1, nationalIdHash);
+            ps.setObject(2, day);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT wrong FROM card_status_query_lock WHERE national_id_hmac = ? AND day = ? FOR UPDATE")) {
+            ps.setBytes(1, nationalIdHash);
+            ps.setObject(2, day);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    /** Counts one more wrong query for the ID and day (its row locked by {@link #lockQueryCounter}). */
+    public static void countWrongQuery(Connection c, byte[] nationalIdHash, LocalDate day) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE card_status_query_lock SET wrong = wrong + 1 WHERE national_id_hmac = ? AND day = ?")) {
+            ps.setBytes(1, nationalIdHash);
+            ps.setObject(2, day);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Whether the holder's CURRENT, unexpired card was issued on {@code issueDate} at {@code
+     * issuePlace} as {@code issueType}: one statement, so that a wrong field, an unknown ID, a lost
+     * and a replaced card are the same "no".
+     */
+    public static boolean currentCardMatches(
+            Connection c,
+            byte[] nationalIdHash,
+            LocalDate issueDate,
+            String issuePlace,
+            String issueType,
+            LocalDate today)
+            throws SQLException {
+        SqlCertificateStore.causal(c);
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM card WHERE national_id_hmac = ?"
+                + " AND validity = 'CURRENT' AND issue_date = ? AND issue_place = ? AND issue_type = ?"
+                + " AND (expires_on IS NULL OR expires_on >= ?) LIMIT 1")) {
+            ps.setBytes(1, nationalIdHash);
+            ps.setObject(2, issueDate);
+            ps.setString(3, issuePlace);
+            ps.setString(4, issueType);
+            ps.setObject(5, today);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 }
