@@ -152,6 +152,71 @@ class OcspResponderTest {
         assertThat(single(responder.respond(request(sha256)))).isInstanceOf(RevokedStatus.class);
     }
 
+    /**
+     * Issue 25: a loss report (CardLossReports) puts the card's certificate on hold in the store, and
+     * the responder answers revoked, certificateHold, which openssl reads and verifies too; after the
+     * officer's withdrawal a responder answers good again.
+     */
+    @Test
+    void aLossReportIsAnsweredCertificateHoldAndItsWithdrawalGood() throws Exception {
+        BigInteger serial = pki.certificate("GOOD", null);
+        String card = "LOST" + serial.toString(16).substring(0, 8).toUpperCase(java.util.Locale.ROOT);
+        db.database().inTransaction(c -> {
+            try (var ps = c.prepareStatement("INSERT INTO card (card_number, national_id_hmac, national_id_enc,"
+                    + " national_id_last4, name_enc, status, created_at) VALUES (?, ?, X'00', '6789', X'00',"
+                    + " 'REGISTERED', ?)")) {
+                ps.setString(1, card);
+                ps.setBytes(2, new byte[32]);
+                ps.setObject(3, tw.eid.pki.ca.store.DatabaseTime.toColumn(CLOCK.instant()));
+                ps.executeUpdate();
+            }
+            try (var ps = c.prepareStatement("UPDATE certificate SET card_number = ? WHERE serial_hex = ?")) {
+                ps.setString(1, card);
+                ps.setString(2, serial.toString(16));
+                ps.executeUpdate();
+            }
+            return null;
+        });
+        AuditLedger audit = AuditLedger.hashChained(CLOCK);
+        var reports = new tw.eid.pki.ca.card.CardLossReports(
+                db.database(), new RevocationService(db.database(), audit, CLOCK), audit, CLOCK);
+        reports.report(Actor.local("officer-1"), card, tw.eid.pki.ca.card.CardLossReports.Channel.OFFICER);
+
+        OcspAnswer held = responder.respond(request(id(pki.ca, serial)));
+        assertThat(((RevokedStatus) single(held)).getRevocationReason()).isEqualTo(CRLReason.certificateHold);
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ocsp-lost");
+        java.nio.file.Path der = dir.resolve("held.der");
+        java.nio.file.Path signerPem = dir.resolve("signer.pem");
+        java.nio.file.Files.write(der, held.der());
+        java.nio.file.Files.writeString(
+                signerPem,
+                "-----BEGIN CERTIFICATE-----\n"
+                        + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(pki.signer.getEncoded())
+                        + "\n-----END CERTIFICATE-----\n");
+        Process openssl = new ProcessBuilder(
+                        "openssl",
+                        "ocsp",
+                        "-respin",
+                        der.toString(),
+                        "-VAfile",
+                        signerPem.toString(),
+                        "-attime",
+                        Long.toString(CLOCK.instant().getEpochSecond()),
+                        "-resp_text")
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(openssl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(openssl.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(out)
+                .contains("Response verify OK")
+                .contains("Cert Status: revoked")
+                .contains("Revocation Reason: certificateHold");
+
+        reports.withdraw(Actor.local("officer-1"), card);
+        assertThat(single(responder(OcspConfig.defaults()).respond(request(id(pki.ca, serial)))))
+                .isNull(); // good
+    }
+
     @Test
     void validityIsTheConfiguredOneAndNeverPassesTheSignersNotAfter() throws Exception {
         BigInteger good = pki.certificate("GOOD", null);

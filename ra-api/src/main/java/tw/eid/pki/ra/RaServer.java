@@ -209,7 +209,8 @@ public final class RaServer {
                 s.temporaryCertificates(),
                 s.temporaryCertificates() == null
                         ? null
-                        : new TemporaryCertificatePdf(TemporaryCertificatePdf.DEFAULT_FONT)));
+                        : new TemporaryCertificatePdf(TemporaryCertificatePdf.DEFAULT_FONT),
+                s.lossReports()));
         rc.register(new TemporaryCertificateResource(s.temporaryCertificates()));
         rc.register(new CertificateResource(records, s.revocations(), config.citizenCaName()));
         rc.register(new RevocationsResource(s.approvals(), config.citizenCaName()));

@@ -6,6 +6,7 @@ import java.util.Objects;
 import tw.eid.pki.ca.approval.ApprovalService;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditQuery;
+import tw.eid.pki.ca.card.CardLossReports;
 import tw.eid.pki.ca.card.CardRegistry;
 import tw.eid.pki.ca.card.CardReissues;
 import tw.eid.pki.ca.cvc.AgencyAuthorizations;
@@ -35,6 +36,7 @@ import tw.eid.pki.hsm.Token;
  * @param temporaryCertificates the temporary ID certificates ({@code
  *                  /cards/{cardNumber}/temporary-certificates}); null when this RA has no seal
  *                  signer pool, and the endpoint answers 503 {@code seal.not-configured}
+ * @param lossReports loss reports and their withdrawal ({@code /cards/{cardNumber}/report-lost})
  */
 public record RaServices(
         Database database,
@@ -50,7 +52,8 @@ public record RaServices(
         AgencyAuthorizations agencies,
         Token cvToken,
         CardReissues reissues,
-        TemporaryCertificates temporaryCertificates) {
+        TemporaryCertificates temporaryCertificates,
+        CardLossReports lossReports) {
     public RaServices {
         Objects.requireNonNull(database, "database");
         Objects.requireNonNull(cards, "cards");
@@ -65,6 +68,7 @@ public record RaServices(
             throw new IllegalArgumentException("agencies and the DV token come together");
         }
         Objects.requireNonNull(reissues, "reissues");
+        Objects.requireNonNull(lossReports, "lossReports");
     }
 
     /**
@@ -94,7 +98,8 @@ public record RaServices(
                 null,
                 null,
                 new CardReissues(database, cards, audit, clock),
-                null);
+                null,
+                new CardLossReports(database, revocations, audit, clock));
     }
 
     /** The same services with the document signer {@code sodIssuer}. */
@@ -113,7 +118,8 @@ public record RaServices(
                 agencies,
                 cvToken,
                 reissues,
-                temporaryCertificates);
+                temporaryCertificates,
+                lossReports);
     }
 
     /** The same services with agency records and terminal CV certificates, the DV keys in {@code dvToken}. */
@@ -132,7 +138,8 @@ public record RaServices(
                 Objects.requireNonNull(agencyAuthorizations, "agencyAuthorizations"),
                 Objects.requireNonNull(dvToken, "dvToken"),
                 reissues,
-                temporaryCertificates);
+                temporaryCertificates,
+                lossReports);
     }
 
     /** The same services with the temporary ID certificates {@code temporary} (over this RA's {@link #reissues}). */
@@ -151,7 +158,8 @@ public record RaServices(
                 agencies,
                 cvToken,
                 reissues,
-                Objects.requireNonNull(temporary, "temporary"));
+                Objects.requireNonNull(temporary, "temporary"),
+                lossReports);
     }
 
     /** As {@link #RaServices(Database, CardRegistry, CitizenIssuer, RevocationService, ProfileSettings, AuditLedger, List, Clock)} on the system clock. */

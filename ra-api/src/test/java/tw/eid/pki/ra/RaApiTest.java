@@ -7,16 +7,29 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import tw.eid.pki.ca.card.CardRegistration;
+import tw.eid.pki.ca.card.NationalId;
 import tw.eid.pki.ca.issuance.IssuedCertificate;
+import tw.eid.pki.ca.profile.HolderName;
 import tw.eid.pki.ca.profile.OperatorRole;
+import tw.eid.pki.ca.profile.RevocationReason;
+import tw.eid.pki.ca.store.CertificateReader;
+import tw.eid.pki.ca.store.CertificateStatus;
+import tw.eid.pki.ca.store.SqlCertificateStore;
 import tw.eid.pki.ca.store.TestDatabase;
 import tw.eid.pki.hsm.KeyAlgorithm;
 import tw.eid.pki.ra.RaFixture.Reply;
@@ -428,6 +441,7 @@ class RaApiTest {
                         "/cards/{cardNumber}",
                         "/cards/{cardNumber}/certificates",
                         "/cards/{cardNumber}/report-lost",
+                        "/cards/{cardNumber}/report-lost/withdraw",
                         "/cards/{cardNumber}/sod",
                         "/cards/{cardNumber}/personalization/reopen",
                         "/cards/{cardNumber}/reissue",
@@ -637,5 +651,282 @@ class RaApiTest {
                 ra.role(OperatorRole.AUDITOR),
                 ra.uri("/certificates/" + issued.serialHex()).toString());
         assertThat(status).startsWith("0 {").contains("\"status\":\"good\"");
+    }
+
+    /**
+     * Issue 25's card validity over the real RA (MariaDB, SoftHSM2, TLS): the printed issue data at
+     * registration, the loss report and its withdrawal, the 409s for a lost or replaced card, and the
+     * replacement by a successor card. Nested here to share this class's RA (a fixture of its own
+     * costs about a minute).
+     */
+    @Nested
+    class CardValidity {
+        static CertificateReader store() {
+            return SqlCertificateStore.over(db.database());
+        }
+
+        /** What a refused request must leave as it was: cards, their validity, certificates, statuses, the audit. */
+        private static final String STATE = "SELECT CONCAT_WS('/', (SELECT COUNT(*) FROM card),"
+                + " (SELECT COUNT(*) FROM card WHERE validity <> 'CURRENT'), (SELECT COUNT(*) FROM certificate),"
+                + " (SELECT COUNT(*) FROM status_change), (SELECT COUNT(*) FROM card_loss_report),"
+                + " (SELECT COUNT(*) FROM card_loss_report WHERE withdrawn_at IS NULL), (SELECT COUNT(*) FROM card_sod),"
+                + " (SELECT COUNT(*) FROM audit_event))";
+
+        static String state() {
+            return db.database().inTransaction(c -> {
+                try (var st = c.createStatement();
+                        var rs = st.executeQuery(STATE)) {
+                    rs.next();
+                    return rs.getString(1);
+                }
+            });
+        }
+
+        static String card(String number, String nationalId, String extra) {
+            return "{\"cardNumber\":\"" + number + "\",\"chipUid\":\"04a1b2c3d4e5f6a7\",\"nationalId\":\"" + nationalId
+                    + "\",\"holderName\":\"王小明\"" + extra + "}";
+        }
+
+        @Test
+        void registrationTakesThePrintedIssueDataAndRefusesBadIssueDataWithoutAChange() throws Exception {
+            var officer = ra.role(OperatorRole.OFFICER);
+            String today = ra.reissues.today().toString();
+            String n = ra.newCardNumber();
+            Reply created = ra.json(
+                    officer,
+                    "POST",
+                    "/cards",
+                    card(
+                            n,
+                            "F131104093",
+                            ",\"issueDate\":\"" + today + "\",\"issuePlace\":\"63000\",\"issueType\":\"reissue\","
+                                    + "\"expiryDate\":\"" + ra.reissues.today().plusYears(10) + "\""));
+            assertThat(created.status()).as(created.text()).isEqualTo(201);
+            JsonNode shown = json(ra.call(ra.role(OperatorRole.AUDITOR), "GET", "/cards/" + n));
+            assertThat(shown.get("validity").asText()).isEqualTo("current");
+            assertThat(shown.get("expired").asBoolean()).isFalse();
+            assertThat(shown.get("issueDate").asText()).isEqualTo(today);
+            assertThat(shown.get("issuePlace").asText()).isEqualTo("63000");
+            assertThat(shown.get("issueType").asText()).isEqualTo("reissue");
+            // A card registered without issue data is still current (the query will never match it).
+            assertThat(json(ra.call(officer, "GET", "/cards/" + ra.registeredCard()))
+                            .get("validity")
+                            .asText())
+                    .isEqualTo("current");
+
+            String tomorrow = ra.reissues.today().plusDays(1).toString();
+            Map<String, String[]> bad = new java.util.LinkedHashMap<>();
+            bad.put(
+                    ",\"issueDate\":\"" + today + "\",\"issuePlace\":\"99999\",\"issueType\":\"initial\"",
+                    new String[] {"400", "card.invalid-issue-place"});
+            bad.put(
+                    ",\"issueDate\":\"" + today + "\",\"issuePlace\":\"北市\",\"issueType\":\"initial\"",
+                    new String[] {"400", "card.invalid-issue-place"});
+            bad.put(
+                    ",\"issueDate\":\"" + today + "\",\"issuePlace\":\"63000\",\"issueType\":\"new\"",
+                    new String[] {"400", "card.invalid-issue-type"});
+            bad.put(
+                    ",\"issueDate\":\"" + today + "\",\"issuePlace\":\"63000\",\"issueType\":\"Initial\"",
+                    new String[] {"400", "card.invalid-issue-type"});
+            bad.put(
+                    ",\"issueDate\":\"115-03-01\",\"issuePlace\":\"63000\",\"issueType\":\"initial\"",
+                    new String[] {"400", "request.bad-date"});
+            bad.put(
+                    ",\"issueDate\":\"" + tomorrow + "\",\"issuePlace\":\"63000\",\"issueType\":\"initial\"",
+                    new String[] {"400", "card.invalid-issue-date"});
+            bad.put(",\"issueDate\":\"" + today + "\"", new String[] {"400", "card.incomplete-issue-data"});
+            bad.put(",\"expiryDate\":\"" + tomorrow + "\"", new String[] {"400", "card.incomplete-issue-data"});
+            bad.put(
+                    ",\"issueDate\":\"" + today
+                            + "\",\"issuePlace\":\"63000\",\"issueType\":\"initial\",\"expiryDate\":\"" + today + "\"",
+                    new String[] {"400", "card.invalid-expiry-date"});
+            for (Map.Entry<String, String[]> b : bad.entrySet()) {
+                String before = state();
+                Reply r = ra.json(officer, "POST", "/cards", card(ra.newCardNumber(), "F131104093", b.getKey()));
+                assertProblem(r, Integer.parseInt(b.getValue()[0]), b.getValue()[1]);
+                assertThat(state()).as(b.getKey()).isEqualTo(before);
+            }
+        }
+
+        @Test
+        void aLossReportHoldsTheCardsCertificatesStopsEveryActAndItsWithdrawalResumesOnlyWhatItHeld() throws Exception {
+            var officer = ra.role(OperatorRole.OFFICER);
+            String card = ra.personalizedCard();
+            IssuedCertificate held = ra.issuedFor(card);
+            IssuedCertificate heldBefore = ra.issuer.issue(
+                    RaFixture.SETUP,
+                    new tw.eid.pki.ca.issuance.IssueRequest(
+                            card,
+                            RaFixture.CHIP_UID,
+                            tw.eid.pki.ca.profile.CertificateProfile.CITIZEN_ENCRYPTION,
+                            ra.chipCsrDer(KeyAlgorithm.EC_P256),
+                            null));
+            ra.revocations.suspend(RaFixture.SETUP, heldBefore.caName(), heldBefore.serialHex());
+
+            // Registered before the report: a card of the holder registered after it would be a new card,
+            // and the report could no longer be withdrawn (the fixture gives every card one national ID).
+            String unpersonalized = ra.registeredCard();
+            Reply lost = ra.call(officer, "POST", "/cards/" + card + "/report-lost");
+            assertThat(lost.status()).as(lost.text()).isEqualTo(200);
+            JsonNode report = json(lost);
+            assertThat(report.get("report").asText()).matches("LR[0-9]{10}");
+            assertThat(report.get("channel").asText()).isEqualTo("officer");
+            assertThat(report.get("held")).extracting(JsonNode::asText).containsExactly(held.serialHex());
+            // What the OCSP responder and the CRL publisher read: on hold, reason certificateHold (6).
+            var statuses = store().revocations(RaFixture.CITIZEN_CA, List.of(held.serialHex(), heldBefore.serialHex()));
+            assertThat(statuses.get(held.serialHex()).status()).isEqualTo(CertificateStatus.HOLD);
+            assertThat(statuses.get(held.serialHex()).reasonCode()).isEqualTo(RevocationReason.CERTIFICATE_HOLD.code());
+            assertThat(json(ra.call(officer, "GET", "/cards/" + card))
+                            .get("validity")
+                            .asText())
+                    .isEqualTo("lost");
+            assertThat(ra.count("SELECT COUNT(*) FROM audit_event WHERE action = 'card.report-lost' AND target = '"
+                            + card + "' AND details LIKE '%"
+                            + report.get("report").asText() + "%'"))
+                    .isEqualTo(1);
+
+            // A lost card gets nothing: certificate, SOD, reopen, a second report; none changes anything.
+            String before = state();
+            assertProblem(
+                    ra.json(
+                            officer,
+                            "POST",
+                            "/cards/" + card + "/certificates",
+                            "{\"profile\":\"citizen-signature\",\"chipUid\":\"04a1b2c3d4e5f6a7\",\"csr\":"
+                                    + JSON.writeValueAsString(ra.chipCsrPem(KeyAlgorithm.EC_P256)) + "}"),
+                    409,
+                    "card.lost");
+            assertProblem(ra.call(officer, "POST", "/cards/" + card + "/personalization/reopen"), 409, "card.lost");
+            assertProblem(ra.call(officer, "POST", "/cards/" + card + "/report-lost"), 409, "card.lost");
+            assertThat(state()).isEqualTo(before);
+            ra.lossReports.report(RaFixture.SETUP, unpersonalized, tw.eid.pki.ca.card.CardLossReports.Channel.OFFICER);
+            before = state();
+            assertProblem(
+                    ra.json(
+                            ra.role(OperatorRole.PERSONALIZATION),
+                            "POST",
+                            "/cards/" + unpersonalized + "/sod",
+                            ra.sodJson()),
+                    409,
+                    "card.lost");
+            assertThat(state()).isEqualTo(before);
+
+            // Withdrawal: current again; only the report's hold is resumed, the earlier suspension stays.
+            Reply withdrawn = ra.call(officer, "POST", "/cards/" + card + "/report-lost/withdraw");
+            assertThat(withdrawn.status()).as(withdrawn.text()).isEqualTo(200);
+            assertThat(json(withdrawn).get("report").asText())
+                    .isEqualTo(report.get("report").asText());
+            assertThat(json(withdrawn).get("resumed"))
+                    .extracting(JsonNode::asText)
+                    .containsExactly(held.serialHex());
+            statuses = store().revocations(RaFixture.CITIZEN_CA, List.of(held.serialHex(), heldBefore.serialHex()));
+            assertThat(statuses.get(held.serialHex()).status()).isEqualTo(CertificateStatus.GOOD);
+            assertThat(statuses.get(heldBefore.serialHex()).status()).isEqualTo(CertificateStatus.HOLD);
+            assertThat(json(ra.call(officer, "GET", "/cards/" + card))
+                            .get("validity")
+                            .asText())
+                    .isEqualTo("current");
+            before = state();
+            assertProblem(ra.call(officer, "POST", "/cards/" + card + "/report-lost/withdraw"), 409, "card.not-lost");
+            assertProblem(ra.call(officer, "POST", "/cards/TWX9999999/report-lost/withdraw"), 404, "card.not-found");
+            assertProblem(ra.call(officer, "POST", "/cards/twx9/report-lost/withdraw"), 400, "card.invalid-number");
+            assertThat(state()).isEqualTo(before);
+            // The card issues again.
+            assertThat(ra.call(officer, "POST", "/cards/" + card + "/personalization/reopen")
+                            .status())
+                    .isEqualTo(204);
+
+            // A certificate held by the report, then revoked by an officer, is not resumed by the withdrawal.
+            IssuedCertificate second = ra.issuedFor(card);
+            ra.lossReports.report(RaFixture.SETUP, card, tw.eid.pki.ca.card.CardLossReports.Channel.OFFICER);
+            ra.revocations.revoke(
+                    RaFixture.SETUP, second.caName(), second.serialHex(), RevocationReason.KEY_COMPROMISE);
+            assertThat(json(ra.call(officer, "POST", "/cards/" + card + "/report-lost/withdraw"))
+                            .get("resumed"))
+                    .isEmpty();
+        }
+
+        @Test
+        void aReportAndAnIssuanceForOneCardNeverBothLeaveAGoodCertificateOnALostCard() throws Exception {
+            int pairs = 6;
+            ExecutorService pool = Executors.newFixedThreadPool(2 * pairs);
+            try {
+                List<String> cards = new ArrayList<>();
+                List<Future<?>> work = new ArrayList<>();
+                for (int i = 0; i < pairs; i++) {
+                    String card = ra.registeredCard();
+                    cards.add(card);
+                    byte[] csr = ra.chipCsrDer(KeyAlgorithm.EC_P256);
+                    work.add(pool.submit(() -> {
+                        try {
+                            ra.issuer.issue(
+                                    RaFixture.SETUP,
+                                    new tw.eid.pki.ca.issuance.IssueRequest(
+                                            card,
+                                            RaFixture.CHIP_UID,
+                                            tw.eid.pki.ca.profile.CertificateProfile.CITIZEN_SIGNATURE,
+                                            csr,
+                                            null));
+                        } catch (tw.eid.pki.ca.card.CardException refused) {
+                            assertThat(refused.code()).isEqualTo(tw.eid.pki.ca.card.CardException.Code.CARD_LOST);
+                        }
+                        return null;
+                    }));
+                    work.add(pool.submit(() -> ra.lossReports.report(
+                            RaFixture.SETUP, card, tw.eid.pki.ca.card.CardLossReports.Channel.OFFICER)));
+                }
+                for (Future<?> f : work) {
+                    f.get();
+                }
+                for (String card : cards) {
+                    assertThat(ra.count("SELECT COUNT(*) FROM certificate WHERE card_number = '" + card
+                                    + "' AND status = 'GOOD'"))
+                            .as("a good certificate on lost card " + card)
+                            .isZero();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+
+        @Test
+        void aSuccessorCardReplacesTheLostOneRevokesItsCertificatesAndEndsTheWithdrawal() throws Exception {
+            var officer = ra.role(OperatorRole.OFFICER);
+            String old = ra.cardInReissue();
+            IssuedCertificate certificate = ra.issuedFor(old);
+            ra.lossReports.report(RaFixture.SETUP, old, tw.eid.pki.ca.card.CardLossReports.Channel.OFFICER);
+            String successor = ra.newCardNumber();
+            Reply created = ra.json(
+                    officer, "POST", "/cards", card(successor, RaFixture.NATIONAL_ID, ",\"replaces\":\"" + old + "\""));
+            assertThat(created.status()).as(created.text()).isEqualTo(201);
+            assertThat(json(ra.call(officer, "GET", "/cards/" + old))
+                            .get("validity")
+                            .asText())
+                    .isEqualTo("replaced");
+            var status = store().revocations(RaFixture.CITIZEN_CA, List.of(certificate.serialHex()))
+                    .get(certificate.serialHex());
+            assertThat(status.status()).isEqualTo(CertificateStatus.REVOKED);
+            assertThat(status.reasonCode()).isEqualTo(RevocationReason.KEY_COMPROMISE.code());
+            String before = state();
+            assertProblem(ra.call(officer, "POST", "/cards/" + old + "/report-lost/withdraw"), 409, "card.replaced");
+            assertProblem(ra.call(officer, "POST", "/cards/" + old + "/report-lost"), 409, "card.replaced");
+            assertThat(state()).isEqualTo(before);
+
+            // A report cannot be withdrawn once another card of the holder is registered after it.
+            String lost = ra.newCardNumber();
+            ra.cards.register(
+                    RaFixture.SETUP,
+                    new CardRegistration(
+                            lost, RaFixture.CHIP_UID, NationalId.of("G225138273"), HolderName.of("林美玲", Set.of())));
+            ra.lossReports.report(RaFixture.SETUP, lost, tw.eid.pki.ca.card.CardLossReports.Channel.OFFICER);
+            ra.cards.register(
+                    RaFixture.SETUP,
+                    new CardRegistration(
+                            ra.newCardNumber(),
+                            RaFixture.CHIP_UID,
+                            NationalId.of("G225138273"),
+                            HolderName.of("林美玲", Set.of())));
+            assertProblem(ra.call(officer, "POST", "/cards/" + lost + "/report-lost/withdraw"), 409, "card.replaced");
+        }
     }
 }

@@ -48,6 +48,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditLedger;
+import tw.eid.pki.ca.card.CardLossReports;
 import tw.eid.pki.ca.card.CardRegistration;
 import tw.eid.pki.ca.card.CardRegistry;
 import tw.eid.pki.ca.card.CardReissues;
@@ -139,6 +140,7 @@ final class RaFixture implements AutoCloseable {
     final tw.eid.pki.ca.approval.ApprovalService approvals;
     final DocumentSignerPool sealPool;
     final CardReissues reissues;
+    final CardLossReports lossReports;
     final TemporaryCertificates temporary;
     final Map<OperatorRole, Client> clients = new EnumMap<>(OperatorRole.class);
     final Client secondSupervisor;
@@ -322,6 +324,7 @@ final class RaFixture implements AutoCloseable {
         RaServices base = new RaServices(
                 db.database(), cards, issuer, revocations, settings, audit, List.of(caToken), domainClock);
         reissues = base.reissues();
+        lossReports = base.lossReports();
         RaServices services = base.withSods(documents.sodIssuer())
                 .withAgencies(new AgencyAuthorizations(db.database(), audit, domainClock), caToken)
                 .withTemporaryCertificates(

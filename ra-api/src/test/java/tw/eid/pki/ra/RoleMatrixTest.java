@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import tw.eid.pki.ca.card.CardLossReports;
 import tw.eid.pki.ca.issuance.IssuedCertificate;
 import tw.eid.pki.ca.profile.OperatorRole;
 import tw.eid.pki.ca.store.TestDatabase;
@@ -128,6 +129,12 @@ class RoleMatrixTest {
                 ra.issuedFor(card);
                 return new Req("POST", "/cards/" + card + "/report-lost", null, null);
             }),
+            new Endpoint("POST /cards/{cardNumber}/report-lost/withdraw", EnumSet.of(OFFICER), 200, ra -> {
+                String card = ra.registeredCard();
+                ra.issuedFor(card);
+                ra.lossReports.report(RaFixture.SETUP, card, CardLossReports.Channel.OFFICER);
+                return new Req("POST", "/cards/" + card + "/report-lost/withdraw", null, null);
+            }),
             new Endpoint(
                     "POST /cards/{cardNumber}/sod",
                     EnumSet.of(PERSONALIZATION),
@@ -231,7 +238,8 @@ class RoleMatrixTest {
                     + " * 10000000000000000"
                     + " + (SELECT COUNT(*) FROM temporary_certificate WHERE status = 'GOOD') * 100000000000"
                     + " + (SELECT COUNT(*) FROM temporary_certificate) * 10000000000"
-                    + " + (SELECT COUNT(*) FROM card_reissue WHERE ended_at IS NULL) * 1000000000000";
+                    + " + (SELECT COUNT(*) FROM card_reissue WHERE ended_at IS NULL) * 1000000000000"
+                    + " + (SELECT COUNT(*) FROM card WHERE validity <> 'CURRENT') * 10000000000000";
     private static final String REFUSALS =
             "SELECT COUNT(*) FROM audit_event WHERE action = 'ra.authorize' AND error_code = 'auth.role-not-allowed'";
 
@@ -261,7 +269,7 @@ class RoleMatrixTest {
 
     @Test
     void theTableIsApiMdsAndAdminsOnlyReadHealth() {
-        assertThat(ENDPOINTS).hasSize(22);
+        assertThat(ENDPOINTS).hasSize(23);
         for (Endpoint e : ENDPOINTS) {
             if (!e.name().contains("health") && !e.name().contains("openapi")) {
                 assertThat(e.allowed()).doesNotContain(ADMIN);

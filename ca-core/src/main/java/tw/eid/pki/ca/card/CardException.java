@@ -26,7 +26,23 @@ public final class CardException extends RuntimeException {
         /** An expected delivery date before today (400). */
         INVALID_DELIVERY_DATE("card.invalid-delivery-date"),
         /** The successor card does not belong to the same national ID, or is the card itself (422). */
-        INVALID_SUCCESSOR("card.invalid-successor");
+        INVALID_SUCCESSOR("card.invalid-successor"),
+        /** An issue date out of range or after today (400). */
+        INVALID_ISSUE_DATE("card.invalid-issue-date"),
+        /** An issue place not on the published code list (400). */
+        INVALID_ISSUE_PLACE("card.invalid-issue-place"),
+        /** An issue type other than initial, reissue, renewal (400). */
+        INVALID_ISSUE_TYPE("card.invalid-issue-type"),
+        /** Some of the printed issue data given without the rest (400). */
+        INCOMPLETE_ISSUE_DATA("card.incomplete-issue-data"),
+        /** An expiry date not after the issue date (400). */
+        INVALID_EXPIRY_DATE("card.invalid-expiry-date"),
+        /** The card is reported lost: no certificate, SOD or reopen (409). */
+        CARD_LOST("card.lost"),
+        /** The card was replaced by a successor: no certificate, SOD, reopen or withdrawal (409). */
+        CARD_REPLACED("card.replaced"),
+        /** A withdrawal of a loss report for a card that is not reported lost (409). */
+        NOT_LOST("card.not-lost");
 
         private final String id;
 

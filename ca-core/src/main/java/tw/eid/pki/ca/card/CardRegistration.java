@@ -15,9 +15,16 @@ import tw.eid.pki.ca.profile.HolderName;
  * @param chipUid    the chip's unique id as read by the personalization line, 4–32 bytes
  * @param birthDate  the holder's birth date (sealed like the name), or null when not given (the
  *                   temporary ID certificate of issue 24 needs it)
+ * @param issue      the printed issue data and expiry date (issue 25), or null when not given (the
+ *                   card then never answers "current" to the card-status query)
  */
 public record CardRegistration(
-        String cardNumber, byte[] chipUid, NationalId nationalId, HolderName holderName, LocalDate birthDate) {
+        String cardNumber,
+        byte[] chipUid,
+        NationalId nationalId,
+        HolderName holderName,
+        LocalDate birthDate,
+        CardIssueData issue) {
     private static final Pattern CARD_NUMBER = Pattern.compile("[A-Z0-9]{8,16}");
 
     public CardRegistration {
@@ -33,9 +40,15 @@ public record CardRegistration(
         }
     }
 
+    /** A registration without issue data. */
+    public CardRegistration(
+            String cardNumber, byte[] chipUid, NationalId nationalId, HolderName holderName, LocalDate birthDate) {
+        this(cardNumber, chipUid, nationalId, holderName, birthDate, null);
+    }
+
     /** A registration without a birth date. */
     public CardRegistration(String cardNumber, byte[] chipUid, NationalId nationalId, HolderName holderName) {
-        this(cardNumber, chipUid, nationalId, holderName, null);
+        this(cardNumber, chipUid, nationalId, holderName, null, null);
     }
 
     public static void requireCardNumber(String cardNumber) {

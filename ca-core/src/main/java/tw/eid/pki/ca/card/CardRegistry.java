@@ -59,6 +59,10 @@ public final class CardRegistry {
      */
     public Card register(Actor actor, CardRegistration r, AfterRegistration afterInsert) {
         Instant now = clock.instant();
+        CardIssueData issue = r.issue();
+        if (issue != null && issue.issueDate().isAfter(LocalDate.ofInstant(now, CardReissues.ZONE))) {
+            throw new CardException(CardException.Code.INVALID_ISSUE_DATE, "the issue date is after today");
+        }
         // Sealing happens in the token, before the transaction: it must not hold row locks while signing.
         byte[] idAscii = r.nationalId().asciiBytes();
         byte[] idHash;
@@ -80,8 +84,9 @@ public final class CardRegistry {
             // No SELECT … FOR UPDATE first: on a number not yet there it takes a gap lock, and two
             // registrations would deadlock on their inserts. The primary key decides (23000 below).
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO card (card_number, chip_uid, national_id_hmac,"
-                    + " national_id_enc, national_id_last4, name_enc, status, created_at, birth_date_enc)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + " national_id_enc, national_id_last4, name_enc, status, created_at, birth_date_enc,"
+                    + " validity, issue_date, issue_place, issue_type, expires_on)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, r.cardNumber());
                 ps.setBytes(2, r.chipUid());
                 ps.setBytes(3, idHash);
@@ -91,6 +96,11 @@ public final class CardRegistry {
                 ps.setString(7, STATUS_REGISTERED);
                 ps.setObject(8, DatabaseTime.toColumn(now));
                 ps.setBytes(9, birthSealed);
+                ps.setString(10, CardValidity.CURRENT.name());
+                ps.setObject(11, issue == null ? null : issue.issueDate());
+                ps.setString(12, issue == null ? null : issue.issuePlace());
+                ps.setString(13, issue == null ? null : issue.issueType().name());
+                ps.setObject(14, issue == null ? null : issue.expiresOn());
                 ps.executeUpdate();
             } catch (SQLException e) {
                 if ("23000".equals(e.getSQLState())) { // a concurrent registration of the same number won
@@ -107,7 +117,9 @@ public final class CardRegistry {
                     r.nationalId().last4(),
                     r.holderName().value(),
                     STATUS_REGISTERED,
-                    now);
+                    now,
+                    CardValidity.CURRENT,
+                    issue);
         });
     }
 
@@ -119,7 +131,8 @@ public final class CardRegistry {
         CardRegistration.requireCardNumber(cardNumber);
         Optional<Object[]> row = database.inTransaction(c -> {
             try (PreparedStatement ps =
-                    c.prepareStatement("SELECT chip_uid, national_id_last4, name_enc, status, created_at"
+                    c.prepareStatement("SELECT chip_uid, national_id_last4, name_enc, status, created_at,"
+                            + " validity, issue_date, issue_place, issue_type, expires_on"
                             + " FROM card WHERE card_number = ?")) {
                 ps.setString(1, cardNumber);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -131,7 +144,9 @@ public final class CardRegistry {
                         rs.getString(2),
                         rs.getBytes(3),
                         rs.getString(4),
-                        DatabaseTime.fromColumn(rs.getObject(5, LocalDateTime.class))
+                        DatabaseTime.fromColumn(rs.getObject(5, LocalDateTime.class)),
+                        CardValidity.valueOf(rs.getString(6)),
+                        issueData(rs, 7)
                     });
                 }
             }
@@ -144,7 +159,53 @@ public final class CardRegistry {
                         ? new String(keys.open((byte[]) r[2], cardNumber, "name"), StandardCharsets.UTF_8)
                         : null,
                 (String) r[3],
-                (Instant) r[4]));
+                (Instant) r[4],
+                (CardValidity) r[5],
+                (CardIssueData) r[6]));
+    }
+
+    /** The issue data in columns issue_date, issue_place, issue_type, expires_on from {@code first}; null if none. */
+    private static CardIssueData issueData(ResultSet rs, int first) throws SQLException {
+        LocalDate date = rs.getObject(first, LocalDate.class);
+        if (date == null) {
+            return null;
+        }
+        return new CardIssueData(
+                date,
+                rs.getString(first + 1),
+                CardIssueType.valueOf(rs.getString(first + 2)),
+                rs.getObject(first + 3, LocalDate.class));
+    }
+
+    /**
+     * In the caller's transaction: locks the card's row and refuses a card that is not CURRENT
+     * ({@link CardException.Code#CARD_LOST}, {@link CardException.Code#CARD_REPLACED}). Issuance's
+     * final write, SODs and reopens call it, so that a loss report and any of them are serialised on
+     * the card's row: whichever commits second sees the other.
+     */
+    public static void requireCurrent(Connection c, String cardNumber) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT validity FROM card WHERE card_number = ? FOR UPDATE")) {
+            ps.setString(1, cardNumber);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new CardException(
+                            CardException.Code.CARD_NOT_FOUND, "card " + cardNumber + " is not registered");
+                }
+                requireCurrent(cardNumber, CardValidity.valueOf(rs.getString(1)));
+            }
+        }
+    }
+
+    /** Refuses (409) a card whose validity is not CURRENT. */
+    public static void requireCurrent(String cardNumber, CardValidity validity) {
+        switch (validity) {
+            case CURRENT -> {}
+            case LOST ->
+                throw new CardException(CardException.Code.CARD_LOST, "card " + cardNumber + " is reported lost");
+            case REPLACED ->
+                throw new CardException(
+                        CardException.Code.CARD_REPLACED, "card " + cardNumber + " was replaced by a new card");
+        }
     }
 
     /** The cards registered to a national ID (a citizen has successive cards), by keyed hash. */
@@ -210,7 +271,8 @@ public final class CardRegistry {
     /**
      * For issuance, in the caller's transaction: locks the card's row (issuances for one card are
      * serialised), opens the holder's name in the token, and gives the card its subscriber id on
-     * its first certificate. Empty if the card is not registered.
+     * its first certificate. Empty if the card is not registered; a card that is not CURRENT is
+     * refused (409, {@link #requireCurrent(String, CardValidity)}).
      */
     public Optional<CardHolder> lockForIssuance(Connection c, String cardNumber, Supplier<String> newSubscriberId)
             throws SQLException {
@@ -218,8 +280,8 @@ public final class CardRegistry {
         String last4;
         byte[] nameSealed;
         String subscriberId;
-        try (PreparedStatement ps = c.prepareStatement("SELECT chip_uid, national_id_last4, name_enc, subscriber_id"
-                + " FROM card WHERE card_number = ? FOR UPDATE")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT chip_uid, national_id_last4, name_enc, subscriber_id,"
+                + " validity FROM card WHERE card_number = ? FOR UPDATE")) {
             ps.setString(1, cardNumber);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -229,6 +291,7 @@ public final class CardRegistry {
                 last4 = rs.getString(2);
                 nameSealed = rs.getBytes(3);
                 subscriberId = rs.getString(4);
+                requireCurrent(cardNumber, CardValidity.valueOf(rs.getString(5)));
             }
         }
         if (subscriberId == null) {

@@ -110,7 +110,8 @@ public final class CardReissues {
 
     /**
      * Registers {@code successor} as the new card of {@code replaces}, whose open re-issue ends in the
-     * same transaction (its temporary certificates revoked). Refused, and nothing stored, when
+     * same transaction (its temporary certificates revoked), and which becomes REPLACED, its
+     * certificates revoked (superseded, or keyCompromise if it was reported lost; issue 25). Refused, and nothing stored, when
      * {@code replaces} is not being re-issued or belongs to another national ID.
      */
     public Card registerSuccessor(Actor actor, CardRegistration successor, String replaces) {
@@ -127,6 +128,8 @@ public final class CardReissues {
                         CardException.Code.INVALID_SUCCESSOR, "the successor belongs to another national ID");
             }
             end(c, actor, replaces, "SUCCESSOR", successor.cardNumber(), now);
+            // Issue 25: the old card is REPLACED for good and its certificates are revoked.
+            CardLossReports.replace(c, audit, actor, replaces, now);
         });
     }
 

@@ -25,6 +25,7 @@ import tw.eid.pki.ca.audit.AuditEvent;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.card.CardException;
+import tw.eid.pki.ca.card.CardValidity;
 import tw.eid.pki.ca.store.Database;
 import tw.eid.pki.ca.store.DatabaseTime;
 import tw.eid.pki.ca.store.StoreException;
@@ -187,7 +188,8 @@ final class SodCommitter {
             String number = p.request().cardNumber();
             Card card = cards.get(number);
             try {
-                SodIssuer.requireRegistered(number, card == null ? null : card.status);
+                SodIssuer.requireRegistered(
+                        number, card == null ? null : new SodIssuer.CardState(card.status, card.validity));
             } catch (SodException | CardException refused) {
                 log.warn(
                         "SOD for card {} refused at commit ({}); its signed SOD is discarded",
@@ -271,6 +273,7 @@ final class SodCommitter {
 
     private static final class Card {
         String status;
+        CardValidity validity;
         int personalizations;
     }
 
@@ -278,8 +281,8 @@ final class SodCommitter {
     private static Map<String, Card> lockCards(Connection c, List<Pending> batch) throws SQLException {
         LinkedHashSet<String> numbers = new LinkedHashSet<>();
         batch.forEach(p -> numbers.add(p.request().cardNumber()));
-        StringBuilder sql =
-                new StringBuilder("SELECT card_number, status, personalizations FROM card WHERE card_number IN (");
+        StringBuilder sql = new StringBuilder(
+                "SELECT card_number, status, personalizations, validity FROM card WHERE card_number IN (");
         for (int i = 0; i < numbers.size(); i++) {
             sql.append(i == 0 ? "?" : ", ?");
         }
@@ -295,6 +298,7 @@ final class SodCommitter {
                     Card card = new Card();
                     card.status = rs.getString(2);
                     card.personalizations = rs.getInt(3);
+                    card.validity = CardValidity.valueOf(rs.getString(4));
                     cards.put(rs.getString(1), card);
                 }
             }

@@ -9,6 +9,8 @@ import tw.eid.pki.ca.audit.Actor;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.card.CardException;
+import tw.eid.pki.ca.card.CardRegistry;
+import tw.eid.pki.ca.card.CardValidity;
 import tw.eid.pki.ca.metrics.CaMetrics;
 import tw.eid.pki.ca.store.Database;
 import tw.eid.pki.ca.store.StoreException;
@@ -20,7 +22,7 @@ import tw.eid.pki.hsm.Token;
  *
  * <ol>
  *   <li>The request was checked when it was built ({@link SodRequest}); the card must exist and be
- *       REGISTERED (not yet personalized): a plain read, before any DS count is spent. It only
+ *       REGISTERED (not yet personalized) and CURRENT (not lost or replaced): a plain read, before any DS count is spent. It only
  *       spares the DS count and the signature of a request that is refused anyway; the commit
  *       decides.</li>
  *   <li>{@link DocumentSignerPool#reserve} gives one document of a DS that may sign at the clock's
@@ -28,7 +30,7 @@ import tw.eid.pki.hsm.Token;
  *   <li>The DS key signs in the online token, with that instant as signingTime; the CMS signature
  *       is verified with the DS certificate's key ({@link SecurityObjects#signSod}).</li>
  *   <li>{@link SodCommitter}: one transaction, shared with the SODs of concurrent requests (group
- *       commit, at most {@code maxBatch}), locks the card, checks it is still REGISTERED, stores
+ *       commit, at most {@code maxBatch}), locks the card, checks it is still REGISTERED and CURRENT, stores
  *       the SOD as the card's next personalization, marks the card PERSONALIZED and appends the
  *       audit event. Only after the commit is the SOD returned. A refusal stores nothing for that
  *       card and does not hold back the rest of the batch; a failed transaction returns nothing.</li>
@@ -78,8 +80,11 @@ public final class SodIssuer {
         return issued;
     }
 
+    /** A card's personalization status and validity (issue 25). */
+    record CardState(String status, CardValidity validity) {}
+
     /** The card's state by a plain read (auto-commit, no lock), or null when there is no such card. */
-    private String currentState(String cardNumber) {
+    private CardState currentState(String cardNumber) {
         try (Connection c = database.dataSource().getConnection()) {
             return cardState(c, cardNumber, false);
         } catch (SQLException e) {
@@ -93,11 +98,12 @@ public final class SodIssuer {
      */
     public void reopen(Actor actor, String cardNumber) {
         database.inTransaction(c -> {
-            String state = cardState(c, cardNumber, true);
+            CardState state = cardState(c, cardNumber, true);
             if (state == null) {
                 throw new CardException(CardException.Code.CARD_NOT_FOUND, "card " + cardNumber + " is not registered");
             }
-            if (!PERSONALIZED.equals(state)) {
+            CardRegistry.requireCurrent(cardNumber, state.validity());
+            if (!PERSONALIZED.equals(state.status())) {
                 throw new SodException(
                         SodException.Code.NOT_PERSONALIZED, "card " + cardNumber + " is not personalized");
             }
@@ -111,23 +117,25 @@ public final class SodIssuer {
         });
     }
 
-    static void requireRegistered(String cardNumber, String state) {
+    /** A CURRENT (issue 25) card that is not personalized yet; otherwise the refusal. */
+    static void requireRegistered(String cardNumber, CardState state) {
         if (state == null) {
             throw new CardException(CardException.Code.CARD_NOT_FOUND, "card " + cardNumber + " is not registered");
         }
-        if (!REGISTERED.equals(state)) {
+        CardRegistry.requireCurrent(cardNumber, state.validity());
+        if (!REGISTERED.equals(state.status())) {
             throw new SodException(
                     SodException.Code.ALREADY_PERSONALIZED,
                     "card " + cardNumber + " is already personalized; an officer must re-open it before a new SOD");
         }
     }
 
-    private static String cardState(Connection c, String cardNumber, boolean lock) throws SQLException {
-        try (PreparedStatement ps =
-                c.prepareStatement("SELECT status FROM card WHERE card_number = ?" + (lock ? " FOR UPDATE" : ""))) {
+    private static CardState cardState(Connection c, String cardNumber, boolean lock) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT status, validity FROM card WHERE card_number = ?" + (lock ? " FOR UPDATE" : ""))) {
             ps.setString(1, cardNumber);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
+                return rs.next() ? new CardState(rs.getString(1), CardValidity.valueOf(rs.getString(2))) : null;
             }
         }
     }

@@ -22,6 +22,7 @@ import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditEvent;
 import tw.eid.pki.ca.audit.AuditLedger;
 import tw.eid.pki.ca.audit.AuditResult;
+import tw.eid.pki.ca.card.CardException;
 import tw.eid.pki.ca.profile.CaCertificate;
 import tw.eid.pki.ca.profile.CertificateIssuance;
 import tw.eid.pki.ca.profile.CertificateRequest;
@@ -177,7 +178,8 @@ public final class CertificateWriter {
         /**
          * Step three: one transaction makes every signed certificate of the batch good, then runs
          * {@code work} (the caller's rows and success audit). If it fails, the serials stay revoked,
-         * the failure is audited, and {@link IssuanceException.Code#FINAL_WRITE_FAILED} is thrown.
+         * the failure is audited, and {@link IssuanceException.Code#FINAL_WRITE_FAILED} is thrown (a
+         * {@link CardException} of {@code beforeGood} or {@code work} is thrown as it is).
          */
         public <T> T finish(TransactionWork<T> work) {
             return finish(c -> null, work);
@@ -207,6 +209,12 @@ public final class CertificateWriter {
                 over = true;
                 List<String> serials =
                         signed.keySet().stream().map(Pending::serialHex).toList();
+                if (e instanceof CardException refused) {
+                    // A refusal of the caller's own check (the card is no longer current): the
+                    // caller's answer, not a storage failure.
+                    auditFailure(refused.code().id());
+                    throw refused;
+                }
                 log.error(
                         "final write of {} serial(s) {} failed; they stay revoked (cessationOfOperation)",
                         failure.action(),

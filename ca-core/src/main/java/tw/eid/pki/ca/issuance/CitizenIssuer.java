@@ -47,8 +47,9 @@ import tw.eid.pki.hsm.Token;
  *       and store it with its serial — stored <em>revoked (cessationOfOperation)</em> with no DER,
  *       so a serial whose final write never lands is never good, by construction;</li>
  *   <li>sign in the token, and check the signed TBS equals the linted one;</li>
- *   <li>one transaction: store the DER and make it good, supersede the card's previous certificate
- *       of the profile, audit; commit — and only then return the certificate.</li>
+ *   <li>one transaction: lock the card again and refuse it if it is no longer CURRENT (a loss
+ *       report committed meanwhile), store the DER and make it good, supersede the card's previous
+ *       certificate of the profile, audit; commit — and only then return the certificate.</li>
  * </ol>
  */
 public final class CitizenIssuer {
@@ -178,7 +179,12 @@ public final class CitizenIssuer {
         // A failed final write leaves the serial revoked, audited, and throws FINAL_WRITE_FAILED.
         int[] superseded = new int[1];
         return batch.finish(
-                c -> superseded[0] = supersedePrevious(c, request, pending),
+                c -> {
+                    // A loss report may have committed while the token signed: the card's row is
+                    // locked again, and a card no longer CURRENT gets nothing (issue 25).
+                    CardRegistry.requireCurrent(c, request.cardNumber());
+                    return superseded[0] = supersedePrevious(c, request, pending);
+                },
                 c -> finalWrite(c, actor, request, pending, certificate, superseded[0]));
     }
 

@@ -81,19 +81,7 @@ public final class RevocationService {
      */
     public List<StatusChange> reportLost(Actor actor, String cardNumber) {
         List<StatusChange> done = database.inTransaction(c -> {
-            Instant now = clock.instant();
-            List<CertificateKey> targets = certificates.lockGoodOfCard(c, cardNumber, now);
-            List<StatusChange> changes = new ArrayList<>();
-            for (CertificateKey t : targets) {
-                changes.add(apply(
-                        c,
-                        t.caName(),
-                        t.serialHex(),
-                        CertificateStatus.GOOD,
-                        CertificateStatus.HOLD,
-                        RevocationReason.CERTIFICATE_HOLD,
-                        now));
-            }
+            List<StatusChange> changes = holdGoodOfCard(c, cardNumber, clock.instant());
             audit.append(
                     c,
                     actor.event("card.report-lost", cardNumber, AuditResult.SUCCESS)
@@ -102,6 +90,25 @@ public final class RevocationService {
         });
         CaMetrics.statusChanged("report_lost", done.size());
         return done;
+    }
+
+    /**
+     * In the caller's transaction: every good, unexpired certificate bound to the card goes on hold
+     * at {@code now} (locked, updated, logged). The caller audits. Returns the changes made.
+     */
+    public List<StatusChange> holdGoodOfCard(Connection c, String cardNumber, Instant now) throws SQLException {
+        List<StatusChange> changes = new ArrayList<>();
+        for (CertificateKey t : certificates.lockGoodOfCard(c, cardNumber, now)) {
+            changes.add(apply(
+                    c,
+                    t.caName(),
+                    t.serialHex(),
+                    CertificateStatus.GOOD,
+                    CertificateStatus.HOLD,
+                    RevocationReason.CERTIFICATE_HOLD,
+                    now));
+        }
+        return changes;
     }
 
     private StatusChange change(

@@ -45,7 +45,7 @@ public final class SqlCertificateStore implements CertificateReader, StatusChang
     }
 
     /** Where a causal-read setting of a cluster goes: before a read that must see the latest commits. */
-    private static void causal(Connection c) throws SQLException {
+    static void causal(Connection c) throws SQLException {
         // On Galera every pooled connection already reads causally (wsrep_sync_wait = 1, set by
         // Database: docs/cluster.md#causal-reads); on a single server every commit is visible.
     }

@@ -75,6 +75,10 @@ class DatabaseMigrationTest {
                         "card_reissue",
                         "temporary_certificate",
                         "temporary_certificate_seq",
+                        // V17, loss reports and the card-status query's lock-out (issue 25)
+                        "card_loss_report",
+                        "card_loss_report_hold",
+                        "card_status_query_lock",
                         // V19, authentication failures shared by the RA processes (issue 17)
                         "auth_lockout");
     }

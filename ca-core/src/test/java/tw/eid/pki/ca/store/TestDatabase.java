@@ -81,14 +81,23 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
         return name;
     }
 
+    /** Classes entered: a @Nested class inherits the extension and shares its outer class's database. */
+    private int depth;
+
     @Override
     public void beforeAll(ExtensionContext context) {
+        if (depth++ > 0) {
+            return;
+        }
         name = createDatabaseName();
         database = Database.open(server().settings(name));
     }
 
     @Override
     public void afterAll(ExtensionContext context) throws SQLException {
+        if (--depth > 0) {
+            return;
+        }
         if (database != null) {
             database.close();
             database = null;

@@ -31,8 +31,13 @@ public final class HttpStatuses {
                     INVALID_CHIP_UID,
                     INVALID_NATIONAL_ID,
                     INVALID_BIRTH_DATE,
-                    INVALID_DELIVERY_DATE -> 400;
-            case CARD_EXISTS, REISSUE_OPEN, NOT_IN_REISSUE -> 409;
+                    INVALID_DELIVERY_DATE,
+                    INVALID_ISSUE_DATE,
+                    INVALID_ISSUE_PLACE,
+                    INVALID_ISSUE_TYPE,
+                    INCOMPLETE_ISSUE_DATA,
+                    INVALID_EXPIRY_DATE -> 400;
+            case CARD_EXISTS, REISSUE_OPEN, NOT_IN_REISSUE, CARD_LOST, CARD_REPLACED, NOT_LOST -> 409;
             case CARD_NOT_FOUND -> 404;
             case INVALID_SUCCESSOR -> 422;
         };

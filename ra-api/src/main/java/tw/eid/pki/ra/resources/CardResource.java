@@ -30,6 +30,8 @@ import java.util.Objects;
 import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.card.Card;
 import tw.eid.pki.ca.card.CardException;
+import tw.eid.pki.ca.card.CardIssueData;
+import tw.eid.pki.ca.card.CardLossReports;
 import tw.eid.pki.ca.card.CardRegistration;
 import tw.eid.pki.ca.card.CardRegistry;
 import tw.eid.pki.ca.card.CardReissues;
@@ -74,6 +76,7 @@ public final class CardResource {
     private final CardReissues reissues;
     private final TemporaryCertificates temporary;
     private final TemporaryCertificatePdf pdf;
+    private final CardLossReports lossReports;
 
     /**
      * {@code sods} may be null: an RA without a DS pool answers 503 to SOD requests; likewise {@code
@@ -90,7 +93,9 @@ public final class CardResource {
             SodRateLimit sodRate,
             CardReissues reissues,
             TemporaryCertificates temporary,
-            TemporaryCertificatePdf pdf) {
+            TemporaryCertificatePdf pdf,
+            CardLossReports lossReports) {
+        this.lossReports = Objects.requireNonNull(lossReports, "lossReports");
         this.reissues = Objects.requireNonNull(reissues, "reissues");
         this.temporary = temporary;
         this.pdf = temporary == null ? null : Objects.requireNonNull(pdf, "pdf");
@@ -115,8 +120,13 @@ public final class CardResource {
         NationalId id = NationalId.of(Inputs.required(body.nationalId(), "nationalId"));
         HolderName name =
                 HolderName.of(Inputs.required(body.holderName(), "holderName"), settings.holderNamePrivateUse());
-        CardRegistration registration =
-                new CardRegistration(body.cardNumber(), chipUid, id, name, Inputs.date(body.birthDate(), "birthDate"));
+        CardIssueData issue = CardIssueData.of(
+                Inputs.date(body.issueDate(), "issueDate"),
+                body.issuePlace(),
+                body.issueType(),
+                Inputs.date(body.expiryDate(), "expiryDate"));
+        CardRegistration registration = new CardRegistration(
+                body.cardNumber(), chipUid, id, name, Inputs.date(body.birthDate(), "birthDate"), issue);
         // A successor card ends its predecessor's re-issue in its own registration transaction.
         Card card = body.replaces() == null
                 ? cards.register(actor(security).actor(), registration)
@@ -125,7 +135,7 @@ public final class CardResource {
                         .path("cards")
                         .path(card.cardNumber())
                         .build())
-                .entity(view(card, true, List.of()))
+                .entity(view(card, true, List.of(), reissues.today()))
                 .build();
     }
 
@@ -149,7 +159,8 @@ public final class CardResource {
                 personalData,
                 certificates.ofCard(cardNumber).stream()
                         .map(r -> Views.CertificateView.of(r, false))
-                        .toList());
+                        .toList(),
+                reissues.today());
     }
 
     @POST
@@ -229,17 +240,43 @@ public final class CardResource {
         return b.build();
     }
 
-    /** Every good certificate of the card on hold, in one transaction (RevocationService.reportLost). */
+    /**
+     * The card reported lost: it becomes LOST and every good certificate on it goes on hold, in one
+     * transaction with the report and its audit event (CardLossReports.report); 409 for a card that
+     * is already lost or replaced.
+     */
     @POST
     @Path("{cardNumber}/report-lost")
     @Produces(MediaType.APPLICATION_JSON)
     @Allowed(OFFICER)
     public Views.LostReportView reportLost(
             @PathParam("cardNumber") String cardNumber, @Context SecurityContext security) {
-        cards.find(cardNumber, false).orElseThrow(() -> notFound(cardNumber));
-        List<StatusChange> changes = revocations.reportLost(actor(security).actor(), cardNumber);
+        CardLossReports.LossReport report =
+                lossReports.report(actor(security).actor(), cardNumber, CardLossReports.Channel.OFFICER);
         return new Views.LostReportView(
-                cardNumber, changes.stream().map(StatusChange::serialHex).toList());
+                report.number(),
+                cardNumber,
+                report.channel(),
+                report.reportedAt().toString(),
+                report.held().stream().map(StatusChange::serialHex).toList());
+    }
+
+    /**
+     * The officer withdraws the card's loss report (撤銷掛失), while no new card has been issued: the
+     * card is current again and exactly the certificates the report held are resumed.
+     */
+    @POST
+    @Path("{cardNumber}/report-lost/withdraw")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Allowed(OFFICER)
+    public Views.LossWithdrawalView withdrawLossReport(
+            @PathParam("cardNumber") String cardNumber, @Context SecurityContext security) {
+        CardLossReports.Withdrawal w = lossReports.withdraw(actor(security).actor(), cardNumber);
+        return new Views.LossWithdrawalView(
+                w.number(),
+                cardNumber,
+                w.withdrawnAt().toString(),
+                w.resumed().stream().map(StatusChange::serialHex).toList());
     }
 
     /**
@@ -410,7 +447,9 @@ public final class CardResource {
         return (AuthenticatedOperator) security.getUserPrincipal();
     }
 
-    private static Views.CardView view(Card card, boolean personalData, List<Views.CertificateView> certificates) {
+    private static Views.CardView view(
+            Card card, boolean personalData, List<Views.CertificateView> certificates, LocalDate today) {
+        CardIssueData issue = card.issue();
         return new Views.CardView(
                 card.cardNumber(),
                 card.chipUidHex(),
@@ -418,6 +457,14 @@ public final class CardResource {
                 card.registeredAt().toString(),
                 personalData ? card.holderName() : null,
                 personalData ? card.nationalIdLast4() : null,
+                card.validity().name().toLowerCase(Locale.ROOT),
+                card.expiredOn(today),
+                issue == null ? null : issue.issueDate().toString(),
+                issue == null ? null : issue.issuePlace(),
+                issue == null ? null : issue.issueType().id(),
+                issue == null || issue.expiresOn() == null
+                        ? null
+                        : issue.expiresOn().toString(),
                 certificates);
     }
 }

@@ -30,7 +30,11 @@ public final class Views {
             String nationalId,
             String holderName,
             String birthDate,
-            String replaces) {
+            String replaces,
+            String issueDate,
+            String issuePlace,
+            String issueType,
+            String expiryDate) {
         @Override
         public String toString() {
             return "CardBody[" + cardNumber + "]"; // personal data stays out of logs
@@ -112,6 +116,12 @@ public final class Views {
             String registeredAt,
             String holderName,
             String nationalIdLast4,
+            String validity,
+            boolean expired,
+            String issueDate,
+            String issuePlace,
+            String issueType,
+            String expiryDate,
             List<CertificateView> certificates) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -237,7 +247,12 @@ public final class Views {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record AuditPage(List<AuditEventView> events, Long nextAfter) {}
 
-    public record LostReportView(String cardNumber, List<String> held) {}
+    /** A loss report: its number, the card, the channel, when, and the serials it put on hold. */
+    public record LostReportView(
+            String report, String cardNumber, String channel, String reportedAt, List<String> held) {}
+
+    /** A loss report withdrawn: its number, the card, when, and the serials resumed. */
+    public record LossWithdrawalView(String report, String cardNumber, String withdrawnAt, List<String> resumed) {}
 
     public record TokenView(String label, boolean up) {}
 

@@ -64,7 +64,15 @@ class HttpStatusesTest {
                         "card.reissue-open 409",
                         "card.not-in-reissue 409",
                         "card.invalid-delivery-date 400",
-                        "card.invalid-successor 422");
+                        "card.invalid-successor 422",
+                        "card.invalid-issue-date 400",
+                        "card.invalid-issue-place 400",
+                        "card.invalid-issue-type 400",
+                        "card.incomplete-issue-data 400",
+                        "card.invalid-expiry-date 400",
+                        "card.lost 409",
+                        "card.replaced 409",
+                        "card.not-lost 409");
     }
 
     @Test
