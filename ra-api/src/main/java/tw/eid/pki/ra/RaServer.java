@@ -163,6 +163,7 @@ public final class RaServer {
                         s.cards(),
                         records,
                         s.revocations(),
+                        s.lossReports(),
                         s.approvals(),
                         new RequestAudit(s.database(), s.audit()),
                         config.citizenCaName()),

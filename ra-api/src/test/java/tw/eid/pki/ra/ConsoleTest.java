@@ -470,6 +470,22 @@ class ConsoleTest {
             assertThat(status(serial)).isEqualTo(CertificateStatus.HOLD);
         }
         assertThat(audits("card.report-lost", null)).isGreaterThanOrEqualTo(1);
+        // The same loss report as the API's (CardLossReports): the card is LOST, the report recorded,
+        // and a second report is refused in the page's language, changing nothing.
+        assertThat(ra.count("SELECT COUNT(*) FROM card WHERE validity = 'LOST' AND card_number = '" + card + "'"))
+                .isEqualTo(1);
+        assertThat(ra.count("SELECT COUNT(*) FROM card_loss_report WHERE card_number = '" + card + "'"))
+                .isEqualTo(1);
+        long before = allAudits();
+        Page again = get(officer(), path);
+        Page refused = post(officer(), path, again.cookie(), Map.of("csrf", again.csrf(), "typedCardNumber", card));
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.body()).contains("此證卡已掛失");
+        assertThat(ra.count("SELECT COUNT(*) FROM card_loss_report WHERE card_number = '" + card + "'"))
+                .isEqualTo(1);
+        assertThat(allAudits() - before)
+                .as("audit events of a refused second report")
+                .isLessThanOrEqualTo(1);
     }
 
     @Test

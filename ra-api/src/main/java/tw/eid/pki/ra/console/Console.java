@@ -7,6 +7,7 @@ import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import tw.eid.pki.ca.approval.ApprovalService;
+import tw.eid.pki.ca.card.CardLossReports;
 import tw.eid.pki.ca.card.CardRegistry;
 import tw.eid.pki.ca.revocation.RevocationService;
 import tw.eid.pki.ra.auth.AuthFailures;
@@ -30,6 +31,7 @@ public final class Console {
             CardRegistry cards,
             CertificateRecords certificates,
             RevocationService revocations,
+            CardLossReports lossReports,
             ApprovalService approvals,
             RequestAudit audit,
             String citizenCaName) {}
@@ -55,6 +57,7 @@ public final class Console {
                         services.cards(),
                         services.certificates(),
                         services.revocations(),
+                        services.lossReports(),
                         services.approvals(),
                         services.audit(),
                         pages,

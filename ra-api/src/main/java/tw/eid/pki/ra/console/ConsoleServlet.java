@@ -26,6 +26,7 @@ import tw.eid.pki.ca.audit.AuditDetails;
 import tw.eid.pki.ca.audit.AuditResult;
 import tw.eid.pki.ca.card.Card;
 import tw.eid.pki.ca.card.CardException;
+import tw.eid.pki.ca.card.CardLossReports;
 import tw.eid.pki.ca.card.CardRegistration;
 import tw.eid.pki.ca.card.CardRegistry;
 import tw.eid.pki.ca.card.NationalId;
@@ -66,6 +67,7 @@ final class ConsoleServlet extends HttpServlet {
     private final transient CardRegistry cards;
     private final transient CertificateRecords certificates;
     private final transient RevocationService revocations;
+    private final transient CardLossReports lossReports;
     private final transient ApprovalService approvals;
     private final transient RequestAudit audit;
     private final transient ConsolePages pages;
@@ -75,6 +77,7 @@ final class ConsoleServlet extends HttpServlet {
             CardRegistry cards,
             CertificateRecords certificates,
             RevocationService revocations,
+            CardLossReports lossReports,
             ApprovalService approvals,
             RequestAudit audit,
             ConsolePages pages,
@@ -82,6 +85,7 @@ final class ConsoleServlet extends HttpServlet {
         this.cards = Objects.requireNonNull(cards, "cards");
         this.certificates = Objects.requireNonNull(certificates, "certificates");
         this.revocations = Objects.requireNonNull(revocations, "revocations");
+        this.lossReports = Objects.requireNonNull(lossReports, "lossReports");
         this.approvals = Objects.requireNonNull(approvals, "approvals");
         this.audit = Objects.requireNonNull(audit, "audit");
         this.pages = Objects.requireNonNull(pages, "pages");
@@ -433,8 +437,9 @@ final class ConsoleServlet extends HttpServlet {
     }
 
     /**
-     * {@code RevocationService.reportLost}, as {@code POST /cards/{cardNumber}/report-lost}: every
-     * good certificate of the card on hold in one transaction. The card number must be typed again.
+     * {@code CardLossReports.report}, as {@code POST /cards/{cardNumber}/report-lost}: the card LOST
+     * and every good certificate of it on hold in one transaction, with the report recorded. The
+     * card number must be typed again.
      */
     private void reportLost(Call call) throws IOException {
         String cardNumber = existingCard(call.match().parameter(1));
@@ -445,7 +450,7 @@ final class ConsoleServlet extends HttpServlet {
             confirmLostPage(call, 400, cardNumber, "error.card-number-mismatch");
             return;
         }
-        revocations.reportLost(call.operator().actor(), cardNumber);
+        lossReports.report(call.operator().actor(), cardNumber, CardLossReports.Channel.OFFICER);
         redirect(call, CONTEXT_PATH + "/cards/" + cardNumber + "?done=report-lost");
     }
 
