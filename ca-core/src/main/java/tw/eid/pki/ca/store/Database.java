@@ -160,12 +160,12 @@ public final class Database implements AutoCloseable {
     /**
      * Hikari evicts connections on SQLSTATE class 08 (error 1047, a node out of the primary
      * component, is 08S01); this adds 1205, which a causal read gives when its node cannot catch up
-     * in time, so the next borrow picks a node again.
+     * in time, so the next borrow picks a node again, and {@value #POISONED_TRIGGERS}.
      */
     public static final class EvictFromLaggingNode implements SQLExceptionOverride {
         @java.lang.Override
         public SQLExceptionOverride.Override adjudicate(SQLException e) {
-            return e.getErrorCode() == 1205 || e.getErrorCode() == 1047
+            return e.getErrorCode() == 1205 || e.getErrorCode() == 1047 || e.getErrorCode() == POISONED_TRIGGERS
                     ? SQLExceptionOverride.Override.MUST_EVICT
                     : SQLExceptionOverride.Override.CONTINUE_EVICT;
         }
@@ -379,6 +379,17 @@ public final class Database implements AutoCloseable {
      * StoreException.Code#OUTCOME_UNKNOWN} instead) and is run again on a connection to a node that
      * is ready.
      */
+    /**
+     * MariaDB's 1710 "Unknown trigger has an error in its body: 'Query was empty'". Seen in drill c
+     * on Galera (10.11, galera-4 26.4): after another process's start-up DDL (the migration lock's
+     * {@code CREATE TABLE IF NOT EXISTS}, replicated in total order), one pooled connection of the
+     * other RA failed every statement that opened {@code audit_event} for 28 s, while the trigger
+     * definitions on every node were intact. Its SQLSTATE is HY000, so Hikari kept lending that
+     * connection. A statement fails with it before anything is written: the connection is dropped
+     * and the transaction runs again on a new one.
+     */
+    static final int POISONED_TRIGGERS = 1710;
+
     static boolean isNodeFailure(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof StoreException) {
@@ -390,6 +401,7 @@ public final class Database implements AutoCloseable {
             if (t instanceof SQLException sql) {
                 for (SQLException s = sql; s != null; s = s.getNextException()) {
                     if (s.getErrorCode() == 1047
+                            || s.getErrorCode() == POISONED_TRIGGERS
                             || (s.getSQLState() != null && s.getSQLState().startsWith("08"))) {
                         return true;
                     }
